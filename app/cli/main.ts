@@ -1,0 +1,167 @@
+// `npm run tailored -- <command>`: the operator's and the tests' command line. DATABASE_URL chooses the
+// database as it does for the app; every command brings the schema up to date first.
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { databaseConfig } from "~/db/config";
+import { openDatabase, type OpenDb } from "~/db/database.server";
+import { migrate } from "~/db/migrate.server";
+import { DEMO_SHOP } from "~/demo/mode.server";
+import { formatMinor } from "~/domain/money";
+import { shopStats } from "~/models/stats.server";
+import { importCdnow } from "~/services/cdnow-import.server";
+
+export class UsageError extends Error {}
+
+const USAGE = `usage: npm run tailored -- <command> [options]
+
+commands:
+  seed [--customers N] [--seed S] [--shop DOMAIN] [--now ISO] [--reset] [--json]
+        generate the demo shop (default ${DEMO_SHOP}, 5000 customers, seed 42)
+  import-cdnow <file> --shop DOMAIN [--json]
+        read CDNOW_master.txt or CDNOW_sample.txt into a shop, one order per row (idempotent)
+  stats --shop DOMAIN [--json]
+        customers, orders, revenue and repeat-purchase rate of a shop
+  migrate [--json]
+        apply pending database migrations
+
+environment: DATABASE_URL (file:./prisma/tailored.sqlite by default, or postgres://…)`;
+
+type Output = { json: boolean; print: (value: Record<string, unknown>, text: string) => void };
+
+function output(json: boolean): Output {
+  return {
+    json,
+    print: (value, text) => console.log(json ? JSON.stringify(value) : text),
+  };
+}
+
+function requireShop(value: string | undefined): string {
+  if (!value) throw new UsageError("--shop DOMAIN is required");
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(value)) {
+    throw new UsageError(`--shop must be a myshopify.com domain, got "${value}"`);
+  }
+  return value;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 0) throw new UsageError(`--${name} must be a whole number`);
+  return Number(value);
+}
+
+function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--now must be an ISO date, got "${value}"`);
+  return date;
+}
+
+export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === "help" || command === "--help") {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      shop: { type: "string" },
+      customers: { type: "string" },
+      seed: { type: "string" },
+      now: { type: "string" },
+      reset: { type: "boolean", default: false },
+    },
+  });
+  const out = output(values.json ?? false);
+  const config = databaseConfig(env.DATABASE_URL, cwd);
+  const migrated = await migrate(config, cwd);
+  if (command === "migrate") {
+    out.print(
+      { dialect: config.dialect, applied: migrated.applied, alreadyApplied: migrated.alreadyApplied },
+      `${config.dialect}: applied ${migrated.applied.length}, already applied ${migrated.alreadyApplied}`,
+    );
+    return 0;
+  }
+
+  const db: OpenDb = openDatabase(config);
+  try {
+    switch (command) {
+      case "seed": {
+        const shop = values.shop ? requireShop(values.shop) : DEMO_SHOP;
+        const customers = positiveInt("customers", values.customers, 5_000);
+        const seed = positiveInt("seed", values.seed, 42);
+        const now = parseNow(values.now);
+        const { clearShopData, seedDemoShop } = await import("~/services/seed.server");
+        if (values.reset) await clearShopData(db, { shop });
+        const started = Date.now();
+        const result = await seedDemoShop(db, {
+          shopDomain: shop,
+          customers,
+          seed,
+          now,
+          onProgress: out.json
+            ? undefined
+            : (done: number) => {
+                if (done % 50_000 === 0) process.stderr.write(`  ${done.toLocaleString("en-US")} customers\n`);
+              },
+        });
+        const seconds = (Date.now() - started) / 1000;
+        out.print(
+          { shop, ...result, seconds },
+          `seeded ${shop}: ${result.customers} customers, ${result.orders} orders, ${result.products} products in ${seconds.toFixed(1)} s`,
+        );
+        return 0;
+      }
+      case "import-cdnow": {
+        const file = positionals[0];
+        if (!file) throw new UsageError("import-cdnow needs the path of a CDNOW file");
+        const shop = requireShop(values.shop);
+        const result = await importCdnow(db, { file: path.resolve(cwd, file), shop, now: new Date() });
+        out.print(
+          { shop, rows: result.rows, customers: result.customers, errors: result.errors },
+          `imported ${result.rows} rows (${result.customers} customers) into ${shop}` +
+            (result.errors.length ? `\n${result.errors.length} bad lines:\n  ${result.errors.slice(0, 20).join("\n  ")}` : ""),
+        );
+        return result.errors.length ? 1 : 0;
+      }
+      case "stats": {
+        const shop = requireShop(values.shop);
+        const stats = await shopStats(db, { shop });
+        const revenue = formatMinor(stats.revenueMinor, stats.currencyCode);
+        out.print(
+          {
+            shop,
+            currency: stats.currencyCode,
+            customers: stats.customers,
+            orders: stats.orders,
+            cancelledOrders: stats.cancelledOrders,
+            revenue: Number(revenue),
+            revenueMinor: stats.revenueMinor.toString(),
+            refunds: Number(formatMinor(stats.refundsMinor, stats.currencyCode)),
+            customersWithOrders: stats.customersWithOrders,
+            repeatCustomers: stats.repeatCustomers,
+            repeatPurchaseRate: stats.repeatPurchaseRate,
+          },
+          `${shop}: ${stats.customers} customers, ${stats.orders} orders, revenue ${revenue} ${stats.currencyCode}`,
+        );
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("app/cli/main.ts")) {
+  run(process.argv.slice(2), process.env, process.cwd()).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof UsageError ? error.message : error);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,61 @@
+// The shop's headline figures, as the home page and `tailored stats` show them.
+import { query, Sql, toBigInt, toNumber, type Db } from "~/db/database.server";
+
+export type ShopStats = {
+  shop: string;
+  currencyCode: string;
+  customers: number;
+  /** Orders that count: not cancelled, not test. */
+  orders: number;
+  cancelledOrders: number;
+  /** Sum of the counted orders' totals, less refunds, in minor units of currencyCode. */
+  revenueMinor: bigint;
+  refundsMinor: bigint;
+  customersWithOrders: number;
+  repeatCustomers: number;
+  /** Share of customers with an order who have two or more; null when nobody has ordered. */
+  repeatPurchaseRate: number | null;
+};
+
+export async function shopStats(db: Db, { shop }: { shop: string }): Promise<ShopStats> {
+  const shopRow = await db.client.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } });
+  const customers = await db.client.customer.count({ where: { shop } });
+
+  const sql = new Sql(db.dialect);
+  const [orders] = await query<Record<string, unknown>>(
+    db,
+    sql,
+    `SELECT
+       SUM(CASE WHEN "cancelledAt" IS NULL THEN 1 ELSE 0 END) AS "orders",
+       SUM(CASE WHEN "cancelledAt" IS NULL THEN 0 ELSE 1 END) AS "cancelled",
+       SUM(CASE WHEN "cancelledAt" IS NULL THEN "totalMinor" - "refundedMinor" ELSE 0 END) AS "revenue",
+       SUM(CASE WHEN "cancelledAt" IS NULL THEN "refundedMinor" ELSE 0 END) AS "refunds"
+     FROM "Order" WHERE "shop" = ${sql.p(shop)} AND "test" = false`,
+  );
+
+  // Per customer, from the orders themselves rather than CustomerFacts, so that the figure is right
+  // even for orders whose customer record has not arrived yet.
+  const sql2 = new Sql(db.dialect);
+  const [buyers] = await query<Record<string, unknown>>(
+    db,
+    sql2,
+    `SELECT COUNT(*) AS "buyers", SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS "repeat"
+     FROM (SELECT COUNT(*) AS n FROM "Order"
+           WHERE "shop" = ${sql2.p(shop)} AND "test" = false AND "cancelledAt" IS NULL AND "customerId" IS NOT NULL
+           GROUP BY "customerId") per_customer`,
+  );
+  const customersWithOrders = toNumber(buyers?.buyers);
+  const repeatCustomers = toNumber(buyers?.repeat);
+  return {
+    shop,
+    currencyCode: shopRow?.currencyCode ?? "USD",
+    customers,
+    orders: toNumber(orders?.orders),
+    cancelledOrders: toNumber(orders?.cancelled),
+    revenueMinor: toBigInt(orders?.revenue),
+    refundsMinor: toBigInt(orders?.refunds),
+    customersWithOrders,
+    repeatCustomers,
+    repeatPurchaseRate: customersWithOrders === 0 ? null : repeatCustomers / customersWithOrders,
+  };
+}
