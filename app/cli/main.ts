@@ -56,24 +56,32 @@ function parseNow(value: string | undefined): Date {
   return date;
 }
 
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: "boolean", default: false },
+        shop: { type: "string" },
+        customers: { type: "string" },
+        seed: { type: "string" },
+        now: { type: "string" },
+        reset: { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === "help" || command === "--help") {
     console.log(USAGE);
     return command ? 0 : 2;
   }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      json: { type: "boolean", default: false },
-      shop: { type: "string" },
-      customers: { type: "string" },
-      seed: { type: "string" },
-      now: { type: "string" },
-      reset: { type: "boolean", default: false },
-    },
-  });
+  const { values, positionals } = parseOptions(rest);
   const out = output(values.json ?? false);
   const config = databaseConfig(env.DATABASE_URL, cwd);
   const migrated = await migrate(config, cwd);

@@ -58,18 +58,14 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** MurmurHash3 (x86, 32-bit) over 32-bit words. */
-function murmurWords(words: readonly number[], seed: number): number {
-  let h = seed | 0;
-  for (const word of words) {
-    let k = Math.imul(word | 0, 0xcc9e2d51);
-    k = rotl(k, 15);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = rotl(h, 13);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  return fmix32(h ^ (words.length * 4));
+// One MurmurHash3 (x86, 32-bit) block step.
+function murmurStep(h: number, word: number): number {
+  let k = Math.imul(word | 0, 0xcc9e2d51);
+  k = rotl(k, 15);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = rotl(h, 13);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 /**
@@ -93,9 +89,18 @@ function keyWords(label: string | number): number[] {
   return [4, u32[0]!, u32[1]!];
 }
 
+/** MurmurHash3 of (parent key, label words), once per lane seed. */
 function deriveKey(parent: readonly number[], label: string | number): number[] {
-  const words = [...parent, ...keyWords(label)];
-  return LANE_SEEDS.map((seed) => murmurWords(words, seed));
+  const words = keyWords(label);
+  const length = (parent.length + words.length) * 4;
+  const key: number[] = [];
+  for (const seed of LANE_SEEDS) {
+    let h = seed | 0;
+    for (const word of parent) h = murmurStep(h, word);
+    for (const word of words) h = murmurStep(h, word);
+    key.push(fmix32(h ^ length));
+  }
+  return key;
 }
 
 // numpy's log-gamma for the Poisson PTRS acceptance test: Stirling series, shifted up for small x.

@@ -28,7 +28,9 @@ export function parseCdnowLine(text: string, line: number): CdnowParseResult {
     return { error: `line ${line}: cannot read "${text.trim()}"` };
   }
   const when = new Date(Date.UTC(Number(ymd[1]), Number(ymd[2]) - 1, Number(ymd[3])));
-  if (when.getUTCDate() !== Number(ymd[3])) return { error: `line ${line}: no such date ${date}` };
+  if (when.getUTCMonth() !== Number(ymd[2]) - 1 || when.getUTCDate() !== Number(ymd[3])) {
+    return { error: `line ${line}: no such date ${date}` };
+  }
   let amountMinor: bigint;
   try {
     amountMinor = parseMinor(dollars, "USD");

@@ -1,0 +1,61 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase } from "~/db/database.server";
+import { migrate, migrationsDir, readMigrations } from "~/db/migrate.server";
+import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
+import { ROOT } from "../helpers/env";
+
+describe.each(DIALECTS)("migrations on %s", (dialect) => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => database?.drop());
+
+  it("builds the schema from nothing, once", async () => {
+    database = await createEmptyDatabase(dialect);
+    const all = readMigrations(migrationsDir(ROOT, dialect)).map((m) => m.name);
+    expect(all.length).toBeGreaterThan(0);
+    expect(await migrate(database.config, ROOT)).toEqual({ applied: all, alreadyApplied: 0 });
+    expect(await migrate(database.config, ROOT)).toEqual({ applied: [], alreadyApplied: all.length });
+    const db = openDatabase(database.config);
+    try {
+      expect(await db.prisma.customer.count()).toBe(0);
+      expect(await db.prisma.session.count()).toBe(0);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("refuses a migration edited after it was applied, and rolls back a failing one", async () => {
+    database = await createEmptyDatabase(dialect);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-migrations-"));
+    const dir = migrationsDir(root, dialect);
+    fs.mkdirSync(path.join(dir, "0001_a"), { recursive: true });
+    fs.writeFileSync(path.join(dir, "0001_a", "migration.sql"), `CREATE TABLE "A" ("id" INTEGER PRIMARY KEY);`);
+    await migrate(database.config, root);
+    fs.writeFileSync(path.join(dir, "0001_a", "migration.sql"), `CREATE TABLE "A" ("id" TEXT PRIMARY KEY);`);
+    await expect(migrate(database.config, root)).rejects.toThrow(/0001_a was changed after it was applied/);
+
+    fs.writeFileSync(path.join(dir, "0001_a", "migration.sql"), `CREATE TABLE "A" ("id" INTEGER PRIMARY KEY);`);
+    fs.mkdirSync(path.join(dir, "0002_b"));
+    fs.writeFileSync(path.join(dir, "0002_b", "migration.sql"), `CREATE TABLE "B" ("id" INTEGER);\nCREATE TABLE "A" ("x" INTEGER);`);
+    await expect(migrate(database.config, root)).rejects.toThrow();
+    // Nothing of 0002 stays behind: table B was rolled back with it, so fixing it and re-running works.
+    fs.writeFileSync(path.join(dir, "0002_b", "migration.sql"), `CREATE TABLE "B" ("id" INTEGER);`);
+    expect(await migrate(database.config, root)).toEqual({ applied: ["0002_b"], alreadyApplied: 1 });
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
+
+describe("the PostgreSQL migrations follow the schema", () => {
+  it("has the same migrations for both databases", () => {
+    const names = (dialect: "sqlite" | "postgres") => readMigrations(migrationsDir(ROOT, dialect)).map((m) => m.name);
+    expect(names("postgres")).toEqual(names("sqlite"));
+  });
+
+  it("snapshots the schema the newest migration was made from", () => {
+    // A change to prisma/schema.prisma needs `npm run db:new-migration -- <name>`.
+    const snapshot = fs.readFileSync(path.join(ROOT, "prisma", "migrations", "schema.snapshot.prisma"), "utf8");
+    expect(fs.readFileSync(path.join(ROOT, "prisma", "schema.prisma"), "utf8")).toBe(snapshot);
+  });
+});
