@@ -11,6 +11,7 @@ export default function App() {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         {demo ? null : (
           <>
             <link rel="preconnect" href="https://cdn.shopify.com/" />

@@ -38,7 +38,7 @@ export type DemoCustomer = { customer: CustomerRow; orders: OrderRow[] };
 
 /** The parameters the purchase process is drawn from; rates are per day, money in dollars. */
 export const DEMO_TRUTH = {
-  bgnbd: { r: 0.8, alpha: 55, a: 1, b: 3 },
+  bgnbd: { r: 0.8, alpha: 48, a: 1, b: 4 },
   gammaGamma: { p: 4, q: 3, gamma: 25 },
 } as const;
 
@@ -48,7 +48,7 @@ const MINUTE = 60_000;
 /** Customers sign up over the two years before `now`. */
 const WINDOW = 730 * DAY;
 /** The signup rate at `now` relative to two years earlier: the shop has been growing. */
-const GROWTH = 3;
+const GROWTH = 2;
 const MAX_ORDERS_PER_CUSTOMER = 1000;
 
 const CUSTOMER_ID_BASE = 7_000_000_000_000;
@@ -477,7 +477,7 @@ const SMS_WEIGHTS = [0.15, 0.815, 0.035];
 const PROSPECT_SHARE = 0.13;
 /** Customers created by their first checkout, rather than by an earlier newsletter or account signup. */
 const CHECKOUT_SIGNUP_SHARE = 0.65;
-const CANCEL_SHARE = 0.031;
+const CANCEL_SHARE = 0.038;
 const REFUND_SHARE = 0.042;
 
 function checkOptions(options: DemoOptions): void {
@@ -816,7 +816,7 @@ class Simulator {
       // Owning a machine is a reason to buy beans and accessories for years.
       if (c === MACHINES) {
         this.affinity[BEANS] = this.affinity[BEANS]! * 2.5 + 0.1;
-        this.affinity[ACCESSORIES] = this.affinity[ACCESSORIES]! * 1.8 + 0.05;
+        this.affinity[ACCESSORIES] = this.affinity[ACCESSORIES]! * 3 + 0.12;
         this.affinity[GRINDERS] = this.affinity[GRINDERS]! + 0.05;
         this.espressoLean = Math.max(this.espressoLean, 0.8);
       } else if (c === GRINDERS || c === BREWING) {

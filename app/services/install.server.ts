@@ -3,6 +3,7 @@
 // customers and orders hooks in here (sync issue).
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { db } from "~/db.server";
+import type { Db } from "~/db/database.server";
 import { upsertShop } from "~/models/store.server";
 
 const SHOP_QUERY = `#graphql
@@ -29,5 +30,16 @@ export async function afterInstall({ shop, admin }: { shop: string; admin: Admin
     name: info.name,
     currencyCode: info.currencyCode,
     ianaTimezone: info.ianaTimezone,
+  });
+}
+
+/**
+ * app/uninstalled: the shop's access token is void, so its sessions go; the shop row stays, marked, so
+ * that a re-install within Shopify's 48 hours before shop/redact finds its data.
+ */
+export async function markUninstalled(database: Db, { shop, at }: { shop: string; at: Date }): Promise<void> {
+  await database.transaction(async (tx) => {
+    await tx.client.session.deleteMany({ where: { shop } });
+    await tx.client.shop.updateMany({ where: { domain: shop, uninstalledAt: null }, data: { uninstalledAt: at } });
   });
 }

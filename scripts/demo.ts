@@ -1,0 +1,78 @@
+// `npm run demo`: migrate a SQLite database, seed the demo shop (once), build, and serve the production
+// build on http://localhost:3000 in demo mode — no Shopify account needed.
+//
+//   npm run demo -- [--customers N] [--reseed] [--port P]
+import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({
+  options: {
+    customers: { type: "string", default: "5000" },
+    reseed: { type: "boolean", default: false },
+    port: { type: "string", default: process.env.PORT ?? "3000" },
+  },
+});
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATABASE_URL: process.env.DATABASE_URL || "file:./prisma/tailored.sqlite",
+};
+
+function step(title: string, command: string, args: string[]): void {
+  console.log(`\n▸ ${title}`);
+  const result = spawnSync(command, args, { cwd: root, env, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error(`✗ ${title} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const tsx = path.join(root, "node_modules", ".bin", "tsx");
+if (!fs.existsSync(path.join(root, "node_modules", ".prisma-postgres", "client", "index.js"))) {
+  step("Generating the Prisma clients", tsx, ["scripts/db.ts", "generate"]);
+}
+step("Migrating the database", tsx, ["scripts/db.ts", "deploy"]);
+
+const stats = spawnSync(tsx, ["app/cli/main.ts", "stats", "--shop", "tailored-demo.myshopify.com", "--json"], {
+  cwd: root,
+  env,
+  encoding: "utf8",
+});
+const seeded = stats.status === 0 && (JSON.parse(stats.stdout) as { customers: number }).customers > 0;
+if (!seeded || values.reseed) {
+  step(`Seeding the demo shop (${values.customers} customers)`, tsx, [
+    "app/cli/main.ts",
+    "seed",
+    "--customers",
+    values.customers!,
+    "--reset",
+  ]);
+} else {
+  console.log("\n▸ The demo shop is already seeded (npm run demo -- --reseed to start again)");
+}
+step("Building the app", path.join(root, "node_modules", ".bin", "remix"), ["vite:build"]);
+
+console.log(`\n▸ Tailored (demo mode) on http://localhost:${values.port}/app  —  Ctrl-C to stop\n`);
+const server = spawn(path.join(root, "node_modules", ".bin", "remix-serve"), ["./build/server/index.js"], {
+  cwd: root,
+  stdio: "inherit",
+  env: {
+    ...env,
+    NODE_ENV: "production",
+    // Demo mode needs both: the explicit flag, and a loopback-only listen address (app/demo/mode.server.ts).
+    TAILORED_DEMO: "1",
+    HOST: "127.0.0.1",
+    PORT: values.port,
+    // shopifyApp() needs values to start; nothing in demo mode talks to Shopify.
+    SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY || "demo-api-key",
+    SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET || "demo-api-secret",
+    SHOPIFY_APP_URL: `http://localhost:${values.port}`,
+    SCOPES: "read_customers,read_orders,read_products,write_customers",
+  },
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
+server.on("exit", (code) => process.exit(code ?? 0));

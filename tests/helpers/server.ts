@@ -1,0 +1,78 @@
+// The production build, served by remix-serve as `npm run start` and `npm run demo` serve it.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { ROOT } from "./env";
+
+let built = false;
+
+/** Builds once per test process (vite build, ~10 s). */
+export function buildApp(): void {
+  if (built) return;
+  const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "remix"), ["vite:build"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    // Without vitest's variables: vite.config.ts leaves the Remix plugin out under vitest.
+    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST"))), NODE_ENV: "production" },
+  });
+  if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
+  built = true;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export type RunningServer = { url: string; output: () => string; stop(): Promise<void> };
+
+export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+  if (!fs.existsSync(path.join(ROOT, "build", "server", "index.js"))) throw new Error("call buildApp() first");
+  const port = await freePort();
+  let output = "";
+  const child: ChildProcess = spawn(path.join(ROOT, "node_modules", ".bin", "remix-serve"), ["./build/server/index.js"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      PORT: String(port),
+      SHOPIFY_API_KEY: "test-api-key",
+      SHOPIFY_API_SECRET: "test-api-secret",
+      SHOPIFY_APP_URL: `http://localhost:${port}`,
+      SCOPES: "read_customers,read_orders,read_products,write_customers",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    try {
+      await fetch(url, { redirect: "manual" });
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
