@@ -94,7 +94,6 @@ const BREWING = 3;
 const TEA = 4;
 const MUGS = 5;
 const ACCESSORIES = 6;
-const MERCH = 7;
 const CATEGORY_COUNT = CATEGORIES.length;
 const SKU_PREFIX = ["BEA", "ESP", "GRI", "BRW", "TEA", "MUG", "ACC", "MER"] as const;
 
@@ -375,6 +374,7 @@ const ES = 4;
 const IT = 5;
 const JA = 6;
 const SV = 7;
+// prettier-ignore
 const FIRST_NAMES: readonly (readonly string[])[] = [
   ["James", "Mary", "Olivia", "Liam", "Emma", "Noah", "Ava", "Ethan", "Sophia", "Mason", "Isabella", "Lucas", "Mia", "Jack", "Charlotte", "Henry", "Amelia", "Owen", "Harper", "Leo", "Grace", "Daniel", "Chloe", "Samuel", "Zoe", "Aiden", "Priya", "Wei", "Fatima", "Diego"],
   ["Lukas", "Anna", "Finn", "Lena", "Jonas", "Marie", "Felix", "Sophie", "Paul", "Hannah", "Max", "Leonie", "Jürgen", "Katrin"],
@@ -385,6 +385,7 @@ const FIRST_NAMES: readonly (readonly string[])[] = [
   ["Haruto", "Yui", "Sota", "Hina", "Ren", "Aoi", "Yuto", "Sakura", "Kenji", "Yuki", "Takumi", "Mei"],
   ["Erik", "Elsa", "Oskar", "Maja", "Lars", "Astrid", "Nils", "Ingrid", "Axel", "Saga", "Björn", "Linnea"],
 ];
+// prettier-ignore
 const LAST_NAMES: readonly (readonly string[])[] = [
   ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Garcia", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis", "Walker", "Young", "King", "Wright", "Nguyen", "Patel", "Kim", "O'Brien", "Murphy"],
   ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Wolf", "Krüger"],
@@ -411,6 +412,7 @@ const LAST_EMAIL = LAST_NAMES.map((names) => names.map(emailPart));
 
 // Shopify province codes (ISO 3166-2 without the country prefix, JP keeps "JP-"); countries where
 // Shopify keeps no province have null.
+// prettier-ignore
 const COUNTRIES: readonly Country[] = [
   {
     code: "US",
@@ -486,7 +488,8 @@ function checkOptions(options: DemoOptions): void {
   if (!Number.isSafeInteger(customers) || customers < 0) {
     throw new RangeError(`demo customers must be a non-negative integer, got ${customers}`);
   }
-  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new RangeError("demo now must be a valid Date");
+  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+    throw new RangeError("demo now must be a valid Date");
   if (typeof shopDomain !== "string" || shopDomain.trim() === "") {
     throw new RangeError("demo shopDomain must be a non-empty string");
   }
@@ -530,10 +533,7 @@ class Simulator {
   private domestic = true;
   private giftLines = 0;
 
-  constructor(
-    private readonly catalogue: Catalogue,
-    private readonly now: number,
-  ) {
+  constructor(private readonly catalogue: Catalogue, private readonly now: number) {
     this.bought = new Uint8Array(catalogue.items.length);
     this.itemWeights = new Float64Array(Math.max(...catalogue.byCategory.map((c) => c.length)));
   }
@@ -548,13 +548,16 @@ class Simulator {
     const g = Math.log(GROWTH);
     const signup = Math.floor(now - WINDOW + (WINDOW * Math.log(1 + profile.next() * (GROWTH - 1))) / g);
 
-    const country = COUNTRIES[profile.weightedIndex(COUNTRY_WEIGHTS)]!;
-    const place = country.places[profile.weightedIndex(PLACE_WEIGHTS[COUNTRIES.indexOf(country)]!)]!;
+    const countryIndex = profile.weightedIndex(COUNTRY_WEIGHTS);
+    const country = COUNTRIES[countryIndex]!;
+    const place = country.places[profile.weightedIndex(PLACE_WEIGHTS[countryIndex]!)]!;
     const language = country.code === "CA" && place.province === CANADA_FRENCH_PROVINCE ? FR : country.names;
     const firstIndex = profile.int(0, FIRST_NAMES[language]!.length - 1);
     const lastIndex = profile.int(0, LAST_NAMES[language]!.length - 1);
     const domain = EMAIL_DOMAINS[profile.weightedIndex(EMAIL_DOMAIN_WEIGHTS)]!;
-    const email = `${FIRST_EMAIL[language]![firstIndex]!}.${LAST_EMAIL[language]![lastIndex]!}.${i + 1}@${domain}`;
+    const email = `${FIRST_EMAIL[language]![firstIndex]!}.${LAST_EMAIL[language]![lastIndex]!}.${
+      i + 1
+    }@${domain}`;
 
     let prospect = profile.bernoulli(PROSPECT_SHARE);
     const checkoutSignup = profile.bernoulli(CHECKOUT_SIGNUP_SHARE);
@@ -565,7 +568,8 @@ class Simulator {
     // Newsletter-only signups often leave no address.
     const hasAddress = !prospect || profile.bernoulli(0.5);
 
-    const emailState = EMAIL_STATES[profile.weightedIndex(prospect ? EMAIL_WEIGHTS_PROSPECT : EMAIL_WEIGHTS_BUYER)]!;
+    const emailState =
+      EMAIL_STATES[profile.weightedIndex(prospect ? EMAIL_WEIGHTS_PROSPECT : EMAIL_WEIGHTS_BUYER)]!;
     const smsState = SMS_STATES[profile.weightedIndex(SMS_WEIGHTS)]!;
     this.wholesale = !prospect && profile.bernoulli(0.008);
     this.domestic = country.code === "US";
@@ -591,7 +595,8 @@ class Simulator {
     if ((spentCents >= 100_000 || kept >= 10) && profile.bernoulli(0.8)) tags.push("vip");
     if (this.wholesale) tags.push("wholesale");
     if (emailState === "SUBSCRIBED" && profile.bernoulli(0.25)) tags.push("newsletter");
-    if (hasAddress && place.province === "NY" && place.city !== "Buffalo" && profile.bernoulli(0.12)) tags.push("local-pickup");
+    if (hasAddress && place.province === "NY" && place.city !== "Buffalo" && profile.bernoulli(0.12))
+      tags.push("local-pickup");
     if (staff) tags.push("staff");
     if ((this.giftLines >= 2 && profile.bernoulli(0.5)) || profile.bernoulli(0.01)) tags.push("gift-buyer");
     if (kept >= 4 && lambda > 1 / 35 && profile.bernoulli(0.4)) tags.push("subscription");
@@ -680,14 +685,29 @@ class Simulator {
 
     // An abandoned attempt shortly before the kept order: cancelled, then re-placed. Kept after the
     // previous order (or signup) so each customer's orders stay in time order.
+    // Voided: only authorised, nothing to give back; REFUNDED: captured, then returned in full.
     const earliest = previous + MINUTE;
+    let keptLines = lines;
     if (t - earliest > 2 * HOUR && random.bernoulli(CANCEL_SHARE)) {
       const attemptAt = t - random.int(HOUR, Math.min(3 * DAY, t - earliest));
-      const cancelledAt = attemptAt + Math.floor(random.next() * (t - attemptAt));
+      const cancelledAt = attemptAt + 10 * MINUTE + Math.floor(random.next() * (t - attemptAt - 10 * MINUTE));
       const voided = random.bernoulli(0.6);
+      const status = voided ? "VOIDED" : "REFUNDED";
       orders.push(
-        this.orderRow(customerId, email, attemptAt, cancelledAt, cancelledAt, total, voided ? 0 : total, voided ? "VOIDED" : "REFUNDED", lines.map((l) => ({ ...l, id: this.nextLineId() }))),
+        this.orderRow(
+          customerId,
+          email,
+          attemptAt,
+          cancelledAt,
+          cancelledAt,
+          total,
+          voided ? 0 : total,
+          status,
+          lines,
+        ),
       );
+      // Fresh line ids for the re-placed order, after the attempt's, so ids ascend with time.
+      keptLines = lines.map((line) => ({ ...line, id: this.nextLineId() }));
     }
 
     let financial: FinancialStatus = "PAID";
@@ -703,6 +723,7 @@ class Simulator {
           refunded = total;
         } else {
           financial = "PARTIALLY_REFUNDED";
+          // One returned item when there are several lines, otherwise a goodwill share.
           const line = lines.length > 1 ? random.pick(lines) : undefined;
           refunded = line
             ? Number(line.priceMinor)
@@ -711,7 +732,19 @@ class Simulator {
         }
       }
     }
-    orders.push(this.orderRow(customerId, email, t, null, Math.min(this.now, updatedAt), total, refunded, financial, lines));
+    orders.push(
+      this.orderRow(
+        customerId,
+        email,
+        t,
+        null,
+        Math.min(this.now, updatedAt),
+        total,
+        refunded,
+        financial,
+        keptLines,
+      ),
+    );
   }
 
   private orderRow(
@@ -763,7 +796,12 @@ class Simulator {
     const primary = random.weightedIndex(weights);
     let category = primary;
     for (let attempt = 0; lines.length < 4 && attempt < 6; attempt++) {
-      const item = this.chooseItem(random, category, t, lines.length === 0 ? target * 0.8 : Math.max(target - total / 100, 8));
+      const item = this.chooseItem(
+        random,
+        category,
+        t,
+        lines.length === 0 ? target * 0.8 : Math.max(target - total / 100, 8),
+      );
       if (item && !lines.some((l) => l.productId === item.id)) {
         const quantity = this.quantity(random, item, target, total);
         lines.push({

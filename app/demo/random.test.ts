@@ -123,9 +123,7 @@ describe("fork", () => {
     const fresh = createRandom(9);
     const used = createRandom(9);
     draws(used, 137, (r) => r.normal());
-    expect(draws(used.fork(17), 20, (r) => r.next())).toEqual(
-      draws(fresh.fork(17), 20, (r) => r.next()),
-    );
+    expect(draws(used.fork(17), 20, (r) => r.next())).toEqual(draws(fresh.fork(17), 20, (r) => r.next()));
   });
 
   it("gives different streams for different labels, label types and parents", () => {
