@@ -50,6 +50,8 @@ export default defineConfig({
     include: ["app/**/*.test.{ts,tsx}", "tests/**/*.test.{ts,tsx}"],
     setupFiles: ["tests/setup/fail-on-console-error.ts"],
     globalSetup: ["tests/setup/global.ts"],
+    // Servers do not all run in UTC: a time-zone assumption anywhere should fail here.
+    env: { TZ: "America/New_York" },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",

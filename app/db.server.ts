@@ -1,15 +1,15 @@
 // The one Prisma client of the app (Shopify's Remix template keeps it here too). SQLite by default,
 // PostgreSQL when DATABASE_URL starts with postgres://.
 import { databaseConfig } from "./db/config";
-import { openDatabase, type OpenDb } from "./db/database.server";
+import { openDatabase, type Db } from "./db/database.server";
 
 declare global {
   // eslint-disable-next-line no-var
-  var tailoredDb: OpenDb | undefined;
+  var tailoredDb: Db | undefined;
 }
 
 // In development Vite reloads modules; keep one client (and one SQLite connection) per process.
-const db: OpenDb = globalThis.tailoredDb ?? openDatabase(databaseConfig(process.env.DATABASE_URL, process.cwd()));
+const db: Db = globalThis.tailoredDb ?? openDatabase(databaseConfig(process.env.DATABASE_URL, process.cwd()));
 if (process.env.NODE_ENV !== "production") globalThis.tailoredDb = db;
 
 export { db };

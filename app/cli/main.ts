@@ -3,7 +3,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { databaseConfig } from "~/db/config";
-import { openDatabase, type OpenDb } from "~/db/database.server";
+import { openDatabase, type Db } from "~/db/database.server";
 import { migrate } from "~/db/migrate.server";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import { formatMinor } from "~/domain/money";
@@ -93,7 +93,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
     return 0;
   }
 
-  const db: OpenDb = openDatabase(config);
+  const db: Db = openDatabase(config);
   try {
     switch (command) {
       case "seed": {
@@ -117,7 +117,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
         });
         const seconds = (Date.now() - started) / 1000;
         out.print(
-          { shop, ...result, seconds },
+          { shop, ...result, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
           `seeded ${shop}: ${result.customers} customers, ${result.orders} orders, ${result.products} products in ${seconds.toFixed(1)} s`,
         );
         return 0;

@@ -1,37 +1,29 @@
-// A database handle the model layer takes as an argument: the Prisma client plus the dialect, since a
-// few statements (bulk upserts, aggregates over dates) are raw SQL that differs between SQLite and
-// PostgreSQL. Raw SQL is always parameterised through `Sql`, never built from input text.
-import type { Prisma, PrismaClient } from "@prisma/client";
+// The database as the app sees it: the Prisma client for typed reads and small writes, and an
+// `Executor` that runs parameterised SQL straight on the driver (better-sqlite3 or node-postgres) for
+// the bulk paths — upserts from webhooks and backfills, aggregates, later the segment SQL compiler.
+// Prisma's raw queries cost 5–10× more per row than the driver (docs/decisions/002-bulk-sql.md).
+// SQL text is never built from input: values always go through `Sql.p`.
+import type { PrismaClient } from "@prisma/client";
+import Database from "better-sqlite3";
+import pg from "pg";
 import { createPrismaClient } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
 
-export type Db = {
+export type Row = Record<string, unknown>;
+
+export interface Executor {
   readonly dialect: Dialect;
-  /** The client, or the transaction's client inside `transaction`. */
-  readonly client: Prisma.TransactionClient;
+  /** Runs a statement; returns the number of rows it changed. */
+  run(sql: Sql, text: string): Promise<number>;
+  /** Runs a query; integers arrive as bigint (SQLite) or bigint/string (PostgreSQL): use toNumber etc. */
+  all<T extends Row = Row>(sql: Sql, text: string): Promise<T[]>;
   /** Runs `fn` in one transaction; inside a transaction it joins the outer one. */
-  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
-};
-
-export type OpenDb = Db & { readonly prisma: PrismaClient; close(): Promise<void> };
-
-export function openDatabase(config: DatabaseConfig): OpenDb {
-  const prisma = createPrismaClient(config);
-  return wrap(prisma, config.dialect);
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
 }
 
-export function wrap(prisma: PrismaClient, dialect: Dialect): OpenDb {
-  return {
-    dialect,
-    client: prisma,
-    prisma,
-    transaction: (fn) =>
-      prisma.$transaction((tx) => {
-        const inner: Db = { dialect, client: tx, transaction: (nested) => nested(inner) };
-        return fn(inner);
-      }, { timeout: 60_000, maxWait: 30_000 }),
-    close: () => prisma.$disconnect(),
-  };
+export interface Db extends Executor {
+  readonly prisma: PrismaClient;
+  close(): Promise<void>;
 }
 
 /** Collects parameters and writes each dialect's placeholder (`?` or `$n`). */
@@ -42,22 +34,156 @@ export class Sql {
     this.params.push(value);
     return this.dialect === "sqlite" ? "?" : `$${this.params.length}`;
   }
-  /** `(?, ?, ?)` for a list of values; never empty (an empty IN list is a syntax error). */
-  list(values: readonly unknown[]): string {
-    if (values.length === 0) throw new Error("Sql.list needs at least one value");
-    return `(${values.map((v) => this.p(v)).join(", ")})`;
+  /**
+   * `column IN (?, ?, …)` on SQLite; `column = ANY($n)` with one array parameter on PostgreSQL. An empty
+   * list matches nothing (rather than being the syntax error `IN ()` is).
+   */
+  in(column: string, values: readonly (string | number | bigint)[]): string {
+    if (values.length === 0) return "1 = 0";
+    if (this.dialect === "postgres") {
+      const type = typeof values[0] === "string" ? "text" : "bigint";
+      return `${column} = ANY(${this.p(values)}::${type}[])`;
+    }
+    return `${column} IN (${values.map((v) => this.p(v)).join(", ")})`;
   }
 }
 
-export async function execute(db: Db, sql: Sql, text: string): Promise<number> {
-  return db.client.$executeRawUnsafe(text, ...sql.params);
+export function openDatabase(config: DatabaseConfig): Db {
+  const prisma = createPrismaClient(config);
+  const executor = config.dialect === "sqlite" ? sqliteExecutor(config.file) : postgresExecutor(config.url);
+  return {
+    ...executor,
+    dialect: config.dialect,
+    prisma,
+    close: async () => {
+      await executor.close();
+      await prisma.$disconnect();
+    },
+  };
 }
 
-export async function query<T>(db: Db, sql: Sql, text: string): Promise<T[]> {
-  return db.client.$queryRawUnsafe<T[]>(text, ...sql.params);
+// ---------------------------------------------------------------------------------------------------
+// SQLite: one synchronous connection. An async transaction must not let other callers' statements in
+// between its own, so everything on the connection queues behind a lock.
+
+class Lock {
+  private tail: Promise<void> = Promise.resolve();
+  run<T>(fn: () => Promise<T> | T): Promise<T> {
+    const result = this.tail.then(fn);
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
 }
 
-/** SQLite keeps DateTime as integer milliseconds (client.server.ts); PostgreSQL as timestamp(3). */
+function sqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime(); // as the Prisma adapter stores them (client.server.ts)
+  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value === undefined) return null;
+  return value;
+}
+
+function sqliteExecutor(file: string): Executor & { close(): Promise<void> } {
+  const conn = new Database(file, { timeout: 10_000 });
+  conn.pragma("journal_mode = WAL");
+  // WAL with synchronous=NORMAL is durable against a process crash; only an OS crash can lose the
+  // last transactions, and never corrupts the file.
+  conn.pragma("synchronous = NORMAL");
+  conn.pragma("foreign_keys = ON");
+  const lock = new Lock();
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (text: string) => {
+    let statement = statements.get(text);
+    if (!statement) {
+      if (statements.size > 500) statements.clear();
+      statement = conn.prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
+  const make = (inTransaction: boolean): Executor => {
+    const guard = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve().then(fn) : lock.run(fn));
+    const self: Executor = {
+      dialect: "sqlite",
+      run: (sql, text) => guard(() => prepare(text).run(...sql.params.map(sqliteValue)).changes),
+      all: <T extends Row>(sql: Sql, text: string) =>
+        guard(() => prepare(text).safeIntegers(true).all(...sql.params.map(sqliteValue)) as T[]),
+      transaction: <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
+        if (inTransaction) return fn(self);
+        return lock.run(async () => {
+          conn.exec("BEGIN IMMEDIATE");
+          try {
+            const result = await fn(make(true));
+            conn.exec("COMMIT");
+            return result;
+          } catch (error) {
+            if (conn.inTransaction) conn.exec("ROLLBACK");
+            throw error;
+          }
+        });
+      },
+    };
+    return self;
+  };
+  return { ...make(false), close: () => lock.run(() => void conn.close()) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// PostgreSQL: a pool; a transaction holds one client.
+
+// Prisma's DateTime is `timestamp(3)` without time zone, holding UTC. node-postgres would read it as
+// local time and write Dates in local time, so both directions are pinned to UTC here.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: "text" | "binary") => {
+    if (oid === 1114) return (text: string) => new Date(`${text.replace(" ", "T")}Z`);
+    if (oid === 20) return (text: string) => BigInt(text);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+function postgresValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(postgresValue);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === "bigint") return value.toString();
+  if (value === undefined) return null;
+  return value;
+}
+
+function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  const make = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Executor => {
+    const self: Executor = {
+      dialect: "postgres",
+      run: async (sql, text) => (await client.query(text, sql.params.map(postgresValue))).rowCount ?? 0,
+      all: async <T extends Row>(sql: Sql, text: string) =>
+        (await client.query(text, sql.params.map(postgresValue))).rows as T[],
+      transaction: async <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
+        if (inTransaction) return fn(self);
+        const connection = await pool.connect();
+        try {
+          await connection.query("BEGIN");
+          const result = await fn(make(connection, true));
+          await connection.query("COMMIT");
+          return result;
+        } catch (error) {
+          await connection.query("ROLLBACK").catch(() => undefined);
+          throw error;
+        } finally {
+          connection.release();
+        }
+      },
+    };
+    return self;
+  };
+  return { ...make(pool, false), close: () => pool.end() };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Dialect differences in SQL text.
+
+/** Whole UTC days since the epoch: SQLite keeps DateTime as integer ms, PostgreSQL as timestamp(3). */
 export function epochDayExpr(dialect: Dialect, column: string): string {
   return dialect === "sqlite"
     ? `(${column} / 86400000)`
@@ -69,7 +195,9 @@ export function intDivExpr(dialect: Dialect, a: string, b: string): string {
   return dialect === "sqlite" ? `((${a}) / (${b}))` : `div((${a}), (${b}))`;
 }
 
-/** Numbers from aggregates arrive as bigint (SQLite), string/Decimal (PostgreSQL) or number. */
+// ---------------------------------------------------------------------------------------------------
+// Reading values back from `all`.
+
 export function toBigInt(value: unknown): bigint {
   if (value === null || value === undefined) return 0n;
   if (typeof value === "bigint") return value;
@@ -78,5 +206,12 @@ export function toBigInt(value: unknown): bigint {
 }
 
 export function toNumber(value: unknown): number {
+  if (typeof value === "number") return value;
   return Number(toBigInt(value));
+}
+
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  return new Date(Number(value));
 }

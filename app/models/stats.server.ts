@@ -1,5 +1,5 @@
 // The shop's headline figures, as the home page and `tailored stats` show them.
-import { query, Sql, toBigInt, toNumber, type Db } from "~/db/database.server";
+import { Sql, toBigInt, toNumber, type Db } from "~/db/database.server";
 
 export type ShopStats = {
   shop: string;
@@ -18,12 +18,11 @@ export type ShopStats = {
 };
 
 export async function shopStats(db: Db, { shop }: { shop: string }): Promise<ShopStats> {
-  const shopRow = await db.client.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } });
-  const customers = await db.client.customer.count({ where: { shop } });
+  const shopRow = await db.prisma.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } });
+  const customers = await db.prisma.customer.count({ where: { shop } });
 
   const sql = new Sql(db.dialect);
-  const [orders] = await query<Record<string, unknown>>(
-    db,
+  const [orders] = await db.all(
     sql,
     `SELECT
        SUM(CASE WHEN "cancelledAt" IS NULL THEN 1 ELSE 0 END) AS "orders",
@@ -36,8 +35,7 @@ export async function shopStats(db: Db, { shop }: { shop: string }): Promise<Sho
   // Per customer, from the orders themselves rather than CustomerFacts, so that the figure is right
   // even for orders whose customer record has not arrived yet.
   const sql2 = new Sql(db.dialect);
-  const [buyers] = await query<Record<string, unknown>>(
-    db,
+  const [buyers] = await db.all(
     sql2,
     `SELECT COUNT(*) AS "buyers", SUM(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS "repeat"
      FROM (SELECT COUNT(*) AS n FROM "Order"

@@ -1,11 +1,20 @@
 // Writes the shop's copy: bulk, idempotent upserts shared by every source (webhooks, backfill, the
 // CDNOW import, the demo generator), then the CustomerFacts they imply. Every statement is scoped by
 // shop. A row older than the one we hold (by Shopify's updatedAt) never overwrites it.
-import type { CustomerRow, OrderRow, ProductRow, ShopRow } from "~/domain/rows";
-import { epochDayExpr, execute, intDivExpr, query, Sql, type Db } from "~/db/database.server";
+import type { CustomerRow, OrderLineRow, OrderRow, ProductRow, ShopRow } from "~/domain/rows";
+import { epochDayExpr, intDivExpr, Sql, type Db, type Executor } from "~/db/database.server";
 
-// SQLite allows 32,766 parameters per statement and PostgreSQL 65,535; stay well inside both.
-const MAX_PARAMS = 30_000;
+// SQLite: rows per INSERT … VALUES, a fixed size so that the statement text repeats and its prepared
+// form is reused (the executor caches statements by text), far below SQLite's 32,766 parameters.
+// PostgreSQL: one INSERT … SELECT FROM unnest(arrays) per batch, a parameter per column whatever the
+// number of rows, so the server parses one short statement instead of thousands of placeholders.
+const SQLITE_ROWS_PER_STATEMENT = 250;
+const POSTGRES_ROWS_PER_STATEMENT = 5_000;
+
+type PgType = "text" | "int" | "bigint" | "boolean" | "timestamp";
+type Column<R> = { type: PgType; get: (row: R) => unknown };
+type LineWithOrder = OrderLineRow & { orderId: string };
+const col = <R>(type: PgType, get: (row: R) => unknown): Column<R> => ({ type, get });
 
 function chunk<T>(rows: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -18,38 +27,46 @@ function chunk<T>(rows: readonly T[], size: number): T[][] {
  * Returns the ids that were inserted or updated (a stale row returns nothing).
  */
 async function upsert<R>(
-  db: Db,
+  db: Executor,
   options: {
     table: string;
     shop: string;
     rows: readonly R[];
-    columns: Record<string, (row: R) => unknown>;
+    columns: Record<string, Column<R>>;
     staleGuard: boolean;
     returnIds?: boolean;
   },
 ): Promise<string[]> {
   const names = ["shop", ...Object.keys(options.columns)];
-  const getters = Object.values(options.columns);
+  const columns = Object.values(options.columns);
+  const updates = names
+    .filter((n) => n !== "shop" && n !== "id")
+    .map((n) => `"${n}" = excluded."${n}"`)
+    .join(", ");
+  const conflict =
+    `ON CONFLICT ("shop", "id") DO UPDATE SET ${updates}` +
+    (options.staleGuard ? ` WHERE "${options.table}"."updatedAt" <= excluded."updatedAt"` : "") +
+    (options.returnIds ? ` RETURNING "id"` : "");
+  const into = `INSERT INTO "${options.table}" (${names.map((n) => `"${n}"`).join(", ")})`;
   const ids: string[] = [];
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / names.length));
-  for (const batch of chunk(options.rows, perStatement)) {
+  const size = db.dialect === "sqlite" ? SQLITE_ROWS_PER_STATEMENT : POSTGRES_ROWS_PER_STATEMENT;
+  for (const batch of chunk(options.rows, size)) {
     const sql = new Sql(db.dialect);
-    const values = batch
-      .map((row) => `(${[sql.p(options.shop), ...getters.map((get) => sql.p(get(row)))].join(", ")})`)
-      .join(",\n");
-    const updates = names
-      .filter((n) => n !== "shop" && n !== "id")
-      .map((n) => `"${n}" = excluded."${n}"`)
-      .join(", ");
-    const text =
-      `INSERT INTO "${options.table}" (${names.map((n) => `"${n}"`).join(", ")}) VALUES ${values}\n` +
-      `ON CONFLICT ("shop", "id") DO UPDATE SET ${updates}` +
-      (options.staleGuard ? ` WHERE "${options.table}"."updatedAt" <= excluded."updatedAt"` : "");
-    if (options.returnIds) {
-      const rows = await query<{ id: string }>(db, sql, `${text} RETURNING "id"`);
-      for (const row of rows) ids.push(row.id);
+    let source: string;
+    if (db.dialect === "sqlite") {
+      source =
+        "VALUES " +
+        batch.map((row) => `(${[sql.p(options.shop), ...columns.map((c) => sql.p(c.get(row)))].join(", ")})`).join(", ");
     } else {
-      await execute(db, sql, text);
+      const arrays = columns.map((c) => `${sql.p(batch.map((row) => c.get(row)))}::${c.type}[]`);
+      // WHERE true: in `INSERT … SELECT … ON CONFLICT` the parser needs it to tell ON CONFLICT from a join.
+      source = `SELECT ${sql.p(options.shop)}::text, u.* FROM unnest(${arrays.join(", ")}) AS u WHERE true`;
+    }
+    const text = `${into} ${source} ${conflict}`;
+    if (options.returnIds) {
+      for (const row of await db.all<{ id: string }>(sql, text)) ids.push(row.id);
+    } else {
+      await db.run(sql, text);
     }
   }
   return ids;
@@ -65,7 +82,7 @@ export async function upsertShop(
     ianaTimezone: shop.ianaTimezone,
     isDemo: shop.isDemo ?? false,
   };
-  await db.client.shop.upsert({
+  await db.prisma.shop.upsert({
     where: { domain: shop.domain },
     create: { domain: shop.domain, ...data },
     update: { ...data, uninstalledAt: null },
@@ -73,7 +90,7 @@ export async function upsertShop(
 }
 
 export async function upsertCustomers(
-  db: Db,
+  db: Executor,
   { shop, rows, now }: { shop: string; rows: readonly CustomerRow[]; now: Date },
 ): Promise<void> {
   await upsert(db, {
@@ -82,26 +99,26 @@ export async function upsertCustomers(
     rows,
     staleGuard: true,
     columns: {
-      id: (c) => c.id,
-      email: (c) => c.email,
-      firstName: (c) => c.firstName,
-      lastName: (c) => c.lastName,
-      countryCode: (c) => c.countryCode,
-      provinceCode: (c) => c.provinceCode,
-      city: (c) => c.city,
-      tags: (c) => c.tags.join(","),
-      emailMarketingState: (c) => c.emailMarketingState,
-      smsMarketingState: (c) => c.smsMarketingState,
-      createdAt: (c) => c.createdAt,
-      updatedAt: (c) => c.updatedAt,
-      syncedAt: () => now,
+      id: col<CustomerRow>("text", (c) => c.id),
+      email: col<CustomerRow>("text", (c) => c.email),
+      firstName: col<CustomerRow>("text", (c) => c.firstName),
+      lastName: col<CustomerRow>("text", (c) => c.lastName),
+      countryCode: col<CustomerRow>("text", (c) => c.countryCode),
+      provinceCode: col<CustomerRow>("text", (c) => c.provinceCode),
+      city: col<CustomerRow>("text", (c) => c.city),
+      tags: col<CustomerRow>("text", (c) => c.tags.join(",")),
+      emailMarketingState: col<CustomerRow>("text", (c) => c.emailMarketingState),
+      smsMarketingState: col<CustomerRow>("text", (c) => c.smsMarketingState),
+      createdAt: col<CustomerRow>("timestamp", (c) => c.createdAt),
+      updatedAt: col<CustomerRow>("timestamp", (c) => c.updatedAt),
+      syncedAt: col<CustomerRow>("timestamp", () => now),
     },
   });
 }
 
 /** Orders with their lines: a newer order replaces its lines whole; a stale one changes nothing. */
 export async function upsertOrders(
-  db: Db,
+  db: Executor,
   { shop, rows, now }: { shop: string; rows: readonly OrderRow[]; now: Date },
 ): Promise<void> {
   if (rows.length === 0) return;
@@ -114,31 +131,27 @@ export async function upsertOrders(
         staleGuard: true,
         returnIds: true,
         columns: {
-          id: (o) => o.id,
-          name: (o) => o.name,
-          customerId: (o) => o.customerId,
-          email: (o) => o.email,
-          createdAt: (o) => o.createdAt,
-          processedAt: (o) => o.processedAt,
-          updatedAt: (o) => o.updatedAt,
-          cancelledAt: (o) => o.cancelledAt,
-          currencyCode: (o) => o.currencyCode,
-          totalMinor: (o) => o.totalMinor,
-          refundedMinor: (o) => o.refundedMinor,
-          financialStatus: (o) => o.financialStatus,
-          test: (o) => o.test,
-          syncedAt: () => now,
+          id: col<OrderRow>("text", (o) => o.id),
+          name: col<OrderRow>("text", (o) => o.name),
+          customerId: col<OrderRow>("text", (o) => o.customerId),
+          email: col<OrderRow>("text", (o) => o.email),
+          createdAt: col<OrderRow>("timestamp", (o) => o.createdAt),
+          processedAt: col<OrderRow>("timestamp", (o) => o.processedAt),
+          updatedAt: col<OrderRow>("timestamp", (o) => o.updatedAt),
+          cancelledAt: col<OrderRow>("timestamp", (o) => o.cancelledAt),
+          currencyCode: col<OrderRow>("text", (o) => o.currencyCode),
+          totalMinor: col<OrderRow>("bigint", (o) => o.totalMinor),
+          refundedMinor: col<OrderRow>("bigint", (o) => o.refundedMinor),
+          financialStatus: col<OrderRow>("text", (o) => o.financialStatus),
+          test: col<OrderRow>("boolean", (o) => o.test),
+          syncedAt: col<OrderRow>("timestamp", () => now),
         },
       }),
     );
     if (applied.size === 0) return;
-    for (const ids of chunk([...applied], 5_000)) {
+    for (const ids of chunk([...applied], SQLITE_ROWS_PER_STATEMENT)) {
       const sql = new Sql(tx.dialect);
-      await execute(
-        tx,
-        sql,
-        `DELETE FROM "OrderLine" WHERE "shop" = ${sql.p(shop)} AND "orderId" IN ${sql.list(ids)}`,
-      );
+      await tx.run(sql, `DELETE FROM "OrderLine" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"orderId"`, ids)}`);
     }
     const lines = rows
       .filter((o) => applied.has(o.id))
@@ -149,23 +162,23 @@ export async function upsertOrders(
       rows: lines,
       staleGuard: false,
       columns: {
-        id: (l) => l.id,
-        orderId: (l) => l.orderId,
-        productId: (l) => l.productId,
-        variantId: (l) => l.variantId,
-        title: (l) => l.title,
-        sku: (l) => l.sku,
-        productType: (l) => l.productType,
-        vendor: (l) => l.vendor,
-        quantity: (l) => l.quantity,
-        priceMinor: (l) => l.priceMinor,
+        id: col<LineWithOrder>("text", (l) => l.id),
+        orderId: col<LineWithOrder>("text", (l) => l.orderId),
+        productId: col<LineWithOrder>("text", (l) => l.productId),
+        variantId: col<LineWithOrder>("text", (l) => l.variantId),
+        title: col<LineWithOrder>("text", (l) => l.title),
+        sku: col<LineWithOrder>("text", (l) => l.sku),
+        productType: col<LineWithOrder>("text", (l) => l.productType),
+        vendor: col<LineWithOrder>("text", (l) => l.vendor),
+        quantity: col<LineWithOrder>("int", (l) => l.quantity),
+        priceMinor: col<LineWithOrder>("bigint", (l) => l.priceMinor),
       },
     });
   });
 }
 
 export async function upsertProducts(
-  db: Db,
+  db: Executor,
   { shop, rows, now }: { shop: string; rows: readonly ProductRow[]; now: Date },
 ): Promise<void> {
   await upsert(db, {
@@ -174,18 +187,18 @@ export async function upsertProducts(
     rows,
     staleGuard: true,
     columns: {
-      id: (p) => p.id,
-      handle: (p) => p.handle,
-      title: (p) => p.title,
-      productType: (p) => p.productType,
-      vendor: (p) => p.vendor,
-      tags: (p) => p.tags.join(","),
-      status: (p) => p.status,
-      imageUrl: (p) => p.imageUrl,
-      priceMinor: (p) => p.priceMinor,
-      createdAt: (p) => p.createdAt,
-      updatedAt: (p) => p.updatedAt,
-      syncedAt: () => now,
+      id: col<ProductRow>("text", (p) => p.id),
+      handle: col<ProductRow>("text", (p) => p.handle),
+      title: col<ProductRow>("text", (p) => p.title),
+      productType: col<ProductRow>("text", (p) => p.productType),
+      vendor: col<ProductRow>("text", (p) => p.vendor),
+      tags: col<ProductRow>("text", (p) => p.tags.join(",")),
+      status: col<ProductRow>("text", (p) => p.status),
+      imageUrl: col<ProductRow>("text", (p) => p.imageUrl),
+      priceMinor: col<ProductRow>("bigint", (p) => p.priceMinor),
+      createdAt: col<ProductRow>("timestamp", (p) => p.createdAt),
+      updatedAt: col<ProductRow>("timestamp", (p) => p.updatedAt),
+      syncedAt: col<ProductRow>("timestamp", () => now),
     },
   });
 }
@@ -196,7 +209,7 @@ export async function upsertProducts(
  * refunds reduce it.
  */
 export async function recomputeFacts(
-  db: Db,
+  db: Executor,
   { shop, customerIds, now }: { shop: string; customerIds?: readonly string[]; now: Date },
 ): Promise<void> {
   if (customerIds && customerIds.length === 0) return;
@@ -205,9 +218,9 @@ export async function recomputeFacts(
     const sql = new Sql(db.dialect);
     const computedAt = sql.p(now);
     const shopParam = sql.p(shop);
-    const filterOrders = ids ? ` AND o."customerId" IN ${sql.list(ids)}` : "";
+    const filterOrders = ids ? ` AND ${sql.in(`o."customerId"`, ids)}` : "";
     const shopParam2 = sql.p(shop);
-    const filterCustomers = ids ? ` AND c."id" IN ${sql.list(ids)}` : "";
+    const filterCustomers = ids ? ` AND ${sql.in(`c."id"`, ids)}` : "";
     const day = epochDayExpr(db.dialect, `o."processedAt"`);
     const text = `
 INSERT INTO "CustomerFacts" ("shop", "customerId", "ordersCount", "cancelledCount", "amountSpentMinor",
@@ -239,6 +252,6 @@ ON CONFLICT ("shop", "customerId") DO UPDATE SET
   "aovMinor" = excluded."aovMinor", "firstOrderAt" = excluded."firstOrderAt",
   "lastOrderAt" = excluded."lastOrderAt", "orderDays" = excluded."orderDays",
   "computedAt" = excluded."computedAt"`;
-    await execute(db, sql, text);
+    await db.run(sql, text);
   }
 }

@@ -6,7 +6,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const { payload, session } = await authenticate.webhook(request);
   const current = (payload as { current?: unknown }).current;
   if (session && Array.isArray(current)) {
-    await db.client.session.update({ where: { id: session.id }, data: { scope: current.map(String).join(",") } });
+    await db.prisma.session.update({ where: { id: session.id }, data: { scope: current.map(String).join(",") } });
   }
   return new Response();
 };

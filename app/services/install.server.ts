@@ -38,8 +38,6 @@ export async function afterInstall({ shop, admin }: { shop: string; admin: Admin
  * that a re-install within Shopify's 48 hours before shop/redact finds its data.
  */
 export async function markUninstalled(database: Db, { shop, at }: { shop: string; at: Date }): Promise<void> {
-  await database.transaction(async (tx) => {
-    await tx.client.session.deleteMany({ where: { shop } });
-    await tx.client.shop.updateMany({ where: { domain: shop, uninstalledAt: null }, data: { uninstalledAt: at } });
-  });
+  await database.prisma.session.deleteMany({ where: { shop } });
+  await database.prisma.shop.updateMany({ where: { domain: shop, uninstalledAt: null }, data: { uninstalledAt: at } });
 }

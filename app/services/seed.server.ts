@@ -1,6 +1,6 @@
 // Seeds the demo shop from the generator, streamed: customers and their orders are written in batches
 // and never held all at once, so a million customers fit in a small, flat amount of memory.
-import type { Db } from "~/db/database.server";
+import { Sql, type Db } from "~/db/database.server";
 import { demoCustomers, demoProducts, demoShop, type DemoOptions } from "~/demo/generator";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 import { recomputeFacts, upsertCustomers, upsertOrders, upsertProducts, upsertShop } from "~/models/store.server";
@@ -47,10 +47,9 @@ export async function seedDemoShop(
 /** Removes a shop's customers, orders and products (used before re-seeding the demo shop). */
 export async function clearShopData(db: Db, { shop }: { shop: string }): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.client.customerFacts.deleteMany({ where: { shop } });
-    await tx.client.orderLine.deleteMany({ where: { shop } });
-    await tx.client.order.deleteMany({ where: { shop } });
-    await tx.client.customer.deleteMany({ where: { shop } });
-    await tx.client.product.deleteMany({ where: { shop } });
+    for (const table of ["CustomerFacts", "OrderLine", "Order", "Customer", "Product"]) {
+      const sql = new Sql(tx.dialect);
+      await tx.run(sql, `DELETE FROM "${table}" WHERE "shop" = ${sql.p(shop)}`);
+    }
   });
 }

@@ -2,11 +2,11 @@
 import { Session } from "@shopify/shopify-api";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpenDb } from "~/db/database.server";
+import type { Db } from "~/db/database.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
 
 describe.each(DIALECTS)("Shopify session storage on %s", (dialect) => {
-  let db: OpenDb;
+  let db: Db;
   let close: () => Promise<void>;
   beforeAll(async () => {
     ({ db, close } = await createTestDb(dialect));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { OpenDb } from "~/db/database.server";
+import type { Db } from "~/db/database.server";
 import { shopStats } from "~/models/stats.server";
 import { recomputeFacts, upsertCustomers, upsertOrders, upsertProducts, upsertShop } from "~/models/store.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
@@ -10,7 +10,7 @@ const OTHER = "other-shop.myshopify.com";
 const now = t("2025-06-01T00:00:00Z");
 
 describe.each(DIALECTS)("store on %s", (dialect) => {
-  let db: OpenDb;
+  let db: Db;
   let close: () => Promise<void>;
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import path from "node:path";
 import pg from "pg";
 import type { DatabaseConfig, Dialect } from "~/db/config";
 import { databaseConfig } from "~/db/config";
-import { openDatabase, type OpenDb } from "~/db/database.server";
+import { openDatabase, type Db } from "~/db/database.server";
 import { migrate } from "~/db/migrate.server";
 import { postgresAdminUrl, ROOT } from "./env";
 
@@ -46,7 +46,7 @@ export async function createEmptyDatabase(dialect: Dialect): Promise<TestDatabas
 }
 
 /** A migrated database with an open client; `close` disconnects and drops it. */
-export async function createTestDb(dialect: Dialect): Promise<{ db: OpenDb; url: string; close(): Promise<void> }> {
+export async function createTestDb(dialect: Dialect): Promise<{ db: Db; url: string; close(): Promise<void> }> {
   const database = await createEmptyDatabase(dialect);
   await migrate(database.config, ROOT);
   const db = openDatabase(database.config);
