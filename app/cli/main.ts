@@ -23,6 +23,11 @@ commands:
         customers, orders, revenue and repeat-purchase rate of a shop
   migrate [--json]
         apply pending database migrations
+  send-webhooks --url URL --shop DOMAIN (--cdnow FILE | --fixtures DIR) [--copies N] [--shuffle SEED]
+                [--concurrency N] [--secret S]
+        sign deliveries as Shopify does (SHOPIFY_API_SECRET) and POST them to a running app
+  process-webhooks [--once] [--batch N] [--lease-ms N]
+        apply the webhook inbox: until it is empty (--once), or as a worker until stopped
 
 environment: DATABASE_URL (file:./prisma/tailored.sqlite by default, or postgres://…)`;
 
@@ -68,11 +73,59 @@ function parseOptions(args: string[]) {
         seed: { type: "string" },
         now: { type: "string" },
         reset: { type: "boolean", default: false },
+        url: { type: "string" },
+        cdnow: { type: "string" },
+        fixtures: { type: "string" },
+        copies: { type: "string" },
+        shuffle: { type: "string" },
+        concurrency: { type: "string" },
+        secret: { type: "string" },
+        once: { type: "boolean", default: false },
+        batch: { type: "string" },
+        "lease-ms": { type: "string" },
       },
     });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+async function sendWebhooks(
+  values: ReturnType<typeof parseOptions>["values"],
+  _positionals: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  out: Output,
+): Promise<number> {
+  const { cdnowDeliveries, fixtureDeliveries, plan, send } = await import("~/sync/replay.server");
+  if (!values.url) throw new UsageError("--url is required (the running app, e.g. http://localhost:3000)");
+  const secret = values.secret ?? env.SHOPIFY_API_SECRET;
+  if (!secret) throw new UsageError("--secret or SHOPIFY_API_SECRET is required: deliveries are signed with it");
+  const shop = requireShop(values.shop);
+  let deliveries;
+  if (values.cdnow) {
+    const loaded = cdnowDeliveries(path.resolve(cwd, values.cdnow), shop);
+    if (loaded.errors.length) throw new UsageError(`${values.cdnow}: ${loaded.errors.slice(0, 5).join("; ")}`);
+    deliveries = loaded.deliveries;
+  } else if (values.fixtures) {
+    deliveries = fixtureDeliveries(path.resolve(cwd, values.fixtures), shop);
+  } else {
+    throw new UsageError("send-webhooks needs --cdnow FILE or --fixtures DIR");
+  }
+  const report = await send(
+    plan(deliveries, {
+      copies: positiveInt("copies", values.copies, 1),
+      shuffleSeed: values.shuffle === undefined ? undefined : positiveInt("shuffle", values.shuffle, 0),
+    }),
+    { url: values.url, secret, concurrency: positiveInt("concurrency", values.concurrency, 8) },
+  );
+  out.print(
+    report,
+    `sent ${report.sent} in ${report.seconds} s (${report.perSecond}/s): ${JSON.stringify(report.byStatus)}, ` +
+      `p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms`,
+  );
+  const failed = Object.entries(report.byStatus).filter(([status]) => !status.startsWith("2"));
+  return failed.length ? 1 : 0;
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
@@ -83,6 +136,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
   }
   const { values, positionals } = parseOptions(rest);
   const out = output(values.json ?? false);
+  if (command === "send-webhooks") return sendWebhooks(values, positionals, env, cwd, out);
   const config = databaseConfig(env.DATABASE_URL, cwd);
   const migrated = await migrate(config, cwd);
   if (command === "migrate") {
@@ -154,6 +208,26 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
           },
           `${shop}: ${stats.customers} customers, ${stats.orders} orders, revenue ${revenue} ${stats.currencyCode}`,
         );
+        return 0;
+      }
+      case "process-webhooks": {
+        const { InboxProcessor } = await import("~/sync/processor.server");
+        const processor = new InboxProcessor(db, {
+          batchSize: positiveInt("batch", values.batch, 200),
+          leaseMs: positiveInt("lease-ms", values["lease-ms"], 30_000),
+          onError: (error) => process.stderr.write(`[inbox] ${String(error)}\n`),
+        });
+        if (values.once) {
+          const processed = await processor.drain();
+          out.print({ processed }, `processed ${processed} events`);
+          return 0;
+        }
+        // A worker process: drains, then polls, until it is stopped.
+        processor.start(500);
+        await new Promise<void>((resolve) => {
+          for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+        });
+        await processor.stop();
         return 0;
       }
       default:

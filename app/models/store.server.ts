@@ -22,6 +22,91 @@ function chunk<T>(rows: readonly T[], size: number): T[][] {
   return out;
 }
 
+export type TombstoneKind = "customer" | "order" | "product";
+
+/**
+ * One row per id, the newest by updatedAt (the last on a tie): a statement may not update one row
+ * twice (PostgreSQL refuses), and a batch may hold two versions of a record.
+ */
+function latestPerId<R>(rows: readonly R[], columns: Record<string, Column<R>>): readonly R[] {
+  const id = columns.id!.get;
+  const updatedAt = columns.updatedAt?.get;
+  const byId = new Map<unknown, R>();
+  for (const row of rows) {
+    const key = id(row);
+    const held = byId.get(key);
+    if (held === undefined || !updatedAt || (updatedAt(row) as Date) >= (updatedAt(held) as Date)) byId.set(key, row);
+  }
+  return byId.size === rows.length ? rows : [...byId.values()];
+}
+
+async function live<R>(db: Executor, shop: string, kind: TombstoneKind | undefined, rows: readonly R[]): Promise<readonly R[]> {
+  if (!kind || rows.length === 0) return rows;
+  const dead = await tombstoned(db, { shop, kind, ids: rows.map((r) => (r as { id: string }).id) });
+  return dead.size === 0 ? rows : rows.filter((r) => !dead.has((r as { id: string }).id));
+}
+
+export async function tombstoned(
+  db: Executor,
+  { shop, kind, ids }: { shop: string; kind: TombstoneKind; ids: readonly string[] },
+): Promise<Set<string>> {
+  const dead = new Set<string>();
+  for (const part of chunk(ids, SQLITE_ROWS_PER_STATEMENT)) {
+    const sql = new Sql(db.dialect);
+    const rows = await db.all<{ id: string }>(
+      sql,
+      `SELECT "id" FROM "Tombstone" WHERE "shop" = ${sql.p(shop)} AND "kind" = ${sql.p(kind)} AND ${sql.in(`"id"`, part)}`,
+    );
+    for (const row of rows) dead.add(row.id);
+  }
+  return dead;
+}
+
+/**
+ * Deletes records and leaves tombstones. Customers take their facts with them; orders their lines
+ * (and the customers whose facts change are returned, to recompute).
+ */
+export async function deleteRecords(
+  db: Executor,
+  { shop, kind, ids, now }: { shop: string; kind: TombstoneKind; ids: readonly string[]; now: Date },
+): Promise<{ affectedCustomers: string[] }> {
+  if (ids.length === 0) return { affectedCustomers: [] };
+  return db.transaction(async (tx) => {
+    const affected = new Set<string>();
+    for (const part of chunk(ids, SQLITE_ROWS_PER_STATEMENT)) {
+      if (kind === "order") {
+        const sql = new Sql(tx.dialect);
+        const owners = await tx.all<{ customerId: string | null }>(
+          sql,
+          `SELECT "customerId" FROM "Order" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, part)}`,
+        );
+        for (const o of owners) if (o.customerId) affected.add(o.customerId);
+      }
+      const tables =
+        kind === "customer" ? [["CustomerFacts", "customerId"], ["Customer", "id"]]
+        : kind === "order" ? [["OrderLine", "orderId"], ["Order", "id"]]
+        : [["Product", "id"]];
+      for (const [table, column] of tables) {
+        const sql = new Sql(tx.dialect);
+        await tx.run(sql, `DELETE FROM "${table}" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"${column}"`, part)}`);
+      }
+    }
+    await upsert(tx, {
+      table: "Tombstone",
+      shop,
+      rows: ids.map((id) => ({ id })),
+      staleGuard: false,
+      conflictKey: ["shop", "kind", "id"],
+      columns: {
+        kind: col<{ id: string }>("text", () => kind),
+        id: col<{ id: string }>("text", (r) => r.id),
+        deletedAt: col<{ id: string }>("timestamp", () => now),
+      },
+    });
+    return { affectedCustomers: [...affected] };
+  });
+}
+
 /**
  * INSERT … ON CONFLICT (shop, id) DO UPDATE, guarded by updatedAt when the table has one.
  * Returns the ids that were inserted or updated (a stale row returns nothing).
@@ -33,24 +118,41 @@ async function upsert<R>(
     shop: string;
     rows: readonly R[];
     columns: Record<string, Column<R>>;
+    /** Adds a syncedAt column with this value. */
+    syncedAt?: Date;
     staleGuard: boolean;
     returnIds?: boolean;
+    /** Rows of this kind that were deleted (Tombstone) are never written again. */
+    kind?: TombstoneKind;
+    conflictKey?: string[];
+    /** Only add rows we do not hold yet; never touch an existing one. */
+    insertOnly?: boolean;
+    /** Columns an update leaves as they are (the payload did not carry them). */
+    keepColumns?: readonly string[];
   },
 ): Promise<string[]> {
-  const names = ["shop", ...Object.keys(options.columns)];
-  const columns = Object.values(options.columns);
+  const rows = await live(db, options.shop, options.kind, latestPerId(options.rows, options.columns));
+  const withSync: Record<string, Column<R>> = options.syncedAt
+    ? { ...options.columns, syncedAt: col<R>("timestamp", () => options.syncedAt) }
+    : options.columns;
+  const names = ["shop", ...Object.keys(withSync)];
+  const columns = Object.values(withSync);
+  const key = options.conflictKey ?? ["shop", "id"];
   const updates = names
-    .filter((n) => n !== "shop" && n !== "id")
+    .filter((n) => !key.includes(n) && !options.keepColumns?.includes(n))
     .map((n) => `"${n}" = excluded."${n}"`)
     .join(", ");
+  const target = `ON CONFLICT (${key.map((k) => `"${k}"`).join(", ")})`;
   const conflict =
-    `ON CONFLICT ("shop", "id") DO UPDATE SET ${updates}` +
-    (options.staleGuard ? ` WHERE "${options.table}"."updatedAt" <= excluded."updatedAt"` : "") +
+    (options.insertOnly
+      ? `${target} DO NOTHING`
+      : `${target} DO UPDATE SET ${updates}` +
+        (options.staleGuard ? ` WHERE "${options.table}"."updatedAt" <= excluded."updatedAt"` : "")) +
     (options.returnIds ? ` RETURNING "id"` : "");
   const into = `INSERT INTO "${options.table}" (${names.map((n) => `"${n}"`).join(", ")})`;
   const ids: string[] = [];
   const size = db.dialect === "sqlite" ? SQLITE_ROWS_PER_STATEMENT : POSTGRES_ROWS_PER_STATEMENT;
-  for (const batch of chunk(options.rows, size)) {
+  for (const batch of chunk(rows, size)) {
     const sql = new Sql(db.dialect);
     let source: string;
     if (db.dialect === "sqlite") {
@@ -72,6 +174,64 @@ async function upsert<R>(
   return ids;
 }
 
+const CUSTOMER_COLUMNS: Record<string, Column<CustomerRow>> = {
+  id: col<CustomerRow>("text", (c) => c.id),
+  email: col<CustomerRow>("text", (c) => c.email),
+  firstName: col<CustomerRow>("text", (c) => c.firstName),
+  lastName: col<CustomerRow>("text", (c) => c.lastName),
+  countryCode: col<CustomerRow>("text", (c) => c.countryCode),
+  provinceCode: col<CustomerRow>("text", (c) => c.provinceCode),
+  city: col<CustomerRow>("text", (c) => c.city),
+  tags: col<CustomerRow>("text", (c) => c.tags.join(",")),
+  emailMarketingState: col<CustomerRow>("text", (c) => c.emailMarketingState),
+  smsMarketingState: col<CustomerRow>("text", (c) => c.smsMarketingState),
+  createdAt: col<CustomerRow>("timestamp", (c) => c.createdAt),
+  updatedAt: col<CustomerRow>("timestamp", (c) => c.updatedAt),
+};
+
+const ORDER_COLUMNS: Record<string, Column<OrderRow>> = {
+  id: col<OrderRow>("text", (o) => o.id),
+  name: col<OrderRow>("text", (o) => o.name),
+  customerId: col<OrderRow>("text", (o) => o.customerId),
+  email: col<OrderRow>("text", (o) => o.email),
+  createdAt: col<OrderRow>("timestamp", (o) => o.createdAt),
+  processedAt: col<OrderRow>("timestamp", (o) => o.processedAt),
+  updatedAt: col<OrderRow>("timestamp", (o) => o.updatedAt),
+  cancelledAt: col<OrderRow>("timestamp", (o) => o.cancelledAt),
+  currencyCode: col<OrderRow>("text", (o) => o.currencyCode),
+  totalMinor: col<OrderRow>("bigint", (o) => o.totalMinor),
+  refundedMinor: col<OrderRow>("bigint", (o) => o.refundedMinor),
+  financialStatus: col<OrderRow>("text", (o) => o.financialStatus),
+  test: col<OrderRow>("boolean", (o) => o.test),
+};
+
+const LINE_COLUMNS: Record<string, Column<LineWithOrder>> = {
+  id: col<LineWithOrder>("text", (l) => l.id),
+  orderId: col<LineWithOrder>("text", (l) => l.orderId),
+  productId: col<LineWithOrder>("text", (l) => l.productId),
+  variantId: col<LineWithOrder>("text", (l) => l.variantId),
+  title: col<LineWithOrder>("text", (l) => l.title),
+  sku: col<LineWithOrder>("text", (l) => l.sku),
+  productType: col<LineWithOrder>("text", (l) => l.productType),
+  vendor: col<LineWithOrder>("text", (l) => l.vendor),
+  quantity: col<LineWithOrder>("int", (l) => l.quantity),
+  priceMinor: col<LineWithOrder>("bigint", (l) => l.priceMinor),
+};
+
+const PRODUCT_COLUMNS: Record<string, Column<ProductRow>> = {
+  id: col<ProductRow>("text", (p) => p.id),
+  handle: col<ProductRow>("text", (p) => p.handle),
+  title: col<ProductRow>("text", (p) => p.title),
+  productType: col<ProductRow>("text", (p) => p.productType),
+  vendor: col<ProductRow>("text", (p) => p.vendor),
+  tags: col<ProductRow>("text", (p) => p.tags.join(",")),
+  status: col<ProductRow>("text", (p) => p.status),
+  imageUrl: col<ProductRow>("text", (p) => p.imageUrl),
+  priceMinor: col<ProductRow>("bigint", (p) => p.priceMinor),
+  createdAt: col<ProductRow>("timestamp", (p) => p.createdAt),
+  updatedAt: col<ProductRow>("timestamp", (p) => p.updatedAt),
+};
+
 export async function upsertShop(
   db: Db,
   shop: ShopRow & { isDemo?: boolean },
@@ -89,30 +249,30 @@ export async function upsertShop(
   });
 }
 
+/**
+ * `insertOnly` is for partial copies of a customer (the one embedded in an order webhook carries fewer
+ * fields): it creates a customer we have not heard of yet, and never overwrites the full record.
+ */
 export async function upsertCustomers(
   db: Executor,
-  { shop, rows, now }: { shop: string; rows: readonly CustomerRow[]; now: Date },
+  {
+    shop,
+    rows,
+    now,
+    insertOnly = false,
+    keep,
+  }: { shop: string; rows: readonly CustomerRow[]; now: Date; insertOnly?: boolean; keep?: readonly (keyof CustomerRow)[] },
 ): Promise<void> {
   await upsert(db, {
     table: "Customer",
     shop,
     rows,
     staleGuard: true,
-    columns: {
-      id: col<CustomerRow>("text", (c) => c.id),
-      email: col<CustomerRow>("text", (c) => c.email),
-      firstName: col<CustomerRow>("text", (c) => c.firstName),
-      lastName: col<CustomerRow>("text", (c) => c.lastName),
-      countryCode: col<CustomerRow>("text", (c) => c.countryCode),
-      provinceCode: col<CustomerRow>("text", (c) => c.provinceCode),
-      city: col<CustomerRow>("text", (c) => c.city),
-      tags: col<CustomerRow>("text", (c) => c.tags.join(",")),
-      emailMarketingState: col<CustomerRow>("text", (c) => c.emailMarketingState),
-      smsMarketingState: col<CustomerRow>("text", (c) => c.smsMarketingState),
-      createdAt: col<CustomerRow>("timestamp", (c) => c.createdAt),
-      updatedAt: col<CustomerRow>("timestamp", (c) => c.updatedAt),
-      syncedAt: col<CustomerRow>("timestamp", () => now),
-    },
+    insertOnly,
+    keepColumns: keep,
+    kind: "customer",
+    columns: CUSTOMER_COLUMNS,
+    syncedAt: now,
   });
 }
 
@@ -129,23 +289,10 @@ export async function upsertOrders(
         shop,
         rows,
         staleGuard: true,
+        kind: "order",
         returnIds: true,
-        columns: {
-          id: col<OrderRow>("text", (o) => o.id),
-          name: col<OrderRow>("text", (o) => o.name),
-          customerId: col<OrderRow>("text", (o) => o.customerId),
-          email: col<OrderRow>("text", (o) => o.email),
-          createdAt: col<OrderRow>("timestamp", (o) => o.createdAt),
-          processedAt: col<OrderRow>("timestamp", (o) => o.processedAt),
-          updatedAt: col<OrderRow>("timestamp", (o) => o.updatedAt),
-          cancelledAt: col<OrderRow>("timestamp", (o) => o.cancelledAt),
-          currencyCode: col<OrderRow>("text", (o) => o.currencyCode),
-          totalMinor: col<OrderRow>("bigint", (o) => o.totalMinor),
-          refundedMinor: col<OrderRow>("bigint", (o) => o.refundedMinor),
-          financialStatus: col<OrderRow>("text", (o) => o.financialStatus),
-          test: col<OrderRow>("boolean", (o) => o.test),
-          syncedAt: col<OrderRow>("timestamp", () => now),
-        },
+        columns: ORDER_COLUMNS,
+        syncedAt: now,
       }),
     );
     if (applied.size === 0) return;
@@ -153,7 +300,7 @@ export async function upsertOrders(
       const sql = new Sql(tx.dialect);
       await tx.run(sql, `DELETE FROM "OrderLine" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"orderId"`, ids)}`);
     }
-    const lines = rows
+    const lines = latestPerId(rows, ORDER_COLUMNS)
       .filter((o) => applied.has(o.id))
       .flatMap((o) => o.lines.map((line) => ({ ...line, orderId: o.id })));
     await upsert(tx, {
@@ -161,45 +308,24 @@ export async function upsertOrders(
       shop,
       rows: lines,
       staleGuard: false,
-      columns: {
-        id: col<LineWithOrder>("text", (l) => l.id),
-        orderId: col<LineWithOrder>("text", (l) => l.orderId),
-        productId: col<LineWithOrder>("text", (l) => l.productId),
-        variantId: col<LineWithOrder>("text", (l) => l.variantId),
-        title: col<LineWithOrder>("text", (l) => l.title),
-        sku: col<LineWithOrder>("text", (l) => l.sku),
-        productType: col<LineWithOrder>("text", (l) => l.productType),
-        vendor: col<LineWithOrder>("text", (l) => l.vendor),
-        quantity: col<LineWithOrder>("int", (l) => l.quantity),
-        priceMinor: col<LineWithOrder>("bigint", (l) => l.priceMinor),
-      },
+      columns: LINE_COLUMNS,
     });
   });
 }
 
 export async function upsertProducts(
   db: Executor,
-  { shop, rows, now }: { shop: string; rows: readonly ProductRow[]; now: Date },
+  { shop, rows, now, keep }: { shop: string; rows: readonly ProductRow[]; now: Date; keep?: readonly (keyof ProductRow)[] },
 ): Promise<void> {
   await upsert(db, {
     table: "Product",
     shop,
     rows,
     staleGuard: true,
-    columns: {
-      id: col<ProductRow>("text", (p) => p.id),
-      handle: col<ProductRow>("text", (p) => p.handle),
-      title: col<ProductRow>("text", (p) => p.title),
-      productType: col<ProductRow>("text", (p) => p.productType),
-      vendor: col<ProductRow>("text", (p) => p.vendor),
-      tags: col<ProductRow>("text", (p) => p.tags.join(",")),
-      status: col<ProductRow>("text", (p) => p.status),
-      imageUrl: col<ProductRow>("text", (p) => p.imageUrl),
-      priceMinor: col<ProductRow>("bigint", (p) => p.priceMinor),
-      createdAt: col<ProductRow>("timestamp", (p) => p.createdAt),
-      updatedAt: col<ProductRow>("timestamp", (p) => p.updatedAt),
-      syncedAt: col<ProductRow>("timestamp", () => now),
-    },
+    keepColumns: keep,
+    kind: "product",
+    columns: PRODUCT_COLUMNS,
+    syncedAt: now,
   });
 }
 
@@ -253,5 +379,20 @@ ON CONFLICT ("shop", "customerId") DO UPDATE SET
   "lastOrderAt" = excluded."lastOrderAt", "orderDays" = excluded."orderDays",
   "computedAt" = excluded."computedAt"`;
     await db.run(sql, text);
+  }
+}
+
+/**
+ * After a bulk load (seed, import, backfill) the query planner's statistics are stale or missing;
+ * without them SQLite walks an index for a whole-shop aggregate instead of scanning the table (8.5 s
+ * against 0.5 s over 3.2M orders). SQLite's analysis_limit keeps this to a sample.
+ */
+export async function refreshPlannerStatistics(db: Executor): Promise<void> {
+  const sql = new Sql(db.dialect);
+  if (db.dialect === "sqlite") {
+    await db.all(sql, "PRAGMA analysis_limit = 2000");
+    await db.run(new Sql(db.dialect), "ANALYZE");
+  } else {
+    await db.run(sql, "ANALYZE");
   }
 }

@@ -15,7 +15,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 };
 
 // One list of pages for both navigations: App Bridge's NavMenu in Shopify admin, a plain bar in demo mode.
-const PAGES = [{ to: "/app", label: "Home", home: true }] as const;
+const PAGES = [
+  { to: "/app", label: "Home", home: true },
+  { to: "/app/sync", label: "Sync", home: false },
+] as const;
 
 export default function App() {
   const { apiKey, demo, shop } = useLoaderData<typeof loader>();

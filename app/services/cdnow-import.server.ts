@@ -3,7 +3,7 @@ import fs from "node:fs";
 import readline from "node:readline";
 import type { Db } from "~/db/database.server";
 import type { OrderRow } from "~/domain/rows";
-import { recomputeFacts, upsertCustomers, upsertOrders, upsertShop } from "~/models/store.server";
+import { recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertShop } from "~/models/store.server";
 import { cdnowCustomer, cdnowOrder, parseCdnowLine } from "~/sync/cdnow";
 
 export type CdnowImportResult = { rows: number; customers: number; errors: string[] };
@@ -51,5 +51,6 @@ export async function importCdnow(
     await upsertCustomers(db, { shop, rows: customers.slice(i, i + BATCH), now });
   }
   await recomputeFacts(db, { shop, now });
+  await refreshPlannerStatistics(db);
   return { rows, customers: customers.length, errors };
 }

@@ -1,10 +1,11 @@
 // What happens when a merchant installs (or re-authorises) Tailored: we learn the shop's name,
-// currency and time zone, which every figure and relative date depends on. The bulk backfill of
-// customers and orders hooks in here (sync issue).
+// currency and time zone, which every figure and relative date depends on, and the backfill of its
+// customers, products and orders starts.
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { db } from "~/db.server";
-import type { Db } from "~/db/database.server";
 import { upsertShop } from "~/models/store.server";
+import { latestJobs, queueBackfill } from "~/sync/backfill.server";
+import { kickBackfill } from "~/sync/worker.server";
 
 const SHOP_QUERY = `#graphql
   query TailoredShop {
@@ -31,13 +32,10 @@ export async function afterInstall({ shop, admin }: { shop: string; admin: Admin
     currencyCode: info.currencyCode,
     ianaTimezone: info.ianaTimezone,
   });
+  // afterAuth also runs on re-authorisation: backfill only a shop whose copy was never completed
+  // (webhooks and reconciliation keep a completed copy current).
+  const jobs = await latestJobs(db, { shop });
+  if (!jobs.some((job) => job.status === "done")) await queueBackfill(db, { shop, now: new Date() });
+  void kickBackfill(shop);
 }
 
-/**
- * app/uninstalled: the shop's access token is void, so its sessions go; the shop row stays, marked, so
- * that a re-install within Shopify's 48 hours before shop/redact finds its data.
- */
-export async function markUninstalled(database: Db, { shop, at }: { shop: string; at: Date }): Promise<void> {
-  await database.prisma.session.deleteMany({ where: { shop } });
-  await database.prisma.shop.updateMany({ where: { domain: shop, uninstalledAt: null }, data: { uninstalledAt: at } });
-}

@@ -3,7 +3,7 @@
 import { Sql, type Db } from "~/db/database.server";
 import { demoCustomers, demoProducts, demoShop, type DemoOptions } from "~/demo/generator";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
-import { recomputeFacts, upsertCustomers, upsertOrders, upsertProducts, upsertShop } from "~/models/store.server";
+import { recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertProducts, upsertShop } from "~/models/store.server";
 
 export type SeedResult = { customers: number; orders: number; products: number };
 
@@ -41,6 +41,7 @@ export async function seedDemoShop(
   }
   if (customers.length > 0) await flush();
   await recomputeFacts(db, { shop, now });
+  await refreshPlannerStatistics(db);
   return { customers: customerCount, orders: orderCount, products: products.length };
 }
 

@@ -4,7 +4,7 @@
 //
 // CDNOW_master.txt: " 00001 19970101  1   11.77" (customer, date, number of CDs, dollars), with a header.
 // CDNOW_sample.txt: " 00001 00001 19970101  1   11.77" (master id, sample id, date, CDs, dollars).
-import { parseMinor } from "~/domain/money";
+import { formatMinor, parseMinor } from "~/domain/money";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 
 export type CdnowRecord = { line: number; customerId: string; date: Date; cds: number; amountMinor: bigint };
@@ -42,11 +42,16 @@ export function parseCdnowLine(text: string, line: number): CdnowParseResult {
   };
 }
 
+/**
+ * One line per order; its unit price is the total spread over the CDs (rounded down), while the
+ * order total stays exactly the recorded dollar value.
+ */
+function unitPrice(record: CdnowRecord): bigint {
+  return record.cds > 0 ? record.amountMinor / BigInt(record.cds) : record.amountMinor;
+}
+
 export function cdnowOrder(record: CdnowRecord): OrderRow {
   const id = String(record.line);
-  // One line per order; its unit price is the total spread over the CDs (rounded down), while the
-  // order total stays exactly the recorded dollar value.
-  const unit = record.cds > 0 ? record.amountMinor / BigInt(record.cds) : record.amountMinor;
   return {
     id,
     name: `#${id}`,
@@ -71,7 +76,7 @@ export function cdnowOrder(record: CdnowRecord): OrderRow {
         productType: "Music",
         vendor: "CDNOW",
         quantity: record.cds,
-        priceMinor: unit,
+        priceMinor: unitPrice(record),
       },
     ],
   };
@@ -92,5 +97,66 @@ export function cdnowCustomer(id: string, first: Date, last: Date): CustomerRow 
     smsMarketingState: "NOT_SUBSCRIBED",
     createdAt: first,
     updatedAt: last,
+  };
+}
+
+/**
+ * A CDNOW row as the orders/create webhook Shopify would send for it (REST shape, API 2025-07), so that
+ * the data set can be replayed through the real webhook path. The embedded customer carries the
+ * customer's first purchase as created_at and this order's date as updated_at, which leaves the same
+ * customer rows as the CLI import whatever order the deliveries arrive in.
+ */
+export function cdnowOrderPayload(record: CdnowRecord, customerFirstPurchase: Date): Record<string, unknown> {
+  const amount = formatMinor(record.amountMinor, "USD");
+  const money = { amount, currency_code: "USD" };
+  const when = record.date.toISOString();
+  const id = record.line;
+  const customerId = Number(record.customerId);
+  const unit = { amount: formatMinor(unitPrice(record), "USD"), currency_code: "USD" };
+  return {
+    id,
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    name: `#${id}`,
+    email: null,
+    created_at: when,
+    processed_at: when,
+    updated_at: when,
+    cancelled_at: null,
+    cancel_reason: null,
+    currency: "USD",
+    presentment_currency: "USD",
+    financial_status: "paid",
+    test: false,
+    total_price: amount,
+    subtotal_price: amount,
+    total_price_set: { shop_money: money, presentment_money: money },
+    customer: {
+      id: customerId,
+      admin_graphql_api_id: `gid://shopify/Customer/${customerId}`,
+      email: null,
+      first_name: null,
+      last_name: null,
+      created_at: customerFirstPurchase.toISOString(),
+      updated_at: when,
+      tags: "cdnow",
+      default_address: { country_code: "US", province_code: null, city: null },
+      email_marketing_consent: { state: "not_subscribed", opt_in_level: null, consent_updated_at: null },
+      sms_marketing_consent: null,
+    },
+    line_items: [
+      {
+        id,
+        admin_graphql_api_id: `gid://shopify/LineItem/${id}`,
+        product_id: null,
+        variant_id: null,
+        title: "CD",
+        sku: null,
+        vendor: "CDNOW",
+        quantity: record.cds,
+        price: unit.amount,
+        price_set: { shop_money: unit, presentment_money: unit },
+      },
+    ],
+    refunds: [],
   };
 }

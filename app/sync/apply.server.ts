@@ -1,0 +1,146 @@
+// What each webhook topic does to our copy of the shop. Runs inside the processor's transaction, so
+// the effects and the inbox's "done" commit together. Payloads are mapped by the pure mappers
+// (app/sync/mappers.ts); one that does not fit comes back as an error for the inbox to keep.
+import { Sql, type Executor } from "~/db/database.server";
+import { deleteRecords, upsertCustomers, upsertOrders, upsertProducts } from "~/models/store.server";
+import {
+  customerWebhookGaps,
+  mapCustomerWebhook,
+  mapDeleteWebhook,
+  mapOrderWebhook,
+  mapProductWebhook,
+  type MapResult,
+} from "./mappers";
+
+export type Applied =
+  | { ok: true; customersChanged: string[]; bulkOperationFinished?: string }
+  | { ok: false; error: string };
+
+/** Topics we subscribe to (shopify.app.toml), each with its route webhooks.<topic with . for />.tsx. */
+export const TOPICS = [
+  "customers/create",
+  "customers/update",
+  "customers/delete",
+  "orders/create",
+  "orders/updated",
+  "orders/paid",
+  "orders/cancelled",
+  "orders/delete",
+  "products/create",
+  "products/update",
+  "products/delete",
+  "app/uninstalled",
+  "app/scopes_update",
+  "bulk_operations/finish",
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+] as const;
+
+export type Topic = (typeof TOPICS)[number];
+
+export function isTopic(value: string): value is Topic {
+  return (TOPICS as readonly string[]).includes(value);
+}
+
+async function shopCurrency(tx: Executor, shop: string): Promise<string | undefined> {
+  const sql = new Sql(tx.dialect);
+  const [row] = await tx.all(sql, `SELECT "currencyCode" FROM "Shop" WHERE "domain" = ${sql.p(shop)}`);
+  return row ? String(row.currencyCode) : undefined;
+}
+
+const fail = (result: MapResult<unknown> & { ok: false }): Applied => ({ ok: false, error: result.error });
+
+export async function applyWebhook(
+  tx: Executor,
+  { shop, topic, payload, now }: { shop: string; topic: string; payload: unknown; now: Date },
+): Promise<Applied> {
+  switch (topic) {
+    case "customers/create":
+    case "customers/update": {
+      const mapped = mapCustomerWebhook(payload);
+      if (!mapped.ok) return fail(mapped);
+      // Since API 2025-01 these payloads carry neither tags nor consent: keep what we hold (the
+      // bulk backfill and reconciliation, over GraphQL, bring them).
+      await upsertCustomers(tx, { shop, rows: [mapped.value], now, keep: customerWebhookGaps(payload) });
+      return { ok: true, customersChanged: [mapped.value.id] };
+    }
+    case "customers/delete": {
+      const mapped = mapDeleteWebhook(payload);
+      if (!mapped.ok) return fail(mapped);
+      await deleteRecords(tx, { shop, kind: "customer", ids: [mapped.value.id], now });
+      return { ok: true, customersChanged: [] };
+    }
+    case "orders/create":
+    case "orders/updated":
+    case "orders/paid":
+    case "orders/cancelled": {
+      const mapped = mapOrderWebhook(payload);
+      if (!mapped.ok) return fail(mapped);
+      const { order, customer } = mapped.value;
+      // The order's own, partial copy of its customer: it creates a customer whose customers/create
+      // has not arrived (yet), and never overwrites the full record.
+      if (customer) await upsertCustomers(tx, { shop, rows: [customer], now, insertOnly: true });
+      await upsertOrders(tx, { shop, rows: [order], now });
+      return { ok: true, customersChanged: order.customerId ? [order.customerId] : [] };
+    }
+    case "orders/delete": {
+      const mapped = mapDeleteWebhook(payload);
+      if (!mapped.ok) return fail(mapped);
+      const { affectedCustomers } = await deleteRecords(tx, { shop, kind: "order", ids: [mapped.value.id], now });
+      return { ok: true, customersChanged: affectedCustomers };
+    }
+    case "products/create":
+    case "products/update": {
+      // REST product payloads give prices without a currency: they are in the shop's.
+      const mapped = mapProductWebhook(payload, await shopCurrency(tx, shop));
+      if (!mapped.ok) return fail(mapped);
+      const keep = mapped.value.priceMinor === null ? (["priceMinor"] as const) : [];
+      await upsertProducts(tx, { shop, rows: [mapped.value], now, keep });
+      return { ok: true, customersChanged: [] };
+    }
+    case "products/delete": {
+      const mapped = mapDeleteWebhook(payload);
+      if (!mapped.ok) return fail(mapped);
+      await deleteRecords(tx, { shop, kind: "product", ids: [mapped.value.id], now });
+      return { ok: true, customersChanged: [] };
+    }
+    case "app/uninstalled": {
+      // The token is void: sessions go. The shop and its data stay until shop/redact (48 hours later),
+      // so a quick re-install finds them.
+      const sql = new Sql(tx.dialect);
+      await tx.run(sql, `DELETE FROM "Session" WHERE "shop" = ${sql.p(shop)}`);
+      const sql2 = new Sql(tx.dialect);
+      await tx.run(
+        sql2,
+        `UPDATE "Shop" SET "uninstalledAt" = ${sql2.p(now)}, "updatedAt" = ${sql2.p(now)}
+         WHERE "domain" = ${sql2.p(shop)} AND "uninstalledAt" IS NULL`,
+      );
+      return { ok: true, customersChanged: [] };
+    }
+    case "app/scopes_update": {
+      const current = (payload as { current?: unknown } | null)?.current;
+      if (!Array.isArray(current)) return { ok: false, error: "current: expected the list of granted scopes" };
+      const sql = new Sql(tx.dialect);
+      await tx.run(
+        sql,
+        `UPDATE "Session" SET "scope" = ${sql.p(current.map(String).join(","))}
+         WHERE "shop" = ${sql.p(shop)} AND "isOnline" = ${sql.p(false)}`,
+      );
+      return { ok: true, customersChanged: [] };
+    }
+    case "bulk_operations/finish": {
+      const id = (payload as { admin_graphql_api_id?: unknown } | null)?.admin_graphql_api_id;
+      if (typeof id !== "string") return { ok: false, error: "admin_graphql_api_id: expected the bulk operation's id" };
+      return { ok: true, customersChanged: [], bulkOperationFinished: id };
+    }
+    case "customers/data_request":
+    case "customers/redact":
+    case "shop/redact":
+      // Mandatory compliance topics: verified and recorded here (the inbox row is the record); what
+      // they do to the data belongs to the privacy work.
+      return { ok: true, customersChanged: [] };
+    default:
+      return { ok: false, error: `topic ${topic}: not one Tailored subscribes to` };
+  }
+}

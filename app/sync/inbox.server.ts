@@ -1,0 +1,154 @@
+// The durable webhook inbox (WebhookEvent): store a verified delivery once per event id, hand out
+// leases on pending events to processors, and record the outcome. The row is the event's whole
+// history: pending -> done, or -> failed with its error (kept, never dropped), and back to pending on
+// a merchant's retry.
+import { Sql, toDate, toNumber, type Executor } from "~/db/database.server";
+
+export type IncomingWebhook = {
+  shop: string;
+  topic: string;
+  eventId: string;
+  webhookId: string | null;
+  apiVersion: string | null;
+  triggeredAt: Date | null;
+  payload: string;
+};
+
+export type InboxEvent = {
+  seq: number;
+  shop: string;
+  topic: string;
+  eventId: string;
+  payload: string;
+  attempts: number;
+};
+
+/** Returns false when the event was already in the inbox (a redelivery): the caller still answers 200. */
+export async function enqueue(db: Executor, event: IncomingWebhook, now: Date): Promise<boolean> {
+  const sql = new Sql(db.dialect);
+  const changed = await db.run(
+    sql,
+    `INSERT INTO "WebhookEvent" ("shop", "eventId", "webhookId", "topic", "apiVersion", "payload", "triggeredAt",
+       "receivedAt", "status", "attempts")
+     VALUES (${sql.p(event.shop)}, ${sql.p(event.eventId)}, ${sql.p(event.webhookId)}, ${sql.p(event.topic)},
+       ${sql.p(event.apiVersion)}, ${sql.p(event.payload)}, ${sql.p(event.triggeredAt)}, ${sql.p(now)}, 'pending', 0)
+     ON CONFLICT ("shop", "eventId") DO NOTHING`,
+  );
+  return changed > 0;
+}
+
+/**
+ * Leases up to `limit` pending events, oldest first, for `leaseMs`. A processor that dies leaves its
+ * lease to expire, and the events go to the next claim. On PostgreSQL concurrent claimers skip each
+ * other's rows (FOR UPDATE SKIP LOCKED); SQLite serialises writers, so a claim is already exclusive.
+ */
+export async function claim(
+  db: Executor,
+  { limit, leaseMs, now }: { limit: number; leaseMs: number; now: Date },
+): Promise<InboxEvent[]> {
+  const until = new Date(now.getTime() + leaseMs);
+  return db.transaction(async (tx) => {
+    const sql = new Sql(tx.dialect);
+    const pick = `SELECT "seq" FROM "WebhookEvent"
+      WHERE "status" = 'pending' AND ("lockedUntil" IS NULL OR "lockedUntil" < ${sql.p(now)})
+      ORDER BY "seq" LIMIT ${sql.p(limit)}${tx.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : ""}`;
+    const rows = await tx.all(
+      sql,
+      `UPDATE "WebhookEvent" SET "lockedUntil" = ${sql.p(until)}, "attempts" = "attempts" + 1
+       WHERE "seq" IN (${pick})
+       RETURNING "seq", "shop", "topic", "eventId", "payload", "attempts"`,
+    );
+    return rows
+      .map((row) => ({
+        seq: toNumber(row.seq),
+        shop: String(row.shop),
+        topic: String(row.topic),
+        eventId: String(row.eventId),
+        payload: String(row.payload),
+        attempts: toNumber(row.attempts),
+      }))
+      .sort((a, b) => a.seq - b.seq);
+  });
+}
+
+/**
+ * Marks a leased event done, inside the transaction that applies its effects. Returns false when it
+ * is no longer pending (another processor finished it after our lease ran out): the caller must then
+ * apply nothing. The UPDATE holds the row's lock until commit, so two processors cannot both win.
+ */
+export async function markDone(tx: Executor, seq: number, now: Date): Promise<boolean> {
+  const sql = new Sql(tx.dialect);
+  return (
+    (await tx.run(
+      sql,
+      `UPDATE "WebhookEvent" SET "status" = 'done', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL, "error" = NULL
+       WHERE "seq" = ${sql.p(seq)} AND "status" = 'pending'`,
+    )) > 0
+  );
+}
+
+/** A payload that cannot be applied: kept with its error for the merchant to see and retry. */
+export async function markFailed(tx: Executor, seq: number, error: string, now: Date): Promise<void> {
+  const sql = new Sql(tx.dialect);
+  await tx.run(
+    sql,
+    `UPDATE "WebhookEvent" SET "status" = 'failed', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL,
+       "error" = ${sql.p(error.slice(0, 2000))}
+     WHERE "seq" = ${sql.p(seq)}`,
+  );
+}
+
+/** A transient failure (the database, say): the event stays pending and is retried after its lease. */
+export async function noteError(db: Executor, seq: number, error: string): Promise<void> {
+  const sql = new Sql(db.dialect);
+  await db.run(sql, `UPDATE "WebhookEvent" SET "error" = ${sql.p(error.slice(0, 2000))} WHERE "seq" = ${sql.p(seq)}`);
+}
+
+/** The merchant's retry: failed events of a shop go back to pending. */
+export async function retryFailed(db: Executor, { shop, seqs }: { shop: string; seqs?: number[] }): Promise<number> {
+  const sql = new Sql(db.dialect);
+  return db.run(
+    sql,
+    `UPDATE "WebhookEvent" SET "status" = 'pending', "attempts" = 0, "lockedUntil" = NULL
+     WHERE "shop" = ${sql.p(shop)} AND "status" = 'failed'${seqs ? ` AND ${sql.in(`"seq"`, seqs)}` : ""}`,
+  );
+}
+
+export type TopicActivity = { topic: string; lastReceivedAt: Date | null; received: number; failed: number; pending: number };
+
+export async function topicActivity(db: Executor, { shop }: { shop: string }): Promise<TopicActivity[]> {
+  const sql = new Sql(db.dialect);
+  const rows = await db.all(
+    sql,
+    `SELECT "topic", MAX("receivedAt") AS "last", COUNT(*) AS "received",
+       SUM(CASE WHEN "status" = 'failed' THEN 1 ELSE 0 END) AS "failed",
+       SUM(CASE WHEN "status" = 'pending' THEN 1 ELSE 0 END) AS "pending"
+     FROM "WebhookEvent" WHERE "shop" = ${sql.p(shop)} GROUP BY "topic" ORDER BY "topic"`,
+  );
+  return rows.map((row) => ({
+    topic: String(row.topic),
+    lastReceivedAt: toDate(row.last),
+    received: toNumber(row.received),
+    failed: toNumber(row.failed),
+    pending: toNumber(row.pending),
+  }));
+}
+
+export type FailedEvent = { seq: number; topic: string; eventId: string; error: string | null; receivedAt: Date | null; attempts: number };
+
+export async function failedEvents(db: Executor, { shop, limit = 50 }: { shop: string; limit?: number }): Promise<FailedEvent[]> {
+  const sql = new Sql(db.dialect);
+  const rows = await db.all(
+    sql,
+    `SELECT "seq", "topic", "eventId", "error", "receivedAt", "attempts" FROM "WebhookEvent"
+     WHERE "shop" = ${sql.p(shop)} AND "status" = 'failed' ORDER BY "seq" DESC LIMIT ${sql.p(limit)}`,
+  );
+  return rows.map((row) => ({
+    seq: toNumber(row.seq),
+    topic: String(row.topic),
+    eventId: String(row.eventId),
+    error: row.error === null ? null : String(row.error),
+    receivedAt: toDate(row.receivedAt),
+    attempts: toNumber(row.attempts),
+  }));
+}

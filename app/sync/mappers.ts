@@ -1,0 +1,721 @@
+// Shopify payloads -> our rows. REST webhook payloads (API 2025-07) and GraphQL nodes as they arrive from
+// bulk-operation JSONL or paginated queries (app/sync/bulk-queries.ts). Pure: no I/O, no clock, no env.
+// Bad data never throws out of here: every mapper answers { ok: false, error } naming the field.
+import { z } from "zod";
+import { parseMinor } from "~/domain/money";
+import {
+  normalizeTags,
+  type CustomerRow,
+  type FinancialStatus,
+  type MarketingState,
+  type OrderLineRow,
+  type OrderRow,
+  type ProductRow,
+  type ProductStatus,
+} from "~/domain/rows";
+
+export type MapResult<T> = { ok: true; value: T } | { ok: false; error: string };
+
+// ---------------------------------------------------------------------------------------------------
+// Failure plumbing: schemas and checks throw Invalid deep inside; `run` turns it into a MapResult.
+
+type Path = readonly (string | number)[];
+
+class Invalid extends Error {
+  constructor(
+    readonly path: Path,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function formatPath(root: string, path: Path): string {
+  return root + path.map((key) => (typeof key === "number" ? `[${key}]` : `.${key}`)).join("");
+}
+
+function run<T>(root: string, build: () => T): MapResult<T> {
+  try {
+    return { ok: true, value: build() };
+  } catch (error) {
+    if (error instanceof Invalid) return { ok: false, error: `${formatPath(root, error.path)}: ${error.message}` };
+    // A bug rather than bad data, but callers were promised a result, not an exception.
+    return { ok: false, error: `${root}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, at: Path = []): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const path = (issue?.path ?? []).filter((key): key is string | number => typeof key !== "symbol");
+  throw new Invalid([...at, ...path], issue?.message ?? "invalid");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Field schemas. Messages read as "<path>: expected …" whether the value is missing or malformed.
+
+const object = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: "expected an object" });
+const array = <T extends z.ZodType>(item: T) => z.array(item, { error: "expected an array" });
+
+const isoDate = z.iso
+  .datetime({ offset: true, error: "expected an ISO date-time" })
+  .transform((text) => new Date(text));
+const optionalDate = isoDate.nullish().transform((date) => date ?? null);
+
+/** Optional text: absent, null and blank all become null. */
+const text = z
+  .string({ error: "expected a string or null" })
+  .nullish()
+  .transform((value) => (value == null || value.trim() === "" ? null : value));
+
+const requiredString = z.string({ error: "expected a string" });
+const bool = z.boolean({ error: "expected a boolean" });
+const quantity = z.number({ error: "expected a quantity" }).int({ error: "expected a quantity" }).nonnegative({
+  error: "expected a quantity",
+});
+
+// Decimal strings only: a JSON number has already been through a float.
+const amount = z.string({ error: "expected a decimal amount" }).regex(/^[+-]?\d+(\.\d+)?$/, {
+  error: "expected a decimal amount",
+});
+// ISO 4217, plus the four-letter codes Shopify's CurrencyCode enum has (USDC).
+const currencyCode = z.string({ error: "expected a currency code" }).regex(/^[A-Z]{3,4}$/, {
+  error: "expected a currency code",
+});
+
+/** REST ids: JSON numbers (or numeric strings); checked for precision by resolveId. */
+const restId = z.union([z.number(), z.string()], { error: "expected an id" });
+const gidString = z.string({ error: "expected a Shopify GID" });
+
+const restMoney = object({ amount, currency_code: currencyCode });
+const gqlMoney = object({ amount, currencyCode });
+const gqlMoneyBag = object({ shopMoney: gqlMoney });
+
+// ---------------------------------------------------------------------------------------------------
+// Ids
+
+const GID = /^gid:\/\/shopify\/([A-Za-z][A-Za-z0-9]*)\/(\d+)(?:\?.*)?$/;
+
+function canonicalDigits(digits: string): string | null {
+  const id = BigInt(digits);
+  return id > 0n ? id.toString() : null;
+}
+
+/** "gid://shopify/Customer/123", "123" or 123 -> "123"; null when it is none of those (or lost precision). */
+function toLegacyId(value: unknown, type?: string): string | null {
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && value > 0 ? String(value) : null;
+  }
+  if (typeof value !== "string") return null;
+  if (/^\d+$/.test(value)) return canonicalDigits(value);
+  const match = GID.exec(value);
+  if (!match || (type !== undefined && match[1] !== type)) return null;
+  return canonicalDigits(match[2] ?? "");
+}
+
+/**
+ * Shopify's numeric id as a string. Throws a RangeError for anything else, including JSON numbers past
+ * 2^53 (their digits are already wrong): use the GID string for those.
+ */
+export function legacyId(idOrGid: string | number): string {
+  const id = toLegacyId(idOrGid);
+  if (id === null) throw new RangeError(`not a Shopify id: ${String(idOrGid)}`);
+  return id;
+}
+
+function gidOf(value: string, type: string, path: Path): string {
+  const id = toLegacyId(value, type);
+  if (id === null || !value.startsWith("gid://")) throw new Invalid(path, `expected a gid://shopify/${type}/… id`);
+  return id;
+}
+
+/**
+ * A REST object's id. JSON.parse has already rounded numeric ids past 2^53, so admin_graphql_api_id (a
+ * string) wins when present; `id` is the fallback and must then be exact.
+ */
+function resolveId(
+  item: { id: number | string; admin_graphql_api_id?: string | null | undefined },
+  type: string | undefined,
+  at: Path,
+): string {
+  const fromId = toLegacyId(item.id);
+  if (item.admin_graphql_api_id != null) {
+    const fromGid = toLegacyId(item.admin_graphql_api_id, type);
+    if (fromGid === null || !item.admin_graphql_api_id.startsWith("gid://")) {
+      throw new Invalid([...at, "admin_graphql_api_id"], `expected a gid://shopify/${type ?? "…"}/… id`);
+    }
+    if (fromId !== null && fromId !== fromGid) {
+      throw new Invalid([...at, "id"], "does not match admin_graphql_api_id");
+    }
+    return fromGid;
+  }
+  if (fromId === null) throw new Invalid([...at, "id"], "expected an id below 2^53 or a numeric string");
+  return fromId;
+}
+
+function optionalRestId(value: number | string | null | undefined, path: Path): string | null {
+  if (value == null) return null;
+  const id = toLegacyId(value);
+  if (id === null) throw new Invalid(path, "expected an id below 2^53 or a numeric string");
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Enums
+
+const MARKETING_STATES: readonly MarketingState[] = [
+  "SUBSCRIBED",
+  "NOT_SUBSCRIBED",
+  "UNSUBSCRIBED",
+  "PENDING",
+  "REDACTED",
+  "INVALID",
+];
+const FINANCIAL_STATUSES: readonly FinancialStatus[] = [
+  "PENDING",
+  "AUTHORIZED",
+  "PAID",
+  "PARTIALLY_PAID",
+  "PARTIALLY_REFUNDED",
+  "REFUNDED",
+  "VOIDED",
+  "EXPIRED",
+];
+const PRODUCT_STATUSES: readonly ProductStatus[] = ["ACTIVE", "ARCHIVED", "DRAFT"];
+
+function oneOf<T extends string>(values: readonly T[], raw: string): T | null {
+  const upper = raw.toUpperCase();
+  return (values as readonly string[]).includes(upper) ? (upper as T) : null;
+}
+
+function marketingState(raw: string | null | undefined, path: Path): MarketingState {
+  if (raw == null) return "NOT_SUBSCRIBED";
+  const state = oneOf(MARKETING_STATES, raw);
+  if (state === null) throw new Invalid(path, `expected one of ${MARKETING_STATES.join(", ")}`);
+  return state;
+}
+
+/** Unknown or absent statuses are not worth dropping an order over. */
+function financialStatus(raw: string | null | undefined): FinancialStatus | null {
+  return raw == null ? null : oneOf(FINANCIAL_STATUSES, raw);
+}
+
+function productStatus(raw: string, path: Path): ProductStatus {
+  const status = oneOf(PRODUCT_STATUSES, raw);
+  if (status === null) throw new Invalid(path, "expected active, archived or draft");
+  return status;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Money
+
+function minor(money: { amount: string }, currency: string): bigint {
+  return parseMinor(money.amount, currency);
+}
+
+function requireCurrency(actual: string, expected: string, path: Path): void {
+  if (actual !== expected) throw new Invalid(path, `expected the shop currency ${expected}, got ${actual}`);
+}
+
+/** n / d rounded half up (half away from zero for negatives), d > 0. */
+function divRoundHalfUp(n: bigint, d: bigint): bigint {
+  return n >= 0n ? (2n * n + d) / (2n * d) : -((-2n * n + d) / (2n * d));
+}
+
+function clamp(value: bigint, low: bigint, high: bigint): bigint {
+  return value < low ? low : value > high ? high : value;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// REST webhook payloads
+
+const restConsent = object({ state: z.string({ error: "expected a consent state" }).nullish() }).nullish();
+const restAddress = object({ country_code: text, province_code: text, city: text }).nullish();
+
+const restCustomerFields = {
+  id: restId,
+  admin_graphql_api_id: gidString.nullish(),
+  email: text,
+  first_name: text,
+  last_name: text,
+  // 2025-01 and later customer payloads carry neither tags nor consent (see customerWebhookGaps).
+  tags: z.string({ error: "expected a comma-separated string" }).nullish(),
+  email_marketing_consent: restConsent,
+  sms_marketing_consent: restConsent,
+  default_address: restAddress,
+};
+const restCustomer = object({ ...restCustomerFields, created_at: isoDate, updated_at: isoDate });
+// Inside an order the customer may come without timestamps (Shopify's own sample sends nulls).
+const restOrderCustomer = object({ ...restCustomerFields, created_at: optionalDate, updated_at: optionalDate });
+
+type RestCustomer = z.output<typeof restOrderCustomer>;
+
+function customerRowFromRest(
+  customer: RestCustomer & { created_at: Date; updated_at: Date },
+  at: Path,
+): CustomerRow {
+  return {
+    id: resolveId(customer, "Customer", at),
+    email: customer.email,
+    firstName: customer.first_name,
+    lastName: customer.last_name,
+    countryCode: customer.default_address?.country_code ?? null,
+    provinceCode: customer.default_address?.province_code ?? null,
+    city: customer.default_address?.city ?? null,
+    tags: normalizeTags(customer.tags ?? ""),
+    emailMarketingState: marketingState(customer.email_marketing_consent?.state, [
+      ...at,
+      "email_marketing_consent",
+      "state",
+    ]),
+    smsMarketingState: marketingState(customer.sms_marketing_consent?.state, [...at, "sms_marketing_consent", "state"]),
+    createdAt: customer.created_at,
+    updatedAt: customer.updated_at,
+  };
+}
+
+/** customers/create, customers/update. */
+export function mapCustomerWebhook(payload: unknown): MapResult<CustomerRow> {
+  return run("customer", () => customerRowFromRest(parse(restCustomer, payload), []));
+}
+
+export type CustomerWebhookGap = "tags" | "emailMarketingState" | "smsMarketingState";
+
+/**
+ * The CustomerRow fields a REST customer object (a customers/* payload, or an order payload's `customer`)
+ * did not actually carry, so that the mapped defaults ([] and NOT_SUBSCRIBED) are not written over
+ * values we know. Since API 2025-01 Shopify leaves tags and both consents out of these payloads and
+ * sends them on customer.tags_added/removed and customers_email_marketing_consent/update and
+ * customers_marketing_consent/update instead.
+ */
+export function customerWebhookGaps(payload: unknown): CustomerWebhookGap[] {
+  // Absent means "not sent"; null is a value (no email or phone, so nothing to consent with).
+  const record = typeof payload === "object" && payload !== null ? (payload as Record<string, unknown>) : {};
+  const gaps: CustomerWebhookGap[] = [];
+  if (record.tags === undefined) gaps.push("tags");
+  if (record.email_marketing_consent === undefined) gaps.push("emailMarketingState");
+  if (record.sms_marketing_consent === undefined) gaps.push("smsMarketingState");
+  return gaps;
+}
+
+const restLineItem = object({
+  id: restId,
+  admin_graphql_api_id: gidString.nullish(),
+  product_id: restId.nullish(),
+  variant_id: restId.nullish(),
+  title: text,
+  sku: text,
+  vendor: text,
+  quantity,
+  price_set: object({ shop_money: restMoney }),
+});
+
+const restShopMoneySet = object({ shop_money: restMoney });
+
+const restRefund = object({
+  transactions: array(
+    object({
+      kind: requiredString,
+      status: requiredString,
+      amount,
+      currency: currencyCode.nullish(),
+    }),
+  ).nullish(),
+  refund_line_items: array(
+    object({ subtotal_set: restShopMoneySet, total_tax_set: restShopMoneySet.nullish() }),
+  ).nullish(),
+  order_adjustments: array(
+    object({ amount_set: restShopMoneySet, tax_amount_set: restShopMoneySet.nullish() }),
+  ).nullish(),
+});
+
+const restOrder = object({
+  id: restId,
+  admin_graphql_api_id: gidString.nullish(),
+  name: text,
+  email: text,
+  contact_email: text,
+  created_at: isoDate,
+  processed_at: optionalDate,
+  updated_at: isoDate,
+  cancelled_at: optionalDate,
+  presentment_currency: currencyCode.nullish(),
+  total_price_set: object({ shop_money: restMoney, presentment_money: restMoney.nullish() }),
+  financial_status: z.string({ error: "expected a string or null" }).nullish(),
+  test: bool.nullish(),
+  customer: restOrderCustomer.nullish(),
+  line_items: array(restLineItem),
+  refunds: array(restRefund).nullish(),
+});
+
+type RestOrder = z.output<typeof restOrder>;
+
+function lineRowFromRest(line: z.output<typeof restLineItem>, currency: string, at: Path): OrderLineRow {
+  const price = line.price_set.shop_money;
+  requireCurrency(price.currency_code, currency, [...at, "price_set", "shop_money", "currency_code"]);
+  return {
+    id: resolveId(line, "LineItem", at),
+    productId: optionalRestId(line.product_id, [...at, "product_id"]),
+    variantId: optionalRestId(line.variant_id, [...at, "variant_id"]),
+    title: line.title,
+    sku: line.sku,
+    // REST line items don't say; the product row (or the next bulk sync) does.
+    productType: null,
+    vendor: line.vendor,
+    quantity: line.quantity,
+    priceMinor: minor(price, currency),
+  };
+}
+
+/**
+ * Money refunded, in shop-currency minor units, from the refunds embedded in an order payload.
+ *
+ * Per refund: its successful `refund` transactions when it has any transactions at all. Transactions are
+ * in the presentment currency (`currency` may be null, which means that); presentment sums are converted
+ * once, at the order's own rate total_price_set.shop_money / presentment_money, rounded half up to shop
+ * minor units. Converting the sum rather than each transaction keeps a full refund equal to the total.
+ *
+ * A refund without transactions is counted as Shopify documents it: refund line items (subtotal + tax,
+ * shop money) less its order adjustments (an adjustment is the calculated refund minus the actual one, so
+ * a negative adjustment means more money went back). Since 2024-10 refunded shipping is reported in
+ * refund_shipping_lines rather than as an adjustment; that shape isn't documented for webhooks, so it is
+ * not counted here.
+ */
+function refundedMinorFromRest(order: RestOrder, shopCurrency: string, totalMinor: bigint): bigint {
+  const presentmentMoney = order.total_price_set.presentment_money ?? null;
+  const presentmentCurrency = presentmentMoney?.currency_code ?? order.presentment_currency ?? shopCurrency;
+  let shop = 0n;
+  let presentment = 0n;
+
+  (order.refunds ?? []).forEach((refund, r) => {
+    const transactions = refund.transactions ?? [];
+    if (transactions.length > 0) {
+      transactions.forEach((tx, t) => {
+        if (tx.kind !== "refund" || tx.status !== "success") return;
+        const currency = tx.currency ?? presentmentCurrency;
+        if (currency === shopCurrency) shop += parseMinor(tx.amount, shopCurrency);
+        else if (currency === presentmentCurrency) presentment += parseMinor(tx.amount, presentmentCurrency);
+        else {
+          throw new Invalid(
+            ["refunds", r, "transactions", t, "currency"],
+            `expected ${presentmentCurrency} or ${shopCurrency}`,
+          );
+        }
+      });
+      return;
+    }
+    const shopMoney = (set: { shop_money: { amount: string; currency_code: string } }, path: Path) => {
+      requireCurrency(set.shop_money.currency_code, shopCurrency, [...path, "shop_money", "currency_code"]);
+      return minor(set.shop_money, shopCurrency);
+    };
+    (refund.refund_line_items ?? []).forEach((item, i) => {
+      const at: Path = ["refunds", r, "refund_line_items", i];
+      shop += shopMoney(item.subtotal_set, [...at, "subtotal_set"]);
+      if (item.total_tax_set) shop += shopMoney(item.total_tax_set, [...at, "total_tax_set"]);
+    });
+    (refund.order_adjustments ?? []).forEach((adjustment, i) => {
+      const at: Path = ["refunds", r, "order_adjustments", i];
+      shop -= shopMoney(adjustment.amount_set, [...at, "amount_set"]);
+      if (adjustment.tax_amount_set) shop -= shopMoney(adjustment.tax_amount_set, [...at, "tax_amount_set"]);
+    });
+  });
+
+  if (presentment !== 0n) {
+    if (!presentmentMoney) {
+      throw new Invalid(["total_price_set", "presentment_money"], "expected an object (needed to convert refunds)");
+    }
+    const totalPresentment = minor(presentmentMoney, presentmentCurrency);
+    // A zero-total order can't have refunded anything; the clamp below makes that 0.
+    if (totalPresentment > 0n) shop += divRoundHalfUp(presentment * totalMinor, totalPresentment);
+  }
+  return clamp(shop, 0n, totalMinor);
+}
+
+/**
+ * orders/create, orders/updated, orders/paid, orders/cancelled (and orders/edited, which has the same
+ * shape). The embedded customer comes back as a row when it carries its timestamps, so an order that
+ * arrives before its customer can create it; see customerWebhookGaps before writing it.
+ */
+export function mapOrderWebhook(payload: unknown): MapResult<{ order: OrderRow; customer: CustomerRow | null }> {
+  return run("order", () => {
+    const order = parse(restOrder, payload);
+    const shopMoney = order.total_price_set.shop_money;
+    const currency = shopMoney.currency_code;
+    const totalMinor = minor(shopMoney, currency);
+
+    let customer: CustomerRow | null = null;
+    let customerId: string | null = null;
+    if (order.customer) {
+      const embedded = order.customer;
+      customerId = resolveId(embedded, "Customer", ["customer"]);
+      if (embedded.created_at && embedded.updated_at) {
+        customer = customerRowFromRest(
+          { ...embedded, created_at: embedded.created_at, updated_at: embedded.updated_at },
+          ["customer"],
+        );
+      }
+    }
+
+    const row: OrderRow = {
+      id: resolveId(order, "Order", []),
+      name: order.name,
+      customerId,
+      email: order.email ?? order.contact_email,
+      createdAt: order.created_at,
+      processedAt: order.processed_at ?? order.created_at,
+      updatedAt: order.updated_at,
+      cancelledAt: order.cancelled_at,
+      currencyCode: currency,
+      totalMinor,
+      refundedMinor: refundedMinorFromRest(order, currency, totalMinor),
+      financialStatus: financialStatus(order.financial_status),
+      test: order.test ?? false,
+      lines: order.line_items.map((line, i) => lineRowFromRest(line, currency, ["line_items", i])),
+    };
+    return { order: row, customer };
+  });
+}
+
+const restProductImage = object({ src: text }).nullish();
+const restProduct = object({
+  id: restId,
+  admin_graphql_api_id: gidString.nullish(),
+  handle: requiredString,
+  title: requiredString,
+  product_type: text,
+  vendor: text,
+  tags: z.string({ error: "expected a comma-separated string" }).nullish(),
+  status: requiredString,
+  created_at: isoDate,
+  updated_at: isoDate,
+  image: restProductImage,
+  images: array(object({ src: text })).nullish(),
+  media: array(object({ preview_image: restProductImage })).nullish(),
+  variants: array(object({ price: amount.nullish() })).nullish(),
+});
+
+/**
+ * products/create, products/update. REST product payloads carry prices without a currency, so the shop
+ * currency must be passed for priceMinor; without it priceMinor is null. The price is the lowest variant
+ * price (of the first 100 variants the payload holds), as priceRangeV2.minVariantPrice is for GraphQL.
+ */
+export function mapProductWebhook(payload: unknown, shopCurrency?: string): MapResult<ProductRow> {
+  if (shopCurrency !== undefined && !currencyCode.safeParse(shopCurrency).success) {
+    return { ok: false, error: "shopCurrency: expected a currency code" };
+  }
+  return run("product", () => {
+    const product = parse(restProduct, payload);
+    let priceMinor: bigint | null = null;
+    if (shopCurrency !== undefined) {
+      for (const variant of product.variants ?? []) {
+        if (variant.price == null) continue;
+        const price = parseMinor(variant.price, shopCurrency);
+        if (priceMinor === null || price < priceMinor) priceMinor = price;
+      }
+    }
+    return {
+      id: resolveId(product, "Product", []),
+      handle: product.handle,
+      title: product.title,
+      productType: product.product_type,
+      vendor: product.vendor,
+      tags: normalizeTags(product.tags ?? ""),
+      status: productStatus(product.status, ["status"]),
+      imageUrl:
+        product.image?.src ?? product.images?.[0]?.src ?? product.media?.[0]?.preview_image?.src ?? null,
+      priceMinor,
+      createdAt: product.created_at,
+      updatedAt: product.updated_at,
+    };
+  });
+}
+
+const restDeleted = object({ id: restId, admin_graphql_api_id: gidString.nullish() });
+
+/** customers/delete, orders/delete, products/delete: the id of what is gone. */
+export function mapDeleteWebhook(payload: unknown): MapResult<{ id: string }> {
+  return run("payload", () => ({ id: resolveId(parse(restDeleted, payload), undefined, []) }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// GraphQL nodes (bulk-operation JSONL rows, or nodes of a paginated connection)
+
+const gqlEmailState = z.string({ error: "expected a marketing state" }).nullish();
+
+const gqlCustomer = object({
+  id: gidString,
+  firstName: text,
+  lastName: text,
+  // The queries select defaultEmailAddress/defaultPhoneNumber (2025-07: Customer.email,
+  // emailMarketingConsent and smsMarketingConsent are deprecated in their favour); the deprecated
+  // fields are still read when a node carries them instead.
+  defaultEmailAddress: object({ emailAddress: text, marketingState: gqlEmailState }).nullish(),
+  defaultPhoneNumber: object({ marketingState: gqlEmailState }).nullish(),
+  email: text,
+  emailMarketingConsent: object({ marketingState: gqlEmailState }).nullish(),
+  smsMarketingConsent: object({ marketingState: gqlEmailState }).nullish(),
+  tags: array(z.string({ error: "expected a string" })),
+  defaultAddress: object({ countryCodeV2: text, provinceCode: text, city: text }).nullish(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+
+export function mapCustomerNode(node: unknown): MapResult<CustomerRow> {
+  return run("customer", () => {
+    const customer = parse(gqlCustomer, node);
+    const emailState =
+      customer.defaultEmailAddress !== undefined
+        ? { value: customer.defaultEmailAddress?.marketingState, path: ["defaultEmailAddress", "marketingState"] }
+        : { value: customer.emailMarketingConsent?.marketingState, path: ["emailMarketingConsent", "marketingState"] };
+    const smsState =
+      customer.defaultPhoneNumber !== undefined
+        ? { value: customer.defaultPhoneNumber?.marketingState, path: ["defaultPhoneNumber", "marketingState"] }
+        : { value: customer.smsMarketingConsent?.marketingState, path: ["smsMarketingConsent", "marketingState"] };
+    return {
+      id: gidOf(customer.id, "Customer", ["id"]),
+      email:
+        customer.defaultEmailAddress !== undefined
+          ? (customer.defaultEmailAddress?.emailAddress ?? null)
+          : customer.email,
+      firstName: customer.firstName,
+      lastName: customer.lastName,
+      countryCode: customer.defaultAddress?.countryCodeV2 ?? null,
+      provinceCode: customer.defaultAddress?.provinceCode ?? null,
+      city: customer.defaultAddress?.city ?? null,
+      tags: normalizeTags(customer.tags),
+      emailMarketingState: marketingState(emailState.value, emailState.path),
+      smsMarketingState: marketingState(smsState.value, smsState.path),
+      createdAt: customer.createdAt,
+      updatedAt: customer.updatedAt,
+    };
+  });
+}
+
+const gqlLineItem = object({
+  id: gidString,
+  title: text,
+  sku: text,
+  vendor: text,
+  quantity,
+  product: object({ id: gidString, productType: text, vendor: text }).nullish(),
+  variant: object({ id: gidString }).nullish(),
+  originalUnitPriceSet: gqlMoneyBag,
+});
+
+function lineRowFromNode(node: unknown, at: Path): { row: OrderLineRow; currency: string } {
+  const line = parse(gqlLineItem, node, at);
+  const money = line.originalUnitPriceSet.shopMoney;
+  return {
+    currency: money.currencyCode,
+    row: {
+      id: gidOf(line.id, "LineItem", [...at, "id"]),
+      productId: line.product ? gidOf(line.product.id, "Product", [...at, "product", "id"]) : null,
+      variantId: line.variant ? gidOf(line.variant.id, "ProductVariant", [...at, "variant", "id"]) : null,
+      title: line.title,
+      sku: line.sku,
+      productType: line.product?.productType ?? null,
+      vendor: line.vendor ?? line.product?.vendor ?? null,
+      quantity: line.quantity,
+      priceMinor: minor(money, money.currencyCode),
+    },
+  };
+}
+
+export function mapLineItemNode(node: unknown): MapResult<OrderLineRow> {
+  return run("lineItem", () => lineRowFromNode(node, []).row);
+}
+
+const gqlOrder = object({
+  id: gidString,
+  name: text,
+  email: text,
+  customer: object({ id: gidString }).nullish(),
+  createdAt: isoDate,
+  processedAt: optionalDate,
+  updatedAt: isoDate,
+  cancelledAt: optionalDate,
+  test: bool.nullish(),
+  displayFinancialStatus: z.string({ error: "expected a string or null" }).nullish(),
+  totalPriceSet: gqlMoneyBag,
+  totalRefundedSet: gqlMoneyBag,
+});
+
+const parentRef = object({ __parentId: z.string({ error: "expected a GID" }).nullish() });
+
+/**
+ * An order and its line items. From bulk JSONL the lines are the rows whose __parentId is this order's
+ * id; from a paginated query pass node.lineItems.nodes. Lines beyond those given are not fetched here.
+ */
+export function mapOrderNode(node: unknown, lineNodes: unknown[]): MapResult<OrderRow> {
+  return run("order", () => {
+    const order = parse(gqlOrder, node);
+    const id = gidOf(order.id, "Order", ["id"]);
+    const currency = order.totalPriceSet.shopMoney.currencyCode;
+    const totalMinor = minor(order.totalPriceSet.shopMoney, currency);
+    const refunded = order.totalRefundedSet.shopMoney;
+    requireCurrency(refunded.currencyCode, currency, ["totalRefundedSet", "shopMoney", "currencyCode"]);
+
+    const lines = lineNodes.map((lineNode, i) => {
+      const at: Path = ["lineItems", i];
+      const parent = parse(parentRef, lineNode, at).__parentId;
+      if (parent != null && parent !== order.id) throw new Invalid([...at, "__parentId"], `expected ${order.id}`);
+      const { row, currency: lineCurrency } = lineRowFromNode(lineNode, at);
+      requireCurrency(lineCurrency, currency, [...at, "originalUnitPriceSet", "shopMoney", "currencyCode"]);
+      return row;
+    });
+
+    return {
+      id,
+      name: order.name,
+      customerId: order.customer ? gidOf(order.customer.id, "Customer", ["customer", "id"]) : null,
+      email: order.email,
+      createdAt: order.createdAt,
+      processedAt: order.processedAt ?? order.createdAt,
+      updatedAt: order.updatedAt,
+      cancelledAt: order.cancelledAt,
+      currencyCode: currency,
+      totalMinor,
+      refundedMinor: clamp(minor(refunded, currency), 0n, totalMinor),
+      financialStatus: financialStatus(order.displayFinancialStatus),
+      test: order.test ?? false,
+      lines,
+    };
+  });
+}
+
+const gqlImage = object({ url: text }).nullish();
+const gqlProduct = object({
+  id: gidString,
+  handle: requiredString,
+  title: requiredString,
+  productType: text,
+  vendor: text,
+  tags: array(z.string({ error: "expected a string" })),
+  status: requiredString,
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  featuredMedia: object({ preview: object({ image: gqlImage }).nullish() }).nullish(),
+  featuredImage: gqlImage,
+  priceRangeV2: object({ minVariantPrice: gqlMoney }).nullish(),
+});
+
+export function mapProductNode(node: unknown): MapResult<ProductRow> {
+  return run("product", () => {
+    const product = parse(gqlProduct, node);
+    const price = product.priceRangeV2?.minVariantPrice;
+    return {
+      id: gidOf(product.id, "Product", ["id"]),
+      handle: product.handle,
+      title: product.title,
+      productType: product.productType,
+      vendor: product.vendor,
+      tags: normalizeTags(product.tags),
+      status: productStatus(product.status, ["status"]),
+      imageUrl: product.featuredMedia?.preview?.image?.url ?? product.featuredImage?.url ?? null,
+      priceMinor: price ? minor(price, price.currencyCode) : null,
+      createdAt: product.createdAt,
+      updatedAt: product.updatedAt,
+    };
+  });
+}

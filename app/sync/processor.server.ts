@@ -1,0 +1,145 @@
+// Drains the webhook inbox: lease a batch, apply every event and mark it done in one transaction,
+// then recompute the facts of the customers the batch touched. A crash anywhere rolls the batch back
+// and its leases expire, so each event's effects are applied exactly once.
+import type { Executor } from "~/db/database.server";
+import { recomputeFacts } from "~/models/store.server";
+import { applyWebhook } from "./apply.server";
+import { claim, markDone, markFailed, noteError, type InboxEvent } from "./inbox.server";
+
+export type ProcessorOptions = {
+  batchSize?: number;
+  /** How long a claimed event is ours; after that another processor may take it. */
+  leaseMs?: number;
+  /** After this many attempts that failed on something other than the payload, give up and mark failed. */
+  maxAttempts?: number;
+  now?: () => Date;
+  /** The segment engine's hook: these customers' facts just changed (inside the transaction). */
+  onCustomersChanged?: (tx: Executor, change: { shop: string; customerIds: string[]; now: Date }) => Promise<void>;
+  /** A bulk operation finished (after commit). */
+  onBulkOperationFinished?: (shop: string, operationId: string) => void;
+  onError?: (error: unknown) => void;
+};
+
+export class InboxProcessor {
+  private readonly batchSize: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private readonly now: () => Date;
+  private draining: Promise<number> | null = null;
+  private wokenWhileDraining = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Executor,
+    private readonly options: ProcessorOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 200;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Asks for a drain soon; cheap to call on every delivery (concurrent wakes coalesce). */
+  wake(): void {
+    if (this.draining) {
+      this.wokenWhileDraining = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((error: unknown) => {
+        this.options.onError?.(error);
+        return 0;
+      })
+      .finally(() => {
+        this.draining = null;
+        if (this.wokenWhileDraining) {
+          this.wokenWhileDraining = false;
+          this.wake();
+        }
+      });
+  }
+
+  /** Polls as well, for events whose lease expired (a processor died) or that arrived elsewhere. */
+  start(pollMs = 2_000): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.wake(), pollMs);
+    this.timer.unref();
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.draining;
+  }
+
+  /** Processes until the inbox has nothing claimable; returns how many events it handled. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const handled = await this.processBatch();
+      if (handled === 0) return total;
+      total += handled;
+    }
+  }
+
+  async processBatch(): Promise<number> {
+    const events = await claim(this.db, { limit: this.batchSize, leaseMs: this.leaseMs, now: this.now() });
+    if (events.length === 0) return 0;
+    try {
+      await this.applyAll(events);
+    } catch {
+      // Something other than a payload failed (the database, a bug). Apply one by one so that one bad
+      // event cannot hold the others back.
+      for (const event of events) {
+        try {
+          await this.applyAll([event]);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (event.attempts >= this.maxAttempts) {
+            await this.db.transaction((tx) => markFailed(tx, event.seq, `after ${event.attempts} attempts: ${message}`, this.now()));
+          } else {
+            await noteError(this.db, event.seq, message);
+          }
+          this.options.onError?.(error);
+        }
+      }
+    }
+    return events.length;
+  }
+
+  private async applyAll(events: InboxEvent[]): Promise<void> {
+    const now = this.now();
+    const finished: [string, string][] = [];
+    await this.db.transaction(async (tx) => {
+      const touched = new Map<string, Set<string>>();
+      for (const event of events) {
+        if (!(await markDone(tx, event.seq, now))) continue;
+        let payload: unknown;
+        try {
+          payload = JSON.parse(event.payload);
+        } catch {
+          await markFailed(tx, event.seq, "payload: not JSON", now);
+          continue;
+        }
+        const result = await applyWebhook(tx, { shop: event.shop, topic: event.topic, payload, now });
+        if (!result.ok) {
+          await markFailed(tx, event.seq, result.error, now);
+          continue;
+        }
+        if (result.customersChanged.length > 0) {
+          const set = touched.get(event.shop) ?? new Set<string>();
+          for (const id of result.customersChanged) set.add(id);
+          touched.set(event.shop, set);
+        }
+        if (result.bulkOperationFinished) finished.push([event.shop, result.bulkOperationFinished]);
+      }
+      for (const [shop, ids] of touched) {
+        const customerIds = [...ids];
+        await recomputeFacts(tx, { shop, customerIds, now });
+        await this.options.onCustomersChanged?.(tx, { shop, customerIds, now });
+      }
+    });
+    for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
+  }
+}

@@ -1,0 +1,122 @@
+// The replayer behind `tailored send-webhooks`: signs deliveries exactly as Shopify does and POSTs
+// them to a running server — with duplicates and in shuffled order on purpose, since Shopify delivers
+// at least once and in no guaranteed order.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { createRandom } from "~/demo/random";
+import { cdnowOrderPayload, parseCdnowLine, type CdnowRecord } from "./cdnow";
+import { webhookHeaders, type Delivery } from "./signing";
+
+/** Every CDNOW row as a signed-to-be orders/create delivery (the file is small: read whole). */
+export function cdnowDeliveries(file: string, shop: string): { deliveries: Delivery[]; errors: string[] } {
+  const records: CdnowRecord[] = [];
+  const errors: string[] = [];
+  fs.readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((text, index) => {
+      const parsed = parseCdnowLine(text, index + 1);
+      if (parsed === null) return;
+      if ("error" in parsed) errors.push(parsed.error);
+      else records.push(parsed.record);
+    });
+  const first = new Map<string, Date>();
+  for (const r of records) {
+    const seen = first.get(r.customerId);
+    if (!seen || r.date < seen) first.set(r.customerId, r.date);
+  }
+  const deliveries = records.map((record) => ({
+    topic: "orders/create",
+    shop,
+    body: JSON.stringify(cdnowOrderPayload(record, first.get(record.customerId)!)),
+    eventId: `cdnow-${shop}-${record.line}`,
+    webhookId: randomUUID(),
+    triggeredAt: record.date,
+  }));
+  return { deliveries, errors };
+}
+
+/** Fixture files named after their topic (orders__create.json), as deliveries. */
+export function fixtureDeliveries(dir: string, shop: string): Delivery[] {
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => ({
+      topic: name.replace(/\.json$/, "").replace("__", "/"),
+      shop,
+      body: fs.readFileSync(path.join(dir, name), "utf8"),
+      eventId: `fixture-${shop}-${name}`,
+      webhookId: randomUUID(),
+    }));
+}
+
+export type SendOptions = {
+  url: string;
+  secret: string;
+  /** Each delivery sent this many times (same event id), the copies spread through the run. */
+  copies?: number;
+  shuffleSeed?: number;
+  concurrency?: number;
+};
+
+export type SendReport = {
+  sent: number;
+  byStatus: Record<string, number>;
+  seconds: number;
+  perSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+};
+
+export function plan(deliveries: Delivery[], { copies = 1, shuffleSeed }: Pick<SendOptions, "copies" | "shuffleSeed">): Delivery[] {
+  const list: Delivery[] = [];
+  for (let copy = 0; copy < copies; copy++) list.push(...deliveries);
+  if (shuffleSeed !== undefined) {
+    const random = createRandom(shuffleSeed);
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(random.next() * (i + 1));
+      [list[i], list[j]] = [list[j]!, list[i]!];
+    }
+  }
+  return list;
+}
+
+export async function send(deliveries: Delivery[], options: SendOptions): Promise<SendReport> {
+  const base = options.url.replace(/\/$/, "");
+  const latencies: number[] = [];
+  const byStatus: Record<string, number> = {};
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const delivery = deliveries[next++];
+      if (!delivery) return;
+      const t0 = performance.now();
+      let status: string;
+      try {
+        const response = await fetch(`${base}/webhooks/${delivery.topic}`, {
+          method: "POST",
+          headers: webhookHeaders(delivery, options.secret),
+          body: delivery.body,
+        });
+        await response.arrayBuffer();
+        status = String(response.status);
+      } catch (error) {
+        status = `error: ${(error as Error).message}`;
+      }
+      latencies.push(performance.now() - t0);
+      byStatus[status] = (byStatus[status] ?? 0) + 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
+  return {
+    sent: deliveries.length,
+    byStatus,
+    seconds: Number(seconds.toFixed(3)),
+    perSecond: Math.round(deliveries.length / seconds),
+    latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
+  };
+}

@@ -1,0 +1,97 @@
+// The app process's background work: the inbox processor (woken by every delivery, polling for
+// leftovers), the backfill driver (woken by bulk_operations/finish, polling as a fallback) and the
+// reconciliation schedule. Started on first use, so that tests and the CLI, which import the app's
+// modules, start no timers they never stop.
+import { db } from "~/db.server";
+import { Sql } from "~/db/database.server";
+import { isDemoMode } from "~/demo/mode.server";
+import { advanceBackfill } from "./backfill.server";
+import { InboxProcessor } from "./processor.server";
+import { getCursor, reconcile } from "./reconcile.server";
+import { adminClientForShop } from "./shopify-client.server";
+
+const BACKFILL_POLL_MS = 15_000;
+const RECONCILE_EVERY_MS = 30 * 60_000;
+
+let processor: InboxProcessor | undefined;
+const busy = new Map<string, Promise<void>>();
+
+function log(error: unknown): void {
+  console.error("[sync]", error);
+}
+
+/** Runs one piece of work per shop at a time; a kick while it runs is a no-op. */
+function once(key: string, work: () => Promise<void>): Promise<void> {
+  const running = busy.get(key);
+  if (running) return running;
+  const promise = work()
+    .catch(log)
+    .finally(() => busy.delete(key));
+  busy.set(key, promise);
+  return promise;
+}
+
+export function kickBackfill(shop: string): Promise<void> {
+  return once(`backfill:${shop}`, async () => {
+    const client = await adminClientForShop(shop);
+    await advanceBackfill(db, { shop, client, now: () => new Date() });
+  });
+}
+
+export function kickReconcile(shop: string): Promise<void> {
+  return once(`reconcile:${shop}`, async () => {
+    const client = await adminClientForShop(shop);
+    await reconcile(db, { shop, client, now: () => new Date(), fallbackSince: new Date(Date.now() - RECONCILE_EVERY_MS) });
+  });
+}
+
+async function shopsWithActiveBackfill(): Promise<string[]> {
+  const sql = new Sql(db.dialect);
+  const rows = await db.all(sql, `SELECT DISTINCT "shop" FROM "BulkJob" WHERE "status" IN ('queued', 'running', 'importing')`);
+  return rows.map((r) => String(r.shop));
+}
+
+async function shopsDueForReconcile(now: Date): Promise<string[]> {
+  const sql = new Sql(db.dialect);
+  const rows = await db.all(
+    sql,
+    `SELECT s."domain" FROM "Shop" s WHERE s."uninstalledAt" IS NULL AND s."isDemo" = ${sql.p(false)}
+       AND EXISTS (SELECT 1 FROM "Session" x WHERE x."shop" = s."domain" AND x."isOnline" = ${sql.p(false)})`,
+  );
+  const due: string[] = [];
+  for (const row of rows) {
+    const shop = String(row.domain);
+    const cursor = await getCursor(db, shop, "orders");
+    // Shops still backfilling have no cursor yet: the backfill sets it when it finishes.
+    if (cursor && now.getTime() - cursor.getTime() >= RECONCILE_EVERY_MS) due.push(shop);
+  }
+  return due;
+}
+
+function startBackgroundSync(): void {
+  const backfill = setInterval(() => {
+    shopsWithActiveBackfill()
+      .then((shops) => shops.forEach((shop) => void kickBackfill(shop)))
+      .catch(log);
+  }, BACKFILL_POLL_MS);
+  backfill.unref();
+  const reconcileTimer = setInterval(() => {
+    shopsDueForReconcile(new Date())
+      .then((shops) => shops.forEach((shop) => void kickReconcile(shop)))
+      .catch(log);
+  }, 60_000);
+  reconcileTimer.unref();
+}
+
+export function inboxProcessor(): InboxProcessor {
+  if (!processor) {
+    processor = new InboxProcessor(db, {
+      onError: log,
+      onBulkOperationFinished: (shop) => void kickBackfill(shop),
+    });
+    if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();
+    if (process.env.TAILORED_BACKGROUND_SYNC !== "off" && !isDemoMode()) startBackgroundSync();
+  }
+  return processor;
+}
+

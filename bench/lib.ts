@@ -1,0 +1,61 @@
+// Shared pieces of the benchmarks: the machine, fresh databases, and writing results into
+// docs/BENCHMARKS.md between `<!-- bench:NAME -->` markers, so each benchmark owns its section.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const DOC = path.join(ROOT, "docs", "BENCHMARKS.md");
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export async function freshDatabase(dialect: "sqlite" | "postgres", name: string): Promise<string> {
+  if (dialect === "sqlite") {
+    const dir = path.join(ROOT, "bench", ".data");
+    fs.mkdirSync(dir, { recursive: true });
+    for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(path.join(dir, `${name}.sqlite${suffix}`), { force: true });
+    return `file:${path.join(dir, `${name}.sqlite`)}`;
+  }
+  const admin = process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Runs the CLI in a child process (its own memory figure) and returns its JSON output. */
+export function cli<T>(url: string, args: string[]): T {
+  const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["app/cli/main.ts", ...args, "--json"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url },
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (result.status !== 0) throw new Error(`tailored ${args.join(" ")} failed:\n${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+export function writeSection(name: string, markdown: string): void {
+  const begin = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  let doc = fs.existsSync(DOC) ? fs.readFileSync(DOC, "utf8") : "# Benchmarks\n";
+  const block = `${begin}\n${markdown.trim()}\n${end}`;
+  const at = doc.indexOf(begin);
+  if (at >= 0) doc = doc.slice(0, at) + block + doc.slice(doc.indexOf(end) + end.length);
+  else doc = `${doc.trimEnd()}\n\n${block}\n`;
+  fs.writeFileSync(DOC, doc);
+}

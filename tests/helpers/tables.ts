@@ -1,0 +1,13 @@
+// The shop's copy as plain data, for comparing two runs (sync time stamps left out).
+import type { Db } from "~/db/database.server";
+
+export async function snapshot(db: Db, shop: string) {
+  const [customers, orders, lines, facts, tombstones] = await Promise.all([
+    db.prisma.customer.findMany({ where: { shop }, orderBy: { id: "asc" }, omit: { syncedAt: true } }),
+    db.prisma.order.findMany({ where: { shop }, orderBy: { id: "asc" }, omit: { syncedAt: true } }),
+    db.prisma.orderLine.findMany({ where: { shop }, orderBy: { id: "asc" } }),
+    db.prisma.customerFacts.findMany({ where: { shop }, orderBy: { customerId: "asc" }, omit: { computedAt: true } }),
+    db.prisma.tombstone.findMany({ where: { shop }, orderBy: [{ kind: "asc" }, { id: "asc" }], omit: { deletedAt: true } }),
+  ]);
+  return { customers, orders, lines, facts, tombstones };
+}
