@@ -26,7 +26,7 @@ commands:
   send-webhooks --url URL --shop DOMAIN (--cdnow FILE | --fixtures DIR) [--copies N] [--shuffle SEED]
                 [--concurrency N] [--secret S]
         sign deliveries as Shopify does (SHOPIFY_API_SECRET) and POST them to a running app
-  process-webhooks [--once] [--batch N] [--lease-ms N]
+  process-webhooks [--once] [--batch N] [--lease-ms N] [--progress]
         apply the webhook inbox: until it is empty (--once), or as a worker until stopped
 
 environment: DATABASE_URL (file:./prisma/tailored.sqlite by default, or postgres://…)`;
@@ -81,6 +81,7 @@ function parseOptions(args: string[]) {
         concurrency: { type: "string" },
         secret: { type: "string" },
         once: { type: "boolean", default: false },
+        progress: { type: "boolean", default: false },
         batch: { type: "string" },
         "lease-ms": { type: "string" },
       },
@@ -216,6 +217,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
           batchSize: positiveInt("batch", values.batch, 200),
           leaseMs: positiveInt("lease-ms", values["lease-ms"], 30_000),
           onError: (error) => process.stderr.write(`[inbox] ${String(error)}\n`),
+          onBatch: values.progress ? (n) => process.stderr.write(`batch ${n}\n`) : undefined,
         });
         if (values.once) {
           const processed = await processor.drain();

@@ -396,3 +396,16 @@ export async function refreshPlannerStatistics(db: Executor): Promise<void> {
     await db.run(sql, "ANALYZE");
   }
 }
+
+/**
+ * Serialises writers of one shop's copy until the transaction ends. Two processes applying events of
+ * the same shop at once could otherwise each recompute a customer's facts from a snapshot without the
+ * other's order, or re-insert an order the other just deleted. PostgreSQL: a transaction-scoped
+ * advisory lock per shop (shops still proceed in parallel). SQLite needs nothing: a write transaction
+ * already excludes every other writer.
+ */
+export async function lockShop(tx: Executor, shop: string): Promise<void> {
+  if (tx.dialect !== "postgres") return;
+  const sql = new Sql(tx.dialect);
+  await tx.all(sql, `SELECT pg_advisory_xact_lock(hashtext(${sql.p(`tailored:shop:${shop}`)}))`);
+}

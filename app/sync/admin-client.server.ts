@@ -197,7 +197,7 @@ export class AdminClient {
         continue;
       }
       if (status === 401 || status === 403) {
-        const what = status === 401 ? "the access token was refused" : "the access token lacks a scope this needs";
+        const what = status === 401 ? "the access token was refused" : "access is forbidden";
         throw new AdminApiError(`${this.shop}: ${what} (HTTP ${status})${parsed?.errors ? `: ${errorMessages(parsed.errors)}` : ""}`, {
           status,
           code: `HTTP_${status}`,

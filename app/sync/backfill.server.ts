@@ -9,7 +9,7 @@
 import type { Executor } from "~/db/database.server";
 import { Sql, toDate, toNumber } from "~/db/database.server";
 import type { CustomerRow, OrderRow, ProductRow } from "~/domain/rows";
-import { recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertProducts } from "~/models/store.server";
+import { lockShop, recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertProducts } from "~/models/store.server";
 import type { AdminClient } from "./admin-client.server";
 import { BULK_CUSTOMERS_QUERY, BULK_ORDERS_QUERY, BULK_PRODUCTS_QUERY } from "./bulk-queries";
 import { readBulkJsonl } from "./jsonl";
@@ -274,6 +274,7 @@ async function importResult(
     const now = options.now();
     const count = pending;
     await db.transaction(async (tx) => {
+      await lockShop(tx, shop);
       if (customers.length) await upsertCustomers(tx, { shop, rows: customers, now });
       if (products.length) await upsertProducts(tx, { shop, rows: products, now });
       if (orders.length) await upsertOrders(tx, { shop, rows: orders, now });

@@ -2,7 +2,7 @@
 // then recompute the facts of the customers the batch touched. A crash anywhere rolls the batch back
 // and its leases expire, so each event's effects are applied exactly once.
 import type { Executor } from "~/db/database.server";
-import { recomputeFacts } from "~/models/store.server";
+import { lockShop, recomputeFacts } from "~/models/store.server";
 import { applyWebhook } from "./apply.server";
 import { claim, markDone, markFailed, noteError, type InboxEvent } from "./inbox.server";
 
@@ -18,6 +18,8 @@ export type ProcessorOptions = {
   /** A bulk operation finished (after commit). */
   onBulkOperationFinished?: (shop: string, operationId: string) => void;
   onError?: (error: unknown) => void;
+  /** After each batch commits: how many events it held. */
+  onBatch?: (events: number) => void;
 };
 
 export class InboxProcessor {
@@ -105,6 +107,7 @@ export class InboxProcessor {
         }
       }
     }
+    this.options.onBatch?.(events.length);
     return events.length;
   }
 
@@ -112,6 +115,8 @@ export class InboxProcessor {
     const now = this.now();
     const finished: [string, string][] = [];
     await this.db.transaction(async (tx) => {
+      // In a fixed order, so that two processors cannot deadlock on each other's shops.
+      for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
       const touched = new Map<string, Set<string>>();
       for (const event of events) {
         if (!(await markDone(tx, event.seq, now))) continue;

@@ -5,7 +5,7 @@
 // webhook is caught within the hour.
 import { Sql, toDate, type Executor } from "~/db/database.server";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
-import { recomputeFacts, upsertCustomers, upsertOrders } from "~/models/store.server";
+import { lockShop, recomputeFacts, upsertCustomers, upsertOrders } from "~/models/store.server";
 import type { AdminClient } from "./admin-client.server";
 import {
   CUSTOMERS_UPDATED_SINCE_PAGE_SIZE,
@@ -84,6 +84,7 @@ export async function reconcile(
       }
       const at = now();
       await db.transaction(async (tx) => {
+        await lockShop(tx, shop);
         if (customers.length) await upsertCustomers(tx, { shop, rows: customers, now: at });
         if (orders.length) await upsertOrders(tx, { shop, rows: orders, now: at });
         const touched = [...new Set([...customers.map((c) => c.id), ...orders.flatMap((o) => (o.customerId ? [o.customerId] : []))])];

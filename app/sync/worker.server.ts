@@ -5,7 +5,7 @@
 import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
-import { advanceBackfill } from "./backfill.server";
+import { advanceBackfill, latestJobs } from "./backfill.server";
 import { InboxProcessor } from "./processor.server";
 import { getCursor, reconcile } from "./reconcile.server";
 import { adminClientForShop } from "./shopify-client.server";
@@ -33,6 +33,9 @@ function once(key: string, work: () => Promise<void>): Promise<void> {
 
 export function kickBackfill(shop: string): Promise<void> {
   return once(`backfill:${shop}`, async () => {
+    // A finish notice for an operation that is not ours (or already handled) needs no Shopify call.
+    const jobs = await latestJobs(db, { shop });
+    if (!jobs.some((j) => j.status === "queued" || j.status === "running" || j.status === "importing")) return;
     const client = await adminClientForShop(shop);
     await advanceBackfill(db, { shop, client, now: () => new Date() });
   });

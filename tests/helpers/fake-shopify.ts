@@ -791,13 +791,13 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   // --- counts ----------------------------------------------------------------------------------
 
   const countOf = async (resource: Resource, args: Obj): Promise<Obj> => {
-    let count = options.counts?.[resource];
+    // `counts` if given; a search query counts the paginated nodes it matches; else the bulk file's
+    // top-level objects, else the paginated nodes.
+    const list = resource === "customers" ? customers : resource === "orders" ? orders : [];
     const file = options.bulkFiles?.[resource];
-    if (count === undefined && file) count = (await countJsonl(file)).roots;
-    if (count === undefined) {
-      const list = resource === "customers" ? customers : resource === "orders" ? orders : [];
-      count = list.filter(searchFilter(args.query)).length;
-    }
+    let count = options.counts?.[resource];
+    if (count === undefined && file && args.query === undefined) count = (await countJsonl(file)).roots;
+    if (count === undefined) count = list.filter(searchFilter(args.query)).length;
     const limit = "limit" in args ? args.limit : COUNT_DEFAULT_LIMIT;
     if (typeof limit === "number" && count > limit) return { __typename: "Count", count: limit, precision: "AT_LEAST" };
     return { __typename: "Count", count, precision: "EXACT" };
