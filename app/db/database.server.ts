@@ -26,13 +26,17 @@ export interface Db extends Executor {
   close(): Promise<void>;
 }
 
-/** Collects parameters and writes each dialect's placeholder (`?` or `$n`). */
+/** Collects parameters and writes each dialect's placeholder. */
 export class Sql {
   readonly params: unknown[] = [];
   constructor(readonly dialect: Dialect) {}
+  /**
+   * Numbered on both databases (`@p1` on SQLite, `$1` on PostgreSQL), so a statement may be assembled
+   * in any order: a placeholder names its value, whatever its place in the text.
+   */
   p(value: unknown): string {
     this.params.push(value);
-    return this.dialect === "sqlite" ? "?" : `$${this.params.length}`;
+    return this.dialect === "sqlite" ? `@p${this.params.length}` : `$${this.params.length}`;
   }
   /**
    * `column IN (?, ?, …)` on SQLite; `column = ANY($n)` with one array parameter on PostgreSQL. An empty
@@ -78,6 +82,12 @@ class Lock {
   }
 }
 
+function sqliteParams(params: readonly unknown[]): Record<string, unknown> {
+  const named: Record<string, unknown> = {};
+  params.forEach((value, i) => (named[`p${i + 1}`] = sqliteValue(value)));
+  return named;
+}
+
 function sqliteValue(value: unknown): unknown {
   if (value instanceof Date) return value.getTime(); // as the Prisma adapter stores them (client.server.ts)
   if (typeof value === "boolean") return value ? 1 : 0;
@@ -107,9 +117,9 @@ function sqliteExecutor(file: string): Executor & { close(): Promise<void> } {
     const guard = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve().then(fn) : lock.run(fn));
     const self: Executor = {
       dialect: "sqlite",
-      run: (sql, text) => guard(() => prepare(text).run(...sql.params.map(sqliteValue)).changes),
+      run: (sql, text) => guard(() => prepare(text).run(sqliteParams(sql.params)).changes),
       all: <T extends Row>(sql: Sql, text: string) =>
-        guard(() => prepare(text).safeIntegers(true).all(...sql.params.map(sqliteValue)) as T[]),
+        guard(() => prepare(text).safeIntegers(true).all(sqliteParams(sql.params)) as T[]),
       transaction: <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
         if (inTransaction) return fn(self);
         return lock.run(async () => {

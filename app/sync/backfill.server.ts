@@ -237,7 +237,7 @@ async function start(db: Executor, job: BulkJob, options: AdvanceOptions): Promi
     attempts: job.attempts + 1,
     rowsDone: 0,
     rowsEstimate: estimate,
-    error: null,
+    // A retry keeps the previous attempt's reason on show until it succeeds.
     startedAt: options.now(),
     updatedAt: options.now(),
   });
