@@ -18,6 +18,8 @@ export type ProcessorOptions = {
   /** A bulk operation finished (after commit). */
   onBulkOperationFinished?: (shop: string, operationId: string) => void;
   onError?: (error: unknown) => void;
+  /** Wait this long after a wake before draining (the server uses it; default 0). */
+  coalesceMs?: number;
   /** After each batch commits: how many events it held. */
   onBatch?: (events: number) => void;
 };
@@ -41,13 +43,18 @@ export class InboxProcessor {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Asks for a drain soon; cheap to call on every delivery (concurrent wakes coalesce). */
+  /**
+   * Asks for a drain soon; cheap to call on every delivery. Wakes within `coalesceMs` coalesce, so a
+   * burst of deliveries becomes a few large transactions rather than one per delivery.
+   */
   wake(): void {
     if (this.draining) {
       this.wokenWhileDraining = true;
       return;
     }
-    this.draining = this.drain()
+    const delay = this.options.coalesceMs ?? 0;
+    this.draining = (delay > 0 ? new Promise((r) => setTimeout(r, delay)) : Promise.resolve())
+      .then(() => this.drain())
       .catch((error: unknown) => {
         this.options.onError?.(error);
         return 0;
@@ -73,6 +80,12 @@ export class InboxProcessor {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.draining;
+  }
+
+  /** Resolves once nothing is in flight and nothing claimable is left (tests, shutdown). */
+  async settle(): Promise<void> {
+    while (this.draining) await this.draining;
+    await this.drain();
   }
 
   /** Processes until the inbox has nothing claimable; returns how many events it handled. */

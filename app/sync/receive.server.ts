@@ -1,31 +1,30 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
 import { db } from "~/db.server";
-import { authenticate } from "~/shopify.server";
 import { enqueue } from "./inbox.server";
+import { verifyWebhook } from "./verify";
 import { inboxProcessor } from "./worker.server";
 
 /** Larger bodies are refused before they are read (Shopify's biggest orders stay well under this). */
-export const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) || 4 * 1024 * 1024;
+const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) || 4 * 1024 * 1024;
 
-async function readLimited(request: Request, limit: number): Promise<string | null> {
+/** SHOPIFY_API_SECRET, and during a secret rotation the previous one (SHOPIFY_API_SECRET_PREVIOUS). */
+function secrets(): string[] {
+  return [process.env.SHOPIFY_API_SECRET, process.env.SHOPIFY_API_SECRET_PREVIOUS].filter((s): s is string => !!s);
+}
+
+async function readLimited(request: Request, limit: number): Promise<Buffer | null> {
   const declared = Number(request.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
+  if (!request.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) return null;
+    chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
 const status = (code: number, text: string) => new Response(text, { status: code });
@@ -35,46 +34,31 @@ export async function receiveWebhook(request: Request, routeTopic: string): Prom
   const raw = await readLimited(request, MAX_WEBHOOK_BYTES);
   if (raw === null) return status(413, "payload too large");
 
-  // Shopify's library checks the HMAC (401 when it is wrong) and the required X-Shopify-* headers (400).
-  let context: Awaited<ReturnType<typeof authenticate.webhook>>;
-  try {
-    context = await authenticate.webhook(
-      new Request(request.url, { method: "POST", headers: request.headers, body: raw }),
-    );
-  } catch (error) {
-    if (error instanceof Response) return error;
-    // The signature was right but the body is not JSON: nothing to store, and a retry will not fix it.
-    if (error instanceof SyntaxError) return status(400, "body is not JSON");
-    throw error;
-  }
+  const verified = verifyWebhook(request.headers, raw, secrets());
+  if (!verified.ok) return status(verified.status, verified.reason);
+  const { delivery } = verified;
   // The topic header is not covered by the signature; the route's topic is what we subscribed to.
-  if (context.topic !== topicKey(routeTopic)) {
-    return status(400, `this endpoint takes ${routeTopic}, not ${context.topic}`);
+  if (delivery.topic !== routeTopic) return status(400, `this endpoint takes ${routeTopic}, not ${delivery.topic}`);
+  const payload = raw.toString("utf8");
+  try {
+    JSON.parse(payload);
+  } catch {
+    // The signature was right but the body is not JSON: nothing to store, and a retry will not fix it.
+    return status(400, "body is not JSON");
   }
   await enqueue(
     db,
     {
-      shop: context.shop,
+      shop: delivery.shop,
       topic: routeTopic,
-      eventId: context.eventId || context.webhookId,
-      webhookId: context.webhookId || null,
-      apiVersion: context.apiVersion || null,
-      triggeredAt: parseDate(context.triggeredAt),
-      payload: raw,
+      eventId: delivery.eventId || delivery.webhookId,
+      webhookId: delivery.webhookId,
+      apiVersion: delivery.apiVersion,
+      triggeredAt: delivery.triggeredAt,
+      payload,
     },
     new Date(),
   );
   inboxProcessor().wake();
   return new Response(null, { status: 200 });
-}
-
-/** Shopify's library reports the X-Shopify-Topic "orders/create" as "ORDERS_CREATE". */
-export function topicKey(topic: string): string {
-  return topic.toUpperCase().replace(/[/.]/g, "_");
-}
-
-function parseDate(value: unknown): Date | null {
-  if (typeof value !== "string" || value === "") return null;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
 }

@@ -89,6 +89,8 @@ function startBackgroundSync(): void {
 export function inboxProcessor(): InboxProcessor {
   if (!processor) {
     processor = new InboxProcessor(db, {
+      // Far inside the 1 s we allow between acknowledging and applying an event.
+      coalesceMs: 20,
       onError: log,
       onBulkOperationFinished: (shop) => void kickBackfill(shop),
     });

@@ -116,13 +116,13 @@ describe("webhook routes", () => {
 
   it("receives, verifies and records every subscribed topic, and the processor applies the fixtures", async () => {
     const { TOPICS } = await import("~/sync/apply.server");
-    const { InboxProcessor } = await import("~/sync/processor.server");
+    const { inboxProcessor } = await import("~/sync/worker.server");
     await db.prisma.shop.create({ data: { domain: SHOP, currencyCode: "USD" } });
     for (const topic of TOPICS) {
       const name = topic.replace("/", "__");
       expect((await post(topic, fixture(name), { eventId: `all-${name}` })).status).toBe(200);
     }
-    await new InboxProcessor(db).drain();
+    await inboxProcessor().settle();
     const events = await db.prisma.webhookEvent.findMany({ where: { eventId: { startsWith: "all-" } } });
     expect(events).toHaveLength(TOPICS.length);
     expect(events.filter((e) => e.status !== "done").map((e) => [e.topic, e.error])).toEqual([]);
