@@ -1,6 +1,7 @@
 // `npm run bench [-- name…]`: runs the benchmarks (all, or those named) and writes their figures
 // into docs/BENCHMARKS.md with the machine and date. Benchmarks are never timed unit tests.
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
+  backfill: () => import("./backfill.bench"),
   ingest: () => import("./ingest.bench"),
   seed: () => import("./seed.bench"),
 };
