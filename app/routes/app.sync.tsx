@@ -165,8 +165,11 @@ export default function SyncPage() {
                 <BackfillRow key={job.resource} job={job} />
               ))}
               <Text as="p" variant="bodySm" tone="subdued">
-                Customers are checked against Shopify for missed changes every 30 minutes
-                {data.syncedUntil.orders ? `; complete up to ${new Date(data.syncedUntil.orders).toLocaleString()}` : ""}.
+                {data.demo
+                  ? "The demo shop has no Shopify store to sync from: its data was generated, and webhooks sent with `tailored send-webhooks` appear below."
+                  : `Customers and orders are checked against Shopify for missed changes every 30 minutes${
+                      data.syncedUntil.orders ? `; complete up to ${new Date(data.syncedUntil.orders).toLocaleString()}` : ""
+                    }.`}
               </Text>
             </BlockStack>
           </Card>
