@@ -152,3 +152,12 @@ export async function failedEvents(db: Executor, { shop, limit = 50 }: { shop: s
     attempts: toNumber(row.attempts),
   }));
 }
+
+/**
+ * Applied events are kept a week (the Sync page's "last received", and duplicate detection for
+ * Shopify's retries, which stop after 4 hours), then deleted. Failed ones stay until retried.
+ */
+export async function pruneDone(db: Executor, { before }: { before: Date }): Promise<number> {
+  const sql = new Sql(db.dialect);
+  return db.run(sql, `DELETE FROM "WebhookEvent" WHERE "status" = 'done' AND "processedAt" < ${sql.p(before)}`);
+}

@@ -6,12 +6,14 @@ import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
+import { pruneDone } from "./inbox.server";
 import { InboxProcessor } from "./processor.server";
 import { getCursor, reconcile } from "./reconcile.server";
 import { adminClientForShop } from "./shopify-client.server";
 
 const BACKFILL_POLL_MS = 15_000;
 const RECONCILE_EVERY_MS = 30 * 60_000;
+const KEEP_DONE_EVENTS_MS = 7 * 24 * 60 * 60_000;
 
 let processor: InboxProcessor | undefined;
 const busy = new Map<string, Promise<void>>();
@@ -84,6 +86,10 @@ function startBackgroundSync(): void {
       .catch(log);
   }, 60_000);
   reconcileTimer.unref();
+  const prune = setInterval(() => {
+    pruneDone(db, { before: new Date(Date.now() - KEEP_DONE_EVENTS_MS) }).catch(log);
+  }, 60 * 60_000);
+  prune.unref();
 }
 
 export function inboxProcessor(): InboxProcessor {

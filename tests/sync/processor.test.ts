@@ -100,6 +100,17 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     expect((await failedEvents(db, { shop })).length).toBe(2); // still wrong: failed again, still kept
   });
 
+  it("prunes applied events after a week, and keeps failed ones", async () => {
+    const { pruneDone } = await import("~/sync/inbox.server");
+    const shop = "bad.myshopify.com";
+    const before = await db.prisma.webhookEvent.count({ where: { shop } });
+    expect(await pruneDone(db, { before: new Date(now.getTime() - 1) })).toBe(0);
+    await pruneDone(db, { before: new Date(Date.now() + 60_000) });
+    const left = await db.prisma.webhookEvent.findMany({ where: { shop } });
+    expect(before).toBe(5);
+    expect(left.map((e) => e.status)).toEqual(["failed", "failed"]);
+  });
+
   it("recomputes the facts of every customer an event touched", async () => {
     const facts = await db.prisma.customerFacts.findMany({ where: { shop: "in-order.myshopify.com" } });
     const customers = await db.prisma.customer.count({ where: { shop: "in-order.myshopify.com" } });
