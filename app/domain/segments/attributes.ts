@@ -237,20 +237,26 @@ export const ARG_OPERATORS_BY_TYPE: Record<ParamType, readonly ArgOperator[]> = 
   date: ["=", "!=", ">", ">=", "<", "<=", "BETWEEN"],
 };
 
-/** Levenshtein distance, capped: only used to suggest near misses among short catalogue names. */
+/**
+ * Edit distance counting a swap of neighbours as one edit ("tga" -> "tag"), the commonest typo.
+ * Capped, and only used to suggest near misses among short catalogue names.
+ */
 export function editDistance(a: string, b: string, cap = 4): number {
   if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      let v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, (before[j - 2] ?? 0) + 1);
       cur.push(v);
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > cap) return cap + 1;
+    before = prev;
     prev = cur;
   }
   return prev[b.length] ?? cap + 1;

@@ -10,10 +10,8 @@ import {
   getAttribute,
   getFunction,
   getParam,
-  type ArgOperator,
   type AttributeType,
   type ComparisonOperator,
-  type ConditionOperator,
   type ParamType,
 } from "./attributes";
 
@@ -256,7 +254,7 @@ export function checkRule(rule: Rule): RuleIssue[] {
             message: `'${node.operator}' does not apply to ${node.attribute} (${TYPE_LABELS[def.type]})`,
           });
         }
-        if (node.operator === "IS NULL" || node.operator === "IS NOT NULL") return;
+        if (!("value" in node)) return;
         const scalars = node.value.kind === "range" ? [node.value.low, node.value.high] : [node.value];
         for (const v of scalars) {
           const problem = scalarFits(def.type, v, def.enumValues);

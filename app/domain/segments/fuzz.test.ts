@@ -1,0 +1,270 @@
+import { describe, expect, it } from "vitest";
+import {
+  ARG_OPERATORS_BY_TYPE,
+  ATTRIBUTES,
+  FUNCTIONS,
+  OPERATORS_BY_TYPE,
+  type AttributeDef,
+  type FunctionDef,
+  type ParamDef,
+} from "./attributes";
+import { parse, print, type ParseResult } from "./query-language";
+import { MAX_DEPTH, validateRule, type FunctionArg, type Rule, type ScalarValue } from "./rule";
+
+// Seeded so a failure reproduces; bump the seed locally to explore further.
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Gen {
+  constructor(readonly next: () => number) {}
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  pick<T>(items: readonly T[]): T {
+    const item = items[Math.floor(this.next() * items.length)];
+    if (item === undefined) throw new Error("pick from empty list");
+    return item;
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+const ATTRS = Object.entries(ATTRIBUTES as Record<string, AttributeDef>);
+const AVAILABLE = ATTRS.filter(([, d]) => d.available);
+const FNS = Object.entries(FUNCTIONS as Record<string, FunctionDef>);
+
+const STRING_CHARS = ["a", "Z", "0", " ", "'", "\\", "\n", "\t", "\r", "é", "☕", "😀", "-", "(", ")", ",", ":", "=", '"', "AND", "OR", "NOT"];
+
+function genDecimal(g: Gen, integer: boolean, allowNegative: boolean): string {
+  const whole = g.chance(0.2) ? "0" : String(g.int(1, 9)) + (g.chance(0.5) ? String(g.int(0, 99999)) : "");
+  let out = whole;
+  if (!integer && g.chance(0.4)) out += g.chance(0.5) ? `.${g.int(1, 9)}` : `.${g.int(0, 9)}${g.int(1, 9)}`;
+  if (allowNegative && out !== "0" && g.chance(0.1)) out = `-${out}`;
+  return out;
+}
+
+function genString(g: Gen): string {
+  let s = "";
+  const n = g.int(0, 6);
+  for (let i = 0; i < n; i++) s += g.pick(STRING_CHARS);
+  return s;
+}
+
+function genDate(g: Gen): ScalarValue {
+  const r = g.next();
+  if (r < 0.5) {
+    const amount = g.int(1, 2000) * (g.chance(0.8) ? -1 : 1);
+    return { kind: "relative", amount, unit: g.pick(["d", "w", "m", "y"] as const) };
+  }
+  if (r < 0.9) {
+    const year = g.int(1990, 2100);
+    const month = g.int(1, 12);
+    const day = g.int(1, 28);
+    return { kind: "absolute", date: `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}` };
+  }
+  return { kind: "today" };
+}
+
+function genValue(g: Gen, def: { type: AttributeDef["type"] | ParamDef["type"]; integer?: boolean; enumValues?: readonly string[] }): ScalarValue {
+  switch (def.type) {
+    case "number":
+    case "money":
+      return { kind: "number", value: genDecimal(g, def.integer === true, true) };
+    case "id":
+      return { kind: "number", value: String(g.int(1, 9)) + String(g.int(0, 999999999)) };
+    case "date":
+      return genDate(g);
+    case "string":
+    case "string_list":
+      return { kind: "string", value: genString(g) };
+    case "enum":
+      return { kind: "string", value: g.pick(def.enumValues ?? []) };
+    case "boolean":
+      return { kind: "boolean", value: g.chance(0.5) };
+  }
+}
+
+function genLeaf(g: Gen): Rule {
+  if (g.chance(0.75)) {
+    const [attribute, def] = g.pick(AVAILABLE);
+    const operator = g.pick(OPERATORS_BY_TYPE[def.type]);
+    if (operator === "IS NULL" || operator === "IS NOT NULL") return { kind: "condition", attribute, operator };
+    if (operator === "BETWEEN") {
+      return { kind: "condition", attribute, operator, value: { kind: "range", low: genValue(g, def), high: genValue(g, def) } };
+    }
+    return { kind: "condition", attribute, operator, value: genValue(g, def) };
+  }
+  const [name, fn] = g.pick(FNS);
+  const params = Object.entries(fn.params).filter(() => g.chance(0.4));
+  const args: FunctionArg[] = params.map(([paramName, param]) => {
+    const operator = g.pick(ARG_OPERATORS_BY_TYPE[param.type]);
+    if (operator === "BETWEEN") {
+      return { name: paramName, operator, value: { kind: "range", low: genValue(g, param), high: genValue(g, param) } };
+    }
+    if (operator === "IN" || operator === "NOT IN") {
+      const items = Array.from({ length: g.int(1, 3) }, () => genValue(g, param));
+      return { name: paramName, operator, value: { kind: "list", items } };
+    }
+    return { name: paramName, operator, value: genValue(g, param) };
+  });
+  return { kind: "function", name, args, negated: g.chance(0.3) };
+}
+
+function genRule(g: Gen, depthLeft: number): Rule {
+  if (depthLeft <= 1 || g.chance(0.35)) return genLeaf(g);
+  const r = g.next();
+  if (r < 0.2) return { kind: "not", child: genRule(g, depthLeft - 1) };
+  const children = Array.from({ length: g.int(2, 4) }, () => genRule(g, depthLeft - 1));
+  return { kind: r < 0.6 ? "and" : "or", children };
+}
+
+const SOUP = [
+  ...ATTRS.map(([n]) => n),
+  ...FNS.map(([n]) => n),
+  ...Object.keys(FUNCTIONS.products_purchased.params),
+  ...Object.keys(FUNCTIONS.orders_placed.params),
+  "AND", "and", "OR", "Or", "NOT", "not", "BETWEEN", "IS", "NULL", "CONTAINS", "MATCHES", "IN", "true", "false", "today", "yesterday",
+  "=", "!=", ">", ">=", "<", "<=", "(", ")", ",", ":", "<>", "==",
+  "500", "0", "-3", "999.99", "1.", ".5", "007", "12abc",
+  "-30d", "+7d", "30d", "-0d", "-1.5w", "2025-01-31", "2025-02-30", "2025-1-1",
+  "'vip'", "'AT_RISK'", "'it\\'s'", "'unterminated", "'\\q'", '"dq"', "'SUBSCRIBED'",
+  " ", " ", " ", "\n", "\t", "\r\n",
+];
+
+function randomChar(g: Gen): string {
+  const r = g.next();
+  if (r < 0.6) return String.fromCharCode(g.int(0x20, 0x7e));
+  if (r < 0.75) return String.fromCharCode(g.int(0, 0x1f));
+  if (r < 0.85) return String.fromCharCode(g.int(0xd800, 0xdfff)); // lone surrogates
+  return String.fromCodePoint(g.int(0x80, 0x10ffff));
+}
+
+function soup(g: Gen): string {
+  const parts: string[] = [];
+  const n = g.int(0, 25);
+  for (let i = 0; i < n; i++) {
+    parts.push(g.chance(0.85) ? g.pick(SOUP) : randomChar(g));
+    if (g.chance(0.7)) parts.push(" ");
+  }
+  return parts.join("");
+}
+
+function mutate(g: Gen, text: string): string {
+  let s = text;
+  const edits = g.int(1, 4);
+  for (let i = 0; i < edits; i++) {
+    const at = g.int(0, s.length);
+    const r = g.next();
+    if (r < 0.4) s = s.slice(0, at) + s.slice(at + g.int(1, 5));
+    else if (r < 0.8) s = s.slice(0, at) + (g.chance(0.5) ? g.pick(SOUP) : randomChar(g)) + s.slice(at);
+    else s = s.slice(0, at) + randomChar(g) + s.slice(at + 1);
+  }
+  return s;
+}
+
+/** The invariants every parse result must hold, whatever the input. */
+function checkResult(text: string, result: ParseResult): void {
+  if (result.ok) {
+    // Anything the parser accepts is a valid rule and prints to a fixed point.
+    const valid = validateRule(result.rule);
+    if (!valid.ok) throw new Error(`parsed but invalid: ${JSON.stringify(text)}: ${valid.issues.map((i) => i.message).join("; ")}`);
+    const again = parse(print(result.rule));
+    expect(again).toEqual({ ok: true, rule: result.rule });
+    return;
+  }
+  expect(result.errors.length).toBeGreaterThan(0);
+  const lines = text.split("\n");
+  for (const e of result.errors) {
+    expect(e.offset).toBeGreaterThanOrEqual(0);
+    expect(e.offset + e.length).toBeLessThanOrEqual(text.length);
+    expect(e.line).toBeGreaterThanOrEqual(1);
+    expect(e.line).toBeLessThanOrEqual(lines.length);
+    // line/column and offset describe the same place.
+    const lineStart = lines.slice(0, e.line - 1).reduce((sum, l) => sum + l.length + 1, 0);
+    expect(lineStart + e.column - 1).toBe(e.offset);
+    expect(e.message.length).toBeGreaterThan(0);
+    expect(e.message).not.toMatch(/^internal error/);
+  }
+}
+
+describe("fuzz: random text", () => {
+  it("never throws and always answers with a rule or positioned errors (3,000 inputs)", () => {
+    const g = new Gen(mulberry32(0x5e6a));
+    const seeds = Array.from({ length: 50 }, () => print(genRule(g, 4)));
+    for (let i = 0; i < 3000; i++) {
+      const text = i % 2 === 0 ? soup(g) : mutate(g, g.pick(seeds));
+      let result: ParseResult | undefined;
+      expect(() => {
+        result = parse(text);
+      }, JSON.stringify(text)).not.toThrow();
+      checkResult(text, result as ParseResult);
+    }
+  });
+});
+
+describe("fuzz: random valid rules", () => {
+  it("round-trip through print and parse (1,000 rules)", () => {
+    const g = new Gen(mulberry32(0xc0ffee));
+    for (let i = 0; i < 1000; i++) {
+      const rule = genRule(g, g.int(1, 8));
+      const valid = validateRule(rule);
+      if (!valid.ok) throw new Error(`generator made an invalid rule: ${valid.issues.map((x) => x.message).join("; ")}`);
+      const text = print(rule);
+      expect(parse(text), text).toEqual({ ok: true, rule });
+      // Canonical text is a fixed point, and the legacy spelling means the same rule.
+      const reparsed = parse(text);
+      if (reparsed.ok) expect(print(reparsed.rule)).toBe(text);
+      expect(parse(print(rule, { functions: "legacy" }))).toEqual({ ok: true, rule });
+    }
+  });
+
+  it("round-trips a rule at the maximum depth and refuses one level more", () => {
+    const leaf: Rule = { kind: "condition", attribute: "last_order_date", operator: "IS NULL" };
+    let rule: Rule = leaf;
+    for (let i = 1; i < MAX_DEPTH; i++) rule = i % 2 ? { kind: "not", child: rule } : { kind: "and", children: [rule, leaf] };
+    expect(validateRule(rule).ok).toBe(true);
+    expect(parse(print(rule))).toEqual({ ok: true, rule });
+    const deeper: Rule = { kind: "not", child: rule };
+    expect(validateRule(deeper).ok).toBe(false);
+    expect(parse(print(deeper)).ok).toBe(false);
+  });
+});
+
+describe("fuzz: hostile sizes", () => {
+  it.each([
+    ["10,000 '('", "(".repeat(10_000)],
+    ["10,000 '(' around a condition", `${"(".repeat(10_000)}amount_spent > 1${")".repeat(10_000)}`],
+    ["10,000 NOTs", `${"NOT ".repeat(10_000)}amount_spent > 1`],
+    ["10,000 ')'", ")".repeat(10_000)],
+    ["an unterminated 50,000-character string", `customer_tags CONTAINS '${"x".repeat(50_000)}`],
+  ])("%s fails fast with an error", (_name, text) => {
+    const started = performance.now();
+    const result = parse(text);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(result.ok).toBe(false);
+    checkResult(text, result);
+  });
+
+  it("parses a long flat query in linear-ish time", () => {
+    const text = Array.from({ length: 3_000 }, (_, i) => `amount_spent > ${i}`).join(" AND ");
+    const started = performance.now();
+    const result = parse(text);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(result.ok && result.rule.kind === "and" && result.rule.children.length).toBe(3_000);
+  });
+
+  it("refuses text beyond the size limit without reading it", () => {
+    const result = parse("x".repeat(200_000));
+    expect(result.ok).toBe(false);
+    checkResult("x".repeat(200_000), result);
+  });
+});
