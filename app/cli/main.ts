@@ -26,6 +26,8 @@ commands:
   send-webhooks --url URL --shop DOMAIN (--cdnow FILE | --fixtures DIR) [--copies N] [--shuffle SEED]
                 [--concurrency N] [--secret S]
         sign deliveries as Shopify does (SHOPIFY_API_SECRET) and POST them to a running app
+  segments count --shop DOMAIN --query "<query>" [--now ISO] [--json]
+        how many of the shop's customers a segment query selects (--now fixes the clock)
   process-webhooks [--once] [--batch N] [--lease-ms N] [--progress]
         apply the webhook inbox: until it is empty (--once), or as a worker until stopped
 
@@ -84,6 +86,7 @@ function parseOptions(args: string[]) {
         progress: { type: "boolean", default: false },
         batch: { type: "string" },
         "lease-ms": { type: "string" },
+        query: { type: "string" },
       },
     });
   } catch (error) {
@@ -209,6 +212,25 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
           },
           `${shop}: ${stats.customers} customers, ${stats.orders} orders, revenue ${revenue} ${stats.currencyCode}`,
         );
+        return 0;
+      }
+      case "segments": {
+        const sub = positionals[0];
+        if (sub !== "count") throw new UsageError(`segments ${sub ?? ""}: only "segments count" exists so far`);
+        const shop = requireShop(values.shop);
+        if (!values.query) throw new UsageError('segments count needs --query "<segment query>"');
+        const { parse, formatError } = await import("~/domain/segments/query-language");
+        const { countMatching, shopContext, SegmentRuleError } = await import("~/models/segments.server");
+        const parsed = parse(values.query);
+        if (!parsed.ok) throw new UsageError(parsed.errors.map((e) => formatError(values.query!, e)).join("\n"));
+        const ctx = await shopContext(db, { shop, now: parseNow(values.now) });
+        try {
+          const count = await countMatching(db, { shop, rule: parsed.rule, ctx });
+          out.print({ shop, query: values.query, now: ctx.now.toISOString(), count }, String(count));
+        } catch (error) {
+          if (error instanceof SegmentRuleError) throw new UsageError(error.message);
+          throw error;
+        }
         return 0;
       }
       case "process-webhooks": {
