@@ -1,15 +1,18 @@
 // Segments against the database: the rule compiled to one WHERE clause over the shop's customers
 // (app/domain/segments/engine.ts), and the same customers read as evaluator subjects.
 import { Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
-import { compileSql, prepare, type EngineContext, type Subject } from "~/domain/segments/engine";
-import type { Rule } from "~/domain/segments/rule";
+import { compileSql, evaluate, prepare, type EngineContext, type Subject } from "~/domain/segments/engine";
+import { formatError, parse } from "~/domain/segments/query-language";
+import { validateRule, type Rule } from "~/domain/segments/rule";
+import { lockShop } from "~/models/store.server";
 import { normalizeTags } from "~/domain/rows";
 
 export class SegmentRuleError extends Error {}
 
-export async function shopContext(db: Db, { shop, now }: { shop: string; now: Date }): Promise<EngineContext> {
-  const row = await db.prisma.shop.findUnique({ where: { domain: shop }, select: { ianaTimezone: true, currencyCode: true } });
-  return { now, timeZone: row?.ianaTimezone ?? "UTC", currencyCode: row?.currencyCode ?? "USD" };
+export async function shopContext(db: Executor, { shop, now }: { shop: string; now: Date }): Promise<EngineContext> {
+  const sql = new Sql(db.dialect);
+  const [row] = await db.all(sql, `SELECT "ianaTimezone", "currencyCode" FROM "Shop" WHERE "domain" = ${sql.p(shop)}`);
+  return { now, timeZone: row ? String(row.ianaTimezone) : "UTC", currencyCode: row ? String(row.currencyCode) : "USD" };
 }
 
 function compiled(db: Executor, sql: Sql, rule: Rule, ctx: EngineContext): string {
@@ -65,4 +68,193 @@ export async function subjects(db: Executor, { shop, ids }: { shop: string; ids?
       },
     ]),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saved segments and their materialised members.
+
+export type SegmentRow = {
+  id: number;
+  name: string;
+  query: string;
+  template: string | null;
+  memberCount: number;
+  lastComputedAt: Date | null;
+  createdAt: Date;
+  /** Entered minus left over the last 7 days. */
+  change7d: number;
+};
+
+/** Parses and checks a query for a shop; the error says where and what, for the editor and the CLI. */
+export function parseQuery(query: string, ctx: EngineContext): { ok: true; rule: Rule } | { ok: false; error: string } {
+  const parsed = parse(query);
+  if (!parsed.ok) return { ok: false, error: parsed.errors.map((e) => formatError(query, e)).join("\n") };
+  const prepared = prepare(parsed.rule, ctx);
+  if (!prepared.ok) return { ok: false, error: prepared.error };
+  return { ok: true, rule: parsed.rule };
+}
+
+export async function createSegment(
+  db: Db,
+  { shop, name, query, template = null, now }: { shop: string; name: string; query: string; template?: string | null; now: Date },
+): Promise<number> {
+  const ctx = await shopContext(db, { shop, now });
+  const checked = parseQuery(query, ctx);
+  if (!checked.ok) throw new SegmentRuleError(checked.error);
+  const created = await db.prisma.segment.create({
+    data: { shop, name, query, rule: JSON.stringify(checked.rule), template, createdAt: now, updatedAt: now },
+    select: { id: true },
+  });
+  await recomputeSegment(db, { shop, segmentId: created.id, ctx });
+  return created.id;
+}
+
+export async function listSegments(db: Db, { shop, now }: { shop: string; now: Date }): Promise<SegmentRow[]> {
+  const rows = await db.prisma.segment.findMany({ where: { shop }, orderBy: { id: "asc" } });
+  const since = new Date(now.getTime() - 7 * 86_400_000);
+  const changes = await db.prisma.segmentEvent.groupBy({
+    by: ["segmentId", "entered"],
+    where: { shop, at: { gte: since } },
+    _count: true,
+  });
+  const change = new Map<number, number>();
+  for (const c of changes) change.set(c.segmentId, (change.get(c.segmentId) ?? 0) + (c.entered ? c._count : -c._count));
+  return rows.map((s) => ({
+    id: s.id,
+    name: s.name,
+    query: s.query,
+    template: s.template,
+    memberCount: s.memberCount,
+    lastComputedAt: s.lastComputedAt,
+    createdAt: s.createdAt,
+    change7d: change.get(s.id) ?? 0,
+  }));
+}
+
+function storedRule(json: string): Rule {
+  const checked = validateRule(JSON.parse(json));
+  if (!checked.ok) throw new SegmentRuleError(`stored rule is invalid: ${checked.issues.map((i) => i.message).join("; ")}`);
+  return checked.rule;
+}
+
+/**
+ * Full recompute of one segment, set-based in the database: who newly matches enters, who no longer
+ * matches (or no longer exists) leaves; both are written as timestamped events.
+ */
+export async function recomputeSegment(
+  db: Db,
+  { shop, segmentId, ctx }: { shop: string; segmentId: number; ctx: EngineContext },
+): Promise<{ entered: number; left: number; members: number }> {
+  const segment = await db.prisma.segment.findFirst({ where: { shop, id: segmentId } });
+  if (!segment) throw new SegmentRuleError(`no segment ${segmentId} in ${shop}`);
+  const rule = storedRule(segment.rule);
+  return db.transaction(async (tx) => {
+    await lockShop(tx, shop);
+    const at = ctx.now;
+    const matches = (sql: Sql, customer: string) => {
+      const where = compiled(tx, sql, rule, ctx);
+      return `EXISTS (SELECT 1 ${FROM} WHERE c."shop" = ${sql.p(shop)} AND c."id" = ${customer} AND ${where})`;
+    };
+    const s1 = new Sql(tx.dialect);
+    const entered = await tx.run(
+      s1,
+      `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at")
+       SELECT c."shop", ${s1.p(segmentId)}, c."id", ${s1.p(true)}, ${s1.p(at)} ${FROM}
+       WHERE c."shop" = ${s1.p(shop)} AND ${compiled(tx, s1, rule, ctx)}
+         AND NOT EXISTS (SELECT 1 FROM "SegmentMember" m WHERE m."shop" = c."shop" AND m."segmentId" = ${s1.p(segmentId)} AND m."customerId" = c."id")`,
+    );
+    const s2 = new Sql(tx.dialect);
+    const left = await tx.run(
+      s2,
+      `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at")
+       SELECT m."shop", m."segmentId", m."customerId", ${s2.p(false)}, ${s2.p(at)} FROM "SegmentMember" m
+       WHERE m."shop" = ${s2.p(shop)} AND m."segmentId" = ${s2.p(segmentId)} AND NOT ${matches(s2, `m."customerId"`)}`,
+    );
+    const s3 = new Sql(tx.dialect);
+    await tx.run(
+      s3,
+      `DELETE FROM "SegmentMember" WHERE "shop" = ${s3.p(shop)} AND "segmentId" = ${s3.p(segmentId)}
+         AND NOT ${matches(s3, `"SegmentMember"."customerId"`)}`,
+    );
+    const s4 = new Sql(tx.dialect);
+    await tx.run(
+      s4,
+      `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since")
+       SELECT c."shop", ${s4.p(segmentId)}, c."id", ${s4.p(at)} ${FROM}
+       WHERE c."shop" = ${s4.p(shop)} AND ${compiled(tx, s4, rule, ctx)}
+       ON CONFLICT ("shop", "segmentId", "customerId") DO NOTHING`,
+    );
+    const s5 = new Sql(tx.dialect);
+    const [count] = await tx.all(
+      s5,
+      `SELECT COUNT(*) AS n FROM "SegmentMember" WHERE "shop" = ${s5.p(shop)} AND "segmentId" = ${s5.p(segmentId)}`,
+    );
+    const members = toNumber(count?.n);
+    const s6 = new Sql(tx.dialect);
+    await tx.run(
+      s6,
+      `UPDATE "Segment" SET "memberCount" = ${s6.p(members)}, "lastComputedAt" = ${s6.p(at)} WHERE "id" = ${s6.p(segmentId)}`,
+    );
+    return { entered, left, members };
+  });
+}
+
+/**
+ * The per-event path: every active segment of the shop re-evaluated, in memory, for the customers an
+ * event touched only. Runs inside the processor's transaction, after their facts were recomputed.
+ */
+export async function updateMemberships(
+  tx: Executor,
+  { shop, customerIds, ctx }: { shop: string; customerIds: readonly string[]; ctx: EngineContext },
+): Promise<{ entered: number; left: number }> {
+  if (customerIds.length === 0) return { entered: 0, left: 0 };
+  const s0 = new Sql(tx.dialect);
+  const segments = await tx.all(
+    s0,
+    `SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${s0.p(shop)} AND "active" = ${s0.p(true)}`,
+  );
+  if (segments.length === 0) return { entered: 0, left: 0 };
+  const people = await subjects(tx, { shop, ids: customerIds });
+  const s1 = new Sql(tx.dialect);
+  const current = await tx.all(
+    s1,
+    `SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, customerIds)}`,
+  );
+  const isMember = new Set(current.map((r) => `${toNumber(r.segmentId)}:${String(r.customerId)}`));
+  let entered = 0;
+  let left = 0;
+  const touched = new Set<number>();
+  for (const segment of segments) {
+    const id = toNumber(segment.id);
+    const prepared = prepare(storedRule(String(segment.rule)), ctx);
+    if (!prepared.ok) continue; // recomputes report it; an event must not fail over a stale rule
+    for (const customerId of customerIds) {
+      const subject = people.get(customerId);
+      const should = subject !== undefined && evaluate(prepared.prepared, subject);
+      const is = isMember.has(`${id}:${customerId}`);
+      if (should === is) continue;
+      touched.add(id);
+      const sql = new Sql(tx.dialect);
+      if (should) {
+        entered += 1;
+        await tx.run(sql, `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES (${sql.p(shop)}, ${sql.p(id)}, ${sql.p(customerId)}, ${sql.p(ctx.now)})`);
+      } else {
+        left += 1;
+        await tx.run(sql, `DELETE FROM "SegmentMember" WHERE "shop" = ${sql.p(shop)} AND "segmentId" = ${sql.p(id)} AND "customerId" = ${sql.p(customerId)}`);
+      }
+      const ev = new Sql(tx.dialect);
+      await tx.run(
+        ev,
+        `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES (${ev.p(shop)}, ${ev.p(id)}, ${ev.p(customerId)}, ${ev.p(should)}, ${ev.p(ctx.now)})`,
+      );
+    }
+  }
+  for (const id of touched) {
+    const sql = new Sql(tx.dialect);
+    await tx.run(
+      sql,
+      `UPDATE "Segment" SET "memberCount" = (SELECT COUNT(*) FROM "SegmentMember" m WHERE m."shop" = ${sql.p(shop)} AND m."segmentId" = ${sql.p(id)}) WHERE "id" = ${sql.p(id)}`,
+    );
+  }
+  return { entered, left };
 }

@@ -69,7 +69,8 @@ export async function applyWebhook(
       const mapped = mapDeleteWebhook(payload);
       if (!mapped.ok) return fail(mapped);
       await deleteRecords(tx, { shop, kind: "customer", ids: [mapped.value.id], now });
-      return { ok: true, customersChanged: [] };
+      // Changed in the sense that matters to segments: the customer leaves every one.
+      return { ok: true, customersChanged: [mapped.value.id] };
     }
     case "orders/create":
     case "orders/updated":

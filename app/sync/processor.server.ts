@@ -2,6 +2,7 @@
 // then recompute the facts of the customers the batch touched. A crash anywhere rolls the batch back
 // and its leases expire, so each event's effects are applied exactly once.
 import type { Executor } from "~/db/database.server";
+import { shopContext, updateMemberships } from "~/models/segments.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
 import { applyWebhook } from "./apply.server";
 import { claim, markDone, markFailed, noteError, type InboxEvent } from "./inbox.server";
@@ -13,8 +14,6 @@ export type ProcessorOptions = {
   /** After this many attempts that failed on something other than the payload, give up and mark failed. */
   maxAttempts?: number;
   now?: () => Date;
-  /** The segment engine's hook: these customers' facts just changed (inside the transaction). */
-  onCustomersChanged?: (tx: Executor, change: { shop: string; customerIds: string[]; now: Date }) => Promise<void>;
   /** A bulk operation finished (after commit). */
   onBulkOperationFinished?: (shop: string, operationId: string) => void;
   onError?: (error: unknown) => void;
@@ -155,7 +154,8 @@ export class InboxProcessor {
       for (const [shop, ids] of touched) {
         const customerIds = [...ids];
         await recomputeFacts(tx, { shop, customerIds, now });
-        await this.options.onCustomersChanged?.(tx, { shop, customerIds, now });
+        // Every active segment, for these customers only: memberships stay current event by event.
+        await updateMemberships(tx, { shop, customerIds, ctx: await shopContext(tx, { shop, now }) });
       }
     });
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);

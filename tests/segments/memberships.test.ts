@@ -1,0 +1,79 @@
+// Materialised memberships: a full recompute in the database, and the per-event path in memory,
+// must leave the same members; entering and leaving are recorded with their time.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "~/db/database.server";
+import { countMatching, createSegment, listSegments, recomputeSegment, SegmentRuleError, shopContext } from "~/models/segments.server";
+import { upsertShop } from "~/models/store.server";
+import { enqueue } from "~/sync/inbox.server";
+import { InboxProcessor } from "~/sync/processor.server";
+import { parse } from "~/domain/segments/query-language";
+import { createTestDb, DIALECTS } from "../helpers/db";
+import { eventStream } from "../helpers/payloads";
+
+const SHOP = "members.myshopify.com";
+const QUERIES = {
+  repeat: "number_of_orders >= 2",
+  big: "amount_spent >= 150",
+  recent: "last_order_date >= -60d",
+  none: "number_of_orders = 0",
+};
+
+describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
+  let db: Db;
+  let close: () => Promise<void>;
+  const events = eventStream({ customers: 120, seed: 8 });
+  const now = new Date("2026-06-02T00:00:00Z");
+
+  beforeAll(async () => {
+    ({ db, close } = await createTestDb(dialect));
+    await upsertShop(db, { domain: SHOP, name: "Members", currencyCode: "USD", ianaTimezone: "Europe/Berlin" });
+  });
+  afterAll(async () => close());
+
+  it("keeps memberships current event by event, exactly as a full recompute would", async () => {
+    // Segments exist before the data arrives: every member enters through the per-event path.
+    const ids: Record<string, number> = {};
+    for (const [name, query] of Object.entries(QUERIES)) ids[name] = await createSegment(db, { shop: SHOP, name, query, now });
+    expect((await listSegments(db, { shop: SHOP, now })).map((s) => s.memberCount)).toEqual([0, 0, 0, 0]);
+
+    const processor = new InboxProcessor(db, { batchSize: 40, now: () => now });
+    for (const e of events) {
+      await enqueue(db, { shop: SHOP, topic: e.topic, eventId: e.eventId, webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify(e.payload) }, now);
+    }
+    await processor.drain();
+
+    const ctx = await shopContext(db, { shop: SHOP, now });
+    for (const [name, query] of Object.entries(QUERIES)) {
+      const parsed = parse(query);
+      if (!parsed.ok) throw new Error(query);
+      const expected = await countMatching(db, { shop: SHOP, rule: parsed.rule, ctx });
+      const segment = (await listSegments(db, { shop: SHOP, now })).find((s) => s.name === name)!;
+      expect([name, segment.memberCount]).toEqual([name, expected]);
+      // Nothing for a full recompute to correct.
+      expect(await recomputeSegment(db, { shop: SHOP, segmentId: ids[name]!, ctx })).toEqual({ entered: 0, left: 0, members: expected });
+    }
+    const repeat = (await listSegments(db, { shop: SHOP, now })).find((s) => s.name === "repeat")!;
+    expect(repeat.memberCount).toBeGreaterThan(10);
+    // Cancellations and deletions in the stream made some customers leave again.
+    expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, entered: false } })).toBeGreaterThan(0);
+    const entered = await db.prisma.segmentEvent.count({ where: { shop: SHOP, segmentId: repeat.id, entered: true } });
+    const left = await db.prisma.segmentEvent.count({ where: { shop: SHOP, segmentId: repeat.id, entered: false } });
+    expect(entered - left).toBe(repeat.memberCount);
+    expect(repeat.change7d).toBe(repeat.memberCount);
+  });
+
+  it("lets a deleted customer leave every segment", async () => {
+    const member = await db.prisma.segmentMember.findFirstOrThrow({ where: { shop: SHOP } });
+    await enqueue(db, { shop: SHOP, topic: "customers/delete", eventId: "delete-1", webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify({ id: Number(member.customerId) }) }, now);
+    await new InboxProcessor(db, { now: () => now }).drain();
+    expect(await db.prisma.segmentMember.count({ where: { shop: SHOP, customerId: member.customerId } })).toBe(0);
+    expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, customerId: member.customerId, entered: false } })).toBeGreaterThan(0);
+  });
+
+  it("refuses a query with a mistake, saying where, and saves nothing", async () => {
+    const before = await db.prisma.segment.count();
+    await expect(createSegment(db, { shop: SHOP, name: "bad", query: "amount_spent >= ", now })).rejects.toThrow(SegmentRuleError);
+    await expect(createSegment(db, { shop: SHOP, name: "bad", query: "amount_spent >= ", now })).rejects.toThrow(/line 1, col 17/);
+    expect(await db.prisma.segment.count()).toBe(before);
+  });
+});
