@@ -163,6 +163,9 @@ function postgresValue(value: unknown): unknown {
 
 function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  // An idle connection the server closes (a restart, a failover, an administrator) is dropped from
+  // the pool and the next query opens a new one; unhandled, its error would end the process.
+  pool.on("error", () => undefined);
   const make = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Executor => {
     const self: Executor = {
       dialect: "postgres",
@@ -172,6 +175,10 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
       transaction: async <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
         if (inTransaction) return fn(self);
         const connection = await pool.connect();
+        // A connection lost mid-transaction fails the running query, which rolls back; the event
+        // itself needs no handler beyond keeping the process alive.
+        const ignore = () => undefined;
+        connection.on("error", ignore);
         try {
           await connection.query("BEGIN");
           const result = await fn(make(connection, true));
@@ -181,6 +188,7 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
           await connection.query("ROLLBACK").catch(() => undefined);
           throw error;
         } finally {
+          connection.removeListener("error", ignore);
           connection.release();
         }
       },
