@@ -28,6 +28,10 @@ commands:
         sign deliveries as Shopify does (SHOPIFY_API_SECRET) and POST them to a running app
   segments count --shop DOMAIN --query "<query>" [--now ISO] [--json]
         how many of the shop's customers a segment query selects (--now fixes the clock)
+  segments create --shop DOMAIN --name NAME --query "<query>" [--now ISO] [--json]
+  segments list --shop DOMAIN [--json]
+  segments recompute --shop DOMAIN [--now ISO] [--json]
+        save a segment (members computed at once), list them, recompute them all
   process-webhooks [--once] [--batch N] [--lease-ms N] [--progress]
         apply the webhook inbox: until it is empty (--once), or as a worker until stopped
 
@@ -87,6 +91,7 @@ function parseOptions(args: string[]) {
         batch: { type: "string" },
         "lease-ms": { type: "string" },
         query: { type: "string" },
+        name: { type: "string" },
       },
     });
   } catch (error) {
@@ -216,22 +221,46 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
       }
       case "segments": {
         const sub = positionals[0];
-        if (sub !== "count") throw new UsageError(`segments ${sub ?? ""}: only "segments count" exists so far`);
         const shop = requireShop(values.shop);
-        if (!values.query) throw new UsageError('segments count needs --query "<segment query>"');
-        const { parse, formatError } = await import("~/domain/segments/query-language");
-        const { countMatching, shopContext, SegmentRuleError } = await import("~/models/segments.server");
-        const parsed = parse(values.query);
-        if (!parsed.ok) throw new UsageError(parsed.errors.map((e) => formatError(values.query!, e)).join("\n"));
-        const ctx = await shopContext(db, { shop, now: parseNow(values.now) });
+        const segments = await import("~/models/segments.server");
+        const now = parseNow(values.now);
         try {
-          const count = await countMatching(db, { shop, rule: parsed.rule, ctx });
-          out.print({ shop, query: values.query, now: ctx.now.toISOString(), count }, String(count));
+          if (sub === "count") {
+            if (!values.query) throw new UsageError('segments count needs --query "<segment query>"');
+            const ctx = await segments.shopContext(db, { shop, now });
+            const checked = segments.parseQuery(values.query, ctx);
+            if (!checked.ok) throw new UsageError(checked.error);
+            const count = await segments.countMatching(db, { shop, rule: checked.rule, ctx });
+            out.print({ shop, query: values.query, now: now.toISOString(), count }, String(count));
+            return 0;
+          }
+          if (sub === "create") {
+            if (!values.query || !values.name) throw new UsageError('segments create needs --name "<name>" and --query "<segment query>"');
+            const id = await segments.createSegment(db, { shop, name: values.name, query: values.query, now });
+            const [row] = (await segments.listSegments(db, { shop, now })).filter((s) => s.id === id);
+            out.print({ shop, id, name: values.name, members: row?.memberCount ?? 0 }, `segment ${id} "${values.name}": ${row?.memberCount ?? 0} members`);
+            return 0;
+          }
+          if (sub === "list") {
+            const list = await segments.listSegments(db, { shop, now });
+            out.print(
+              { shop, segments: list.map((s) => ({ ...s, lastComputedAt: s.lastComputedAt?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })) },
+              list.map((s) => `${s.id}\t${s.memberCount}\t${s.change7d >= 0 ? "+" : ""}${s.change7d}\t${s.name}\t${s.query}`).join("\n") || "no segments",
+            );
+            return 0;
+          }
+          if (sub === "recompute") {
+            const started = Date.now();
+            const results = await segments.recomputeAll(db, { shop, now });
+            const seconds = (Date.now() - started) / 1000;
+            out.print({ shop, seconds, segments: results }, results.map((r) => `${r.name}: ${r.members} (+${r.entered} -${r.left})`).join("\n") + `\n${seconds.toFixed(2)} s`);
+            return 0;
+          }
+          throw new UsageError(`segments ${sub ?? ""}: expected count, create, list or recompute`);
         } catch (error) {
-          if (error instanceof SegmentRuleError) throw new UsageError(error.message);
+          if (error instanceof segments.SegmentRuleError) throw new UsageError(error.message);
           throw error;
         }
-        return 0;
       }
       case "process-webhooks": {
         const { InboxProcessor } = await import("~/sync/processor.server");

@@ -258,3 +258,18 @@ export async function updateMemberships(
   }
   return { entered, left };
 }
+
+/** Every active segment of a shop, recomputed in the database (on demand, and nightly for dates). */
+export async function recomputeAll(
+  db: Db,
+  { shop, now, onProgress }: { shop: string; now: Date; onProgress?: (done: number, total: number) => void },
+): Promise<{ segmentId: number; name: string; entered: number; left: number; members: number }[]> {
+  const ctx = await shopContext(db, { shop, now });
+  const segments = await db.prisma.segment.findMany({ where: { shop, active: true }, orderBy: { id: "asc" }, select: { id: true, name: true } });
+  const results = [];
+  for (const [i, segment] of segments.entries()) {
+    results.push({ segmentId: segment.id, name: segment.name, ...(await recomputeSegment(db, { shop, segmentId: segment.id, ctx })) });
+    onProgress?.(i + 1, segments.length);
+  }
+  return results;
+}

@@ -47,3 +47,29 @@ describe.each(DIALECTS)("segments count on %s", (dialect) => {
     );
   });
 });
+
+describe("segments create, list and recompute", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createEmptyDatabase("sqlite");
+    await cliJson(database.url, "seed", "--customers", "400", "--now", NOW);
+  });
+  afterAll(async () => database.drop());
+
+  it("saves a segment with its members, lists it, and a recompute changes nothing", async () => {
+    const query = "number_of_orders >= 2 AND email_subscription_status = 'SUBSCRIBED'";
+    const counted = await cliJson<{ count: number }>(database.url, "segments", "count", "--shop", SHOP, "--query", query, "--now", NOW);
+    const created = await cliJson<{ id: number; members: number }>(database.url, "segments", "create", "--shop", SHOP, "--name", "Subscribed repeaters", "--query", query, "--now", NOW);
+    expect(created.members).toBe(counted.count);
+    const listed = await cliJson<{ segments: { id: number; name: string; memberCount: number; change7d: number }[] }>(database.url, "segments", "list", "--shop", SHOP, "--now", NOW);
+    expect(listed.segments).toEqual([expect.objectContaining({ id: created.id, name: "Subscribed repeaters", memberCount: counted.count, change7d: counted.count })]);
+    const again = await cliJson<{ segments: { entered: number; left: number; members: number }[] }>(database.url, "segments", "recompute", "--shop", SHOP, "--now", NOW);
+    expect(again.segments).toEqual([expect.objectContaining({ entered: 0, left: 0, members: counted.count })]);
+  });
+
+  it("refuses to save a query that does not parse, and says where", async () => {
+    await expect(cli(database.url, "segments", "create", "--shop", SHOP, "--name", "x", "--query", "customer_tags CONTAINS")).rejects.toThrow(/line 1, col/);
+    const listed = await cliJson<{ segments: unknown[] }>(database.url, "segments", "list", "--shop", SHOP);
+    expect(listed.segments).toHaveLength(1);
+  });
+});

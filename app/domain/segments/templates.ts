@@ -1,0 +1,61 @@
+// Ready segments a merchant adds with one click. Each is a query in Shopify's language that they can
+// read and edit afterwards, so a template is only ever a starting point.
+
+export type SegmentTemplate = {
+  key: string;
+  name: string;
+  description: string;
+  query: string;
+  /** Set when the query uses something Tailored cannot evaluate yet: shown, not addable. */
+  unavailable?: string;
+};
+
+export const TEMPLATES: readonly SegmentTemplate[] = [
+  { key: "high-value", name: "High-value customers", description: "Spent $500 or more in total.", query: "amount_spent >= 500" },
+  {
+    key: "loyal",
+    name: "Loyal customers",
+    description: "Five or more orders, the latest within six months.",
+    query: "number_of_orders >= 5 AND last_order_date >= -6m",
+  },
+  { key: "new", name: "New customers", description: "First order within the last 30 days.", query: "first_order_date >= -30d" },
+  { key: "one-time", name: "One-time buyers", description: "Exactly one order so far.", query: "number_of_orders = 1" },
+  { key: "repeat", name: "Repeat buyers", description: "Two or more orders.", query: "number_of_orders >= 2" },
+  {
+    key: "win-back",
+    name: "Win-back (lapsed)",
+    description: "Ordered before, but not in the last six months.",
+    query: "number_of_orders >= 1 AND last_order_date < -6m",
+  },
+  {
+    key: "at-risk",
+    name: "At risk",
+    description: "Repeat customers whose last order was three to six months ago.",
+    query: "number_of_orders >= 2 AND last_order_date BETWEEN -6m AND -90d",
+  },
+  { key: "big-spenders", name: "Big spenders", description: "Average order of $150 or more.", query: "average_order_value >= 150" },
+  {
+    key: "local",
+    name: "Local customers",
+    description: "Customers in one country; change 'US' to yours.",
+    query: "customer_countries CONTAINS 'US'",
+  },
+  {
+    key: "email-subscribers",
+    name: "Email subscribers",
+    description: "Agreed to receive marketing email.",
+    query: "email_subscription_status = 'SUBSCRIBED'",
+  },
+  { key: "prospects", name: "Never ordered (prospects)", description: "Customers without an order yet.", query: "number_of_orders = 0" },
+  {
+    key: "category-fans",
+    name: "Category fans",
+    description: "Bought from one product type at least twice; change the type to yours.",
+    query: "products_purchased MATCHES (product_type = 'Coffee', sum_quantity >= 2)",
+    unavailable: "products_purchased is not evaluated yet",
+  },
+];
+
+export function templateByKey(key: string): SegmentTemplate | undefined {
+  return TEMPLATES.find((t) => t.key === key);
+}
