@@ -5,6 +5,7 @@ import { compileSql, evaluate, prepare, type EngineContext, type Subject } from 
 import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
 import { lockShop } from "~/models/store.server";
+import { formatMinor } from "~/domain/money";
 import { normalizeTags } from "~/domain/rows";
 
 export class SegmentRuleError extends Error {}
@@ -272,4 +273,37 @@ export async function recomputeAll(
     onProgress?.(i + 1, segments.length);
   }
   return results;
+}
+
+export type PreviewMember = { id: string; name: string; email: string | null; orders: number; spent: string; lastOrderAt: string | null };
+
+/** The editor's live preview: how many, and the first few with their key facts. */
+export async function previewQuery(
+  db: Db,
+  { shop, query, now, limit = 10 }: { shop: string; query: string; now: Date; limit?: number },
+): Promise<{ ok: true; count: number; members: PreviewMember[] } | { ok: false; error: string }> {
+  const ctx = await shopContext(db, { shop, now });
+  const checked = parseQuery(query, ctx);
+  if (!checked.ok) return checked;
+  const count = await countMatching(db, { shop, rule: checked.rule, ctx });
+  const sql = new Sql(db.dialect);
+  const shopParam = sql.p(shop);
+  const where = compiled(db, sql, checked.rule, ctx);
+  const rows = await db.all(
+    sql,
+    `SELECT c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt"
+     ${FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id" LIMIT ${sql.p(limit)}`,
+  );
+  return {
+    ok: true,
+    count,
+    members: rows.map((r) => ({
+      id: String(r.id),
+      name: [r.firstName, r.lastName].filter((v) => v != null && v !== "").join(" ") || "—",
+      email: r.email == null ? null : String(r.email),
+      orders: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
+      spent: formatMinor(r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor), ctx.currencyCode),
+      lastOrderAt: toDate(r.lastOrderAt)?.toISOString() ?? null,
+    })),
+  };
 }

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import {
   Badge,
@@ -67,7 +67,7 @@ const ActionSchema = z.discriminatedUnion("intent", [
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);
   const parsed = ActionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return Response.json({ ok: false, error: "unknown action" }, { status: 400 });
+  if (!parsed.success) return json({ ok: false, error: "unknown action" }, { status: 400 });
   const input = parsed.data;
   switch (input.intent) {
     case "retry":
@@ -78,7 +78,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     }
     case "backfill":
     case "reconcile": {
-      if (demo) return Response.json({ ok: false, error: "The demo shop has no Shopify store to sync from." }, { status: 422 });
+      if (demo) return json({ ok: false, error: "The demo shop has no Shopify store to sync from." }, { status: 422 });
       if (input.intent === "backfill") {
         await queueBackfill(db, { shop, now: new Date() });
         void kickBackfill(shop);

@@ -65,6 +65,48 @@ describe("demo home page in Chromium", () => {
   });
 });
 
+describe("segment editor in Chromium", () => {
+  let database: TestDatabase;
+  let server: RunningServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    database = await createEmptyDatabase("sqlite");
+    await cliJson(database.url, "seed", "--customers", "700", "--seed", "11");
+    buildApp();
+    server = await startServer({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1" });
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await database?.drop();
+  });
+
+  it("previews the CLI's count as a query is typed, shows a mistake where it is, saves, and lists the segment with that size", async () => {
+    const query = "number_of_orders >= 2 AND email_subscription_status = 'SUBSCRIBED'";
+    const { count } = await cliJson<{ count: number }>(database.url, "segments", "count", "--shop", DEMO_SHOP, "--query", query);
+    expect(count).toBeGreaterThan(0);
+
+    const page = await browser.newPage();
+    const failed: string[] = [];
+    page.on("pageerror", (error) => failed.push(error.message));
+    await page.goto(`${server.url}/app/segments/new`);
+    await page.getByLabel("Name").fill("Subscribed repeat buyers");
+    const editor = page.getByLabel("Query");
+    await editor.fill("number_of_orders >= ");
+    await page.getByText("expected a number after '>='").waitFor();
+    await editor.fill(query);
+    await page.locator("#preview-count").getByText(count.toLocaleString("en-US"), { exact: true }).waitFor();
+
+    await page.getByRole("button", { name: "Save segment" }).click();
+    await page.waitForURL(`${server.url}/app/segments`);
+    const size = page.locator('[data-segment-size="Subscribed repeat buyers"]');
+    expect((await size.textContent())?.trim()).toBe(count.toLocaleString("en-US"));
+    expect(failed).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("outside demo mode", () => {
   let database: TestDatabase;
   beforeAll(async () => {

@@ -1,0 +1,132 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, EmptyState, IndexTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { z } from "zod";
+import { requireAdmin } from "~/auth.server";
+import { db } from "~/db.server";
+import { TEMPLATES, templateByKey } from "~/domain/segments/templates";
+import { createSegment, listSegments, SegmentRuleError } from "~/models/segments.server";
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop } = await requireAdmin(request);
+  const segments = await listSegments(db, { shop, now: new Date() });
+  return {
+    segments: segments.map((s) => ({ ...s, lastComputedAt: s.lastComputedAt?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })),
+    templates: TEMPLATES.map((t) => ({ key: t.key, name: t.name, description: t.description, query: t.query, unavailable: t.unavailable ?? null })),
+  };
+};
+
+const AddTemplate = z.object({ intent: z.literal("template"), key: z.string().min(1) });
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireAdmin(request);
+  const parsed = AddTemplate.safeParse(Object.fromEntries(await request.formData()));
+  const template = parsed.success ? templateByKey(parsed.data.key) : undefined;
+  if (!template) return json({ ok: false, error: "unknown template" }, { status: 400 });
+  if (template.unavailable) return json({ ok: false, error: template.unavailable }, { status: 422 });
+  try {
+    const id = await createSegment(db, { shop, name: template.name, query: template.query, template: template.key, now: new Date() });
+    return { ok: true, id, message: `Added “${template.name}”` };
+  } catch (error) {
+    if (error instanceof SegmentRuleError) return json({ ok: false, error: error.message }, { status: 422 });
+    throw error;
+  }
+};
+
+export default function SegmentsPage() {
+  const { segments, templates } = useLoaderData<typeof loader>();
+  const fetcher = useFetcher<{ ok: boolean; error?: string; message?: string }>();
+  const used = new Set(segments.map((s) => s.template));
+  return (
+    <Page title="Segments" primaryAction={{ content: "New segment", url: "/app/segments/new" }}>
+      <Layout>
+        <Layout.Section>
+          <Card padding="0">
+            {segments.length === 0 ? (
+              <EmptyState heading="No segments yet" action={{ content: "New segment", url: "/app/segments/new" }} image="">
+                <p>Describe who you want in Shopify's segment language, or start from a template below.</p>
+              </EmptyState>
+            ) : (
+              <IndexTable
+                resourceName={{ singular: "segment", plural: "segments" }}
+                itemCount={segments.length}
+                selectable={false}
+                headings={[{ title: "Name" }, { title: "Customers", alignment: "end" }, { title: "7 days", alignment: "end" }, { title: "Last computed" }]}
+              >
+                {segments.map((s, index) => (
+                  <IndexTable.Row id={String(s.id)} key={s.id} position={index}>
+                    <IndexTable.Cell>
+                      <BlockStack gap="050">
+                        <Text as="span" fontWeight="semibold">
+                          {s.name}
+                        </Text>
+                        <Text as="span" variant="bodySm" tone="subdued">
+                          <code>{s.query}</code>
+                        </Text>
+                      </BlockStack>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <Text as="span" alignment="end" numeric>
+                        <span data-segment-size={s.name}>{s.memberCount.toLocaleString("en-US")}</span>
+                      </Text>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>
+                      <Text as="span" alignment="end" numeric tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}>
+                        {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
+                      </Text>
+                    </IndexTable.Cell>
+                    <IndexTable.Cell>{s.lastComputedAt ? new Date(s.lastComputedAt).toLocaleString() : "—"}</IndexTable.Cell>
+                  </IndexTable.Row>
+                ))}
+              </IndexTable>
+            )}
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              Templates
+            </Text>
+            {fetcher.data && !fetcher.data.ok ? (
+              <Text as="p" tone="critical">
+                {fetcher.data.error}
+              </Text>
+            ) : null}
+            <InlineGrid columns={{ xs: 1, sm: 2, md: 3 }} gap="300">
+              {templates.map((t) => (
+                <Card key={t.key}>
+                  <BlockStack gap="200">
+                    <InlineStack align="space-between" blockAlign="center">
+                      <Text as="h3" variant="headingSm">
+                        {t.name}
+                      </Text>
+                      {used.has(t.key) ? <Badge tone="success">Added</Badge> : null}
+                    </InlineStack>
+                    <Text as="p" variant="bodySm" tone="subdued">
+                      {t.description}
+                    </Text>
+                    <Text as="p" variant="bodySm">
+                      <code>{t.query}</code>
+                    </Text>
+                    {t.unavailable ? (
+                      <Text as="p" variant="bodySm" tone="subdued">
+                        Coming soon: {t.unavailable}.
+                      </Text>
+                    ) : (
+                      <InlineStack gap="200">
+                        <Button onClick={() => fetcher.submit({ intent: "template", key: t.key }, { method: "post" })} disabled={fetcher.state !== "idle"}>
+                          Add
+                        </Button>
+                        <Link to={`/app/segments/new?query=${encodeURIComponent(t.query)}&name=${encodeURIComponent(t.name)}`}>Edit first</Link>
+                      </InlineStack>
+                    )}
+                  </BlockStack>
+                </Card>
+              ))}
+            </InlineGrid>
+          </BlockStack>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
