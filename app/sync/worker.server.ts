@@ -5,6 +5,7 @@
 import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
+import { recomputeAll } from "~/models/segments.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import { pruneDone } from "./inbox.server";
 import { InboxProcessor } from "./processor.server";
@@ -92,6 +93,21 @@ function startBackgroundSync(): void {
   prune.unref();
 }
 
+/**
+ * Rules with relative dates ("last_order_date < -90d") change meaning as days pass without any event:
+ * every shop's segments are recomputed in the database once a day.
+ */
+function startDailySegmentRecompute(): void {
+  const timer = setInterval(() => {
+    const dayAgo = new Date(Date.now() - 24 * 60 * 60_000);
+    db.prisma.segment
+      .findMany({ where: { active: true, OR: [{ lastComputedAt: null }, { lastComputedAt: { lt: dayAgo } }] }, distinct: ["shop"], select: { shop: true } })
+      .then((rows) => rows.forEach(({ shop }) => void once(`segments:${shop}`, async () => void (await recomputeAll(db, { shop, now: new Date() })))))
+      .catch(log);
+  }, 60 * 60_000);
+  timer.unref();
+}
+
 export function inboxProcessor(): InboxProcessor {
   if (!processor) {
     processor = new InboxProcessor(db, {
@@ -102,6 +118,7 @@ export function inboxProcessor(): InboxProcessor {
     });
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();
     if (process.env.TAILORED_BACKGROUND_SYNC !== "off" && !isDemoMode()) startBackgroundSync();
+    if (process.env.TAILORED_INBOX_POLL !== "off") startDailySegmentRecompute();
   }
   return processor;
 }
