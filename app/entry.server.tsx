@@ -4,6 +4,12 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
+import { inboxProcessor } from "./sync/worker.server";
+
+// The server's background work starts with the server, not with its first webhook: events left
+// pending by a previous process are applied at once, and the schedules (backfill polling,
+// reconciliation, daily segment recompute) run even on a quiet shop.
+inboxProcessor();
 
 export const streamTimeout = 5000;
 
