@@ -32,6 +32,8 @@ commands:
   segments list --shop DOMAIN [--json]
   segments recompute --shop DOMAIN [--now ISO] [--json]
         save a segment (members computed at once), list them, recompute them all
+  lifecycle --shop DOMAIN [--lapsing-days N] [--lapsed-days N] [--loyal-orders N] [--json]
+        show or change the lifecycle stage thresholds (segments are recomputed when they change)
   process-webhooks [--once] [--batch N] [--lease-ms N] [--progress]
         apply the webhook inbox: until it is empty (--once), or as a worker until stopped
 
@@ -92,6 +94,9 @@ function parseOptions(args: string[]) {
         "lease-ms": { type: "string" },
         query: { type: "string" },
         name: { type: "string" },
+        "lapsing-days": { type: "string" },
+        "lapsed-days": { type: "string" },
+        "loyal-orders": { type: "string" },
       },
     });
   } catch (error) {
@@ -261,6 +266,30 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
           if (error instanceof segments.SegmentRuleError) throw new UsageError(error.message);
           throw error;
         }
+      }
+      case "lifecycle": {
+        const shop = requireShop(values.shop);
+        const { LifecycleThresholdsSchema } = await import("~/domain/segments/engine");
+        const { shopContext, recomputeAll } = await import("~/models/segments.server");
+        const current = (await shopContext(db, { shop, now: new Date() })).lifecycle!;
+        const wanted = {
+          lapsingDays: values["lapsing-days"] ? positiveInt("lapsing-days", values["lapsing-days"], 0) : current.lapsingDays,
+          lapsedDays: values["lapsed-days"] ? positiveInt("lapsed-days", values["lapsed-days"], 0) : current.lapsedDays,
+          loyalOrders: values["loyal-orders"] ? positiveInt("loyal-orders", values["loyal-orders"], 0) : current.loyalOrders,
+        };
+        const checked = LifecycleThresholdsSchema.safeParse(wanted);
+        if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+        const changed = JSON.stringify(checked.data) !== JSON.stringify(current);
+        if (changed) {
+          await db.prisma.shop.update({
+            where: { domain: shop },
+            data: { lifecycleLapsingDays: checked.data.lapsingDays, lifecycleLapsedDays: checked.data.lapsedDays, lifecycleLoyalOrders: checked.data.loyalOrders },
+          });
+          // Stages moved: every segment that speaks of them must follow.
+          await recomputeAll(db, { shop, now: new Date() });
+        }
+        out.print({ shop, ...checked.data, changed }, `${shop}: lapsing after ${checked.data.lapsingDays} days, lapsed after ${checked.data.lapsedDays}, loyal from ${checked.data.loyalOrders} orders`);
+        return 0;
       }
       case "process-webhooks": {
         const { InboxProcessor } = await import("~/sync/processor.server");

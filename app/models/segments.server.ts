@@ -1,7 +1,7 @@
 // Segments against the database: the rule compiled to one WHERE clause over the shop's customers
 // (app/domain/segments/engine.ts), and the same customers read as evaluator subjects.
 import { Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
-import { compileSql, evaluate, prepare, type EngineContext, type Subject } from "~/domain/segments/engine";
+import { compileSql, DEFAULT_LIFECYCLE, evaluate, prepare, type EngineContext, type Subject } from "~/domain/segments/engine";
 import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
 import { lockShop } from "~/models/store.server";
@@ -12,8 +12,22 @@ export class SegmentRuleError extends Error {}
 
 export async function shopContext(db: Executor, { shop, now }: { shop: string; now: Date }): Promise<EngineContext> {
   const sql = new Sql(db.dialect);
-  const [row] = await db.all(sql, `SELECT "ianaTimezone", "currencyCode" FROM "Shop" WHERE "domain" = ${sql.p(shop)}`);
-  return { now, timeZone: row ? String(row.ianaTimezone) : "UTC", currencyCode: row ? String(row.currencyCode) : "USD" };
+  const [row] = await db.all(
+    sql,
+    `SELECT "ianaTimezone", "currencyCode", "lifecycleLapsingDays", "lifecycleLapsedDays", "lifecycleLoyalOrders"
+     FROM "Shop" WHERE "domain" = ${sql.p(shop)}`,
+  );
+  if (!row) return { now, timeZone: "UTC", currencyCode: "USD", lifecycle: DEFAULT_LIFECYCLE };
+  return {
+    now,
+    timeZone: String(row.ianaTimezone),
+    currencyCode: String(row.currencyCode),
+    lifecycle: {
+      lapsingDays: toNumber(row.lifecycleLapsingDays),
+      lapsedDays: toNumber(row.lifecycleLapsedDays),
+      loyalOrders: toNumber(row.lifecycleLoyalOrders),
+    },
+  };
 }
 
 function compiled(db: Executor, sql: Sql, rule: Rule, ctx: EngineContext): string {

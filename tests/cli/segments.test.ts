@@ -73,3 +73,28 @@ describe("segments create, list and recompute", () => {
     expect(listed.segments).toHaveLength(1);
   });
 });
+
+describe("lifecycle thresholds", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createEmptyDatabase("sqlite");
+    await cliJson(database.url, "seed", "--customers", "300", "--now", NOW);
+  });
+  afterAll(async () => database.drop());
+
+  it("shows the defaults, changes them, and moves customers between stages", async () => {
+    expect(await cliJson(database.url, "lifecycle", "--shop", SHOP)).toMatchObject({ lapsingDays: 90, lapsedDays: 180, loyalOrders: 4, changed: false });
+    const count = async () => (await cliJson<{ count: number }>(database.url, "segments", "count", "--shop", SHOP, "--query", "lifecycle_stage = 'LAPSED'", "--now", NOW)).count;
+    const before = await count();
+    await cliJson(database.url, "segments", "create", "--shop", SHOP, "--name", "Lapsed", "--query", "lifecycle_stage = 'LAPSED'", "--now", NOW);
+    expect(await cliJson(database.url, "lifecycle", "--shop", SHOP, "--lapsing-days", "30", "--lapsed-days", "60")).toMatchObject({ lapsingDays: 30, lapsedDays: 60, changed: true });
+    expect(await count()).toBeGreaterThan(before);
+  });
+
+  it.each([
+    [["--lapsing-days", "200", "--lapsed-days", "100"], /lapsed must come after lapsing/],
+    [["--loyal-orders", "1"], /loyal needs at least 2 orders/],
+  ])("refuses %j", async (args, message) => {
+    await expect(cli(database.url, "lifecycle", "--shop", SHOP, ...args)).rejects.toThrow(message);
+  });
+});

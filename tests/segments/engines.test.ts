@@ -78,6 +78,7 @@ const CMP = ["=", "!=", ">", ">=", "<", "<="] as const;
 
 function randomCondition(r: Random): Rule {
   const which = Math.floor(r.next() * 10);
+  // (case 8 below sometimes asks for a lifecycle stage instead)
   const nul = r.next() < 0.08;
   const nullOp = r.next() < 0.5 ? ("IS NULL" as const) : ("IS NOT NULL" as const);
   switch (which) {
@@ -111,6 +112,11 @@ function randomCondition(r: Random): Rule {
     case 7:
       if (nul) return { kind: "condition", attribute: "customer_email_domain", operator: nullOp };
       return { kind: "condition", attribute: "customer_email_domain", operator: r.next() < 0.7 ? "=" : "!=", value: { kind: "string", value: pick(r, ["example.com", "EXAMPLE.org", "mail.example.net"]) } };
+    case 8:
+      if (r.next() < 0.5) {
+        return { kind: "condition", attribute: "lifecycle_stage", operator: r.next() < 0.75 ? "=" : "!=", value: { kind: "string", value: pick(r, ["PROSPECT", "NEW", "REPEAT", "LOYAL", "LAPSING", "LAPSED"]) } };
+      }
+    // falls through
     default: {
       const attribute = pick(r, ["email_subscription_status", "sms_subscription_status"]);
       return { kind: "condition", attribute, operator: r.next() < 0.7 ? "=" : "!=", value: { kind: "string", value: pick(r, STATES) } };
@@ -186,6 +192,23 @@ describe.each(DIALECTS)("evaluator = SQL on %s", (dialect) => {
     const people = await subjects(db, { shop: SHOP });
     const expected = [...people.values()].filter((s) => evaluate(prepared.prepared, s)).length;
     expect(await countMatching(db, { shop: SHOP, rule: parsed.rule, ctx })).toBe(expected);
+  });
+
+  it("puts every customer in exactly one lifecycle stage, in both engines", async () => {
+    const people = await subjects(db, { shop: SHOP });
+    const stages = ["PROSPECT", "NEW", "REPEAT", "LOYAL", "LAPSING", "LAPSED"];
+    const counts = [];
+    for (const stage of stages) {
+      const parsed = parse(`lifecycle_stage = '${stage}'`);
+      if (!parsed.ok) throw new Error(stage);
+      counts.push(await countMatching(db, { shop: SHOP, rule: parsed.rule, ctx }));
+    }
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(people.size);
+    expect(counts.every((n) => n > 0)).toBe(true);
+    const { stageOf } = await import("~/domain/segments/engine");
+    const tally = new Map<string, number>();
+    for (const s of people.values()) tally.set(stageOf(s, ctx), (tally.get(stageOf(s, ctx)) ?? 0) + 1);
+    expect(stages.map((st) => tally.get(st) ?? 0)).toEqual(counts);
   });
 
   it("says which parts it cannot evaluate yet, in both engines alike", () => {
