@@ -102,6 +102,11 @@ function sqliteExecutor(file: string): Executor & { close(): Promise<void> } {
   // last transactions, and never corrupts the file.
   conn.pragma("synchronous = NORMAL");
   conn.pragma("foreign_keys = ON");
+  // Without statistics the planner can walk a whole shop's rows through a primary key instead of a
+  // selective index (a segment-membership lookup went from 0.04 ms to 45 ms). SQLite's recommended
+  // start-up step: analyse, on a bounded sample, whatever tables lack or have stale statistics.
+  conn.pragma("analysis_limit = 1000");
+  conn.pragma("optimize = 0x10002");
   const lock = new Lock();
   const statements = new Map<string, Database.Statement>();
   const prepare = (text: string) => {

@@ -4,7 +4,7 @@ import { Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/da
 import { compileSql, DEFAULT_LIFECYCLE, evaluate, prepare, type EngineContext, type Subject } from "~/domain/segments/engine";
 import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
-import { lockShop } from "~/models/store.server";
+import { lockShop, refreshPlannerStatistics } from "~/models/store.server";
 import { formatMinor } from "~/domain/money";
 import { normalizeTags } from "~/domain/rows";
 
@@ -146,7 +146,20 @@ export async function listSegments(db: Db, { shop, now }: { shop: string; now: D
   }));
 }
 
+// Validating a stored rule (zod) costs far more than evaluating it; the per-event path would pay it
+// for every segment on every event. Rules are immutable per stored JSON text, so cache by text.
+const validated = new Map<string, Rule>();
+
 function storedRule(json: string): Rule {
+  const cached = validated.get(json);
+  if (cached) return cached;
+  const rule = validateStored(json);
+  if (validated.size > 10_000) validated.clear();
+  validated.set(json, rule);
+  return rule;
+}
+
+function validateStored(json: string): Rule {
   const checked = validateRule(JSON.parse(json));
   if (!checked.ok) throw new SegmentRuleError(`stored rule is invalid: ${checked.issues.map((i) => i.message).join("; ")}`);
   return checked.rule;
@@ -238,7 +251,7 @@ export async function updateMemberships(
   const isMember = new Set(current.map((r) => `${toNumber(r.segmentId)}:${String(r.customerId)}`));
   let entered = 0;
   let left = 0;
-  const touched = new Set<number>();
+  const delta = new Map<number, number>();
   for (const segment of segments) {
     const id = toNumber(segment.id);
     const prepared = prepare(storedRule(String(segment.rule)), ctx);
@@ -248,7 +261,7 @@ export async function updateMemberships(
       const should = subject !== undefined && evaluate(prepared.prepared, subject);
       const is = isMember.has(`${id}:${customerId}`);
       if (should === is) continue;
-      touched.add(id);
+      delta.set(id, (delta.get(id) ?? 0) + (should ? 1 : -1));
       const sql = new Sql(tx.dialect);
       if (should) {
         entered += 1;
@@ -264,12 +277,11 @@ export async function updateMemberships(
       );
     }
   }
-  for (const id of touched) {
+  // Counted as they change (a recount would scan every member of the segment on every event).
+  for (const [id, change] of delta) {
+    if (change === 0) continue;
     const sql = new Sql(tx.dialect);
-    await tx.run(
-      sql,
-      `UPDATE "Segment" SET "memberCount" = (SELECT COUNT(*) FROM "SegmentMember" m WHERE m."shop" = ${sql.p(shop)} AND m."segmentId" = ${sql.p(id)}) WHERE "id" = ${sql.p(id)}`,
-    );
+    await tx.run(sql, `UPDATE "Segment" SET "memberCount" = "memberCount" + ${sql.p(change)} WHERE "id" = ${sql.p(id)}`);
   }
   return { entered, left };
 }
@@ -286,6 +298,8 @@ export async function recomputeAll(
     results.push({ segmentId: segment.id, name: segment.name, ...(await recomputeSegment(db, { shop, segmentId: segment.id, ctx })) });
     onProgress?.(i + 1, segments.length);
   }
+  // Memberships may have grown by orders of magnitude: keep the per-event lookups on their indexes.
+  await refreshPlannerStatistics(db);
   return results;
 }
 
