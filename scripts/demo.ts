@@ -57,7 +57,7 @@ if (!seeded || values.reseed) {
 step("Building the app", path.join(root, "node_modules", ".bin", "remix"), ["vite:build"]);
 
 console.log(`\n▸ Tailored (demo mode) on http://localhost:${values.port}/app  —  Ctrl-C to stop\n`);
-const server = spawn(path.join(root, "node_modules", ".bin", "remix-serve"), ["./build/server/index.js"], {
+const server = spawn(process.execPath, ["server.mjs"], {
   cwd: root,
   stdio: "inherit",
   env: {

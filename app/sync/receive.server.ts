@@ -1,12 +1,13 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
 import { db } from "~/db.server";
+import { isTopic } from "./apply.server";
 import { enqueue } from "./inbox.server";
 import { verifyWebhook } from "./verify";
 import { inboxProcessor } from "./worker.server";
 
 /** Larger bodies are refused before they are read (Shopify's biggest orders stay well under this). */
-const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) || 4 * 1024 * 1024;
+export const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) || 4 * 1024 * 1024;
 
 /** SHOPIFY_API_SECRET, and during a secret rotation the previous one (SHOPIFY_API_SECRET_PREVIOUS). */
 function secrets(): string[] {
@@ -27,24 +28,37 @@ async function readLimited(request: Request, limit: number): Promise<Buffer | nu
   return Buffer.concat(chunks);
 }
 
-const status = (code: number, text: string) => new Response(text, { status: code });
+const status = (code: number, text: string) => new Response(code === 200 ? null : text, { status: code });
 
 export async function receiveWebhook(request: Request, routeTopic: string): Promise<Response> {
   if (request.method !== "POST") return status(405, "POST only");
   const raw = await readLimited(request, MAX_WEBHOOK_BYTES);
   if (raw === null) return status(413, "payload too large");
+  const result = await ingestWebhook(routeTopic, request.headers, raw);
+  return status(result.status, result.body);
+}
 
-  const verified = verifyWebhook(request.headers, raw, secrets());
-  if (!verified.ok) return status(verified.status, verified.reason);
+/**
+ * The framework-free core: a verified, parsed delivery is stored once and the processor woken. Shared
+ * by the Remix routes and the server's direct webhook path (server.mjs).
+ */
+export async function ingestWebhook(
+  routeTopic: string,
+  headers: Headers,
+  raw: Buffer,
+): Promise<{ status: number; body: string }> {
+  if (!isTopic(routeTopic)) return { status: 404, body: `Tailored does not subscribe to ${routeTopic}` };
+  const verified = verifyWebhook(headers, raw, secrets());
+  if (!verified.ok) return { status: verified.status, body: verified.reason };
   const { delivery } = verified;
   // The topic header is not covered by the signature; the route's topic is what we subscribed to.
-  if (delivery.topic !== routeTopic) return status(400, `this endpoint takes ${routeTopic}, not ${delivery.topic}`);
+  if (delivery.topic !== routeTopic) return { status: 400, body: `this endpoint takes ${routeTopic}, not ${delivery.topic}` };
   const payload = raw.toString("utf8");
   try {
     JSON.parse(payload);
   } catch {
     // The signature was right but the body is not JSON: nothing to store, and a retry will not fix it.
-    return status(400, "body is not JSON");
+    return { status: 400, body: "body is not JSON" };
   }
   await enqueue(
     db,
@@ -60,5 +74,5 @@ export async function receiveWebhook(request: Request, routeTopic: string): Prom
     new Date(),
   );
   inboxProcessor().wake();
-  return new Response(null, { status: 200 });
+  return { status: 200, body: "" };
 }

@@ -1,15 +1,12 @@
-// The production build, served by remix-serve as `npm run start` and `npm run demo` serve it.
+// The production build, served by server.mjs as `npm start` and `npm run demo` serve it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { ROOT } from "./env";
 
-let built = false;
-
-/** Builds once per test process (vite build, ~10 s). */
-export function buildApp(): void {
-  if (built) return;
+/** The production build (vite build, ~10 s); run once for the whole suite by tests/setup/global.ts. */
+export function buildOnce(): void {
   const result = spawnSync(path.join(ROOT, "node_modules", ".bin", "remix"), ["vite:build"], {
     cwd: ROOT,
     encoding: "utf8",
@@ -17,7 +14,11 @@ export function buildApp(): void {
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST"))), NODE_ENV: "production" },
   });
   if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
-  built = true;
+}
+
+/** Tests that serve the app call this: the global setup has built it. */
+export function buildApp(): void {
+  if (!fs.existsSync(path.join(ROOT, "build", "server", "index.js"))) throw new Error("no build: tests/setup/global.ts builds the app");
 }
 
 export async function freePort(): Promise<number> {
@@ -37,7 +38,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   if (!fs.existsSync(path.join(ROOT, "build", "server", "index.js"))) throw new Error("call buildApp() first");
   const port = await freePort();
   let output = "";
-  const child: ChildProcess = spawn(path.join(ROOT, "node_modules", ".bin", "remix-serve"), ["./build/server/index.js"], {
+  const child: ChildProcess = spawn(process.execPath, ["server.mjs"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

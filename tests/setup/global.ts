@@ -2,8 +2,12 @@
 // server should say so plainly rather than fail each test with a connection error.
 import pg from "pg";
 import { postgresAdminUrl } from "../helpers/env";
+import { buildOnce } from "../helpers/server";
 
 export default async function setup(): Promise<void> {
+  // One production build for every test that serves it: test files run in parallel processes, and two
+  // builds writing build/ at once would race.
+  buildOnce();
   const client = new pg.Client({ connectionString: postgresAdminUrl(), connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();

@@ -1,0 +1,66 @@
+// The production server's direct webhook path (server.mjs), over real HTTP.
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { webhookHeaders } from "~/sync/signing";
+import { cliJson } from "../helpers/cli";
+import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
+import { buildApp, startServer, type RunningServer } from "../helpers/server";
+
+const SECRET = "server-test-secret";
+const SHOP = "server-test.myshopify.com";
+
+function post(url: string, path: string, headers: Record<string, string>, chunks: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${url}${path}`, { method: "POST", headers }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+    });
+    request.on("error", (error) => ((error as NodeJS.ErrnoException).code === "ECONNRESET" || (error as NodeJS.ErrnoException).code === "EPIPE" ? resolve(413) : reject(error)));
+    for (const chunk of chunks) request.write(chunk);
+    request.end();
+  });
+}
+
+describe("server.mjs webhook path", () => {
+  let database: TestDatabase;
+  let server: RunningServer;
+  beforeAll(async () => {
+    database = await createEmptyDatabase("sqlite");
+    await cliJson(database.url, "migrate");
+    buildApp();
+    server = await startServer({ DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_WEBHOOK_MAX_BYTES: String(64 * 1024) });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  const body = JSON.stringify({ id: 5, admin_graphql_api_id: "gid://shopify/Product/5" });
+  const signed = (topic: string, payload = body, secret = SECRET) => ({
+    ...webhookHeaders({ topic, shop: SHOP, body: payload, eventId: `e-${Math.random()}`, webhookId: "w" }, secret),
+    "content-length": String(Buffer.byteLength(payload)),
+  });
+
+  it("stores a signed delivery (200) and refuses a wrong signature (401)", async () => {
+    expect(await post(server.url, "/webhooks/products/delete", signed("products/delete"), [body])).toBe(200);
+    expect(await post(server.url, "/webhooks/products/delete", signed("products/delete", body, "wrong"), [body])).toBe(401);
+    const stats = await cliJson<{ customers: number }>(database.url, "stats", "--shop", SHOP);
+    expect(stats.customers).toBe(0);
+  });
+
+  it("answers 404 to a topic Tailored does not subscribe to", async () => {
+    expect(await post(server.url, "/webhooks/themes/publish", signed("themes/publish"), [body])).toBe(404);
+  });
+
+  it("answers 413 to an oversized body, declared or streamed", async () => {
+    const big = "x".repeat(100 * 1024);
+    expect(await post(server.url, "/webhooks/orders/create", signed("orders/create", big), [big])).toBe(413);
+    const { "content-length": _drop, ...chunked } = signed("orders/create", big);
+    expect(await post(server.url, "/webhooks/orders/create", { ...chunked, "transfer-encoding": "chunked" }, Array.from({ length: 10 }, () => "x".repeat(10 * 1024)))).toBe(413);
+  });
+
+  it("still serves the Remix app beside it", async () => {
+    const response = await fetch(`${server.url}/`, { redirect: "manual", headers: { "user-agent": "Mozilla/5.0 Chrome/156.0" } });
+    expect(response.status).toBe(302);
+  });
+});
