@@ -65,16 +65,16 @@ function newMigration(name: string | undefined): void {
   const dirName = `${String(existing.length + 1).padStart(4, "0")}_${name}`;
   const tmp = fs.mkdtempSync(path.join(root, "prisma", ".snapshot-"));
   try {
-    const from = (schema: string, dialect: "sqlite" | "postgres") => {
+    // The previous schema, in the dialect's own form.
+    const from = (dialect: "sqlite" | "postgres") => {
       if (!fs.existsSync(SNAPSHOT)) return ["--from-empty"];
       const file = path.join(tmp, `${dialect}.prisma`);
       const text = fs.readFileSync(SNAPSHOT, "utf8");
       fs.writeFileSync(file, dialect === "sqlite" ? text : postgresSchemaFrom(text));
-      void schema;
       return ["--from-schema-datamodel", file];
     };
     for (const [dialect, schema] of [["sqlite", SQLITE_SCHEMA], ["postgres", POSTGRES_SCHEMA]] as const) {
-      const sql = prisma(["migrate", "diff", ...from(schema, dialect), "--to-schema-datamodel", schema, "--script"]);
+      const sql = prisma(["migrate", "diff", ...from(dialect), "--to-schema-datamodel", schema, "--script"]);
       if (!/\S/.test(sql.replace(/^--.*$/gm, ""))) {
         console.log(`${dialect}: the schema has not changed since the last migration`);
         return;
