@@ -68,6 +68,10 @@ export function foldAscii(text: string): string {
   return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
 
+function upperAscii(text: string): string {
+  return text.replace(/[a-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 32));
+}
+
 export function prepare(rule: Rule, ctx: EngineContext): PrepareResult {
   try {
     return { ok: true, prepared: prep(rule, ctx) };
@@ -191,14 +195,19 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
     if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL") return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
     if (rule.operator !== "=" && rule.operator !== "!=") throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
     if (rule.value.kind !== "string") throw new Unsupported(`${attribute} compares with text`);
-    return { kind: "text", field, value: foldAscii(rule.value.value), negate: rule.operator === "!=" };
+    // Consent states are stored in Shopify's canonical upper case, so they compare exactly (and fast:
+    // no function over every row); the domain is folded like any text.
+    const value = field === "email_domain" ? foldAscii(rule.value.value) : upperAscii(rule.value.value);
+    return { kind: "text", field, value, negate: rule.operator === "!=" };
   }
   if (attribute in LISTS) {
     const field = LISTS[attribute as keyof typeof LISTS];
     if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL") return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
     if (rule.operator !== "CONTAINS" && rule.operator !== "NOT CONTAINS") throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
     if (rule.value.kind !== "string") throw new Unsupported(`${attribute} contains text`);
-    return { kind: "listContains", field, value: foldAscii(rule.value.value), negate: rule.operator === "NOT CONTAINS" };
+    // Country and province codes are stored upper case (ISO): compared exactly, on the columns.
+    const value = field === "tags" ? foldAscii(rule.value.value) : upperAscii(rule.value.value);
+    return { kind: "listContains", field, value, negate: rule.operator === "NOT CONTAINS" };
   }
   if (attribute === "lifecycle_stage") {
     if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL") {
@@ -265,8 +274,8 @@ function emailDomain(email: string | null): string | null {
 function listOf(field: "tags" | "countries" | "regions", s: Subject): string[] {
   if (field === "tags") return s.tags.map(foldAscii);
   if (!s.countryCode) return [];
-  if (field === "countries") return [foldAscii(s.countryCode)];
-  return s.provinceCode ? [foldAscii(`${s.countryCode}-${s.provinceCode}`)] : [];
+  if (field === "countries") return [s.countryCode];
+  return s.provinceCode ? [`${s.countryCode}-${s.provinceCode}`] : [];
 }
 
 function compare(a: bigint, op: Cmp, b: bigint): boolean {
@@ -325,7 +334,7 @@ export function evaluate(p: Prepared, s: Subject): boolean {
       return p.negate ? !missing : missing;
     }
     case "text": {
-      const v = p.field === "email_domain" ? emailDomain(s.email) : foldAscii(s[p.field]);
+      const v = p.field === "email_domain" ? emailDomain(s.email) : s[p.field];
       if (v === null) return false;
       return p.negate ? v !== p.value : v === p.value;
     }
@@ -408,11 +417,19 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param): s
         return node.negate ? `(NOT ${truth(missing)})` : truth(missing);
       }
       case "text": {
-        const col = node.field === "email_domain" ? emailDomainSql(dialect) : lower(dialect, `c."${node.field}"`);
+        const col = node.field === "email_domain" ? emailDomainSql(dialect) : `c."${node.field}"`;
         return truth(`${col} ${node.negate ? "<>" : "="} ${p(node.value)}`);
       }
       case "listContains": {
-        const has = truth(contains(dialect, listSql(dialect, node.field), `',' || ${p(node.value)} || ','`));
+        let test: string;
+        if (node.field === "tags") test = contains(dialect, listSql(dialect, node.field), `',' || ${p(node.value)} || ','`);
+        else if (node.field === "countries") test = `c."countryCode" = ${p(node.value)}`;
+        else {
+          // "US-CA": the country is everything before the first '-', the province the rest.
+          const dash = node.value.indexOf("-");
+          test = dash < 0 ? "1 = 0" : `c."countryCode" = ${p(node.value.slice(0, dash))} AND c."provinceCode" = ${p(node.value.slice(dash + 1))}`;
+        }
+        const has = truth(test);
         return node.negate ? `(NOT ${has})` : has;
       }
     }
