@@ -61,7 +61,7 @@ export async function subjects(db: Executor, { shop, ids }: { shop: string; ids?
   const rows = await db.all(
     sql,
     `SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."emailMarketingState",
-       c."smsMarketingState", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt"
+       c."smsMarketingState", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt"
      ${FROM} WHERE c."shop" = ${sql.p(shop)}${ids ? ` AND ${sql.in(`c."id"`, ids)}` : ""}`,
   );
   return new Map(
@@ -75,6 +75,7 @@ export async function subjects(db: Executor, { shop, ids }: { shop: string; ids?
         provinceCode: r.provinceCode == null ? null : String(r.provinceCode),
         emailMarketingState: String(r.emailMarketingState),
         smsMarketingState: String(r.smsMarketingState),
+        rfmGroup: r.rfmGroup == null ? null : String(r.rfmGroup),
         ordersCount: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
         amountSpentMinor: r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor),
         aovMinor: r.aovMinor == null ? null : toBigInt(r.aovMinor),

@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import readline from "node:readline";
 import type { Db } from "~/db/database.server";
+import { refreshRfm } from "~/models/rfm.server";
 import type { OrderRow } from "~/domain/rows";
 import { recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertShop } from "~/models/store.server";
 import { cdnowCustomer, cdnowOrder, parseCdnowLine } from "~/sync/cdnow";
@@ -51,6 +52,7 @@ export async function importCdnow(
     await upsertCustomers(db, { shop, rows: customers.slice(i, i + BATCH), now });
   }
   await recomputeFacts(db, { shop, now });
+  await refreshRfm(db, { shop });
   await refreshPlannerStatistics(db);
   return { rows, customers: customers.length, errors };
 }

@@ -1,6 +1,7 @@
 // Seeds the demo shop from the generator, streamed: customers and their orders are written in batches
 // and never held all at once, so a million customers fit in a small, flat amount of memory.
 import { Sql, type Db } from "~/db/database.server";
+import { refreshRfm } from "~/models/rfm.server";
 import { demoCustomers, demoProducts, demoShop, type DemoOptions } from "~/demo/generator";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 import { recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertProducts, upsertShop } from "~/models/store.server";
@@ -41,6 +42,7 @@ export async function seedDemoShop(
   }
   if (customers.length > 0) await flush();
   await recomputeFacts(db, { shop, now });
+  await refreshRfm(db, { shop });
   await refreshPlannerStatistics(db);
   return { customers: customerCount, orders: orderCount, products: products.length };
 }

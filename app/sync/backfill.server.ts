@@ -15,6 +15,7 @@ import { BULK_CUSTOMERS_QUERY, BULK_ORDERS_QUERY, BULK_PRODUCTS_QUERY } from "./
 import { readBulkJsonl } from "./jsonl";
 import { mapCustomerNode, mapOrderNode, mapProductNode } from "./mappers";
 import { setCursor } from "./reconcile.server";
+import { refreshRfm } from "~/models/rfm.server";
 
 export const RESOURCES = ["customers", "products", "orders"] as const;
 export type Resource = (typeof RESOURCES)[number];
@@ -312,6 +313,7 @@ async function importResult(
   await flush();
   if (job.resource !== "products") {
     await recomputeFacts(db, { shop, now: options.now() });
+    await refreshRfm(db, { shop });
     await refreshPlannerStatistics(db);
     // The file is a snapshot from about when the operation started: reconciliation takes it from there.
     await setCursor(db, { shop, resource: job.resource, syncedUntil: job.startedAt ?? options.now(), now: options.now(), found: done });

@@ -2,6 +2,7 @@
 // then recompute the facts of the customers the batch touched. A crash anywhere rolls the batch back
 // and its leases expire, so each event's effects are applied exactly once.
 import type { Executor } from "~/db/database.server";
+import { scoreRfm } from "~/models/rfm.server";
 import { shopContext, updateMemberships } from "~/models/segments.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
 import { applyWebhook } from "./apply.server";
@@ -154,6 +155,7 @@ export class InboxProcessor {
       for (const [shop, ids] of touched) {
         const customerIds = [...ids];
         await recomputeFacts(tx, { shop, customerIds, now });
+        await scoreRfm(tx, { shop, customerIds });
         // Every active segment, for these customers only: memberships stay current event by event.
         await updateMemberships(tx, { shop, customerIds, ctx: await shopContext(tx, { shop, now }) });
       }

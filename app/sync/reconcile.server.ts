@@ -5,6 +5,7 @@
 // webhook is caught within the hour.
 import { Sql, toDate, type Executor } from "~/db/database.server";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
+import { scoreRfm } from "~/models/rfm.server";
 import { lockShop, recomputeFacts, upsertCustomers, upsertOrders } from "~/models/store.server";
 import type { AdminClient } from "./admin-client.server";
 import {
@@ -89,6 +90,7 @@ export async function reconcile(
         if (orders.length) await upsertOrders(tx, { shop, rows: orders, now: at });
         const touched = [...new Set([...customers.map((c) => c.id), ...orders.flatMap((o) => (o.customerId ? [o.customerId] : []))])];
         await recomputeFacts(tx, { shop, customerIds: touched, now: at });
+        await scoreRfm(tx, { shop, customerIds: touched });
       });
       found += page.nodes.length;
       if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) break;

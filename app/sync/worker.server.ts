@@ -5,6 +5,7 @@
 import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
+import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll } from "~/models/segments.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import { pruneDone } from "./inbox.server";
@@ -102,7 +103,15 @@ function startDailySegmentRecompute(): void {
     const dayAgo = new Date(Date.now() - 24 * 60 * 60_000);
     db.prisma.segment
       .findMany({ where: { active: true, OR: [{ lastComputedAt: null }, { lastComputedAt: { lt: dayAgo } }] }, distinct: ["shop"], select: { shop: true } })
-      .then((rows) => rows.forEach(({ shop }) => void once(`segments:${shop}`, async () => void (await recomputeAll(db, { shop, now: new Date() })))))
+      .then((rows) =>
+        rows.forEach(({ shop }) =>
+          void once(`segments:${shop}`, async () => {
+            // New quintiles first: RFM groups move as the shop's customers do.
+            await refreshRfm(db, { shop });
+            await recomputeAll(db, { shop, now: new Date() });
+          }),
+        ),
+      )
       .catch(log);
   }, 60 * 60_000);
   timer.unref();

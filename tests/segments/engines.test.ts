@@ -36,7 +36,9 @@ function edgeInstant(r: Random): Date {
   return new Date(dayStart(day, ZONE).getTime() + Math.floor(r.next() * 86_400_000));
 }
 
-type Facts = { ordersCount: number; amountSpentMinor: bigint; aovMinor: bigint | null; firstOrderAt: Date | null; lastOrderAt: Date | null };
+const GROUPS = ["CHAMPIONS", "LOYAL", "ACTIVE", "NEW", "AT_RISK", "DORMANT", "PROSPECTS"];
+
+type Facts = { rfmGroup: string | null; ordersCount: number; amountSpentMinor: bigint; aovMinor: bigint | null; firstOrderAt: Date | null; lastOrderAt: Date | null };
 
 function randomCustomer(r: Random, i: number): { customer: CustomerRow; facts: Facts | null } {
   const [country, province] = r.next() < 0.15 ? [null, null] : pick(r, COUNTRIES);
@@ -63,7 +65,7 @@ function randomCustomer(r: Random, i: number): { customer: CustomerRow; facts: F
   const [a, b] = first && last && last < first ? [last, first] : [first, last];
   return {
     customer,
-    facts: { ordersCount: orders, amountSpentMinor: spent, aovMinor: orders ? spent / BigInt(orders) : null, firstOrderAt: a, lastOrderAt: b },
+    facts: { rfmGroup: r.next() < 0.1 ? null : pick(r, GROUPS), ordersCount: orders, amountSpentMinor: spent, aovMinor: orders ? spent / BigInt(orders) : null, firstOrderAt: a, lastOrderAt: b },
   };
 }
 
@@ -113,6 +115,10 @@ function randomCondition(r: Random): Rule {
       if (nul) return { kind: "condition", attribute: "customer_email_domain", operator: nullOp };
       return { kind: "condition", attribute: "customer_email_domain", operator: r.next() < 0.7 ? "=" : "!=", value: { kind: "string", value: pick(r, ["example.com", "EXAMPLE.org", "mail.example.net"]) } };
     case 8:
+      if (r.next() < 0.3) {
+        if (nul) return { kind: "condition", attribute: "rfm_group", operator: nullOp };
+        return { kind: "condition", attribute: "rfm_group", operator: r.next() < 0.75 ? "=" : "!=", value: { kind: "string", value: pick(r, GROUPS) } };
+      }
       if (r.next() < 0.5) {
         return { kind: "condition", attribute: "lifecycle_stage", operator: r.next() < 0.75 ? "=" : "!=", value: { kind: "string", value: pick(r, ["PROSPECT", "NEW", "REPEAT", "LOYAL", "LAPSING", "LAPSED"]) } };
       }
@@ -148,9 +154,9 @@ describe.each(DIALECTS)("evaluator = SQL on %s", (dialect) => {
       await db.run(
         sql,
         `INSERT INTO "CustomerFacts" ("shop", "customerId", "ordersCount", "cancelledCount", "amountSpentMinor", "refundedMinor",
-           "aovMinor", "firstOrderAt", "lastOrderAt", "orderDays", "computedAt")
+           "aovMinor", "firstOrderAt", "lastOrderAt", "orderDays", "computedAt", "rfmGroup")
          VALUES (${sql.p(SHOP)}, ${sql.p(customer.id)}, ${sql.p(facts.ordersCount)}, 0, ${sql.p(facts.amountSpentMinor)}, 0,
-           ${sql.p(facts.aovMinor)}, ${sql.p(facts.firstOrderAt)}, ${sql.p(facts.lastOrderAt)}, 0, ${sql.p(ctx.now)})`,
+           ${sql.p(facts.aovMinor)}, ${sql.p(facts.firstOrderAt)}, ${sql.p(facts.lastOrderAt)}, 0, ${sql.p(ctx.now)}, ${sql.p(facts.rfmGroup)})`,
       );
     }
   });
@@ -212,7 +218,7 @@ describe.each(DIALECTS)("evaluator = SQL on %s", (dialect) => {
   });
 
   it("says which parts it cannot evaluate yet, in both engines alike", () => {
-    for (const query of ["rfm_group = 'AT_RISK'", "products_purchased(tag: 'espresso') = true"]) {
+    for (const query of ["customer_cities CONTAINS 'US-NY-NewYorkCity'", "products_purchased(tag: 'espresso') = true"]) {
       const parsed = parse(query);
       expect(parsed.ok).toBe(true);
       if (!parsed.ok) continue;

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
 import { createRandom } from "~/demo/random";
+import { refreshRfm } from "~/models/rfm.server";
 import { upsertShop } from "~/models/store.server";
 import { enqueue, failedEvents, retryFailed } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
@@ -74,6 +75,16 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     const strip = (s: Awaited<ReturnType<typeof snapshot>>) => JSON.parse(JSON.stringify(s, (k, v) => (k === "shop" ? undefined : typeof v === "bigint" ? v.toString() : v)));
     expect(strip(await snapshot(db, "shuffled.myshopify.com"))).toEqual(strip(expected));
     expect(strip(await snapshot(db, "tripled.myshopify.com"))).toEqual(strip(expected));
+
+    // RFM scores, after a full pass, do not depend on the order either.
+    const rfm = async (shop: string) => {
+      await refreshRfm(db, { shop });
+      return (await db.prisma.customerFacts.findMany({ where: { shop }, orderBy: { customerId: "asc" }, select: { customerId: true, rfmR: true, rfmF: true, rfmM: true, rfmGroup: true } }));
+    };
+    const rfmInOrder = await rfm("in-order.myshopify.com");
+    expect(rfmInOrder.some((f) => f.rfmGroup === "CHAMPIONS")).toBe(true);
+    expect(await rfm("shuffled.myshopify.com")).toEqual(rfmInOrder);
+    expect(await rfm("tripled.myshopify.com")).toEqual(rfmInOrder);
 
     const counts = await db.prisma.webhookEvent.groupBy({ by: ["status"], where: { shop: "tripled.myshopify.com" }, _count: true });
     expect(counts).toEqual([{ status: "done", _count: events.length }]);

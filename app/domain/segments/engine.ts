@@ -35,6 +35,7 @@ export type Subject = {
   provinceCode: string | null;
   emailMarketingState: string;
   smsMarketingState: string;
+  rfmGroup: string | null;
   ordersCount: number;
   amountSpentMinor: bigint;
   aovMinor: bigint | null;
@@ -54,10 +55,10 @@ export type Prepared =
   | { kind: "intRange"; field: "ordersCount" | "amountSpentMinor" | "aovMinor"; low: bigint; high: bigint }
   | { kind: "instant"; field: "createdAt" | "firstOrderAt" | "lastOrderAt"; range: Instants }
   | { kind: "isNull"; field: NullableField; negate: boolean }
-  | { kind: "text"; field: "email_domain" | "emailMarketingState" | "smsMarketingState"; value: string; negate: boolean }
+  | { kind: "text"; field: "email_domain" | "emailMarketingState" | "smsMarketingState" | "rfmGroup"; value: string; negate: boolean }
   | { kind: "listContains"; field: "tags" | "countries" | "regions"; value: string; negate: boolean };
 
-type NullableField = "aovMinor" | "firstOrderAt" | "lastOrderAt" | "email_domain" | "tags" | "countries" | "regions" | "emailMarketingState" | "smsMarketingState" | "ordersCount" | "amountSpentMinor" | "createdAt";
+type NullableField = "rfmGroup" | "aovMinor" | "firstOrderAt" | "lastOrderAt" | "email_domain" | "tags" | "countries" | "regions" | "emailMarketingState" | "smsMarketingState" | "ordersCount" | "amountSpentMinor" | "createdAt";
 
 export type PrepareResult = { ok: true; prepared: Prepared } | { ok: false; error: string };
 
@@ -136,7 +137,12 @@ function integer(text: string, attribute: string): bigint {
 
 const MONEY = { amount_spent: "amountSpentMinor", average_order_value: "aovMinor" } as const;
 const DATES = { customer_added_date: "createdAt", first_order_date: "firstOrderAt", last_order_date: "lastOrderAt" } as const;
-const TEXTS = { customer_email_domain: "email_domain", email_subscription_status: "emailMarketingState", sms_subscription_status: "smsMarketingState" } as const;
+const TEXTS = {
+  customer_email_domain: "email_domain",
+  email_subscription_status: "emailMarketingState",
+  sms_subscription_status: "smsMarketingState",
+  rfm_group: "rfmGroup",
+} as const;
 const LISTS = { customer_tags: "tags", customer_countries: "countries", customer_regions: "regions" } as const;
 
 function valueOf(condition: Condition): ScalarValue {
@@ -413,11 +419,12 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param): s
           : node.field === "ordersCount" || node.field === "amountSpentMinor" ? "1 = 0" // counted as 0 without facts
           : node.field === "emailMarketingState" || node.field === "smsMarketingState" ? `c."${node.field}" IS NULL`
           : node.field === "createdAt" ? `c."createdAt" IS NULL`
+          : node.field === "rfmGroup" ? `f."rfmGroup" IS NULL`
           : `f."${node.field}" IS NULL`;
         return node.negate ? `(NOT ${truth(missing)})` : truth(missing);
       }
       case "text": {
-        const col = node.field === "email_domain" ? emailDomainSql(dialect) : `c."${node.field}"`;
+        const col = node.field === "email_domain" ? emailDomainSql(dialect) : node.field === "rfmGroup" ? `f."rfmGroup"` : `c."${node.field}"`;
         return truth(`${col} ${node.negate ? "<>" : "="} ${p(node.value)}`);
       }
       case "listContains": {
