@@ -1,16 +1,22 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, EmptyState, IndexTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, BlockStack, Button, Card, DataTable, EmptyState, IndexTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
 import { TEMPLATES, templateByKey } from "~/domain/segments/templates";
-import { createSegment, listSegments, SegmentRuleError } from "~/models/segments.server";
+import { RFM_TABLE } from "~/domain/rfm";
+import { DEFAULT_LIFECYCLE } from "~/domain/segments/engine";
+import { createSegment, listSegments, SegmentRuleError, shopContext } from "~/models/segments.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const segments = await listSegments(db, { shop, now: new Date() });
+  const now = new Date();
+  const segments = await listSegments(db, { shop, now });
+  const { lifecycle } = await shopContext(db, { shop, now });
   return {
+    lifecycle: lifecycle ?? DEFAULT_LIFECYCLE,
+    rfmTable: RFM_TABLE,
     segments: segments.map((s) => ({ ...s, lastComputedAt: s.lastComputedAt?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })),
     templates: TEMPLATES.map((t) => ({ key: t.key, name: t.name, description: t.description, query: t.query, unavailable: t.unavailable ?? null })),
   };
@@ -34,7 +40,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 export default function SegmentsPage() {
-  const { segments, templates } = useLoaderData<typeof loader>();
+  const { segments, templates, lifecycle, rfmTable } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ ok: boolean; error?: string; message?: string }>();
   const used = new Set(segments.map((s) => s.template));
   return (
@@ -125,6 +131,32 @@ export default function SegmentsPage() {
               ))}
             </InlineGrid>
           </BlockStack>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                How RFM groups and lifecycle stages are decided
+              </Text>
+              <Text as="p" variant="bodySm">
+                Each customer with an order gets three scores from 1 to 5 by quintile within your store: recency (how
+                recently they last ordered; 5 is the most recent fifth), frequency (orders) and monetary (amount spent).
+                The group follows from recency and the average of the other two (FM), with Shopify's group names;
+                customers without an order are PROSPECTS. Scores are recomputed daily.
+              </Text>
+              <DataTable
+                columnContentTypes={["text", "text", "text", "text", "text", "text"]}
+                headings={["", "FM 1", "FM 2", "FM 3", "FM 4", "FM 5"]}
+                rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row])}
+              />
+              <Text as="p" variant="bodySm">
+                Lifecycle stages: <b>PROSPECT</b> no order yet; <b>LAPSED</b> last order more than {lifecycle.lapsedDays} days
+                ago; <b>LAPSING</b> more than {lifecycle.lapsingDays} days ago; otherwise <b>NEW</b> (one order),{" "}
+                <b>REPEAT</b> (2 to {lifecycle.loyalOrders - 1} orders) or <b>LOYAL</b> ({lifecycle.loyalOrders} or more). The
+                thresholds can be changed with <code>tailored lifecycle</code>.
+              </Text>
+            </BlockStack>
+          </Card>
         </Layout.Section>
       </Layout>
     </Page>
