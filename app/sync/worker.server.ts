@@ -1,7 +1,7 @@
 // The app process's background work: the inbox processor (woken by every delivery, polling for
-// leftovers), the backfill driver (woken by bulk_operations/finish, polling as a fallback) and the
-// reconciliation schedule. Started on first use, so that tests and the CLI, which import the app's
-// modules, start no timers they never stop.
+// leftovers), the backfill driver (woken by bulk_operations/finish, polling as a fallback), the
+// reconciliation schedule, the daily RFM and segment pass, inbox pruning. The server starts it at boot
+// (entry.server.tsx); nothing starts it on import, so tests and the CLI run no timers they never stop.
 import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
@@ -88,29 +88,29 @@ function startBackgroundSync(): void {
       .catch(log);
   }, 60_000);
   reconcileTimer.unref();
-  const prune = setInterval(() => {
-    pruneDone(db, { before: new Date(Date.now() - KEEP_DONE_EVENTS_MS) }).catch(log);
-  }, 60 * 60_000);
-  prune.unref();
 }
 
+const lastDailyPass = new Map<string, number>();
+
 /**
- * Rules with relative dates ("last_order_date < -90d") change meaning as days pass without any event:
- * every shop's segments are recomputed in the database once a day.
+ * Once a day per shop: new RFM quintiles (groups move as the shop's customers do), then every segment
+ * recomputed in the database (rules with relative dates, "last_order_date < -90d", change meaning as
+ * days pass without any event). Also prunes applied webhook events.
  */
-function startDailySegmentRecompute(): void {
+function startDailyPass(): void {
   const timer = setInterval(() => {
-    const dayAgo = new Date(Date.now() - 24 * 60 * 60_000);
-    db.prisma.segment
-      .findMany({ where: { active: true, OR: [{ lastComputedAt: null }, { lastComputedAt: { lt: dayAgo } }] }, distinct: ["shop"], select: { shop: true } })
-      .then((rows) =>
-        rows.forEach(({ shop }) =>
-          void once(`segments:${shop}`, async () => {
-            // New quintiles first: RFM groups move as the shop's customers do.
+    pruneDone(db, { before: new Date(Date.now() - KEEP_DONE_EVENTS_MS) }).catch(log);
+    db.prisma.shop
+      .findMany({ where: { uninstalledAt: null }, select: { domain: true } })
+      .then((shops) =>
+        shops.forEach(({ domain: shop }) => {
+          if (Date.now() - (lastDailyPass.get(shop) ?? 0) < 24 * 60 * 60_000) return;
+          lastDailyPass.set(shop, Date.now());
+          void once(`daily:${shop}`, async () => {
             await refreshRfm(db, { shop });
             await recomputeAll(db, { shop, now: new Date() });
-          }),
-        ),
+          });
+        }),
       )
       .catch(log);
   }, 60 * 60_000);
@@ -127,7 +127,7 @@ export function inboxProcessor(): InboxProcessor {
     });
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();
     if (process.env.TAILORED_BACKGROUND_SYNC !== "off" && !isDemoMode()) startBackgroundSync();
-    if (process.env.TAILORED_INBOX_POLL !== "off") startDailySegmentRecompute();
+    if (process.env.TAILORED_INBOX_POLL !== "off") startDailyPass();
   }
   return processor;
 }
