@@ -1,6 +1,6 @@
 // Segments against the database: the rule compiled to one WHERE clause over the shop's customers
 // (app/domain/segments/engine.ts), and the same customers read as evaluator subjects.
-import { Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
+import { epochDayExpr, Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
 import { compileSql, DEFAULT_LIFECYCLE, evaluate, prepare, type EngineContext, type Subject } from "~/domain/segments/engine";
 import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
@@ -334,5 +334,110 @@ export async function previewQuery(
       spent: formatMinor(r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor), ctx.currencyCode),
       lastOrderAt: toDate(r.lastOrderAt)?.toISOString() ?? null,
     })),
+  };
+}
+
+export type SegmentDetail = {
+  id: number;
+  name: string;
+  query: string;
+  memberCount: number;
+  lastComputedAt: Date | null;
+  /** Members at the end of each of the last `days` days (UTC), oldest first. */
+  sizeOverTime: { day: string; size: number }[];
+  profile: { averageSpent: string; averageOrders: number; topCountries: { code: string; customers: number }[]; topProducts: { title: string; customers: number }[] };
+  members: PreviewMember[];
+  page: number;
+  pages: number;
+};
+
+const PAGE_SIZE = 25;
+
+export async function segmentDetail(
+  db: Db,
+  { shop, id, now, page = 1, days = 30 }: { shop: string; id: number; now: Date; page?: number; days?: number },
+): Promise<SegmentDetail | null> {
+  const segment = await db.prisma.segment.findFirst({ where: { shop, id } });
+  if (!segment) return null;
+  const ctx = await shopContext(db, { shop, now });
+  const dayMs = 86_400_000;
+  const today = Math.floor(now.getTime() / dayMs);
+  const since = new Date((today - days + 1) * dayMs);
+
+  // Net entries per day, newest first; the size at the end of a day is today's size minus what
+  // happened after it.
+  const s1 = new Sql(db.dialect);
+  const day = epochDayExpr(db.dialect, `"at"`);
+  const changes = await db.all(
+    s1,
+    `SELECT ${day} AS d, SUM(CASE WHEN "entered" = ${s1.p(true)} THEN 1 ELSE -1 END) AS net FROM "SegmentEvent"
+     WHERE "shop" = ${s1.p(shop)} AND "segmentId" = ${s1.p(id)} AND "at" >= ${s1.p(since)} GROUP BY ${day}`,
+  );
+  const net = new Map(changes.map((r) => [toNumber(r.d), toNumber(r.net)]));
+  const sizeOverTime: { day: string; size: number }[] = [];
+  let size = segment.memberCount;
+  for (let d = today; d > today - days; d--) {
+    sizeOverTime.push({ day: new Date(d * dayMs).toISOString().slice(0, 10), size });
+    size -= net.get(d) ?? 0;
+  }
+  sizeOverTime.reverse();
+
+  const members = `FROM "SegmentMember" m JOIN "Customer" c ON c."shop" = m."shop" AND c."id" = m."customerId"
+    LEFT JOIN "CustomerFacts" f ON f."shop" = m."shop" AND f."customerId" = m."customerId"`;
+  const s2 = new Sql(db.dialect);
+  const [averages] = await db.all(
+    s2,
+    `SELECT AVG(COALESCE(f."amountSpentMinor", 0)) AS spent, AVG(COALESCE(f."ordersCount", 0)) AS orders ${members}
+     WHERE m."shop" = ${s2.p(shop)} AND m."segmentId" = ${s2.p(id)}`,
+  );
+  const s3 = new Sql(db.dialect);
+  const countries = await db.all(
+    s3,
+    `SELECT c."countryCode" AS code, COUNT(*) AS n ${members}
+     WHERE m."shop" = ${s3.p(shop)} AND m."segmentId" = ${s3.p(id)} AND c."countryCode" IS NOT NULL
+     GROUP BY c."countryCode" ORDER BY n DESC, code LIMIT 5`,
+  );
+  const s4 = new Sql(db.dialect);
+  const products = await db.all(
+    s4,
+    `SELECT l."title" AS title, COUNT(DISTINCT o."customerId") AS n
+     FROM "SegmentMember" m JOIN "Order" o ON o."shop" = m."shop" AND o."customerId" = m."customerId"
+     JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
+     WHERE m."shop" = ${s4.p(shop)} AND m."segmentId" = ${s4.p(id)} AND o."cancelledAt" IS NULL AND l."title" IS NOT NULL
+     GROUP BY l."title" ORDER BY n DESC, title LIMIT 5`,
+  );
+  const pages = Math.max(1, Math.ceil(segment.memberCount / PAGE_SIZE));
+  const current = Math.min(Math.max(1, page), pages);
+  const s5 = new Sql(db.dialect);
+  const rows = await db.all(
+    s5,
+    `SELECT c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt" ${members}
+     WHERE m."shop" = ${s5.p(shop)} AND m."segmentId" = ${s5.p(id)}
+     ORDER BY c."id" LIMIT ${s5.p(PAGE_SIZE)} OFFSET ${s5.p((current - 1) * PAGE_SIZE)}`,
+  );
+  const spent = averages?.spent == null ? 0n : BigInt(Math.round(Number(averages.spent)));
+  return {
+    id: segment.id,
+    name: segment.name,
+    query: segment.query,
+    memberCount: segment.memberCount,
+    lastComputedAt: segment.lastComputedAt,
+    sizeOverTime,
+    profile: {
+      averageSpent: formatMinor(spent, ctx.currencyCode),
+      averageOrders: averages?.orders == null ? 0 : Math.round(Number(averages.orders) * 10) / 10,
+      topCountries: countries.map((r) => ({ code: String(r.code), customers: toNumber(r.n) })),
+      topProducts: products.map((r) => ({ title: String(r.title), customers: toNumber(r.n) })),
+    },
+    members: rows.map((r) => ({
+      id: String(r.id),
+      name: [r.firstName, r.lastName].filter((v) => v != null && v !== "").join(" ") || "—",
+      email: r.email == null ? null : String(r.email),
+      orders: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
+      spent: formatMinor(r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor), ctx.currencyCode),
+      lastOrderAt: toDate(r.lastOrderAt)?.toISOString() ?? null,
+    })),
+    page: current,
+    pages,
   };
 }

@@ -63,9 +63,11 @@ export default function SegmentsPage() {
                   <IndexTable.Row id={String(s.id)} key={s.id} position={index}>
                     <IndexTable.Cell>
                       <BlockStack gap="050">
-                        <Text as="span" fontWeight="semibold">
-                          {s.name}
-                        </Text>
+                        <Link to={`/app/segments/${s.id}`}>
+                          <Text as="span" fontWeight="semibold">
+                            {s.name}
+                          </Text>
+                        </Link>
                         <Text as="span" variant="bodySm" tone="subdued">
                           <code>{s.query}</code>
                         </Text>

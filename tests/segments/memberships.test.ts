@@ -2,7 +2,7 @@
 // must leave the same members; entering and leaving are recorded with their time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
-import { countMatching, createSegment, listSegments, recomputeSegment, SegmentRuleError, shopContext } from "~/models/segments.server";
+import { countMatching, createSegment, listSegments, recomputeSegment, segmentDetail, SegmentRuleError, shopContext } from "~/models/segments.server";
 import { upsertShop } from "~/models/store.server";
 import { enqueue } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
@@ -60,6 +60,16 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     const left = await db.prisma.segmentEvent.count({ where: { shop: SHOP, segmentId: repeat.id, entered: false } });
     expect(entered - left).toBe(repeat.memberCount);
     expect(repeat.change7d).toBe(repeat.memberCount);
+  });
+
+  it("draws a segment's size over time from its events, with a profile and its members", async () => {
+    const repeat = (await listSegments(db, { shop: SHOP, now })).find((seg) => seg.name === "repeat")!;
+    const detail = await segmentDetail(db, { shop: SHOP, id: repeat.id, now, days: 10 });
+    expect(detail?.sizeOverTime).toHaveLength(10);
+    expect(detail?.sizeOverTime.at(-1)?.size).toBe(repeat.memberCount);
+    expect(detail?.members.length).toBe(Math.min(25, repeat.memberCount));
+    expect(Number(detail?.profile.averageOrders)).toBeGreaterThanOrEqual(2);
+    expect(await segmentDetail(db, { shop: SHOP, id: 99999, now })).toBeNull();
   });
 
   it("lets a deleted customer leave every segment", async () => {

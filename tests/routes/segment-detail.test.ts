@@ -1,0 +1,47 @@
+// The segment detail page's loader on a seeded shop (demo mode): size over time, profile, members.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "~/db/database.server";
+import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
+import { cliJson } from "../helpers/cli";
+
+describe("segment detail (demo mode)", () => {
+  let database: TestDatabase;
+  let db: Db;
+  let id: number;
+  beforeAll(async () => {
+    database = await createEmptyDatabase("sqlite");
+    await cliJson(database.url, "seed", "--customers", "300");
+    ({ id } = await cliJson<{ id: number }>(database.url, "segments", "create", "--shop", "tailored-demo.myshopify.com", "--name", "Repeat", "--query", "number_of_orders >= 2"));
+    for (const [k, v] of Object.entries({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "http://localhost:3000", TAILORED_INBOX_POLL: "off" })) vi.stubEnv(k, v);
+    ({ db } = await import("~/db.server"));
+  });
+  afterAll(async () => {
+    await db.close();
+    vi.unstubAllEnvs();
+    await database.drop();
+  });
+
+  const load = async (path: string, params: Record<string, string>) => {
+    const { loader } = await import("~/routes/app.segments.$id");
+    return loader({ request: new Request(`http://localhost:3000${path}`), params, context: {} });
+  };
+
+  it("shows the size over 30 days, a profile and the first page of members", async () => {
+    const data = await load(`/app/segments/${id}`, { id: String(id) });
+    expect(data.memberCount).toBeGreaterThan(25);
+    expect(data.sizeOverTime).toHaveLength(30);
+    expect(data.sizeOverTime.at(-1)?.size).toBe(data.memberCount);
+    expect(data.sizeOverTime[0]?.size).toBe(0); // created today: everyone entered today
+    expect(data.members).toHaveLength(25);
+    expect(data.members.every((m) => m.orders >= 2)).toBe(true);
+    expect(data.profile.topCountries.length).toBeGreaterThan(0);
+    expect(data.profile.topProducts.length).toBeGreaterThan(0);
+    const last = await load(`/app/segments/${id}?page=${data.pages}`, { id: String(id) });
+    expect(last.members.length).toBe(data.memberCount - (data.pages - 1) * 25);
+  });
+
+  it("answers 404 for a segment that does not exist", async () => {
+    await expect(load("/app/segments/999", { id: "999" })).rejects.toMatchObject({ status: 404 });
+    await expect(load("/app/segments/abc", { id: "abc" })).rejects.toMatchObject({ status: 404 });
+  });
+});
