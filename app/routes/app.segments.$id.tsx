@@ -23,13 +23,16 @@ function SizeChart({ points }: { points: { day: string; size: number }[] }) {
   const y = (v: number) => height - 4 - (v / max) * (height - 8);
   const path = points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.size).toFixed(1)}`).join(" ");
   return (
-    <svg viewBox={`0 0 ${width} ${height}`} width="100%" height={height} role="img" aria-label="Segment size over the last 30 days">
-      <path d={path} fill="none" stroke="#1f5199" strokeWidth="2" />
-      {points.map((p, i) => (
-        <circle key={p.day} cx={x(i)} cy={y(p.size)} r="2" fill="#1f5199">
-          <title>{`${p.day}: ${p.size.toLocaleString("en-US")}`}</title>
-        </circle>
-      ))}
+    <svg
+      viewBox={`0 0 ${width} ${height}`}
+      width="100%"
+      height={height}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label="Segment size over the last 30 days"
+    >
+      <title>{points.map((p) => `${p.day}: ${p.size.toLocaleString("en-US")}`).join("\n")}</title>
+      <path d={path} fill="none" stroke="#1f5199" strokeWidth="2" vectorEffect="non-scaling-stroke" />
     </svg>
   );
 }
