@@ -306,6 +306,20 @@ export async function recomputeAll(
 
 export type PreviewMember = { id: string; name: string; email: string | null; orders: number; spent: string; lastOrderAt: string | null };
 
+/** A member as the editor's preview and the detail page list them. */
+const MEMBER_COLUMNS = `c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt"`;
+
+function memberRow(r: Record<string, unknown>, currencyCode: string): PreviewMember {
+  return {
+    id: String(r.id),
+    name: [r.firstName, r.lastName].filter((v) => v != null && v !== "").join(" ") || "—",
+    email: r.email == null ? null : String(r.email),
+    orders: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
+    spent: formatMinor(r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor), currencyCode),
+    lastOrderAt: toDate(r.lastOrderAt)?.toISOString() ?? null,
+  };
+}
+
 /** The editor's live preview: how many, and the first few with their key facts. */
 export async function previewQuery(
   db: Db,
@@ -320,20 +334,13 @@ export async function previewQuery(
   const where = compiled(db, sql, checked.rule, ctx);
   const rows = await db.all(
     sql,
-    `SELECT c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt"
+    `SELECT ${MEMBER_COLUMNS}
      ${FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id" LIMIT ${sql.p(limit)}`,
   );
   return {
     ok: true,
     count,
-    members: rows.map((r) => ({
-      id: String(r.id),
-      name: [r.firstName, r.lastName].filter((v) => v != null && v !== "").join(" ") || "—",
-      email: r.email == null ? null : String(r.email),
-      orders: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
-      spent: formatMinor(r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor), ctx.currencyCode),
-      lastOrderAt: toDate(r.lastOrderAt)?.toISOString() ?? null,
-    })),
+    members: rows.map((r) => memberRow(r, ctx.currencyCode)),
   };
 }
 
@@ -411,7 +418,7 @@ export async function segmentDetail(
   const s5 = new Sql(db.dialect);
   const rows = await db.all(
     s5,
-    `SELECT c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt" ${members}
+    `SELECT ${MEMBER_COLUMNS} ${members}
      WHERE m."shop" = ${s5.p(shop)} AND m."segmentId" = ${s5.p(id)}
      ORDER BY c."id" LIMIT ${s5.p(PAGE_SIZE)} OFFSET ${s5.p((current - 1) * PAGE_SIZE)}`,
   );
@@ -429,14 +436,7 @@ export async function segmentDetail(
       topCountries: countries.map((r) => ({ code: String(r.code), customers: toNumber(r.n) })),
       topProducts: products.map((r) => ({ title: String(r.title), customers: toNumber(r.n) })),
     },
-    members: rows.map((r) => ({
-      id: String(r.id),
-      name: [r.firstName, r.lastName].filter((v) => v != null && v !== "").join(" ") || "—",
-      email: r.email == null ? null : String(r.email),
-      orders: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
-      spent: formatMinor(r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor), ctx.currencyCode),
-      lastOrderAt: toDate(r.lastOrderAt)?.toISOString() ?? null,
-    })),
+    members: rows.map((r) => memberRow(r, ctx.currencyCode)),
     page: current,
     pages,
   };

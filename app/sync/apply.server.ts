@@ -11,37 +11,11 @@ import {
   mapProductWebhook,
   type MapResult,
 } from "./mappers";
+export { isTopic, TOPICS, type Topic } from "./topics";
 
 export type Applied =
   | { ok: true; customersChanged: string[]; bulkOperationFinished?: string }
   | { ok: false; error: string };
-
-/** Topics we subscribe to (shopify.app.toml), each with its route webhooks.<topic with . for />.tsx. */
-export const TOPICS = [
-  "customers/create",
-  "customers/update",
-  "customers/delete",
-  "orders/create",
-  "orders/updated",
-  "orders/paid",
-  "orders/cancelled",
-  "orders/delete",
-  "products/create",
-  "products/update",
-  "products/delete",
-  "app/uninstalled",
-  "app/scopes_update",
-  "bulk_operations/finish",
-  "customers/data_request",
-  "customers/redact",
-  "shop/redact",
-] as const;
-
-export type Topic = (typeof TOPICS)[number];
-
-export function isTopic(value: string): value is Topic {
-  return (TOPICS as readonly string[]).includes(value);
-}
 
 async function shopCurrency(tx: Executor, shop: string): Promise<string | undefined> {
   const sql = new Sql(tx.dialect);

@@ -1,3 +1,4 @@
+import { TOPICS } from "./topics";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
@@ -95,25 +96,7 @@ const ORDER_1001: OrderRow = {
 };
 
 describe("webhook fixtures", () => {
-  const topics = [
-    "customers/create",
-    "customers/update",
-    "customers/delete",
-    "orders/create",
-    "orders/updated",
-    "orders/paid",
-    "orders/cancelled",
-    "orders/delete",
-    "products/create",
-    "products/update",
-    "products/delete",
-    "app/uninstalled",
-    "app/scopes_update",
-    "bulk_operations/finish",
-    "customers/data_request",
-    "customers/redact",
-    "shop/redact",
-  ];
+  const topics = TOPICS;
 
   it("has one fixture per topic and nothing else", () => {
     const files = readdirSync(new URL("webhooks/", FIXTURES)).sort();

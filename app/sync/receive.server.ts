@@ -1,7 +1,7 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
 import { db } from "~/db.server";
-import { isTopic } from "./apply.server";
+import { isTopic } from "./topics";
 import { enqueue } from "./inbox.server";
 import { verifyWebhook } from "./verify";
 import { inboxProcessor } from "./worker.server";

@@ -1,0 +1,63 @@
+// The Segments list's template action and the editor's form, called directly with real requests.
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "~/db/database.server";
+import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
+import { cliJson } from "../helpers/cli";
+
+describe("Segments pages (demo mode)", () => {
+  let database: TestDatabase;
+  let db: Db;
+  beforeAll(async () => {
+    database = await createEmptyDatabase("sqlite");
+    await cliJson(database.url, "seed", "--customers", "200");
+    for (const [k, v] of Object.entries({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "http://localhost:3000", TAILORED_INBOX_POLL: "off" })) vi.stubEnv(k, v);
+    ({ db } = await import("~/db.server"));
+  });
+  afterAll(async () => {
+    await db.close();
+    vi.unstubAllEnvs();
+    await database.drop();
+  });
+
+  const post = (path: string, fields: Record<string, string>) =>
+    new Request(`http://localhost:3000${path}`, { method: "POST", body: new URLSearchParams(fields) });
+
+  it("lists no segments on a new shop, and every template", async () => {
+    const { loader } = await import("~/routes/app.segments._index");
+    const data = await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} });
+    expect(data.segments).toEqual([]);
+    expect(data.templates.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it("adds a template with its members; refuses an unknown one (400) and one not evaluable yet (422)", async () => {
+    const { action, loader } = await import("~/routes/app.segments._index");
+    const added = (await action({ request: post("/app/segments", { intent: "template", key: "repeat" }), params: {}, context: {} })) as { ok: boolean };
+    expect(added).toMatchObject({ ok: true });
+    const data = await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} });
+    expect(data.segments).toEqual([expect.objectContaining({ name: "Repeat buyers", template: "repeat" })]);
+    expect(data.segments[0]!.memberCount).toBeGreaterThan(0);
+    expect(((await action({ request: post("/app/segments", { intent: "template", key: "nope" }), params: {}, context: {} })) as Response).status).toBe(400);
+    expect(((await action({ request: post("/app/segments", { intent: "template", key: "category-fans" }), params: {}, context: {} })) as Response).status).toBe(422);
+  });
+
+  it("answers the editor's form: field errors (400), a query mistake with its position (422), a redirect when saved", async () => {
+    const { action } = await import("~/routes/app.segments.new");
+    const empty = (await action({ request: post("/app/segments/new", { name: "", query: "" }), params: {}, context: {} })) as Response;
+    expect(empty.status).toBe(400);
+    expect(await empty.json()).toEqual({ errors: { name: "Give the segment a name", query: "Write the query that selects the customers" } });
+    const wrong = (await action({ request: post("/app/segments/new", { name: "X", query: "amount_spnt > 5" }), params: {}, context: {} })) as Response;
+    expect(wrong.status).toBe(422);
+    expect(((await wrong.json()) as { errors: { query: string } }).errors.query).toMatch(/line 1, col 1: unknown attribute 'amount_spnt' \(did you mean 'amount_spent'\?\)/);
+    const saved = (await action({ request: post("/app/segments/new", { name: "Big", query: "amount_spent >= 100" }), params: {}, context: {} })) as Response;
+    expect(saved.status).toBe(302);
+    expect(saved.headers.get("location")).toBe("/app/segments");
+  });
+
+  it("previews an empty query with a hint, and a bad one with the error", async () => {
+    const { loader } = await import("~/routes/app.segments.preview");
+    const hint = (await loader({ request: new Request("http://localhost:3000/app/segments/preview?q="), params: {}, context: {} })) as Response;
+    expect(await hint.json()).toMatchObject({ ok: false });
+    const good = (await loader({ request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"), params: {}, context: {} })) as Response;
+    expect(await good.json()).toMatchObject({ ok: true, count: expect.any(Number) });
+  });
+});
