@@ -1,7 +1,7 @@
 // Segments against the database: the rule compiled to one WHERE clause over the shop's customers
 // (app/domain/segments/engine.ts), and the same customers read as evaluator subjects.
 import { epochDayExpr, Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
-import { compileSql, DEFAULT_LIFECYCLE, evaluate, prepare, type EngineContext, type Subject } from "~/domain/segments/engine";
+import { compileSql, DEFAULT_LIFECYCLE, evaluate, prepare, type EngineContext, type Prepared, type Subject } from "~/domain/segments/engine";
 import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
 import { lockShop, refreshPlannerStatistics } from "~/models/store.server";
@@ -166,68 +166,226 @@ function validateStored(json: string): Rule {
   return checked.rule;
 }
 
-/**
- * Full recompute of one segment, set-based in the database: who newly matches enters, who no longer
- * matches (or no longer exists) leaves; both are written as timestamped events.
- */
+/** One segment's outcome of a full recompute. */
+export type RecomputeResult = { segmentId: number; name: string; entered: number; left: number; members: number };
+
+/** Full recompute of one segment (after it is created or its rule changes). */
 export async function recomputeSegment(
   db: Db,
   { shop, segmentId, ctx }: { shop: string; segmentId: number; ctx: EngineContext },
 ): Promise<{ entered: number; left: number; members: number }> {
-  const segment = await db.prisma.segment.findFirst({ where: { shop, id: segmentId } });
-  if (!segment) throw new SegmentRuleError(`no segment ${segmentId} in ${shop}`);
-  const rule = storedRule(segment.rule);
-  return db.transaction(async (tx) => {
-    await lockShop(tx, shop);
-    const at = ctx.now;
-    const matches = (sql: Sql, customer: string) => {
-      const where = compiled(tx, sql, rule, ctx);
-      return `EXISTS (SELECT 1 ${FROM} WHERE c."shop" = ${sql.p(shop)} AND c."id" = ${customer} AND ${where})`;
-    };
-    const s1 = new Sql(tx.dialect);
-    const entered = await tx.run(
-      s1,
-      `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at")
-       SELECT c."shop", ${s1.p(segmentId)}, c."id", ${s1.p(true)}, ${s1.p(at)} ${FROM}
-       WHERE c."shop" = ${s1.p(shop)} AND ${compiled(tx, s1, rule, ctx)}
-         AND NOT EXISTS (SELECT 1 FROM "SegmentMember" m WHERE m."shop" = c."shop" AND m."segmentId" = ${s1.p(segmentId)} AND m."customerId" = c."id")`,
-    );
-    const s2 = new Sql(tx.dialect);
-    const left = await tx.run(
-      s2,
-      `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at")
-       SELECT m."shop", m."segmentId", m."customerId", ${s2.p(false)}, ${s2.p(at)} FROM "SegmentMember" m
-       WHERE m."shop" = ${s2.p(shop)} AND m."segmentId" = ${s2.p(segmentId)} AND NOT ${matches(s2, `m."customerId"`)}`,
-    );
-    const s3 = new Sql(tx.dialect);
-    await tx.run(
-      s3,
-      `DELETE FROM "SegmentMember" WHERE "shop" = ${s3.p(shop)} AND "segmentId" = ${s3.p(segmentId)}
-         AND NOT ${matches(s3, `"SegmentMember"."customerId"`)}`,
-    );
-    const s4 = new Sql(tx.dialect);
-    await tx.run(
-      s4,
-      `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since")
-       SELECT c."shop", ${s4.p(segmentId)}, c."id", ${s4.p(at)} ${FROM}
-       WHERE c."shop" = ${s4.p(shop)} AND ${compiled(tx, s4, rule, ctx)}
-       ON CONFLICT ("shop", "segmentId", "customerId") DO NOTHING`,
-    );
-    const s5 = new Sql(tx.dialect);
-    const [count] = await tx.all(
-      s5,
-      `SELECT COUNT(*) AS n FROM "SegmentMember" WHERE "shop" = ${s5.p(shop)} AND "segmentId" = ${s5.p(segmentId)}`,
-    );
-    const members = toNumber(count?.n);
-    const s6 = new Sql(tx.dialect);
-    await tx.run(
-      s6,
-      `UPDATE "Segment" SET "memberCount" = ${s6.p(members)}, "lastComputedAt" = ${s6.p(at)} WHERE "id" = ${s6.p(segmentId)}`,
-    );
-    return { entered, left, members };
-  });
+  const [result] = await recomputeSegments(db, { shop, ctx, segmentIds: [segmentId] });
+  if (!result) throw new SegmentRuleError(`no segment ${segmentId} in ${shop}`);
+  return { entered: result.entered, left: result.left, members: result.members };
 }
 
+/** Customers read per transaction: between chunks the webhook processor gets the database back. */
+const RECOMPUTE_CHUNK = 50_000;
+/** Segments evaluated per pass: each one is a bit of a 32-bit mask on both databases. */
+const MASK_BITS = 30;
+
+/**
+ * Full recompute, in the database, in one pass over the shop's customers for up to 30 segments at a
+ * time. Each customer's new memberships are a bit mask of the compiled rules; the old ones the same
+ * mask summed from SegmentMember; only the customers whose masks differ come back, and only their
+ * changes are written (members, enter/leave events, the segment's count), chunk by chunk, each chunk
+ * one transaction under the shop's lock. A nightly pass over an unchanged shop therefore writes
+ * nothing, and a customer the webhook processor updates between two chunks is never half-counted.
+ * Customers who were deleted left their segments on the per-event path (deleteRecords runs there).
+ */
+export async function recomputeSegments(
+  db: Db,
+  {
+    shop,
+    ctx,
+    segmentIds,
+    onProgress,
+    chunkSize = RECOMPUTE_CHUNK,
+  }: { shop: string; ctx: EngineContext; segmentIds?: readonly number[]; onProgress?: (done: number, total: number) => void; chunkSize?: number },
+): Promise<RecomputeResult[]> {
+  const segments = await db.prisma.segment.findMany({
+    where: { shop, ...(segmentIds ? { id: { in: [...segmentIds] } } : { active: true }) },
+    orderBy: { id: "asc" },
+    select: { id: true, name: true, rule: true },
+  });
+  const rules = segments.map((s) => ({ ...s, prepared: preparedOrThrow(storedRule(s.rule), ctx) }));
+  const s0 = new Sql(db.dialect);
+  const [counted] = await db.all(s0, `SELECT COUNT(*) AS n FROM "Customer" WHERE "shop" = ${s0.p(shop)}`);
+  const customers = toNumber(counted?.n);
+  const batches = Math.ceil(rules.length / MASK_BITS);
+  const total = customers * batches;
+  const tally = new Map(rules.map((r) => [r.id, { entered: 0, left: 0 }]));
+  let done = 0;
+  for (let b = 0; b < batches; b++) {
+    const batch = rules.slice(b * MASK_BITS, (b + 1) * MASK_BITS);
+    let after: string | null = null;
+    for (;;) {
+      // The chunk's last customer, found on the primary key alone.
+      const sb = new Sql(db.dialect);
+      const [bound]: Record<string, unknown>[] = await db.all(
+        sb,
+        `SELECT "id" FROM "Customer" WHERE "shop" = ${sb.p(shop)}${after === null ? "" : ` AND "id" > ${sb.p(after)}`}
+         ORDER BY "id" LIMIT 1 OFFSET ${sb.p(chunkSize - 1)}`,
+      );
+      const upTo: string | null = bound ? String(bound.id) : null;
+      await db.transaction(async (tx) => {
+        await lockShop(tx, shop);
+        await recomputeChunk(tx, { shop, batch, ctx, after, upTo, tally });
+      });
+      done = upTo === null ? (b + 1) * customers : done + chunkSize;
+      onProgress?.(Math.min(done, total), total);
+      if (upTo === null) break;
+      after = upTo;
+    }
+  }
+  const results: RecomputeResult[] = [];
+  for (const r of rules) {
+    const updated = await db.prisma.segment.update({ where: { id: r.id }, data: { lastComputedAt: ctx.now }, select: { memberCount: true } });
+    const t = tally.get(r.id)!;
+    results.push({ segmentId: r.id, name: r.name, entered: t.entered, left: t.left, members: updated.memberCount });
+  }
+  return results;
+}
+
+function preparedOrThrow(rule: Rule, ctx: EngineContext): Prepared {
+  const prepared = prepare(rule, ctx);
+  if (!prepared.ok) throw new SegmentRuleError(prepared.error);
+  return prepared.prepared;
+}
+
+async function recomputeChunk(
+  tx: Executor,
+  {
+    shop,
+    batch,
+    ctx,
+    after,
+    upTo,
+    tally,
+  }: {
+    shop: string;
+    batch: { id: number; prepared: Prepared }[];
+    ctx: EngineContext;
+    after: string | null;
+    upTo: string | null;
+    tally: Map<number, { entered: number; left: number }>;
+  },
+): Promise<void> {
+  const sql = new Sql(tx.dialect);
+  const shopParam = sql.p(shop);
+  // Bit i stands for batch[i]; the numbers are ours (1 << i), never input.
+  const fresh = batch
+    .map((s, i) => `(CASE WHEN ${compileSql(s.prepared, tx.dialect, (v) => sql.p(v))} THEN ${2 ** i} ELSE 0 END)`)
+    .join(" + ");
+  const held = `COALESCE((SELECT SUM(CASE m."segmentId" ${batch.map((s, i) => `WHEN ${s.id} THEN ${2 ** i}`).join(" ")} ELSE 0 END)
+      FROM "SegmentMember" m WHERE m."shop" = c."shop" AND m."customerId" = c."id"), 0)`;
+  const range = `${after === null ? "" : ` AND c."id" > ${sql.p(after)}`}${upTo === null ? "" : ` AND c."id" <= ${sql.p(upTo)}`}`;
+  const rows = await tx.all(
+    sql,
+    `SELECT t."id", t."fresh", t."held" FROM (
+       SELECT c."id", ${fresh} AS "fresh", ${held} AS "held"
+       ${FROM} WHERE c."shop" = ${shopParam}${range}
+     ) t WHERE t."fresh" <> t."held"`,
+  );
+  const changes: MembershipChange[] = [];
+  for (const row of rows) {
+    const now = toNumber(row.fresh);
+    const before = toNumber(row.held);
+    batch.forEach((s, i) => {
+      const bit = 2 ** i;
+      const should = (now & bit) !== 0;
+      if (should === ((before & bit) !== 0)) return;
+      changes.push({ segmentId: s.id, customerId: String(row.id), entered: should });
+    });
+  }
+  await writeMembershipChanges(tx, { shop, at: ctx.now, changes });
+  for (const c of changes) {
+    const t = tally.get(c.segmentId)!;
+    if (c.entered) t.entered += 1;
+    else t.left += 1;
+  }
+}
+
+export type MembershipChange = { segmentId: number; customerId: string; entered: boolean };
+
+/** Rows per statement on SQLite (4 parameters each, far below its 32,766 limit). */
+const WRITE_BATCH = 500;
+
+/**
+ * Applies membership changes inside the caller's transaction: the member rows, one enter/leave event
+ * each, and the segments' counts (kept by difference: a recount would read every member).
+ */
+export async function writeMembershipChanges(
+  tx: Executor,
+  { shop, at, changes }: { shop: string; at: Date; changes: readonly MembershipChange[] },
+): Promise<void> {
+  if (changes.length === 0) return;
+  const entering = changes.filter((c) => c.entered);
+  const leaving = changes.filter((c) => !c.entered);
+  if (tx.dialect === "postgres") {
+    const sql = new Sql(tx.dialect);
+    const pairs = (list: readonly MembershipChange[]) =>
+      `unnest(${sql.p(list.map((c) => c.segmentId))}::int[], ${sql.p(list.map((c) => c.customerId))}::text[]) AS u("segmentId", "customerId")`;
+    if (entering.length > 0) {
+      await tx.run(
+        sql,
+        `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since")
+         SELECT ${sql.p(shop)}, u."segmentId", u."customerId", ${sql.p(at)} FROM ${pairs(entering)}
+         ON CONFLICT ("shop", "segmentId", "customerId") DO NOTHING`,
+      );
+    }
+    if (leaving.length > 0) {
+      const del = new Sql(tx.dialect);
+      await tx.run(
+        del,
+        `DELETE FROM "SegmentMember" m USING unnest(${del.p(leaving.map((c) => c.segmentId))}::int[], ${del.p(leaving.map((c) => c.customerId))}::text[]) AS u("segmentId", "customerId")
+         WHERE m."shop" = ${del.p(shop)} AND m."segmentId" = u."segmentId" AND m."customerId" = u."customerId"`,
+      );
+    }
+    const ev = new Sql(tx.dialect);
+    await tx.run(
+      ev,
+      `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at")
+       SELECT ${ev.p(shop)}, u."segmentId", u."customerId", u."entered", ${ev.p(at)}
+       FROM unnest(${ev.p(changes.map((c) => c.segmentId))}::int[], ${ev.p(changes.map((c) => c.customerId))}::text[], ${ev.p(changes.map((c) => c.entered))}::boolean[])
+         AS u("segmentId", "customerId", "entered")`,
+    );
+  } else {
+    for (let i = 0; i < entering.length; i += WRITE_BATCH) {
+      const sql = new Sql(tx.dialect);
+      const shopParam = sql.p(shop);
+      const atParam = sql.p(at);
+      const values = entering.slice(i, i + WRITE_BATCH).map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${atParam})`);
+      await tx.run(
+        sql,
+        `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ${values.join(", ")}
+         ON CONFLICT ("shop", "segmentId", "customerId") DO NOTHING`,
+      );
+    }
+    for (let i = 0; i < leaving.length; i += WRITE_BATCH) {
+      const sql = new Sql(tx.dialect);
+      const shopParam = sql.p(shop);
+      const pairs = leaving.slice(i, i + WRITE_BATCH).map((c) => `(${sql.p(c.segmentId)}, ${sql.p(c.customerId)})`);
+      await tx.run(sql, `DELETE FROM "SegmentMember" WHERE "shop" = ${shopParam} AND ("segmentId", "customerId") IN (VALUES ${pairs.join(", ")})`);
+    }
+    for (let i = 0; i < changes.length; i += WRITE_BATCH) {
+      const sql = new Sql(tx.dialect);
+      const shopParam = sql.p(shop);
+      const atParam = sql.p(at);
+      const values = changes
+        .slice(i, i + WRITE_BATCH)
+        .map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${sql.p(c.entered)}, ${atParam})`);
+      await tx.run(sql, `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES ${values.join(", ")}`);
+    }
+  }
+  const delta = new Map<number, number>();
+  for (const c of changes) delta.set(c.segmentId, (delta.get(c.segmentId) ?? 0) + (c.entered ? 1 : -1));
+  for (const [id, change] of delta) {
+    if (change === 0) continue;
+    const sql = new Sql(tx.dialect);
+    await tx.run(sql, `UPDATE "Segment" SET "memberCount" = "memberCount" + ${sql.p(change)} WHERE "id" = ${sql.p(id)}`);
+  }
+}
 /**
  * The per-event path: every active segment of the shop re-evaluated, in memory, for the customers an
  * event touched only. Runs inside the processor's transaction, after their facts were recomputed.
@@ -291,14 +449,9 @@ export async function updateMemberships(
 export async function recomputeAll(
   db: Db,
   { shop, now, onProgress }: { shop: string; now: Date; onProgress?: (done: number, total: number) => void },
-): Promise<{ segmentId: number; name: string; entered: number; left: number; members: number }[]> {
+): Promise<RecomputeResult[]> {
   const ctx = await shopContext(db, { shop, now });
-  const segments = await db.prisma.segment.findMany({ where: { shop, active: true }, orderBy: { id: "asc" }, select: { id: true, name: true } });
-  const results = [];
-  for (const [i, segment] of segments.entries()) {
-    results.push({ segmentId: segment.id, name: segment.name, ...(await recomputeSegment(db, { shop, segmentId: segment.id, ctx })) });
-    onProgress?.(i + 1, segments.length);
-  }
+  const results = await recomputeSegments(db, { shop, ctx, onProgress });
   // Memberships may have grown by orders of magnitude: keep the per-event lookups on their indexes.
   await refreshPlannerStatistics(db);
   return results;

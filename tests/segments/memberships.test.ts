@@ -2,7 +2,7 @@
 // must leave the same members; entering and leaving are recorded with their time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
-import { countMatching, createSegment, listSegments, recomputeSegment, segmentDetail, SegmentRuleError, shopContext } from "~/models/segments.server";
+import { countMatching, createSegment, listSegments, matchingIds, recomputeSegment, recomputeSegments, segmentDetail, SegmentRuleError, shopContext } from "~/models/segments.server";
 import { upsertShop } from "~/models/store.server";
 import { enqueue } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
@@ -78,6 +78,51 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     await new InboxProcessor(db, { now: () => now }).drain();
     expect(await db.prisma.segmentMember.count({ where: { shop: SHOP, customerId: member.customerId } })).toBe(0);
     expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, customerId: member.customerId, entered: false } })).toBeGreaterThan(0);
+  });
+
+  it("recomputes in chunks and in batches of 30 segments, writing only what changed", async () => {
+    // 34 segments (two mask batches), a chunk of 7 customers: time moves on 45 days, so the
+    // relative-date rules lose and gain members, and every change is written once.
+    const later = new Date(now.getTime() + 45 * 86_400_000);
+    const queries = Array.from({ length: 30 }, (_, i) => `last_order_date >= -${10 + i * 3}d OR amount_spent >= ${400 + i * 10}`);
+    queries.push("number_of_orders >= 1", "days_since_last_order < 50", "customer_added_date < -30d", "number_of_orders = 0");
+    const ids: number[] = [];
+    for (const [i, query] of queries.entries()) ids.push(await createSegment(db, { shop: SHOP, name: `batch-${i}`, query, now }));
+    const before = new Map<number, Set<string>>();
+    for (const id of ids) {
+      before.set(id, new Set((await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId)));
+    }
+    const progress: [number, number][] = [];
+    const ctx = await shopContext(db, { shop: SHOP, now: later });
+    const results = await recomputeSegments(db, { shop: SHOP, ctx, segmentIds: ids, chunkSize: 7, onProgress: (d, t) => progress.push([d, t]) });
+    const customers = await db.prisma.customer.count({ where: { shop: SHOP } });
+    expect(progress.at(-1)).toEqual([customers * 2, customers * 2]);
+    expect(progress.length).toBe(2 * Math.ceil((customers + 1) / 7));
+    let changed = 0;
+    for (const [i, id] of ids.entries()) {
+      const parsed = parse(queries[i]!);
+      if (!parsed.ok) throw new Error(queries[i]);
+      const expected = new Set(await matchingIds(db, { shop: SHOP, rule: parsed.rule, ctx }));
+      const members = new Set((await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId));
+      expect(members).toEqual(expected);
+      const old = before.get(id)!;
+      const entered = [...expected].filter((c) => !old.has(c)).length;
+      const left = [...old].filter((c) => !expected.has(c)).length;
+      changed += entered + left;
+      const result = results.find((r) => r.segmentId === id)!;
+      expect(result).toMatchObject({ entered, left, members: expected.size });
+      expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, segmentId: id, at: later } })).toBe(entered + left);
+      const segment = await db.prisma.segment.findUniqueOrThrow({ where: { id } });
+      expect([segment.memberCount, segment.lastComputedAt?.getTime()]).toEqual([expected.size, later.getTime()]);
+    }
+    expect(changed).toBeGreaterThan(20);
+    // A second pass over an unchanged shop writes nothing.
+    const events = await db.prisma.segmentEvent.count();
+    const again = await recomputeSegments(db, { shop: SHOP, ctx, segmentIds: ids, chunkSize: 7 });
+    expect(again.every((r) => r.entered === 0 && r.left === 0)).toBe(true);
+    expect(await db.prisma.segmentEvent.count()).toBe(events);
+    await db.prisma.segment.deleteMany({ where: { id: { in: ids } } });
+    await db.prisma.segmentMember.deleteMany({ where: { segmentId: { in: ids } } });
   });
 
   it("refuses a query with a mistake, saying where, and saves nothing", async () => {
