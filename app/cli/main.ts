@@ -30,7 +30,7 @@ commands:
         how many of the shop's customers a segment query selects (--now fixes the clock)
   segments create --shop DOMAIN --name NAME --query "<query>" [--now ISO] [--json]
   segments list --shop DOMAIN [--json]
-  segments recompute --shop DOMAIN [--now ISO] [--json]
+  segments recompute --shop DOMAIN [--now ISO] [--progress] [--json]
         save a segment (members computed at once), list them, recompute them all
   lifecycle --shop DOMAIN [--lapsing-days N] [--lapsed-days N] [--loyal-orders N] [--json]
         show or change the lifecycle stage thresholds (segments are recomputed when they change)
@@ -256,7 +256,10 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
           }
           if (sub === "recompute") {
             const started = Date.now();
-            const results = await segments.recomputeAll(db, { shop, now });
+            const onProgress = values.progress
+              ? (done: number, total: number) => process.stderr.write(`recomputed ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} customer passes\n`)
+              : undefined;
+            const results = await segments.recomputeAll(db, { shop, now, onProgress });
             const seconds = (Date.now() - started) / 1000;
             out.print({ shop, seconds, segments: results }, results.map((r) => `${r.name}: ${r.members} (+${r.entered} -${r.left})`).join("\n") + `\n${seconds.toFixed(2)} s`);
             return 0;

@@ -63,7 +63,7 @@ describe("segments create, list and recompute", () => {
     expect(created.members).toBe(counted.count);
     const listed = await cliJson<{ segments: { id: number; name: string; memberCount: number; change7d: number }[] }>(database.url, "segments", "list", "--shop", SHOP, "--now", NOW);
     expect(listed.segments).toEqual([expect.objectContaining({ id: created.id, name: "Subscribed repeaters", memberCount: counted.count, change7d: counted.count })]);
-    const again = await cliJson<{ segments: { entered: number; left: number; members: number }[] }>(database.url, "segments", "recompute", "--shop", SHOP, "--now", NOW);
+    const again = await cliJson<{ segments: { entered: number; left: number; members: number }[] }>(database.url, "segments", "recompute", "--shop", SHOP, "--now", NOW, "--progress");
     expect(again.segments).toEqual([expect.objectContaining({ entered: 0, left: 0, members: counted.count })]);
   });
 
