@@ -1,4 +1,4 @@
--- Written by hand (docs/decisions/006-sqlite-clustered-tables.md): Prisma's schema language cannot say
+-- Written by hand (docs/decisions/007-segment-recompute-at-scale.md): Prisma's schema language cannot say
 -- WITHOUT ROWID. Customer, CustomerFacts and SegmentMember are read by shop in key order (segment
 -- counts, full recomputes); stored in their primary key's order, such a read is one sequential pass
 -- instead of an index walk with a random row fetch per customer. tests/db/migrate.test.ts checks that
