@@ -418,7 +418,7 @@ function defaultOperator(type: AttributeType): ConditionOperator {
 }
 
 export function newCondition(attribute = "amount_spent"): BuilderCondition {
-  const def = getAttribute(attribute) ?? ATTRIBUTES.amount_spent;
+  const def: AttributeDef = getAttribute(attribute) ?? ATTRIBUTES.amount_spent;
   return { kind: "condition", attribute, operator: defaultOperator(def.type), value: defaultValue(def.type, def.enumValues), high: "" };
 }
 
@@ -438,7 +438,7 @@ export function changeOperator(node: BuilderCondition, operator: ConditionOperat
 }
 
 export function newFunction(name = "products_purchased"): BuilderFunction {
-  const fn = getFunction(name) ?? FUNCTIONS.products_purchased;
+  const fn: FunctionDef = getFunction(name) ?? FUNCTIONS.products_purchased;
   const first = Object.keys(fn.params)[0];
   return { kind: "function", name, negated: false, args: first ? [newArg(name, first)] : [] };
 }
