@@ -6,6 +6,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireAdmin } from "~/auth.server";
+import { AppBridgeToasts, PolarisToasts } from "~/components/toast";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -23,8 +24,11 @@ const PAGES = [
 
 export default function App() {
   const { apiKey, demo, shop } = useLoaderData<typeof loader>();
+  // Demo mode has no App Bridge: toasts need Polaris's Frame there.
+  const Toasts = demo ? PolarisToasts : AppBridgeToasts;
   return (
     <AppProvider isEmbeddedApp={!demo} apiKey={apiKey}>
+      <Toasts>
       {demo ? (
         <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
           <InlineStack gap="400" blockAlign="center">
@@ -49,6 +53,7 @@ export default function App() {
         </NavMenu>
       )}
       <Outlet />
+      </Toasts>
     </AppProvider>
   );
 }
