@@ -91,7 +91,11 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
   const renderNode = (node: BuilderNode, path: Path): JSX.Element => {
     switch (node.kind) {
       case "group":
-        return <div key={path.join(".")}>{groupView(node, path)}</div>;
+        return (
+          <div key={path.join(".")} data-builder-group={path.length === 0 ? "root" : path.join(".")}>
+            {groupView(node, path)}
+          </div>
+        );
       case "not":
         return (
           <Box key={path.join(".")} padding="200" borderWidth="025" borderColor="border-critical" borderRadius="200">

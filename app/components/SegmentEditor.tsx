@@ -7,6 +7,7 @@ import { Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineSta
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { RuleBuilder } from "~/components/RuleBuilder";
 import { useToast } from "~/components/toast";
+import { formatDate } from "~/components/format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
 import type { SegmentActionData } from "~/domain/segments/form";
 import { formatError } from "~/domain/segments/query-language";
@@ -161,7 +162,7 @@ export function SegmentEditor(props: {
                 <DataTable
                   columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
                   headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
-                  rows={result.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? new Date(m.lastOrderAt).toLocaleDateString() : "—"])}
+                  rows={result.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"])}
                 />
               ) : (
                 <Box paddingBlock="200">

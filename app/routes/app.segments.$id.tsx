@@ -4,6 +4,7 @@ import { BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@sh
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
+import { formatDate, formatDateTime } from "~/components/format";
 import { db } from "~/db.server";
 import { segmentDetail } from "~/models/segments.server";
 
@@ -72,7 +73,7 @@ export default function SegmentPage() {
               <Text as="p" variant="bodySm" tone="subdued">
                 {s.memberCount - first >= 0 ? "+" : ""}
                 {(s.memberCount - first).toLocaleString("en-US")} over 30 days (UTC days) · last computed{" "}
-                {s.lastComputedAt ? new Date(s.lastComputedAt).toLocaleString() : "never"}
+                {s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "never"}
               </Text>
               <SizeChart points={s.sizeOverTime} />
             </BlockStack>
@@ -122,7 +123,7 @@ export default function SegmentPage() {
             <DataTable
               columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
               headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
-              rows={s.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? new Date(m.lastOrderAt).toLocaleDateString() : "—"])}
+              rows={s.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"])}
             />
           </Card>
         </Layout.Section>

@@ -21,6 +21,7 @@ import {
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { useToast } from "~/components/toast";
+import { formatDateTime } from "~/components/format";
 import { SORT_OPTIONS, applyListView, listViewParams, readListView, type ListView } from "~/domain/segments/list-view";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
@@ -103,72 +104,69 @@ export default function SegmentsPage() {
               </EmptyState>
             ) : (
               <>
-              <IndexFilters
-                tabs={[{ id: "all-segments", content: "All" }]}
-                selected={0}
-                onSelect={() => undefined}
-                canCreateNewView={false}
-                queryValue={list.query}
-                queryPlaceholder="Search segments by name"
-                onQueryChange={list.setQuery}
-                onQueryClear={() => list.setQuery("")}
-                cancelAction={{ onAction: () => list.setQuery("") }}
-                sortOptions={SORT_OPTIONS}
-                sortSelected={[`${view.sort} ${view.direction}`]}
-                onSort={([value]) => {
-                  const [sort, direction] = (value ?? "").split(" ");
-                  list.apply(readListView(new URLSearchParams({ q: list.query, sort: `${sort} ${direction}` })));
-                }}
-                filters={[]}
-                appliedFilters={[]}
-                onClearAll={() => list.setQuery("")}
-                hideFilters
-                mode={list.mode}
-                setMode={list.setMode}
-                loading={navigation.state === "loading" && navigation.location?.pathname === "/app/segments"}
-              />
-              <IndexTable
-                resourceName={{ singular: "segment", plural: "segments" }}
-                itemCount={segments.length}
-                selectable={false}
-                emptyState={<EmptySearchResult title="No segments found" description="No segment name contains that text. Try another search." withIllustration={false} />}
-                sortable={[true, true, true, true]}
-                sortColumnIndex={["name", "size", "change", "computed"].indexOf(view.sort)}
-                sortDirection={view.direction === "asc" ? "ascending" : "descending"}
-                onSort={(index, direction) => {
-                  const sort = (["name", "size", "change", "computed"] as const)[index] ?? "name";
-                  list.apply({ q: list.query, sort, direction: direction === "ascending" ? "asc" : "desc" });
-                }}
-                headings={[{ title: "Name" }, { title: "Customers", alignment: "end" }, { title: "7 days", alignment: "end" }, { title: "Last computed" }]}
-              >
-                {segments.map((s, index) => (
-                  <IndexTable.Row id={String(s.id)} key={s.id} position={index}>
-                    <IndexTable.Cell>
-                      <BlockStack gap="050">
-                        <Link to={`/app/segments/${s.id}`}>
-                          <Text as="span" fontWeight="semibold">
-                            {s.name}
+                <IndexFilters
+                  tabs={[{ id: "all-segments", content: "All" }]}
+                  selected={0}
+                  onSelect={() => undefined}
+                  canCreateNewView={false}
+                  queryValue={list.query}
+                  queryPlaceholder="Search segments by name"
+                  onQueryChange={list.setQuery}
+                  onQueryClear={() => list.setQuery("")}
+                  cancelAction={{ onAction: () => list.setQuery("") }}
+                  sortOptions={SORT_OPTIONS}
+                  sortSelected={[`${view.sort} ${view.direction}`]}
+                  onSort={([value]) => list.apply(readListView(new URLSearchParams({ q: list.query, sort: value ?? "" })))}
+                  filters={[]}
+                  appliedFilters={[]}
+                  onClearAll={() => list.setQuery("")}
+                  hideFilters
+                  mode={list.mode}
+                  setMode={list.setMode}
+                  loading={navigation.state === "loading" && navigation.location?.pathname === "/app/segments"}
+                />
+                <IndexTable
+                  resourceName={{ singular: "segment", plural: "segments" }}
+                  itemCount={segments.length}
+                  selectable={false}
+                  emptyState={<EmptySearchResult title="No segments found" description="No segment name contains that text. Try another search." withIllustration={false} />}
+                  sortable={[true, true, true, true]}
+                  sortColumnIndex={["name", "size", "change", "computed"].indexOf(view.sort)}
+                  sortDirection={view.direction === "asc" ? "ascending" : "descending"}
+                  onSort={(index, direction) => {
+                    const sort = (["name", "size", "change", "computed"] as const)[index] ?? "name";
+                    list.apply({ q: list.query, sort, direction: direction === "ascending" ? "asc" : "desc" });
+                  }}
+                  headings={[{ title: "Name" }, { title: "Customers", alignment: "end" }, { title: "7 days", alignment: "end" }, { title: "Last computed" }]}
+                >
+                  {segments.map((s, index) => (
+                    <IndexTable.Row id={String(s.id)} key={s.id} position={index}>
+                      <IndexTable.Cell>
+                        <BlockStack gap="050">
+                          <Link to={`/app/segments/${s.id}`}>
+                            <Text as="span" fontWeight="semibold">
+                              {s.name}
+                            </Text>
+                          </Link>
+                          <Text as="span" variant="bodySm" tone="subdued">
+                            <code>{s.query}</code>
                           </Text>
-                        </Link>
-                        <Text as="span" variant="bodySm" tone="subdued">
-                          <code>{s.query}</code>
+                        </BlockStack>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          <span data-segment-size={s.name}>{s.memberCount.toLocaleString("en-US")}</span>
                         </Text>
-                      </BlockStack>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <Text as="span" alignment="end" numeric>
-                        <span data-segment-size={s.name}>{s.memberCount.toLocaleString("en-US")}</span>
-                      </Text>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <Text as="span" alignment="end" numeric tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}>
-                        {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
-                      </Text>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>{s.lastComputedAt ? new Date(s.lastComputedAt).toLocaleString() : "—"}</IndexTable.Cell>
-                  </IndexTable.Row>
-                ))}
-              </IndexTable>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}>
+                          {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>{s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "—"}</IndexTable.Cell>
+                    </IndexTable.Row>
+                  ))}
+                </IndexTable>
               </>
             )}
           </Card>

@@ -29,30 +29,30 @@ export default function App() {
   return (
     <AppProvider isEmbeddedApp={!demo} apiKey={apiKey}>
       <Toasts>
-      {demo ? (
-        <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
-          <InlineStack gap="400" blockAlign="center">
-            <Text as="span" variant="headingMd">
-              Tailored
-            </Text>
+        {demo ? (
+          <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
+            <InlineStack gap="400" blockAlign="center">
+              <Text as="span" variant="headingMd">
+                Tailored
+              </Text>
+              {PAGES.map((page) => (
+                <Link key={page.to} to={page.to}>
+                  {page.label}
+                </Link>
+              ))}
+              <Badge tone="info">{`Demo mode: ${shop}`}</Badge>
+            </InlineStack>
+          </Box>
+        ) : (
+          <NavMenu>
             {PAGES.map((page) => (
-              <Link key={page.to} to={page.to}>
+              <Link key={page.to} to={page.to} rel={page.home ? "home" : undefined}>
                 {page.label}
               </Link>
             ))}
-            <Badge tone="info">{`Demo mode: ${shop}`}</Badge>
-          </InlineStack>
-        </Box>
-      ) : (
-        <NavMenu>
-          {PAGES.map((page) => (
-            <Link key={page.to} to={page.to} rel={page.home ? "home" : undefined}>
-              {page.label}
-            </Link>
-          ))}
-        </NavMenu>
-      )}
-      <Outlet />
+          </NavMenu>
+        )}
+        <Outlet />
       </Toasts>
     </AppProvider>
   );
