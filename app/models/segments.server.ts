@@ -125,6 +125,55 @@ export async function createSegment(
   return created.id;
 }
 
+/** One saved segment as the editor shows it; null when the shop has no such segment. */
+export async function getSegment(db: Db, { shop, id }: { shop: string; id: number }): Promise<{ id: number; name: string; query: string } | null> {
+  if (!Number.isSafeInteger(id)) return null;
+  return db.prisma.segment.findFirst({ where: { shop, id }, select: { id: true, name: true, query: true } });
+}
+
+/**
+ * A new name and query for a saved segment. A bad query throws SegmentRuleError before anything is
+ * written; a good one is stored and the members recomputed at once, so who entered and who left
+ * because of the edit is recorded as events like any other change. Null when the segment is not the shop's.
+ */
+export async function updateSegment(
+  db: Db,
+  { shop, id, name, query, now }: { shop: string; id: number; name: string; query: string; now: Date },
+): Promise<{ id: number; entered: number; left: number; members: number } | null> {
+  if (!Number.isSafeInteger(id)) return null;
+  const ctx = await shopContext(db, { shop, now });
+  const checked = parseQuery(query, ctx);
+  if (!checked.ok) throw new SegmentRuleError(checked.error);
+  const updated = await db.transaction(async (tx) => {
+    // The per-event path reads rules under the same lock: it sees the old rule or the new one, never half.
+    await lockShop(tx, shop);
+    const sql = new Sql(tx.dialect);
+    return tx.run(
+      sql,
+      `UPDATE "Segment" SET "name" = ${sql.p(name)}, "query" = ${sql.p(query)}, "rule" = ${sql.p(JSON.stringify(checked.rule))},
+         "updatedAt" = ${sql.p(now)} WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(id)}`,
+    );
+  });
+  if (updated === 0) return null;
+  return { id, ...(await recomputeSegment(db, { shop, segmentId: id, ctx })) };
+}
+
+/** Removes a segment with its members and its history; false when the shop has no such segment. */
+export async function deleteSegment(db: Db, { shop, id }: { shop: string; id: number }): Promise<boolean> {
+  if (!Number.isSafeInteger(id)) return false;
+  return db.transaction(async (tx) => {
+    await lockShop(tx, shop);
+    const s1 = new Sql(tx.dialect);
+    const removed = await tx.run(s1, `DELETE FROM "Segment" WHERE "shop" = ${s1.p(shop)} AND "id" = ${s1.p(id)}`);
+    if (removed === 0) return false;
+    const s2 = new Sql(tx.dialect);
+    await tx.run(s2, `DELETE FROM "SegmentMember" WHERE "shop" = ${s2.p(shop)} AND "segmentId" = ${s2.p(id)}`);
+    const s3 = new Sql(tx.dialect);
+    await tx.run(s3, `DELETE FROM "SegmentEvent" WHERE "shop" = ${s3.p(shop)} AND "segmentId" = ${s3.p(id)}`);
+    return true;
+  });
+}
+
 export async function listSegments(db: Db, { shop, now }: { shop: string; now: Date }): Promise<SegmentRow[]> {
   const rows = await db.prisma.segment.findMany({ where: { shop }, orderBy: { id: "asc" } });
   const since = new Date(now.getTime() - 7 * 86_400_000);

@@ -1,7 +1,10 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
+import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
+import { formatDate, formatDateTime } from "~/components/format";
 import { db } from "~/db.server";
 import { segmentDetail } from "~/models/segments.server";
 
@@ -13,6 +16,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!detail) throw new Response("No such segment", { status: 404 });
   return { ...detail, lastComputedAt: detail.lastComputedAt?.toISOString() ?? null };
 };
+
+export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationAfterDelete;
 
 /** Size over the last 30 days as a plain SVG line: small, and nothing to load in the admin. */
 function SizeChart({ points }: { points: { day: string; size: number }[] }) {
@@ -40,11 +45,16 @@ function SizeChart({ points }: { points: { day: string; size: number }[] }) {
 export default function SegmentPage() {
   const s = useLoaderData<typeof loader>();
   const first = s.sizeOverTime[0]?.size ?? 0;
+  const [deleting, setDeleting] = useState(false);
   return (
     <Page
       title={s.name}
       subtitle={s.query}
       backAction={{ content: "Segments", url: "/app/segments" }}
+      secondaryActions={[
+        { content: "Edit", url: `/app/segments/${s.id}/edit` },
+        { content: "Delete", destructive: true, onAction: () => setDeleting(true) },
+      ]}
       pagination={{
         hasPrevious: s.page > 1,
         previousURL: `?page=${s.page - 1}`,
@@ -63,7 +73,7 @@ export default function SegmentPage() {
               <Text as="p" variant="bodySm" tone="subdued">
                 {s.memberCount - first >= 0 ? "+" : ""}
                 {(s.memberCount - first).toLocaleString("en-US")} over 30 days (UTC days) · last computed{" "}
-                {s.lastComputedAt ? new Date(s.lastComputedAt).toLocaleString() : "never"}
+                {s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "never"}
               </Text>
               <SizeChart points={s.sizeOverTime} />
             </BlockStack>
@@ -113,11 +123,12 @@ export default function SegmentPage() {
             <DataTable
               columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
               headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
-              rows={s.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? new Date(m.lastOrderAt).toLocaleDateString() : "—"])}
+              rows={s.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"])}
             />
           </Card>
         </Layout.Section>
       </Layout>
+      <DeleteSegmentModal id={s.id} name={s.name} open={deleting} onClose={() => setDeleting(false)} />
     </Page>
   );
 }

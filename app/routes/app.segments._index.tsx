@@ -1,7 +1,28 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Button, Card, DataTable, EmptyState, IndexTable, InlineGrid, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Link, useFetcher, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  EmptySearchResult,
+  EmptyState,
+  IndexFilters,
+  IndexFiltersMode,
+  IndexTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  useSetIndexFiltersMode,
+} from "@shopify/polaris";
+import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
+import { useToast } from "~/components/toast";
+import { formatDateTime } from "~/components/format";
+import { SORT_OPTIONS, applyListView, listViewParams, readListView, type ListView } from "~/domain/segments/list-view";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
 import { TEMPLATES, templateByKey } from "~/domain/segments/templates";
@@ -12,11 +33,16 @@ import { createSegment, listSegments, SegmentRuleError, shopContext } from "~/mo
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
   const now = new Date();
-  const segments = await listSegments(db, { shop, now });
+  const all = await listSegments(db, { shop, now });
+  const view = readListView(new URL(request.url).searchParams);
+  const segments = applyListView(all, view);
   const { lifecycle } = await shopContext(db, { shop, now });
   return {
     lifecycle: lifecycle ?? DEFAULT_LIFECYCLE,
     rfmTable: RFM_TABLE,
+    view,
+    total: all.length,
+    usedTemplates: [...new Set(all.map((s) => s.template).filter((t): t is string => t !== null))],
     segments: segments.map((s) => ({ ...s, lastComputedAt: s.lastComputedAt?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })),
     templates: TEMPLATES.map((t) => ({ key: t.key, name: t.name, description: t.description, query: t.query, unavailable: t.unavailable ?? null })),
   };
@@ -39,54 +65,109 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
 };
 
+/** Search and sort in the URL (replacing the entry, so Back leaves the page rather than undoing keystrokes). */
+function useListView(view: ListView) {
+  const [, setSearchParams] = useSearchParams();
+  const [query, setQuery] = useState(view.q);
+  const { mode, setMode } = useSetIndexFiltersMode(view.q ? IndexFiltersMode.Filtering : IndexFiltersMode.Default);
+  const apply = (next: ListView) => setSearchParams(listViewParams(next), { replace: true, preventScrollReset: true });
+  const latest = useRef(view);
+  latest.current = view;
+  useEffect(() => {
+    if (query === latest.current.q) return;
+    const timer = setTimeout(() => apply({ ...latest.current, q: query }), 250);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query]);
+  return { query, setQuery, mode, setMode, apply };
+}
+
 export default function SegmentsPage() {
-  const { segments, templates, lifecycle, rfmTable } = useLoaderData<typeof loader>();
+  const { segments, templates, lifecycle, rfmTable, view, total, usedTemplates } = useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ ok: boolean; error?: string; message?: string }>();
-  const used = new Set(segments.map((s) => s.template));
+  const navigation = useNavigation();
+  const toast = useToast();
+  const used = new Set(usedTemplates);
+  const list = useListView(view);
+  useEffect(() => {
+    if (fetcher.data?.ok && fetcher.data.message) toast(fetcher.data.message);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fetcher.data]);
   return (
     <Page title="Segments" primaryAction={{ content: "New segment", url: "/app/segments/new" }}>
       <Layout>
         <Layout.Section>
           <Card padding="0">
-            {segments.length === 0 ? (
+            {total === 0 ? (
               <EmptyState heading="No segments yet" action={{ content: "New segment", url: "/app/segments/new" }} image="">
                 <p>Describe who you want in Shopify's segment language, or start from a template below.</p>
               </EmptyState>
             ) : (
-              <IndexTable
-                resourceName={{ singular: "segment", plural: "segments" }}
-                itemCount={segments.length}
-                selectable={false}
-                headings={[{ title: "Name" }, { title: "Customers", alignment: "end" }, { title: "7 days", alignment: "end" }, { title: "Last computed" }]}
-              >
-                {segments.map((s, index) => (
-                  <IndexTable.Row id={String(s.id)} key={s.id} position={index}>
-                    <IndexTable.Cell>
-                      <BlockStack gap="050">
-                        <Link to={`/app/segments/${s.id}`}>
-                          <Text as="span" fontWeight="semibold">
-                            {s.name}
+              <>
+                <IndexFilters
+                  tabs={[{ id: "all-segments", content: "All" }]}
+                  selected={0}
+                  onSelect={() => undefined}
+                  canCreateNewView={false}
+                  queryValue={list.query}
+                  queryPlaceholder="Search segments by name"
+                  onQueryChange={list.setQuery}
+                  onQueryClear={() => list.setQuery("")}
+                  cancelAction={{ onAction: () => list.setQuery("") }}
+                  sortOptions={SORT_OPTIONS}
+                  sortSelected={[`${view.sort} ${view.direction}`]}
+                  onSort={([value]) => list.apply(readListView(new URLSearchParams({ q: list.query, sort: value ?? "" })))}
+                  filters={[]}
+                  appliedFilters={[]}
+                  onClearAll={() => list.setQuery("")}
+                  hideFilters
+                  mode={list.mode}
+                  setMode={list.setMode}
+                  loading={navigation.state === "loading" && navigation.location?.pathname === "/app/segments"}
+                />
+                <IndexTable
+                  resourceName={{ singular: "segment", plural: "segments" }}
+                  itemCount={segments.length}
+                  selectable={false}
+                  emptyState={<EmptySearchResult title="No segments found" description="No segment name contains that text. Try another search." withIllustration={false} />}
+                  sortable={[true, true, true, true]}
+                  sortColumnIndex={["name", "size", "change", "computed"].indexOf(view.sort)}
+                  sortDirection={view.direction === "asc" ? "ascending" : "descending"}
+                  onSort={(index, direction) => {
+                    const sort = (["name", "size", "change", "computed"] as const)[index] ?? "name";
+                    list.apply({ q: list.query, sort, direction: direction === "ascending" ? "asc" : "desc" });
+                  }}
+                  headings={[{ title: "Name" }, { title: "Customers", alignment: "end" }, { title: "7 days", alignment: "end" }, { title: "Last computed" }]}
+                >
+                  {segments.map((s, index) => (
+                    <IndexTable.Row id={String(s.id)} key={s.id} position={index}>
+                      <IndexTable.Cell>
+                        <BlockStack gap="050">
+                          <Link to={`/app/segments/${s.id}`}>
+                            <Text as="span" fontWeight="semibold">
+                              {s.name}
+                            </Text>
+                          </Link>
+                          <Text as="span" variant="bodySm" tone="subdued">
+                            <code>{s.query}</code>
                           </Text>
-                        </Link>
-                        <Text as="span" variant="bodySm" tone="subdued">
-                          <code>{s.query}</code>
+                        </BlockStack>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          <span data-segment-size={s.name}>{s.memberCount.toLocaleString("en-US")}</span>
                         </Text>
-                      </BlockStack>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <Text as="span" alignment="end" numeric>
-                        <span data-segment-size={s.name}>{s.memberCount.toLocaleString("en-US")}</span>
-                      </Text>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>
-                      <Text as="span" alignment="end" numeric tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}>
-                        {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
-                      </Text>
-                    </IndexTable.Cell>
-                    <IndexTable.Cell>{s.lastComputedAt ? new Date(s.lastComputedAt).toLocaleString() : "—"}</IndexTable.Cell>
-                  </IndexTable.Row>
-                ))}
-              </IndexTable>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}>
+                          {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>{s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "—"}</IndexTable.Cell>
+                    </IndexTable.Row>
+                  ))}
+                </IndexTable>
+              </>
             )}
           </Card>
         </Layout.Section>

@@ -6,6 +6,7 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireAdmin } from "~/auth.server";
+import { AppBridgeToasts, PolarisToasts } from "~/components/toast";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
@@ -23,32 +24,36 @@ const PAGES = [
 
 export default function App() {
   const { apiKey, demo, shop } = useLoaderData<typeof loader>();
+  // Demo mode has no App Bridge: toasts need Polaris's Frame there.
+  const Toasts = demo ? PolarisToasts : AppBridgeToasts;
   return (
     <AppProvider isEmbeddedApp={!demo} apiKey={apiKey}>
-      {demo ? (
-        <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
-          <InlineStack gap="400" blockAlign="center">
-            <Text as="span" variant="headingMd">
-              Tailored
-            </Text>
+      <Toasts>
+        {demo ? (
+          <Box padding="300" background="bg-surface" borderBlockEndWidth="025" borderColor="border">
+            <InlineStack gap="400" blockAlign="center">
+              <Text as="span" variant="headingMd">
+                Tailored
+              </Text>
+              {PAGES.map((page) => (
+                <Link key={page.to} to={page.to}>
+                  {page.label}
+                </Link>
+              ))}
+              <Badge tone="info">{`Demo mode: ${shop}`}</Badge>
+            </InlineStack>
+          </Box>
+        ) : (
+          <NavMenu>
             {PAGES.map((page) => (
-              <Link key={page.to} to={page.to}>
+              <Link key={page.to} to={page.to} rel={page.home ? "home" : undefined}>
                 {page.label}
               </Link>
             ))}
-            <Badge tone="info">{`Demo mode: ${shop}`}</Badge>
-          </InlineStack>
-        </Box>
-      ) : (
-        <NavMenu>
-          {PAGES.map((page) => (
-            <Link key={page.to} to={page.to} rel={page.home ? "home" : undefined}>
-              {page.label}
-            </Link>
-          ))}
-        </NavMenu>
-      )}
-      <Outlet />
+          </NavMenu>
+        )}
+        <Outlet />
+      </Toasts>
     </AppProvider>
   );
 }

@@ -92,7 +92,7 @@ describe("segment editor in Chromium", () => {
     page.on("pageerror", (error) => failed.push(error.message));
     await page.goto(`${server.url}/app/segments/new`);
     await page.getByLabel("Name").fill("Subscribed repeat buyers");
-    const editor = page.getByLabel("Query");
+    const editor = page.getByRole("textbox", { name: "Query" });
     await editor.fill("number_of_orders >= ");
     await page.getByText("expected a number after '>='").waitFor();
     await editor.fill(query);

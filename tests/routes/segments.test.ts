@@ -40,17 +40,25 @@ describe("Segments pages (demo mode)", () => {
     expect(((await action({ request: post("/app/segments", { intent: "template", key: "category-fans" }), params: {}, context: {} })) as Response).status).toBe(422);
   });
 
-  it("answers the editor's form: field errors (400), a query mistake with its position (422), a redirect when saved", async () => {
+  it("answers the editor's form: field errors (400), a query mistake with its position (422) saving nothing, the new id when saved", async () => {
     const { action } = await import("~/routes/app.segments.new");
+    const before = await db.prisma.segment.count();
     const empty = (await action({ request: post("/app/segments/new", { name: "", query: "" }), params: {}, context: {} })) as Response;
     expect(empty.status).toBe(400);
-    expect(await empty.json()).toEqual({ errors: { name: "Give the segment a name", query: "Write the query that selects the customers" } });
+    expect(await empty.json()).toEqual({ ok: false, errors: { name: "Give the segment a name", query: "Write the query that selects the customers" } });
+    const missing = (await action({ request: post("/app/segments/new", {}), params: {}, context: {} })) as Response;
+    expect(missing.status).toBe(400);
     const wrong = (await action({ request: post("/app/segments/new", { name: "X", query: "amount_spnt > 5" }), params: {}, context: {} })) as Response;
     expect(wrong.status).toBe(422);
-    expect(((await wrong.json()) as { errors: { query: string } }).errors.query).toMatch(/line 1, col 1: unknown attribute 'amount_spnt' \(did you mean 'amount_spent'\?\)/);
+    expect(((await wrong.json()) as { errors: { query: string } }).errors.query).toBe(
+      "line 1, col 1: unknown attribute 'amount_spnt' (did you mean 'amount_spent'?)\namount_spnt > 5\n^^^^^^^^^^^",
+    );
+    expect(await db.prisma.segment.count()).toBe(before);
     const saved = (await action({ request: post("/app/segments/new", { name: "Big", query: "amount_spent >= 100" }), params: {}, context: {} })) as Response;
-    expect(saved.status).toBe(302);
-    expect(saved.headers.get("location")).toBe("/app/segments");
+    expect(saved.status).toBe(200);
+    const body = (await saved.json()) as { ok: true; id: number; message: string; redirectTo: string };
+    expect(body).toEqual({ ok: true, id: expect.any(Number), message: "Saved “Big”", redirectTo: "/app/segments" });
+    expect(await db.prisma.segment.findFirst({ where: { id: body.id } })).toMatchObject({ name: "Big", query: "amount_spent >= 100" });
   });
 
   it("previews an empty query with a hint, and a bad one with the error", async () => {

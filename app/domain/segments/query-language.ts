@@ -783,7 +783,7 @@ export interface PrintOptions {
   functions?: "matches" | "legacy";
 }
 
-function quote(value: string): string {
+export function quote(value: string): string {
   let out = "'";
   for (const ch of value) {
     if (ch === "'") out += "\\'";
@@ -796,7 +796,7 @@ function quote(value: string): string {
   return `${out}'`;
 }
 
-function printScalar(v: ScalarValue): string {
+export function printScalar(v: ScalarValue): string {
   switch (v.kind) {
     case "number":
       return v.value;

@@ -1,0 +1,181 @@
+// The segment editor shared by the new and edit pages: a name, the query as text or in the visual
+// builder (both edit the same query), a live count and the first members as it changes, SaveBar when
+// embedded, and a toast once saved.
+import { Form, useActionData, useFetcher, useNavigate, useNavigation } from "@remix-run/react";
+import { SaveBar } from "@shopify/app-bridge-react";
+import { Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineStack, Layout, Page, Tabs, Text, TextField, type PageProps } from "@shopify/polaris";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { RuleBuilder } from "~/components/RuleBuilder";
+import { useToast } from "~/components/toast";
+import { formatDate } from "~/components/format";
+import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
+import type { SegmentActionData } from "~/domain/segments/form";
+import { formatError } from "~/domain/segments/query-language";
+import type { PreviewMember } from "~/models/segments.server";
+
+type Preview = { ok: true; count: number; members: PreviewMember[] } | { ok: false; error: string };
+
+type Mode = "query" | "builder";
+const TABS = [
+  { id: "query", content: "Query", panelID: "segment-query-panel" },
+  { id: "builder", content: "Builder", panelID: "segment-builder-panel" },
+];
+
+export function SegmentEditor(props: {
+  title: string;
+  demo: boolean;
+  initialName: string;
+  initialQuery: string;
+  saveBarId: string;
+  submitLabel: string;
+  backUrl: string;
+  secondaryActions?: PageProps["secondaryActions"];
+  children?: ReactNode;
+}) {
+  const { title, demo, initialName, initialQuery, saveBarId, submitLabel, backUrl, secondaryActions, children } = props;
+  const actionData = useActionData<SegmentActionData>();
+  const navigation = useNavigation();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const preview = useFetcher<Preview>();
+  const [baseline, setBaseline] = useState({ name: initialName, query: initialQuery });
+  const [name, setName] = useState(initialName);
+  const [query, setQuery] = useState(initialQuery);
+  const [mode, setMode] = useState<Mode>("query");
+  // The builder's own state, valid while the query is still the text it printed: half-filled fields
+  // (an empty number) survive a switch to Query and back, and any edit of the text re-reads it.
+  const [built, setBuilt] = useState<{ text: string; root: BuilderGroup } | null>(null);
+  const dirty = name !== baseline.name || query !== baseline.query;
+
+  const view = useMemo(() => (built && built.text === query ? ({ ok: true, builder: built.root } as const) : textToBuilder(query)), [built, query]);
+  const builderIssues = useMemo(() => (view.ok ? fromBuilder(view.builder) : null), [view]);
+
+  // Count as the merchant types, a quarter of a second after they pause, in either mode.
+  useEffect(() => {
+    const timer = setTimeout(() => preview.load(`/app/segments/preview?q=${encodeURIComponent(query)}`), 250);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query]);
+
+  useEffect(() => {
+    if (!actionData?.ok) return;
+    setBaseline({ name, query });
+    toast(actionData.message);
+    navigate(actionData.redirectTo);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [actionData]);
+
+  const onBuilderChange = (root: BuilderGroup) => {
+    const text = builderToText(root);
+    setBuilt({ text, root });
+    setQuery(text);
+  };
+
+  const result = preview.data;
+  const failed = actionData && !actionData.ok ? actionData.errors : undefined;
+  const queryError = failed?.query ?? (result && !result.ok && query.trim() ? result.error : undefined);
+  const saving = navigation.state === "submitting";
+  const reset = () => {
+    setName(baseline.name);
+    setQuery(baseline.query);
+    setBuilt(null);
+  };
+
+  return (
+    <Page title={title} backAction={{ content: "Segments", url: backUrl }} secondaryActions={secondaryActions}>
+      {!demo ? (
+        <SaveBar id={saveBarId} open={dirty}>
+          <button variant="primary" onClick={() => (document.getElementById("segment-form") as HTMLFormElement | null)?.requestSubmit()}></button>
+          <button onClick={reset}></button>
+        </SaveBar>
+      ) : null}
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <Form method="post" id="segment-form">
+              <input type="hidden" name="query" value={query} />
+              <FormLayout>
+                <TextField label="Name" name="name" value={name} onChange={setName} autoComplete="off" error={failed?.name} />
+                <Tabs tabs={TABS} selected={mode === "query" ? 0 : 1} onSelect={(i) => setMode(i === 0 ? "query" : "builder")}>
+                  <Box paddingBlockStart="300">
+                    {mode === "query" ? (
+                      <TextField
+                        label="Query"
+                        value={query}
+                        onChange={setQuery}
+                        multiline={3}
+                        monospaced
+                        autoComplete="off"
+                        helpText="Shopify's segment language, e.g. amount_spent >= 500 AND last_order_date < -90d"
+                        error={queryError ? <pre style={{ margin: 0, whiteSpace: "pre-wrap" }}>{queryError}</pre> : undefined}
+                      />
+                    ) : view.ok ? (
+                      <BlockStack gap="200">
+                        <RuleBuilder root={view.builder} issues={builderIssues && !builderIssues.ok ? builderIssues.issues : []} onChange={onBuilderChange} />
+                        <Text as="p" variant="bodySm" tone="subdued">
+                          Query: <code id="builder-query">{query}</code>
+                        </Text>
+                        {queryError && builderIssues?.ok ? (
+                          <Text as="p" tone="critical">
+                            {queryError}
+                          </Text>
+                        ) : null}
+                      </BlockStack>
+                    ) : view.reason === "syntax" ? (
+                      <Banner tone="critical" title="Fix the query to use the builder">
+                        <pre style={{ margin: 0, whiteSpace: "pre-wrap" }}>{view.errors.map((e) => formatError(query, e)).join("\n")}</pre>
+                      </Banner>
+                    ) : (
+                      <Banner tone="warning" title="The builder cannot show this query">
+                        <p>{view.message}</p>
+                      </Banner>
+                    )}
+                  </Box>
+                </Tabs>
+                <InlineStack gap="300" blockAlign="center">
+                  <Button submit variant="primary" loading={saving}>
+                    {submitLabel}
+                  </Button>
+                  <Text as="span" tone="subdued">
+                    {result?.ok ? (
+                      <>
+                        <span id="preview-count">{result.count.toLocaleString("en-US")}</span> customers match
+                      </>
+                    ) : preview.state !== "idle" ? (
+                      "Counting…"
+                    ) : (
+                      ""
+                    )}
+                  </Text>
+                </InlineStack>
+              </FormLayout>
+            </Form>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="200">
+              <Text as="h2" variant="headingSm">
+                First members
+              </Text>
+              {result?.ok && result.members.length > 0 ? (
+                <DataTable
+                  columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
+                  headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
+                  rows={result.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"])}
+                />
+              ) : (
+                <Box paddingBlock="200">
+                  <Text as="p" tone="subdued">
+                    {result?.ok ? "No customer matches this query." : "The customers your query selects appear here."}
+                  </Text>
+                </Box>
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+      {children}
+    </Page>
+  );
+}

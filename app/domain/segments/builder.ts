@@ -1,0 +1,477 @@
+// The visual builder's editable form of a Rule. The query text stays the one source of truth: text is
+// parsed into this form, and every edit made here is printed back to text. Values are kept as the
+// strings the merchant types (a half-typed "-3" must survive a re-render), so this form can hold
+// things a Rule cannot; `fromBuilder` says exactly which field is wrong instead of guessing.
+//
+// Round trip: for any rule the parser accepts, print(fromBuilder(toBuilder(rule))) === print(rule).
+// `textToBuilder` checks that on every call, so the builder can never silently change a query.
+
+import {
+  ARG_OPERATORS_BY_TYPE,
+  ATTRIBUTES,
+  FUNCTIONS,
+  OPERATORS_BY_TYPE,
+  getAttribute,
+  getFunction,
+  getParam,
+  type ArgOperator,
+  type AttributeDef,
+  type AttributeType,
+  type ConditionOperator,
+  type FunctionDef,
+  type ParamType,
+} from "./attributes";
+import { parse, print, printScalar, quote, type ParseError } from "./query-language";
+import {
+  MAX_RELATIVE,
+  canonicalDecimal,
+  isValidCalendarDate,
+  validateRule,
+  type FunctionArg,
+  type Rule,
+  type ScalarValue,
+} from "./rule";
+
+export type BuilderCondition = {
+  kind: "condition";
+  attribute: string;
+  operator: ConditionOperator;
+  /** The value, or the low end of BETWEEN; ignored for IS NULL / IS NOT NULL. */
+  value: string;
+  /** The high end of BETWEEN. */
+  high: string;
+};
+
+export type BuilderArg = {
+  name: string;
+  operator: ArgOperator;
+  value: string;
+  high: string;
+  /** The values of IN / NOT IN, one field each (text may itself contain commas). */
+  items: string[];
+};
+
+export type BuilderFunction = { kind: "function"; name: string; negated: boolean; args: BuilderArg[] };
+export type BuilderGroup = { kind: "group"; op: "and" | "or"; children: BuilderNode[] };
+export type BuilderNot = { kind: "not"; child: BuilderNode };
+export type BuilderNode = BuilderGroup | BuilderNot | BuilderCondition | BuilderFunction;
+
+/** Child indexes from the root; a NOT node's only child is index 0. */
+export type Path = readonly number[];
+
+export type BuilderField = "value" | "high" | "items" | "args" | "children" | "attribute" | "operator" | "name";
+
+export interface BuilderIssue {
+  path: Path;
+  /** For function arguments: which one. */
+  arg?: number;
+  /** For IN lists: which item. */
+  item?: number;
+  field: BuilderField;
+  message: string;
+}
+
+export type FromBuilderResult = { ok: true; rule: Rule } | { ok: false; issues: BuilderIssue[] };
+
+type ValueType = AttributeType | ParamType;
+
+// ---------------------------------------------------------------------------------------------
+// Catalogue views for the form's select boxes: only what a rule may use today.
+
+export const BUILDER_ATTRIBUTES: readonly { name: string; def: AttributeDef }[] = Object.entries(
+  ATTRIBUTES as Record<string, AttributeDef>,
+)
+  .filter(([, def]) => def.available)
+  .map(([name, def]) => ({ name, def }));
+
+export const BUILDER_FUNCTIONS: readonly { name: string; def: FunctionDef }[] = Object.entries(FUNCTIONS as Record<string, FunctionDef>)
+  .filter(([, def]) => def.available)
+  .map(([name, def]) => ({ name, def }));
+
+export function operatorTakesValue(operator: ConditionOperator): boolean {
+  return operator !== "IS NULL" && operator !== "IS NOT NULL";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule -> builder
+
+function scalarText(v: ScalarValue): string {
+  // Strings are edited unquoted; everything else in the query language's own spelling.
+  return v.kind === "string" ? v.value : printScalar(v);
+}
+
+function argToBuilder(arg: FunctionArg): BuilderArg {
+  switch (arg.operator) {
+    case "BETWEEN":
+      return { name: arg.name, operator: arg.operator, value: scalarText(arg.value.low), high: scalarText(arg.value.high), items: [] };
+    case "IN":
+    case "NOT IN":
+      return { name: arg.name, operator: arg.operator, value: "", high: "", items: arg.value.items.map(scalarText) };
+    default:
+      return { name: arg.name, operator: arg.operator, value: scalarText(arg.value), high: "", items: [] };
+  }
+}
+
+function nodeToBuilder(rule: Rule): BuilderNode {
+  switch (rule.kind) {
+    case "and":
+    case "or":
+      return { kind: "group", op: rule.kind, children: rule.children.map(nodeToBuilder) };
+    case "not":
+      return { kind: "not", child: nodeToBuilder(rule.child) };
+    case "function":
+      return { kind: "function", name: rule.name, negated: rule.negated, args: rule.args.map(argToBuilder) };
+    case "condition":
+      if (!("value" in rule)) return { kind: "condition", attribute: rule.attribute, operator: rule.operator, value: "", high: "" };
+      if (rule.value.kind === "range") {
+        return { kind: "condition", attribute: rule.attribute, operator: rule.operator, value: scalarText(rule.value.low), high: scalarText(rule.value.high) };
+      }
+      return { kind: "condition", attribute: rule.attribute, operator: rule.operator, value: scalarText(rule.value), high: "" };
+  }
+}
+
+/** The builder's root is always a group, so there is somewhere to add the next condition. */
+export function toBuilder(rule: Rule): BuilderGroup {
+  const node = nodeToBuilder(rule);
+  return node.kind === "group" ? node : { kind: "group", op: "and", children: [node] };
+}
+
+export function emptyBuilder(): BuilderGroup {
+  return { kind: "group", op: "and", children: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builder -> rule
+
+interface ValueSpec {
+  type: ValueType;
+  owner: string;
+  integer?: boolean;
+  enumValues?: readonly string[];
+}
+
+const NUMBER_RE = /^[-+]?[0-9]+(\.[0-9]+)?$/;
+const RELATIVE_RE = /^([-+])([0-9]{1,7})([dwmy])$/;
+
+/** One field's text as a value of its type; the message is for the field, in the merchant's terms. */
+export function parseFieldValue(spec: ValueSpec, text: string): { ok: true; value: ScalarValue } | { ok: false; message: string } {
+  switch (spec.type) {
+    case "number":
+    case "money": {
+      const t = text.trim();
+      if (t === "") return { ok: false, message: "Enter a number" };
+      if (!NUMBER_RE.test(t)) return { ok: false, message: `'${t}' is not a number` };
+      if (spec.integer && t.includes(".")) return { ok: false, message: `${spec.owner} takes a whole number` };
+      return { ok: true, value: { kind: "number", value: canonicalDecimal(t) } };
+    }
+    case "id": {
+      const t = text.trim();
+      if (!/^[0-9]{1,30}$/.test(t)) return { ok: false, message: t === "" ? "Enter a product ID" : `'${t}' is not a product ID (digits only)` };
+      return { ok: true, value: { kind: "number", value: canonicalDecimal(t) } };
+    }
+    case "date": {
+      const t = text.trim().toLowerCase();
+      if (t === "today") return { ok: true, value: { kind: "today" } };
+      if (t === "yesterday") return { ok: true, value: { kind: "relative", amount: -1, unit: "d" } };
+      const rel = RELATIVE_RE.exec(t);
+      if (rel) {
+        const magnitude = Number(rel[2]);
+        if (magnitude === 0) return { ok: false, message: "Use 'today' for a zero offset" };
+        if (magnitude > MAX_RELATIVE) return { ok: false, message: "That date offset is too large" };
+        return { ok: true, value: { kind: "relative", amount: rel[1] === "-" ? -magnitude : magnitude, unit: rel[3] as "d" | "w" | "m" | "y" } };
+      }
+      if (isValidCalendarDate(t)) return { ok: true, value: { kind: "absolute", date: t } };
+      return { ok: false, message: "Enter a date like -30d, -6m, today or 2025-01-31" };
+    }
+    case "boolean":
+      if (text === "true" || text === "false") return { ok: true, value: { kind: "boolean", value: text === "true" } };
+      return { ok: false, message: "Choose true or false" };
+    case "enum": {
+      const allowed = spec.enumValues ?? [];
+      const canonical = allowed.find((v) => v.toUpperCase() === text.trim().toUpperCase());
+      if (!canonical) return { ok: false, message: `Choose one of ${allowed.join(", ")}` };
+      return { ok: true, value: { kind: "string", value: canonical } };
+    }
+    case "string":
+    case "string_list":
+      // Taken as typed: spaces and quotes are part of a tag.
+      return { ok: true, value: { kind: "string", value: text } };
+  }
+}
+
+export function fromBuilder(root: BuilderNode): FromBuilderResult {
+  const issues: BuilderIssue[] = [];
+
+  const visit = (node: BuilderNode, path: Path): Rule | undefined => {
+    switch (node.kind) {
+      case "group": {
+        if (node.children.length === 0) {
+          issues.push({ path, field: "children", message: path.length === 0 ? "Add a condition" : "This group is empty: add a condition or remove it" });
+          return undefined;
+        }
+        const children = node.children.map((c, i) => visit(c, [...path, i]));
+        if (children.some((c) => c === undefined)) return undefined;
+        // A group of one is just that one: the text has no way to say the difference.
+        if (children.length === 1) return children[0];
+        return { kind: node.op, children: children as Rule[] };
+      }
+      case "not": {
+        const child = visit(node.child, [...path, 0]);
+        return child === undefined ? undefined : { kind: "not", child };
+      }
+      case "condition": {
+        const def = getAttribute(node.attribute);
+        if (!def || !def.available) {
+          issues.push({ path, field: "attribute", message: `Choose an attribute` });
+          return undefined;
+        }
+        if (!OPERATORS_BY_TYPE[def.type].includes(node.operator)) {
+          issues.push({ path, field: "operator", message: `Choose an operator for ${node.attribute}` });
+          return undefined;
+        }
+        if (!operatorTakesValue(node.operator)) {
+          return { kind: "condition", attribute: node.attribute, operator: node.operator as "IS NULL" | "IS NOT NULL" };
+        }
+        const spec: ValueSpec = { type: def.type, owner: node.attribute, integer: def.integer, enumValues: def.enumValues };
+        const low = parseFieldValue(spec, node.value);
+        if (!low.ok) issues.push({ path, field: "value", message: low.message });
+        if (node.operator === "BETWEEN") {
+          const high = parseFieldValue(spec, node.high);
+          if (!high.ok) issues.push({ path, field: "high", message: high.message });
+          if (!low.ok || !high.ok) return undefined;
+          return { kind: "condition", attribute: node.attribute, operator: "BETWEEN", value: { kind: "range", low: low.value, high: high.value } };
+        }
+        if (!low.ok) return undefined;
+        return { kind: "condition", attribute: node.attribute, operator: node.operator, value: low.value } as Rule;
+      }
+      case "function": {
+        const fn = getFunction(node.name);
+        if (!fn || !fn.available) {
+          issues.push({ path, field: "name", message: "Choose a function" });
+          return undefined;
+        }
+        const args: FunctionArg[] = [];
+        const seen = new Set<string>();
+        let failed = false;
+        node.args.forEach((arg, i) => {
+          const param = getParam(fn, arg.name);
+          const fail = (field: BuilderField, message: string, item?: number) => {
+            failed = true;
+            issues.push({ path, arg: i, item, field, message });
+          };
+          if (!param) return fail("name", `Choose a parameter of ${node.name}`);
+          if (seen.has(arg.name)) return fail("name", `'${arg.name}' is given twice`);
+          seen.add(arg.name);
+          if (!ARG_OPERATORS_BY_TYPE[param.type].includes(arg.operator)) return fail("operator", `Choose an operator for ${arg.name}`);
+          const spec: ValueSpec = { type: param.type, owner: arg.name, integer: param.integer };
+          if (arg.operator === "IN" || arg.operator === "NOT IN") {
+            if (arg.items.length === 0) return fail("items", "Add at least one value");
+            const items: ScalarValue[] = [];
+            arg.items.forEach((text, j) => {
+              const v = parseFieldValue(spec, text);
+              if (v.ok) items.push(v.value);
+              else fail("items", v.message, j);
+            });
+            if (items.length === arg.items.length) args.push({ name: arg.name, operator: arg.operator, value: { kind: "list", items } });
+            return;
+          }
+          const low = parseFieldValue(spec, arg.value);
+          if (!low.ok) fail("value", low.message);
+          if (arg.operator === "BETWEEN") {
+            const high = parseFieldValue(spec, arg.high);
+            if (!high.ok) fail("high", high.message);
+            if (low.ok && high.ok) args.push({ name: arg.name, operator: "BETWEEN", value: { kind: "range", low: low.value, high: high.value } });
+            return;
+          }
+          if (low.ok) args.push({ name: arg.name, operator: arg.operator, value: low.value });
+        });
+        if (failed) return undefined;
+        return { kind: "function", name: node.name, negated: node.negated, args };
+      }
+    }
+  };
+
+  const rule = visit(root, []);
+  if (!rule || issues.length > 0) return { ok: false, issues };
+  // The same boundary check stored rules pass (depth, semantics): the form must not be laxer.
+  const checked = validateRule(rule);
+  if (!checked.ok) return { ok: false, issues: checked.issues.map((i) => ({ path: [], field: "children", message: i.message })) };
+  return { ok: true, rule: checked.rule };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builder -> text
+
+function looseValue(type: ValueType | undefined, text: string): string {
+  return type === "string" || type === "string_list" || type === "enum" ? quote(text) : text.trim();
+}
+
+/** Text for a builder that is not a valid rule yet: what it says so far, so the parser can point at the gap. */
+function loosePrint(node: BuilderNode, top = true): string {
+  switch (node.kind) {
+    case "group": {
+      if (node.children.length === 0) return top ? "" : "()";
+      const inner = node.children.map((c) => loosePrint(c, false)).join(node.op === "and" ? " AND " : " OR ");
+      return top || node.children.length === 1 ? inner : `(${inner})`;
+    }
+    case "not":
+      return `NOT ${loosePrint(node.child, false)}`;
+    case "condition": {
+      const type = getAttribute(node.attribute)?.type;
+      if (!operatorTakesValue(node.operator)) return `${node.attribute} ${node.operator}`;
+      if (node.operator === "BETWEEN") return `${node.attribute} BETWEEN ${looseValue(type, node.value)} AND ${looseValue(type, node.high)}`;
+      return `${node.attribute} ${node.operator} ${looseValue(type, node.value)}`;
+    }
+    case "function": {
+      const fn = getFunction(node.name);
+      const args = node.args.map((a) => {
+        const type = fn ? getParam(fn, a.name)?.type : undefined;
+        if (a.operator === "BETWEEN") return `${a.name} BETWEEN ${looseValue(type, a.value)} AND ${looseValue(type, a.high)}`;
+        if (a.operator === "IN" || a.operator === "NOT IN") return `${a.name} ${a.operator} (${a.items.map((t) => looseValue(type, t)).join(", ")})`;
+        return `${a.name} ${a.operator} ${looseValue(type, a.value)}`;
+      });
+      return `${node.name} ${node.negated ? "NOT MATCHES" : "MATCHES"} (${args.join(", ")})`;
+    }
+  }
+}
+
+/** The query text for the builder's state: canonical when it is a valid rule, a best effort otherwise. */
+export function builderToText(root: BuilderNode): string {
+  const result = fromBuilder(root);
+  return result.ok ? print(result.rule) : loosePrint(root).trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text -> builder
+
+export type TextToBuilderResult =
+  | { ok: true; builder: BuilderGroup }
+  | { ok: false; reason: "syntax"; errors: ParseError[] }
+  | { ok: false; reason: "unsupported"; message: string };
+
+export function textToBuilder(text: string): TextToBuilderResult {
+  if (text.trim() === "") return { ok: true, builder: emptyBuilder() };
+  const parsed = parse(text);
+  if (!parsed.ok) return { ok: false, reason: "syntax", errors: parsed.errors };
+  const builder = toBuilder(parsed.rule);
+  const back = fromBuilder(builder);
+  if (!back.ok || print(back.rule) !== print(parsed.rule)) {
+    return { ok: false, reason: "unsupported", message: "The builder cannot show this query without changing it; edit it as text." };
+  }
+  return { ok: true, builder };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edits, each returning a new tree (React state is never mutated).
+
+export function nodeAt(root: BuilderNode, path: Path): BuilderNode | undefined {
+  let node: BuilderNode | undefined = root;
+  for (const i of path) {
+    if (!node) return undefined;
+    node = node.kind === "group" ? node.children[i] : node.kind === "not" && i === 0 ? node.child : undefined;
+  }
+  return node;
+}
+
+export function updateAt(root: BuilderNode, path: Path, fn: (node: BuilderNode) => BuilderNode): BuilderNode {
+  if (path.length === 0) return fn(root);
+  const [head, ...rest] = path as [number, ...number[]];
+  if (root.kind === "group") {
+    const child = root.children[head];
+    if (!child) return root;
+    return { ...root, children: root.children.map((c, i) => (i === head ? updateAt(c, rest, fn) : c)) };
+  }
+  if (root.kind === "not" && head === 0) return { ...root, child: updateAt(root.child, rest, fn) };
+  return root;
+}
+
+/** Removes a node; a NOT left without its child goes with it. The root cannot be removed, only emptied. */
+export function removeAt(root: BuilderNode, path: Path): BuilderNode {
+  if (path.length === 0) return emptyBuilder();
+  const parentPath = path.slice(0, -1);
+  const index = path[path.length - 1] as number;
+  const parent = nodeAt(root, parentPath);
+  if (parent?.kind === "not") return removeAt(root, parentPath);
+  return updateAt(root, parentPath, (p) => (p.kind === "group" ? { ...p, children: p.children.filter((_, i) => i !== index) } : p));
+}
+
+export function appendChild(root: BuilderNode, groupPath: Path, child: BuilderNode): BuilderNode {
+  return updateAt(root, groupPath, (g) => (g.kind === "group" ? { ...g, children: [...g.children, child] } : g));
+}
+
+/** Wraps a node in NOT, or unwraps it if it is one. */
+export function toggleNot(root: BuilderNode, path: Path): BuilderNode {
+  return updateAt(root, path, (n) => (n.kind === "not" ? n.child : { kind: "not", child: n }));
+}
+
+function defaultValue(type: ValueType, enumValues?: readonly string[]): string {
+  if (type === "enum") return enumValues?.[0] ?? "";
+  if (type === "boolean") return "true";
+  if (type === "date") return "-30d";
+  return "";
+}
+
+function defaultOperator(type: AttributeType): ConditionOperator {
+  if (type === "string_list") return "CONTAINS";
+  if (type === "number" || type === "money" || type === "date") return ">=";
+  return "=";
+}
+
+export function newCondition(attribute = "amount_spent"): BuilderCondition {
+  const def: AttributeDef = getAttribute(attribute) ?? ATTRIBUTES.amount_spent;
+  return { kind: "condition", attribute, operator: defaultOperator(def.type), value: defaultValue(def.type, def.enumValues), high: "" };
+}
+
+/** A new attribute keeps the operator and value where they still make sense. */
+export function changeAttribute(node: BuilderCondition, attribute: string): BuilderCondition {
+  const before = getAttribute(node.attribute);
+  const def = getAttribute(attribute);
+  if (!def) return { ...node, attribute };
+  const operator = OPERATORS_BY_TYPE[def.type].includes(node.operator) ? node.operator : defaultOperator(def.type);
+  const sameKind = before?.type === def.type && before.enumValues === def.enumValues;
+  if (sameKind) return { ...node, attribute, operator };
+  return { ...node, attribute, operator, value: defaultValue(def.type, def.enumValues), high: "" };
+}
+
+export function changeOperator(node: BuilderCondition, operator: ConditionOperator): BuilderCondition {
+  return { ...node, operator };
+}
+
+export function newFunction(name = "products_purchased"): BuilderFunction {
+  const fn: FunctionDef = getFunction(name) ?? FUNCTIONS.products_purchased;
+  const first = Object.keys(fn.params)[0];
+  return { kind: "function", name, negated: false, args: first ? [newArg(name, first)] : [] };
+}
+
+export function newArg(fnName: string, paramName?: string, taken: readonly BuilderArg[] = []): BuilderArg {
+  const fn = getFunction(fnName);
+  const names = fn ? Object.keys(fn.params) : [];
+  const name = paramName ?? names.find((n) => !taken.some((a) => a.name === n)) ?? names[0] ?? "";
+  const param = fn ? getParam(fn, name) : undefined;
+  const type = param?.type ?? "string";
+  const operator: ArgOperator = type === "date" ? ">=" : type === "number" || type === "money" ? ">=" : "=";
+  return { name, operator, value: defaultValue(type), high: "", items: [] };
+}
+
+export function changeArgName(fnName: string, arg: BuilderArg, name: string): BuilderArg {
+  const fn = getFunction(fnName);
+  const before = fn ? getParam(fn, arg.name) : undefined;
+  const after = fn ? getParam(fn, name) : undefined;
+  if (!after) return { ...arg, name };
+  if (before?.type === after.type) return { ...arg, name };
+  return newArg(fnName, name);
+}
+
+export function changeArgOperator(arg: BuilderArg, operator: ArgOperator): BuilderArg {
+  const listy = operator === "IN" || operator === "NOT IN";
+  const wasListy = arg.operator === "IN" || arg.operator === "NOT IN";
+  if (listy && !wasListy) return { ...arg, operator, items: arg.items.length > 0 ? arg.items : [arg.value] };
+  if (!listy && wasListy) return { ...arg, operator, value: arg.value || (arg.items[0] ?? "") };
+  return { ...arg, operator };
+}
+
+/** For labels and select options. */
+export function paramType(fnName: string, argName: string): ParamType | undefined {
+  const fn = getFunction(fnName);
+  return fn ? getParam(fn, argName)?.type : undefined;
+}

@@ -1,0 +1,53 @@
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
+import { useState } from "react";
+import { requireAdmin } from "~/auth.server";
+import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
+import { SegmentEditor } from "~/components/SegmentEditor";
+import { db } from "~/db.server";
+import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
+import { getSegment, SegmentRuleError, updateSegment } from "~/models/segments.server";
+
+export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  const { shop, demo } = await requireAdmin(request);
+  const segment = await getSegment(db, { shop, id: Number(params.id) });
+  if (!segment) throw new Response("No such segment", { status: 404 });
+  return { demo, segment };
+};
+
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { shop } = await requireAdmin(request);
+  const id = Number(params.id);
+  const form = readSegmentForm(Object.fromEntries(await request.formData()));
+  if (!form.ok) return json({ ok: false, errors: form.errors } satisfies SegmentActionData, { status: 400 });
+  try {
+    const updated = await updateSegment(db, { shop, id, name: form.name, query: form.query, now: new Date() });
+    if (!updated) throw new Response("No such segment", { status: 404 });
+    return json({ ok: true, id, message: `Saved “${form.name}”`, redirectTo: `/app/segments/${id}` } satisfies SegmentActionData);
+  } catch (error) {
+    if (error instanceof SegmentRuleError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
+    throw error;
+  }
+};
+
+export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationAfterDelete;
+
+export default function EditSegment() {
+  const { demo, segment } = useLoaderData<typeof loader>();
+  const [deleting, setDeleting] = useState(false);
+  return (
+    <SegmentEditor
+      key={segment.id}
+      title={`Edit “${segment.name}”`}
+      demo={demo}
+      initialName={segment.name}
+      initialQuery={segment.query}
+      saveBarId="segment-edit-save-bar"
+      submitLabel="Save changes"
+      backUrl={`/app/segments/${segment.id}`}
+      secondaryActions={[{ content: "Delete", destructive: true, onAction: () => setDeleting(true) }]}
+    >
+      <DeleteSegmentModal id={segment.id} name={segment.name} open={deleting} onClose={() => setDeleting(false)} />
+    </SegmentEditor>
+  );
+}
