@@ -281,8 +281,9 @@ export async function recomputeSegments(
         await lockShop(tx, shop);
         await recomputeChunk(tx, { shop, batch, ctx, after, upTo, tally });
       });
-      done = upTo === null ? (b + 1) * customers : done + chunkSize;
-      onProgress?.(Math.min(done, total), total);
+      const reached = upTo === null ? (b + 1) * customers : done + chunkSize;
+      if (reached > done) onProgress?.(Math.min(reached, total), total);
+      done = reached;
       if (upTo === null) break;
       after = upTo;
     }
