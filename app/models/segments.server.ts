@@ -28,9 +28,10 @@ export async function shopContext(db: Executor, { shop, now }: { shop: string; n
     `SELECT "ianaTimezone", "currencyCode", "lifecycleLapsingDays", "lifecycleLapsedDays", "lifecycleLoyalOrders"
      FROM "Shop" WHERE "domain" = ${sql.p(shop)}`,
   );
-  if (!row) return { now, timeZone: "UTC", currencyCode: "USD", lifecycle: DEFAULT_LIFECYCLE };
+  if (!row) return { now, timeZone: "UTC", currencyCode: "USD", lifecycle: DEFAULT_LIFECYCLE, shop };
   return {
     now,
+    shop,
     timeZone: String(row.ianaTimezone),
     currencyCode: String(row.currencyCode),
     lifecycle: {

@@ -18,7 +18,7 @@ import { createTestDb, DIALECTS } from "../helpers/db";
 
 const SHOP = "engines.myshopify.com";
 const ZONE = "America/New_York";
-const ctx: EngineContext = { now: new Date("2026-03-08T15:30:00Z"), timeZone: ZONE, currencyCode: "USD" }; // a DST-change day
+const ctx: EngineContext = { now: new Date("2026-03-08T15:30:00Z"), timeZone: ZONE, currencyCode: "USD", shop: SHOP }; // a DST-change day
 const TODAY = localDate(ctx.now, ZONE);
 const TAGS = ["vip", "VIP", "Wholesale", "newsletter", "gift-buyer", "ümlaut"];
 const COUNTRIES: [string, string | null][] = [["US", "NY"], ["US", "CA"], ["DE", null], ["CA", "ON"], ["GB", null]];
