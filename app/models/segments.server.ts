@@ -1,7 +1,18 @@
 // Segments against the database: the rule compiled to one WHERE clause over the shop's customers
 // (app/domain/segments/engine.ts), and the same customers read as evaluator subjects.
 import { epochDayExpr, Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
-import { compileSql, DEFAULT_LIFECYCLE, evaluate, prepare, type EngineContext, type Prepared, type Subject } from "~/domain/segments/engine";
+import {
+  compileSql,
+  DEFAULT_LIFECYCLE,
+  evaluate,
+  prepare,
+  readsPurchases,
+  type EngineContext,
+  type Prepared,
+  type PurchaseLine,
+  type PurchaseOrder,
+  type Subject,
+} from "~/domain/segments/engine";
 import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
 import { lockShop, refreshPlannerStatistics } from "~/models/store.server";
@@ -17,9 +28,10 @@ export async function shopContext(db: Executor, { shop, now }: { shop: string; n
     `SELECT "ianaTimezone", "currencyCode", "lifecycleLapsingDays", "lifecycleLapsedDays", "lifecycleLoyalOrders"
      FROM "Shop" WHERE "domain" = ${sql.p(shop)}`,
   );
-  if (!row) return { now, timeZone: "UTC", currencyCode: "USD", lifecycle: DEFAULT_LIFECYCLE };
+  if (!row) return { now, timeZone: "UTC", currencyCode: "USD", lifecycle: DEFAULT_LIFECYCLE, shop };
   return {
     now,
+    shop,
     timeZone: String(row.ianaTimezone),
     currencyCode: String(row.currencyCode),
     lifecycle: {
@@ -55,15 +67,22 @@ export async function matchingIds(db: Executor, { shop, rule, ctx }: { shop: str
   return rows.map((r) => String(r.id));
 }
 
-/** Customers as the in-memory evaluator sees them. */
-export async function subjects(db: Executor, { shop, ids }: { shop: string; ids?: readonly string[] }): Promise<Map<string, Subject>> {
+/**
+ * Customers as the in-memory evaluator sees them. `purchases` also loads their counted orders and
+ * lines (for products_purchased / orders_placed; see readsPurchases), in one more query.
+ */
+export async function subjects(
+  db: Executor,
+  { shop, ids, purchases = false }: { shop: string; ids?: readonly string[]; purchases?: boolean },
+): Promise<Map<string, Subject>> {
   const sql = new Sql(db.dialect);
   const rows = await db.all(
     sql,
-    `SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."emailMarketingState",
+    `SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
        c."smsMarketingState", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt"
      ${FROM} WHERE c."shop" = ${sql.p(shop)}${ids ? ` AND ${sql.in(`c."id"`, ids)}` : ""}`,
   );
+  const orders = purchases ? await purchasesOf(db, { shop, ids }) : undefined;
   return new Map(
     rows.map((r) => [
       String(r.id),
@@ -73,6 +92,7 @@ export async function subjects(db: Executor, { shop, ids }: { shop: string; ids?
         tags: normalizeTags(String(r.tags ?? "")),
         countryCode: r.countryCode == null ? null : String(r.countryCode),
         provinceCode: r.provinceCode == null ? null : String(r.provinceCode),
+        city: r.city == null ? null : String(r.city),
         emailMarketingState: String(r.emailMarketingState),
         smsMarketingState: String(r.smsMarketingState),
         rfmGroup: r.rfmGroup == null ? null : String(r.rfmGroup),
@@ -81,9 +101,54 @@ export async function subjects(db: Executor, { shop, ids }: { shop: string; ids?
         aovMinor: r.aovMinor == null ? null : toBigInt(r.aovMinor),
         firstOrderAt: toDate(r.firstOrderAt),
         lastOrderAt: toDate(r.lastOrderAt),
+        ...(orders ? { orders: orders.get(String(r.id)) ?? [] } : {}),
       },
     ]),
   );
+}
+
+/**
+ * The counted orders (as recomputeFacts counts them: not cancelled, not test) of some customers, or
+ * of the whole shop, with their lines and the lines' product tags: one query, grouped here.
+ */
+async function purchasesOf(db: Executor, { shop, ids }: { shop: string; ids?: readonly string[] }): Promise<Map<string, PurchaseOrder[]>> {
+  const sql = new Sql(db.dialect);
+  const rows = await db.all(
+    sql,
+    `SELECT o."customerId", o."id" AS "orderId", o."processedAt", o."totalMinor", o."refundedMinor",
+       l."id" AS "lineId", l."productId", l."productType", l."vendor", l."quantity", pr."tags" AS "productTags"
+     FROM "Order" o
+     LEFT JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
+     LEFT JOIN "Product" pr ON pr."shop" = l."shop" AND pr."id" = l."productId"
+     WHERE o."shop" = ${sql.p(shop)} AND o."customerId" IS NOT NULL AND o."test" = false AND o."cancelledAt" IS NULL${
+       ids ? ` AND ${sql.in(`o."customerId"`, ids)}` : ""
+     }
+     ORDER BY o."customerId", o."id"`,
+  );
+  const byCustomer = new Map<string, PurchaseOrder[]>();
+  let current: { key: string; order: PurchaseOrder & { lines: PurchaseLine[] } } | undefined;
+  for (const r of rows) {
+    const customerId = String(r.customerId);
+    const key = `${customerId}\u0000${String(r.orderId)}`;
+    if (current?.key !== key) {
+      current = {
+        key,
+        order: { processedAt: toDate(r.processedAt)!, amountMinor: toBigInt(r.totalMinor) - toBigInt(r.refundedMinor), lines: [] },
+      };
+      const list = byCustomer.get(customerId) ?? [];
+      list.push(current.order);
+      byCustomer.set(customerId, list);
+    }
+    if (r.lineId == null) continue; // an order without lines still counts for orders_placed
+    current.order.lines.push({
+      productId: r.productId == null ? null : String(r.productId),
+      productType: r.productType == null ? null : String(r.productType),
+      vendor: r.vendor == null ? null : String(r.vendor),
+      tags: normalizeTags(String(r.productTags ?? "")),
+      quantity: toNumber(r.quantity),
+    });
+  }
+  return byCustomer;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,7 +532,14 @@ export async function updateMemberships(
     `SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${s0.p(shop)} AND "active" = ${s0.p(true)}`,
   );
   if (segments.length === 0) return { entered: 0, left: 0 };
-  const people = await subjects(tx, { shop, ids: customerIds });
+  const rules: { id: number; prepared: Prepared }[] = [];
+  for (const segment of segments) {
+    const prepared = prepare(storedRule(String(segment.rule)), ctx);
+    if (prepared.ok) rules.push({ id: toNumber(segment.id), prepared: prepared.prepared });
+    // else: recomputes report it; an event must not fail over a stale rule
+  }
+  // Orders are read only when some active rule looks at purchases.
+  const people = await subjects(tx, { shop, ids: customerIds, purchases: rules.some((r) => readsPurchases(r.prepared)) });
   const s1 = new Sql(tx.dialect);
   const current = await tx.all(
     s1,
@@ -477,13 +549,10 @@ export async function updateMemberships(
   let entered = 0;
   let left = 0;
   const delta = new Map<number, number>();
-  for (const segment of segments) {
-    const id = toNumber(segment.id);
-    const prepared = prepare(storedRule(String(segment.rule)), ctx);
-    if (!prepared.ok) continue; // recomputes report it; an event must not fail over a stale rule
+  for (const { id, prepared } of rules) {
     for (const customerId of customerIds) {
       const subject = people.get(customerId);
-      const should = subject !== undefined && evaluate(prepared.prepared, subject);
+      const should = subject !== undefined && evaluate(prepared, subject);
       const is = isMember.has(`${id}:${customerId}`);
       if (should === is) continue;
       delta.set(id, (delta.get(id) ?? 0) + (should ? 1 : -1));

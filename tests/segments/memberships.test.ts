@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
 import { countMatching, createSegment, listSegments, matchingIds, recomputeSegment, recomputeSegments, segmentDetail, SegmentRuleError, shopContext } from "~/models/segments.server";
-import { upsertShop } from "~/models/store.server";
+import { upsertProducts, upsertShop } from "~/models/store.server";
+import { demoProducts } from "~/demo/generator";
 import { enqueue } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { parse } from "~/domain/segments/query-language";
@@ -16,6 +17,12 @@ const QUERIES = {
   big: "amount_spent >= 150",
   recent: "last_order_date >= -60d",
   none: "number_of_orders = 0",
+  // Read from the orders themselves (the per-event path loads them only because these exist).
+  roasters: "products_purchased MATCHES (vendor = 'Tailored Roasters', sum_quantity >= 2)",
+  espresso: "products_purchased MATCHES (tag = 'espresso', date >= -90d)",
+  twice: "orders_placed MATCHES (count_at_least = 2, date >= -1y)",
+  noTea: "products_purchased NOT MATCHES (tag IN ('black-tea', 'green-tea'))",
+  nyc: "customer_cities CONTAINS 'US-NY-NewYork'",
 };
 
 describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
@@ -27,6 +34,9 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
   beforeAll(async () => {
     ({ db, close } = await createTestDb(dialect));
     await upsertShop(db, { domain: SHOP, name: "Members", currencyCode: "USD", ianaTimezone: "Europe/Berlin" });
+    // The catalogue the stream's orders were drawn from, for product tags.
+    const products = demoProducts({ seed: 8, customers: 120, now: new Date("2026-06-01T00:00:00Z"), shopDomain: "events.myshopify.com" });
+    await upsertProducts(db, { shop: SHOP, rows: products, now });
   });
   afterAll(async () => close());
 
@@ -34,7 +44,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     // Segments exist before the data arrives: every member enters through the per-event path.
     const ids: Record<string, number> = {};
     for (const [name, query] of Object.entries(QUERIES)) ids[name] = await createSegment(db, { shop: SHOP, name, query, now });
-    expect((await listSegments(db, { shop: SHOP, now })).map((s) => s.memberCount)).toEqual([0, 0, 0, 0]);
+    expect((await listSegments(db, { shop: SHOP, now })).map((s) => s.memberCount)).toEqual(Object.keys(QUERIES).map(() => 0));
 
     const processor = new InboxProcessor(db, { batchSize: 40, now: () => now });
     for (const e of events) {
@@ -52,8 +62,14 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
       // Nothing for a full recompute to correct.
       expect(await recomputeSegment(db, { shop: SHOP, segmentId: ids[name]!, ctx })).toEqual({ entered: 0, left: 0, members: expected });
     }
-    const repeat = (await listSegments(db, { shop: SHOP, now })).find((s) => s.name === "repeat")!;
+    const segments = await listSegments(db, { shop: SHOP, now });
+    const repeat = segments.find((s) => s.name === "repeat")!;
     expect(repeat.memberCount).toBeGreaterThan(10);
+    // The purchase and city rules select someone, and not everyone.
+    for (const name of ["roasters", "espresso", "twice", "noTea", "nyc"]) {
+      const count = segments.find((s) => s.name === name)!.memberCount;
+      expect([name, count > 0 && count < 120]).toEqual([name, true]);
+    }
     // Cancellations and deletions in the stream made some customers leave again.
     expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, entered: false } })).toBeGreaterThan(0);
     const entered = await db.prisma.segmentEvent.count({ where: { shop: SHOP, segmentId: repeat.id, entered: true } });

@@ -3,7 +3,7 @@ import { prepare } from "./engine";
 import { parse, print } from "./query-language";
 import { TEMPLATES } from "./templates";
 
-const ctx = { now: new Date("2026-01-15T12:00:00Z"), timeZone: "UTC", currencyCode: "USD" };
+const ctx = { now: new Date("2026-01-15T12:00:00Z"), timeZone: "UTC", currencyCode: "USD", shop: "templates.myshopify.com" };
 
 describe("segment templates", () => {
   it("has at least twelve, with unique keys", () => {

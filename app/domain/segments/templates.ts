@@ -50,9 +50,8 @@ export const TEMPLATES: readonly SegmentTemplate[] = [
   {
     key: "category-fans",
     name: "Category fans",
-    description: "Bought from one product type at least twice; change the type to yours.",
-    query: "products_purchased MATCHES (product_type = 'Coffee', sum_quantity >= 2)",
-    unavailable: "products_purchased is not evaluated yet",
+    description: "Bought two or more items of one product type; change the type to yours.",
+    query: "products_purchased MATCHES (product_type = 'Coffee Beans', sum_quantity >= 2)",
   },
 ];
 
