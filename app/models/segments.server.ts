@@ -546,38 +546,17 @@ export async function updateMemberships(
     `SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, customerIds)}`,
   );
   const isMember = new Set(current.map((r) => `${toNumber(r.segmentId)}:${String(r.customerId)}`));
-  let entered = 0;
-  let left = 0;
-  const delta = new Map<number, number>();
+  const changes: MembershipChange[] = [];
   for (const { id, prepared } of rules) {
     for (const customerId of customerIds) {
       const subject = people.get(customerId);
       const should = subject !== undefined && evaluate(prepared, subject);
-      const is = isMember.has(`${id}:${customerId}`);
-      if (should === is) continue;
-      delta.set(id, (delta.get(id) ?? 0) + (should ? 1 : -1));
-      const sql = new Sql(tx.dialect);
-      if (should) {
-        entered += 1;
-        await tx.run(sql, `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES (${sql.p(shop)}, ${sql.p(id)}, ${sql.p(customerId)}, ${sql.p(ctx.now)})`);
-      } else {
-        left += 1;
-        await tx.run(sql, `DELETE FROM "SegmentMember" WHERE "shop" = ${sql.p(shop)} AND "segmentId" = ${sql.p(id)} AND "customerId" = ${sql.p(customerId)}`);
-      }
-      const ev = new Sql(tx.dialect);
-      await tx.run(
-        ev,
-        `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES (${ev.p(shop)}, ${ev.p(id)}, ${ev.p(customerId)}, ${ev.p(should)}, ${ev.p(ctx.now)})`,
-      );
+      if (should !== isMember.has(`${id}:${customerId}`)) changes.push({ segmentId: id, customerId, entered: should });
     }
   }
-  // Counted as they change (a recount would scan every member of the segment on every event).
-  for (const [id, change] of delta) {
-    if (change === 0) continue;
-    const sql = new Sql(tx.dialect);
-    await tx.run(sql, `UPDATE "Segment" SET "memberCount" = "memberCount" + ${sql.p(change)} WHERE "id" = ${sql.p(id)}`);
-  }
-  return { entered, left };
+  await writeMembershipChanges(tx, { shop, at: ctx.now, changes });
+  const entered = changes.filter((c) => c.entered).length;
+  return { entered, left: changes.length - entered };
 }
 
 /** Every active segment of a shop, recomputed in the database (on demand, and nightly for dates). */
