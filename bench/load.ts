@@ -8,7 +8,7 @@ import { webhookHeaders, type Delivery } from "~/sync/signing";
 export function serialise(delivery: Delivery, secret: string, host: string): Buffer {
   const body = Buffer.from(delivery.body, "utf8");
   const headers = { ...webhookHeaders(delivery, secret), host, "content-length": String(body.length) };
-  const head = `POST /webhooks/${delivery.topic} HTTP/1.1\r\n${Object.entries(headers)
+  const head = `POST /webhooks/${delivery.topic.replace(".", "/")} HTTP/1.1\r\n${Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join("")}\r\n`;
   return Buffer.concat([Buffer.from(head, "latin1"), body]);

@@ -12,6 +12,7 @@ import { upsertCustomers, upsertShop } from "~/models/store.server";
 import { cliJson } from "../helpers/cli";
 import { enqueue } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
+import { fixtureDeliveries, send } from "~/sync/replay.server";
 import { webhookHeaders } from "~/sync/signing";
 import { createEmptyDatabase, createTestDb, DIALECTS, type TestDatabase } from "../helpers/db";
 import { ROOT } from "../helpers/env";
@@ -104,6 +105,13 @@ describe("tags and consent webhooks through server.mjs", () => {
       error: expect.stringContaining("payload.customerId: expected a Shopify GID"),
     });
     expect(await customer(db, SHOP, "7731250036789")).toMatchObject({ tags: "vip" });
+  });
+
+  it("is reached by the replayer (tailored send-webhooks) at each topic's URL", async () => {
+    const deliveries = fixtureDeliveries(FIXTURES, SHOP);
+    expect(deliveries.map((d) => d.topic)).toContain("customer.tags_added");
+    const report = await send(deliveries, { url: server.url, secret: SECRET, concurrency: 4 });
+    expect(report.byStatus).toEqual({ "200": deliveries.length });
   });
 });
 
