@@ -1,10 +1,14 @@
 // Tailored's production server: remix-serve's stack (compression, static assets, request log, the
 // Remix handler), plus a direct path for Shopify's webhooks. Webhooks are the one high-volume request
-// Tailored serves, and they need none of Remix: the direct path skips route matching and the
+// Tailored serves, and they need none of Remix: the direct path skips Express, route matching and the
 // Request/Response conversion (docs/decisions/005-webhook-fast-path.md) and calls the same
-// `ingestWebhook` the Remix routes do.
+// `ingestWebhook` the Remix routes do. The background work (the inbox processor, which also owns the
+// webhook path's writes, backfills, schedules) runs in a second thread started from this file
+// (docs/decisions/006-ingest-single-writer-thread.md).
+import http from "node:http";
 import path from "node:path";
 import url from "node:url";
+import { isMainThread } from "node:worker_threads";
 import { createRequestHandler } from "@remix-run/express";
 import { installGlobals } from "@remix-run/node";
 import compression from "compression";
@@ -14,50 +18,77 @@ import morgan from "morgan";
 installGlobals();
 
 const root = path.dirname(url.fileURLToPath(import.meta.url));
-const build = await import(url.pathToFileURL(path.join(root, "build", "server", "index.js")).href);
-const { ingestWebhook, MAX_WEBHOOK_BYTES } = build.entry.module;
+const buildUrl = url.pathToFileURL(path.join(root, "build", "server", "index.js")).href;
 
-const app = express();
-app.disable("x-powered-by");
+if (isMainThread) await serve();
+else await background();
 
-app.post("/webhooks/:scope/:event", (req, res) => {
-  const chunks = [];
-  let size = 0;
-  let refused = false;
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > MAX_WEBHOOK_BYTES) return void res.status(413).end("payload too large");
-  req.on("data", (chunk) => {
-    size += chunk.length;
-    if (size > MAX_WEBHOOK_BYTES && !refused) {
-      refused = true;
-      res.status(413).end("payload too large");
-      req.destroy();
-    } else if (!refused) chunks.push(chunk);
-  });
-  req.on("end", () => {
-    if (refused) return;
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
-    ingestWebhook(`${req.params.scope}/${req.params.event}`, headers, Buffer.concat(chunks)).then(
-      (result) => res.status(result.status).end(result.body),
-      (error) => {
-        console.error(error);
-        res.status(500).end();
-      },
-    );
-  });
-});
-
-app.use(compression());
-app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
-app.use(express.static("public", { maxAge: "1h" }));
-app.use(morgan("tiny"));
-app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
-
-const port = Number(process.env.PORT || 3000);
-const host = process.env.HOST;
-const server = host ? app.listen(port, host, listening) : app.listen(port, listening);
-function listening() {
-  console.log(`[tailored] http://localhost:${port}${host ? ` (${host})` : ""}`);
+/** The background thread: the build's entry starts the background work and serves the HTTP thread. */
+async function background() {
+  await import(buildUrl);
 }
-for (const signal of ["SIGTERM", "SIGINT"]) process.once(signal, () => server.close(() => process.exit(0)));
+
+async function serve() {
+  // TAILORED_BACKGROUND=here keeps the background work in this thread (as `shopify app dev` runs it).
+  const threaded = process.env.TAILORED_BACKGROUND !== "here";
+  if (threaded) process.env.TAILORED_BACKGROUND = "thread";
+  const build = await import(buildUrl);
+  const { ingestWebhook, MAX_WEBHOOK_BYTES, startBackgroundThread } = build.entry.module;
+
+  // `POST /webhooks/<scope>/<event>`, answered before Express sees the request: Express's request
+  // setup and router cost more per delivery than verifying it.
+  const WEBHOOK_PATH = /^\/webhooks\/([a-z_]+)\/([a-z_]+)\/?(?:\?.*)?$/;
+  const webhook = (req, res, topic) => {
+    const chunks = [];
+    let size = 0;
+    let refused = false;
+    const refuse = () => {
+      refused = true;
+      res.writeHead(413, { "content-type": "text/plain" }).end("payload too large");
+    };
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > MAX_WEBHOOK_BYTES) return refuse();
+    req.on("data", (chunk) => {
+      if (refused) return;
+      size += chunk.length;
+      if (size > MAX_WEBHOOK_BYTES) {
+        refuse();
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (refused) return;
+      // Node has lower-cased the names already; the verifier reads single values only.
+      const headers = { get: (name) => (typeof req.headers[name] === "string" ? req.headers[name] : null) };
+      ingestWebhook(topic, headers, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).then(
+        (result) => res.writeHead(result.status, { "content-type": "text/plain" }).end(result.body),
+        (error) => {
+          console.error(error);
+          res.writeHead(500).end();
+        },
+      );
+    });
+  };
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(compression());
+  app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
+  app.use(express.static("public", { maxAge: "1h" }));
+  app.use(morgan("tiny"));
+  app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
+
+  const stopBackground = threaded ? startBackgroundThread(new URL(import.meta.url)) : async () => undefined;
+  const server = http.createServer((req, res) => {
+    const match = req.method === "POST" ? WEBHOOK_PATH.exec(req.url) : null;
+    if (match) webhook(req, res, `${match[1]}/${match[2]}`);
+    else app(req, res);
+  });
+  const port = Number(process.env.PORT || 3000);
+  const host = process.env.HOST;
+  const listening = () => console.log(`[tailored] http://localhost:${port}${host ? ` (${host})` : ""}`);
+  if (host) server.listen(port, host, listening);
+  else server.listen(port, listening);
+  for (const signal of ["SIGTERM", "SIGINT"])
+    process.once(signal, () => server.close(() => stopBackground().finally(() => process.exit(0))));
+}

@@ -4,14 +4,15 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { addDocumentResponseHeaders } from "./shopify.server";
-import { inboxProcessor } from "./sync/worker.server";
+import { startBackgroundWork } from "./sync/worker.server";
 
 export { ingestWebhook, MAX_WEBHOOK_BYTES } from "./sync/receive.server";
+export { startBackgroundThread } from "./sync/background-thread.server";
 
 // The server's background work starts with the server, not with its first webhook: events left
 // pending by a previous process are applied at once, and the schedules (backfill polling,
 // reconciliation, daily segment recompute) run even on a quiet shop.
-inboxProcessor();
+startBackgroundWork();
 
 export const streamTimeout = 5000;
 

@@ -48,7 +48,12 @@ export class Sql {
       const type = typeof values[0] === "string" ? "text" : "bigint";
       return `${column} = ANY(${this.p(values)}::${type}[])`;
     }
-    return `${column} IN (${values.map((v) => this.p(v)).join(", ")})`;
+    // Padded to a power of two with repeats of the last value (the same set): the statement text, and
+    // so its prepared form, repeats across calls instead of one per list length. Preparing a long
+    // statement costs more than running it.
+    const padded = [...values];
+    while (padded.length & (padded.length - 1)) padded.push(values[values.length - 1]!);
+    return `${column} IN (${padded.map((v) => this.p(v)).join(", ")})`;
   }
 }
 

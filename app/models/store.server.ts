@@ -2,7 +2,7 @@
 // CDNOW import, the demo generator), then the CustomerFacts they imply. Every statement is scoped by
 // shop. A row older than the one we hold (by Shopify's updatedAt) never overwrites it.
 import type { CustomerRow, OrderLineRow, OrderRow, ProductRow, ShopRow } from "~/domain/rows";
-import { epochDayExpr, intDivExpr, Sql, type Db, type Executor } from "~/db/database.server";
+import { epochDayExpr, intDivExpr, Sql, toDate, type Db, type Executor } from "~/db/database.server";
 
 // SQLite: rows per INSERT … VALUES, a fixed size so that the statement text repeats and its prepared
 // form is reused (the executor caches statements by text), far below SQLite's 32,766 parameters.
@@ -19,6 +19,24 @@ const col = <R>(type: PgType, get: (row: R) => unknown): Column<R> => ({ type, g
 function chunk<T>(rows: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Full chunks of `size`, then the rest in powers of two (37 rows: 32, 4, 1), so that a multi-row
+ * statement comes in a few shapes whose prepared forms the executor reuses: preparing a statement of
+ * a few thousand placeholders costs more than running it.
+ */
+function statementChunks<T>(rows: readonly T[], size: number): T[][] {
+  const whole = Math.floor(rows.length / size) * size;
+  const out = chunk(rows.slice(0, whole), size);
+  let at = whole;
+  for (let bit = 1 << 30; bit >= 1; bit >>= 1) {
+    if ((rows.length - whole) & bit) {
+      out.push(rows.slice(at, at + bit));
+      at += bit;
+    }
+  }
   return out;
 }
 
@@ -152,7 +170,7 @@ async function upsert<R>(
   const into = `INSERT INTO "${options.table}" (${names.map((n) => `"${n}"`).join(", ")})`;
   const ids: string[] = [];
   const size = db.dialect === "sqlite" ? SQLITE_ROWS_PER_STATEMENT : POSTGRES_ROWS_PER_STATEMENT;
-  for (const batch of chunk(rows, size)) {
+  for (const batch of db.dialect === "sqlite" ? statementChunks(rows, size) : chunk(rows, size)) {
     const sql = new Sql(db.dialect);
     let source: string;
     if (db.dialect === "sqlite") {
@@ -263,6 +281,15 @@ export async function upsertCustomers(
     keep,
   }: { shop: string; rows: readonly CustomerRow[]; now: Date; insertOnly?: boolean; keep?: readonly (keyof CustomerRow)[] },
 ): Promise<void> {
+  // A record that carries tags or a consent sets how new that field is (the webhook clocks below); a
+  // partial copy (insertOnly, from an order) carries neither for sure, and sets no clock.
+  const kept = new Set<string>(keep ?? []);
+  const clocks: Record<string, Column<CustomerRow>> = {};
+  if (!insertOnly) {
+    if (!kept.has("tags")) clocks.tagsAsOf = col<CustomerRow>("timestamp", (c) => c.updatedAt);
+    if (!kept.has("emailMarketingState")) clocks.emailConsentAt = col<CustomerRow>("timestamp", (c) => c.updatedAt);
+    if (!kept.has("smsMarketingState")) clocks.smsConsentAt = col<CustomerRow>("timestamp", (c) => c.updatedAt);
+  }
   await upsert(db, {
     table: "Customer",
     shop,
@@ -271,9 +298,86 @@ export async function upsertCustomers(
     insertOnly,
     keepColumns: keep,
     kind: "customer",
-    columns: CUSTOMER_COLUMNS,
+    columns: { ...CUSTOMER_COLUMNS, ...clocks },
     syncedAt: now,
   });
+}
+
+/**
+ * A customer we have not heard of yet, for a tags or consent event that came before its
+ * customers/create: a placeholder whose updatedAt is the epoch, so that the full record overwrites it
+ * whenever it comes (the fields the event set are kept, as customers/* payloads no longer carry them).
+ */
+async function ensureCustomer(tx: Executor, shop: string, id: string, at: Date): Promise<boolean> {
+  if ((await tombstoned(tx, { shop, kind: "customer", ids: [id] })).size > 0) return false;
+  const sql = new Sql(tx.dialect);
+  await tx.run(
+    sql,
+    `INSERT INTO "Customer" ("shop", "id", "createdAt", "updatedAt", "syncedAt")
+     VALUES (${sql.p(shop)}, ${sql.p(id)}, ${sql.p(at)}, ${sql.p(new Date(0))}, ${sql.p(at)})
+     ON CONFLICT ("shop", "id") DO NOTHING`,
+  );
+  return true;
+}
+
+/**
+ * customer.tags_added / customer.tags_removed. Each tag changes only if the event is newer than both the
+ * last whole tag list we stored (tagsAsOf) and the last event that changed that tag (tagClock): events
+ * arrive in any order and more than once. Returns whether the tags changed.
+ */
+export async function applyTagsEvent(
+  tx: Executor,
+  { shop, customerId, tags, added, at }: { shop: string; customerId: string; tags: readonly string[]; added: boolean; at: Date },
+): Promise<boolean> {
+  if (!(await ensureCustomer(tx, shop, customerId, at))) return false;
+  const sql = new Sql(tx.dialect);
+  const [row] = await tx.all(
+    sql,
+    `SELECT "tags", "tagClock", "tagsAsOf" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}`,
+  );
+  if (!row) return false;
+  const held = String(row.tags).split(",").filter((t) => t !== "");
+  const clock = JSON.parse(String(row.tagClock)) as Record<string, number>;
+  const asOf = toDate(row.tagsAsOf)?.getTime() ?? -Infinity;
+  const ms = at.getTime();
+  let next = [...held];
+  let changed = false;
+  for (const tag of tags) {
+    if (ms <= asOf || ms <= (clock[tag] ?? -Infinity)) continue;
+    clock[tag] = ms;
+    changed = true;
+    const has = next.includes(tag);
+    if (added && !has) next.push(tag);
+    if (!added && has) next = next.filter((t) => t !== tag);
+  }
+  if (!changed) return false;
+  const s2 = new Sql(tx.dialect);
+  await tx.run(
+    s2,
+    `UPDATE "Customer" SET "tags" = ${s2.p(next.join(","))}, "tagClock" = ${s2.p(JSON.stringify(clock))}
+     WHERE "shop" = ${s2.p(shop)} AND "id" = ${s2.p(customerId)}`,
+  );
+  return next.join(",") !== held.join(",");
+}
+
+/**
+ * customers_email_marketing_consent/update and customers_marketing_consent/update: the state changes
+ * only if the event is newer than the one we hold (`at`: see applyWebhook). Returns whether it changed.
+ */
+export async function applyConsentEvent(
+  tx: Executor,
+  { shop, customerId, channel, state, at }: { shop: string; customerId: string; channel: "email" | "sms"; state: string; at: Date },
+): Promise<boolean> {
+  if (!(await ensureCustomer(tx, shop, customerId, at))) return false;
+  const [column, clock] = channel === "email" ? ["emailMarketingState", "emailConsentAt"] : ["smsMarketingState", "smsConsentAt"];
+  const sql = new Sql(tx.dialect);
+  const changed = await tx.run(
+    sql,
+    `UPDATE "Customer" SET "${column}" = ${sql.p(state)}, "${clock}" = ${sql.p(at)}
+     WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}
+       AND ("${clock}" IS NULL OR "${clock}" < ${sql.p(at)})`,
+  );
+  return changed > 0;
 }
 
 /** Orders with their lines: a newer order replaces its lines whole; a stale one changes nothing. */

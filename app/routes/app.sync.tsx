@@ -21,7 +21,7 @@ import { db } from "~/db.server";
 import { latestJobs, queueBackfill, RESOURCES, type BulkJob } from "~/sync/backfill.server";
 import { failedEvents, retryFailed, topicActivity } from "~/sync/inbox.server";
 import { getCursor } from "~/sync/reconcile.server";
-import { inboxProcessor, kickBackfill, kickReconcile } from "~/sync/worker.server";
+import { kickBackfill, kickReconcile, wakeInbox } from "~/sync/worker.server";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -73,7 +73,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     case "retry":
     case "retry-all": {
       const retried = await retryFailed(db, { shop, seqs: input.intent === "retry" ? [input.seq] : undefined });
-      inboxProcessor().wake();
+      wakeInbox();
       return { ok: true, message: `${retried} event${retried === 1 ? "" : "s"} queued again` };
     }
     case "backfill":

@@ -142,7 +142,7 @@ export const BULK_PRODUCTS_QUERY = `#graphql
 // node). A customer node is 4 objects, so first ≤ 249. An order node is 6 objects plus its line items at
 // 5 objects each: with lineItems(first: 250) one order alone would request ~1260 and Shopify would refuse
 // it, so line items are capped at 50 (≈259 per order) and first ≤ 3. An order with more lines than that
-// says so in lineItems.pageInfo.hasNextPage; take it from the bulk export instead.
+// says so in lineItems.pageInfo.hasNextPage, and the rest comes page by page from ORDER_LINE_ITEMS_QUERY.
 
 export const CUSTOMERS_UPDATED_SINCE_PAGE_SIZE = 200;
 export const ORDERS_UPDATED_SINCE_PAGE_SIZE = 3;
@@ -231,12 +231,52 @@ export const ORDERS_UPDATED_SINCE_QUERY = `#graphql
           }
           pageInfo {
             hasNextPage
+            endCursor
           }
         }
       }
       pageInfo {
         hasNextPage
         endCursor
+      }
+    }
+  }
+`;
+
+// The rest of one order's line items, after the first page that ORDERS_UPDATED_SINCE_QUERY brought.
+// Cost: 1 for the order + 2 + first × 5 for the lines, so first = 150 requests 753 points.
+export const ORDER_LINE_ITEMS_PAGE_SIZE = 150;
+
+export const ORDER_LINE_ITEMS_QUERY = `#graphql
+  query OrderLineItems($id: ID!, $first: Int!, $after: String) {
+    order(id: $id) {
+      id
+      lineItems(first: $first, after: $after) {
+        nodes {
+          id
+          title
+          sku
+          quantity
+          vendor
+          product {
+            id
+            productType
+            vendor
+          }
+          variant {
+            id
+          }
+          originalUnitPriceSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
       }
     }
   }

@@ -21,6 +21,8 @@ export type InboxEvent = {
   eventId: string;
   payload: string;
   attempts: number;
+  /** X-Shopify-Triggered-At: when Shopify raised the event (decides order where the payload cannot). */
+  triggeredAt: Date | null;
 };
 
 /** Returns false when the event was already in the inbox (a redelivery): the caller still answers 200. */
@@ -35,6 +37,54 @@ export async function enqueue(db: Executor, event: IncomingWebhook, now: Date): 
      ON CONFLICT ("shop", "eventId") DO NOTHING`,
   );
   return changed > 0;
+}
+
+type Waiting = { event: IncomingWebhook; now: Date; resolve: (stored: boolean) => void; reject: (error: unknown) => void };
+
+/**
+ * Group commit for the receiving path. Every delivery that arrives while a commit is being prepared
+ * joins the next one: the inserts of many requests share one transaction, and each request is
+ * acknowledged only after the commit that holds its row (durability is that of `enqueue`). A single
+ * commit costs more than the insert it carries, so under load this is most of the receiving cost
+ * (docs/decisions/006-group-commit.md).
+ */
+export class InboxWriter {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(private readonly db: Executor) {}
+
+  /** Resolves once the event is committed: true if stored, false if it was already in the inbox. */
+  write(event: IncomingWebhook, now: Date): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ event, now, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        // After the current turn of the event loop: every request whose body arrived in it joins.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.waiting;
+    this.waiting = [];
+    this.scheduled = false;
+    let results: boolean[];
+    try {
+      results = await this.db.transaction(async (tx) => {
+        const stored: boolean[] = [];
+        for (const { event, now } of batch) stored.push(await enqueue(tx, event, now));
+        return stored;
+      });
+    } catch (error) {
+      if (batch.length === 1) return batch[0]!.reject(error);
+      // Nothing of the batch was committed: each on its own, so one bad row cannot fail the others.
+      for (const w of batch) enqueue(this.db, w.event, w.now).then(w.resolve, w.reject);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i]!));
+  }
 }
 
 /**
@@ -56,7 +106,7 @@ export async function claim(
       sql,
       `UPDATE "WebhookEvent" SET "lockedUntil" = ${sql.p(until)}, "attempts" = "attempts" + 1
        WHERE "seq" IN (${pick})
-       RETURNING "seq", "shop", "topic", "eventId", "payload", "attempts"`,
+       RETURNING "seq", "shop", "topic", "eventId", "payload", "attempts", "triggeredAt"`,
     );
     return rows
       .map((row) => ({
@@ -66,6 +116,7 @@ export async function claim(
         eventId: String(row.eventId),
         payload: String(row.payload),
         attempts: toNumber(row.attempts),
+        triggeredAt: toDate(row.triggeredAt),
       }))
       .sort((a, b) => a.seq - b.seq);
   });
@@ -85,6 +136,19 @@ export async function markDone(tx: Executor, seq: number, now: Date): Promise<bo
        WHERE "seq" = ${sql.p(seq)} AND "status" = 'pending'`,
     )) > 0
   );
+}
+
+/** `markDone` for many events in one statement: returns the seqs this transaction now holds. */
+export async function markDoneMany(tx: Executor, seqs: readonly number[], now: Date): Promise<Set<number>> {
+  if (seqs.length === 0) return new Set();
+  const sql = new Sql(tx.dialect);
+  const rows = await tx.all(
+    sql,
+    `UPDATE "WebhookEvent" SET "status" = 'done', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL, "error" = NULL
+     WHERE ${sql.in(`"seq"`, seqs)} AND "status" = 'pending'
+     RETURNING "seq"`,
+  );
+  return new Set(rows.map((row) => toNumber(row.seq)));
 }
 
 /** A payload that cannot be applied: kept with its error for the merchant to see and retry. */

@@ -13,8 +13,11 @@ import {
   customerWebhookGaps,
   legacyId,
   mapCustomerNode,
+  mapCustomerTagsWebhook,
   mapCustomerWebhook,
   mapDeleteWebhook,
+  mapEmailConsentWebhook,
+  mapSmsConsentWebhook,
   mapLineItemNode,
   mapOrderNode,
   mapOrderWebhook,
@@ -115,6 +118,10 @@ describe("webhook fixtures", () => {
     ["products/create", (p: unknown) => mapProductWebhook(p, "USD")],
     ["products/update", (p: unknown) => mapProductWebhook(p, "USD")],
     ["products/delete", (p: unknown) => mapDeleteWebhook(p)],
+    ["customer.tags_added", (p: unknown) => mapCustomerTagsWebhook(p)],
+    ["customer.tags_removed", (p: unknown) => mapCustomerTagsWebhook(p)],
+    ["customers_email_marketing_consent/update", (p: unknown) => mapEmailConsentWebhook(p)],
+    ["customers_marketing_consent/update", (p: unknown) => mapSmsConsentWebhook(p)],
   ])("%s maps", (topic, map) => {
     const result = map(webhook(topic));
     expect(result.ok ? "ok" : result.error).toBe("ok");
@@ -817,5 +824,45 @@ describe("queries", () => {
     ] as const) {
       for (const key of keys(rows)) expect(query).toMatch(new RegExp(`\\b${key}\\b`));
     }
+  });
+});
+
+describe("tags and consent webhooks", () => {
+  it("maps the tags events: the customer from its GID, the tags normalised, the time", () => {
+    expect(mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: [" vip", "vip", "b2b "], occurredAt: "2025-02-03T10:15:00.000Z" })).toEqual({
+      ok: true,
+      value: { customerId: "12", tags: ["vip", "b2b"], occurredAt: new Date("2025-02-03T10:15:00.000Z") },
+    });
+    expect(mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: [] })).toMatchObject({ ok: true, value: { occurredAt: null } });
+  });
+
+  it("maps both consent events; a null state is NOT_SUBSCRIBED, a null time stays null", () => {
+    expect(mapEmailConsentWebhook(webhook("customers_email_marketing_consent/update"))).toEqual({
+      ok: true,
+      value: { customerId: "7731250036789", state: "SUBSCRIBED", consentUpdatedAt: new Date("2025-02-03T15:20:00Z") },
+    });
+    // Shopify's own sample for the SMS topic: `id`, and every consent field null.
+    expect(mapSmsConsentWebhook({ id: 12, phone: null, sms_marketing_consent: { state: null, opt_in_level: null, consent_updated_at: null, consent_collected_from: "other" } })).toEqual({
+      ok: true,
+      value: { customerId: "12", state: "NOT_SUBSCRIBED", consentUpdatedAt: null },
+    });
+    expect(mapSmsConsentWebhook({ customer_id: "13", sms_marketing_consent: { state: "unsubscribed", consent_updated_at: null } })).toMatchObject({
+      ok: true,
+      value: { customerId: "13", state: "UNSUBSCRIBED" },
+    });
+  });
+
+  it.each([
+    ["tags: a numeric customerId", () => mapCustomerTagsWebhook({ customerId: 12, tags: [] }), "payload.customerId: expected a Shopify GID"],
+    ["tags: the GID of an order", () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Order/12", tags: [] }), "payload.customerId: expected a gid://shopify/Customer/… id"],
+    ["tags: a string for the list", () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: "vip" }), "payload.tags: expected an array"],
+    ["tags: a bad time", () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: [], occurredAt: "yesterday" }), "payload.occurredAt: expected an ISO date-time"],
+    ["email: no customer", () => mapEmailConsentWebhook({ email_marketing_consent: { state: "subscribed" } }), "payload.customer_id: expected an id"],
+    ["email: an id past 2^53", () => mapEmailConsentWebhook({ customer_id: 706405506930370084, email_marketing_consent: null }), "payload.customer_id: expected an id below 2^53 or a numeric string"],
+    ["email: an unknown state", () => mapEmailConsentWebhook({ customer_id: 12, email_marketing_consent: { state: "maybe", consent_updated_at: null } }), "payload.email_marketing_consent.state: expected one of"],
+    ["sms: no id at all", () => mapSmsConsentWebhook({ phone: null, sms_marketing_consent: null }), "payload.id: expected an id"],
+  ])("refuses %s with the field named", (_name, map, error) => {
+    const result = map() as MapResult<unknown>;
+    expect(result.ok ? "ok" : result.error).toContain(error);
   });
 });

@@ -539,6 +539,89 @@ export function mapDeleteWebhook(payload: unknown): MapResult<{ id: string }> {
 }
 
 // ---------------------------------------------------------------------------------------------------
+// Tags and consent webhooks (API 2025-01 on: customers/* payloads no longer carry them)
+
+export type CustomerTagsEvent = { customerId: string; tags: string[]; occurredAt: Date | null };
+
+const restTagsEvent = object({
+  customerId: gidString,
+  tags: array(z.string({ error: "expected a string" })),
+  occurredAt: isoDate.nullish(),
+});
+
+/** customer.tags_added, customer.tags_removed: `{ customerId: gid, tags: [...], occurredAt }`. */
+export function mapCustomerTagsWebhook(payload: unknown): MapResult<CustomerTagsEvent> {
+  return run("payload", () => {
+    const event = parse(restTagsEvent, payload);
+    return {
+      customerId: gidOf(event.customerId, "Customer", ["customerId"]),
+      tags: normalizeTags(event.tags),
+      occurredAt: event.occurredAt ?? null,
+    };
+  });
+}
+
+export type CustomerConsentEvent = {
+  customerId: string;
+  state: MarketingState;
+  /** consent_updated_at; Shopify sends null for a customer who never gave or withdrew consent. */
+  consentUpdatedAt: Date | null;
+};
+
+const restConsentDetail = object({
+  state: z.string({ error: "expected a consent state" }).nullish(),
+  consent_updated_at: optionalDate,
+}).nullish();
+
+const restEmailConsentEvent = object({
+  customer_id: restId,
+  email_address: text,
+  email_marketing_consent: restConsentDetail,
+});
+
+// Shopify's sample names the customer `id` on this topic (and `customer_id` on the email one).
+const restSmsConsentEvent = object({
+  id: restId.nullish(),
+  customer_id: restId.nullish(),
+  phone: text,
+  sms_marketing_consent: restConsentDetail,
+});
+
+function consentEvent(
+  id: number | string,
+  idPath: Path,
+  consent: { state?: string | null; consent_updated_at: Date | null } | null | undefined,
+  key: string,
+): CustomerConsentEvent {
+  const customerId = toLegacyId(id);
+  if (customerId === null) throw new Invalid(idPath, "expected an id below 2^53 or a numeric string");
+  return {
+    customerId,
+    // No consent object, or a null state: nothing to consent with (no email address or phone).
+    state: marketingState(consent?.state, [key, "state"]),
+    consentUpdatedAt: consent?.consent_updated_at ?? null,
+  };
+}
+
+/** customers_email_marketing_consent/update. */
+export function mapEmailConsentWebhook(payload: unknown): MapResult<CustomerConsentEvent> {
+  return run("payload", () => {
+    const event = parse(restEmailConsentEvent, payload);
+    return consentEvent(event.customer_id, ["customer_id"], event.email_marketing_consent, "email_marketing_consent");
+  });
+}
+
+/** customers_marketing_consent/update (SMS). */
+export function mapSmsConsentWebhook(payload: unknown): MapResult<CustomerConsentEvent> {
+  return run("payload", () => {
+    const event = parse(restSmsConsentEvent, payload);
+    const id = event.customer_id ?? event.id;
+    if (id == null) throw new Invalid(["id"], "expected an id");
+    return consentEvent(id, event.customer_id != null ? ["customer_id"] : ["id"], event.sms_marketing_consent, "sms_marketing_consent");
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
 // GraphQL nodes (bulk-operation JSONL rows, or nodes of a paginated connection)
 
 const gqlEmailState = z.string({ error: "expected a marketing state" }).nullish();

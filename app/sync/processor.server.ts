@@ -5,8 +5,8 @@ import type { Executor } from "~/db/database.server";
 import { scoreRfm } from "~/models/rfm.server";
 import { shopContext, updateMemberships } from "~/models/segments.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
-import { applyWebhook } from "./apply.server";
-import { claim, markDone, markFailed, noteError, type InboxEvent } from "./inbox.server";
+import { applyOrderWebhooks, applyWebhook, ORDER_UPSERT_TOPICS } from "./apply.server";
+import { claim, markDoneMany, markFailed, noteError, type InboxEvent } from "./inbox.server";
 
 export type ProcessorOptions = {
   batchSize?: number;
@@ -95,6 +95,9 @@ export class InboxProcessor {
       const handled = await this.processBatch();
       if (handled === 0) return total;
       total += handled;
+      // On SQLite a batch runs without giving the event loop a turn; between batches it gets one, so
+      // that deliveries waiting to be stored in this thread (server.mjs) wait for one batch at most.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -131,26 +134,49 @@ export class InboxProcessor {
       // In a fixed order, so that two processors cannot deadlock on each other's shops.
       for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
       const touched = new Map<string, Set<string>>();
+      const held = await markDoneMany(tx, events.map((e) => e.seq), now);
+      const byShop = new Map<string, InboxEvent[]>();
       for (const event of events) {
-        if (!(await markDone(tx, event.seq, now))) continue;
-        let payload: unknown;
-        try {
-          payload = JSON.parse(event.payload);
-        } catch {
-          await markFailed(tx, event.seq, "payload: not JSON", now);
-          continue;
+        // Another processor finished it after our lease ran out: apply nothing.
+        if (!held.has(event.seq)) continue;
+        const list = byShop.get(event.shop);
+        if (list) list.push(event);
+        else byShop.set(event.shop, [event]);
+      }
+      // Shops are independent; within one, events apply in the order received, and a run of whole-order
+      // events goes through one set of multi-row statements.
+      for (const [shop, list] of byShop) {
+        for (let i = 0; i < list.length; ) {
+          let j = i + 1;
+          if (ORDER_UPSERT_TOPICS.has(list[i]!.topic)) while (j < list.length && ORDER_UPSERT_TOPICS.has(list[j]!.topic)) j++;
+          const run: { event: InboxEvent; payload: unknown }[] = [];
+          for (const event of list.slice(i, j)) {
+            try {
+              run.push({ event, payload: JSON.parse(event.payload) });
+            } catch {
+              await markFailed(tx, event.seq, "payload: not JSON", now);
+            }
+          }
+          i = j;
+          if (run.length === 0) continue;
+          const results =
+            run.length === 1
+              ? [await applyWebhook(tx, { shop, topic: run[0]!.event.topic, payload: run[0]!.payload, now, triggeredAt: run[0]!.event.triggeredAt })]
+              : await applyOrderWebhooks(tx, { shop, payloads: run.map((r) => r.payload), now });
+          for (const [k, result] of results.entries()) {
+            const { event } = run[k]!;
+            if (!result.ok) {
+              await markFailed(tx, event.seq, result.error, now);
+              continue;
+            }
+            if (result.customersChanged.length > 0) {
+              const set = touched.get(shop) ?? new Set<string>();
+              for (const id of result.customersChanged) set.add(id);
+              touched.set(shop, set);
+            }
+            if (result.bulkOperationFinished) finished.push([shop, result.bulkOperationFinished]);
+          }
         }
-        const result = await applyWebhook(tx, { shop: event.shop, topic: event.topic, payload, now });
-        if (!result.ok) {
-          await markFailed(tx, event.seq, result.error, now);
-          continue;
-        }
-        if (result.customersChanged.length > 0) {
-          const set = touched.get(event.shop) ?? new Set<string>();
-          for (const id of result.customersChanged) set.add(id);
-          touched.set(event.shop, set);
-        }
-        if (result.bulkOperationFinished) finished.push([event.shop, result.bulkOperationFinished]);
       }
       for (const [shop, ids] of touched) {
         const customerIds = [...ids];

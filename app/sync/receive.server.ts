@@ -1,10 +1,11 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
 import { db } from "~/db.server";
-import { isTopic } from "./topics";
-import { enqueue } from "./inbox.server";
-import { verifyWebhook } from "./verify";
-import { inboxProcessor } from "./worker.server";
+import { topicFromPath } from "./topics";
+import { backgroundIsRemote, storeRemotely } from "./background-thread.server";
+import { InboxWriter, type IncomingWebhook } from "./inbox.server";
+import { verifyWebhook, type HeaderSource } from "./verify";
+import { wakeInbox } from "./worker.server";
 
 /** Larger bodies are refused before they are read (Shopify's biggest orders stay well under this). */
 export const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) || 4 * 1024 * 1024;
@@ -28,6 +29,17 @@ async function readLimited(request: Request, limit: number): Promise<Buffer | nu
   return Buffer.concat(chunks);
 }
 
+let writer: InboxWriter | undefined;
+
+/** Committed before it resolves. In the production server the background thread does the writing. */
+async function store(event: IncomingWebhook, now: Date): Promise<boolean> {
+  if (backgroundIsRemote()) return storeRemotely(event, now);
+  writer ??= new InboxWriter(db);
+  const stored = await writer.write(event, now);
+  wakeInbox();
+  return stored;
+}
+
 const status = (code: number, text: string) => new Response(code === 200 ? null : text, { status: code });
 
 export async function receiveWebhook(request: Request, routeTopic: string): Promise<Response> {
@@ -44,15 +56,16 @@ export async function receiveWebhook(request: Request, routeTopic: string): Prom
  */
 export async function ingestWebhook(
   routeTopic: string,
-  headers: Headers,
+  headers: HeaderSource,
   raw: Buffer,
 ): Promise<{ status: number; body: string }> {
-  if (!isTopic(routeTopic)) return { status: 404, body: `Tailored does not subscribe to ${routeTopic}` };
+  const topic = topicFromPath(routeTopic);
+  if (topic === null) return { status: 404, body: `Tailored does not subscribe to ${routeTopic}` };
   const verified = verifyWebhook(headers, raw, secrets());
   if (!verified.ok) return { status: verified.status, body: verified.reason };
   const { delivery } = verified;
   // The topic header is not covered by the signature; the route's topic is what we subscribed to.
-  if (delivery.topic !== routeTopic) return { status: 400, body: `this endpoint takes ${routeTopic}, not ${delivery.topic}` };
+  if (delivery.topic !== topic) return { status: 400, body: `this endpoint takes ${topic}, not ${delivery.topic}` };
   const payload = raw.toString("utf8");
   try {
     JSON.parse(payload);
@@ -60,11 +73,10 @@ export async function ingestWebhook(
     // The signature was right but the body is not JSON: nothing to store, and a retry will not fix it.
     return { status: 400, body: "body is not JSON" };
   }
-  await enqueue(
-    db,
+  await store(
     {
       shop: delivery.shop,
-      topic: routeTopic,
+      topic,
       eventId: delivery.eventId || delivery.webhookId,
       webhookId: delivery.webhookId,
       apiVersion: delivery.apiVersion,
@@ -73,6 +85,5 @@ export async function ingestWebhook(
     },
     new Date(),
   );
-  inboxProcessor().wake();
   return { status: 200, body: "" };
 }

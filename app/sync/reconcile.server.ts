@@ -11,6 +11,8 @@ import type { AdminClient } from "./admin-client.server";
 import {
   CUSTOMERS_UPDATED_SINCE_PAGE_SIZE,
   CUSTOMERS_UPDATED_SINCE_QUERY,
+  ORDER_LINE_ITEMS_PAGE_SIZE,
+  ORDER_LINE_ITEMS_QUERY,
   ORDERS_UPDATED_SINCE_PAGE_SIZE,
   ORDERS_UPDATED_SINCE_QUERY,
 } from "./bulk-queries";
@@ -47,6 +49,34 @@ export async function setCursor(
   );
 }
 
+type LinePage = { nodes?: unknown[]; pageInfo?: { hasNextPage?: boolean; endCursor?: string | null } };
+
+/**
+ * An order node's line items, all of them: the first page came with the order; an order with more
+ * lines than that page holds gets the rest from follow-up queries, page by page.
+ */
+export async function allLineItems(client: AdminClient, node: Record<string, unknown>): Promise<{ ok: true; value: unknown[] } | { ok: false; error: string }> {
+  const first = node.lineItems as LinePage | undefined;
+  const lines = [...(first?.nodes ?? [])];
+  let page = first?.pageInfo;
+  const seen = new Set<string>();
+  while (page?.hasNextPage) {
+    if (!page.endCursor || seen.has(page.endCursor)) return { ok: false, error: "more line items, but no new cursor to fetch them from" };
+    seen.add(page.endCursor);
+    const data: { order?: { lineItems?: LinePage } | null } = await client.request(ORDER_LINE_ITEMS_QUERY, {
+      id: node.id,
+      first: ORDER_LINE_ITEMS_PAGE_SIZE,
+      after: page.endCursor,
+    });
+    const next = data.order?.lineItems;
+    // Deleted since the page that listed it: orders/delete (or the next run) takes care of it.
+    if (!next) return { ok: false, error: "the order is gone; its line items could not be read" };
+    lines.push(...(next.nodes ?? []));
+    page = next.pageInfo;
+  }
+  return { ok: true, value: lines };
+}
+
 export type ReconcileReport = { customers: number; orders: number; errors: string[] };
 
 /** One pass for one shop. Without a cursor (no backfill yet) it starts from `fallbackSince`. */
@@ -77,8 +107,13 @@ export async function reconcile(
           if (mapped.ok) customers.push(mapped.value);
           else report.errors.push(`customer: ${mapped.error}`);
         } else {
-          const lines = ((node.lineItems as { nodes?: unknown[] } | undefined)?.nodes ?? []) as unknown[];
-          const mapped = mapOrderNode(node, lines);
+          const lines = await allLineItems(client, node);
+          if (!lines.ok) {
+            // Never written with some of its lines: the order stays as it was until the next run.
+            report.errors.push(`order ${String(node.id)}: ${lines.error}`);
+            continue;
+          }
+          const mapped = mapOrderNode(node, lines.value);
           if (mapped.ok) orders.push(mapped.value);
           else report.errors.push(`order: ${mapped.error}`);
         }

@@ -116,7 +116,8 @@ export async function send(deliveries: Delivery[], options: SendOptions): Promis
       const t0 = performance.now();
       let status: string;
       try {
-        status = String(await post(agent, new URL(`${base}/webhooks/${delivery.topic}`), webhookHeaders(delivery, options.secret), delivery.body));
+        // customer.tags_added is served at /webhooks/customer/tags_added (shopify.app.toml).
+        status = String(await post(agent, new URL(`${base}/webhooks/${delivery.topic.replace(".", "/")}`), webhookHeaders(delivery, options.secret), delivery.body));
       } catch (error) {
         status = `error: ${(error as Error).message}`;
       }

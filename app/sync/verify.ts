@@ -18,9 +18,12 @@ export type VerifyResult =
   | { ok: true; delivery: VerifiedDelivery }
   | { ok: false; status: 400 | 401; reason: string };
 
+/** What verification reads: a Fetch `Headers`, or the server's thin view of Node's header object. */
+export type HeaderSource = { get(name: string): string | null };
+
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
-export function verifyWebhook(headers: Headers, rawBody: Buffer, secrets: readonly string[]): VerifyResult {
+export function verifyWebhook(headers: HeaderSource, rawBody: Buffer, secrets: readonly string[]): VerifyResult {
   const hmac = headers.get("x-shopify-hmac-sha256");
   const topic = headers.get("x-shopify-topic");
   const shop = headers.get("x-shopify-shop-domain");

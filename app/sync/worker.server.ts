@@ -2,13 +2,18 @@
 // leftovers), the backfill driver (woken by bulk_operations/finish, polling as a fallback), the
 // reconciliation schedule, the daily RFM and segment pass, inbox pruning. The server starts it at boot
 // (entry.server.tsx); nothing starts it on import, so tests and the CLI run no timers they never stop.
+//
+// Where it runs: by default in the thread that imports this module. The production server (server.mjs)
+// runs it in a thread of its own, which also owns the webhook path's writes; the HTTP thread hands it
+// deliveries, wake-ups and kicks (background-thread.server.ts, docs/decisions/006-*.md).
 import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll } from "~/models/segments.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
-import { pruneDone } from "./inbox.server";
+import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
+import { InboxWriter, pruneDone } from "./inbox.server";
 import { InboxProcessor } from "./processor.server";
 import { getCursor, reconcile } from "./reconcile.server";
 import { adminClientForShop } from "./shopify-client.server";
@@ -35,7 +40,20 @@ function once(key: string, work: () => Promise<void>): Promise<void> {
   return promise;
 }
 
+/**
+ * Asks the processor to drain soon; cheap enough for every delivery. In the server's HTTP thread the
+ * processor is in the background thread, which wakes it itself after storing a delivery.
+ */
+export function wakeInbox(): void {
+  if (backgroundIsRemote()) signalRemotely({ kind: "wake" });
+  else inboxProcessor().wake();
+}
+
 export function kickBackfill(shop: string): Promise<void> {
+  if (backgroundIsRemote()) {
+    signalRemotely({ kind: "backfill", shop });
+    return Promise.resolve();
+  }
   return once(`backfill:${shop}`, async () => {
     // A finish notice for an operation that is not ours (or already handled) needs no Shopify call.
     const jobs = await latestJobs(db, { shop });
@@ -46,6 +64,10 @@ export function kickBackfill(shop: string): Promise<void> {
 }
 
 export function kickReconcile(shop: string): Promise<void> {
+  if (backgroundIsRemote()) {
+    signalRemotely({ kind: "reconcile", shop });
+    return Promise.resolve();
+  }
   return once(`reconcile:${shop}`, async () => {
     const client = await adminClientForShop(shop);
     await reconcile(db, { shop, client, now: () => new Date(), fallbackSince: new Date(Date.now() - RECONCILE_EVERY_MS) });
@@ -115,6 +137,27 @@ function startDailyPass(): void {
       .catch(log);
   }, 60 * 60_000);
   timer.unref();
+}
+
+/**
+ * Starts the background work in this thread, unless this is the HTTP thread of a server that runs it
+ * in a thread of its own (server.mjs sets TAILORED_BACKGROUND=thread before loading the build). In
+ * that thread, it also serves the HTTP thread's deliveries: their inbox rows are group-committed here.
+ */
+export function startBackgroundWork(): void {
+  if (process.env.TAILORED_BACKGROUND === "thread") return;
+  const processor = inboxProcessor();
+  const writer = new InboxWriter(db);
+  serveBackgroundPort({
+    store: async (event, now) => {
+      const stored = await writer.write(event, now);
+      processor.wake();
+      return stored;
+    },
+    wake: () => processor.wake(),
+    backfill: (shop) => void kickBackfill(shop),
+    reconcile: (shop) => void kickReconcile(shop),
+  });
 }
 
 export function inboxProcessor(): InboxProcessor {

@@ -25,7 +25,10 @@ export type FakeShopifyOptions = {
   apiVersion?: string;
   /** Data served by bulk operations, as JSONL file paths per resource (the bulk query's top-level connection says which). */
   bulkFiles?: Partial<Record<Resource, string>>;
-  /** Nodes served by the paginated customers(first, after, query) / orders(...) queries: at least `updatedAt` (ISO) and `id` (GID). */
+  /**
+   * Nodes served by the paginated customers(first, after, query) / orders(...) queries: at least `updatedAt` (ISO) and `id` (GID).
+   * An order's `lineItems`, given as a list of line nodes, is served as a connection; order(id:) reads one order.
+   */
   customers?: Record<string, unknown>[];
   orders?: Record<string, unknown>[];
   counts?: Partial<Record<Resource, number>>;
@@ -521,9 +524,14 @@ function gidNumber(id: unknown): bigint | null {
 }
 
 function compareNodes(a: Obj, b: Obj): number {
-  const ta = Date.parse(String(a.updatedAt ?? ""));
-  const tb = Date.parse(String(b.updatedAt ?? ""));
-  if (ta !== tb) return (Number.isFinite(ta) ? ta : 0) - (Number.isFinite(tb) ? tb : 0);
+  // Nodes without updatedAt (line items) compare by id alone (NaN would make every pair "equal").
+  const parse = (value: unknown) => {
+    const t = Date.parse(String(value ?? ""));
+    return Number.isFinite(t) ? t : 0;
+  };
+  const ta = parse(a.updatedAt);
+  const tb = parse(b.updatedAt);
+  if (ta !== tb) return ta - tb;
   const na = gidNumber(a.id);
   const nb = gidNumber(b.id);
   if (na !== null && nb !== null && na !== nb) return na < nb ? -1 : 1;
@@ -568,6 +576,15 @@ function connection(all: Obj[], typename: string, args: Obj): Obj {
       endCursor: withType.length ? encodeCursor(withType[withType.length - 1]!) : null,
     },
   };
+}
+
+/**
+ * An order whose `lineItems` is given as a plain list serves them as Shopify does, a connection paged
+ * with lineItems(first:, after:), in id order.
+ */
+function withLineItems(order: Obj): Obj {
+  const lines = order.lineItems;
+  return Array.isArray(lines) ? { ...order, lineItems: (args: Obj) => connection(lines as Obj[], "LineItem", args) } : order;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -821,7 +838,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     const known =
       op.type === "mutation"
         ? ["bulkOperationRunQuery"]
-        : ["shop", "customers", "orders", "customersCount", "ordersCount", "productsCount", "currentBulkOperation", "node", "bulkOperation"];
+        : ["shop", "customers", "orders", "order", "customersCount", "ordersCount", "productsCount", "currentBulkOperation", "node", "bulkOperation"];
     const fields = op.selections.filter((s): s is Field => s.kind === "field");
     if (op.selections.some((s) => s.kind !== "field")) {
       return { errors: [{ message: "this stand-in for Shopify takes only plain fields at the root", extensions: { code: "unsupported" } }] };
@@ -870,8 +887,14 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
             value = connection(customers, "Customer", args);
             break;
           case "orders":
-            value = connection(orders, "Order", args);
+            value = connection(orders.map(withLineItems), "Order", args);
             break;
+          case "order": {
+            const id = String(args.id ?? "");
+            const found = orders.find((o) => o.id === id);
+            value = found ? { __typename: "Order", ...withLineItems(found) } : null;
+            break;
+          }
           case "customersCount":
             value = await countOf("customers", args);
             break;

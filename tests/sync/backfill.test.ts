@@ -149,4 +149,58 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
     expect(fake.requests.some((r) => r.throttled)).toBe(true);
     expect((await getCursor(db, shop, "customers"))?.toISOString()).toBe("2026-03-03T00:00:00.000Z");
   });
+
+  it("fetches every line of an order with more than one page of them, and writes no order with some lines missing", async () => {
+    const { shop, client, fake } = await setUp();
+    const line = (order: number, i: number) => ({
+      id: `gid://shopify/LineItem/${order * 1000 + i}`,
+      title: `Part ${i}`,
+      sku: `P-${i}`,
+      quantity: 1 + (i % 3),
+      vendor: "Northloom",
+      product: { id: `gid://shopify/Product/${500 + (i % 7)}`, productType: "Parts", vendor: "Northloom" },
+      variant: { id: `gid://shopify/ProductVariant/${600 + i}` },
+      originalUnitPriceSet: { shopMoney: { amount: "2.50", currencyCode: "USD" } },
+    });
+    const order = (n: number, lines: number, updatedAt: string) => ({
+      id: `gid://shopify/Order/${n}`,
+      name: `#${n}`,
+      email: null,
+      customer: { id: "gid://shopify/Customer/77" },
+      createdAt: "2026-03-01T00:00:00Z",
+      processedAt: "2026-03-01T00:00:00Z",
+      updatedAt,
+      cancelledAt: null,
+      test: false,
+      displayFinancialStatus: "PAID",
+      totalPriceSet: { shopMoney: { amount: "10.00", currencyCode: "USD" } },
+      totalRefundedSet: { shopMoney: { amount: "0.00", currencyCode: "USD" } },
+      lineItems: Array.from({ length: lines }, (_, i) => line(n, i + 1)),
+    });
+    // 420 lines: the order's own page of 50, then 150, 150 and 70 from the follow-up query.
+    fake.setCustomers([]);
+    fake.setOrders([order(1, 420, "2026-03-02T00:00:00Z"), order(2, 3, "2026-03-02T00:00:01Z"), order(3, 50, "2026-03-02T00:00:02Z")]);
+    const report = await reconcile(db, { shop, client, now: () => new Date("2026-03-03T00:00:00Z"), fallbackSince: new Date("2026-02-01T00:00:00Z") });
+    expect(report).toEqual({ customers: 0, orders: 3, errors: [] });
+    const lines = async (id: string) => db.prisma.orderLine.findMany({ where: { shop, orderId: id }, orderBy: { id: "asc" } });
+    const big = await lines("1");
+    expect(big).toHaveLength(420);
+    expect(new Set(big.map((l) => l.id)).size).toBe(420);
+    expect(big.reduce((sum, l) => sum + l.quantity, 0)).toBe(Array.from({ length: 420 }, (_, i) => 1 + ((i + 1) % 3)).reduce((a, b) => a + b));
+    expect(await lines("2")).toHaveLength(3);
+    expect(await lines("3")).toHaveLength(50);
+    const followUps = fake.requests.filter((r) => r.operation === "order");
+    expect(followUps.map((r) => (r.variables as { first: number; id: string }).id)).toEqual(Array(3).fill("gid://shopify/Order/1"));
+    expect(followUps.every((r) => (r.variables as { first: number }).first === 150)).toBe(true);
+
+    // An order deleted between its page and its follow-up: reported, and not written with 50 lines.
+    const gone = order(4, 120, "2026-03-04T00:00:00Z");
+    const firstPage = { nodes: gone.lineItems.slice(0, 50), pageInfo: { hasNextPage: true, endCursor: "after-50" } };
+    // Served once with the orders page, then the order is deleted.
+    fake.setOrders([{ ...gone, lineItems: () => (fake.setOrders([]), firstPage) }]);
+    const second = await reconcile(db, { shop, client, now: () => new Date("2026-03-05T00:00:00Z"), fallbackSince: new Date("2026-02-01T00:00:00Z") });
+    expect(second.errors).toEqual(["order gid://shopify/Order/4: the order is gone; its line items could not be read"]);
+    expect(await db.prisma.order.findFirst({ where: { shop, id: "4" } })).toBeNull();
+    expect(await lines("4")).toHaveLength(0);
+  });
 });
