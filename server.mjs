@@ -4,7 +4,7 @@
 // Request/Response conversion (docs/decisions/005-webhook-fast-path.md) and calls the same
 // `ingestWebhook` the Remix routes do. The background work (the inbox processor, which also owns the
 // webhook path's writes, backfills, schedules) runs in a second thread started from this file
-// (docs/decisions/006-ingest-single-writer-thread.md).
+// (docs/decisions/008-ingest-single-writer-thread.md).
 import http from "node:http";
 import path from "node:path";
 import url from "node:url";

@@ -121,7 +121,7 @@ Measured ${today()} on ${machine()}.
 ${report.sent.toLocaleString("en-US")} CDNOW rows as signed orders/create webhooks (shuffled), 16 kept-alive
 connections from a lean HTTP/1.1 load generator (bench/load.ts) in the benchmark's process, into the
 production server (server.mjs) on SQLite: HTTP thread verifies and hands over, the background thread
-group-commits the inbox rows and applies the events (docs/decisions/006-*.md). The raw baseline runs
+group-commits the inbox rows and applies the events (docs/decisions/008-ingest-single-writer-thread.md). The raw baseline runs
 after, in the benchmark's process. Load average (1 min) before the run: ${loadBefore.toFixed(2)}; other
 agents share the machine, so absolute figures vary between runs and the ratio is the comparable one.
 

@@ -1,4 +1,4 @@
-// The production server's background thread (docs/decisions/006-ingest-single-writer-thread.md).
+// The production server's background thread (docs/decisions/008-ingest-single-writer-thread.md).
 // SQLite is synchronous: a batch of events applied on the HTTP thread holds every delivery behind it,
 // and two connections writing at once wait for each other's locks in sleeps. So the server's HTTP
 // thread writes nothing on the webhook path: it verifies a delivery and hands it over this channel to

@@ -46,7 +46,7 @@ type Waiting = { event: IncomingWebhook; now: Date; resolve: (stored: boolean) =
  * joins the next one: the inserts of many requests share one transaction, and each request is
  * acknowledged only after the commit that holds its row (durability is that of `enqueue`). A single
  * commit costs more than the insert it carries, so under load this is most of the receiving cost
- * (docs/decisions/006-group-commit.md).
+ * (docs/decisions/008-ingest-single-writer-thread.md).
  */
 export class InboxWriter {
   private waiting: Waiting[] = [];

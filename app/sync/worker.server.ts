@@ -5,7 +5,7 @@
 //
 // Where it runs: by default in the thread that imports this module. The production server (server.mjs)
 // runs it in a thread of its own, which also owns the webhook path's writes; the HTTP thread hands it
-// deliveries, wake-ups and kicks (background-thread.server.ts, docs/decisions/006-*.md).
+// deliveries, wake-ups and kicks (background-thread.server.ts, docs/decisions/008-ingest-single-writer-thread.md).
 import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
