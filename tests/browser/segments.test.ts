@@ -126,6 +126,8 @@ describe("segment builder, edit and delete in Chromium", () => {
     await page.getByRole("button", { name: "Delete segment" }).click();
     await page.waitForURL(`${server.url}/app/segments`);
     await toast(page, "Deleted “Big repeat buyers”");
+    // The toast shows while the list may still be loading: wait for the list itself.
+    await page.locator('[data-segment-size="Repeat buyers"]').waitFor();
     expect(await page.locator('[data-segment-size="Big repeat buyers"]').count()).toBe(0);
     expect(await page.locator('[data-segment-size="Repeat buyers"]').count()).toBe(1);
     expect(failed).toEqual([]);
