@@ -273,7 +273,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
       case "lifecycle": {
         const shop = requireShop(values.shop);
         const { LifecycleThresholdsSchema } = await import("~/domain/segments/engine");
-        const { shopContext, recomputeAll } = await import("~/models/segments.server");
+        const { shopContext, setLifecycleThresholds } = await import("~/models/segments.server");
         const current = (await shopContext(db, { shop, now: new Date() })).lifecycle!;
         const wanted = {
           lapsingDays: values["lapsing-days"] ? positiveInt("lapsing-days", values["lapsing-days"], 0) : current.lapsingDays,
@@ -282,15 +282,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
         };
         const checked = LifecycleThresholdsSchema.safeParse(wanted);
         if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
-        const changed = JSON.stringify(checked.data) !== JSON.stringify(current);
-        if (changed) {
-          await db.prisma.shop.update({
-            where: { domain: shop },
-            data: { lifecycleLapsingDays: checked.data.lapsingDays, lifecycleLapsedDays: checked.data.lapsedDays, lifecycleLoyalOrders: checked.data.loyalOrders },
-          });
-          // Stages moved: every segment that speaks of them must follow.
-          await recomputeAll(db, { shop, now: new Date() });
-        }
+        // Stages move: the segments that speak of them follow at once.
+        const { changed } = await setLifecycleThresholds(db, { shop, thresholds: checked.data, now: new Date() });
         out.print({ shop, ...checked.data, changed }, `${shop}: lapsing after ${checked.data.lapsingDays} days, lapsed after ${checked.data.lapsedDays}, loyal from ${checked.data.loyalOrders} orders`);
         return 0;
       }

@@ -8,6 +8,7 @@ import {
   prepare,
   readsPurchases,
   type EngineContext,
+  type LifecycleThresholds,
   type Prepared,
   type PurchaseLine,
   type PurchaseOrder,
@@ -390,7 +391,7 @@ async function recomputeChunk(
   const shopParam = sql.p(shop);
   // Bit i stands for batch[i]; the numbers are ours (1 << i), never input.
   const fresh = batch
-    .map((s, i) => `(CASE WHEN ${compileSql(s.prepared, tx.dialect, (v) => sql.p(v))} THEN ${2 ** i} ELSE 0 END)`)
+    .map((s, i) => `(CASE WHEN ${compileSql(s.prepared, tx.dialect, (v) => sql.p(v), { after, upTo })} THEN ${2 ** i} ELSE 0 END)`)
     .join(" + ");
   const bits = `SUM(CASE m."segmentId" ${batch.map((s, i) => `WHEN ${s.id} THEN ${2 ** i}`).join(" ")} ELSE 0 END)`;
   const range = (column: string) =>
@@ -557,6 +558,43 @@ export async function updateMemberships(
   await writeMembershipChanges(tx, { shop, at: ctx.now, changes });
   const entered = changes.filter((c) => c.entered).length;
   return { entered, left: changes.length - entered };
+}
+
+/** Whether a rule reads an attribute anywhere in its tree. */
+function readsAttribute(rule: Rule, attribute: string): boolean {
+  switch (rule.kind) {
+    case "and":
+    case "or":
+      return rule.children.some((c) => readsAttribute(c, attribute));
+    case "not":
+      return readsAttribute(rule.child, attribute);
+    case "condition":
+      return rule.attribute === attribute;
+    case "function":
+      return false;
+  }
+}
+
+/**
+ * New lifecycle thresholds for a shop (already validated with LifecycleThresholdsSchema). The stages
+ * move at once: every active segment that speaks of lifecycle_stage is recomputed, and only those.
+ */
+export async function setLifecycleThresholds(
+  db: Db,
+  { shop, thresholds, now }: { shop: string; thresholds: LifecycleThresholds; now: Date },
+): Promise<{ changed: boolean; recomputed: number }> {
+  const current = (await shopContext(db, { shop, now })).lifecycle ?? DEFAULT_LIFECYCLE;
+  const same =
+    current.lapsingDays === thresholds.lapsingDays && current.lapsedDays === thresholds.lapsedDays && current.loyalOrders === thresholds.loyalOrders;
+  if (same) return { changed: false, recomputed: 0 };
+  await db.prisma.shop.update({
+    where: { domain: shop },
+    data: { lifecycleLapsingDays: thresholds.lapsingDays, lifecycleLapsedDays: thresholds.lapsedDays, lifecycleLoyalOrders: thresholds.loyalOrders },
+  });
+  const segments = await db.prisma.segment.findMany({ where: { shop, active: true }, select: { id: true, rule: true } });
+  const ids = segments.filter((s) => readsAttribute(storedRule(s.rule), "lifecycle_stage")).map((s) => s.id);
+  if (ids.length > 0) await recomputeSegments(db, { shop, ctx: await shopContext(db, { shop, now }), segmentIds: ids });
+  return { changed: true, recomputed: ids.length };
 }
 
 /** Every active segment of a shop, recomputed in the database (on demand, and nightly for dates). */

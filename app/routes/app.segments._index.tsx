@@ -8,6 +8,7 @@ import {
   DataTable,
   EmptySearchResult,
   EmptyState,
+  FormLayout,
   IndexFilters,
   IndexFiltersMode,
   IndexTable,
@@ -16,6 +17,7 @@ import {
   Layout,
   Page,
   Text,
+  TextField,
   useSetIndexFiltersMode,
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
@@ -27,8 +29,8 @@ import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
 import { TEMPLATES, templateByKey } from "~/domain/segments/templates";
 import { RFM_TABLE } from "~/domain/rfm";
-import { DEFAULT_LIFECYCLE } from "~/domain/segments/engine";
-import { createSegment, listSegments, SegmentRuleError, shopContext } from "~/models/segments.server";
+import { DEFAULT_LIFECYCLE, LifecycleThresholdsSchema } from "~/domain/segments/engine";
+import { createSegment, listSegments, SegmentRuleError, setLifecycleThresholds, shopContext } from "~/models/segments.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -50,9 +52,30 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 const AddTemplate = z.object({ intent: z.literal("template"), key: z.string().min(1) });
 
+/** A whole number from a form field; anything else stays a string, for the schema to refuse. */
+const formInt = (value: FormDataEntryValue | undefined) => (typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value);
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const parsed = AddTemplate.safeParse(Object.fromEntries(await request.formData()));
+  const form = Object.fromEntries(await request.formData());
+  if (form.intent === "lifecycle") {
+    const checked = LifecycleThresholdsSchema.safeParse({
+      lapsingDays: formInt(form.lapsingDays),
+      lapsedDays: formInt(form.lapsedDays),
+      loyalOrders: formInt(form.loyalOrders),
+    });
+    if (!checked.success) {
+      const fields: Record<string, string> = {};
+      for (const issue of checked.error.issues) fields[String(issue.path[0])] ??= issue.code === "invalid_type" ? "Enter a whole number" : issue.message;
+      return json({ ok: false, intent: "lifecycle", error: "Check the thresholds", fields }, { status: 422 });
+    }
+    const { changed, recomputed } = await setLifecycleThresholds(db, { shop, thresholds: checked.data, now: new Date() });
+    const message = !changed
+      ? "Lifecycle thresholds unchanged"
+      : `Lifecycle thresholds saved${recomputed > 0 ? `; ${recomputed} segment${recomputed === 1 ? "" : "s"} recomputed` : ""}`;
+    return { ok: true, intent: "lifecycle", message };
+  }
+  const parsed = AddTemplate.safeParse(form);
   const template = parsed.success ? templateByKey(parsed.data.key) : undefined;
   if (!template) return json({ ok: false, error: "unknown template" }, { status: 400 });
   if (template.unavailable) return json({ ok: false, error: template.unavailable }, { status: 422 });
@@ -235,13 +258,63 @@ export default function SegmentsPage() {
               <Text as="p" variant="bodySm">
                 Lifecycle stages: <b>PROSPECT</b> no order yet; <b>LAPSED</b> last order more than {lifecycle.lapsedDays} days
                 ago; <b>LAPSING</b> more than {lifecycle.lapsingDays} days ago; otherwise <b>NEW</b> (one order),{" "}
-                <b>REPEAT</b> (2 to {lifecycle.loyalOrders - 1} orders) or <b>LOYAL</b> ({lifecycle.loyalOrders} or more). The
-                thresholds can be changed with <code>tailored lifecycle</code>.
+                <b>REPEAT</b> (2 to {lifecycle.loyalOrders - 1} orders) or <b>LOYAL</b> ({lifecycle.loyalOrders} or more). Change
+                the thresholds here; segments that use lifecycle stages are recomputed when you save.
               </Text>
+              <LifecycleForm lifecycle={lifecycle} />
             </BlockStack>
           </Card>
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+type LifecycleResult = { ok: boolean; intent?: string; error?: string; message?: string; fields?: Record<string, string> };
+
+/** The merchant's lifecycle thresholds, saved through the page's action. */
+function LifecycleForm({ lifecycle }: { lifecycle: { lapsingDays: number; lapsedDays: number; loyalOrders: number } }) {
+  const fetcher = useFetcher<LifecycleResult>();
+  const toast = useToast();
+  const [values, setValues] = useState({
+    lapsingDays: String(lifecycle.lapsingDays),
+    lapsedDays: String(lifecycle.lapsedDays),
+    loyalOrders: String(lifecycle.loyalOrders),
+  });
+  useEffect(() => {
+    if (fetcher.data?.ok && fetcher.data.message) toast(fetcher.data.message);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [fetcher.data]);
+  const errors = fetcher.data && !fetcher.data.ok ? (fetcher.data.fields ?? {}) : {};
+  const field = (name: keyof typeof values, label: string, help: string) => (
+    <TextField
+      label={label}
+      name={name}
+      type="number"
+      autoComplete="off"
+      value={values[name]}
+      onChange={(v) => setValues((old) => ({ ...old, [name]: v }))}
+      helpText={help}
+      error={errors[name]}
+    />
+  );
+  return (
+    <fetcher.Form method="post" aria-label="Lifecycle thresholds">
+      <input type="hidden" name="intent" value="lifecycle" />
+      <BlockStack gap="300">
+        <FormLayout>
+          <FormLayout.Group condensed>
+            {field("lapsingDays", "Lapsing after (days)", "Days since the last order")}
+            {field("lapsedDays", "Lapsed after (days)", "More than lapsing")}
+            {field("loyalOrders", "Loyal from (orders)", "At least 2")}
+          </FormLayout.Group>
+        </FormLayout>
+        <InlineStack align="end">
+          <Button submit loading={fetcher.state !== "idle"}>
+            Save thresholds
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </fetcher.Form>
   );
 }

@@ -148,6 +148,33 @@ export const CUSTOMERS_UPDATED_SINCE_PAGE_SIZE = 200;
 export const ORDERS_UPDATED_SINCE_PAGE_SIZE = 3;
 export const ORDERS_UPDATED_SINCE_LINE_ITEMS = 50;
 
+/** One page of an order's line items, as both reconciliation queries read it. */
+const LINE_ITEM_PAGE = `nodes {
+  id
+  title
+  sku
+  quantity
+  vendor
+  product {
+    id
+    productType
+    vendor
+  }
+  variant {
+    id
+  }
+  originalUnitPriceSet {
+    shopMoney {
+      amount
+      currencyCode
+    }
+  }
+}
+pageInfo {
+  hasNextPage
+  endCursor
+}`;
+
 export const CUSTOMERS_UPDATED_SINCE_QUERY = `#graphql
   query CustomersUpdatedSince($first: Int!, $after: String, $query: String) {
     customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
@@ -208,31 +235,7 @@ export const ORDERS_UPDATED_SINCE_QUERY = `#graphql
           }
         }
         lineItems(first: 50) {
-          nodes {
-            id
-            title
-            sku
-            quantity
-            vendor
-            product {
-              id
-              productType
-              vendor
-            }
-            variant {
-              id
-            }
-            originalUnitPriceSet {
-              shopMoney {
-                amount
-                currencyCode
-              }
-            }
-          }
-          pageInfo {
-            hasNextPage
-            endCursor
-          }
+          ${LINE_ITEM_PAGE}
         }
       }
       pageInfo {
@@ -252,31 +255,7 @@ export const ORDER_LINE_ITEMS_QUERY = `#graphql
     order(id: $id) {
       id
       lineItems(first: $first, after: $after) {
-        nodes {
-          id
-          title
-          sku
-          quantity
-          vendor
-          product {
-            id
-            productType
-            vendor
-          }
-          variant {
-            id
-          }
-          originalUnitPriceSet {
-            shopMoney {
-              amount
-              currencyCode
-            }
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
+        ${LINE_ITEM_PAGE}
       }
     }
   }

@@ -97,11 +97,13 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
   });
 
   it("recomputes in chunks and in batches of 30 segments, writing only what changed", async () => {
-    // 34 segments (two mask batches), a chunk of 7 customers: time moves on 45 days, so the
+    // 36 segments (two mask batches), a chunk of 7 customers: time moves on 45 days, so the
     // relative-date rules lose and gain members, and every change is written once.
     const later = new Date(now.getTime() + 45 * 86_400_000);
     const queries = Array.from({ length: 30 }, (_, i) => `last_order_date >= -${10 + i * 3}d OR amount_spent >= ${400 + i * 10}`);
     queries.push("number_of_orders >= 1", "days_since_last_order < 50", "customer_added_date < -30d", "number_of_orders = 0");
+    // Purchase rules read only the chunk's customers' orders: the same members as over the whole shop.
+    queries.push("orders_placed MATCHES (count_at_least = 2, date >= -120d)", "products_purchased MATCHES (sum_quantity >= 3)");
     const ids: number[] = [];
     for (const [i, query] of queries.entries()) ids.push(await createSegment(db, { shop: SHOP, name: `batch-${i}`, query, now }));
     const before = new Map<number, Set<string>>();
@@ -122,6 +124,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
       const expected = new Set(await matchingIds(db, { shop: SHOP, rule: parsed.rule, ctx }));
       const members = new Set((await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId));
       expect(members).toEqual(expected);
+      if (queries[i]!.includes("MATCHES")) expect([queries[i], expected.size > 0 && expected.size < customers]).toEqual([queries[i], true]);
       const old = before.get(id)!;
       const entered = [...expected].filter((c) => !old.has(c)).length;
       const left = [...old].filter((c) => !expected.has(c)).length;

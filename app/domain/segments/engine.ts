@@ -692,9 +692,19 @@ function linesJoin(dialect: SqlDialect): string {
   return `${dialect === "sqlite" ? "CROSS JOIN" : "JOIN"} "OrderLine" pl ON pl."shop" = po."shop" AND pl."orderId" = po."id"`;
 }
 
+/**
+ * Which customers a statement tests, when not all of the shop's: a range of ids in key order, as a
+ * full recompute goes chunk by chunk. The purchase sets then read only those customers' orders (on
+ * Order(shop, customerId)) instead of the shop's every order for every chunk.
+ */
+export type CustomerRange = { after: string | null; upTo: string | null };
+
 /** The orders CustomerFacts counts (app/models/store.server.ts recomputeFacts), of the shop. */
-function countedOrders(p: Param, shop: string): string {
-  return `po."shop" = ${p(shop)} AND po."customerId" IS NOT NULL AND po."test" = false AND po."cancelledAt" IS NULL`;
+function countedOrders(p: Param, shop: string, range: CustomerRange | undefined): string {
+  const within = range
+    ? `${range.after === null ? "" : ` AND po."customerId" > ${p(range.after)}`}${range.upTo === null ? "" : ` AND po."customerId" <= ${p(range.upTo)}`}`
+    : "";
+  return `po."shop" = ${p(shop)} AND po."customerId" IS NOT NULL${within} AND po."test" = false AND po."cancelledAt" IS NULL`;
 }
 
 function intervalSql(dialect: SqlDialect, p: Param, col: string, range: Instants): string {
@@ -729,8 +739,8 @@ function lineTestSql(dialect: SqlDialect, p: Param, t: LineTest, shop: string): 
   return t.negate ? `((${raw} IS NOT NULL AND NOT (${member})) IS TRUE)` : `((${member}) IS TRUE)`;
 }
 
-function purchasedSql(dialect: SqlDialect, p: Param, node: Purchased): string {
-  const where = `${countedOrders(p, node.shop)}${datesSql(dialect, p, node.dates)}${node.lines.map((t) => ` AND ${lineTestSql(dialect, p, t, node.shop)}`).join("")}`;
+function purchasedSql(dialect: SqlDialect, p: Param, node: Purchased, range: CustomerRange | undefined): string {
+  const where = `${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}${node.lines.map((t) => ` AND ${lineTestSql(dialect, p, t, node.shop)}`).join("")}`;
   const from = `FROM "Order" po ${linesJoin(dialect)} WHERE ${where}`;
   const units = `SUM(pl."quantity")`;
   // Matching lines grouped by order: every group has at least one, so an order without any never passes.
@@ -745,11 +755,11 @@ function purchasedSql(dialect: SqlDialect, p: Param, node: Purchased): string {
   return `((c."id" IN (${set})) IS TRUE)`;
 }
 
-function ordersPlacedSql(dialect: SqlDialect, p: Param, node: OrdersPlaced): string {
+function ordersPlacedSql(dialect: SqlDialect, p: Param, node: OrdersPlaced, range: CustomerRange | undefined): string {
   // "At least 0 orders" holds for everyone. Decided before any parameter is numbered: PostgreSQL
   // refuses a statement with a parameter its text never uses.
   if (node.sumAmount === null && node.countAtLeast <= 0n) return "(1 = 1)";
-  const from = `FROM "Order" po WHERE ${countedOrders(p, node.shop)}${datesSql(dialect, p, node.dates)}`;
+  const from = `FROM "Order" po WHERE ${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}`;
   if (node.sumAmount === null) {
     const set = node.countAtLeast === 1n ? `SELECT po."customerId" ${from}` : `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${p(node.countAtLeast)}`;
     return `((c."id" IN (${set})) IS TRUE)`;
@@ -760,11 +770,11 @@ function ordersPlacedSql(dialect: SqlDialect, p: Param, node: OrdersPlaced): str
   // Grouping only sees customers with orders in the window. With count_at_least 0 those without any
   // also match when an empty sum (0) passes the amount test.
   if (node.countAtLeast > 0n || !intTest(0n, node.sumAmount)) return some;
-  const fromNone = `FROM "Order" po WHERE ${countedOrders(p, node.shop)}${datesSql(dialect, p, node.dates)}`;
+  const fromNone = `FROM "Order" po WHERE ${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}`;
   return `(${some} OR NOT ((c."id" IN (SELECT po."customerId" ${fromNone})) IS TRUE))`;
 }
 
-export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param): string {
+export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param, range?: CustomerRange): string {
   const truth = (expr: string) => `((${expr}) IS TRUE)`;
   const go = (node: Prepared): string => {
     switch (node.kind) {
@@ -817,9 +827,9 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param): s
         return node.negate ? `(NOT ${has})` : has;
       }
       case "purchased":
-        return `(${purchasedSql(dialect, p, node)})`;
+        return `(${purchasedSql(dialect, p, node, range)})`;
       case "ordersPlaced":
-        return `(${ordersPlacedSql(dialect, p, node)})`;
+        return `(${ordersPlacedSql(dialect, p, node, range)})`;
     }
   };
   return go(prepared);
