@@ -19,6 +19,12 @@ describe("Segments pages (demo mode)", () => {
     await database.drop();
   });
 
+  const createSegmentHere = async (name: string, query: string) => {
+    const { createSegment } = await import("~/models/segments.server");
+    // A moment earlier than the action's "now", so a recompute shows in lastComputedAt.
+    return createSegment(db, { shop: "tailored-demo.myshopify.com", name, query, now: new Date(Date.now() - 60_000) });
+  };
+
   const post = (path: string, fields: Record<string, string>) =>
     new Request(`http://localhost:3000${path}`, { method: "POST", body: new URLSearchParams(fields) });
 
@@ -41,6 +47,32 @@ describe("Segments pages (demo mode)", () => {
     expect(fans).toMatchObject({ ok: true });
     const after = await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} });
     expect(after.segments.find((s) => s.template === "category-fans")?.memberCount).toBeGreaterThan(0);
+  });
+
+  it("saves lifecycle thresholds from the Segments page, recomputing only segments that use stages; refuses bad ones (422) and changes nothing", async () => {
+    const { action, loader } = await import("~/routes/app.segments._index");
+    const staged = await createSegmentHere("Lapsing", "lifecycle_stage = 'LAPSING'");
+    const other = await createSegmentHere("Any order", "number_of_orders >= 1");
+    const before = await db.prisma.segment.findUniqueOrThrow({ where: { id: other } });
+    const stagedBefore = await db.prisma.segment.findUniqueOrThrow({ where: { id: staged } });
+
+    const bad = (await action({ request: post("/app/segments", { intent: "lifecycle", lapsingDays: "200", lapsedDays: "100", loyalOrders: "x" }), params: {}, context: {} })) as Response;
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { fields: Record<string, string> }).fields).toEqual({ loyalOrders: "Enter a whole number" });
+    const backwards = (await action({ request: post("/app/segments", { intent: "lifecycle", lapsingDays: "200", lapsedDays: "100", loyalOrders: "3" }), params: {}, context: {} })) as Response;
+    expect(((await backwards.json()) as { fields: Record<string, string> }).fields).toEqual({ lapsedDays: "lapsed must come after lapsing" });
+    expect((await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} })).lifecycle).toEqual({ lapsingDays: 90, lapsedDays: 180, loyalOrders: 4 });
+
+    const saved = await action({ request: post("/app/segments", { intent: "lifecycle", lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" }), params: {}, context: {} });
+    expect(saved).toEqual({ ok: true, intent: "lifecycle", message: "Lifecycle thresholds saved; 1 segment recomputed" });
+    expect((await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} })).lifecycle).toEqual({ lapsingDays: 30, lapsedDays: 60, loyalOrders: 3 });
+    const stagedAfter = await db.prisma.segment.findUniqueOrThrow({ where: { id: staged } });
+    expect(stagedAfter.lastComputedAt!.getTime()).toBeGreaterThan(stagedBefore.lastComputedAt!.getTime());
+    expect(stagedAfter.memberCount).not.toBe(stagedBefore.memberCount);
+    expect((await db.prisma.segment.findUniqueOrThrow({ where: { id: other } })).lastComputedAt).toEqual(before.lastComputedAt);
+    const again = await action({ request: post("/app/segments", { intent: "lifecycle", lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" }), params: {}, context: {} });
+    expect(again).toMatchObject({ ok: true, message: "Lifecycle thresholds unchanged" });
+    await db.prisma.segment.deleteMany({ where: { id: { in: [staged, other] } } });
   });
 
   it("answers the editor's form: field errors (400), a query mistake with its position (422) saving nothing, the new id when saved", async () => {
