@@ -18,6 +18,7 @@ import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
 import { lockShop, refreshPlannerStatistics } from "~/models/store.server";
 import { formatMinor } from "~/domain/money";
+import { localDate } from "~/domain/calendar";
 import { normalizeTags } from "~/domain/rows";
 
 export class SegmentRuleError extends Error {}
@@ -275,6 +276,22 @@ function storedRule(json: string): Rule {
   return rule;
 }
 
+// Preparing a rule resolves its dates for a day in the shop's zone: the prepared form depends on the
+// moment only through that local date (engine.ts reads ctx.now nowhere else), so within a day every
+// event of the shop can share it. Keyed by everything prepare reads.
+const preparedRules = new Map<string, ReturnType<typeof prepare>>();
+
+function preparedStored(json: string, ctx: EngineContext): ReturnType<typeof prepare> {
+  const l = ctx.lifecycle ?? DEFAULT_LIFECYCLE;
+  const key = [localDate(ctx.now, ctx.timeZone), ctx.timeZone, ctx.currencyCode, ctx.shop ?? "", l.lapsingDays, l.lapsedDays, l.loyalOrders, json].join("\u0000");
+  const cached = preparedRules.get(key);
+  if (cached) return cached;
+  const prepared = prepare(storedRule(json), ctx);
+  if (preparedRules.size > 10_000) preparedRules.clear();
+  preparedRules.set(key, prepared);
+  return prepared;
+}
+
 function validateStored(json: string): Rule {
   const checked = validateRule(JSON.parse(json));
   if (!checked.ok) throw new SegmentRuleError(`stored rule is invalid: ${checked.issues.map((i) => i.message).join("; ")}`);
@@ -527,26 +544,29 @@ export async function updateMemberships(
   { shop, customerIds, ctx }: { shop: string; customerIds: readonly string[]; ctx: EngineContext },
 ): Promise<{ entered: number; left: number }> {
   if (customerIds.length === 0) return { entered: 0, left: 0 };
+  // The shop's active rules and, with each, which of these customers are its members now: one query.
   const s0 = new Sql(tx.dialect);
+  const members =
+    tx.dialect === "postgres"
+      ? `ARRAY(SELECT m."customerId" FROM "SegmentMember" m WHERE m."shop" = s."shop" AND m."segmentId" = s."id" AND ${s0.in(`m."customerId"`, customerIds)})`
+      : `(SELECT group_concat(m."customerId", char(31)) FROM "SegmentMember" m WHERE m."shop" = s."shop" AND m."segmentId" = s."id" AND ${s0.in(`m."customerId"`, customerIds)})`;
   const segments = await tx.all(
     s0,
-    `SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${s0.p(shop)} AND "active" = ${s0.p(true)}`,
+    `SELECT s."id", s."rule", ${members} AS "members" FROM "Segment" s WHERE s."shop" = ${s0.p(shop)} AND s."active" = ${s0.p(true)}`,
   );
   if (segments.length === 0) return { entered: 0, left: 0 };
   const rules: { id: number; prepared: Prepared }[] = [];
+  const isMember = new Set<string>();
   for (const segment of segments) {
-    const prepared = prepare(storedRule(String(segment.rule)), ctx);
-    if (prepared.ok) rules.push({ id: toNumber(segment.id), prepared: prepared.prepared });
+    const id = toNumber(segment.id);
+    const list = Array.isArray(segment.members) ? segment.members.map(String) : segment.members == null ? [] : String(segment.members).split("\u001f");
+    for (const customerId of list) isMember.add(`${id}:${customerId}`);
+    const prepared = preparedStored(String(segment.rule), ctx);
+    if (prepared.ok) rules.push({ id, prepared: prepared.prepared });
     // else: recomputes report it; an event must not fail over a stale rule
   }
   // Orders are read only when some active rule looks at purchases.
   const people = await subjects(tx, { shop, ids: customerIds, purchases: rules.some((r) => readsPurchases(r.prepared)) });
-  const s1 = new Sql(tx.dialect);
-  const current = await tx.all(
-    s1,
-    `SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, customerIds)}`,
-  );
-  const isMember = new Set(current.map((r) => `${toNumber(r.segmentId)}:${String(r.customerId)}`));
   const changes: MembershipChange[] = [];
   for (const { id, prepared } of rules) {
     for (const customerId of customerIds) {
