@@ -332,7 +332,7 @@ export async function recomputeSegments(
     ctx,
     segmentIds,
     onProgress,
-    chunkSize = RECOMPUTE_CHUNK,
+    chunkSize = db.dialect === "sqlite" ? RECOMPUTE_CHUNK : Number.POSITIVE_INFINITY,
   }: { shop: string; ctx: EngineContext; segmentIds?: readonly number[]; onProgress?: (done: number, total: number) => void; chunkSize?: number },
 ): Promise<RecomputeResult[]> {
   const segments = await db.prisma.segment.findMany({
@@ -354,30 +354,30 @@ export async function recomputeSegments(
     for (;;) {
       // The chunk's last customer, found on the primary key alone.
       const sb = new Sql(db.dialect);
-      const [bound]: Record<string, unknown>[] = await db.all(
-        sb,
-        `SELECT "id" FROM "Customer" WHERE "shop" = ${sb.p(shop)}${after === null ? "" : ` AND "id" > ${sb.p(after)}`}
-         ORDER BY "id" LIMIT 1 OFFSET ${sb.p(chunkSize - 1)}`,
-      );
+      const [bound]: Record<string, unknown>[] = Number.isFinite(chunkSize)
+        ? await db.all(
+            sb,
+            `SELECT "id" FROM "Customer" WHERE "shop" = ${sb.p(shop)}${after === null ? "" : ` AND "id" > ${sb.p(after)}`}
+             ORDER BY "id" LIMIT 1 OFFSET ${sb.p(chunkSize - 1)}`,
+          )
+        : [];
       const upTo: string | null = bound ? String(bound.id) : null;
       await db.transaction(async (tx) => {
         await lockShop(tx, shop);
         await recomputeChunk(tx, { shop, batch, ctx, after, upTo, tally });
       });
-      const reached = upTo === null ? (b + 1) * customers : done + chunkSize;
+      const reached = upTo === null ? (b + 1) * customers : Math.min(done + chunkSize, (b + 1) * customers);
       if (reached > done) onProgress?.(Math.min(reached, total), total);
       done = reached;
       if (upTo === null) break;
       after = upTo;
     }
   }
-  const results: RecomputeResult[] = [];
-  for (const r of rules) {
-    const updated = await db.prisma.segment.update({ where: { id: r.id }, data: { lastComputedAt: ctx.now }, select: { memberCount: true } });
-    const t = tally.get(r.id)!;
-    results.push({ segmentId: r.id, name: r.name, entered: t.entered, left: t.left, members: updated.memberCount });
-  }
-  return results;
+  if (rules.length === 0) return [];
+  const ids = rules.map((r) => r.id);
+  await db.prisma.segment.updateMany({ where: { id: { in: ids } }, data: { lastComputedAt: ctx.now } });
+  const counts = new Map((await db.prisma.segment.findMany({ where: { id: { in: ids } }, select: { id: true, memberCount: true } })).map((s) => [s.id, s.memberCount]));
+  return rules.map((r) => ({ segmentId: r.id, name: r.name, ...tally.get(r.id)!, members: counts.get(r.id) ?? 0 }));
 }
 
 function preparedOrThrow(rule: Rule, ctx: EngineContext): Prepared {
@@ -425,6 +425,10 @@ async function recomputeChunk(
         WHERE m."shop" = ${shopParam}${range(`m."customerId"`)} GROUP BY m."customerId") h ON h."customerId" = c."id"`;
     held = `COALESCE(h."bits", 0)`;
     await tx.run(new Sql(tx.dialect), "SET LOCAL jit = off");
+    // Purchase rules: the planner cannot estimate a filter on a line's type or vendor and, guessing a
+    // few rows, looks each matching line's order up by index; over a shop's millions of lines hash
+    // joins (one pass over orders, one over lines) are what work.
+    await tx.run(new Sql(tx.dialect), "SET LOCAL enable_nestloop = off");
   }
   // The fence (LIMIT -1 / OFFSET 0) keeps the subquery from being flattened into the outer one, which
   // would evaluate both masks twice per customer: once to filter, once to return them.

@@ -121,7 +121,7 @@ export type PrepareResult = { ok: true; prepared: Prepared } | { ok: false; erro
 
 class Unsupported extends Error {}
 
-/** ASCII letters only, so that SQLite's LOWER (ASCII) and PostgreSQL's translate() agree with us. */
+/** ASCII letters only, so that SQLite's LOWER and PostgreSQL's LOWER under the "C" collation agree with us. */
 export function foldAscii(text: string): string {
   return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
@@ -638,8 +638,9 @@ export type SqlDialect = "sqlite" | "postgres";
 export type Param = (value: unknown) => string;
 
 function lower(dialect: SqlDialect, expr: string): string {
-  // SQLite's LOWER folds ASCII only (without ICU); PostgreSQL's folds by locale, so fold ASCII there too.
-  return dialect === "sqlite" ? `LOWER(${expr})` : `translate(${expr}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+  // SQLite's LOWER folds ASCII only (without ICU); PostgreSQL's folds by locale, except under the "C"
+  // collation, where it folds A-Z alone, like SQLite (and several times faster than translate()).
+  return dialect === "sqlite" ? `LOWER(${expr})` : `LOWER((${expr}) COLLATE "C")`;
 }
 
 function instantParam(dialect: SqlDialect, p: Param, ms: number): string {
