@@ -429,8 +429,6 @@ async function recomputeChunk(
     // few rows, looks each matching line's order up by index; over a shop's millions of lines hash
     // joins (one pass over orders, one over lines) are what work.
     await tx.run(new Sql(tx.dialect), "SET LOCAL enable_nestloop = off");
-    // Hashes of a million customers and their memberships, kept in memory rather than spilled.
-    await tx.run(new Sql(tx.dialect), "SET LOCAL work_mem = '256MB'");
   }
   // The fence (LIMIT -1 / OFFSET 0) keeps the subquery from being flattened into the outer one, which
   // would evaluate both masks twice per customer: once to filter, once to return them.
