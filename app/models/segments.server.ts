@@ -341,6 +341,7 @@ export async function recomputeSegments(
     select: { id: true, name: true, rule: true },
   });
   const rules = segments.map((s) => ({ ...s, prepared: preparedOrThrow(storedRule(s.rule), ctx) }));
+  if (rules.length === 0) return [];
   const s0 = new Sql(db.dialect);
   const [counted] = await db.all(s0, `SELECT COUNT(*) AS n FROM "Customer" WHERE "shop" = ${s0.p(shop)}`);
   const customers = toNumber(counted?.n);
@@ -373,7 +374,6 @@ export async function recomputeSegments(
       after = upTo;
     }
   }
-  if (rules.length === 0) return [];
   const ids = rules.map((r) => r.id);
   await db.prisma.segment.updateMany({ where: { id: { in: ids } }, data: { lastComputedAt: ctx.now } });
   const counts = new Map((await db.prisma.segment.findMany({ where: { id: { in: ids } }, select: { id: true, memberCount: true } })).map((s) => [s.id, s.memberCount]));
