@@ -41,6 +41,27 @@ export const BULK_CUSTOMERS_QUERY = `#graphql
   }
 `;
 
+/** What Tailored reads of a line item, in the bulk export and in reconciliation alike (mappers.ts). */
+const LINE_ITEM_FIELDS = `id
+  title
+  sku
+  quantity
+  vendor
+  product {
+    id
+    productType
+    vendor
+  }
+  variant {
+    id
+  }
+  originalUnitPriceSet {
+    shopMoney {
+      amount
+      currencyCode
+    }
+  }`;
+
 export const BULK_ORDERS_QUERY = `#graphql
   {
     orders {
@@ -73,25 +94,7 @@ export const BULK_ORDERS_QUERY = `#graphql
           lineItems {
             edges {
               node {
-                id
-                title
-                sku
-                quantity
-                vendor
-                product {
-                  id
-                  productType
-                  vendor
-                }
-                variant {
-                  id
-                }
-                originalUnitPriceSet {
-                  shopMoney {
-                    amount
-                    currencyCode
-                  }
-                }
+                ${LINE_ITEM_FIELDS}
               }
             }
           }
@@ -150,25 +153,7 @@ export const ORDERS_UPDATED_SINCE_LINE_ITEMS = 50;
 
 /** One page of an order's line items, as both reconciliation queries read it. */
 const LINE_ITEM_PAGE = `nodes {
-  id
-  title
-  sku
-  quantity
-  vendor
-  product {
-    id
-    productType
-    vendor
-  }
-  variant {
-    id
-  }
-  originalUnitPriceSet {
-    shopMoney {
-      amount
-      currencyCode
-    }
-  }
+  ${LINE_ITEM_FIELDS}
 }
 pageInfo {
   hasNextPage
