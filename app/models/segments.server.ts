@@ -75,13 +75,21 @@ export async function matchingIds(db: Executor, { shop, rule, ctx }: { shop: str
  */
 export async function subjects(
   db: Executor,
-  { shop, ids, purchases = false }: { shop: string; ids?: readonly string[]; purchases?: boolean },
+  options: { shop: string; ids?: readonly string[]; purchases?: boolean },
 ): Promise<Map<string, Subject>> {
+  return new Map([...(await customersWithSegments(db, options))].map(([id, c]) => [id, c.subject]));
+}
+
+/** Subjects with the segments each customer is a member of now (Customer.segmentIds). */
+async function customersWithSegments(
+  db: Executor,
+  { shop, ids, purchases = false }: { shop: string; ids?: readonly string[]; purchases?: boolean },
+): Promise<Map<string, { subject: Subject; segmentIds: ReadonlySet<number> }>> {
   const sql = new Sql(db.dialect);
   const rows = await db.all(
     sql,
     `SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
-       c."smsMarketingState", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt"
+       c."smsMarketingState", c."segmentIds", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt"
      ${FROM} WHERE c."shop" = ${sql.p(shop)}${ids ? ` AND ${sql.in(`c."id"`, ids)}` : ""}`,
   );
   const orders = purchases ? await purchasesOf(db, { shop, ids }) : undefined;
@@ -89,24 +97,34 @@ export async function subjects(
     rows.map((r) => [
       String(r.id),
       {
-        createdAt: toDate(r.createdAt)!,
-        email: r.email == null ? null : String(r.email),
-        tags: normalizeTags(String(r.tags ?? "")),
-        countryCode: r.countryCode == null ? null : String(r.countryCode),
-        provinceCode: r.provinceCode == null ? null : String(r.provinceCode),
-        city: r.city == null ? null : String(r.city),
-        emailMarketingState: String(r.emailMarketingState),
-        smsMarketingState: String(r.smsMarketingState),
-        rfmGroup: r.rfmGroup == null ? null : String(r.rfmGroup),
-        ordersCount: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
-        amountSpentMinor: r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor),
-        aovMinor: r.aovMinor == null ? null : toBigInt(r.aovMinor),
-        firstOrderAt: toDate(r.firstOrderAt),
-        lastOrderAt: toDate(r.lastOrderAt),
-        ...(orders ? { orders: orders.get(String(r.id)) ?? [] } : {}),
+        subject: {
+          createdAt: toDate(r.createdAt)!,
+          email: r.email == null ? null : String(r.email),
+          tags: normalizeTags(String(r.tags ?? "")),
+          countryCode: r.countryCode == null ? null : String(r.countryCode),
+          provinceCode: r.provinceCode == null ? null : String(r.provinceCode),
+          city: r.city == null ? null : String(r.city),
+          emailMarketingState: String(r.emailMarketingState),
+          smsMarketingState: String(r.smsMarketingState),
+          rfmGroup: r.rfmGroup == null ? null : String(r.rfmGroup),
+          ordersCount: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
+          amountSpentMinor: r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor),
+          aovMinor: r.aovMinor == null ? null : toBigInt(r.aovMinor),
+          firstOrderAt: toDate(r.firstOrderAt),
+          lastOrderAt: toDate(r.lastOrderAt),
+          ...(orders ? { orders: orders.get(String(r.id)) ?? [] } : {}),
+        },
+        segmentIds: parseSegmentIds(String(r.segmentIds ?? ",")),
       },
     ]),
   );
+}
+
+/** ",3,7," -> {3, 7}. */
+function parseSegmentIds(list: string): Set<number> {
+  const ids = new Set<number>();
+  for (const part of list.split(",")) if (part !== "") ids.add(Number(part));
+  return ids;
 }
 
 /**
@@ -233,6 +251,12 @@ export async function deleteSegment(db: Db, { shop, id }: { shop: string; id: nu
     const s1 = new Sql(tx.dialect);
     const removed = await tx.run(s1, `DELETE FROM "Segment" WHERE "shop" = ${s1.p(shop)} AND "id" = ${s1.p(id)}`);
     if (removed === 0) return false;
+    const sl = new Sql(tx.dialect);
+    await tx.run(
+      sl,
+      `UPDATE "Customer" SET "segmentIds" = replace("segmentIds", ${sl.p(`,${id},`)}, ',')
+       WHERE "shop" = ${sl.p(shop)} AND "id" IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."shop" = ${sl.p(shop)} AND m."segmentId" = ${sl.p(id)})`,
+    );
     const s2 = new Sql(tx.dialect);
     await tx.run(s2, `DELETE FROM "SegmentMember" WHERE "shop" = ${s2.p(shop)} AND "segmentId" = ${s2.p(id)}`);
     const s3 = new Sql(tx.dialect);
@@ -410,20 +434,14 @@ async function recomputeChunk(
   const fresh = batch
     .map((s, i) => `(CASE WHEN ${compileSql(s.prepared, tx.dialect, (v) => sql.p(v), { after, upTo })} THEN ${2 ** i} ELSE 0 END)`)
     .join(" + ");
-  const bits = `SUM(CASE m."segmentId" ${batch.map((s, i) => `WHEN ${s.id} THEN ${2 ** i}`).join(" ")} ELSE 0 END)`;
+  // What the customer holds now, from the same row: Customer.segmentIds lists them as ",3,7,". The
+  // ids are the database's integers, never input.
+  const position = tx.dialect === "postgres" ? "strpos" : "instr";
+  const held = batch.map((s, i) => `(CASE WHEN ${position}(c."segmentIds", ',${s.id},') > 0 THEN ${2 ** i} ELSE 0 END)`).join(" + ");
   const range = (column: string) =>
     `${after === null ? "" : ` AND ${column} > ${sql.p(after)}`}${upTo === null ? "" : ` AND ${column} <= ${sql.p(upTo)}`}`;
-  // SQLite looks each customer's memberships up in key order (its plans for the join below build a
-  // temporary index instead). PostgreSQL does better with the chunk's memberships summed in one
-  // pass and hashed, the facts' key range stated too (or it hashes all of the shop's facts for every
-  // chunk), and no JIT, whose compile time (about a second) exceeds a chunk's work.
-  let from = FROM;
-  let held = `COALESCE((SELECT ${bits} FROM "SegmentMember" m WHERE m."shop" = c."shop" AND m."customerId" = c."id"), 0)`;
   if (tx.dialect === "postgres") {
-    from = `FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id"${range(`f."customerId"`)}
-      LEFT JOIN (SELECT m."customerId", ${bits} AS "bits" FROM "SegmentMember" m
-        WHERE m."shop" = ${shopParam}${range(`m."customerId"`)} GROUP BY m."customerId") h ON h."customerId" = c."id"`;
-    held = `COALESCE(h."bits", 0)`;
+    // No JIT: its compile time (about a second) exceeds the work it saves here.
     await tx.run(new Sql(tx.dialect), "SET LOCAL jit = off");
     // Purchase rules: the planner cannot estimate a filter on a line's type or vendor and, guessing a
     // few rows, looks each matching line's order up by index; over a shop's millions of lines hash
@@ -437,7 +455,7 @@ async function recomputeChunk(
     sql,
     `SELECT t."id", t."fresh", t."held" FROM (
        SELECT c."id", ${fresh} AS "fresh", ${held} AS "held"
-       ${from} WHERE c."shop" = ${shopParam}${range(`c."id"`)} ${fence}
+       ${FROM} WHERE c."shop" = ${shopParam}${range(`c."id"`)} ${fence}
      ) t WHERE t."fresh" <> t."held"`,
   );
   const changes: MembershipChange[] = [];
@@ -531,6 +549,7 @@ export async function writeMembershipChanges(
       await tx.run(sql, `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES ${values.join(", ")}`);
     }
   }
+  await writeSegmentLists(tx, { shop, changes });
   const delta = new Map<number, number>();
   for (const c of changes) delta.set(c.segmentId, (delta.get(c.segmentId) ?? 0) + (c.entered ? 1 : -1));
   for (const [id, change] of delta) {
@@ -540,6 +559,35 @@ export async function writeMembershipChanges(
   }
 }
 /**
+ * The same changes on the customers' side (Customer.segmentIds), one statement per segment and
+ * direction: a segment's id is appended to the lists of those entering (unless already there) and
+ * cut out of the lists of those leaving.
+ */
+async function writeSegmentLists(tx: Executor, { shop, changes }: { shop: string; changes: readonly MembershipChange[] }): Promise<void> {
+  const groups = new Map<string, { segmentId: number; entered: boolean; customerIds: string[] }>();
+  for (const c of changes) {
+    const key = `${c.segmentId}:${c.entered}`;
+    const group = groups.get(key) ?? { segmentId: c.segmentId, entered: c.entered, customerIds: [] };
+    group.customerIds.push(c.customerId);
+    groups.set(key, group);
+  }
+  const position = tx.dialect === "postgres" ? "strpos" : "instr";
+  const step = tx.dialect === "postgres" ? Number.POSITIVE_INFINITY : WRITE_BATCH * 4;
+  for (const { segmentId, entered, customerIds } of groups.values()) {
+    for (let i = 0; i < customerIds.length; i += step) {
+      const part = customerIds.slice(i, i + step);
+      const sql = new Sql(tx.dialect);
+      const mark = sql.p(`,${segmentId},`);
+      const who = tx.dialect === "postgres" ? `"id" = ANY(${sql.p(part)}::text[])` : sql.in(`"id"`, part);
+      const change = entered
+        ? `"segmentIds" = "segmentIds" || ${sql.p(`${segmentId},`)} WHERE "shop" = ${sql.p(shop)} AND ${who} AND ${position}("segmentIds", ${mark}) = 0`
+        : `"segmentIds" = replace("segmentIds", ${mark}, ',') WHERE "shop" = ${sql.p(shop)} AND ${who}`;
+      await tx.run(sql, `UPDATE "Customer" SET ${change}`);
+    }
+  }
+}
+
+/**
  * The per-event path: every active segment of the shop re-evaluated, in memory, for the customers an
  * event touched only. Runs inside the processor's transaction, after their facts were recomputed.
  */
@@ -548,35 +596,36 @@ export async function updateMemberships(
   { shop, customerIds, ctx }: { shop: string; customerIds: readonly string[]; ctx: EngineContext },
 ): Promise<{ entered: number; left: number }> {
   if (customerIds.length === 0) return { entered: 0, left: 0 };
-  // The shop's active rules and, with each, which of these customers are its members now: one query.
   const s0 = new Sql(tx.dialect);
-  const members =
-    tx.dialect === "postgres"
-      ? `ARRAY(SELECT m."customerId" FROM "SegmentMember" m WHERE m."shop" = s."shop" AND m."segmentId" = s."id" AND ${s0.in(`m."customerId"`, customerIds)})`
-      : `(SELECT group_concat(m."customerId", char(31)) FROM "SegmentMember" m WHERE m."shop" = s."shop" AND m."segmentId" = s."id" AND ${s0.in(`m."customerId"`, customerIds)})`;
-  const segments = await tx.all(
-    s0,
-    `SELECT s."id", s."rule", ${members} AS "members" FROM "Segment" s WHERE s."shop" = ${s0.p(shop)} AND s."active" = ${s0.p(true)}`,
-  );
+  const segments = await tx.all(s0, `SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${s0.p(shop)} AND "active" = ${s0.p(true)}`);
   if (segments.length === 0) return { entered: 0, left: 0 };
   const rules: { id: number; prepared: Prepared }[] = [];
-  const isMember = new Set<string>();
   for (const segment of segments) {
-    const id = toNumber(segment.id);
-    const list = Array.isArray(segment.members) ? segment.members.map(String) : segment.members == null ? [] : String(segment.members).split("\u001f");
-    for (const customerId of list) isMember.add(`${id}:${customerId}`);
     const prepared = preparedStored(String(segment.rule), ctx);
-    if (prepared.ok) rules.push({ id, prepared: prepared.prepared });
+    if (prepared.ok) rules.push({ id: toNumber(segment.id), prepared: prepared.prepared });
     // else: recomputes report it; an event must not fail over a stale rule
   }
-  // Orders are read only when some active rule looks at purchases.
-  const people = await subjects(tx, { shop, ids: customerIds, purchases: rules.some((r) => readsPurchases(r.prepared)) });
+  // The customers with their current segments; orders only when some active rule looks at purchases.
+  const people = await customersWithSegments(tx, { shop, ids: customerIds, purchases: rules.some((r) => readsPurchases(r.prepared)) });
+  // A customer deleted by this event has no row left to list its segments: they come from the members.
+  const gone = customerIds.filter((id) => !people.has(id));
+  const heldByGone = new Map<string, Set<number>>();
+  if (gone.length > 0) {
+    const s1 = new Sql(tx.dialect);
+    const rows = await tx.all(s1, `SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, gone)}`);
+    for (const r of rows) {
+      const set = heldByGone.get(String(r.customerId)) ?? new Set<number>();
+      set.add(toNumber(r.segmentId));
+      heldByGone.set(String(r.customerId), set);
+    }
+  }
   const changes: MembershipChange[] = [];
   for (const { id, prepared } of rules) {
     for (const customerId of customerIds) {
-      const subject = people.get(customerId);
-      const should = subject !== undefined && evaluate(prepared, subject);
-      if (should !== isMember.has(`${id}:${customerId}`)) changes.push({ segmentId: id, customerId, entered: should });
+      const person = people.get(customerId);
+      const should = person !== undefined && evaluate(prepared, person.subject);
+      const held = (person ? person.segmentIds : heldByGone.get(customerId))?.has(id) ?? false;
+      if (should !== held) changes.push({ segmentId: id, customerId, entered: should });
     }
   }
   await writeMembershipChanges(tx, { shop, at: ctx.now, changes });

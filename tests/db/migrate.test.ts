@@ -45,6 +45,46 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
     expect(await migrate(database.config, root)).toEqual({ applied: ["0002_b"], alreadyApplied: 1 });
     fs.rmSync(root, { recursive: true, force: true });
   });
+
+  it("carries memberships held before 0008 into each customer's segment list", async () => {
+    database = await createEmptyDatabase(dialect);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-migrations-"));
+    const source = migrationsDir(ROOT, dialect);
+    const target = migrationsDir(root, dialect);
+    const copy = (names: string[]) => {
+      for (const name of names) fs.cpSync(path.join(source, name), path.join(target, name), { recursive: true });
+    };
+    const names = readMigrations(source).map((m) => m.name);
+    const at = names.indexOf("0008_customer_segment_ids");
+    copy(names.slice(0, at));
+    await migrate(database.config, root);
+    const db = openDatabase(database.config);
+    try {
+      const s1 = new Sql(dialect);
+      const t = s1.p(new Date("2026-01-01T00:00:00Z"));
+      await db.run(
+        s1,
+        `INSERT INTO "Customer" ("shop", "id", "createdAt", "updatedAt") VALUES ('a.myshopify.com', '1', ${t}, ${t}), ('a.myshopify.com', '2', ${t}, ${t})`,
+      );
+      const s2 = new Sql(dialect);
+      const since = s2.p(new Date("2026-01-01T00:00:00Z"));
+      await db.run(
+        s2,
+        `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ('a.myshopify.com', 3, '1', ${since}), ('a.myshopify.com', 12, '1', ${since})`,
+      );
+      copy(names.slice(at));
+      await migrate(database.config, root);
+      const rows = await db.prisma.customer.findMany({ orderBy: { id: "asc" }, select: { id: true, segmentIds: true } });
+      const sorted = (list: string) => list.split(",").filter(Boolean).map(Number).sort((a, b) => a - b);
+      expect(rows.map((r) => [r.id, sorted(r.segmentIds), r.segmentIds.startsWith(",") && r.segmentIds.endsWith(",")])).toEqual([
+        ["1", [3, 12], true],
+        ["2", [], true],
+      ]);
+    } finally {
+      await db.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("SQLite's clustered tables", () => {

@@ -2,7 +2,7 @@
 // must leave the same members; entering and leaving are recorded with their time.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
-import { countMatching, createSegment, listSegments, matchingIds, recomputeSegment, recomputeSegments, segmentDetail, SegmentRuleError, shopContext } from "~/models/segments.server";
+import { countMatching, createSegment, deleteSegment, listSegments, matchingIds, recomputeSegment, recomputeSegments, segmentDetail, SegmentRuleError, shopContext } from "~/models/segments.server";
 import { upsertProducts, upsertShop } from "~/models/store.server";
 import { demoProducts } from "~/demo/generator";
 import { enqueue } from "~/sync/inbox.server";
@@ -24,6 +24,25 @@ const QUERIES = {
   noTea: "products_purchased NOT MATCHES (tag IN ('black-tea', 'green-tea'))",
   nyc: "customer_cities CONTAINS 'US-NY-NewYork'",
 };
+
+/**
+ * Every customer's Customer.segmentIds names exactly the segments SegmentMember has them in: the two
+ * sides of one fact, written together.
+ */
+async function expectListsMatchMembers(db: Db): Promise<void> {
+  const members = new Map<string, number[]>();
+  for (const m of await db.prisma.segmentMember.findMany({ where: { shop: SHOP } })) {
+    members.set(m.customerId, [...(members.get(m.customerId) ?? []), m.segmentId].sort((a, b) => a - b));
+  }
+  const customers = await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true, segmentIds: true } });
+  const mismatched = customers.filter((c) => {
+    expect(c.segmentIds).toMatch(/^,(\d+,)*$/);
+    const listed = c.segmentIds.split(",").filter(Boolean).map(Number).sort((a, b) => a - b);
+    return JSON.stringify(listed) !== JSON.stringify(members.get(c.id) ?? []);
+  });
+  expect(mismatched).toEqual([]);
+  expect(customers.some((c) => c.segmentIds !== ",")).toBe(true);
+}
 
 describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
   let db: Db;
@@ -76,6 +95,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     const left = await db.prisma.segmentEvent.count({ where: { shop: SHOP, segmentId: repeat.id, entered: false } });
     expect(entered - left).toBe(repeat.memberCount);
     expect(repeat.change7d).toBe(repeat.memberCount);
+    await expectListsMatchMembers(db);
   });
 
   it("draws a segment's size over time from its events, with a profile and its members", async () => {
@@ -94,6 +114,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     await new InboxProcessor(db, { now: () => now }).drain();
     expect(await db.prisma.segmentMember.count({ where: { shop: SHOP, customerId: member.customerId } })).toBe(0);
     expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, customerId: member.customerId, entered: false } })).toBeGreaterThan(0);
+    await expectListsMatchMembers(db);
   });
 
   it("recomputes in chunks and in batches of 30 segments, writing only what changed", async () => {
@@ -141,8 +162,12 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     const again = await recomputeSegments(db, { shop: SHOP, ctx, segmentIds: ids, chunkSize: 7 });
     expect(again.every((r) => r.entered === 0 && r.left === 0)).toBe(true);
     expect(await db.prisma.segmentEvent.count()).toBe(events);
-    await db.prisma.segment.deleteMany({ where: { id: { in: ids } } });
-    await db.prisma.segmentMember.deleteMany({ where: { segmentId: { in: ids } } });
+    await expectListsMatchMembers(db);
+    // Deleted segments leave the customers' lists too.
+    for (const id of ids) expect(await deleteSegment(db, { shop: SHOP, id })).toBe(true);
+    const listed = await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { segmentIds: true } });
+    expect(listed.filter((c) => ids.some((id) => c.segmentIds.includes(`,${id},`)))).toEqual([]);
+    await expectListsMatchMembers(db);
   });
 
   it("refuses a query with a mistake, saying where, and saves nothing", async () => {
