@@ -2,7 +2,7 @@
 // attributes and purchase/order functions with their parameters. It edits a BuilderNode tree
 // (app/domain/segments/builder.ts); the editor prints every change back to the query text.
 import { Badge, BlockStack, Box, Button, ButtonGroup, InlineError, InlineStack, Select, Text, TextField } from "@shopify/polaris";
-import { ARG_OPERATORS_BY_TYPE, OPERATORS_BY_TYPE, getAttribute, getFunction, type ArgOperator, type ConditionOperator } from "~/domain/segments/attributes";
+import { argOperators, OPERATORS_BY_TYPE, getAttribute, getFunction, getParam, type ArgOperator, type ConditionOperator } from "~/domain/segments/attributes";
 import {
   BUILDER_ATTRIBUTES,
   BUILDER_FUNCTIONS,
@@ -263,7 +263,8 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
           </InlineStack>
           {node.args.map((arg, i) => {
             const type = paramType(node.name, arg.name);
-            const operators: readonly ArgOperator[] = type ? ARG_OPERATORS_BY_TYPE[type] : [];
+            const param = fn ? getParam(fn, arg.name) : undefined;
+            const operators: readonly ArgOperator[] = param ? argOperators(param) : [];
             const listy = arg.operator === "IN" || arg.operator === "NOT IN";
             return (
               <Box key={i} paddingInlineStart="400">

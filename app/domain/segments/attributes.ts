@@ -146,6 +146,8 @@ export interface ParamDef {
   type: ParamType;
   description: string;
   integer?: boolean;
+  /** Fewer operators than its type allows (see argOperators). */
+  operators?: readonly ArgOperator[];
 }
 
 export interface FunctionDef {
@@ -172,7 +174,9 @@ export const FUNCTIONS = {
     description: "Customers who placed matching orders",
     available: true,
     params: {
-      count_at_least: { type: "number", integer: true, description: "Minimum number of matching orders" },
+      // Shopify's spelling is "count_at_least = 3": the name already says "at least", so another
+      // operator would mean something other than what it reads as.
+      count_at_least: { type: "number", integer: true, operators: ["="], description: "Minimum number of matching orders" },
       sum_amount: { type: "money", description: "Total amount of the matching orders" },
       date: { type: "date", description: "When the order was placed" },
     },
@@ -236,6 +240,11 @@ export const ARG_OPERATORS_BY_TYPE: Record<ParamType, readonly ArgOperator[]> = 
   money: ["=", "!=", ">", ">=", "<", "<=", "BETWEEN"],
   date: ["=", "!=", ">", ">=", "<", "<=", "BETWEEN"],
 };
+
+/** The operators a function parameter takes: its type's, or fewer where the parameter says so. */
+export function argOperators(param: ParamDef): readonly ArgOperator[] {
+  return param.operators ?? ARG_OPERATORS_BY_TYPE[param.type];
+}
 
 /**
  * Edit distance counting a swap of neighbours as one edit ("tga" -> "tag"), the commonest typo.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ARG_OPERATORS_BY_TYPE, FUNCTIONS, OPERATORS_BY_TYPE, type FunctionDef, type ParamDef } from "./attributes";
+import { argOperators, FUNCTIONS, OPERATORS_BY_TYPE, type FunctionDef, type ParamDef } from "./attributes";
 import {
   BUILDER_ATTRIBUTES,
   appendChild,
@@ -135,7 +135,7 @@ describe("random rules survive the builder", () => {
     const args: FunctionArg[] = Object.entries(fn.params as Record<string, ParamDef>)
       .filter(() => next() < 0.4)
       .map(([paramName, param]) => {
-        const operator = pick(ARG_OPERATORS_BY_TYPE[param.type]);
+        const operator = pick(argOperators(param));
         if (operator === "BETWEEN") return { name: paramName, operator, value: { kind: "range", low: value(param), high: value(param) } };
         if (operator === "IN" || operator === "NOT IN") return { name: paramName, operator, value: { kind: "list", items: [value(param), value(param)] } };
         return { name: paramName, operator, value: value(param) };

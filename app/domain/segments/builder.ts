@@ -7,7 +7,7 @@
 // `textToBuilder` checks that on every call, so the builder can never silently change a query.
 
 import {
-  ARG_OPERATORS_BY_TYPE,
+  argOperators,
   ATTRIBUTES,
   FUNCTIONS,
   OPERATORS_BY_TYPE,
@@ -262,7 +262,7 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
           if (!param) return fail("name", `Choose a parameter of ${node.name}`);
           if (seen.has(arg.name)) return fail("name", `'${arg.name}' is given twice`);
           seen.add(arg.name);
-          if (!ARG_OPERATORS_BY_TYPE[param.type].includes(arg.operator)) return fail("operator", `Choose an operator for ${arg.name}`);
+          if (!argOperators(param).includes(arg.operator)) return fail("operator", `Choose an operator for ${arg.name}`);
           const spec: ValueSpec = { type: param.type, owner: arg.name, integer: param.integer };
           if (arg.operator === "IN" || arg.operator === "NOT IN") {
             if (arg.items.length === 0) return fail("items", "Add at least one value");

@@ -8,7 +8,7 @@
 import { addToYmd, dayStart, localDate } from "~/domain/calendar";
 import { parseMinor } from "~/domain/money";
 import { z } from "zod";
-import { ARG_OPERATORS_BY_TYPE, getAttribute, getFunction, getParam } from "./attributes";
+import { argOperators, getAttribute, getFunction, getParam } from "./attributes";
 import type { Condition, DateValue, FunctionArg, FunctionCall, Rule, ScalarValue } from "./rule";
 
 export type LifecycleThresholds = { lapsingDays: number; lapsedDays: number; loyalOrders: number };
@@ -351,7 +351,10 @@ function prepFunction(call: FunctionCall, ctx: EngineContext): Prepared {
     const param = getParam(fn, arg.name);
     if (!param) throw new Unsupported(`${call.name} has no parameter '${arg.name}'`);
     if (args.has(arg.name)) throw new Unsupported(`'${arg.name}' is given twice`);
-    if (!ARG_OPERATORS_BY_TYPE[param.type].includes(arg.operator)) throw new Unsupported(`'${arg.operator}' does not apply to ${arg.name}`);
+    if (!argOperators(param).includes(arg.operator)) {
+      const only = param.operators?.length === 1 ? param.operators[0] : undefined;
+      throw new Unsupported(only ? `${arg.name} takes only '${only}', not '${arg.operator}'` : `'${arg.operator}' does not apply to ${arg.name}`);
+    }
     args.set(arg.name, arg);
   }
   // A caller's mistake, not the merchant's: every app path gets its context from shopContext.
@@ -388,8 +391,6 @@ function prepFunction(call: FunctionCall, ctx: EngineContext): Prepared {
     const count = args.get("count_at_least");
     let countAtLeast = 1n;
     if (count) {
-      // "count_at_least = 3" is Shopify's spelling; another operator would say something else than its name.
-      if (count.operator !== "=") throw new Unsupported(`count_at_least takes '=' (it already means "at least"), not '${count.operator}'`);
       countAtLeast = integer(numberOf(comparison(count).value), "count_at_least");
       if (countAtLeast < 0n) throw new Unsupported("count_at_least cannot be negative");
     }

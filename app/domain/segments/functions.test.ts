@@ -185,7 +185,7 @@ describe("preparing purchase rules", () => {
     [call("products_purchased", [{ name: "date", operator: ">=", value: num("30") }]), /expected a date/],
     [call("products_purchased", [{ name: "tag", operator: "=", value: { kind: "string", value: "a,b" } }]), /cannot be empty or contain a comma/],
     [call("products_purchased", [{ name: "tag", operator: "=", value: { kind: "string", value: "x" } }, { name: "tag", operator: "=", value: { kind: "string", value: "y" } }]), /given twice/],
-    [call("orders_placed", [{ name: "count_at_least", operator: ">", value: num("2") }]), /count_at_least takes '='/],
+    [call("orders_placed", [{ name: "count_at_least", operator: ">", value: num("2") }]), /count_at_least takes only '=', not '>'/],
     [call("orders_placed", [{ name: "count_at_least", operator: "=", value: num("-1") }]), /cannot be negative/],
     [{ kind: "condition", attribute: "customer_tags", operator: "CONTAINS", value: { kind: "string", value: "" } } as Rule, /cannot be empty/],
   ])("refuses %j", (bad, message) => {

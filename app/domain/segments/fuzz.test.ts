@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  ARG_OPERATORS_BY_TYPE,
+  argOperators,
   ATTRIBUTES,
   FUNCTIONS,
   OPERATORS_BY_TYPE,
@@ -106,7 +106,7 @@ function genLeaf(g: Gen): Rule {
   const [name, fn] = g.pick(FNS);
   const params = Object.entries(fn.params).filter(() => g.chance(0.4));
   const args: FunctionArg[] = params.map(([paramName, param]) => {
-    const operator = g.pick(ARG_OPERATORS_BY_TYPE[param.type]);
+    const operator = g.pick(argOperators(param));
     if (operator === "BETWEEN") {
       return { name: paramName, operator, value: { kind: "range", low: genValue(g, param), high: genValue(g, param) } };
     }

@@ -226,6 +226,8 @@ const BAD: [string, number, number, string][] = [
   ["products_purchased(tag: 'espresso')", 1, 36, "expected '= true' or '= false' after products_purchased(...)"],
   ["products_purchased(tga: 'espresso') = true", 1, 20, "products_purchased has no parameter 'tga' (did you mean 'tag'?)"],
   ["products_purchased MATCHES (tag > 'x')", 1, 33, "'>' does not apply to tag (text)"],
+  // "count_at_least" already says "at least": Shopify writes it with '=' only.
+  ["orders_placed MATCHES (count_at_least > 2)", 1, 39, "count_at_least takes only '=', not '>'"],
   ["products_purchased MATCHES (date >= -30d, date <= -7d)", 1, 43, "'date' is given twice"],
   ["products_purchased MATCHES (tag = 'x'", 1, 38, "expected ')' to close the '(' at line 1, col 28"],
   ["products_purchased MATCHES tag = 'x'", 1, 28, "expected '(' after MATCHES"],

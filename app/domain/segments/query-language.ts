@@ -12,7 +12,7 @@
 // writes the older form wherever it can express the call.
 
 import {
-  ARG_OPERATORS_BY_TYPE,
+  argOperators,
   ATTRIBUTES,
   FUNCTIONS,
   OPERATORS_BY_TYPE,
@@ -564,7 +564,12 @@ class Parser {
     return undefined;
   }
 
-  private paramSpec(fn: FunctionDef | undefined, fnName: string, argTok: Token, seen: Set<string>): ValueSpec & { known: boolean } {
+  private paramSpec(
+    fn: FunctionDef | undefined,
+    fnName: string,
+    argTok: Token,
+    seen: Set<string>,
+  ): ValueSpec & { known: boolean; operators?: readonly ArgOperator[] } {
     const argName = argTok.text.toLowerCase();
     if (seen.has(argName)) this.reportAt(argTok, `'${argName}' is given twice`);
     seen.add(argName);
@@ -575,7 +580,7 @@ class Parser {
       this.reportAt(argTok, `${fnName} has no parameter '${shown(argTok.text)}'${hint ? ` (did you mean '${hint}'?)` : ""}`);
       return { type: undefined, owner: argName, known: false };
     }
-    return { type: param.type, owner: argName, integer: param.integer, known: true };
+    return { type: param.type, owner: argName, integer: param.integer, known: true, operators: argOperators(param) };
   }
 
   private expectArgName(): Token {
@@ -600,9 +605,13 @@ class Parser {
     return { kind: "list", items };
   }
 
-  private checkArgOperator(spec: ValueSpec & { known: boolean }, op: ArgOperator, opTok: Token, span: number): ValueSpec {
-    if (spec.known && spec.type && !ARG_OPERATORS_BY_TYPE[spec.type as ParamType].includes(op)) {
-      this.report(opTok.offset, span, `'${op}' does not apply to ${spec.owner} (${TYPE_LABELS[spec.type]})`);
+  private checkArgOperator(spec: ValueSpec & { known: boolean; operators?: readonly ArgOperator[] }, op: ArgOperator, opTok: Token, span: number): ValueSpec {
+    if (spec.known && spec.type && spec.operators && !spec.operators.includes(op)) {
+      const message =
+        spec.operators.length === 1
+          ? `${spec.owner} takes only '${spec.operators[0]}', not '${op}'`
+          : `'${op}' does not apply to ${spec.owner} (${TYPE_LABELS[spec.type]})`;
+      this.report(opTok.offset, span, message);
       return { type: undefined, owner: spec.owner };
     }
     return spec;

@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 import {
-  ARG_OPERATORS_BY_TYPE,
+  argOperators,
   OPERATORS_BY_TYPE,
   TYPE_LABELS,
   getAttribute,
@@ -273,7 +273,7 @@ export function checkRule(rule: Rule): RuleIssue[] {
           if (!param) return void issues.push({ path: at, message: `${node.name} has no parameter '${arg.name}'` });
           if (seen.has(arg.name)) issues.push({ path: at, message: `'${arg.name}' is given twice` });
           seen.add(arg.name);
-          if (!ARG_OPERATORS_BY_TYPE[param.type].includes(arg.operator)) {
+          if (!argOperators(param).includes(arg.operator)) {
             return void issues.push({
               path: at,
               message: `'${arg.operator}' does not apply to ${arg.name} (${TYPE_LABELS[param.type]})`,
