@@ -443,6 +443,7 @@ async function recomputeChunk(
   if (tx.dialect === "postgres") {
     // No JIT: its compile time (about a second) exceeds the work it saves here.
     await tx.run(new Sql(tx.dialect), "SET LOCAL jit = off");
+    await tx.run(new Sql(tx.dialect), "SET LOCAL work_mem = '256MB'");
     // Purchase rules: the planner cannot estimate a filter on a line's type or vendor and, guessing a
     // few rows, looks each matching line's order up by index; over a shop's millions of lines hash
     // joins (one pass over orders, one over lines) are what work.
@@ -677,8 +678,9 @@ export async function recomputeAll(
 ): Promise<RecomputeResult[]> {
   const ctx = await shopContext(db, { shop, now });
   const results = await recomputeSegments(db, { shop, ctx, onProgress });
-  // Memberships may have grown by orders of magnitude: keep the per-event lookups on their indexes.
-  await refreshPlannerStatistics(db);
+  // Memberships may have grown by orders of magnitude: keep the lookups of members on their indexes.
+  // Only the tables a recompute writes many rows to (a whole-database ANALYZE costs a second at 1M).
+  await refreshPlannerStatistics(db, { tables: ["SegmentMember", "SegmentEvent"] });
   return results;
 }
 
