@@ -27,31 +27,19 @@ export type InboxEvent = {
 
 /** Returns false when the event was already in the inbox (a redelivery): the caller still answers 200. */
 export async function enqueue(db: Executor, event: IncomingWebhook, now: Date): Promise<boolean> {
-  return (await insertEvent(db, event, now)) !== null;
-}
-
-/** The new row's seq, or null for a redelivery. */
-async function insertEvent(db: Executor, event: IncomingWebhook, now: Date): Promise<number | null> {
   const sql = new Sql(db.dialect);
-  const [row] = await db.all(
+  const changed = await db.run(
     sql,
     `INSERT INTO "WebhookEvent" ("shop", "eventId", "webhookId", "topic", "apiVersion", "payload", "triggeredAt",
        "receivedAt", "status", "attempts")
      VALUES (${sql.p(event.shop)}, ${sql.p(event.eventId)}, ${sql.p(event.webhookId)}, ${sql.p(event.topic)},
        ${sql.p(event.apiVersion)}, ${sql.p(event.payload)}, ${sql.p(event.triggeredAt)}, ${sql.p(now)}, 'pending', 0)
-     ON CONFLICT ("shop", "eventId") DO NOTHING
-     RETURNING "seq"`,
+     ON CONFLICT ("shop", "eventId") DO NOTHING`,
   );
-  return row ? toNumber(row.seq) : null;
+  return changed > 0;
 }
 
 type Waiting = { event: IncomingWebhook; now: Date; resolve: (stored: boolean) => void; reject: (error: unknown) => void };
-
-/**
- * Applies freshly stored events inside the transaction that stores them (see InboxWriter); returns
- * what to do once it has committed. The processor's applyEvents, passed in by the server.
- */
-export type ApplyOnStore = (tx: Executor, events: readonly InboxEvent[], now: Date) => Promise<{ afterCommit?: () => void }>;
 
 /**
  * Group commit for the receiving path. Every delivery that arrives while a commit is being prepared
@@ -59,25 +47,12 @@ export type ApplyOnStore = (tx: Executor, events: readonly InboxEvent[], now: Da
  * acknowledged only after the commit that holds its row (durability is that of `enqueue`). A single
  * commit costs more than the insert it carries, so under load this is most of the receiving cost
  * (docs/decisions/008-ingest-single-writer-thread.md).
- *
- * With `apply`, the group's new events are also applied and marked done in that same transaction
- * (docs/decisions/009-apply-on-store.md): no lease, no second read of the payload, no second commit.
- * If that fails for any reason the group is stored as before, pending, for the processor (which
- * isolates a bad event), so nothing is lost and nothing applied twice.
  */
 export class InboxWriter {
   private waiting: Waiting[] = [];
   private scheduled = false;
 
-  constructor(
-    private readonly db: Executor,
-    private readonly options: {
-      apply?: ApplyOnStore;
-      onApplyError?: (error: unknown) => void;
-      /** Events were stored pending (without `apply`, or after it failed): wake the processor. */
-      onPending?: () => void;
-    } = {},
-  ) {}
+  constructor(private readonly db: Executor) {}
 
   /** Resolves once the event is committed: true if stored, false if it was already in the inbox. */
   write(event: IncomingWebhook, now: Date): Promise<boolean> {
@@ -95,28 +70,6 @@ export class InboxWriter {
     const batch = this.waiting;
     this.waiting = [];
     this.scheduled = false;
-    const apply = this.options.apply;
-    if (apply) {
-      try {
-        let afterCommit: (() => void) | undefined;
-        const results = await this.db.transaction(async (tx) => {
-          const fresh: InboxEvent[] = [];
-          const stored: boolean[] = [];
-          for (const { event, now } of batch) {
-            const seq = await insertEvent(tx, event, now);
-            stored.push(seq !== null);
-            if (seq !== null) fresh.push({ seq, shop: event.shop, topic: event.topic, eventId: event.eventId, payload: event.payload, attempts: 0, triggeredAt: event.triggeredAt });
-          }
-          if (fresh.length > 0) ({ afterCommit } = await apply(tx, fresh, batch[batch.length - 1]!.now));
-          return stored;
-        });
-        afterCommit?.();
-        return batch.forEach((w, i) => w.resolve(results[i]!));
-      } catch (error) {
-        // Rolled back whole: store the group without applying it; the processor takes it from there.
-        this.options.onApplyError?.(error);
-      }
-    }
     let results: boolean[];
     try {
       results = await this.db.transaction(async (tx) => {
@@ -127,15 +80,9 @@ export class InboxWriter {
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
       // Nothing of the batch was committed: each on its own, so one bad row cannot fail the others.
-      for (const w of batch) {
-        enqueue(this.db, w.event, w.now).then((stored) => {
-          if (stored) this.options.onPending?.();
-          w.resolve(stored);
-        }, w.reject);
-      }
+      for (const w of batch) enqueue(this.db, w.event, w.now).then(w.resolve, w.reject);
       return;
     }
-    if (results.some(Boolean)) this.options.onPending?.();
     batch.forEach((w, i) => w.resolve(results[i]!));
   }
 }

@@ -129,72 +129,63 @@ export class InboxProcessor {
 
   private async applyAll(events: InboxEvent[]): Promise<void> {
     const now = this.now();
-    const { finished } = await this.db.transaction((tx) => applyEvents(tx, events, now));
+    const finished: [string, string][] = [];
+    await this.db.transaction(async (tx) => {
+      // In a fixed order, so that two processors cannot deadlock on each other's shops.
+      for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
+      const touched = new Map<string, Set<string>>();
+      const held = await markDoneMany(tx, events.map((e) => e.seq), now);
+      const byShop = new Map<string, InboxEvent[]>();
+      for (const event of events) {
+        // Another processor finished it after our lease ran out: apply nothing.
+        if (!held.has(event.seq)) continue;
+        const list = byShop.get(event.shop);
+        if (list) list.push(event);
+        else byShop.set(event.shop, [event]);
+      }
+      // Shops are independent; within one, events apply in the order received, and a run of whole-order
+      // events goes through one set of multi-row statements.
+      for (const [shop, list] of byShop) {
+        for (let i = 0; i < list.length; ) {
+          let j = i + 1;
+          if (ORDER_UPSERT_TOPICS.has(list[i]!.topic)) while (j < list.length && ORDER_UPSERT_TOPICS.has(list[j]!.topic)) j++;
+          const run: { event: InboxEvent; payload: unknown }[] = [];
+          for (const event of list.slice(i, j)) {
+            try {
+              run.push({ event, payload: JSON.parse(event.payload) });
+            } catch {
+              await markFailed(tx, event.seq, "payload: not JSON", now);
+            }
+          }
+          i = j;
+          if (run.length === 0) continue;
+          const results =
+            run.length === 1
+              ? [await applyWebhook(tx, { shop, topic: run[0]!.event.topic, payload: run[0]!.payload, now, triggeredAt: run[0]!.event.triggeredAt })]
+              : await applyOrderWebhooks(tx, { shop, payloads: run.map((r) => r.payload), now });
+          for (const [k, result] of results.entries()) {
+            const { event } = run[k]!;
+            if (!result.ok) {
+              await markFailed(tx, event.seq, result.error, now);
+              continue;
+            }
+            if (result.customersChanged.length > 0) {
+              const set = touched.get(shop) ?? new Set<string>();
+              for (const id of result.customersChanged) set.add(id);
+              touched.set(shop, set);
+            }
+            if (result.bulkOperationFinished) finished.push([shop, result.bulkOperationFinished]);
+          }
+        }
+      }
+      for (const [shop, ids] of touched) {
+        const customerIds = [...ids];
+        await recomputeFacts(tx, { shop, customerIds, now });
+        await scoreRfm(tx, { shop, customerIds });
+        // Every active segment, for these customers only: memberships stay current event by event.
+        await updateMemberships(tx, { shop, customerIds, ctx: await shopContext(tx, { shop, now }) });
+      }
+    });
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
   }
-}
-
-/**
- * Applies inbox events inside the caller's transaction and marks them done there: each event's effects
- * and its "done" commit together or not at all. Events another processor already finished are skipped.
- * Then the facts, RFM scores and segment memberships of the customers the events touched. Returns the
- * bulk operations that finished, to act on after the commit.
- */
-export async function applyEvents(tx: Executor, events: readonly InboxEvent[], now: Date): Promise<{ finished: [string, string][] }> {
-  const finished: [string, string][] = [];
-  // In a fixed order, so that two processors cannot deadlock on each other's shops.
-  for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
-  const touched = new Map<string, Set<string>>();
-  const held = await markDoneMany(tx, events.map((e) => e.seq), now);
-  const byShop = new Map<string, InboxEvent[]>();
-  for (const event of events) {
-    // Another processor finished it after our lease ran out: apply nothing.
-    if (!held.has(event.seq)) continue;
-    const list = byShop.get(event.shop);
-    if (list) list.push(event);
-    else byShop.set(event.shop, [event]);
-  }
-  // Shops are independent; within one, events apply in the order received, and a run of whole-order
-  // events goes through one set of multi-row statements.
-  for (const [shop, list] of byShop) {
-    for (let i = 0; i < list.length; ) {
-      let j = i + 1;
-      if (ORDER_UPSERT_TOPICS.has(list[i]!.topic)) while (j < list.length && ORDER_UPSERT_TOPICS.has(list[j]!.topic)) j++;
-      const run: { event: InboxEvent; payload: unknown }[] = [];
-      for (const event of list.slice(i, j)) {
-        try {
-          run.push({ event, payload: JSON.parse(event.payload) });
-        } catch {
-          await markFailed(tx, event.seq, "payload: not JSON", now);
-        }
-      }
-      i = j;
-      if (run.length === 0) continue;
-      const results =
-        run.length === 1
-          ? [await applyWebhook(tx, { shop, topic: run[0]!.event.topic, payload: run[0]!.payload, now, triggeredAt: run[0]!.event.triggeredAt })]
-          : await applyOrderWebhooks(tx, { shop, payloads: run.map((r) => r.payload), now });
-      for (const [k, result] of results.entries()) {
-        const { event } = run[k]!;
-        if (!result.ok) {
-          await markFailed(tx, event.seq, result.error, now);
-          continue;
-        }
-        if (result.customersChanged.length > 0) {
-          const set = touched.get(shop) ?? new Set<string>();
-          for (const id of result.customersChanged) set.add(id);
-          touched.set(shop, set);
-        }
-        if (result.bulkOperationFinished) finished.push([shop, result.bulkOperationFinished]);
-      }
-    }
-  }
-  for (const [shop, ids] of touched) {
-    const customerIds = [...ids];
-    await recomputeFacts(tx, { shop, customerIds, now });
-    await scoreRfm(tx, { shop, customerIds });
-    // Every active segment, for these customers only: memberships stay current event by event.
-    await updateMemberships(tx, { shop, customerIds, ctx: await shopContext(tx, { shop, now }) });
-  }
-  return { finished };
 }

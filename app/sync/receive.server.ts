@@ -1,10 +1,11 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
+import { db } from "~/db.server";
 import { topicFromPath } from "./topics";
 import { backgroundIsRemote, storeRemotely } from "./background-thread.server";
-import type { IncomingWebhook } from "./inbox.server";
+import { InboxWriter, type IncomingWebhook } from "./inbox.server";
 import { verifyWebhook, type HeaderSource } from "./verify";
-import { inboxWriter } from "./worker.server";
+import { wakeInbox } from "./worker.server";
 
 /** Larger bodies are refused before they are read (Shopify's biggest orders stay well under this). */
 export const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) || 4 * 1024 * 1024;
@@ -28,13 +29,15 @@ async function readLimited(request: Request, limit: number): Promise<Buffer | nu
   return Buffer.concat(chunks);
 }
 
-/**
- * Committed (and, normally, applied) before it resolves. In the production server the background
- * thread does the writing.
- */
+let writer: InboxWriter | undefined;
+
+/** Committed before it resolves. In the production server the background thread does the writing. */
 async function store(event: IncomingWebhook, now: Date): Promise<boolean> {
   if (backgroundIsRemote()) return storeRemotely(event, now);
-  return inboxWriter().write(event, now);
+  writer ??= new InboxWriter(db);
+  const stored = await writer.write(event, now);
+  wakeInbox();
+  return stored;
 }
 
 const status = (code: number, text: string) => new Response(code === 200 ? null : text, { status: code });

@@ -13,8 +13,8 @@ import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll } from "~/models/segments.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
-import { InboxWriter, pruneDone, type ApplyOnStore } from "./inbox.server";
-import { applyEvents, InboxProcessor } from "./processor.server";
+import { InboxWriter, pruneDone } from "./inbox.server";
+import { InboxProcessor } from "./processor.server";
 import { getCursor, reconcile } from "./reconcile.server";
 import { adminClientForShop } from "./shopify-client.server";
 
@@ -147,30 +147,17 @@ function startDailyPass(): void {
 export function startBackgroundWork(): void {
   if (process.env.TAILORED_BACKGROUND === "thread") return;
   const processor = inboxProcessor();
-  const writer = inboxWriter();
+  const writer = new InboxWriter(db);
   serveBackgroundPort({
-    store: (event, now) => writer.write(event, now),
+    store: async (event, now) => {
+      const stored = await writer.write(event, now);
+      processor.wake();
+      return stored;
+    },
     wake: () => processor.wake(),
     backfill: (shop) => void kickBackfill(shop),
     reconcile: (shop) => void kickReconcile(shop),
   });
-}
-
-/** Applies a delivery's events in the transaction that stores them (the processor's work, done at once). */
-const applyOnStore: ApplyOnStore = async (tx, events, now) => {
-  const { finished } = await applyEvents(tx, events, now);
-  return { afterCommit: () => finished.forEach(([shop]) => void kickBackfill(shop)) };
-};
-
-let writer: InboxWriter | undefined;
-
-/**
- * The webhook path's writer: group-commits deliveries and applies them in the same transaction;
- * whatever it could not apply stays pending and the processor is woken for it.
- */
-export function inboxWriter(): InboxWriter {
-  writer ??= new InboxWriter(db, { apply: applyOnStore, onApplyError: log, onPending: () => inboxProcessor().wake() });
-  return writer;
 }
 
 export function inboxProcessor(): InboxProcessor {
