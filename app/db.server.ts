@@ -9,7 +9,13 @@ declare global {
 }
 
 // In development Vite reloads modules; keep one client (and one SQLite connection) per process.
-const db: Db = globalThis.tailoredDb ?? openDatabase(databaseConfig(process.env.DATABASE_URL, process.cwd()));
+// The production server's writer thread (app/sync/background-thread.server.ts) asks for checkpoints in
+// a thread of their own.
+const db: Db =
+  globalThis.tailoredDb ??
+  openDatabase(databaseConfig(process.env.DATABASE_URL, process.cwd()), {
+    checkpointThread: process.env.TAILORED_SQLITE_CHECKPOINTS === "thread",
+  });
 if (process.env.NODE_ENV !== "production") globalThis.tailoredDb = db;
 
 export { db };

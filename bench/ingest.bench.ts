@@ -21,10 +21,11 @@ const CDNOW = path.resolve(ROOT, "..", "shared", "datasets", "cdnow", "CDNOW_mas
 
 async function startServer(url: string, port: number) {
   // `npm start` runs server.mjs; BENCH_SERVER=remix-serve measures plain remix-serve for comparison.
+  // BENCH_SERVER_ARGS passes node options to the server (a profile: "--cpu-prof --cpu-prof-dir=DIR").
   const args =
     process.env.BENCH_SERVER === "remix-serve"
       ? [path.join(ROOT, "node_modules", "@remix-run", "serve", "dist", "cli.js"), "./build/server/index.js"]
-      : ["server.mjs"];
+      : [...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(" ") : []), "server.mjs"];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -121,7 +122,8 @@ Measured ${today()} on ${machine()}.
 ${report.sent.toLocaleString("en-US")} CDNOW rows as signed orders/create webhooks (shuffled), 16 kept-alive
 connections from a lean HTTP/1.1 load generator (bench/load.ts) in the benchmark's process, into the
 production server (server.mjs) on SQLite: HTTP thread verifies and hands over, the background thread
-group-commits the inbox rows and applies the events (docs/decisions/008-ingest-single-writer-thread.md). The raw baseline runs
+group-commits the inbox rows and applies the events (docs/decisions/008-ingest-single-writer-thread.md), a third
+thread checkpoints the WAL (docs/decisions/009-sqlite-checkpoint-thread.md). The raw baseline runs
 after, in the benchmark's process. Load average (1 min) before the run: ${loadBefore.toFixed(2)}; other
 agents share the machine, so absolute figures vary between runs and the ratio is the comparable one.
 

@@ -6,6 +6,7 @@
 import type { PrismaClient } from "@prisma/client";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from "./checkpointer.server";
 import { createPrismaClient } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
 
@@ -57,9 +58,17 @@ export class Sql {
   }
 }
 
-export function openDatabase(config: DatabaseConfig): Db {
+export type OpenOptions = {
+  /**
+   * SQLite: WAL checkpoints run in a thread of their own instead of inside this connection's commits
+   * (the production server's writer thread; see app/db/checkpointer.server.ts).
+   */
+  checkpointThread?: boolean;
+};
+
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Db {
   const prisma = createPrismaClient(config);
-  const executor = config.dialect === "sqlite" ? sqliteExecutor(config.file) : postgresExecutor(config.url);
+  const executor = config.dialect === "sqlite" ? sqliteExecutor(config.file, options) : postgresExecutor(config.url);
   return {
     ...executor,
     dialect: config.dialect,
@@ -100,13 +109,19 @@ function sqliteValue(value: unknown): unknown {
   return value;
 }
 
-function sqliteExecutor(file: string): Executor & { close(): Promise<void> } {
+function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(): Promise<void> } {
   const conn = new Database(file, { timeout: 10_000 });
   conn.pragma("journal_mode = WAL");
   // WAL with synchronous=NORMAL is durable against a process crash; only an OS crash can lose the
   // last transactions, and never corrupts the file.
   conn.pragma("synchronous = NORMAL");
   conn.pragma("foreign_keys = ON");
+  // The webhook writer's connection leaves checkpoints to a thread of its own (checkpointer.server.ts).
+  let stopCheckpointer: (() => Promise<void>) | undefined;
+  if (options.checkpointThread) {
+    conn.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+    stopCheckpointer = startCheckpointer(file);
+  }
   // Without statistics the planner can walk a whole shop's rows through a primary key instead of a
   // selective index (a segment-membership lookup went from 0.04 ms to 45 ms). SQLite's recommended
   // start-up step: analyse, on a bounded sample, whatever tables lack or have stale statistics.
@@ -147,7 +162,13 @@ function sqliteExecutor(file: string): Executor & { close(): Promise<void> } {
     };
     return self;
   };
-  return { ...make(false), close: () => lock.run(() => void conn.close()) };
+  return {
+    ...make(false),
+    close: async () => {
+      await stopCheckpointer?.();
+      await lock.run(() => void conn.close());
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

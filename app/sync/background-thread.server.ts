@@ -55,7 +55,9 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
       }
     });
     worker = new Worker(entry, {
-      env: { ...process.env, TAILORED_BACKGROUND: "here" },
+      // This thread does nearly all the writing: its SQLite connection leaves WAL checkpoints to a
+      // thread of their own (app/db/checkpointer.server.ts).
+      env: { ...process.env, TAILORED_BACKGROUND: "here", TAILORED_SQLITE_CHECKPOINTS: "thread" },
       workerData: { tailoredBackgroundPort: channel.port2 },
       transferList: [channel.port2],
     });
