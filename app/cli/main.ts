@@ -296,23 +296,37 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
       }
       case "process-webhooks": {
         const { InboxProcessor } = await import("~/sync/processor.server");
+        const { recomputeProductTagSegments } = await import("~/models/segments.server");
+        // Product tags changed: their segments are recomputed after the drain (or every poll).
+        const retagged = new Set<string>();
+        const recomputeRetagged = async () => {
+          for (const shop of [...retagged]) {
+            retagged.delete(shop);
+            await recomputeProductTagSegments(db, { shop, now: new Date() });
+          }
+        };
         const processor = new InboxProcessor(db, {
           batchSize: positiveInt("batch", values.batch, 200),
           leaseMs: positiveInt("lease-ms", values["lease-ms"], 30_000),
           onError: (error) => process.stderr.write(`[inbox] ${String(error)}\n`),
           onBatch: values.progress ? (n) => process.stderr.write(`batch ${n}\n`) : undefined,
+          onProductTagsChanged: (shop) => retagged.add(shop),
         });
         if (values.once) {
           const processed = await processor.drain();
+          await recomputeRetagged();
           out.print({ processed }, `processed ${processed} events`);
           return 0;
         }
+        const retagTimer = setInterval(() => void recomputeRetagged().catch((error: unknown) => process.stderr.write(`[segments] ${String(error)}\n`)), 5_000);
         // A worker process: drains, then polls, until it is stopped.
         processor.start(500);
         await new Promise<void>((resolve) => {
           for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
         });
         await processor.stop();
+        clearInterval(retagTimer);
+        await recomputeRetagged();
         return 0;
       }
       default:

@@ -634,19 +634,39 @@ export async function updateMemberships(
   return { entered, left: changes.length - entered };
 }
 
-/** Whether a rule reads an attribute anywhere in its tree. */
-function readsAttribute(rule: Rule, attribute: string): boolean {
+/** Whether some node of a rule's tree passes the test. */
+function someNode(rule: Rule, test: (node: Rule) => boolean): boolean {
+  if (test(rule)) return true;
   switch (rule.kind) {
     case "and":
     case "or":
-      return rule.children.some((c) => readsAttribute(c, attribute));
+      return rule.children.some((c) => someNode(c, test));
     case "not":
-      return readsAttribute(rule.child, attribute);
-    case "condition":
-      return rule.attribute === attribute;
-    case "function":
+      return someNode(rule.child, test);
+    default:
       return false;
   }
+}
+
+/** Whether a rule reads an attribute anywhere in its tree. */
+function readsAttribute(rule: Rule, attribute: string): boolean {
+  return someNode(rule, (node) => node.kind === "condition" && node.attribute === attribute);
+}
+
+/** Whether a rule tests product tags (products_purchased(tag: …)), which live on the product, not the line. */
+function readsProductTags(rule: Rule): boolean {
+  return someNode(rule, (node) => node.kind === "function" && node.name === "products_purchased" && node.args.some((a) => a.name === "tag"));
+}
+
+/**
+ * After products' tags changed: every active segment that tests product tags, recomputed in the
+ * database (a product's buyers can be most of the shop, so not on the per-event path). None, nothing.
+ */
+export async function recomputeProductTagSegments(db: Db, { shop, now }: { shop: string; now: Date }): Promise<RecomputeResult[]> {
+  const segments = await db.prisma.segment.findMany({ where: { shop, active: true }, select: { id: true, rule: true } });
+  const ids = segments.filter((s) => readsProductTags(storedRule(s.rule))).map((s) => s.id);
+  if (ids.length === 0) return [];
+  return recomputeSegments(db, { shop, ctx: await shopContext(db, { shop, now }), segmentIds: ids });
 }
 
 /**

@@ -25,8 +25,21 @@ import {
 export { isTopic, TOPICS, type Topic } from "./topics";
 
 export type Applied =
-  | { ok: true; customersChanged: string[]; bulkOperationFinished?: string }
+  | {
+      ok: true;
+      customersChanged: string[];
+      bulkOperationFinished?: string;
+      /** A product's tags changed (or a tagged product went): rules on products_purchased(tag: …) may move. */
+      productTagsChanged?: boolean;
+    }
   | { ok: false; error: string };
+
+/** The product's tags as we hold them; null when we hold no such product. */
+async function productTags(tx: Executor, shop: string, id: string): Promise<string | null> {
+  const sql = new Sql(tx.dialect);
+  const [row] = await tx.all(sql, `SELECT "tags" FROM "Product" WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(id)}`);
+  return row ? String(row.tags) : null;
+}
 
 async function shopCurrency(tx: Executor, shop: string): Promise<string | undefined> {
   const sql = new Sql(tx.dialect);
@@ -136,14 +149,18 @@ export async function applyWebhook(
       const mapped = mapProductWebhook(payload, await shopCurrency(tx, shop));
       if (!mapped.ok) return fail(mapped);
       const keep = mapped.value.priceMinor === null ? (["priceMinor"] as const) : [];
+      const before = await productTags(tx, shop, mapped.value.id);
       await upsertProducts(tx, { shop, rows: [mapped.value], now, keep });
-      return { ok: true, customersChanged: [] };
+      // A stale payload changes nothing; a new product matters only if it carries tags.
+      const after = await productTags(tx, shop, mapped.value.id);
+      return { ok: true, customersChanged: [], productTagsChanged: (before ?? "") !== (after ?? "") };
     }
     case "products/delete": {
       const mapped = mapDeleteWebhook(payload);
       if (!mapped.ok) return fail(mapped);
+      const before = await productTags(tx, shop, mapped.value.id);
       await deleteRecords(tx, { shop, kind: "product", ids: [mapped.value.id], now });
-      return { ok: true, customersChanged: [] };
+      return { ok: true, customersChanged: [], productTagsChanged: (before ?? "") !== "" };
     }
     case "app/uninstalled": {
       // The token is void: sessions go. The shop and its data stay until shop/redact (48 hours later),

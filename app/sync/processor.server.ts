@@ -17,6 +17,12 @@ export type ProcessorOptions = {
   now?: () => Date;
   /** A bulk operation finished (after commit). */
   onBulkOperationFinished?: (shop: string, operationId: string) => void;
+  /**
+   * Product tags changed in the shop (after commit). Who bought a product is known, but a popular one
+   * may have been bought by most of the shop: the segments that read product tags are recomputed in the
+   * background, chunk by chunk, rather than inside the event's transaction.
+   */
+  onProductTagsChanged?: (shop: string) => void;
   onError?: (error: unknown) => void;
   /** Wait this long after a wake before draining (the server uses it; default 0). */
   coalesceMs?: number;
@@ -130,6 +136,7 @@ export class InboxProcessor {
   private async applyAll(events: InboxEvent[]): Promise<void> {
     const now = this.now();
     const finished: [string, string][] = [];
+    const retagged = new Set<string>();
     await this.db.transaction(async (tx) => {
       // In a fixed order, so that two processors cannot deadlock on each other's shops.
       for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
@@ -175,6 +182,7 @@ export class InboxProcessor {
               touched.set(shop, set);
             }
             if (result.bulkOperationFinished) finished.push([shop, result.bulkOperationFinished]);
+            if (result.productTagsChanged) retagged.add(shop);
           }
         }
       }
@@ -187,5 +195,6 @@ export class InboxProcessor {
       }
     });
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
+    for (const shop of retagged) this.options.onProductTagsChanged?.(shop);
   }
 }

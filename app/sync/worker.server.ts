@@ -10,7 +10,7 @@ import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
-import { recomputeAll } from "~/models/segments.server";
+import { recomputeAll, recomputeProductTagSegments } from "~/models/segments.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
 import { InboxWriter, pruneDone } from "./inbox.server";
@@ -71,6 +71,29 @@ export function kickReconcile(shop: string): Promise<void> {
   return once(`reconcile:${shop}`, async () => {
     const client = await adminClientForShop(shop);
     await reconcile(db, { shop, client, now: () => new Date(), fallbackSince: new Date(Date.now() - RECONCILE_EVERY_MS) });
+  });
+}
+
+const again = new Set<string>();
+
+/**
+ * Like `once`, but a kick while the work runs is remembered: the work runs once more after, so a
+ * change made during a run is never missed, and a burst of kicks costs at most two runs.
+ */
+function coalesced(key: string, work: () => Promise<void>): void {
+  if (busy.has(key)) {
+    again.add(key);
+    return;
+  }
+  void once(key, work).then(() => {
+    if (again.delete(key)) coalesced(key, work);
+  });
+}
+
+/** Product tags changed: the segments that test product tags are recomputed (in the background). */
+export function productTagsChanged(shop: string): void {
+  coalesced(`product-tags:${shop}`, async () => {
+    await recomputeProductTagSegments(db, { shop, now: new Date() });
   });
 }
 
@@ -167,6 +190,7 @@ export function inboxProcessor(): InboxProcessor {
       coalesceMs: 20,
       onError: log,
       onBulkOperationFinished: (shop) => void kickBackfill(shop),
+      onProductTagsChanged: productTagsChanged,
     });
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();
     if (process.env.TAILORED_BACKGROUND_SYNC !== "off" && !isDemoMode()) startBackgroundSync();

@@ -1,14 +1,17 @@
 // Materialised memberships: a full recompute in the database, and the per-event path in memory,
 // must leave the same members; entering and leaving are recorded with their time.
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "~/db/database.server";
-import { countMatching, createSegment, deleteSegment, listSegments, matchingIds, recomputeSegment, recomputeSegments, segmentDetail, SegmentRuleError, shopContext } from "~/models/segments.server";
+import { Sql, type Db } from "~/db/database.server";
+import { countMatching, createSegment, deleteSegment, listSegments, matchingIds, recomputeProductTagSegments, recomputeSegment, recomputeSegments, segmentDetail, SegmentRuleError, shopContext } from "~/models/segments.server";
 import { upsertProducts, upsertShop } from "~/models/store.server";
 import { demoProducts } from "~/demo/generator";
 import { enqueue } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { parse } from "~/domain/segments/query-language";
 import { createTestDb, DIALECTS } from "../helpers/db";
+import { ROOT } from "../helpers/env";
 import { eventStream } from "../helpers/payloads";
 
 const SHOP = "members.myshopify.com";
@@ -175,5 +178,54 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     await expect(createSegment(db, { shop: SHOP, name: "bad", query: "amount_spent >= ", now })).rejects.toThrow(SegmentRuleError);
     await expect(createSegment(db, { shop: SHOP, name: "bad", query: "amount_spent >= ", now })).rejects.toThrow(/line 1, col 17/);
     expect(await db.prisma.segment.count()).toBe(before);
+  });
+
+  it("moves members when a product's tags change, once the segments testing tags are recomputed", async () => {
+    const id = await createSegment(db, { shop: SHOP, name: "limited", query: "products_purchased MATCHES (tag = 'limited-edition')", now });
+    expect((await db.prisma.segment.findUniqueOrThrow({ where: { id } })).memberCount).toBe(0);
+    // The product most customers bought (in orders that count).
+    const sql = new Sql(db.dialect);
+    const [top] = await db.all(
+      sql,
+      `SELECT l."productId" AS id, COUNT(DISTINCT o."customerId") AS n FROM "OrderLine" l JOIN "Order" o ON o."shop" = l."shop" AND o."id" = l."orderId"
+       WHERE l."shop" = ${sql.p(SHOP)} AND l."productId" IS NOT NULL AND o."cancelledAt" IS NULL GROUP BY l."productId" ORDER BY n DESC, id LIMIT 1`,
+    );
+    const productId = String(top!.id);
+    const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "products__update.json"), "utf8"));
+    const payload = { ...fixture, id: Number(productId), admin_graphql_api_id: `gid://shopify/Product/${productId}`, tags: "limited-edition, coffee", updated_at: "2026-06-01T12:00:00Z" };
+    const retagged: string[] = [];
+    const processor = new InboxProcessor(db, { now: () => now, onProductTagsChanged: (shop) => retagged.push(shop) });
+    const send = async (eventId: string, topic: string, body: unknown) => {
+      await enqueue(db, { shop: SHOP, topic, eventId, webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify(body) }, now);
+      await processor.drain();
+    };
+    const members = async () => new Set((await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId));
+    const expected = async () => {
+      const parsed = parse("products_purchased MATCHES (tag = 'limited-edition')");
+      if (!parsed.ok) throw new Error("query");
+      return new Set(await matchingIds(db, { shop: SHOP, rule: parsed.rule, ctx: await shopContext(db, { shop: SHOP, now }) }));
+    };
+
+    await send("retag-1", "products/update", payload);
+    expect(retagged).toEqual([SHOP]);
+    const results = await recomputeProductTagSegments(db, { shop: SHOP, now });
+    // Only the segments that test product tags are recomputed.
+    expect(results.map((r) => r.segmentId)).toContain(id);
+    expect(results.every((r) => r.segmentId === id || r.name === "espresso" || r.name === "noTea")).toBe(true);
+    const buyers = await expected();
+    expect(buyers.size).toBe(Number(top!.n));
+    expect(await members()).toEqual(buyers);
+
+    // The same tags again (another update of the product): nothing to recompute.
+    await send("retag-2", "products/update", { ...payload, updated_at: "2026-06-01T13:00:00Z", title: "Renamed" });
+    expect(retagged).toEqual([SHOP]);
+
+    // The product is deleted: its tags go with it, and so do the members.
+    await send("retag-3", "products/delete", { id: Number(productId) });
+    expect(retagged).toEqual([SHOP, SHOP]);
+    await recomputeProductTagSegments(db, { shop: SHOP, now });
+    expect(await members()).toEqual(new Set());
+    await expectListsMatchMembers(db);
+    expect(await deleteSegment(db, { shop: SHOP, id })).toBe(true);
   });
 });
