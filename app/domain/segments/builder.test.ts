@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { argOperators, FUNCTIONS, OPERATORS_BY_TYPE, type FunctionDef, type ParamDef } from "./attributes";
+import { createRandom } from "~/demo/random";
 import {
-  BUILDER_ATTRIBUTES,
   appendChild,
   builderToText,
   changeArgOperator,
@@ -22,7 +21,8 @@ import {
   type BuilderGroup,
 } from "./builder";
 import { parse, print } from "./query-language";
-import type { FunctionArg, Rule, ScalarValue } from "./rule";
+import { genRule } from "./random-rules.testing";
+import type { Rule } from "./rule";
 import { TEMPLATES } from "./templates";
 
 function builderOf(text: string): BuilderGroup {
@@ -93,61 +93,10 @@ describe("text -> builder -> text", () => {
   });
 });
 
-// Seeded random rules over the whole catalogue, as the parser's fuzz test builds them.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("random rules survive the builder", () => {
-  const next = rng(20260601);
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-  const value = (def: { type: string; integer?: boolean; enumValues?: readonly string[] }): ScalarValue => {
-    switch (def.type) {
-      case "number":
-      case "money":
-        return { kind: "number", value: def.integer ? String(Math.floor(next() * 50)) : pick(["0", "1.5", "-3", "999.99", "12"]) };
-      case "id":
-        return { kind: "number", value: String(1 + Math.floor(next() * 1e9)) };
-      case "date":
-        return pick<ScalarValue>([{ kind: "today" }, { kind: "relative", amount: -30, unit: "d" }, { kind: "relative", amount: 2, unit: "w" }, { kind: "absolute", date: "2024-02-29" }]);
-      case "enum":
-        return { kind: "string", value: pick(def.enumValues ?? []) };
-      default:
-        return { kind: "string", value: pick(["vip", "", " a ", "it's", "x\\y", "DE", "(", "AND"]) };
-    }
-  };
-  const leaf = (): Rule => {
-    if (next() < 0.75) {
-      const { name, def } = pick(BUILDER_ATTRIBUTES);
-      const operator = pick(OPERATORS_BY_TYPE[def.type]);
-      if (operator === "IS NULL" || operator === "IS NOT NULL") return { kind: "condition", attribute: name, operator };
-      if (operator === "BETWEEN") return { kind: "condition", attribute: name, operator, value: { kind: "range", low: value(def), high: value(def) } };
-      return { kind: "condition", attribute: name, operator, value: value(def) } as Rule;
-    }
-    const [name, fn] = pick(Object.entries(FUNCTIONS as Record<string, FunctionDef>));
-    const args: FunctionArg[] = Object.entries(fn.params as Record<string, ParamDef>)
-      .filter(() => next() < 0.4)
-      .map(([paramName, param]) => {
-        const operator = pick(argOperators(param));
-        if (operator === "BETWEEN") return { name: paramName, operator, value: { kind: "range", low: value(param), high: value(param) } };
-        if (operator === "IN" || operator === "NOT IN") return { name: paramName, operator, value: { kind: "list", items: [value(param), value(param)] } };
-        return { name: paramName, operator, value: value(param) };
-      });
-    return { kind: "function", name, args, negated: next() < 0.3 };
-  };
-  const rule = (depth: number): Rule => {
-    if (depth <= 1 || next() < 0.35) return leaf();
-    const r = next();
-    if (r < 0.2) return { kind: "not", child: rule(depth - 1) };
-    return { kind: r < 0.6 ? "and" : "or", children: Array.from({ length: 2 + Math.floor(next() * 3) }, () => rule(depth - 1)) };
-  };
+  // The parser's fuzz test draws them the same way (random-rules.testing.ts).
+  const random = createRandom(20260601);
+  const rule = (depth: number): Rule => genRule(random, depth);
 
   it("500 rules: print(fromBuilder(toBuilder(rule))) is print(rule), and the text opens in the builder", () => {
     for (let i = 0; i < 500; i++) {

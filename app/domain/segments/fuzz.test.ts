@@ -1,131 +1,14 @@
 import { describe, expect, it } from "vitest";
-import {
-  argOperators,
-  ATTRIBUTES,
-  FUNCTIONS,
-  OPERATORS_BY_TYPE,
-  type AttributeDef,
-  type FunctionDef,
-  type ParamDef,
-} from "./attributes";
+import { createRandom, type Random } from "~/demo/random";
+import { ATTRIBUTES, FUNCTIONS, type AttributeDef, type FunctionDef } from "./attributes";
 import { parse, print, type ParseResult } from "./query-language";
-import { MAX_DEPTH, validateRule, type FunctionArg, type Rule, type ScalarValue } from "./rule";
+import { genRule } from "./random-rules.testing";
+import { MAX_DEPTH, validateRule, type Rule } from "./rule";
 
-// Seeded so a failure reproduces; bump the seed locally to explore further.
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  constructor(readonly next: () => number) {}
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
-    if (item === undefined) throw new Error("pick from empty list");
-    return item;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
+// Seeded (createRandom) so a failure reproduces; change a seed locally to explore further.
 
 const ATTRS = Object.entries(ATTRIBUTES as Record<string, AttributeDef>);
-const AVAILABLE = ATTRS.filter(([, d]) => d.available);
 const FNS = Object.entries(FUNCTIONS as Record<string, FunctionDef>);
-
-const STRING_CHARS = ["a", "Z", "0", " ", "'", "\\", "\n", "\t", "\r", "é", "☕", "😀", "-", "(", ")", ",", ":", "=", '"', "AND", "OR", "NOT"];
-
-function genDecimal(g: Gen, integer: boolean, allowNegative: boolean): string {
-  const whole = g.chance(0.2) ? "0" : String(g.int(1, 9)) + (g.chance(0.5) ? String(g.int(0, 99999)) : "");
-  let out = whole;
-  if (!integer && g.chance(0.4)) out += g.chance(0.5) ? `.${g.int(1, 9)}` : `.${g.int(0, 9)}${g.int(1, 9)}`;
-  if (allowNegative && out !== "0" && g.chance(0.1)) out = `-${out}`;
-  return out;
-}
-
-function genString(g: Gen): string {
-  let s = "";
-  const n = g.int(0, 6);
-  for (let i = 0; i < n; i++) s += g.pick(STRING_CHARS);
-  return s;
-}
-
-function genDate(g: Gen): ScalarValue {
-  const r = g.next();
-  if (r < 0.5) {
-    const amount = g.int(1, 2000) * (g.chance(0.8) ? -1 : 1);
-    return { kind: "relative", amount, unit: g.pick(["d", "w", "m", "y"] as const) };
-  }
-  if (r < 0.9) {
-    const year = g.int(1990, 2100);
-    const month = g.int(1, 12);
-    const day = g.int(1, 28);
-    return { kind: "absolute", date: `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}` };
-  }
-  return { kind: "today" };
-}
-
-function genValue(g: Gen, def: { type: AttributeDef["type"] | ParamDef["type"]; integer?: boolean; enumValues?: readonly string[] }): ScalarValue {
-  switch (def.type) {
-    case "number":
-    case "money":
-      return { kind: "number", value: genDecimal(g, def.integer === true, true) };
-    case "id":
-      return { kind: "number", value: String(g.int(1, 9)) + String(g.int(0, 999999999)) };
-    case "date":
-      return genDate(g);
-    case "string":
-    case "string_list":
-      return { kind: "string", value: genString(g) };
-    case "enum":
-      return { kind: "string", value: g.pick(def.enumValues ?? []) };
-    case "boolean":
-      return { kind: "boolean", value: g.chance(0.5) };
-  }
-}
-
-function genLeaf(g: Gen): Rule {
-  if (g.chance(0.75)) {
-    const [attribute, def] = g.pick(AVAILABLE);
-    const operator = g.pick(OPERATORS_BY_TYPE[def.type]);
-    if (operator === "IS NULL" || operator === "IS NOT NULL") return { kind: "condition", attribute, operator };
-    if (operator === "BETWEEN") {
-      return { kind: "condition", attribute, operator, value: { kind: "range", low: genValue(g, def), high: genValue(g, def) } };
-    }
-    return { kind: "condition", attribute, operator, value: genValue(g, def) };
-  }
-  const [name, fn] = g.pick(FNS);
-  const params = Object.entries(fn.params).filter(() => g.chance(0.4));
-  const args: FunctionArg[] = params.map(([paramName, param]) => {
-    const operator = g.pick(argOperators(param));
-    if (operator === "BETWEEN") {
-      return { name: paramName, operator, value: { kind: "range", low: genValue(g, param), high: genValue(g, param) } };
-    }
-    if (operator === "IN" || operator === "NOT IN") {
-      const items = Array.from({ length: g.int(1, 3) }, () => genValue(g, param));
-      return { name: paramName, operator, value: { kind: "list", items } };
-    }
-    return { name: paramName, operator, value: genValue(g, param) };
-  });
-  return { kind: "function", name, args, negated: g.chance(0.3) };
-}
-
-function genRule(g: Gen, depthLeft: number): Rule {
-  if (depthLeft <= 1 || g.chance(0.35)) return genLeaf(g);
-  const r = g.next();
-  if (r < 0.2) return { kind: "not", child: genRule(g, depthLeft - 1) };
-  const children = Array.from({ length: g.int(2, 4) }, () => genRule(g, depthLeft - 1));
-  return { kind: r < 0.6 ? "and" : "or", children };
-}
 
 const SOUP = [
   ...ATTRS.map(([n]) => n),
@@ -140,7 +23,7 @@ const SOUP = [
   " ", " ", " ", "\n", "\t", "\r\n",
 ];
 
-function randomChar(g: Gen): string {
+function randomChar(g: Random): string {
   const r = g.next();
   if (r < 0.6) return String.fromCharCode(g.int(0x20, 0x7e));
   if (r < 0.75) return String.fromCharCode(g.int(0, 0x1f));
@@ -148,24 +31,24 @@ function randomChar(g: Gen): string {
   return String.fromCodePoint(g.int(0x80, 0x10ffff));
 }
 
-function soup(g: Gen): string {
+function soup(g: Random): string {
   const parts: string[] = [];
   const n = g.int(0, 25);
   for (let i = 0; i < n; i++) {
-    parts.push(g.chance(0.85) ? g.pick(SOUP) : randomChar(g));
-    if (g.chance(0.7)) parts.push(" ");
+    parts.push(g.bernoulli(0.85) ? g.pick(SOUP) : randomChar(g));
+    if (g.bernoulli(0.7)) parts.push(" ");
   }
   return parts.join("");
 }
 
-function mutate(g: Gen, text: string): string {
+function mutate(g: Random, text: string): string {
   let s = text;
   const edits = g.int(1, 4);
   for (let i = 0; i < edits; i++) {
     const at = g.int(0, s.length);
     const r = g.next();
     if (r < 0.4) s = s.slice(0, at) + s.slice(at + g.int(1, 5));
-    else if (r < 0.8) s = s.slice(0, at) + (g.chance(0.5) ? g.pick(SOUP) : randomChar(g)) + s.slice(at);
+    else if (r < 0.8) s = s.slice(0, at) + (g.bernoulli(0.5) ? g.pick(SOUP) : randomChar(g)) + s.slice(at);
     else s = s.slice(0, at) + randomChar(g) + s.slice(at + 1);
   }
   return s;
@@ -198,7 +81,7 @@ function checkResult(text: string, result: ParseResult): void {
 
 describe("fuzz: random text", () => {
   it("never throws and always answers with a rule or positioned errors (3,000 inputs)", () => {
-    const g = new Gen(mulberry32(0x5e6a));
+    const g = createRandom(0x5e6a);
     const seeds = Array.from({ length: 50 }, () => print(genRule(g, 4)));
     for (let i = 0; i < 3000; i++) {
       const text = i % 2 === 0 ? soup(g) : mutate(g, g.pick(seeds));
@@ -213,7 +96,7 @@ describe("fuzz: random text", () => {
 
 describe("fuzz: random valid rules", () => {
   it("round-trip through print and parse (1,000 rules)", () => {
-    const g = new Gen(mulberry32(0xc0ffee));
+    const g = createRandom(0xc0ffee);
     for (let i = 0; i < 1000; i++) {
       const rule = genRule(g, g.int(1, 8));
       const valid = validateRule(rule);
