@@ -1,34 +1,25 @@
 // The demo home page in a real browser, its figures checked against the database with SQL of its own.
 import Database from "better-sqlite3";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SHOP } from "~/demo/mode.server";
-import { launchBrowser } from "../helpers/browser";
+import { startDemoApp, type DemoApp } from "../helpers/browser";
 import { cliJson } from "../helpers/cli";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
-import { buildApp, startServer, type RunningServer } from "../helpers/server";
+import { buildApp, startServer } from "../helpers/server";
 
 describe("demo home page in Chromium", () => {
-  let database: TestDatabase;
-  let server: RunningServer;
-  let browser: Browser;
+  let app: DemoApp;
 
   beforeAll(async () => {
-    database = await createEmptyDatabase("sqlite");
-    await cliJson(database.url, "seed", "--customers", "800", "--seed", "7", "--now", "2026-06-30T12:00:00Z");
-    buildApp();
-    server = await startServer({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1" });
-    browser = await launchBrowser();
+    app = await startDemoApp(async (url) => {
+      await cliJson(url, "seed", "--customers", "800", "--seed", "7", "--now", "2026-06-30T12:00:00Z");
+    });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await database?.drop();
-  });
+  afterAll(async () => app?.stop());
 
   it("shows the seeded shop's customers, orders, revenue and repeat-purchase rate", async () => {
-    const sqlite = new Database(database.config.dialect === "sqlite" ? database.config.file : "", { readonly: true });
+    const sqlite = new Database(app.database.config.dialect === "sqlite" ? app.database.config.file : "", { readonly: true });
     const customers = (sqlite.prepare(`SELECT COUNT(*) AS n FROM "Customer" WHERE shop = ?`).get(DEMO_SHOP) as { n: number }).n;
     const orders = sqlite
       .prepare(
@@ -46,10 +37,7 @@ describe("demo home page in Chromium", () => {
     expect(customers).toBe(800);
     expect(orders.n).toBeGreaterThan(1000);
 
-    const page = await browser.newPage();
-    const failed: string[] = [];
-    page.on("pageerror", (error) => failed.push(error.message));
-    await page.goto(`${server.url}/app`);
+    const { page, failed } = await app.open("/app");
     const text = async (id: string) => (await page.locator(`#${id}`).textContent())?.trim();
 
     expect(await text("figure-customers")).toBe(customers.toLocaleString("en-US"));
@@ -66,31 +54,20 @@ describe("demo home page in Chromium", () => {
 });
 
 describe("segment editor in Chromium", () => {
-  let database: TestDatabase;
-  let server: RunningServer;
-  let browser: Browser;
+  let app: DemoApp;
   beforeAll(async () => {
-    database = await createEmptyDatabase("sqlite");
-    await cliJson(database.url, "seed", "--customers", "700", "--seed", "11");
-    buildApp();
-    server = await startServer({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1" });
-    browser = await launchBrowser();
+    app = await startDemoApp(async (url) => {
+      await cliJson(url, "seed", "--customers", "700", "--seed", "11");
+    });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await database?.drop();
-  });
+  afterAll(async () => app?.stop());
 
   it("previews the CLI's count as a query is typed, shows a mistake where it is, saves, and lists the segment with that size", async () => {
     const query = "number_of_orders >= 2 AND email_subscription_status = 'SUBSCRIBED'";
-    const { count } = await cliJson<{ count: number }>(database.url, "segments", "count", "--shop", DEMO_SHOP, "--query", query);
+    const { count } = await cliJson<{ count: number }>(app.database.url, "segments", "count", "--shop", DEMO_SHOP, "--query", query);
     expect(count).toBeGreaterThan(0);
 
-    const page = await browser.newPage();
-    const failed: string[] = [];
-    page.on("pageerror", (error) => failed.push(error.message));
-    await page.goto(`${server.url}/app/segments/new`);
+    const { page, failed } = await app.open("/app/segments/new");
     await page.getByLabel("Name").fill("Subscribed repeat buyers");
     const editor = page.getByRole("textbox", { name: "Query" });
     await editor.fill("number_of_orders >= ");
@@ -99,7 +76,7 @@ describe("segment editor in Chromium", () => {
     await page.locator("#preview-count").getByText(count.toLocaleString("en-US"), { exact: true }).waitFor();
 
     await page.getByRole("button", { name: "Save segment" }).click();
-    await page.waitForURL(`${server.url}/app/segments`);
+    await page.waitForURL(`${app.server.url}/app/segments`);
     const size = page.locator('[data-segment-size="Subscribed repeat buyers"]');
     expect((await size.textContent())?.trim()).toBe(count.toLocaleString("en-US"));
     expect(failed).toEqual([]);

@@ -1,6 +1,8 @@
 // Debian's Chromium driven by playwright-core (nothing downloads a browser; .ci/run installs chromium).
 import fs from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { createEmptyDatabase, type TestDatabase } from "./db";
+import { buildApp, startServer, type RunningServer } from "./server";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
@@ -19,4 +21,53 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-dev-shm-usage",
     ],
   });
+}
+
+/** The production build in demo mode on a seeded SQLite database, and a browser to drive it. */
+export type DemoApp = {
+  database: TestDatabase;
+  server: RunningServer;
+  /** A new page at `path`, with every page error and console error it reports collected in `failed`. */
+  open(path: string): Promise<{ page: Page; failed: string[] }>;
+  stop(): Promise<void>;
+};
+
+/** `prepare` fills the empty database (through the CLI, as a merchant would) before the server starts. */
+export async function startDemoApp(prepare: (databaseUrl: string) => Promise<void>): Promise<DemoApp> {
+  const database = await createEmptyDatabase("sqlite");
+  let server: RunningServer | undefined;
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close();
+    await server?.stop();
+    await database.drop();
+  };
+  try {
+    await prepare(database.url);
+    buildApp();
+    server = await startServer({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1" });
+    browser = await launchBrowser();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const running = server;
+  const pages = browser;
+  return {
+    database,
+    server: running,
+    stop,
+    async open(path) {
+      const page = await pages.newPage();
+      // Fail a missing element with its locator, well inside the test's own timeout.
+      page.setDefaultTimeout(8_000);
+      const failed: string[] = [];
+      page.on("pageerror", (error) => failed.push(error.message));
+      page.on("console", (message) => {
+        if (message.type() === "error") failed.push(message.text());
+      });
+      await page.goto(`${running.url}${path}`);
+      return { page, failed };
+    },
+  };
 }
