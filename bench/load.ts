@@ -3,6 +3,7 @@
 // clock starts. It shares two cores with the server it measures, so it spends as little CPU per
 // request as it can: no header objects, no URL parsing, one write per request, a status-line read.
 import net from "node:net";
+import { sendReport, type SendReport } from "~/sync/replay.server";
 import { webhookHeaders, type Delivery } from "~/sync/signing";
 
 export function serialise(delivery: Delivery, secret: string, host: string): Buffer {
@@ -14,13 +15,7 @@ export function serialise(delivery: Delivery, secret: string, host: string): Buf
   return Buffer.concat([Buffer.from(head, "latin1"), body]);
 }
 
-export type LoadReport = {
-  sent: number;
-  byStatus: Record<string, number>;
-  seconds: number;
-  perSecond: number;
-  latencyMs: { p50: number; p99: number; max: number };
-};
+export type LoadReport = SendReport;
 
 /** Reads one response at a time off a kept-alive socket: status, then Content-Length or chunked body. */
 function connection(port: number): { send(request: Buffer): Promise<number>; close(): void } {
@@ -95,14 +90,5 @@ export async function load(port: number, requests: readonly Buffer[], concurrenc
       conn.close();
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const at = (q: number) => Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2));
-  return {
-    sent: requests.length,
-    byStatus,
-    seconds: Number(seconds.toFixed(3)),
-    perSecond: Math.round(requests.length / seconds),
-    latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
-  };
+  return sendReport(latencies, byStatus, started);
 }

@@ -69,6 +69,20 @@ export type SendReport = {
   latencyMs: { p50: number; p99: number; max: number };
 };
 
+/** The report of a run: `latencies` in ms, one per request (sorted here), `started` from performance.now(). */
+export function sendReport(latencies: ArrayLike<number>, byStatus: Record<string, number>, started: number): SendReport {
+  const seconds = (performance.now() - started) / 1000;
+  const sorted = Array.from(latencies).sort((a, b) => a - b);
+  const at = (q: number) => Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2));
+  return {
+    sent: sorted.length,
+    byStatus,
+    seconds: Number(seconds.toFixed(3)),
+    perSecond: Math.round(sorted.length / seconds),
+    latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
+  };
+}
+
 export function plan(deliveries: Delivery[], { copies = 1, shuffleSeed }: Pick<SendOptions, "copies" | "shuffleSeed">): Delivery[] {
   const list: Delivery[] = [];
   for (let copy = 0; copy < copies; copy++) list.push(...deliveries);
@@ -127,14 +141,5 @@ export async function send(deliveries: Delivery[], options: SendOptions): Promis
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
   agent.destroy();
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(2));
-  return {
-    sent: deliveries.length,
-    byStatus,
-    seconds: Number(seconds.toFixed(3)),
-    perSecond: Math.round(deliveries.length / seconds),
-    latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) },
-  };
+  return sendReport(latencies, byStatus, started);
 }
