@@ -21,8 +21,9 @@ import {
   mapOrderWebhook,
   mapProductWebhook,
   type MapResult,
+  type OrderMapping,
 } from "./mappers";
-export { isTopic, TOPICS, type Topic } from "./topics";
+export { isTopic, ORDER_UPSERT_TOPICS, TOPICS, type Topic } from "./topics";
 
 export type Applied =
   | {
@@ -47,23 +48,20 @@ async function shopCurrency(tx: Executor, shop: string): Promise<string | undefi
   return row ? String(row.currencyCode) : undefined;
 }
 
-/** The topics that carry a whole order, applied by one upsert however many arrive together. */
-export const ORDER_UPSERT_TOPICS: ReadonlySet<string> = new Set(["orders/create", "orders/updated", "orders/paid", "orders/cancelled"]);
-
 /**
- * Several order payloads of one shop at once, with one result each: equivalent to applying them one
- * after the other (the newest version of an order wins, by updatedAt, the later one on a tie), but in
- * a few multi-row statements instead of a handful per event — most of the processor's work under load.
+ * Several order payloads of one shop at once, already mapped (`mapOrderWebhook`), with one result each:
+ * equivalent to applying them one after the other (the newest version of an order wins, by updatedAt,
+ * the later one on a tie), but in a few multi-row statements instead of a handful per event — most of
+ * the processor's work under load.
  */
 export async function applyOrderWebhooks(
   tx: Executor,
-  { shop, payloads, now }: { shop: string; payloads: readonly unknown[]; now: Date },
+  { shop, mapped: mappings, now }: { shop: string; mapped: readonly MapResult<OrderMapping>[]; now: Date },
 ): Promise<Applied[]> {
   const results: Applied[] = [];
   const orders: OrderRow[] = [];
   const customers: CustomerRow[] = [];
-  for (const payload of payloads) {
-    const mapped = mapOrderWebhook(payload);
+  for (const mapped of mappings) {
     if (!mapped.ok) {
       results.push(fail(mapped));
       continue;
@@ -136,7 +134,7 @@ export async function applyWebhook(
     case "orders/updated":
     case "orders/paid":
     case "orders/cancelled":
-      return (await applyOrderWebhooks(tx, { shop, payloads: [payload], now }))[0]!;
+      return (await applyOrderWebhooks(tx, { shop, mapped: [mapOrderWebhook(payload)], now }))[0]!;
     case "orders/delete": {
       const mapped = mapDeleteWebhook(payload);
       if (!mapped.ok) return fail(mapped);

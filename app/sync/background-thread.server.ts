@@ -6,17 +6,23 @@
 // (and only then does the HTTP thread acknowledge), and applies the events in between.
 import { MessageChannel, Worker, workerData, type MessagePort } from "node:worker_threads";
 import type { IncomingWebhook } from "./inbox.server";
+import { mapOrderWebhook, type MapResult, type OrderMapping } from "./mappers";
+import { ORDER_UPSERT_TOPICS } from "./topics";
 
 type WireEvent = Omit<IncomingWebhook, "triggeredAt"> & { triggeredAt: number | null };
 type ToThread =
   | { kind: "store"; items: { id: number; event: WireEvent; now: number }[] }
+  | { kind: "mapped"; items: MappedItem[] }
   | { kind: "wake" }
   | { kind: "backfill"; shop: string }
   | { kind: "reconcile"; shop: string };
+type MappedItem = { shop: string; eventId: string; mapped: MapResult<OrderMapping> };
 type FromThread = { kind: "stored"; results: { id: number; stored?: boolean; error?: string }[] };
 
 export type BackgroundHandlers = {
   store(event: IncomingWebhook, now: Date): Promise<boolean>;
+  /** Order payloads mapped in the HTTP thread (MappedPayloads in inbox.server.ts). */
+  mapped(items: MappedItem[]): void;
   wake(): void;
   backfill(shop: string): void;
   reconcile(shop: string): void;
@@ -29,6 +35,7 @@ let port: MessagePort | null = null;
 let nextId = 1;
 const waiting = new Map<number, { resolve: (stored: boolean) => void; reject: (error: Error) => void }>();
 let outbox: { id: number; event: WireEvent; now: number }[] = [];
+let toMap: { shop: string; eventId: string; payload: unknown }[] = [];
 
 /** True in the HTTP thread of a server whose background work runs in its own thread. */
 export function backgroundIsRemote(): boolean {
@@ -85,8 +92,12 @@ function send(message: ToThread): void {
   port!.postMessage(message);
 }
 
-/** Stored (committed) by the background thread: resolves true, or false for a redelivery. */
-export function storeRemotely(event: IncomingWebhook, now: Date): Promise<boolean> {
+/**
+ * Stored (committed) by the background thread: resolves true, or false for a redelivery. `parsed` is
+ * the payload, already parsed: an order's is mapped here once the delivery is on its way, while the
+ * background thread commits it, and its rows follow (MappedPayloads in inbox.server.ts).
+ */
+export function storeRemotely(event: IncomingWebhook, now: Date, parsed?: unknown): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     waiting.set(id, { resolve, reject });
@@ -96,10 +107,20 @@ export function storeRemotely(event: IncomingWebhook, now: Date): Promise<boolea
         const items = outbox;
         outbox = [];
         send({ kind: "store", items });
+        // In the next turn: after the acknowledgements that are already waiting.
+        if (toMap.length > 0) setImmediate(mapAndSend);
       });
     }
     outbox.push({ id, event: { ...event, triggeredAt: event.triggeredAt?.getTime() ?? null }, now: now.getTime() });
+    if (parsed !== undefined && ORDER_UPSERT_TOPICS.has(event.topic)) toMap.push({ shop: event.shop, eventId: event.eventId, payload: parsed });
   });
+}
+
+function mapAndSend(): void {
+  const items = toMap;
+  toMap = [];
+  if (items.length === 0 || port === null) return;
+  send({ kind: "mapped", items: items.map(({ shop, eventId, payload }) => ({ shop, eventId, mapped: mapOrderWebhook(payload) })) });
 }
 
 export function signalRemotely(signal: { kind: "wake" } | { kind: "backfill" | "reconcile"; shop: string }): void {
@@ -136,6 +157,8 @@ export function serveBackgroundPort(handlers: BackgroundHandlers): void {
             );
         }
         return;
+      case "mapped":
+        return handlers.mapped(message.items);
       case "wake":
         return handlers.wake();
       case "backfill":

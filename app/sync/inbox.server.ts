@@ -3,6 +3,7 @@
 // history: pending -> done, or -> failed with its error (kept, never dropped), and back to pending on
 // a merchant's retry.
 import { Sql, toDate, toNumber, type Executor } from "~/db/database.server";
+import type { MapResult, OrderMapping } from "./mappers";
 
 export type IncomingWebhook = {
   shop: string;
@@ -37,6 +38,41 @@ export async function enqueue(db: Executor, event: IncomingWebhook, now: Date): 
      ON CONFLICT ("shop", "eventId") DO NOTHING`,
   );
   return changed > 0;
+}
+
+/**
+ * Order payloads mapped by the production server's HTTP thread, kept until the processor applies their
+ * event. That thread parses every body anyway (to refuse one that is not JSON) and is mostly idle; the
+ * thread that owns the writes is the one that limits ingest. So once a delivery is handed over, the
+ * HTTP thread maps it (zod and all) and sends the rows after it (background-thread.server.ts). Only a
+ * shortcut: an event without an entry (stored by another process or before a restart, claimed before
+ * its rows came, or past the bound) is mapped from its stored payload, by the same pure mapper.
+ */
+export class MappedPayloads {
+  private readonly entries = new Map<string, MapResult<OrderMapping>>();
+
+  /**
+   * `limit` bounds memory (an entry is about a kilobyte): the oldest go first. An entry the processor
+   * never takes (a redelivery's, or one that came after its event was applied) waits for that.
+   */
+  constructor(private readonly limit = 10_000) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  put(shop: string, eventId: string, mapped: MapResult<OrderMapping>): void {
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(`${shop}\n${eventId}`, mapped);
+  }
+
+  /** The event's mapped payload, once: the processor applies an event once. */
+  take(shop: string, eventId: string): MapResult<OrderMapping> | undefined {
+    const key = `${shop}\n${eventId}`;
+    const mapped = this.entries.get(key);
+    if (mapped) this.entries.delete(key);
+    return mapped;
+  }
 }
 
 type Waiting = { event: IncomingWebhook; now: Date; resolve: (stored: boolean) => void; reject: (error: unknown) => void };

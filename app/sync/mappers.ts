@@ -437,7 +437,10 @@ function refundedMinorFromRest(order: RestOrder, shopCurrency: string, totalMino
  * shape). The embedded customer comes back as a row when it carries its timestamps, so an order that
  * arrives before its customer can create it; see customerWebhookGaps before writing it.
  */
-export function mapOrderWebhook(payload: unknown): MapResult<{ order: OrderRow; customer: CustomerRow | null }> {
+/** An order payload's rows: the order with its lines, and the order's own (partial) copy of its customer. */
+export type OrderMapping = { order: OrderRow; customer: CustomerRow | null };
+
+export function mapOrderWebhook(payload: unknown): MapResult<OrderMapping> {
   return run("order", () => {
     const order = parse(restOrder, payload);
     const shopMoney = order.total_price_set.shop_money;

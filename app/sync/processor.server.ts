@@ -6,7 +6,8 @@ import { scoreRfm } from "~/models/rfm.server";
 import { shopContext, updateMemberships } from "~/models/segments.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
 import { applyOrderWebhooks, applyWebhook, ORDER_UPSERT_TOPICS } from "./apply.server";
-import { claim, markDoneMany, markFailed, noteError, type InboxEvent } from "./inbox.server";
+import { claim, markDoneMany, markFailed, noteError, type InboxEvent, type MappedPayloads } from "./inbox.server";
+import { mapOrderWebhook, type MapResult, type OrderMapping } from "./mappers";
 
 export type ProcessorOptions = {
   batchSize?: number;
@@ -26,6 +27,11 @@ export type ProcessorOptions = {
   onError?: (error: unknown) => void;
   /** Wait this long after a wake before draining (the server uses it; default 0). */
   coalesceMs?: number;
+  /**
+   * Order payloads already mapped by the server's HTTP thread (MappedPayloads): applied without
+   * parsing and mapping them again.
+   */
+  mapped?: MappedPayloads;
   /** After each batch commits: how many events it held. */
   onBatch?: (events: number) => void;
 };
@@ -155,21 +161,29 @@ export class InboxProcessor {
       for (const [shop, list] of byShop) {
         for (let i = 0; i < list.length; ) {
           let j = i + 1;
-          if (ORDER_UPSERT_TOPICS.has(list[i]!.topic)) while (j < list.length && ORDER_UPSERT_TOPICS.has(list[j]!.topic)) j++;
-          const run: { event: InboxEvent; payload: unknown }[] = [];
+          const orders = ORDER_UPSERT_TOPICS.has(list[i]!.topic);
+          if (orders) while (j < list.length && ORDER_UPSERT_TOPICS.has(list[j]!.topic)) j++;
+          const run: { event: InboxEvent; payload?: unknown; mapped?: MapResult<OrderMapping> }[] = [];
           for (const event of list.slice(i, j)) {
+            const mapped = orders ? this.options.mapped?.take(event.shop, event.eventId) : undefined;
+            if (mapped) {
+              run.push({ event, mapped });
+              continue;
+            }
+            let payload: unknown;
             try {
-              run.push({ event, payload: JSON.parse(event.payload) });
+              payload = JSON.parse(event.payload);
             } catch {
               await markFailed(tx, event.seq, "payload: not JSON", now);
+              continue;
             }
+            run.push(orders ? { event, mapped: mapOrderWebhook(payload) } : { event, payload });
           }
           i = j;
           if (run.length === 0) continue;
-          const results =
-            run.length === 1
-              ? [await applyWebhook(tx, { shop, topic: run[0]!.event.topic, payload: run[0]!.payload, now, triggeredAt: run[0]!.event.triggeredAt })]
-              : await applyOrderWebhooks(tx, { shop, payloads: run.map((r) => r.payload), now });
+          const results = orders
+            ? await applyOrderWebhooks(tx, { shop, mapped: run.map((r) => r.mapped!), now })
+            : [await applyWebhook(tx, { shop, topic: run[0]!.event.topic, payload: run[0]!.payload, now, triggeredAt: run[0]!.event.triggeredAt })];
           for (const [k, result] of results.entries()) {
             const { event } = run[k]!;
             if (!result.ok) {

@@ -1,11 +1,10 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
-import { db } from "~/db.server";
 import { topicFromPath } from "./topics";
 import { backgroundIsRemote, storeRemotely } from "./background-thread.server";
-import { InboxWriter, type IncomingWebhook } from "./inbox.server";
+import type { IncomingWebhook } from "./inbox.server";
 import { verifyWebhook, type HeaderSource } from "./verify";
-import { wakeInbox } from "./worker.server";
+import { storeDelivery } from "./worker.server";
 
 /** Larger bodies are refused before they are read (Shopify's biggest orders stay well under this). */
 export const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) || 4 * 1024 * 1024;
@@ -29,15 +28,12 @@ async function readLimited(request: Request, limit: number): Promise<Buffer | nu
   return Buffer.concat(chunks);
 }
 
-let writer: InboxWriter | undefined;
-
-/** Committed before it resolves. In the production server the background thread does the writing. */
-async function store(event: IncomingWebhook, now: Date): Promise<boolean> {
-  if (backgroundIsRemote()) return storeRemotely(event, now);
-  writer ??= new InboxWriter(db);
-  const stored = await writer.write(event, now);
-  wakeInbox();
-  return stored;
+/**
+ * Committed before it resolves. In the production server the background thread does the writing (and
+ * this thread maps `parsed` for it, after handing the delivery over).
+ */
+function store(event: IncomingWebhook, now: Date, parsed: unknown): Promise<boolean> {
+  return backgroundIsRemote() ? storeRemotely(event, now, parsed) : storeDelivery(event, now);
 }
 
 const status = (code: number, text: string) => new Response(code === 200 ? null : text, { status: code });
@@ -67,8 +63,9 @@ export async function ingestWebhook(
   // The topic header is not covered by the signature; the route's topic is what we subscribed to.
   if (delivery.topic !== topic) return { status: 400, body: `this endpoint takes ${topic}, not ${delivery.topic}` };
   const payload = raw.toString("utf8");
+  let parsed: unknown;
   try {
-    JSON.parse(payload);
+    parsed = JSON.parse(payload);
   } catch {
     // The signature was right but the body is not JSON: nothing to store, and a retry will not fix it.
     return { status: 400, body: "body is not JSON" };
@@ -84,6 +81,7 @@ export async function ingestWebhook(
       payload,
     },
     new Date(),
+    parsed,
   );
   return { status: 200, body: "" };
 }

@@ -13,7 +13,7 @@ import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
-import { InboxWriter, pruneDone } from "./inbox.server";
+import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";
 import { InboxProcessor } from "./processor.server";
 import { getCursor, reconcile } from "./reconcile.server";
 import { adminClientForShop } from "./shopify-client.server";
@@ -23,6 +23,9 @@ const RECONCILE_EVERY_MS = 30 * 60_000;
 const KEEP_DONE_EVENTS_MS = 7 * 24 * 60 * 60_000;
 
 let processor: InboxProcessor | undefined;
+let writer: InboxWriter | undefined;
+/** Order payloads the server's HTTP thread mapped, for the processor (MappedPayloads). */
+const mappedPayloads = new MappedPayloads();
 const busy = new Map<string, Promise<void>>();
 
 function log(error: unknown): void {
@@ -38,6 +41,17 @@ function once(key: string, work: () => Promise<void>): Promise<void> {
     .finally(() => busy.delete(key));
   busy.set(key, promise);
   return promise;
+}
+
+/**
+ * Stores a verified delivery in the inbox (group-committed with the others arriving now) and wakes the
+ * processor. Resolves once committed: true if new, false for a redelivery.
+ */
+export async function storeDelivery(event: IncomingWebhook, now: Date): Promise<boolean> {
+  writer ??= new InboxWriter(db);
+  const stored = await writer.write(event, now);
+  inboxProcessor().wake();
+  return stored;
 }
 
 /**
@@ -170,12 +184,10 @@ function startDailyPass(): void {
 export function startBackgroundWork(): void {
   if (process.env.TAILORED_BACKGROUND === "thread") return;
   const processor = inboxProcessor();
-  const writer = new InboxWriter(db);
   serveBackgroundPort({
-    store: async (event, now) => {
-      const stored = await writer.write(event, now);
-      processor.wake();
-      return stored;
+    store: storeDelivery,
+    mapped: (items) => {
+      for (const { shop, eventId, mapped } of items) mappedPayloads.put(shop, eventId, mapped);
     },
     wake: () => processor.wake(),
     backfill: (shop) => void kickBackfill(shop),
@@ -188,6 +200,7 @@ export function inboxProcessor(): InboxProcessor {
     processor = new InboxProcessor(db, {
       // Far inside the 1 s we allow between acknowledging and applying an event.
       coalesceMs: 20,
+      mapped: mappedPayloads,
       onError: log,
       onBulkOperationFinished: (shop) => void kickBackfill(shop),
       onProductTagsChanged: productTagsChanged,

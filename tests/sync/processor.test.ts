@@ -5,7 +5,9 @@ import type { Db } from "~/db/database.server";
 import { createRandom } from "~/demo/random";
 import { refreshRfm } from "~/models/rfm.server";
 import { upsertShop } from "~/models/store.server";
-import { enqueue, failedEvents, retryFailed } from "~/sync/inbox.server";
+import { enqueue, failedEvents, MappedPayloads, retryFailed } from "~/sync/inbox.server";
+import { mapOrderWebhook } from "~/sync/mappers";
+import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
 import { eventStream, type TestEvent } from "../helpers/payloads";
@@ -38,7 +40,7 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
 
   beforeAll(async () => {
     ({ db, close } = await createTestDb(dialect));
-    for (const shop of ["in-order.myshopify.com", "shuffled.myshopify.com", "tripled.myshopify.com", "bad.myshopify.com"]) {
+    for (const shop of ["in-order.myshopify.com", "shuffled.myshopify.com", "tripled.myshopify.com", "bad.myshopify.com", "premapped.myshopify.com"]) {
       await upsertShop(db, { domain: shop, name: shop, currencyCode: "USD", ianaTimezone: "UTC" });
     }
   });
@@ -88,6 +90,46 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
 
     const counts = await db.prisma.webhookEvent.groupBy({ by: ["status"], where: { shop: "tripled.myshopify.com" }, _count: true });
     expect(counts).toEqual([{ status: "done", _count: events.length }]);
+  });
+
+  it("applies order payloads mapped on arrival exactly as it applies them from the stored payload", async () => {
+    // The production server's HTTP thread maps order payloads and hands the rows over (MappedPayloads);
+    // events without rows (other topics, or rows that never came) are mapped from the inbox as before.
+    const shop = "premapped.myshopify.com";
+    const mapped = new MappedPayloads();
+    const stream = shuffled(events, 14);
+    await deliver(db, shop, stream);
+    let handedOver = 0;
+    for (const [i, e] of stream.entries()) {
+      if (!ORDER_UPSERT_TOPICS.has(e.topic) || i % 5 === 0) continue;
+      mapped.put(shop, e.eventId, mapOrderWebhook(e.payload));
+      handedOver += 1;
+    }
+    // A payload that does not fit fails with its error whichever side mapped it.
+    const broken = { id: 2, admin_graphql_api_id: "gid://shopify/Order/2", updated_at: "yesterday" };
+    await deliver(db, shop, [{ topic: "orders/create", eventId: "broken-2", payload: broken }]);
+    mapped.put(shop, "broken-2", mapOrderWebhook(broken));
+    expect(handedOver).toBeGreaterThan(500);
+
+    await new InboxProcessor(db, { batchSize: 64, mapped }).drain();
+    expect(mapped.size).toBe(0);
+    const strip = (s: Awaited<ReturnType<typeof snapshot>>) => JSON.parse(JSON.stringify(s, (k, v) => (k === "shop" ? undefined : typeof v === "bigint" ? v.toString() : v)));
+    expect(strip(await snapshot(db, shop))).toEqual(strip(await snapshot(db, "in-order.myshopify.com")));
+    expect((await failedEvents(db, { shop })).map((f) => [f.eventId, f.error?.split(":")[0]])).toEqual([["broken-2", "order.created_at"]]);
+  });
+
+  it("keeps at most its bound of mapped payloads, dropping the oldest", () => {
+    const mapped = new MappedPayloads(2);
+    const value = mapOrderWebhook({});
+    mapped.put("s", "a", value);
+    mapped.put("s", "b", value);
+    mapped.put("s", "c", value);
+    expect(mapped.size).toBe(2);
+    expect(mapped.take("s", "a")).toBeUndefined();
+    expect(mapped.take("s", "b")).toBe(value);
+    expect(mapped.take("s", "b")).toBeUndefined();
+    expect(mapped.take("other", "c")).toBeUndefined();
+    expect(mapped.take("s", "c")).toBe(value);
   });
 
   it("keeps a payload that does not fit with its error, applies the rest, and retries it on request", async () => {
