@@ -11,7 +11,7 @@ import { ORDER_UPSERT_TOPICS } from "./topics";
 
 type WireEvent = Omit<IncomingWebhook, "triggeredAt"> & { triggeredAt: number | null };
 type ToThread =
-  | { kind: "store"; items: { id: number; event: WireEvent; now: number }[] }
+  | { kind: "store"; id: number; event: WireEvent; now: number }
   | { kind: "mapped"; items: MappedItem[] }
   | { kind: "wake" }
   | { kind: "backfill"; shop: string }
@@ -34,7 +34,6 @@ export type BackgroundHandlers = {
 let port: MessagePort | null = null;
 let nextId = 1;
 const waiting = new Map<number, { resolve: (stored: boolean) => void; reject: (error: Error) => void }>();
-let outbox: { id: number; event: WireEvent; now: number }[] = [];
 let toMap: { shop: string; eventId: string; payload: unknown }[] = [];
 
 /** True in the HTTP thread of a server whose background work runs in its own thread. */
@@ -101,18 +100,15 @@ export function storeRemotely(event: IncomingWebhook, now: Date, parsed?: unknow
   return new Promise((resolve, reject) => {
     const id = nextId++;
     waiting.set(id, { resolve, reject });
-    // One message per turn of the event loop, however many deliveries arrived in it.
-    if (outbox.length === 0) {
-      setImmediate(() => {
-        const items = outbox;
-        outbox = [];
-        send({ kind: "store", items });
-        // In the next turn: after the acknowledgements that are already waiting.
-        if (toMap.length > 0) setImmediate(mapAndSend);
-      });
+    // Handed over at once rather than gathered for the turn of the event loop: the background thread
+    // commits it (with whatever else it has) while this thread verifies the next deliveries, instead of
+    // the two taking turns over every delivery of a turn.
+    send({ kind: "store", id, event: { ...event, triggeredAt: event.triggeredAt?.getTime() ?? null }, now: now.getTime() });
+    if (parsed !== undefined && ORDER_UPSERT_TOPICS.has(event.topic)) {
+      toMap.push({ shop: event.shop, eventId: event.eventId, payload: parsed });
+      // Once per turn, after the acknowledgements that are already waiting.
+      if (toMap.length === 1) setImmediate(mapAndSend);
     }
-    outbox.push({ id, event: { ...event, triggeredAt: event.triggeredAt?.getTime() ?? null }, now: now.getTime() });
-    if (parsed !== undefined && ORDER_UPSERT_TOPICS.has(event.topic)) toMap.push({ shop: event.shop, eventId: event.eventId, payload: parsed });
   });
 }
 
@@ -147,16 +143,16 @@ export function serveBackgroundPort(handlers: BackgroundHandlers): void {
   };
   from.on("message", (message: ToThread) => {
     switch (message.kind) {
-      case "store":
-        for (const { id, event, now } of message.items) {
-          handlers
-            .store({ ...event, triggeredAt: event.triggeredAt === null ? null : new Date(event.triggeredAt) }, new Date(now))
-            .then(
-              (stored) => reply({ id, stored }),
-              (error: unknown) => reply({ id, error: error instanceof Error ? error.message : String(error) }),
-            );
-        }
+      case "store": {
+        const { id, event, now } = message;
+        handlers
+          .store({ ...event, triggeredAt: event.triggeredAt === null ? null : new Date(event.triggeredAt) }, new Date(now))
+          .then(
+            (stored) => reply({ id, stored }),
+            (error: unknown) => reply({ id, error: error instanceof Error ? error.message : String(error) }),
+          );
         return;
+      }
       case "mapped":
         return handlers.mapped(message.items);
       case "wake":
