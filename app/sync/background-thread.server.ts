@@ -2,10 +2,14 @@
 // SQLite is synchronous: a batch of events applied on the HTTP thread holds every delivery behind it,
 // and two connections writing at once wait for each other's locks in sleeps. So the server's HTTP
 // thread writes nothing on the webhook path: it verifies a delivery and hands it over this channel to
-// the background thread, which owns the writes — it group-commits the inbox rows, answers "stored"
-// (and only then does the HTTP thread acknowledge), and applies the events in between.
+// the background thread, which owns the writes — it group-commits the inbox rows, answers "stored",
+// and applies the events in between. On SQLite the HTTP thread acknowledges once the delivery is in
+// the webhook journal (app/sync/journal.server.ts, docs/decisions/012-webhook-journal.md) rather than
+// after that commit; on PostgreSQL, after the commit.
 import { MessageChannel, Worker, workerData, type MessagePort } from "node:worker_threads";
+import { databaseConfig } from "~/db/config";
 import type { IncomingWebhook } from "./inbox.server";
+import { Journal } from "./journal.server";
 import { mapOrderWebhook, type MapResult, type OrderMapping } from "./mappers";
 import { ORDER_UPSERT_TOPICS } from "./topics";
 
@@ -17,10 +21,13 @@ type ToThread =
   | { kind: "backfill"; shop: string }
   | { kind: "reconcile"; shop: string };
 type MappedItem = { shop: string; eventId: string; mapped: MapResult<OrderMapping> };
-type FromThread = { kind: "stored"; results: { id: number; stored?: boolean; error?: string }[] };
+/** `backlog`: events stored and not yet applied, as the background thread counts them. */
+type FromThread = { kind: "stored"; results: { id: number; stored?: boolean; error?: string }[]; backlog: number };
 
 export type BackgroundHandlers = {
   store(event: IncomingWebhook, now: Date): Promise<boolean>;
+  /** Events stored and not yet applied. */
+  backlog(): number;
   /** Order payloads mapped in the HTTP thread (MappedPayloads in inbox.server.ts). */
   mapped(items: MappedItem[]): void;
   wake(): void;
@@ -33,8 +40,28 @@ export type BackgroundHandlers = {
 
 let port: MessagePort | null = null;
 let nextId = 1;
-const waiting = new Map<number, { resolve: (stored: boolean) => void; reject: (error: Error) => void }>();
+type StoreItem = { id: number; event: WireEvent; now: number };
+type Waiting = {
+  item: StoreItem;
+  /** The journal file that holds it (SQLite): its commit is awaited only to let the file go. */
+  generation?: number;
+  resolve: (stored: boolean) => void;
+  reject: (error: Error) => void;
+};
+const waiting = new Map<number, Waiting>();
 let toMap: { shop: string; eventId: string; payload: unknown }[] = [];
+let journal: Journal | null = null;
+
+/**
+ * Deliveries acknowledged and not yet applied (in the journal, or stored and waiting for the
+ * processor), past which a new delivery waits for its inbox commit instead, as on PostgreSQL. That
+ * commit takes its turn between the processor's batches, so acknowledgements slow to the pace at which
+ * events are applied: at most about this many wait, a fraction of a second's work, however long the
+ * load lasts (the sync issue allows 1 s between acknowledging and applying).
+ */
+const MAX_BACKLOG = 2_000;
+/** The background thread's last count of events stored and not yet applied. */
+let backlog = 0;
 
 /** True in the HTTP thread of a server whose background work runs in its own thread. */
 export function backgroundIsRemote(): boolean {
@@ -49,15 +76,35 @@ export function backgroundIsRemote(): boolean {
 export function startBackgroundThread(entry: URL): () => Promise<void> {
   let stopping = false;
   let worker: Worker;
+  const config = databaseConfig(process.env.DATABASE_URL, process.cwd());
+  if (config.dialect === "sqlite" && config.file !== ":memory:" && process.env.TAILORED_WEBHOOK_JOURNAL !== "off") {
+    const opened = Journal.open(`${config.file}-webhooks`);
+    journal = opened.journal;
+    // Acknowledged by a process that stopped before storing them all: stored now (a redelivery of one
+    // already in the inbox is ignored there, as ever).
+    for (const { generation, record } of opened.recovered) {
+      const { receivedAt, ...event } = record;
+      const id = nextId++;
+      waiting.set(id, { item: { id, event, now: receivedAt }, generation, resolve: () => undefined, reject: () => undefined });
+    }
+  }
   const start = () => {
     const channel = new MessageChannel();
     port = channel.port1;
     port.on("message", (message: FromThread) => {
+      backlog = message.backlog;
       for (const { id, stored, error } of message.results) {
         const w = waiting.get(id);
+        if (!w) continue;
+        if (error !== undefined && w.generation !== undefined) {
+          // Acknowledged already: it must reach the inbox. Again in a second.
+          setTimeout(() => port && waiting.has(id) && send({ kind: "store", ...w.item }), 1000).unref();
+          continue;
+        }
         waiting.delete(id);
-        if (error === undefined) w?.resolve(stored!);
-        else w?.reject(new Error(error));
+        if (w.generation !== undefined) journal?.stored(w.generation);
+        if (error === undefined) w.resolve(stored!);
+        else w.reject(new Error(error));
       }
     });
     worker = new Worker(entry, {
@@ -69,8 +116,10 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
     });
     worker.on("error", (error) => console.error("[background]", error));
     worker.on("exit", (code) => {
-      // Deliveries it had not answered get a 500 and Shopify sends them again.
+      // Deliveries waiting for their commit get a 500 and Shopify sends them again; journaled ones
+      // (acknowledged) go to the next thread.
       for (const [id, w] of waiting) {
+        if (w.generation !== undefined) continue;
         waiting.delete(id);
         w.reject(new Error("background thread exited"));
       }
@@ -78,12 +127,14 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
       console.error(`[background] thread exited with ${code}; restarting`);
       setTimeout(start, 1000).unref();
     });
+    for (const w of waiting.values()) send({ kind: "store", ...w.item });
   };
   start();
   return async () => {
     stopping = true;
     await worker.terminate();
     port = null;
+    journal?.close();
   };
 }
 
@@ -97,19 +148,31 @@ function send(message: ToThread): void {
  * background thread commits it, and its rows follow (MappedPayloads in inbox.server.ts).
  */
 export function storeRemotely(event: IncomingWebhook, now: Date, parsed?: unknown): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const id = nextId++;
-    waiting.set(id, { resolve, reject });
-    // Handed over at once rather than gathered for the turn of the event loop: the background thread
-    // commits it (with whatever else it has) while this thread verifies the next deliveries, instead of
-    // the two taking turns over every delivery of a turn.
-    send({ kind: "store", id, event: { ...event, triggeredAt: event.triggeredAt?.getTime() ?? null }, now: now.getTime() });
-    if (parsed !== undefined && ORDER_UPSERT_TOPICS.has(event.topic)) {
-      toMap.push({ shop: event.shop, eventId: event.eventId, payload: parsed });
-      // Once per turn, after the acknowledgements that are already waiting.
-      if (toMap.length === 1) setImmediate(mapAndSend);
-    }
-  });
+  const id = nextId++;
+  const item: StoreItem = { id, event: { ...event, triggeredAt: event.triggeredAt?.getTime() ?? null }, now: now.getTime() };
+  const appended = journal?.append({ ...item.event, receivedAt: item.now });
+  const committed = new Promise<boolean>((resolve, reject) => waiting.set(id, { item, generation: appended?.generation, resolve, reject }));
+  // Handed over at once rather than gathered for the turn of the event loop: the background thread
+  // commits it (with whatever else it has) while this thread verifies the next deliveries.
+  send({ kind: "store", ...item });
+  if (parsed !== undefined && ORDER_UPSERT_TOPICS.has(event.topic)) {
+    toMap.push({ shop: event.shop, eventId: event.eventId, payload: parsed });
+    // Once per turn, after the acknowledgements that are already waiting.
+    if (toMap.length === 1) setImmediate(mapAndSend);
+  }
+  if (!appended || journal!.outstanding + backlog > MAX_BACKLOG) return committed;
+  // Once in the journal, as durable as the inbox commit: acknowledged. (Whether it was a redelivery
+  // does not change the answer: 200 either way.)
+  void committed.catch(() => undefined);
+  return appended.written.then(
+    () => true,
+    (error: unknown) => {
+      // Not written, so not acknowledged: its commit no longer holds a journal file.
+      const w = waiting.get(id);
+      if (w) w.generation = undefined;
+      throw error;
+    },
+  );
 }
 
 function mapAndSend(): void {
@@ -136,7 +199,7 @@ export function serveBackgroundPort(handlers: BackgroundHandlers): void {
       setImmediate(() => {
         const results = replies;
         replies = [];
-        from.postMessage({ kind: "stored", results } satisfies FromThread);
+        from.postMessage({ kind: "stored", results, backlog: handlers.backlog() } satisfies FromThread);
       });
     }
     replies.push(result);

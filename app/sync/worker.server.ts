@@ -23,6 +23,8 @@ const RECONCILE_EVERY_MS = 30 * 60_000;
 const KEEP_DONE_EVENTS_MS = 7 * 24 * 60 * 60_000;
 
 let processor: InboxProcessor | undefined;
+/** Events this thread stored and the processor has not applied yet (approximately: a batch may hold others). */
+let unapplied = 0;
 let writer: InboxWriter | undefined;
 /** Order payloads the server's HTTP thread mapped, for the processor (MappedPayloads). */
 const mappedPayloads = new MappedPayloads();
@@ -50,6 +52,7 @@ function once(key: string, work: () => Promise<void>): Promise<void> {
 export async function storeDelivery(event: IncomingWebhook, now: Date): Promise<boolean> {
   writer ??= new InboxWriter(db);
   const stored = await writer.write(event, now);
+  if (stored) unapplied += 1;
   inboxProcessor().wake();
   return stored;
 }
@@ -186,6 +189,7 @@ export function startBackgroundWork(): void {
   const processor = inboxProcessor();
   serveBackgroundPort({
     store: storeDelivery,
+    backlog: () => unapplied,
     mapped: (items) => {
       for (const { shop, eventId, mapped } of items) mappedPayloads.put(shop, eventId, mapped);
     },
@@ -204,6 +208,7 @@ export function inboxProcessor(): InboxProcessor {
       onError: log,
       onBulkOperationFinished: (shop) => void kickBackfill(shop),
       onProductTagsChanged: productTagsChanged,
+      onBatch: (events) => (unapplied = Math.max(0, unapplied - events)),
     });
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();
     if (process.env.TAILORED_BACKGROUND_SYNC !== "off" && !isDemoMode()) startBackgroundSync();

@@ -32,7 +32,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export type RunningServer = { url: string; output: () => string; stop(): Promise<void> };
+export type RunningServer = {
+  url: string;
+  output: () => string;
+  stop(): Promise<void>;
+  /** SIGKILL: the process ends mid-whatever, as in a crash. */
+  kill(): Promise<void>;
+};
 
 export async function startServer(env: Record<string, string>): Promise<RunningServer> {
   if (!fs.existsSync(path.join(ROOT, "build", "server", "index.js"))) throw new Error("call buildApp() first");
@@ -66,14 +72,16 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  const signal = (name: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill(name);
+    });
   return {
     url,
     output: () => output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: () => signal("SIGTERM"),
+    kill: () => signal("SIGKILL"),
   };
 }

@@ -50,9 +50,13 @@ describe("tags and consent webhooks through server.mjs", () => {
       request.on("error", reject);
       request.end(body);
     });
-  const settled = async () => {
+  // Acknowledged is not applied: on SQLite the server journals a delivery and answers before its inbox
+  // commit (docs/decisions/012-webhook-journal.md). So this waits for the given events to be applied
+  // (or failed), not merely for nothing to be pending.
+  const settled = async (...eventIds: string[]) => {
     for (let i = 0; i < 200; i++) {
-      if ((await db.prisma.webhookEvent.count({ where: { shop: SHOP, status: "pending" } })) === 0) return;
+      const rows = await db.prisma.webhookEvent.findMany({ where: { shop: SHOP, eventId: { in: eventIds } }, select: { status: true } });
+      if (rows.length === eventIds.length && rows.every((r) => r.status !== "pending")) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error("events still pending");
@@ -74,10 +78,11 @@ describe("tags and consent webhooks through server.mjs", () => {
 
   it("applies each topic's fixture to its own columns only", async () => {
     expect(await post("customers/create", fixture("customers/create"), "e-create")).toBe(200);
-    for (const topic of ["customer.tags_added", "customer.tags_removed", "customers_email_marketing_consent/update", "customers_marketing_consent/update"]) {
+    const topics = ["customer.tags_added", "customer.tags_removed", "customers_email_marketing_consent/update", "customers_marketing_consent/update"];
+    for (const topic of topics) {
       expect(await post(topic, fixture(topic), `e-${topic}`)).toBe(200);
     }
-    await settled();
+    await settled("e-create", ...topics.map((t) => `e-${t}`));
     // Added vip and wholesale, then removed wholesale; both consents subscribed; the rest untouched.
     expect(await customer(db, SHOP, "7731250036789")).toEqual({ tags: "vip", email: "SUBSCRIBED", sms: "SUBSCRIBED", address: "maya.patel@example.com" });
     expect(await db.prisma.webhookEvent.count({ where: { shop: SHOP, status: { not: "done" } } })).toBe(0);
@@ -90,7 +95,7 @@ describe("tags and consent webhooks through server.mjs", () => {
     const update = JSON.parse(fixture("customers/update")) as Record<string, unknown>;
     expect(update.tags).toBeUndefined();
     expect(await post("customers/update", JSON.stringify(update), "e-update")).toBe(200);
-    await settled();
+    await settled("e-customer.tags_added", "e-update");
     expect(await db.prisma.webhookEvent.count()).toBe(before + 1);
     expect(await customer(db, SHOP, "7731250036789")).toMatchObject({ tags: "vip", email: "SUBSCRIBED", sms: "SUBSCRIBED" });
   });
@@ -99,7 +104,7 @@ describe("tags and consent webhooks through server.mjs", () => {
     expect(await post("customer.tags_added", fixture("customer.tags_added"), "e-forged", "wrong-secret")).toBe(401);
     expect(await db.prisma.webhookEvent.count({ where: { eventId: "e-forged" } })).toBe(0);
     expect(await post("customer.tags_removed", JSON.stringify({ customerId: 7731250036789, tags: ["vip"] }), "e-bad")).toBe(200);
-    await settled();
+    await settled("e-bad");
     expect(await db.prisma.webhookEvent.findFirst({ where: { eventId: "e-bad" } })).toMatchObject({
       status: "failed",
       error: expect.stringContaining("payload.customerId: expected a Shopify GID"),

@@ -1,0 +1,200 @@
+// The webhook journal: where the production server's HTTP thread puts a verified delivery before it
+// acknowledges it, when the inbox is on SQLite (docs/decisions/012-webhook-journal.md). The inbox
+// commit happens in the background thread, which also applies events; waiting for it tied every
+// acknowledgement to whatever that thread was doing. An append to this file is as durable as a SQLite
+// commit in WAL mode with synchronous=NORMAL (a write to the OS, no fsync: a process crash loses
+// nothing, an OS crash may lose the last writes), so the HTTP thread acknowledges once the delivery is
+// here, and the background thread moves it into the inbox (ON CONFLICT DO NOTHING) moments later. A
+// file whose records are all in the inbox is deleted; files left by a process that died are read back
+// at the next start and their records stored then.
+//
+// Format: per record, a line of JSON (the delivery without its body, plus the body's length in bytes),
+// then the body as received, then "\n". A record cut short (the machine stopped mid-write) ends the
+// file: it was never acknowledged.
+import fs from "node:fs";
+import path from "node:path";
+
+export type JournalRecord = {
+  shop: string;
+  topic: string;
+  eventId: string;
+  webhookId: string | null;
+  apiVersion: string | null;
+  /** ms since the epoch */
+  triggeredAt: number | null;
+  /** ms since the epoch: when the delivery arrived (the inbox's receivedAt) */
+  receivedAt: number;
+  payload: string;
+};
+
+type Header = Omit<JournalRecord, "payload"> & { bytes: number };
+
+export function encodeRecord(record: JournalRecord): Buffer {
+  const body = Buffer.from(record.payload, "utf8");
+  const { payload: _, ...rest } = record;
+  const header: Header = { ...rest, bytes: body.length };
+  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, "utf8"), body, Buffer.from("\n")]);
+}
+
+/** The records of a journal file, up to the first one that is incomplete or unreadable. */
+export function decodeRecords(data: Buffer): JournalRecord[] {
+  const records: JournalRecord[] = [];
+  let at = 0;
+  while (at < data.length) {
+    const end = data.indexOf(0x0a, at);
+    if (end < 0) break;
+    let header: Header;
+    try {
+      header = JSON.parse(data.toString("utf8", at, end)) as Header;
+    } catch {
+      break;
+    }
+    const start = end + 1;
+    const stop = start + header.bytes;
+    if (!Number.isInteger(header.bytes) || stop + 1 > data.length || data[stop] !== 0x0a) break;
+    const { bytes: _, ...rest } = header;
+    records.push({ ...rest, payload: data.toString("utf8", start, stop) });
+    at = stop + 1;
+  }
+  return records;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, and is someone else's.
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+type Generation = { file: string; fd: number | null; written: number; stored: number; bytes: number };
+
+export type Appended = { generation: number; written: Promise<void> };
+
+/**
+ * Appends records, a group per turn of the event loop in one write, to `<base>.<pid>-<run>-<n>.journal`,
+ * starting a new file past `rotateBytes`; deletes a file once every record in it is reported stored.
+ */
+export class Journal {
+  private readonly generations = new Map<number, Generation>();
+  private current = -1;
+  private queue: { buffer: Buffer; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private readonly run = Date.now().toString(36);
+
+  private constructor(
+    private readonly base: string,
+    private readonly rotateBytes: number,
+  ) {}
+
+  /**
+   * Opens the journal next to `base`. Returns the records files left behind hold (a previous process
+   * acknowledged them; they may or may not have reached the inbox), each with its generation, to be
+   * stored and reported like new ones.
+   */
+  static open(base: string, { rotateBytes = 8 * 2 ** 20 }: { rotateBytes?: number } = {}): {
+    journal: Journal;
+    recovered: { generation: number; record: JournalRecord }[];
+  } {
+    const journal = new Journal(base, rotateBytes);
+    const dir = path.dirname(base);
+    const prefix = `${path.basename(base)}.`;
+    // `<base>.<pid>-<run>-<n>.journal`: a file of a process that is still running (two servers on one
+    // database, for a moment during a deploy) is its own to store and delete; a dead one's is ours.
+    const left = fs
+      .readdirSync(dir)
+      .filter((name) => name.startsWith(prefix) && name.endsWith(".journal"))
+      .map((name) => {
+        const [pid, run, n] = name.slice(prefix.length, -".journal".length).split("-");
+        return { name, pid: Number(pid), run: run ?? "", n: Number(n) };
+      })
+      .filter((f) => Number.isInteger(f.pid) && Number.isInteger(f.n) && (f.pid === process.pid || !alive(f.pid)))
+      .sort((a, b) => a.pid - b.pid || a.run.localeCompare(b.run) || a.n - b.n);
+    const recovered: { generation: number; record: JournalRecord }[] = [];
+    for (const { name } of left) {
+      const file = path.join(dir, name);
+      const records = decodeRecords(fs.readFileSync(file));
+      const generation = ++journal.current;
+      journal.generations.set(generation, { file, fd: null, written: records.length, stored: 0, bytes: 0 });
+      for (const record of records) recovered.push({ generation, record });
+      if (records.length === 0) journal.stored(generation, 0);
+    }
+    journal.rotate();
+    return { journal, recovered };
+  }
+
+  private rotate(): void {
+    const generation = this.current + 1;
+    // The run tells this process's files from those of an earlier one that had the same pid.
+    const file = `${this.base}.${process.pid}-${this.run}-${generation}.journal`;
+    const fd = fs.openSync(file, "a");
+    this.generations.set(generation, { file, fd, written: 0, stored: 0, bytes: 0 });
+    const previous = this.generations.get(this.current);
+    this.current = generation;
+    if (previous && previous.fd !== null) {
+      fs.closeSync(previous.fd);
+      previous.fd = null;
+      this.collect(previous);
+    }
+  }
+
+  /** Written (to the OS) once `written` resolves. */
+  append(record: JournalRecord): Appended {
+    const generation = this.generations.get(this.current)!;
+    generation.written += 1;
+    const written = new Promise<void>((resolve, reject) => {
+      if (this.queue.length === 0) setImmediate(() => this.flush());
+      this.queue.push({ buffer: encodeRecord(record), resolve, reject });
+    });
+    return { generation: this.current, written };
+  }
+
+  private flush(): void {
+    const group = this.queue;
+    this.queue = [];
+    // Every record queued went to the current file (a new one starts only here, after the write).
+    const generation = this.generations.get(this.current)!;
+    try {
+      const buffer = group.length === 1 ? group[0]!.buffer : Buffer.concat(group.map((g) => g.buffer));
+      fs.writeSync(generation.fd!, buffer);
+      generation.bytes += buffer.length;
+      for (const g of group) g.resolve();
+    } catch (error) {
+      // Not acknowledged (the delivery gets a 500, and Shopify sends it again): not waited for either.
+      generation.written -= group.length;
+      for (const g of group) g.reject(error);
+    }
+    if (generation.bytes >= this.rotateBytes) this.rotate();
+  }
+
+  /** `count` records of `generation` are in the inbox. */
+  stored(generation: number, count = 1): void {
+    const g = this.generations.get(generation);
+    if (!g) return;
+    g.stored += count;
+    this.collect(g);
+  }
+
+  /** How many acknowledged records are not in the inbox yet. */
+  get outstanding(): number {
+    let n = 0;
+    for (const g of this.generations.values()) n += g.written - g.stored;
+    return n;
+  }
+
+  private collect(g: Generation): void {
+    if (g.fd !== null || g.stored < g.written) return;
+    fs.rmSync(g.file, { force: true });
+    for (const [n, other] of this.generations) if (other === g) this.generations.delete(n);
+  }
+
+  close(): void {
+    const g = this.generations.get(this.current);
+    if (g && g.fd !== null) {
+      fs.closeSync(g.fd);
+      g.fd = null;
+      this.collect(g);
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// The webhook journal (app/sync/journal.server.ts): what the production server's HTTP thread writes
+// before acknowledging a delivery on SQLite. Records come back exactly; a record cut short ends the
+// file; files go once all their records are stored, and what a dead process left is read back.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRandom } from "~/demo/random";
+import { decodeRecords, encodeRecord, Journal, type JournalRecord } from "~/sync/journal.server";
+
+const record = (i: number, payload = `{"id":${i}}`): JournalRecord => ({
+  shop: "journal.myshopify.com",
+  topic: "orders/create",
+  eventId: `event-${i}`,
+  webhookId: i % 2 ? `webhook-${i}` : null,
+  apiVersion: "2025-07",
+  triggeredAt: i % 3 ? 1_760_000_000_000 + i : null,
+  receivedAt: 1_760_000_000_500 + i,
+  payload,
+});
+
+const files = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".journal")).sort();
+
+describe("webhook journal", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-journal-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("reads back what it wrote, bodies byte for byte (newlines, quotes, emoji), and stops at a record cut short", () => {
+    const records = [record(1), record(2, '{\n  "note": "two\\nlines, \\"quoted\\" 🎉 ünïcode"\n}'), record(3, "")];
+    const data = Buffer.concat(records.map(encodeRecord));
+    expect(decodeRecords(data)).toEqual(records);
+    // Cut anywhere: the whole records before the cut, nothing invented after it.
+    const random = createRandom(7);
+    const ends = records.map((_, i) => Buffer.concat(records.slice(0, i + 1).map(encodeRecord)).length);
+    for (let k = 0; k < 200; k++) {
+      const cut = Math.floor(random.next() * data.length);
+      const whole = ends.filter((end) => end <= cut).length;
+      expect(decodeRecords(data.subarray(0, cut))).toEqual(records.slice(0, whole));
+    }
+  });
+
+  it("writes a turn's records in one group, and acknowledges each once written", async () => {
+    const { journal, recovered } = Journal.open(path.join(dir, "db.sqlite-webhooks"));
+    expect(recovered).toEqual([]);
+    const appended = [1, 2, 3].map((i) => journal.append(record(i)));
+    await Promise.all(appended.map((a) => a.written));
+    expect(files(dir)).toEqual([expect.stringMatching(new RegExp(`^db\\.sqlite-webhooks\\.${process.pid}-[0-9a-z]+-0\\.journal$`))]);
+    expect(decodeRecords(fs.readFileSync(path.join(dir, files(dir)[0]!)))).toEqual([1, 2, 3].map((i) => record(i)));
+    expect(journal.outstanding).toBe(3);
+    for (const a of appended) journal.stored(a.generation);
+    expect(journal.outstanding).toBe(0);
+    journal.close();
+    // Closed with everything stored: nothing left to read back.
+    expect(files(dir)).toEqual([]);
+  });
+
+  it("starts a new file past its size, and deletes a full one once all its records are stored", async () => {
+    const { journal } = Journal.open(path.join(dir, "db.sqlite-webhooks"), { rotateBytes: 1_000 });
+    const appended = [];
+    for (let i = 0; i < 40; i++) {
+      const a = journal.append(record(i, JSON.stringify({ id: i, pad: "x".repeat(100) })));
+      await a.written;
+      appended.push(a);
+    }
+    const generations = [...new Set(appended.map((a) => a.generation))];
+    expect(generations.length).toBeGreaterThan(3);
+    expect(files(dir).length).toBe(generations.length + 1); // and the new, empty current one
+    // The first file's records stored, out of order: that file goes, the others stay.
+    for (const a of appended.filter((x) => x.generation === generations[0]).reverse()) journal.stored(a.generation);
+    expect(files(dir).some((f) => f.endsWith(`-${generations[0]}.journal`))).toBe(false);
+    expect(files(dir).length).toBe(generations.length);
+    journal.close();
+  });
+
+  it("gives back, in order, what a process that died had not stored, and goes on after it", async () => {
+    const base = path.join(dir, "db.sqlite-webhooks");
+    const first = Journal.open(base, { rotateBytes: 600 }).journal;
+    const appended = [];
+    for (let i = 0; i < 10; i++) {
+      const a = first.append(record(i));
+      await a.written;
+      appended.push(a);
+    }
+    // Stored: the first four. Then the process dies (no close).
+    for (const a of appended.slice(0, 4)) first.stored(a.generation);
+    // Another server on the same database, still running (here: this test's parent process): its
+    // journal is its own, neither read back nor deleted.
+    const other = `${base}.${process.ppid}-x-0.journal`;
+    fs.writeFileSync(other, encodeRecord(record(500)));
+
+    const { journal, recovered } = Journal.open(base);
+    // A file is read back whole (a record may be in it and in the inbox: the inbox ignores the copy).
+    const back = recovered.map((r) => r.record.eventId);
+    expect(back).toEqual(expect.arrayContaining(appended.slice(4).map((_, k) => `event-${k + 4}`)));
+    expect(back).toEqual([...back].sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1])));
+    expect(journal.outstanding).toBe(recovered.length);
+    const next = journal.append(record(99));
+    await next.written;
+    expect(next.generation).toBeGreaterThan(Math.max(...recovered.map((r) => r.generation)));
+    for (const r of recovered) journal.stored(r.generation);
+    journal.stored(next.generation);
+    journal.close();
+    expect(back).not.toContain("event-500");
+    expect(files(dir)).toEqual([path.basename(other)]);
+  });
+});
