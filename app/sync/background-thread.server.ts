@@ -1,11 +1,11 @@
 // The production server's background thread (docs/decisions/008-ingest-single-writer-thread.md).
 // SQLite is synchronous: a batch of events applied on the HTTP thread holds every delivery behind it,
 // and two connections writing at once wait for each other's locks in sleeps. So the server's HTTP
-// thread writes nothing on the webhook path: it verifies a delivery and hands it over this channel to
-// the background thread, which owns the writes — it group-commits the inbox rows, answers "stored",
-// and applies the events in between. On SQLite the HTTP thread acknowledges once the delivery is in
-// the webhook journal (app/sync/journal.server.ts, docs/decisions/012-webhook-journal.md) rather than
-// after that commit; on PostgreSQL, after the commit.
+// thread writes nothing to the database on the webhook path: it verifies a delivery and hands it over
+// this channel to the background thread, which owns the writes — it group-commits the inbox rows,
+// answers "stored", and applies the events in between. When is a delivery acknowledged? On SQLite,
+// once the HTTP thread has appended it to the webhook journal (app/sync/journal.server.ts,
+// docs/decisions/012-webhook-journal.md), without waiting for that commit; on PostgreSQL, after it.
 import { MessageChannel, Worker, workerData, type MessagePort } from "node:worker_threads";
 import { databaseConfig } from "~/db/config";
 import type { IncomingWebhook } from "./inbox.server";
@@ -39,6 +39,8 @@ export type BackgroundHandlers = {
 // The HTTP thread's side.
 
 let port: MessagePort | null = null;
+/** False while the thread is being restarted: what is sent meanwhile would be lost. */
+let connected = false;
 let nextId = 1;
 type StoreItem = { id: number; event: WireEvent; now: number };
 type Waiting = {
@@ -91,6 +93,7 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
   const start = () => {
     const channel = new MessageChannel();
     port = channel.port1;
+    connected = true;
     port.on("message", (message: FromThread) => {
       backlog = message.backlog;
       for (const { id, stored, error } of message.results) {
@@ -116,6 +119,7 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
     });
     worker.on("error", (error) => console.error("[background]", error));
     worker.on("exit", (code) => {
+      connected = false;
       // Deliveries waiting for their commit get a 500 and Shopify sends them again; journaled ones
       // (acknowledged) go to the next thread.
       for (const [id, w] of waiting) {
@@ -133,23 +137,27 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
   return async () => {
     stopping = true;
     await worker.terminate();
+    connected = false;
     port = null;
     journal?.close();
   };
 }
 
 function send(message: ToThread): void {
-  port!.postMessage(message);
+  // While the thread restarts: journaled deliveries are sent again by start(), the rest get a 500.
+  if (connected) port!.postMessage(message);
 }
 
 /**
- * Stored (committed) by the background thread: resolves true, or false for a redelivery. `parsed` is
- * the payload, already parsed: an order's is mapped here once the delivery is on its way, while the
- * background thread commits it, and its rows follow (MappedPayloads in inbox.server.ts).
+ * Resolves once the delivery may be acknowledged: on SQLite once it is in the journal (true, whether
+ * or not it turns out to be a redelivery), else once the background thread has committed it (true,
+ * or false for a redelivery). `parsed` is the payload, already parsed: an order's is mapped here once
+ * the delivery is on its way, and its rows follow (MappedPayloads in inbox.server.ts).
  */
 export function storeRemotely(event: IncomingWebhook, now: Date, parsed?: unknown): Promise<boolean> {
   const id = nextId++;
   const item: StoreItem = { id, event: { ...event, triggeredAt: event.triggeredAt?.getTime() ?? null }, now: now.getTime() };
+  if (!connected && !journal) return Promise.reject(new Error("background thread restarting"));
   const appended = journal?.append({ ...item.event, receivedAt: item.now });
   const committed = new Promise<boolean>((resolve, reject) => waiting.set(id, { item, generation: appended?.generation, resolve, reject }));
   // Handed over at once rather than gathered for the turn of the event loop: the background thread
@@ -178,7 +186,7 @@ export function storeRemotely(event: IncomingWebhook, now: Date, parsed?: unknow
 function mapAndSend(): void {
   const items = toMap;
   toMap = [];
-  if (items.length === 0 || port === null) return;
+  if (items.length === 0 || !connected) return;
   send({ kind: "mapped", items: items.map(({ shop, eventId, payload }) => ({ shop, eventId, mapped: mapOrderWebhook(payload) })) });
 }
 
