@@ -196,10 +196,12 @@ export async function run(): Promise<void> {
 Measured ${today()} on ${machine()}.
 ${report.sent.toLocaleString("en-US")} CDNOW rows as signed orders/create webhooks (shuffled), 16 kept-alive
 connections from a lean HTTP/1.1 load generator (bench/load.ts) in the benchmark's process, into the
-production server (server.mjs) on SQLite: HTTP thread verifies and hands over, the background thread
-group-commits the inbox rows and applies the events (docs/decisions/008-ingest-single-writer-thread.md), a third
-thread checkpoints the WAL (docs/decisions/009-sqlite-checkpoint-thread.md). The raw baseline runs
-after, in the benchmark's process. Load average (1 min) before the run: ${loadBefore.toFixed(2)}; other
+production server (server.mjs) on SQLite: the HTTP thread verifies, appends to the webhook journal and
+acknowledges (docs/decisions/012-webhook-journal.md), the background thread group-commits the inbox
+rows and applies the events (docs/decisions/008-ingest-single-writer-thread.md), a third thread
+checkpoints the WAL (docs/decisions/009-sqlite-checkpoint-thread.md). "Processed after ack" is each
+event's processedAt minus its receivedAt in the inbox. The raw baselines run after, in the
+benchmark's process. Load average (1 min) before the run: ${loadBefore.toFixed(2)}; other
 agents share the machine, so absolute figures vary between runs and the ratio is the comparable one.
 
 | figure | measured | target |
