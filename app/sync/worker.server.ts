@@ -15,6 +15,7 @@ import { advanceBackfill, latestJobs } from "./backfill.server";
 import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
 import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";
 import { InboxProcessor } from "./processor.server";
+import { keyedRuns } from "./keyed-runs";
 import { getCursor, reconcile } from "./reconcile.server";
 import { adminClientForShop } from "./shopify-client.server";
 
@@ -28,22 +29,13 @@ let unapplied = 0;
 let writer: InboxWriter | undefined;
 /** Order payloads the server's HTTP thread mapped, for the processor (MappedPayloads). */
 const mappedPayloads = new MappedPayloads();
-const busy = new Map<string, Promise<void>>();
 
 function log(error: unknown): void {
   console.error("[sync]", error);
 }
 
-/** Runs one piece of work per shop at a time; a kick while it runs is a no-op. */
-function once(key: string, work: () => Promise<void>): Promise<void> {
-  const running = busy.get(key);
-  if (running) return running;
-  const promise = work()
-    .catch(log)
-    .finally(() => busy.delete(key));
-  busy.set(key, promise);
-  return promise;
-}
+/** One piece of work per key (and so per shop) at a time. */
+const { once, coalesced } = keyedRuns(log);
 
 /**
  * Stores a verified delivery in the inbox (group-committed with the others arriving now) and wakes the
@@ -88,22 +80,6 @@ export function kickReconcile(shop: string): Promise<void> {
   return once(`reconcile:${shop}`, async () => {
     const client = await adminClientForShop(shop);
     await reconcile(db, { shop, client, now: () => new Date(), fallbackSince: new Date(Date.now() - RECONCILE_EVERY_MS) });
-  });
-}
-
-const again = new Set<string>();
-
-/**
- * Like `once`, but a kick while the work runs is remembered: the work runs once more after, so a
- * change made during a run is never missed, and a burst of kicks costs at most two runs.
- */
-function coalesced(key: string, work: () => Promise<void>): void {
-  if (busy.has(key)) {
-    again.add(key);
-    return;
-  }
-  void once(key, work).then(() => {
-    if (again.delete(key)) coalesced(key, work);
   });
 }
 

@@ -10,6 +10,7 @@ import { demoProducts } from "~/demo/generator";
 import { enqueue } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { parse } from "~/domain/segments/query-language";
+import { cliJson } from "../helpers/cli";
 import { createTestDb, DIALECTS } from "../helpers/db";
 import { ROOT } from "../helpers/env";
 import { eventStream } from "../helpers/payloads";
@@ -49,12 +50,13 @@ async function expectListsMatchMembers(db: Db): Promise<void> {
 
 describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
   let db: Db;
+  let url: string;
   let close: () => Promise<void>;
   const events = eventStream({ customers: 120, seed: 8 });
   const now = new Date("2026-06-02T00:00:00Z");
 
   beforeAll(async () => {
-    ({ db, close } = await createTestDb(dialect));
+    ({ db, url, close } = await createTestDb(dialect));
     await upsertShop(db, { domain: SHOP, name: "Members", currencyCode: "USD", ianaTimezone: "Europe/Berlin" });
     // The catalogue the stream's orders were drawn from, for product tags.
     const products = demoProducts({ seed: 8, customers: 120, now: new Date("2026-06-01T00:00:00Z"), shopDomain: "events.myshopify.com" });
@@ -220,10 +222,10 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     await send("retag-2", "products/update", { ...payload, updated_at: "2026-06-01T13:00:00Z", title: "Renamed" });
     expect(retagged).toEqual([SHOP]);
 
-    // The product is deleted: its tags go with it, and so do the members.
-    await send("retag-3", "products/delete", { id: Number(productId) });
-    expect(retagged).toEqual([SHOP, SHOP]);
-    await recomputeProductTagSegments(db, { shop: SHOP, now });
+    // The product is deleted: its tags go with it, and so do the members — here applied by the CLI's
+    // worker (`tailored process-webhooks --once`), which recomputes those segments after its drain.
+    await enqueue(db, { shop: SHOP, topic: "products/delete", eventId: "retag-3", webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify({ id: Number(productId) }) }, now);
+    expect(await cliJson(url, "process-webhooks", "--once")).toEqual({ processed: 1 });
     expect(await members()).toEqual(new Set());
     await expectListsMatchMembers(db);
     expect(await deleteSegment(db, { shop: SHOP, id })).toBe(true);
