@@ -104,9 +104,13 @@ class Lock {
  */
 type Prepared = { statement: Database.Statement; order: number[] };
 
+/** String literals, quoted names and comments, which a placeholder is never inside, or a placeholder. */
+const PLACEHOLDERS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|@p(\d+)/g;
+
 function preparePositional(conn: Database.Database, text: string): Prepared {
   const order: number[] = [];
-  const positional = text.replace(/@p(\d+)/g, (_, n: string) => {
+  const positional = text.replace(PLACEHOLDERS, (match, n: string | undefined) => {
+    if (n === undefined) return match;
     order.push(Number(n) - 1);
     return "?";
   });

@@ -29,8 +29,9 @@ async function readLimited(request: Request, limit: number): Promise<Buffer | nu
 }
 
 /**
- * Committed before it resolves. In the production server the background thread does the writing (and
- * this thread maps `parsed` for it, after handing the delivery over).
+ * Resolves once the delivery may be acknowledged: committed to the inbox, here or, in the production
+ * server, by the background thread — on SQLite, once journaled (storeRemotely). There this thread
+ * also maps `parsed` for the processor, after handing the delivery over.
  */
 function store(event: IncomingWebhook, now: Date, parsed: unknown): Promise<boolean> {
   return backgroundIsRemote() ? storeRemotely(event, now, parsed) : storeDelivery(event, now);

@@ -91,6 +91,17 @@ describe.each(DIALECTS)("executor on %s", (dialect) => {
     const sql2 = new Sql(db.dialect);
     expect(await db.all(sql2, `SELECT "id" FROM "Product" WHERE ${sql2.in(`"id"`, ["1", "9"])}`)).toEqual([{ id: "1" }]);
   });
+
+  it("binds each placeholder to its own value, wherever it sits in the text and however often", async () => {
+    // SQLite's statements run with positional parameters: the numbered placeholders are rewritten.
+    const sql = new Sql(db.dialect);
+    const a = sql.p("a");
+    const b = sql.p("b");
+    const ten = sql.p(10);
+    const cast = db.dialect === "postgres" ? "::text" : "";
+    const [row] = await db.all(sql, `SELECT ${b}${cast} AS "b", ${a}${cast} AS "a", ${b}${cast} AS "again", '@p1' AS "literal", ${ten}${db.dialect === "postgres" ? "::int" : ""} + 1 AS "n"`);
+    expect({ ...row, n: Number(row?.n) }).toEqual({ b: "b", a: "a", again: "b", literal: "@p1", n: 11 });
+  });
 });
 
 describe("the test process", () => {
