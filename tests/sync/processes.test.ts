@@ -1,7 +1,6 @@
 // The processor as real processes: killed mid-batch and restarted, and two draining one PostgreSQL
 // inbox at once. Each must leave exactly the tables that processing every event once, in order, leaves.
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
 import { upsertShop } from "~/models/store.server";
@@ -23,7 +22,9 @@ async function deliver(db: Db, shop: string, list: TestEvent[]): Promise<void> {
 }
 
 function processor(url: string, args: string[]) {
-  const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["app/cli/main.ts", "process-webhooks", ...args], {
+  // Node itself with tsx's loader, not the `tsx` command: that one runs the CLI in a child process of
+  // its own, which a SIGKILL of the command would leave running (and processing).
+  const child = spawn(process.execPath, ["--import", "tsx", "app/cli/main.ts", "process-webhooks", ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url },
     stdio: ["ignore", "pipe", "pipe"],
