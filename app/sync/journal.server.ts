@@ -82,6 +82,8 @@ export class Journal {
   private current = -1;
   private queue: { buffer: Buffer; resolve: () => void; reject: (error: unknown) => void }[] = [];
   private readonly run = Date.now().toString(36);
+  /** The current file cannot take more records (a write failed and no new file could be opened yet). */
+  private broken = false;
 
   private constructor(
     private readonly base: string,
@@ -133,7 +135,11 @@ export class Journal {
     const previous = this.generations.get(this.current);
     this.current = generation;
     if (previous && previous.fd !== null) {
-      fs.closeSync(previous.fd);
+      try {
+        fs.closeSync(previous.fd);
+      } catch {
+        // A descriptor that failed a write may fail to close too: it is done with either way.
+      }
       previous.fd = null;
       this.collect(previous);
     }
@@ -156,16 +162,29 @@ export class Journal {
     // Every record queued went to the current file (a new one starts only here, after the write).
     const generation = this.generations.get(this.current)!;
     try {
+      if (this.broken) throw new Error("webhook journal: no file to write to");
       const buffer = group.length === 1 ? group[0]!.buffer : Buffer.concat(group.map((g) => g.buffer));
-      fs.writeSync(generation.fd!, buffer);
+      for (let at = 0; at < buffer.length; ) at += fs.writeSync(generation.fd!, buffer, at);
       generation.bytes += buffer.length;
       for (const g of group) g.resolve();
     } catch (error) {
-      // Not acknowledged (the delivery gets a 500, and Shopify sends it again): not waited for either.
+      // Not acknowledged (each delivery gets a 500, and Shopify sends it again), so not waited for.
       generation.written -= group.length;
       for (const g of group) g.reject(error);
+      // Part of the group may be in the file: the records after it would be unreadable behind the cut
+      // (decodeRecords stops there), so the next ones go to a new file.
+      this.broken = true;
     }
-    if (generation.bytes >= this.rotateBytes) this.rotate();
+    if (this.broken || generation.bytes >= this.rotateBytes) {
+      try {
+        this.rotate();
+        this.broken = false;
+      } catch (error) {
+        // Tried again at the next group; until then deliveries are refused (500), not lost.
+        this.broken = true;
+        console.error("[journal]", error);
+      }
+    }
   }
 
   /** `count` records of `generation` are in the inbox. */
@@ -185,7 +204,12 @@ export class Journal {
 
   private collect(g: Generation): void {
     if (g.fd !== null || g.stored < g.written) return;
-    fs.rmSync(g.file, { force: true });
+    try {
+      fs.rmSync(g.file, { force: true });
+    } catch (error) {
+      // Every record in it is stored: left behind, it is only read back (and ignored) at the next start.
+      console.error("[journal]", error);
+    }
     for (const [n, other] of this.generations) if (other === g) this.generations.delete(n);
   }
 

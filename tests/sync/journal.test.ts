@@ -75,6 +75,29 @@ describe("webhook journal", () => {
     journal.close();
   });
 
+  it("refuses a group whose write fails, and puts the next ones in a new file, readable after the cut", async () => {
+    const base = path.join(dir, "db.sqlite-webhooks");
+    const { journal } = Journal.open(base);
+    const first = journal.append(record(1));
+    await first.written;
+    // The file's writes fail (as on a full disk or a bad device): its descriptor is swapped for one
+    // that is not open.
+    const internals = journal as unknown as { generations: Map<number, { fd: number | null }>; current: number };
+    const generation = internals.generations.get(internals.current)!;
+    const real = generation.fd!;
+    generation.fd = 1_000_000;
+    const failed = journal.append(record(2));
+    await expect(failed.written).rejects.toThrow();
+    const next = journal.append(record(3));
+    await next.written;
+    expect(next.generation).toBeGreaterThan(first.generation);
+    expect(journal.outstanding).toBe(2); // 1 and 3; 2 was never acknowledged
+    fs.closeSync(real);
+    // A restart reads back what was acknowledged, and nothing else.
+    const { recovered } = Journal.open(base);
+    expect(recovered.map((r) => r.record.eventId)).toEqual(["event-1", "event-3"]);
+  });
+
   it("gives back, in order, what a process that died had not stored, and goes on after it", async () => {
     const base = path.join(dir, "db.sqlite-webhooks");
     const first = Journal.open(base, { rotateBytes: 600 }).journal;
