@@ -80,14 +80,19 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
   let worker: Worker;
   const config = databaseConfig(process.env.DATABASE_URL, process.cwd());
   if (config.dialect === "sqlite" && config.file !== ":memory:" && process.env.TAILORED_WEBHOOK_JOURNAL !== "off") {
-    const opened = Journal.open(`${config.file}-webhooks`);
-    journal = opened.journal;
-    // Acknowledged by a process that stopped before storing them all: stored now (a redelivery of one
-    // already in the inbox is ignored there, as ever).
-    for (const { generation, record } of opened.recovered) {
-      const { receivedAt, ...event } = record;
-      const id = nextId++;
-      waiting.set(id, { item: { id, event, now: receivedAt }, generation, resolve: () => undefined, reject: () => undefined });
+    try {
+      const opened = Journal.open(`${config.file}-webhooks`);
+      journal = opened.journal;
+      // Acknowledged by a process that stopped before storing them all: stored now (a redelivery of one
+      // already in the inbox is ignored there, as ever).
+      for (const { generation, record } of opened.recovered) {
+        const { receivedAt, ...event } = record;
+        const id = nextId++;
+        waiting.set(id, { item: { id, event, now: receivedAt }, generation, resolve: () => undefined, reject: () => undefined });
+      }
+    } catch (error) {
+      // Serve anyway, acknowledging after the inbox commit; files left behind stay for the next start.
+      console.error("[journal] not used:", error);
     }
   }
   const start = () => {
