@@ -72,8 +72,9 @@ export function backgroundIsRemote(): boolean {
 
 /**
  * Starts the background thread from `entry` (a module that, in a worker, imports the server build,
- * whose entry calls startBackgroundWork()). Restarts it if it dies; its events stay in the inbox.
- * Returns a function that stops it.
+ * whose entry calls startBackgroundWork()). Restarts it if it dies: its stored events stay in the
+ * inbox, and journaled deliveries it had not stored are handed to the next one. Returns a function
+ * that stops it.
  */
 export function startBackgroundThread(entry: URL): () => Promise<void> {
   let stopping = false;
@@ -106,7 +107,7 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
         if (!w) continue;
         if (error !== undefined && w.generation !== undefined) {
           // Acknowledged already: it must reach the inbox. Again in a second.
-          setTimeout(() => port && waiting.has(id) && send({ kind: "store", ...w.item }), 1000).unref();
+          setTimeout(() => waiting.has(id) && send({ kind: "store", ...w.item }), 1000).unref();
           continue;
         }
         waiting.delete(id);

@@ -36,8 +36,11 @@ export function encodeRecord(record: JournalRecord): Buffer {
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, "utf8"), body, Buffer.from("\n")]);
 }
 
-/** The records of a journal file, up to the first one that is incomplete or unreadable. */
-export function decodeRecords(data: Buffer): JournalRecord[] {
+/**
+ * The records of a journal file, up to the first one that is incomplete or unreadable, and how many
+ * bytes were left unread after them (a record cut short by a crash; anything else is damage).
+ */
+export function decodeRecords(data: Buffer): { records: JournalRecord[]; unread: number } {
   const records: JournalRecord[] = [];
   let at = 0;
   while (at < data.length) {
@@ -49,14 +52,15 @@ export function decodeRecords(data: Buffer): JournalRecord[] {
     } catch {
       break;
     }
+    if (typeof header !== "object" || header === null || !Number.isInteger(header.bytes) || header.bytes < 0) break;
     const start = end + 1;
     const stop = start + header.bytes;
-    if (!Number.isInteger(header.bytes) || stop + 1 > data.length || data[stop] !== 0x0a) break;
+    if (stop + 1 > data.length || data[stop] !== 0x0a) break;
     const { bytes: _, ...rest } = header;
     records.push({ ...rest, payload: data.toString("utf8", start, stop) });
     at = stop + 1;
   }
-  return records;
+  return { records, unread: data.length - at };
 }
 
 function alive(pid: number): boolean {
@@ -116,7 +120,10 @@ export class Journal {
     const recovered: { generation: number; record: JournalRecord }[] = [];
     for (const { name } of left) {
       const file = path.join(dir, name);
-      const records = decodeRecords(fs.readFileSync(file));
+      const { records, unread } = decodeRecords(fs.readFileSync(file));
+      // Deliveries whose record was cut short were never acknowledged; bytes after a cut are worth a
+      // look (the journal never writes after a failed write: it moves to a new file).
+      if (unread > 0) console.error(`[journal] ${name}: ${unread} bytes after its last whole record (${records.length}) not read`);
       const generation = ++journal.current;
       journal.generations.set(generation, { file, fd: null, written: records.length, stored: 0, bytes: 0 });
       for (const record of records) recovered.push({ generation, record });

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRandom } from "~/demo/random";
 import { decodeRecords, encodeRecord, Journal, type JournalRecord } from "~/sync/journal.server";
 
@@ -31,15 +31,32 @@ describe("webhook journal", () => {
   it("reads back what it wrote, bodies byte for byte (newlines, quotes, emoji), and stops at a record cut short", () => {
     const records = [record(1), record(2, '{\n  "note": "two\\nlines, \\"quoted\\" 🎉 ünïcode"\n}'), record(3, "")];
     const data = Buffer.concat(records.map(encodeRecord));
-    expect(decodeRecords(data)).toEqual(records);
+    expect(decodeRecords(data)).toEqual({ records, unread: 0 });
     // Cut anywhere: the whole records before the cut, nothing invented after it.
     const random = createRandom(7);
     const ends = records.map((_, i) => Buffer.concat(records.slice(0, i + 1).map(encodeRecord)).length);
     for (let k = 0; k < 200; k++) {
       const cut = Math.floor(random.next() * data.length);
       const whole = ends.filter((end) => end <= cut).length;
-      expect(decodeRecords(data.subarray(0, cut))).toEqual(records.slice(0, whole));
+      expect(decodeRecords(data.subarray(0, cut))).toEqual({ records: records.slice(0, whole), unread: cut - (ends[whole - 1] ?? 0) });
     }
+  });
+
+  it("reads back a damaged file up to the damage, and says how much it could not read", () => {
+    const base = path.join(dir, "db.sqlite-webhooks");
+    const good = encodeRecord(record(1));
+    const damaged = Buffer.concat([good, Buffer.from("null\n{}\n"), encodeRecord(record(2))]);
+    fs.writeFileSync(`${base}.${process.pid}-old-0.journal`, damaged);
+    // The report is expected here: caught for this call only (the suite fails any other console.error).
+    const reported: string[] = [];
+    const spy = vi.spyOn(console, "error");
+    const suite = spy.getMockImplementation();
+    spy.mockImplementation((...args: unknown[]) => void reported.push(args.map(String).join(" ")));
+    const { journal, recovered } = Journal.open(base);
+    spy.mockImplementation(suite ?? (() => undefined));
+    expect(recovered.map((r) => r.record)).toEqual([record(1)]);
+    expect(reported).toEqual([`[journal] db.sqlite-webhooks.${process.pid}-old-0.journal: ${damaged.length - good.length} bytes after its last whole record (1) not read`]);
+    journal.close();
   });
 
   it("writes a turn's records in one group, and acknowledges each once written", async () => {
@@ -48,7 +65,7 @@ describe("webhook journal", () => {
     const appended = [1, 2, 3].map((i) => journal.append(record(i)));
     await Promise.all(appended.map((a) => a.written));
     expect(files(dir)).toEqual([expect.stringMatching(new RegExp(`^db\\.sqlite-webhooks\\.${process.pid}-[0-9a-z]+-0\\.journal$`))]);
-    expect(decodeRecords(fs.readFileSync(path.join(dir, files(dir)[0]!)))).toEqual([1, 2, 3].map((i) => record(i)));
+    expect(decodeRecords(fs.readFileSync(path.join(dir, files(dir)[0]!))).records).toEqual([1, 2, 3].map((i) => record(i)));
     expect(journal.outstanding).toBe(3);
     for (const a of appended) journal.stored(a.generation);
     expect(journal.outstanding).toBe(0);
