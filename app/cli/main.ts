@@ -321,6 +321,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
         const retagTimer = setInterval(() => void recomputeRetagged().catch((error: unknown) => process.stderr.write(`[segments] ${String(error)}\n`)), 5_000);
         // A worker process: drains, then polls, until it is stopped.
         processor.start(500);
+        if (values.progress) process.stderr.write("watching the inbox\n");
         await new Promise<void>((resolve) => {
           for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
         });
