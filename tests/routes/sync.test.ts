@@ -61,8 +61,21 @@ describe("Sync page (demo mode)", () => {
     expect(data.failed).toHaveLength(2);
     expect(data.failed[0]?.error).toMatch(/^customer/);
 
-    const result = (await action({ request: form({ intent: "retry", seq: String(data.failed[0]!.seq) }), params: {}, context: {} })) as { ok: boolean; message: string };
+    // Both failed once; mark when, far back, so that a second run shows.
+    const long_ago = new Date("2000-01-01T00:00:00Z");
+    await db.prisma.webhookEvent.updateMany({ where: { shop: DEMO_SHOP }, data: { processedAt: long_ago } });
+    const [retried, other] = [data.failed[0]!.seq, data.failed[1]!.seq];
+    const result = (await action({ request: form({ intent: "retry", seq: String(retried) }), params: {}, context: {} })) as { ok: boolean; message: string };
     expect(result).toEqual({ ok: true, message: "1 event queued again" });
+    await inboxProcessor().settle();
+    const row = (seq: number) => db.prisma.webhookEvent.findUniqueOrThrow({ where: { seq }, select: { status: true, attempts: true, processedAt: true, error: true } });
+    // The retried event went through the processor again (its payload is still wrong, so it failed
+    // again, once); the other was left alone.
+    const again = await row(retried);
+    expect(again).toMatchObject({ status: "failed", attempts: 1 });
+    expect(again.processedAt!.getTime()).toBeGreaterThan(long_ago.getTime());
+    expect(again.error).toBe(data.failed[0]!.error);
+    expect(await row(other)).toMatchObject({ status: "failed", attempts: 1, processedAt: long_ago });
   });
 
   it("refuses an unknown action with 400, and a Shopify sync on the demo shop with 422", async () => {
