@@ -20,17 +20,42 @@
 // affinities, categories pull in complements (machine -> grinder, beans, accessories; tea -> mugs),
 // owning a machine makes beans and accessories more likely later, and consumables are re-bought,
 // often the same favourite bag, while durables almost never are.
-import type {
-  CustomerRow,
-  FinancialStatus,
-  MarketingState,
-  OrderLineRow,
-  OrderRow,
-  ProductRow,
-  ProductStatus,
-  ShopRow,
-} from "../domain/rows";
+import type { CustomerRow, FinancialStatus, OrderLineRow, OrderRow, ProductRow, ShopRow } from "../domain/rows";
 import { normalizeTags } from "../domain/rows";
+import {
+  ACCESSORIES,
+  AFFINITY_ALPHA,
+  BEANS,
+  BREWING,
+  CATALOGUE,
+  CATEGORIES,
+  CATEGORY_COUNT,
+  COMPLEMENTS,
+  GRINDERS,
+  MACHINES,
+  MUGS,
+  OWNED_FACTOR,
+  SKU_PREFIX,
+  TEA,
+} from "./catalogue";
+import {
+  CANADA_FRENCH_PROVINCE,
+  COUNTRIES,
+  COUNTRY_WEIGHTS,
+  EMAIL_DOMAINS,
+  EMAIL_DOMAIN_WEIGHTS,
+  EMAIL_STATES,
+  EMAIL_WEIGHTS_BUYER,
+  EMAIL_WEIGHTS_PROSPECT,
+  FIRST_EMAIL,
+  FIRST_NAMES,
+  FR,
+  LAST_EMAIL,
+  LAST_NAMES,
+  PLACE_WEIGHTS,
+  SMS_STATES,
+  SMS_WEIGHTS,
+} from "./people";
 import { createRandom, type Random } from "./random";
 
 export type DemoOptions = {
@@ -84,169 +109,6 @@ export function demoShop(options: DemoOptions): ShopRow {
 export function demoVariantId(productId: string): string {
   return String(Number(productId) + VARIANT_ID_OFFSET);
 }
-
-// ---------------------------------------------------------------------------------------------------
-// Catalogue
-
-const CATEGORIES = [
-  "Coffee Beans",
-  "Espresso Machines",
-  "Grinders",
-  "Brewing Gear",
-  "Tea",
-  "Mugs & Cups",
-  "Accessories",
-  "Merch",
-] as const;
-const BEANS = 0;
-const MACHINES = 1;
-const GRINDERS = 2;
-const BREWING = 3;
-const TEA = 4;
-const MUGS = 5;
-const ACCESSORIES = 6;
-const CATEGORY_COUNT = CATEGORIES.length;
-const SKU_PREFIX = ["BEA", "ESP", "GRI", "BRW", "TEA", "MUG", "ACC", "MER"] as const;
-
-// Dirichlet concentration of customer category affinity: small values make "fans" of one category.
-const AFFINITY_ALPHA = [2.2, 0.22, 0.22, 0.5, 0.75, 0.45, 0.35, 0.2] as const;
-// How likely a customer is to come back for a category they already bought from.
-const OWNED_FACTOR = [1, 0.02, 0.05, 0.55, 1, 0.5, 0.8, 0.35] as const;
-// Add-on lines: which categories a primary line pulls in, as weights.
-const COMPLEMENTS: readonly (readonly number[])[] = [
-  /* beans       */ [0.45, 0, 0.02, 0.15, 0.03, 0.15, 0.15, 0.05],
-  /* machines    */ [0.35, 0, 0.4, 0.02, 0, 0.03, 0.2, 0],
-  /* grinders    */ [0.6, 0, 0, 0.2, 0, 0, 0.2, 0],
-  /* brewing     */ [0.55, 0, 0.05, 0.2, 0.02, 0.08, 0.1, 0],
-  /* tea         */ [0.05, 0, 0, 0.1, 0.45, 0.3, 0.1, 0],
-  /* mugs        */ [0.3, 0, 0, 0, 0.3, 0.2, 0.05, 0.15],
-  /* accessories */ [0.5, 0, 0, 0.05, 0.05, 0.15, 0.25, 0],
-  /* merch       */ [0.4, 0, 0, 0, 0.05, 0.35, 0, 0.2],
-];
-
-type ProductSpec = {
-  title: string;
-  vendor: string;
-  price: number; // cents
-  tags: string;
-  consumable?: boolean;
-  /** Created this many days before `now`; otherwise with the store, before the signup window. */
-  launchedDaysAgo?: number;
-  status?: ProductStatus;
-  /** For ARCHIVED products: no longer sold after this many days before `now`. */
-  archivedDaysAgo?: number;
-};
-
-const HOUSE = "Tailored Roasters";
-// prettier-ignore
-const CATALOGUE: readonly (readonly ProductSpec[])[] = [
-  [ // Coffee Beans
-    { title: "House Espresso Blend", vendor: HOUSE, price: 1700, tags: "espresso, blend, bestseller" },
-    { title: "House Espresso Blend 2lb", vendor: HOUSE, price: 4200, tags: "espresso, blend" },
-    { title: "Morning Ritual Blend", vendor: HOUSE, price: 1600, tags: "blend, filter, bestseller" },
-    { title: "Ethiopia Yirgacheffe", vendor: "Northbound Coffee", price: 2100, tags: "single-origin, filter, organic, bestseller" },
-    { title: "Colombia Huila", vendor: "Northbound Coffee", price: 1900, tags: "single-origin, filter, espresso" },
-    { title: "Guatemala Antigua", vendor: "Lighthouse Roasting Co.", price: 1850, tags: "single-origin" },
-    { title: "Kenya AA Nyeri", vendor: "Northbound Coffee", price: 2400, tags: "single-origin, filter, limited" },
-    { title: "Sumatra Mandheling", vendor: "Lighthouse Roasting Co.", price: 1800, tags: "single-origin, organic, dark-roast" },
-    { title: "Brazil Cerrado", vendor: HOUSE, price: 1650, tags: "single-origin, espresso" },
-    { title: "Costa Rica Tarrazu", vendor: "Foglifter Coffee", price: 2000, tags: "single-origin, filter" },
-    { title: "Decaf Colombia Swiss Water", vendor: HOUSE, price: 1800, tags: "decaf, single-origin, filter" },
-    { title: "Decaf Espresso Blend", vendor: HOUSE, price: 1850, tags: "decaf, espresso, blend" },
-    { title: "French Dark Roast", vendor: "Lighthouse Roasting Co.", price: 1600, tags: "blend, dark-roast" },
-    { title: "Italian Roast Espresso", vendor: "Foglifter Coffee", price: 1750, tags: "espresso, blend, dark-roast" },
-    { title: "Honduras Organic", vendor: "Foglifter Coffee", price: 1700, tags: "single-origin, organic, fair-trade" },
-    { title: "Peru Organic Fair Trade", vendor: "Northbound Coffee", price: 1750, tags: "single-origin, organic, fair-trade, filter" },
-    { title: "Rwanda Huye Mountain", vendor: "Northbound Coffee", price: 2300, tags: "single-origin, filter, limited" },
-    { title: "Panama Geisha", vendor: "Foglifter Coffee", price: 5800, tags: "single-origin, filter, limited, gift" },
-    { title: "Cold Brew Blend 2lb", vendor: HOUSE, price: 3600, tags: "blend, cold-brew" },
-    { title: "Mexico Chiapas Decaf", vendor: "Lighthouse Roasting Co.", price: 1750, tags: "decaf, organic, single-origin" },
-    { title: "Espresso Sampler Box", vendor: HOUSE, price: 3900, tags: "espresso, sampler, gift" },
-    { title: "Single-Origin Sampler", vendor: "Northbound Coffee", price: 4400, tags: "single-origin, sampler, gift, filter" },
-    { title: "Holiday Blend", vendor: HOUSE, price: 1900, tags: "blend, gift, seasonal", status: "ARCHIVED", archivedDaysAgo: 300 },
-    { title: "Yemen Mokha Reserve", vendor: "Foglifter Coffee", price: 3200, tags: "single-origin, limited", status: "ARCHIVED", archivedDaysAgo: 120 },
-    { title: "Burundi Kayanza", vendor: "Northbound Coffee", price: 2200, tags: "single-origin, filter, new", launchedDaysAgo: 75 },
-    { title: "Summer Solstice Blend", vendor: HOUSE, price: 1900, tags: "blend, seasonal, new", status: "DRAFT", launchedDaysAgo: 12 },
-  ].map((p) => ({ ...p, consumable: true })),
-  [ // Espresso Machines
-    { title: "Crema Works Solo", vendor: "Crema Works", price: 44900, tags: "espresso, bestseller" },
-    { title: "Crema Works Duo Dual Boiler", vendor: "Crema Works", price: 189900, tags: "espresso" },
-    { title: "Baristo Home Single Boiler", vendor: "Baristo", price: 69900, tags: "espresso" },
-    { title: "Baristo Pro Heat Exchanger", vendor: "Baristo", price: 149900, tags: "espresso" },
-    { title: "Baristo Compact", vendor: "Baristo", price: 32900, tags: "espresso, bestseller" },
-    { title: "Vesuvio Lever Classic", vendor: "Vesuvio Machines", price: 129000, tags: "espresso, limited" },
-    { title: "Vesuvio Mini", vendor: "Vesuvio Machines", price: 54900, tags: "espresso" },
-    { title: "Crema Works Solo (2022)", vendor: "Crema Works", price: 39900, tags: "espresso", status: "ARCHIVED", archivedDaysAgo: 420 },
-  ],
-  [ // Grinders
-    { title: "Burr & Co. Home Grinder", vendor: "Burr & Co.", price: 14900, tags: "filter, bestseller" },
-    { title: "Burr & Co. Espresso Grinder", vendor: "Burr & Co.", price: 34900, tags: "espresso" },
-    { title: "Burr & Co. Conical Pro", vendor: "Burr & Co.", price: 24900, tags: "espresso, filter" },
-    { title: "Burr & Co. Hand Grinder", vendor: "Burr & Co.", price: 9900, tags: "filter, gift" },
-    { title: "Millhaus Flat Burr 64", vendor: "Millhaus", price: 64900, tags: "espresso" },
-    { title: "Millhaus Single Dose", vendor: "Millhaus", price: 89900, tags: "espresso, limited" },
-    { title: "Millhaus Travel Hand Grinder", vendor: "Millhaus", price: 12900, tags: "filter" },
-  ],
-  [ // Brewing Gear
-    { title: "Pourfect Ceramic Dripper", vendor: "Pourfect", price: 2800, tags: "filter, bestseller" },
-    { title: "Paper Filters (100 Pack)", vendor: "Pourfect", price: 800, tags: "filter", consumable: true },
-    { title: "Pourfect Glass Carafe", vendor: "Pourfect", price: 3400, tags: "filter" },
-    { title: "Gooseneck Kettle", vendor: "Kettle & Kin", price: 7900, tags: "filter, gift" },
-    { title: "Electric Gooseneck Kettle", vendor: "Kettle & Kin", price: 14900, tags: "filter, tea" },
-    { title: "French Press 1L", vendor: "Kettle & Kin", price: 3900, tags: "filter" },
-    { title: "Pourfect Brewing Scale", vendor: "Pourfect", price: 5900, tags: "filter, espresso" },
-    { title: "Cold Brew Maker", vendor: "Kettle & Kin", price: 4500, tags: "cold-brew" },
-    { title: "Moka Pot 6-Cup", vendor: "Kettle & Kin", price: 4200, tags: "espresso, gift" },
-    { title: "Travel Press", vendor: "Pourfect", price: 3500, tags: "gift" },
-    { title: "Siphon Brewer", vendor: "Kettle & Kin", price: 11900, tags: "filter, limited" },
-    { title: "Pourfect Flat-Bottom Dripper", vendor: "Pourfect", price: 3200, tags: "filter, new", launchedDaysAgo: 100 },
-  ],
-  [ // Tea
-    { title: "Earl Grey Supreme", vendor: "Leaf & Ladle", price: 1400, tags: "black-tea, bestseller" },
-    { title: "English Breakfast", vendor: "Leaf & Ladle", price: 1200, tags: "black-tea" },
-    { title: "Sencha Kyoto", vendor: "Steepwell", price: 1800, tags: "green-tea, organic" },
-    { title: "Jasmine Pearls", vendor: "Steepwell", price: 2200, tags: "green-tea" },
-    { title: "Ceremonial Matcha", vendor: "Steepwell", price: 2800, tags: "green-tea, organic, bestseller" },
-    { title: "Chamomile Calm", vendor: "Leaf & Ladle", price: 1100, tags: "herbal, decaf" },
-    { title: "Peppermint Leaf", vendor: "Leaf & Ladle", price: 1000, tags: "herbal, organic, decaf" },
-    { title: "Masala Chai", vendor: "Leaf & Ladle", price: 1300, tags: "black-tea" },
-    { title: "Rooibos Vanilla", vendor: "Steepwell", price: 1200, tags: "herbal, decaf" },
-    { title: "Oolong Tieguanyin", vendor: "Steepwell", price: 2400, tags: "oolong" },
-    { title: "Tea Discovery Box", vendor: "Leaf & Ladle", price: 3600, tags: "sampler, gift" },
-    { title: "Hojicha Roasted Green", vendor: "Steepwell", price: 1600, tags: "green-tea, new", launchedDaysAgo: 60 },
-  ].map((p) => ({ ...p, consumable: true })),
-  [ // Mugs & Cups
-    { title: "Classic Diner Mug", vendor: "Clay Street Ceramics", price: 1600, tags: "bestseller" },
-    { title: "Stoneware Espresso Cups (Set of 2)", vendor: "Clay Street Ceramics", price: 2400, tags: "espresso, gift" },
-    { title: "Double-Wall Glass Cup", vendor: "Clay Street Ceramics", price: 1800, tags: "" },
-    { title: "Cappuccino Cup & Saucer", vendor: "Clay Street Ceramics", price: 2200, tags: "espresso" },
-    { title: "Travel Tumbler 12oz", vendor: HOUSE, price: 2800, tags: "gift" },
-    { title: "Handmade Speckled Mug", vendor: "Clay Street Ceramics", price: 3200, tags: "gift, limited" },
-    { title: "Tailored Logo Mug", vendor: HOUSE, price: 1500, tags: "gift" },
-    { title: "Tea Cup & Infuser Set", vendor: "Steepwell", price: 2900, tags: "tea, gift" },
-    { title: "Latte Bowl", vendor: "Clay Street Ceramics", price: 2000, tags: "" },
-  ],
-  [ // Accessories
-    { title: "Calibrated Tamper 58mm", vendor: "Crema Works", price: 4500, tags: "espresso" },
-    { title: "Milk Frothing Pitcher", vendor: "Crema Works", price: 2500, tags: "espresso, bestseller" },
-    { title: "Knock Box", vendor: "Baristo", price: 3200, tags: "espresso" },
-    { title: "Espresso Cleaning Tablets", vendor: "Baristo", price: 1400, tags: "espresso", consumable: true },
-    { title: "Descaling Solution", vendor: "Baristo", price: 1600, tags: "espresso", consumable: true },
-    { title: "Bottomless Portafilter", vendor: "Crema Works", price: 6500, tags: "espresso" },
-    { title: "Vacuum Coffee Canister", vendor: HOUSE, price: 2900, tags: "gift" },
-    { title: "Stainless Tea Infuser", vendor: "Steepwell", price: 900, tags: "tea" },
-    { title: "Barista Cloths (3 Pack)", vendor: HOUSE, price: 1200, tags: "" },
-  ],
-  [ // Merch
-    { title: "Tailored Canvas Tote", vendor: HOUSE, price: 2000, tags: "gift" },
-    { title: "Tailored Logo T-Shirt", vendor: HOUSE, price: 2800, tags: "" },
-    { title: "Tailored Hoodie", vendor: HOUSE, price: 5800, tags: "gift" },
-    { title: "Tailored Dad Cap", vendor: HOUSE, price: 2500, tags: "" },
-    { title: "Tailored Enamel Pin", vendor: HOUSE, price: 800, tags: "" },
-    { title: "Coffee Origins Poster", vendor: HOUSE, price: 3000, tags: "gift" },
-    { title: "Tailored Sticker Pack", vendor: HOUSE, price: 600, tags: "new", status: "DRAFT", launchedDaysAgo: 20 },
-  ],
-];
 
 type Item = {
   index: number;
@@ -361,127 +223,6 @@ export function demoProducts(options: DemoOptions): ProductRow[] {
   checkOptions(options);
   return buildCatalogue(options).rows;
 }
-
-// ---------------------------------------------------------------------------------------------------
-// People and places
-
-type Place = { city: string; province: string | null; weight: number };
-type Country = { code: string; weight: number; names: number; places: Place[] };
-
-function places(list: string): Place[] {
-  // "City|PROV|weight; ..." keeps the tables below readable.
-  return list.split(";").map((entry) => {
-    const [city = "", province = "", weight = "1"] = entry.split("|").map((s) => s.trim());
-    return { city, province: province === "" ? null : province, weight: Number(weight) };
-  });
-}
-
-// Name lists by language, referred to by index from COUNTRIES.
-const EN = 0;
-const DE = 1;
-const FR = 2;
-const NL = 3;
-const ES = 4;
-const IT = 5;
-const JA = 6;
-const SV = 7;
-// prettier-ignore
-const FIRST_NAMES: readonly (readonly string[])[] = [
-  ["James", "Mary", "Olivia", "Liam", "Emma", "Noah", "Ava", "Ethan", "Sophia", "Mason", "Isabella", "Lucas", "Mia", "Jack", "Charlotte", "Henry", "Amelia", "Owen", "Harper", "Leo", "Grace", "Daniel", "Chloe", "Samuel", "Zoe", "Aiden", "Priya", "Wei", "Fatima", "Diego"],
-  ["Lukas", "Anna", "Finn", "Lena", "Jonas", "Marie", "Felix", "Sophie", "Paul", "Hannah", "Max", "Leonie", "Jürgen", "Katrin"],
-  ["Louis", "Camille", "Gabriel", "Léa", "Hugo", "Chloé", "Arthur", "Manon", "Jules", "Inès", "Théo", "Juliette", "Mathis", "Élodie"],
-  ["Daan", "Emma", "Sem", "Julia", "Lucas", "Tess", "Levi", "Sanne", "Bram", "Fleur", "Thijs", "Anouk"],
-  ["Hugo", "Lucía", "Martín", "Sofía", "Pablo", "María", "Álvaro", "Carmen", "Javier", "Elena", "Diego", "Paula"],
-  ["Leonardo", "Giulia", "Francesco", "Sofia", "Alessandro", "Aurora", "Lorenzo", "Chiara", "Matteo", "Martina", "Marco", "Elena"],
-  ["Haruto", "Yui", "Sota", "Hina", "Ren", "Aoi", "Yuto", "Sakura", "Kenji", "Yuki", "Takumi", "Mei"],
-  ["Erik", "Elsa", "Oskar", "Maja", "Lars", "Astrid", "Nils", "Ingrid", "Axel", "Saga", "Björn", "Linnea"],
-];
-// prettier-ignore
-const LAST_NAMES: readonly (readonly string[])[] = [
-  ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Garcia", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Lee", "Thompson", "White", "Harris", "Clark", "Lewis", "Walker", "Young", "King", "Wright", "Nguyen", "Patel", "Kim", "O'Brien", "Murphy"],
-  ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Wolf", "Krüger"],
-  ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Girard"],
-  ["de Jong", "Jansen", "de Vries", "van den Berg", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Bos"],
-  ["García", "Rodríguez", "González", "Fernández", "López", "Martínez", "Sánchez", "Pérez", "Gómez", "Martín", "Jiménez", "Ruiz"],
-  ["Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Romano", "Colombo", "Ricci", "Marino", "Greco", "Bruno", "Gallo"],
-  ["Sato", "Suzuki", "Takahashi", "Tanaka", "Watanabe", "Ito", "Yamamoto", "Nakamura", "Kobayashi", "Kato", "Yoshida", "Yamada"],
-  ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson", "Svensson", "Gustafsson", "Lindberg", "Holm"],
-];
-
-/** ASCII local-part of an email address for a name: "Lefèvre" -> "lefevre", "de Jong" -> "dejong". */
-function emailPart(name: string): string {
-  return name
-    .replace(/ß/g, "ss")
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, "");
-}
-// Computed once: normalize() in the per-customer loop would cost a million calls per run.
-const FIRST_EMAIL = FIRST_NAMES.map((names) => names.map(emailPart));
-const LAST_EMAIL = LAST_NAMES.map((names) => names.map(emailPart));
-
-// Shopify province codes (ISO 3166-2 without the country prefix, JP keeps "JP-"); countries where
-// Shopify keeps no province have null.
-// prettier-ignore
-const COUNTRIES: readonly Country[] = [
-  {
-    code: "US",
-    weight: 55,
-    names: EN,
-    places: places(
-      "New York|NY|9; Brooklyn|NY|6; Buffalo|NY|1; Los Angeles|CA|5; San Francisco|CA|4; San Diego|CA|2; Oakland|CA|1.5; " +
-        "Austin|TX|3; Houston|TX|2; Dallas|TX|2; Seattle|WA|4; Spokane|WA|0.5; Chicago|IL|4; Boston|MA|3; Cambridge|MA|1; " +
-        "Portland|OR|3; Denver|CO|2; Boulder|CO|1; Miami|FL|2; Tampa|FL|1; Orlando|FL|1; Atlanta|GA|2; Philadelphia|PA|2.5; " +
-        "Pittsburgh|PA|1; Jersey City|NJ|1.5; Hoboken|NJ|1; Minneapolis|MN|1.5; Charlotte|NC|1; Raleigh|NC|1; Detroit|MI|1; " +
-        "Ann Arbor|MI|0.5; Richmond|VA|1; Arlington|VA|1; Phoenix|AZ|1.5; Columbus|OH|1; Cleveland|OH|0.8; Washington|DC|2; " +
-        "Nashville|TN|1.2; Salt Lake City|UT|0.8",
-    ),
-  },
-  {
-    code: "CA",
-    weight: 9,
-    names: EN,
-    places: places(
-      "Toronto|ON|5; Ottawa|ON|1.5; Vancouver|BC|4; Victoria|BC|1; Montréal|QC|3; Québec City|QC|1; Calgary|AB|1.5; " +
-        "Edmonton|AB|1; Halifax|NS|0.7; Winnipeg|MB|0.7",
-    ),
-  },
-  {
-    code: "GB",
-    weight: 10,
-    names: EN,
-    places: places("London||8; Manchester||2; Edinburgh||1.5; Bristol||1.5; Leeds||1; Glasgow||1; Birmingham||1.5; Brighton||1"),
-  },
-  { code: "DE", weight: 6, names: DE, places: places("Berlin||4; Hamburg||2; München||2.5; Köln||1.5; Frankfurt am Main||1.5; Leipzig||1") },
-  { code: "FR", weight: 4, names: FR, places: places("Paris||5; Lyon||1.5; Marseille||1; Bordeaux||1; Lille||0.8; Nantes||0.8") },
-  {
-    code: "AU",
-    weight: 5,
-    names: EN,
-    places: places("Sydney|NSW|4; Melbourne|VIC|4; Brisbane|QLD|2; Perth|WA|1.5; Adelaide|SA|1; Canberra|ACT|0.6"),
-  },
-  { code: "NL", weight: 3, names: NL, places: places("Amsterdam||4; Rotterdam||2; Utrecht||1.5; Den Haag||1.2; Eindhoven||0.8") },
-  { code: "IE", weight: 1.5, names: EN, places: places("Dublin|D|4; Cork|CO|1; Galway|G|0.7") },
-  { code: "SE", weight: 1.5, names: SV, places: places("Stockholm||3; Göteborg||1.5; Malmö||1") },
-  { code: "JP", weight: 1.5, names: JA, places: places("Tokyo|JP-13|4; Osaka|JP-27|2; Kyoto|JP-26|1") },
-  { code: "ES", weight: 1.5, names: ES, places: places("Madrid|M|3; Barcelona|B|3; Valencia|V|1") },
-  { code: "IT", weight: 1.5, names: IT, places: places("Milano|MI|3; Roma|RM|3; Torino|TO|1") },
-  { code: "NZ", weight: 1, names: EN, places: places("Auckland|AUK|3; Wellington|WGN|1.5; Christchurch|CAN|1") },
-];
-const COUNTRY_WEIGHTS = COUNTRIES.map((c) => c.weight);
-const PLACE_WEIGHTS = COUNTRIES.map((c) => c.places.map((p) => p.weight));
-const CANADA_FRENCH_PROVINCE = "QC";
-
-const EMAIL_DOMAINS = ["example.com", "example.org", "mail.example.net"] as const;
-const EMAIL_DOMAIN_WEIGHTS = [0.6, 0.25, 0.15];
-
-const EMAIL_STATES: readonly MarketingState[] = ["SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED", "PENDING"];
-// Prospects mostly came in through the newsletter form, so more of them are subscribed.
-const EMAIL_WEIGHTS_BUYER = [0.43, 0.4, 0.14, 0.03];
-const EMAIL_WEIGHTS_PROSPECT = [0.55, 0.3, 0.1, 0.05];
-const SMS_STATES: readonly MarketingState[] = ["SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED"];
-const SMS_WEIGHTS = [0.15, 0.815, 0.035];
 
 // ---------------------------------------------------------------------------------------------------
 // Customers and orders
