@@ -63,9 +63,10 @@ describe("AdminClient", () => {
     await client.request(SHOP_QUERY);
     const waited = performance.now() - started;
     expect(shopify.requests.map((r) => r.throttled ?? false)).toEqual([false, true, false]);
-    // 10 points at 100 a second: about 100 ms, and never less than the minimum wait.
+    // 10 points at 100 a second: about 100 ms, and never less. (No upper bound: how long a busy
+    // machine takes to wake a timer is not the client's behaviour; the computed waits are checked
+    // exactly with a virtual clock above.)
     expect(waited).toBeGreaterThanOrEqual(95);
-    expect(waited).toBeLessThan(2000);
   });
 
   it("honours Retry-After on HTTP 429", async () => {
