@@ -9,14 +9,20 @@ import pg from "pg";
 import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from "./checkpointer.server";
 import { createPrismaClient } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
+import { inList, SqlQuery, type RowDecoder } from "./sql";
 
 export type Row = Record<string, unknown>;
 
 export interface Executor {
   readonly dialect: Dialect;
-  /** Runs a statement; returns the number of rows it changed. */
+  /** Runs a statement (sql`…`, app/db/sql.ts); returns the number of rows it changed. */
+  run(query: SqlQuery): Promise<number>;
+  /** The older form, being replaced by sql`…`: text written with `sql.p(value)` placeholders. */
   run(sql: Sql, text: string): Promise<number>;
-  /** Runs a query; integers arrive as bigint (SQLite) or bigint/string (PostgreSQL): use toNumber etc. */
+  /** Runs a query and decodes each row (`decoder({ id: text, n: int })`, app/db/sql.ts). */
+  all<T>(query: SqlQuery, decode: RowDecoder<T>): Promise<T[]>;
+  /** Raw rows: integers arrive as bigint (SQLite) or bigint/string (PostgreSQL): decode them. */
+  all<T extends Row = Row>(query: SqlQuery): Promise<T[]>;
   all<T extends Row = Row>(sql: Sql, text: string): Promise<T[]>;
   /** Runs `fn` in one transaction; inside a transaction it joins the outer one. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
@@ -44,18 +50,18 @@ export class Sql {
    * list matches nothing (rather than being the syntax error `IN ()` is).
    */
   in(column: string, values: readonly (string | number | bigint)[]): string {
-    if (values.length === 0) return "1 = 0";
-    if (this.dialect === "postgres") {
-      const type = typeof values[0] === "string" ? "text" : "bigint";
-      return `${column} = ANY(${this.p(values)}::${type}[])`;
-    }
-    // Padded to a power of two with repeats of the last value (the same set): the statement text, and
-    // so its prepared form, repeats across calls instead of one per list length. Preparing a long
-    // statement costs more than running it.
-    const padded = [...values];
-    while (padded.length & (padded.length - 1)) padded.push(values[values.length - 1]!);
-    return `${column} IN (${padded.map((v) => this.p(v)).join(", ")})`;
+    return inList(this.dialect, { column, values }, (value) => this.p(value));
   }
+}
+
+/** Either form of a statement, as text and parameters for `dialect`. */
+function statement(dialect: Dialect, query: SqlQuery | Sql, text?: string): { text: string; params: readonly unknown[] } {
+  return query instanceof SqlQuery ? query.render(dialect) : { text: text!, params: query.params };
+}
+
+/** Rows through the caller's decoder, when it gave one. */
+function decoded(rows: Row[], decode: unknown): unknown[] {
+  return typeof decode === "function" ? rows.map(decode as RowDecoder<unknown>) : rows;
 }
 
 export type OpenOptions = {
@@ -163,14 +169,18 @@ function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(
     const guard = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve().then(fn) : lock.run(fn));
     const self: Executor = {
       dialect: "sqlite",
-      run: (sql, text) => guard(() => {
-        const prepared = prepare(text);
-        return prepared.statement.run(sqliteParams(prepared, sql.params)).changes;
-      }),
-      all: <T extends Row>(sql: Sql, text: string) =>
+      run: (query: SqlQuery | Sql, text?: string) =>
         guard(() => {
-          const prepared = prepare(text);
-          return prepared.statement.safeIntegers(true).all(sqliteParams(prepared, sql.params)) as T[];
+          const { text: statementText, params } = statement("sqlite", query, text);
+          const prepared = prepare(statementText);
+          return prepared.statement.run(sqliteParams(prepared, params)).changes;
+        }),
+      all: (query: SqlQuery | Sql, second?: unknown) =>
+        guard(() => {
+          const { text: statementText, params } = statement("sqlite", query, typeof second === "string" ? second : undefined);
+          const prepared = prepare(statementText);
+          const rows = prepared.statement.safeIntegers(true).all(sqliteParams(prepared, params)) as Row[];
+          return decoded(rows, second);
         }),
       transaction: <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
         if (inTransaction) return fn(self);
@@ -227,9 +237,14 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
   const make = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Executor => {
     const self: Executor = {
       dialect: "postgres",
-      run: async (sql, text) => (await client.query(text, sql.params.map(postgresValue))).rowCount ?? 0,
-      all: async <T extends Row>(sql: Sql, text: string) =>
-        (await client.query(text, sql.params.map(postgresValue))).rows as T[],
+      run: async (query: SqlQuery | Sql, text?: string) => {
+        const { text: statementText, params } = statement("postgres", query, text);
+        return (await client.query(statementText, params.map(postgresValue))).rowCount ?? 0;
+      },
+      all: async (query: SqlQuery | Sql, second?: unknown) => {
+        const { text: statementText, params } = statement("postgres", query, typeof second === "string" ? second : undefined);
+        return decoded((await client.query(statementText, params.map(postgresValue))).rows as Row[], second);
+      },
       transaction: async <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
         if (inTransaction) return fn(self);
         const connection = await pool.connect();
@@ -274,20 +289,5 @@ export function intDivExpr(dialect: Dialect, a: string, b: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Reading values back from `all`.
 
-export function toBigInt(value: unknown): bigint {
-  if (value === null || value === undefined) return 0n;
-  if (typeof value === "bigint") return value;
-  if (typeof value === "number") return BigInt(Math.trunc(value));
-  return BigInt(String(value).split(".")[0]!);
-}
-
-export function toNumber(value: unknown): number {
-  if (typeof value === "number") return value;
-  return Number(toBigInt(value));
-}
-
-export function toDate(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value;
-  return new Date(Number(value));
-}
+// The decoders of app/db/sql.ts under the names the older call sites use.
+export { bigint as toBigInt, date as toDate, int as toNumber } from "./sql";

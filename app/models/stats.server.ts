@@ -1,5 +1,6 @@
 // The shop's headline figures, as the home page and `tailored stats` show them.
-import { Sql, toBigInt, toNumber, type Db } from "~/db/database.server";
+import type { Db } from "~/db/database.server";
+import { bigint, decoder, int, sql } from "~/db/sql";
 
 export type ShopStats = {
   shop: string;
@@ -21,34 +22,32 @@ export async function shopStats(db: Db, { shop }: { shop: string }): Promise<Sho
   const shopRow = await db.prisma.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } });
   const customers = await db.prisma.customer.count({ where: { shop } });
 
-  const sql = new Sql(db.dialect);
   const [orders] = await db.all(
-    sql,
-    `SELECT
+    sql`SELECT
        SUM(CASE WHEN "cancelledAt" IS NULL THEN 1 ELSE 0 END) AS "orders",
        SUM(CASE WHEN "cancelledAt" IS NULL THEN 0 ELSE 1 END) AS "cancelled",
        SUM(CASE WHEN "cancelledAt" IS NULL THEN "totalMinor" - "refundedMinor" ELSE 0 END) AS "revenue",
        SUM(CASE WHEN "cancelledAt" IS NULL THEN "refundedMinor" ELSE 0 END) AS "refunds"
-     FROM "Order" WHERE "shop" = ${sql.p(shop)} AND "test" = false`,
+     FROM "Order" WHERE "shop" = ${shop} AND "test" = false`,
+    decoder({ orders: int, cancelled: int, revenue: bigint, refunds: bigint }),
   );
 
   // Among customers, from their facts (one row each) rather than regrouping every order.
-  const sql2 = new Sql(db.dialect);
   const [buyers] = await db.all(
-    sql2,
-    `SELECT COUNT(*) AS "buyers", SUM(CASE WHEN "ordersCount" >= 2 THEN 1 ELSE 0 END) AS "repeat"
-     FROM "CustomerFacts" WHERE "shop" = ${sql2.p(shop)} AND "ordersCount" > 0`,
+    sql`SELECT COUNT(*) AS "buyers", SUM(CASE WHEN "ordersCount" >= 2 THEN 1 ELSE 0 END) AS "repeat"
+        FROM "CustomerFacts" WHERE "shop" = ${shop} AND "ordersCount" > 0`,
+    decoder({ buyers: int, repeat: int }),
   );
-  const customersWithOrders = toNumber(buyers?.buyers);
-  const repeatCustomers = toNumber(buyers?.repeat);
+  const customersWithOrders = buyers?.buyers ?? 0;
+  const repeatCustomers = buyers?.repeat ?? 0;
   return {
     shop,
     currencyCode: shopRow?.currencyCode ?? "USD",
     customers,
-    orders: toNumber(orders?.orders),
-    cancelledOrders: toNumber(orders?.cancelled),
-    revenueMinor: toBigInt(orders?.revenue),
-    refundsMinor: toBigInt(orders?.refunds),
+    orders: orders?.orders ?? 0,
+    cancelledOrders: orders?.cancelled ?? 0,
+    revenueMinor: orders?.revenue ?? 0n,
+    refundsMinor: orders?.refunds ?? 0n,
     customersWithOrders,
     repeatCustomers,
     repeatPurchaseRate: customersWithOrders === 0 ? null : repeatCustomers / customersWithOrders,

@@ -1,6 +1,7 @@
 // Seeds the demo shop from the generator, streamed: customers and their orders are written in batches
 // and never held all at once, so a million customers fit in a small, flat amount of memory.
-import { Sql, type Db } from "~/db/database.server";
+import type { Db } from "~/db/database.server";
+import { raw, sql } from "~/db/sql";
 import { refreshRfm } from "~/models/rfm.server";
 import { demoCustomers, demoProducts, demoShop, type DemoOptions } from "~/demo/generator";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
@@ -51,8 +52,7 @@ export async function seedDemoShop(
 export async function clearShopData(db: Db, { shop }: { shop: string }): Promise<void> {
   await db.transaction(async (tx) => {
     for (const table of ["CustomerFacts", "OrderLine", "Order", "Customer", "Product"]) {
-      const sql = new Sql(tx.dialect);
-      await tx.run(sql, `DELETE FROM "${table}" WHERE "shop" = ${sql.p(shop)}`);
+      await tx.run(sql`DELETE FROM ${raw(`"${table}"`)} WHERE "shop" = ${shop}`);
     }
   });
 }

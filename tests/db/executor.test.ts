@@ -1,6 +1,7 @@
 // The driver-level executor that the bulk paths use, on both databases.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Sql, toDate, toNumber, type Db } from "~/db/database.server";
+import { bigint, date, decoder, int, join, sql, sqlIn, text } from "~/db/sql";
 import { createTestDb, DIALECTS } from "../helpers/db";
 
 const SHOP = "executor.myshopify.com";
@@ -30,6 +31,30 @@ describe.each(DIALECTS)("executor on %s", (dialect) => {
     const [row] = await db.all(sql, `SELECT COUNT(*) AS n FROM "Product" WHERE "shop" = ${sql.p(SHOP)}`);
     return toNumber(row?.n);
   };
+
+  it("runs sql`…` statements and decodes their rows into typed values", async () => {
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    const rows = ["a", "b", "c"].map(
+      (id, i) => sql`(${SHOP}, ${id}, ${`h-${id}`}, ${"T"}, ${""}, ${"ACTIVE"}, ${BigInt(i) * 10_000_000_000n}, ${at}, ${at}, ${at})`,
+    );
+    const changed = await db.run(
+      sql`INSERT INTO "Product" ("shop", "id", "handle", "title", "tags", "status", "priceMinor", "createdAt", "updatedAt", "syncedAt")
+          VALUES ${join(rows)}`,
+    );
+    expect(changed).toBe(3);
+    const found = await db.all(
+      sql`SELECT "id", "priceMinor", "createdAt", COUNT(*) OVER () AS "n" FROM "Product"
+          WHERE "shop" = ${SHOP} AND ${sqlIn('"id"', ["c", "a", "zz"])} ORDER BY "id"`,
+      decoder({ id: text, priceMinor: bigint, createdAt: date, n: int }),
+    );
+    expect(found).toEqual([
+      { id: "a", priceMinor: 0n, createdAt: at, n: 2 },
+      { id: "c", priceMinor: 20_000_000_000n, createdAt: at, n: 2 },
+    ]);
+    // A value that looks like SQL stays a value.
+    await db.run(sql`UPDATE "Product" SET "title" = ${`'; DELETE FROM "Product"; --`} WHERE "shop" = ${SHOP} AND "id" = ${"a"}`);
+    expect(await count()).toBe(3);
+  });
 
   it("commits a transaction whole, and rolls it back whole on an error", async () => {
     await db.transaction(async (tx) => {
