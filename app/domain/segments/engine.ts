@@ -9,7 +9,7 @@ import { addToYmd, dayStart, localDate } from "~/domain/calendar";
 import { parseMinor } from "~/domain/money";
 import { z } from "zod";
 import { argOperators, getAttribute, getFunction, getParam } from "./attributes";
-import type { Condition, DateValue, FunctionArg, FunctionCall, Rule, ScalarValue } from "./rule";
+import { limitProblem, type Condition, type DateValue, type FunctionArg, type FunctionCall, type Rule, type ScalarValue } from "./rule";
 
 export type LifecycleThresholds = { lapsingDays: number; lapsedDays: number; loyalOrders: number };
 
@@ -131,6 +131,9 @@ function upperAscii(text: string): string {
 }
 
 export function prepare(rule: Rule, ctx: EngineContext): PrepareResult {
+  // Sizes and ranges first: no value either database cannot hold exactly reaches the SQL.
+  const outside = limitProblem(rule);
+  if (outside) return { ok: false, error: outside };
   try {
     return { ok: true, prepared: prep(rule, ctx) };
   } catch (error) {
@@ -726,11 +729,26 @@ function intTestSql(p: Param, expr: string, t: IntTest): string {
   return t.op === "BETWEEN" ? `${expr} BETWEEN ${p(t.low)} AND ${p(t.high)}` : `${expr} ${t.op === "!=" ? "<>" : t.op} ${p(t.value)}`;
 }
 
+/**
+ * `a OP b OP c …` as a balanced tree of parenthesised groups of at most 8. SQLite parses a flat chain
+ * as a left-deep tree, one level per term, and refuses an expression deeper than 1,000 levels
+ * (SQLITE_MAX_EXPR_DEPTH): a 4,000-term OR failed the whole statement. Balanced, depth grows with
+ * the logarithm of the number of terms.
+ */
+export function joinBalanced(parts: readonly string[], op: "AND" | "OR"): string {
+  const FANOUT = 8;
+  if (parts.length <= FANOUT) return `(${parts.join(` ${op} `)})`;
+  const size = Math.ceil(parts.length / FANOUT);
+  const groups: string[] = [];
+  for (let i = 0; i < parts.length; i += size) groups.push(joinBalanced(parts.slice(i, i + size), op));
+  return joinBalanced(groups, op);
+}
+
 function lineTestSql(dialect: SqlDialect, p: Param, t: LineTest, shop: string): string {
   if (t.field === "tags") {
     // Tags are tested once per product, not once per line: the shop has far fewer products than lines.
     const tags = `(',' || ${lower(dialect, `pp."tags"`)} || ',')`;
-    const any = t.values.map((v) => contains(dialect, tags, `',' || ${p(v)} || ','`)).join(" OR ");
+    const any = joinBalanced(t.values.map((v) => contains(dialect, tags, `',' || ${p(v)} || ','`)), "OR");
     const tagged = `((pl."productId" IN (SELECT pp."id" FROM "Product" pp WHERE pp."shop" = ${p(shop)} AND (${any}))) IS TRUE)`;
     // A line without a product, or with one we do not know, has no tags.
     return t.negate ? `(NOT ${tagged})` : tagged;
@@ -781,9 +799,9 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param, ra
   const go = (node: Prepared): string => {
     switch (node.kind) {
       case "and":
-        return node.children.length === 0 ? "(1 = 1)" : `(${node.children.map(go).join(" AND ")})`;
+        return node.children.length === 0 ? "(1 = 1)" : joinBalanced(node.children.map(go), "AND");
       case "or":
-        return node.children.length === 0 ? "(1 = 0)" : `(${node.children.map(go).join(" OR ")})`;
+        return node.children.length === 0 ? "(1 = 0)" : joinBalanced(node.children.map(go), "OR");
       case "not":
         return `(NOT ${go(node.child)})`;
       case "int":

@@ -186,7 +186,7 @@ describe("preparing purchase rules", () => {
     [call("products_purchased", [{ name: "tag", operator: "=", value: { kind: "string", value: "a,b" } }]), /cannot be empty or contain a comma/],
     [call("products_purchased", [{ name: "tag", operator: "=", value: { kind: "string", value: "x" } }, { name: "tag", operator: "=", value: { kind: "string", value: "y" } }]), /given twice/],
     [call("orders_placed", [{ name: "count_at_least", operator: ">", value: num("2") }]), /count_at_least takes only '=', not '>'/],
-    [call("orders_placed", [{ name: "count_at_least", operator: "=", value: num("-1") }]), /cannot be negative/],
+    [call("orders_placed", [{ name: "count_at_least", operator: "=", value: num("-1") }]), /count_at_least must be a whole number from 0/],
     [{ kind: "condition", attribute: "customer_tags", operator: "CONTAINS", value: { kind: "string", value: "" } } as Rule, /cannot be empty/],
   ])("refuses %j", (bad, message) => {
     const p = prepare(bad, ctx);
