@@ -268,12 +268,14 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
               : undefined;
             const results = await segments.recomputeAll(db, { shop, now, onProgress });
             const seconds = (Date.now() - started) / 1000;
-            out.print({ shop, seconds, segments: results }, results.map((r) => `${r.name}: ${r.members} (+${r.entered} -${r.left})`).join("\n") + `\n${seconds.toFixed(2)} s`);
+            // A segment that could not be computed is reported, and the others are computed all the same.
+            const line = (r: (typeof results)[number]) => (r.error ? `${r.name}: not computed: ${r.error}` : `${r.name}: ${r.members} (+${r.entered} -${r.left})`);
+            out.print({ shop, seconds, segments: results }, results.map(line).join("\n") + `\n${seconds.toFixed(2)} s`);
             return 0;
           }
           throw new UsageError(`segments ${sub ?? ""}: expected count, create, list or recompute`);
         } catch (error) {
-          if (error instanceof segments.SegmentRuleError) throw new UsageError(error.message);
+          if (error instanceof segments.SegmentRuleError || error instanceof segments.SegmentTimeoutError) throw new UsageError(error.message);
           throw error;
         }
       }

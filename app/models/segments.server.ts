@@ -1,6 +1,18 @@
 // Segments against the database: the rule compiled to one WHERE clause over the shop's customers
 // (app/domain/segments/engine.ts), and the same customers read as evaluator subjects.
-import { epochDayExpr, Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
+import {
+  epochDayExpr,
+  isStatementCancelled,
+  isStatementFailure,
+  setStatementTimeout,
+  Sql,
+  toBigInt,
+  toDate,
+  toNumber,
+  withStatementTimeout,
+  type Db,
+  type Executor,
+} from "~/db/database.server";
 import {
   compileSql,
   DEFAULT_LIFECYCLE,
@@ -16,12 +28,55 @@ import {
 } from "~/domain/segments/engine";
 import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
+import { isSegmentId } from "~/domain/segments/segment-id";
 import { lockShop, refreshPlannerStatistics } from "~/models/store.server";
 import { formatMinor } from "~/domain/money";
 import { localDate } from "~/domain/calendar";
 import { normalizeTags } from "~/domain/rows";
 
 export class SegmentRuleError extends Error {}
+/** PostgreSQL stopped a merchant's segment statement at its time bound (statement_timeout). */
+export class SegmentTimeoutError extends Error {}
+/** The shop already has as many previews running as it may (MAX_PREVIEWS_PER_SHOP). */
+export class SegmentBusyError extends Error {}
+
+function positiveMs(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/**
+ * How long a preview or a count may run on PostgreSQL before it is cancelled:
+ * TAILORED_SEGMENT_QUERY_TIMEOUT_MS, 20 s unless set. (SQLite has no such bound: the rule's size caps
+ * are what bound a statement there; docs/decisions/014-segment-limits.md.)
+ */
+export function segmentQueryTimeoutMs(): number {
+  return positiveMs(process.env.TAILORED_SEGMENT_QUERY_TIMEOUT_MS, 20_000);
+}
+
+/**
+ * How long a recompute's evaluating statement (one pass over the shop's customers for up to 30 rules)
+ * may run on PostgreSQL: TAILORED_SEGMENT_RECOMPUTE_TIMEOUT_MS, 120 s unless set; a million customers
+ * take about 10 s (docs/BENCHMARKS.md). Writing the changes is not bounded: it is ours, not the rule's.
+ */
+export function segmentRecomputeTimeoutMs(): number {
+  return positiveMs(process.env.TAILORED_SEGMENT_RECOMPUTE_TIMEOUT_MS, 120_000);
+}
+
+const seconds = (ms: number) => String(Math.round(ms / 100) / 10);
+
+/** A merchant's query under the preview's time bound; a cancelled one becomes a SegmentTimeoutError. */
+async function bounded<T>(db: Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  const ms = segmentQueryTimeoutMs();
+  try {
+    return await withStatementTimeout(db, ms, fn);
+  } catch (error) {
+    if (!isStatementCancelled(error)) throw error;
+    throw new SegmentTimeoutError(
+      `Counting the customers took longer than ${seconds(ms)} s and was stopped: try a simpler query (fewer products_purchased or orders_placed conditions), or again in a moment`,
+    );
+  }
+}
 
 export async function shopContext(db: Executor, { shop, now }: { shop: string; now: Date }): Promise<EngineContext> {
   const sql = new Sql(db.dialect);
@@ -52,8 +107,12 @@ function compiled(db: Executor, sql: Sql, rule: Rule, ctx: EngineContext): strin
 
 const FROM = `FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id"`;
 
-/** How many of the shop's customers the rule selects, counted by the database. */
+/** How many of the shop's customers the rule selects, counted by the database (within the preview's time bound). */
 export async function countMatching(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<number> {
+  return bounded(db, (tx) => count(tx, { shop, rule, ctx }));
+}
+
+async function count(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<number> {
   const sql = new Sql(db.dialect);
   const shopParam = sql.p(shop);
   const where = compiled(db, sql, rule, ctx);
@@ -65,7 +124,7 @@ export async function matchingIds(db: Executor, { shop, rule, ctx }: { shop: str
   const sql = new Sql(db.dialect);
   const shopParam = sql.p(shop);
   const where = compiled(db, sql, rule, ctx);
-  const rows = await db.all(sql, `SELECT c."id" ${FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id"`);
+  const rows = await bounded(db, (tx) => tx.all(sql, `SELECT c."id" ${FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id"`));
   return rows.map((r) => String(r.id));
 }
 
@@ -181,6 +240,8 @@ export type SegmentRow = {
   template: string | null;
   memberCount: number;
   lastComputedAt: Date | null;
+  /** Why the last recompute could not compute it; null when it could. */
+  computeError: string | null;
   createdAt: Date;
   /** Entered minus left over the last 7 days. */
   change7d: number;
@@ -195,57 +256,95 @@ export function parseQuery(query: string, ctx: EngineContext): { ok: true; rule:
   return { ok: true, rule: parsed.rule };
 }
 
+/**
+ * What a save checks before it writes anything: the query parses within the limits, prepares for
+ * the shop, and compiles to SQL. A failure throws SegmentRuleError with where the query is wrong.
+ */
+function checkForSave(dialect: Executor["dialect"], query: string, ctx: EngineContext): Rule {
+  const checked = parseQuery(query, ctx);
+  if (!checked.ok) throw new SegmentRuleError(checked.error);
+  const prepared = prepare(checked.rule, ctx);
+  if (!prepared.ok) throw new SegmentRuleError(prepared.error);
+  const sql = new Sql(dialect);
+  compileSql(prepared.prepared, dialect, (v) => sql.p(v));
+  return checked.rule;
+}
+
+/**
+ * Saves a segment and computes its members. All or nothing: the query is checked and compiled first,
+ * and if the first computation fails (a statement the database refuses or stops at its time bound),
+ * the segment is removed again with whatever members and events it had been given, and the error
+ * thrown (SegmentRuleError, or SegmentTimeoutError).
+ */
 export async function createSegment(
   db: Db,
   { shop, name, query, template = null, now }: { shop: string; name: string; query: string; template?: string | null; now: Date },
 ): Promise<number> {
   const ctx = await shopContext(db, { shop, now });
-  const checked = parseQuery(query, ctx);
-  if (!checked.ok) throw new SegmentRuleError(checked.error);
+  const rule = checkForSave(db.dialect, query, ctx);
   const created = await db.prisma.segment.create({
-    data: { shop, name, query, rule: JSON.stringify(checked.rule), template, createdAt: now, updatedAt: now },
+    data: { shop, name, query, rule: JSON.stringify(rule), template, createdAt: now, updatedAt: now },
     select: { id: true },
   });
-  await recomputeSegment(db, { shop, segmentId: created.id, ctx });
+  try {
+    await recomputeSegment(db, { shop, segmentId: created.id, ctx });
+  } catch (error) {
+    // On SQLite the computation commits chunk by chunk (decision 007), so some members may be written.
+    // If even the removal fails the database is gone; the original error says more than its own.
+    await deleteSegment(db, { shop, id: created.id }).catch(() => false);
+    throw error;
+  }
   return created.id;
 }
 
 /** One saved segment as the editor shows it; null when the shop has no such segment. */
 export async function getSegment(db: Db, { shop, id }: { shop: string; id: number }): Promise<{ id: number; name: string; query: string } | null> {
-  if (!Number.isSafeInteger(id)) return null;
+  if (!isSegmentId(id)) return null;
   return db.prisma.segment.findFirst({ where: { shop, id }, select: { id: true, name: true, query: true } });
 }
 
 /**
  * A new name and query for a saved segment. A bad query throws SegmentRuleError before anything is
  * written; a good one is stored and the members recomputed at once, so who entered and who left
- * because of the edit is recorded as events like any other change. Null when the segment is not the shop's.
+ * because of the edit is recorded as events like any other change. If that computation fails, the
+ * segment is put back as it was (its members recomputed by the old rule) and the error thrown. Null
+ * when the segment is not the shop's.
  */
 export async function updateSegment(
   db: Db,
   { shop, id, name, query, now }: { shop: string; id: number; name: string; query: string; now: Date },
 ): Promise<{ id: number; entered: number; left: number; members: number } | null> {
-  if (!Number.isSafeInteger(id)) return null;
+  if (!isSegmentId(id)) return null;
   const ctx = await shopContext(db, { shop, now });
-  const checked = parseQuery(query, ctx);
-  if (!checked.ok) throw new SegmentRuleError(checked.error);
-  const updated = await db.transaction(async (tx) => {
-    // The per-event path reads rules under the same lock: it sees the old rule or the new one, never half.
-    await lockShop(tx, shop);
-    const sql = new Sql(tx.dialect);
-    return tx.run(
-      sql,
-      `UPDATE "Segment" SET "name" = ${sql.p(name)}, "query" = ${sql.p(query)}, "rule" = ${sql.p(JSON.stringify(checked.rule))},
-         "updatedAt" = ${sql.p(now)} WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(id)}`,
-    );
-  });
-  if (updated === 0) return null;
-  return { id, ...(await recomputeSegment(db, { shop, segmentId: id, ctx })) };
+  const rule = checkForSave(db.dialect, query, ctx);
+  const previous = await db.prisma.segment.findFirst({ where: { shop, id }, select: { name: true, query: true, rule: true, updatedAt: true } });
+  if (!previous) return null;
+  const store = (definition: { name: string; query: string; rule: string; updatedAt: Date }) =>
+    db.transaction(async (tx) => {
+      // The per-event path reads rules under the same lock: it sees the old rule or the new one, never half.
+      await lockShop(tx, shop);
+      const sql = new Sql(tx.dialect);
+      return tx.run(
+        sql,
+        `UPDATE "Segment" SET "name" = ${sql.p(definition.name)}, "query" = ${sql.p(definition.query)}, "rule" = ${sql.p(definition.rule)},
+           "updatedAt" = ${sql.p(definition.updatedAt)} WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(id)}`,
+      );
+    });
+  if ((await store({ name, query, rule: JSON.stringify(rule), updatedAt: now })) === 0) return null;
+  try {
+    return { id, ...(await recomputeSegment(db, { shop, segmentId: id, ctx })) };
+  } catch (error) {
+    // Members the new rule already moved (SQLite commits chunk by chunk) move back; if the old rule
+    // cannot be computed now either, the recompute marks the segment for the list rather than throw.
+    await store(previous);
+    await recomputeSegments(db, { shop, ctx, segmentIds: [id] });
+    throw error;
+  }
 }
 
 /** Removes a segment with its members and its history; false when the shop has no such segment. */
 export async function deleteSegment(db: Db, { shop, id }: { shop: string; id: number }): Promise<boolean> {
-  if (!Number.isSafeInteger(id)) return false;
+  if (!isSegmentId(id)) return false;
   return db.transaction(async (tx) => {
     await lockShop(tx, shop);
     const s1 = new Sql(tx.dialect);
@@ -282,6 +381,7 @@ export async function listSegments(db: Db, { shop, now }: { shop: string; now: D
     template: s.template,
     memberCount: s.memberCount,
     lastComputedAt: s.lastComputedAt,
+    computeError: s.computeError,
     createdAt: s.createdAt,
     change7d: change.get(s.id) ?? 0,
   }));
@@ -305,33 +405,71 @@ function storedRule(json: string): Rule {
 // event of the shop can share it. Keyed by everything prepare reads.
 const preparedRules = new Map<string, ReturnType<typeof prepare>>();
 
+/** A stored rule prepared for the moment, or why it cannot be: an invalid stored rule is not thrown. */
 function preparedStored(json: string, ctx: EngineContext): ReturnType<typeof prepare> {
   const l = ctx.lifecycle ?? DEFAULT_LIFECYCLE;
   const key = [localDate(ctx.now, ctx.timeZone), ctx.timeZone, ctx.currencyCode, ctx.shop ?? "", l.lapsingDays, l.lapsedDays, l.loyalOrders, json].join("\u0000");
   const cached = preparedRules.get(key);
   if (cached) return cached;
-  const prepared = prepare(storedRule(json), ctx);
+  let prepared: ReturnType<typeof prepare>;
+  try {
+    prepared = prepare(storedRule(json), ctx);
+  } catch (error) {
+    if (!(error instanceof SegmentRuleError)) throw error;
+    prepared = { ok: false, error: error.message };
+  }
   if (preparedRules.size > 10_000) preparedRules.clear();
   preparedRules.set(key, prepared);
   return prepared;
 }
 
 function validateStored(json: string): Rule {
-  const checked = validateRule(JSON.parse(json));
+  let input: unknown;
+  try {
+    input = JSON.parse(json);
+  } catch {
+    throw new SegmentRuleError("stored rule is not valid JSON: save the segment's query again");
+  }
+  const checked = validateRule(input);
   if (!checked.ok) throw new SegmentRuleError(`stored rule is invalid: ${checked.issues.map((i) => i.message).join("; ")}`);
   return checked.rule;
 }
 
-/** One segment's outcome of a full recompute. */
-export type RecomputeResult = { segmentId: number; name: string; entered: number; left: number; members: number };
+/** The stored rule, or null when it is not a valid one (a recompute marks that segment; others go on). */
+function storedRuleOrNull(json: string): Rule | null {
+  try {
+    return storedRule(json);
+  } catch (error) {
+    if (error instanceof SegmentRuleError) return null;
+    throw error;
+  }
+}
 
-/** Full recompute of one segment (after it is created or its rule changes). */
+/**
+ * One segment's outcome of a full recompute. `error` says why it could not be computed (its stored
+ * rule is invalid, or the database refused or stopped its statement); the others were computed.
+ */
+export type RecomputeResult = {
+  segmentId: number;
+  name: string;
+  entered: number;
+  left: number;
+  members: number;
+  error?: string;
+  errorKind?: "rule" | "timeout" | "database";
+};
+
+/**
+ * Full recompute of one segment (after it is created or its rule changes). Throws when it cannot be
+ * computed: SegmentTimeoutError past its time bound, SegmentRuleError otherwise.
+ */
 export async function recomputeSegment(
   db: Db,
   { shop, segmentId, ctx }: { shop: string; segmentId: number; ctx: EngineContext },
 ): Promise<{ entered: number; left: number; members: number }> {
   const [result] = await recomputeSegments(db, { shop, ctx, segmentIds: [segmentId] });
   if (!result) throw new SegmentRuleError(`no segment ${segmentId} in ${shop}`);
+  if (result.error) throw result.errorKind === "timeout" ? new SegmentTimeoutError(result.error) : new SegmentRuleError(result.error);
   return { entered: result.entered, left: result.left, members: result.members };
 }
 
@@ -339,6 +477,24 @@ export async function recomputeSegment(
 const RECOMPUTE_CHUNK = 50_000;
 /** Segments evaluated per pass: each one is a bit of a 32-bit mask on both databases. */
 const MASK_BITS = 30;
+/**
+ * Statements one recompute may see fail before it stops looking for the segment to blame: each
+ * failed batch is split in two and tried again, which finds one bad segment among 30 in about ten
+ * statements; past this many (a database where everything times out), what is left fails whole.
+ */
+const MAX_FAILED_STATEMENTS = 8;
+
+type Failure = { kind: "rule" | "timeout" | "database"; message: string };
+
+function statementFailure(error: unknown): Failure {
+  if (isStatementCancelled(error)) {
+    return {
+      kind: "timeout",
+      message: `Computing this segment took longer than ${seconds(segmentRecomputeTimeoutMs())} s and was stopped: simplify its query (fewer products_purchased or orders_placed conditions)`,
+    };
+  }
+  return { kind: "database", message: `The database could not compute this segment: ${error instanceof Error ? error.message : String(error)}` };
+}
 
 /**
  * Full recompute, in the database, in one pass over the shop's customers for up to 30 segments at a
@@ -348,6 +504,12 @@ const MASK_BITS = 30;
  * one transaction under the shop's lock. A nightly pass over an unchanged shop therefore writes
  * nothing, and a customer the webhook processor updates between two chunks is never half-counted.
  * Customers who were deleted left their segments on the per-event path (deleteRecords runs there).
+ *
+ * One segment cannot stop the others (decision 014): a stored rule that is invalid or will not
+ * prepare is left out; a statement the database refuses or stops at its time bound is split in two
+ * and each half tried again from the chunk that failed, down to the one segment to blame. Those left
+ * out keep their members, get `computeError` (shown on the list) and an `error` in the result; the
+ * others are computed and their mark cleared.
  */
 export async function recomputeSegments(
   db: Db,
@@ -364,50 +526,92 @@ export async function recomputeSegments(
     orderBy: { id: "asc" },
     select: { id: true, name: true, rule: true },
   });
-  const rules = segments.map((s) => ({ ...s, prepared: preparedOrThrow(storedRule(s.rule), ctx) }));
-  if (rules.length === 0) return [];
-  const s0 = new Sql(db.dialect);
-  const [counted] = await db.all(s0, `SELECT COUNT(*) AS n FROM "Customer" WHERE "shop" = ${s0.p(shop)}`);
-  const customers = toNumber(counted?.n);
-  const batches = Math.ceil(rules.length / MASK_BITS);
-  const total = customers * batches;
-  const tally = new Map(rules.map((r) => [r.id, { entered: 0, left: 0 }]));
-  let done = 0;
-  for (let b = 0; b < batches; b++) {
-    const batch = rules.slice(b * MASK_BITS, (b + 1) * MASK_BITS);
-    let after: string | null = null;
-    for (;;) {
-      // The chunk's last customer, found on the primary key alone.
-      const sb = new Sql(db.dialect);
-      const [bound]: Record<string, unknown>[] = Number.isFinite(chunkSize)
-        ? await db.all(
-            sb,
-            `SELECT "id" FROM "Customer" WHERE "shop" = ${sb.p(shop)}${after === null ? "" : ` AND "id" > ${sb.p(after)}`}
-             ORDER BY "id" LIMIT 1 OFFSET ${sb.p(chunkSize - 1)}`,
-          )
-        : [];
-      const upTo: string | null = bound ? String(bound.id) : null;
-      await db.transaction(async (tx) => {
-        await lockShop(tx, shop);
-        await recomputeChunk(tx, { shop, batch, ctx, after, upTo, tally });
-      });
-      const reached = upTo === null ? (b + 1) * customers : Math.min(done + chunkSize, (b + 1) * customers);
-      if (reached > done) onProgress?.(Math.min(reached, total), total);
-      done = reached;
-      if (upTo === null) break;
-      after = upTo;
-    }
+  const failures = new Map<number, Failure>();
+  const rules: { id: number; prepared: Prepared }[] = [];
+  for (const s of segments) {
+    const prepared = preparedStored(s.rule, ctx);
+    if (prepared.ok) rules.push({ id: s.id, prepared: prepared.prepared });
+    else failures.set(s.id, { kind: "rule", message: prepared.error });
   }
-  const ids = rules.map((r) => r.id);
-  await db.prisma.segment.updateMany({ where: { id: { in: ids } }, data: { lastComputedAt: ctx.now } });
+  if (segments.length === 0) return [];
+  const tally = new Map(rules.map((r) => [r.id, { entered: 0, left: 0 }]));
+  if (rules.length > 0) {
+    const s0 = new Sql(db.dialect);
+    const [counted] = await db.all(s0, `SELECT COUNT(*) AS n FROM "Customer" WHERE "shop" = ${s0.p(shop)}`);
+    const customers = toNumber(counted?.n);
+    const batches = Math.ceil(rules.length / MASK_BITS);
+    const total = customers * batches;
+    let done = 0;
+    let failedStatements = 0;
+    /**
+     * `batch` over the customers after `after`, chunk by chunk; `chunk` counts the chunks done before.
+     * Only the last piece of a split batch reports progress, so progress never goes back.
+     */
+    const pass = async (b: number, batch: typeof rules, after: string | null, chunk: number, reports: boolean): Promise<void> => {
+      for (;;) {
+        // The chunk's last customer, found on the primary key alone.
+        const sb = new Sql(db.dialect);
+        const [bound]: Record<string, unknown>[] = Number.isFinite(chunkSize)
+          ? await db.all(
+              sb,
+              `SELECT "id" FROM "Customer" WHERE "shop" = ${sb.p(shop)}${after === null ? "" : ` AND "id" > ${sb.p(after)}`}
+               ORDER BY "id" LIMIT 1 OFFSET ${sb.p(chunkSize - 1)}`,
+            )
+          : [];
+        const upTo: string | null = bound ? String(bound.id) : null;
+        try {
+          // The tally is the chunk's only once it has committed.
+          const chunkTally = new Map(batch.map((r) => [r.id, { entered: 0, left: 0 }]));
+          await db.transaction(async (tx) => {
+            await lockShop(tx, shop);
+            await recomputeChunk(tx, { shop, batch, ctx, after, upTo, tally: chunkTally });
+          });
+          for (const [id, t] of chunkTally) {
+            const sum = tally.get(id)!;
+            sum.entered += t.entered;
+            sum.left += t.left;
+          }
+        } catch (error) {
+          if (!isStatementFailure(error)) throw error;
+          failedStatements += 1;
+          if (batch.length === 1 || failedStatements >= MAX_FAILED_STATEMENTS) {
+            for (const r of batch) failures.set(r.id, statementFailure(error));
+            return;
+          }
+          const half = Math.ceil(batch.length / 2);
+          await pass(b, batch.slice(0, half), after, chunk, false);
+          await pass(b, batch.slice(half), after, chunk, reports);
+          return;
+        }
+        chunk += 1;
+        if (reports) {
+          const reached = upTo === null ? (b + 1) * customers : Math.min(b * customers + chunk * chunkSize, (b + 1) * customers);
+          if (reached > done) onProgress?.(Math.min(reached, total), total);
+          done = Math.max(done, reached);
+        }
+        if (upTo === null) return;
+        after = upTo;
+      }
+    };
+    for (let b = 0; b < batches; b++) await pass(b, rules.slice(b * MASK_BITS, (b + 1) * MASK_BITS), null, 0, true);
+  }
+  const computed = rules.filter((r) => !failures.has(r.id)).map((r) => r.id);
+  if (computed.length > 0) {
+    await db.prisma.segment.updateMany({ where: { id: { in: computed } }, data: { lastComputedAt: ctx.now, computeError: null } });
+  }
+  for (const [id, failure] of failures) await db.prisma.segment.updateMany({ where: { id }, data: { computeError: failure.message } });
+  const ids = segments.map((s) => s.id);
   const counts = new Map((await db.prisma.segment.findMany({ where: { id: { in: ids } }, select: { id: true, memberCount: true } })).map((s) => [s.id, s.memberCount]));
-  return rules.map((r) => ({ segmentId: r.id, name: r.name, ...tally.get(r.id)!, members: counts.get(r.id) ?? 0 }));
-}
-
-function preparedOrThrow(rule: Rule, ctx: EngineContext): Prepared {
-  const prepared = prepare(rule, ctx);
-  if (!prepared.ok) throw new SegmentRuleError(prepared.error);
-  return prepared.prepared;
+  return segments.map((s) => {
+    const failure = failures.get(s.id);
+    return {
+      segmentId: s.id,
+      name: s.name,
+      ...(tally.get(s.id) ?? { entered: 0, left: 0 }),
+      members: counts.get(s.id) ?? 0,
+      ...(failure ? { error: failure.message, errorKind: failure.kind } : {}),
+    };
+  });
 }
 
 async function recomputeChunk(
@@ -441,7 +645,8 @@ async function recomputeChunk(
   const range = (column: string) =>
     `${after === null ? "" : ` AND ${column} > ${sql.p(after)}`}${upTo === null ? "" : ` AND ${column} <= ${sql.p(upTo)}`}`;
   if (tx.dialect === "postgres") {
-    // No JIT: its compile time (about a second) exceeds the work it saves here.
+    // No JIT: its compile time (about a second) exceeds the work it saves here. The app's connections
+    // start without it (POSTGRES_CONNECTION_OPTIONS); said again here in case a URL's options win.
     await tx.run(new Sql(tx.dialect), "SET LOCAL jit = off");
     await tx.run(new Sql(tx.dialect), "SET LOCAL work_mem = '256MB'");
     // Purchase rules: the planner cannot estimate a filter on a line's type or vendor and, guessing a
@@ -452,6 +657,9 @@ async function recomputeChunk(
   // The fence (LIMIT -1 / OFFSET 0) keeps the subquery from being flattened into the outer one, which
   // would evaluate both masks twice per customer: once to filter, once to return them.
   const fence = tx.dialect === "sqlite" ? "LIMIT -1" : "OFFSET 0";
+  // The merchants' rules are bounded in time (after the shop's lock is held: waiting for it is not
+  // theirs); writing what changed is not.
+  await setStatementTimeout(tx, segmentRecomputeTimeoutMs());
   const rows = await tx.all(
     sql,
     `SELECT t."id", t."fresh", t."held" FROM (
@@ -459,6 +667,7 @@ async function recomputeChunk(
        ${FROM} WHERE c."shop" = ${shopParam}${range(`c."id"`)} ${fence}
      ) t WHERE t."fresh" <> t."held"`,
   );
+  await setStatementTimeout(tx, 0);
   const changes: MembershipChange[] = [];
   for (const row of rows) {
     const now = toNumber(row.fresh);
@@ -664,7 +873,8 @@ function readsProductTags(rule: Rule): boolean {
  */
 export async function recomputeProductTagSegments(db: Db, { shop, now }: { shop: string; now: Date }): Promise<RecomputeResult[]> {
   const segments = await db.prisma.segment.findMany({ where: { shop, active: true }, select: { id: true, rule: true } });
-  const ids = segments.filter((s) => readsProductTags(storedRule(s.rule))).map((s) => s.id);
+  // An invalid stored rule tests nothing: the next full recompute marks it (recomputeSegments).
+  const ids = segments.filter((s) => { const rule = storedRuleOrNull(s.rule); return rule !== null && readsProductTags(rule); }).map((s) => s.id);
   if (ids.length === 0) return [];
   return recomputeSegments(db, { shop, ctx: await shopContext(db, { shop, now }), segmentIds: ids });
 }
@@ -686,7 +896,7 @@ export async function setLifecycleThresholds(
     data: { lifecycleLapsingDays: thresholds.lapsingDays, lifecycleLapsedDays: thresholds.lapsedDays, lifecycleLoyalOrders: thresholds.loyalOrders },
   });
   const segments = await db.prisma.segment.findMany({ where: { shop, active: true }, select: { id: true, rule: true } });
-  const ids = segments.filter((s) => readsAttribute(storedRule(s.rule), "lifecycle_stage")).map((s) => s.id);
+  const ids = segments.filter((s) => { const rule = storedRuleOrNull(s.rule); return rule !== null && readsAttribute(rule, "lifecycle_stage"); }).map((s) => s.id);
   if (ids.length > 0) await recomputeSegments(db, { shop, ctx: await shopContext(db, { shop, now }), segmentIds: ids });
   return { changed: true, recomputed: ids.length };
 }
@@ -720,7 +930,33 @@ function memberRow(r: Record<string, unknown>, currencyCode: string): PreviewMem
   };
 }
 
-/** The editor's live preview: how many, and the first few with their key facts. */
+/** Previews one shop may run at once, in this process: each is a statement over all its customers. */
+export const MAX_PREVIEWS_PER_SHOP = 2;
+const previewsRunning = new Map<string, number>();
+
+/**
+ * One of the shop's preview slots, or null when all are taken. The function returned gives it back
+ * (once, however often it is called).
+ */
+export function acquirePreviewSlot(shop: string): (() => void) | null {
+  const running = previewsRunning.get(shop) ?? 0;
+  if (running >= MAX_PREVIEWS_PER_SHOP) return null;
+  previewsRunning.set(shop, running + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (previewsRunning.get(shop) ?? 1) - 1;
+    if (left > 0) previewsRunning.set(shop, left);
+    else previewsRunning.delete(shop);
+  };
+}
+
+/**
+ * The editor's live preview: how many, and the first few with their key facts. A query with a mistake
+ * answers where it is (no database work); a good one runs within the preview's time bound
+ * (SegmentTimeoutError past it) and only if the shop has a preview slot free (SegmentBusyError if not).
+ */
 export async function previewQuery(
   db: Db,
   { shop, query, now, limit = 10 }: { shop: string; query: string; now: Date; limit?: number },
@@ -728,20 +964,24 @@ export async function previewQuery(
   const ctx = await shopContext(db, { shop, now });
   const checked = parseQuery(query, ctx);
   if (!checked.ok) return checked;
-  const count = await countMatching(db, { shop, rule: checked.rule, ctx });
-  const sql = new Sql(db.dialect);
-  const shopParam = sql.p(shop);
-  const where = compiled(db, sql, checked.rule, ctx);
-  const rows = await db.all(
-    sql,
-    `SELECT ${MEMBER_COLUMNS}
-     ${FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id" LIMIT ${sql.p(limit)}`,
-  );
-  return {
-    ok: true,
-    count,
-    members: rows.map((r) => memberRow(r, ctx.currencyCode)),
-  };
+  const release = acquirePreviewSlot(shop);
+  if (!release) throw new SegmentBusyError(`Too many previews at once for this shop (at most ${MAX_PREVIEWS_PER_SHOP}): the count follows in a moment`);
+  try {
+    return await bounded(db, async (tx) => {
+      const n = await count(tx, { shop, rule: checked.rule, ctx });
+      const sql = new Sql(tx.dialect);
+      const shopParam = sql.p(shop);
+      const where = compiled(tx, sql, checked.rule, ctx);
+      const rows = await tx.all(
+        sql,
+        `SELECT ${MEMBER_COLUMNS}
+         ${FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id" LIMIT ${sql.p(limit)}`,
+      );
+      return { ok: true as const, count: n, members: rows.map((r) => memberRow(r, ctx.currencyCode)) };
+    });
+  } finally {
+    release();
+  }
 }
 
 export type SegmentDetail = {
@@ -764,6 +1004,7 @@ export async function segmentDetail(
   db: Db,
   { shop, id, now, page = 1, days = 30 }: { shop: string; id: number; now: Date; page?: number; days?: number },
 ): Promise<SegmentDetail | null> {
+  if (!isSegmentId(id)) return null;
   const segment = await db.prisma.segment.findFirst({ where: { shop, id } });
   if (!segment) return null;
   const ctx = await shopContext(db, { shop, now });

@@ -146,7 +146,9 @@ function startDailyPass(): void {
           lastDailyPass.set(shop, Date.now());
           void once(`daily:${shop}`, async () => {
             await refreshRfm(db, { shop });
-            await recomputeAll(db, { shop, now: new Date() });
+            const results = await recomputeAll(db, { shop, now: new Date() });
+            // The others were computed; these are marked on the Segments page (computeError).
+            for (const r of results) if (r.error) console.warn(`[segments] ${shop}: segment ${r.segmentId} not computed: ${r.error}`);
           });
         }),
       )
