@@ -14,9 +14,7 @@ import {
   type Executor,
 } from "~/db/database.server";
 import {
-  compileSql,
   DEFAULT_LIFECYCLE,
-  evaluate,
   prepare,
   readsPurchases,
   type EngineContext,
@@ -26,6 +24,8 @@ import {
   type PurchaseOrder,
   type Subject,
 } from "~/domain/segments/engine";
+import { evaluate } from "~/domain/segments/evaluate";
+import { compileSql, CUSTOMERS_FROM as FROM } from "~/models/segments/compile-sql";
 import { formatError, parse } from "~/domain/segments/query-language";
 import { validateRule, type Rule } from "~/domain/segments/rule";
 import { isSegmentId } from "~/domain/segments/segment-id";
@@ -104,8 +104,6 @@ function compiled(db: Executor, sql: Sql, rule: Rule, ctx: EngineContext): strin
   if (!prepared.ok) throw new SegmentRuleError(prepared.error);
   return compileSql(prepared.prepared, db.dialect, (v) => sql.p(v));
 }
-
-const FROM = `FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id"`;
 
 /** How many of the shop's customers the rule selects, counted by the database (within the preview's time bound). */
 export async function countMatching(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<number> {

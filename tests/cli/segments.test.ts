@@ -1,7 +1,8 @@
 // `tailored segments count` on a seeded shop, against the in-memory evaluator over the same customers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "~/db/database.server";
-import { evaluate, prepare } from "~/domain/segments/engine";
+import { prepare } from "~/domain/segments/engine";
+import { evaluate } from "~/domain/segments/evaluate";
 import { parse } from "~/domain/segments/query-language";
 import { shopContext, subjects } from "~/models/segments.server";
 import { UsageError } from "~/cli/main";

@@ -11,7 +11,8 @@ import { Sql } from "~/db/database.server";
 import { addToYmd, dayStart, localDate } from "~/domain/calendar";
 import { createRandom, type Random } from "~/demo/random";
 import type { CustomerRow, OrderRow, ProductRow } from "~/domain/rows";
-import { evaluate, prepare, readsPurchases, type EngineContext } from "~/domain/segments/engine";
+import { prepare, readsPurchases, type EngineContext } from "~/domain/segments/engine";
+import { evaluate } from "~/domain/segments/evaluate";
 import { parse, print } from "~/domain/segments/query-language";
 import { MAX_DATE, MAX_OFFSET, MIN_DATE } from "~/domain/segments/limits";
 import type { FunctionArg, Rule, ScalarValue } from "~/domain/segments/rule";
@@ -422,7 +423,7 @@ describe.each(DIALECTS)("evaluator = SQL on %s", (dialect) => {
     }
     expect(counts.reduce((a, b) => a + b, 0)).toBe(people.size);
     expect(counts.every((n) => n > 0)).toBe(true);
-    const { stageOf } = await import("~/domain/segments/engine");
+    const { stageOf } = await import("~/domain/segments/evaluate");
     const tally = new Map<string, number>();
     for (const s of people.values()) tally.set(stageOf(s, ctx), (tally.get(stageOf(s, ctx)) ?? 0) + 1);
     expect(stages.map((st) => tally.get(st) ?? 0)).toEqual(counts);

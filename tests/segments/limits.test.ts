@@ -5,7 +5,9 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase, Sql, type Db, type Executor } from "~/db/database.server";
 import { DEMO_SHOP } from "~/demo/mode.server";
-import { compileSql, evaluate, type Prepared } from "~/domain/segments/engine";
+import type { Prepared } from "~/domain/segments/engine";
+import { evaluate } from "~/domain/segments/evaluate";
+import { compileSql } from "~/models/segments/compile-sql";
 import { parse } from "~/domain/segments/query-language";
 import {
   countMatching,

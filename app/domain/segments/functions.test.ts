@@ -1,7 +1,8 @@
 // What products_purchased, orders_placed and customer_cities mean, one customer at a time (the SQL
 // side is held to the same answers by tests/segments/engines.test.ts).
 import { describe, expect, it } from "vitest";
-import { cityCode, evaluate, prepare, readsPurchases, type EngineContext, type PurchaseLine, type PurchaseOrder, type Subject } from "./engine";
+import { cityCode, evaluate } from "./evaluate";
+import { prepare, readsPurchases, type EngineContext, type PurchaseLine, type PurchaseOrder, type Subject } from "./engine";
 import { parse } from "./query-language";
 import type { Rule } from "./rule";
 
