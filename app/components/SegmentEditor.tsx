@@ -11,7 +11,7 @@ import { formatDate } from "~/components/format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
 import type { SegmentActionData } from "~/domain/segments/form";
 import { formatError } from "~/domain/segments/query-language";
-import type { PreviewMember } from "~/models/segments.server";
+import type { PreviewMember } from "~/models/segments/read-models.server";
 
 /** `retry`: the shop's other previews are still running (429); nothing is wrong with the query. */
 type Preview = { ok: true; count: number; members: PreviewMember[] } | { ok: false; error: string; retry?: boolean };

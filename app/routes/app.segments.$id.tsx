@@ -7,7 +7,7 @@ import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/De
 import { formatDate, formatDateTime } from "~/components/format";
 import { db } from "~/db.server";
 import { parseSegmentId } from "~/domain/segments/segment-id";
-import { segmentDetail } from "~/models/segments.server";
+import { segmentDetail } from "~/models/segments/read-models.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

@@ -3,7 +3,7 @@ import { json, type ActionFunctionArgs } from "@remix-run/node";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
 import { parseSegmentId } from "~/domain/segments/segment-id";
-import { deleteSegment, getSegment } from "~/models/segments.server";
+import { deleteSegment, getSegment } from "~/models/segments/definitions.server";
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);

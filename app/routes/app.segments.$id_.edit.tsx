@@ -7,7 +7,8 @@ import { SegmentEditor } from "~/components/SegmentEditor";
 import { db } from "~/db.server";
 import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
 import { parseSegmentId } from "~/domain/segments/segment-id";
-import { getSegment, SegmentRuleError, SegmentTimeoutError, updateSegment } from "~/models/segments.server";
+import { getSegment, updateSegment } from "~/models/segments/definitions.server";
+import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);

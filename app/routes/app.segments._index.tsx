@@ -30,7 +30,9 @@ import { db } from "~/db.server";
 import { TEMPLATES, templateByKey } from "~/domain/segments/templates";
 import { RFM_TABLE } from "~/domain/rfm";
 import { DEFAULT_LIFECYCLE, LifecycleThresholdsSchema } from "~/domain/segments/engine";
-import { createSegment, listSegments, SegmentRuleError, SegmentTimeoutError, setLifecycleThresholds, shopContext } from "~/models/segments.server";
+import { createSegment, listSegments, setLifecycleThresholds } from "~/models/segments/definitions.server";
+import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
+import { shopContext } from "~/models/segments/rules.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

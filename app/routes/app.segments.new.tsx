@@ -4,7 +4,8 @@ import { requireAdmin } from "~/auth.server";
 import { SegmentEditor } from "~/components/SegmentEditor";
 import { db } from "~/db.server";
 import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
-import { createSegment, SegmentRuleError, SegmentTimeoutError } from "~/models/segments.server";
+import { createSegment } from "~/models/segments/definitions.server";
+import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { demo } = await requireAdmin(request);

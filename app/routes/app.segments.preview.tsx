@@ -4,7 +4,8 @@
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
-import { previewQuery, SegmentBusyError, SegmentRuleError, SegmentTimeoutError } from "~/models/segments.server";
+import { previewQuery } from "~/models/segments/read-models.server";
+import { SegmentBusyError, SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

@@ -10,7 +10,7 @@ import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
-import { recomputeAll, recomputeProductTagSegments } from "~/models/segments.server";
+import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
 import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";

@@ -60,7 +60,7 @@ describe("segment routes at the limits (demo mode)", () => {
   });
 
   it("answers a third preview of the shop while two run with 429 and Retry-After, and runs it once one is done", async () => {
-    const { acquirePreviewSlot } = await import("~/models/segments.server");
+    const { acquirePreviewSlot } = await import("~/models/segments/read-models.server");
     const first = acquirePreviewSlot(shop);
     const second = acquirePreviewSlot(shop);
     expect(first && second).toBeTruthy();
@@ -116,7 +116,7 @@ describe("segment routes at the limits (demo mode)", () => {
   it("lists a segment the last recompute could not compute with why", async () => {
     const { loader } = await import("~/routes/app.segments._index");
     await db.prisma.segment.create({ data: { shop, name: "Broken", query: "zzz > 1", rule: "{", createdAt: new Date(), updatedAt: new Date() } });
-    const { recomputeAll } = await import("~/models/segments.server");
+    const { recomputeAll } = await import("~/models/segments/recompute.server");
     await recomputeAll(db, { shop, now: new Date() });
     const data = await loader({ request: new Request(url("/app/segments")), params: {}, context: {} });
     expect(data.segments.find((s) => s.name === "Broken")).toMatchObject({ computeError: expect.stringMatching(/stored rule/) });

@@ -11,12 +11,13 @@ import { Sql } from "~/db/database.server";
 import { addToYmd, dayStart, localDate } from "~/domain/calendar";
 import { createRandom, type Random } from "~/demo/random";
 import type { CustomerRow, OrderRow, ProductRow } from "~/domain/rows";
-import { prepare, readsPurchases, type EngineContext } from "~/domain/segments/engine";
 import { evaluate } from "~/domain/segments/evaluate";
+import { prepare, readsPurchases, type EngineContext } from "~/domain/segments/engine";
 import { parse, print } from "~/domain/segments/query-language";
 import { MAX_DATE, MAX_OFFSET, MIN_DATE } from "~/domain/segments/limits";
 import type { FunctionArg, Rule, ScalarValue } from "~/domain/segments/rule";
-import { countMatching, matchingIds, subjects } from "~/models/segments.server";
+import { countMatching, matchingIds } from "~/models/segments/read-models.server";
+import { subjects } from "~/models/segments/subjects.server";
 import { upsertCustomers, upsertOrders, upsertProducts, upsertShop } from "~/models/store.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
 

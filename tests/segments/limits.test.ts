@@ -5,22 +5,16 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase, Sql, type Db, type Executor } from "~/db/database.server";
 import { DEMO_SHOP } from "~/demo/mode.server";
-import type { Prepared } from "~/domain/segments/engine";
-import { evaluate } from "~/domain/segments/evaluate";
 import { compileSql } from "~/models/segments/compile-sql";
+import { evaluate } from "~/domain/segments/evaluate";
+import type { Prepared } from "~/domain/segments/engine";
 import { parse } from "~/domain/segments/query-language";
-import {
-  countMatching,
-  createSegment,
-  listSegments,
-  previewQuery,
-  recomputeAll,
-  recomputeSegments,
-  SegmentRuleError,
-  shopContext,
-  subjects,
-  updateSegment,
-} from "~/models/segments.server";
+import { countMatching, previewQuery } from "~/models/segments/read-models.server";
+import { createSegment, listSegments, updateSegment } from "~/models/segments/definitions.server";
+import { recomputeAll, recomputeSegments } from "~/models/segments/recompute.server";
+import { SegmentRuleError } from "~/models/segments/errors";
+import { shopContext } from "~/models/segments/rules.server";
+import { subjects } from "~/models/segments/subjects.server";
 import { cliJson } from "../helpers/cli";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
 
@@ -239,7 +233,7 @@ describe("merchant-driven queries on PostgreSQL", () => {
     // A statement that cannot finish while the facts are locked: it waits until its timeout cancels it.
     await locker.query(`BEGIN; LOCK TABLE "CustomerFacts" IN ACCESS EXCLUSIVE MODE`);
     try {
-      const { SegmentTimeoutError } = await import("~/models/segments.server");
+      const { SegmentTimeoutError } = await import("~/models/segments/errors");
       await expect(previewQuery(db, { shop, query: "number_of_orders >= 2", now })).rejects.toBeInstanceOf(SegmentTimeoutError);
       await expect(countMatching(db, { shop, rule: parsed.rule, ctx })).rejects.toThrow(/took longer than 0.2 s/);
       const before = await db.prisma.segment.count();
