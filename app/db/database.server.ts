@@ -261,15 +261,17 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
 
 /**
  * Within a transaction on PostgreSQL: the statements that follow are cancelled after `ms`
- * milliseconds (0: no bound), until the transaction ends or this is called again. A statement waiting
+ * milliseconds ("default": back to the session's own setting, as the server's or the role's
+ * configuration gave it), until the transaction ends or this is called again. A statement waiting
  * for a lock waits within the bound too. SQLite has no such setting (better-sqlite3 offers neither a
  * timeout nor a progress handler): there the rule's size caps (app/domain/segments/limits.ts) are
  * what bounds a statement.
  */
-export async function setStatementTimeout(tx: Executor, ms: number): Promise<void> {
+export async function setStatementTimeout(tx: Executor, ms: number | "default"): Promise<void> {
   if (tx.dialect !== "postgres") return;
   // A number of ours, never input, in the text: SET takes no parameters.
-  await tx.run(new Sql(tx.dialect), `SET LOCAL statement_timeout = ${Math.max(0, Math.floor(ms))}`);
+  const value = ms === "default" ? "DEFAULT" : String(Math.max(0, Math.floor(ms)));
+  await tx.run(new Sql(tx.dialect), `SET LOCAL statement_timeout TO ${value}`);
 }
 
 /**

@@ -3,7 +3,7 @@
 // holds, and on PostgreSQL the JIT and the statement timeout of merchant-driven queries.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openDatabase, Sql, type Db, type Executor } from "~/db/database.server";
+import { openDatabase, setStatementTimeout, Sql, type Db, type Executor } from "~/db/database.server";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import { compileSql } from "~/models/segments/compile-sql";
 import { evaluate } from "~/domain/segments/evaluate";
@@ -221,6 +221,19 @@ describe("merchant-driven queries on PostgreSQL", () => {
     expect(await db.prisma.$queryRawUnsafe("SHOW jit")).toEqual([{ jit: "off" }]);
     // The daily recompute's connection too, inside its transactions.
     expect(await db.transaction((tx) => tx.all(new Sql("postgres"), "SHOW jit"))).toEqual([{ jit: "off" }]);
+  });
+
+  it("set their statement timeout for their own transaction only, and can hand back the session's own", async () => {
+    const show = (tx: Executor) => tx.all(new Sql("postgres"), "SHOW statement_timeout");
+    const seen = await db.transaction(async (tx) => {
+      const before = await show(tx);
+      await setStatementTimeout(tx, 1500);
+      const bounded = await show(tx);
+      await setStatementTimeout(tx, "default");
+      return [before, bounded, await show(tx)];
+    });
+    expect(seen).toEqual([[{ statement_timeout: "0" }], [{ statement_timeout: "1500ms" }], [{ statement_timeout: "0" }]]);
+    expect(await show(db)).toEqual([{ statement_timeout: "0" }]);
   });
 
   it("are cancelled after their statement timeout, and say so; a recompute marks the segment and goes on", async () => {

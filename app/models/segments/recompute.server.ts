@@ -232,7 +232,7 @@ async function recomputeChunk(
        ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam}${range(`c."id"`)} ${fence}
      ) t WHERE t."fresh" <> t."held"`,
   );
-  await setStatementTimeout(tx, 0);
+  await setStatementTimeout(tx, "default");
   const changes: MembershipChange[] = [];
   for (const row of rows) {
     const now = toNumber(row.fresh);
