@@ -9,7 +9,11 @@ import { performance } from "node:perf_hooks";
 import { databaseConfig } from "~/db/config";
 import { openDatabase } from "~/db/database.server";
 import { TEMPLATES } from "~/domain/segments/templates";
-import { countMatching, createSegment, parseQuery, recomputeAll, shopContext, updateMemberships } from "~/models/segments.server";
+import { countMatching } from "~/models/segments/read-models.server";
+import { createSegment } from "~/models/segments/definitions.server";
+import { parseQuery, shopContext } from "~/models/segments/rules.server";
+import { recomputeAll } from "~/models/segments/recompute.server";
+import { updateMemberships } from "~/models/segments/memberships.server";
 import { cli, freshDatabase, machine, ROOT, today, writeSection } from "./lib";
 
 const SHOP = "tailored-demo.myshopify.com";

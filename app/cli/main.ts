@@ -234,27 +234,31 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
       case "segments": {
         const sub = positionals[0];
         const shop = requireShop(values.shop);
-        const segments = await import("~/models/segments.server");
+        const { SegmentRuleError, SegmentTimeoutError } = await import("~/models/segments/errors");
+        const { parseQuery, shopContext } = await import("~/models/segments/rules.server");
+        const { countMatching } = await import("~/models/segments/read-models.server");
+        const { createSegment, listSegments } = await import("~/models/segments/definitions.server");
+        const { recomputeAll } = await import("~/models/segments/recompute.server");
         const now = parseNow(values.now);
         try {
           if (sub === "count") {
             if (!values.query) throw new UsageError('segments count needs --query "<segment query>"');
-            const ctx = await segments.shopContext(db, { shop, now });
-            const checked = segments.parseQuery(values.query, ctx);
+            const ctx = await shopContext(db, { shop, now });
+            const checked = parseQuery(values.query, ctx);
             if (!checked.ok) throw new UsageError(checked.error);
-            const count = await segments.countMatching(db, { shop, rule: checked.rule, ctx });
+            const count = await countMatching(db, { shop, rule: checked.rule, ctx });
             out.print({ shop, query: values.query, now: now.toISOString(), count }, String(count));
             return 0;
           }
           if (sub === "create") {
             if (!values.query || !values.name) throw new UsageError('segments create needs --name "<name>" and --query "<segment query>"');
-            const id = await segments.createSegment(db, { shop, name: values.name, query: values.query, now });
-            const [row] = (await segments.listSegments(db, { shop, now })).filter((s) => s.id === id);
+            const id = await createSegment(db, { shop, name: values.name, query: values.query, now });
+            const [row] = (await listSegments(db, { shop, now })).filter((s) => s.id === id);
             out.print({ shop, id, name: values.name, members: row?.memberCount ?? 0 }, `segment ${id} "${values.name}": ${row?.memberCount ?? 0} members`);
             return 0;
           }
           if (sub === "list") {
-            const list = await segments.listSegments(db, { shop, now });
+            const list = await listSegments(db, { shop, now });
             out.print(
               { shop, segments: list.map((s) => ({ ...s, lastComputedAt: s.lastComputedAt?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })) },
               list.map((s) => `${s.id}\t${s.memberCount}\t${s.change7d >= 0 ? "+" : ""}${s.change7d}\t${s.name}\t${s.query}`).join("\n") || "no segments",
@@ -266,21 +270,24 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
             const onProgress = values.progress
               ? (done: number, total: number) => process.stderr.write(`recomputed ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} customer passes\n`)
               : undefined;
-            const results = await segments.recomputeAll(db, { shop, now, onProgress });
+            const results = await recomputeAll(db, { shop, now, onProgress });
             const seconds = (Date.now() - started) / 1000;
-            out.print({ shop, seconds, segments: results }, results.map((r) => `${r.name}: ${r.members} (+${r.entered} -${r.left})`).join("\n") + `\n${seconds.toFixed(2)} s`);
+            // A segment that could not be computed is reported, and the others are computed all the same.
+            const line = (r: (typeof results)[number]) => (r.error ? `${r.name}: not computed: ${r.error}` : `${r.name}: ${r.members} (+${r.entered} -${r.left})`);
+            out.print({ shop, seconds, segments: results }, results.map(line).join("\n") + `\n${seconds.toFixed(2)} s`);
             return 0;
           }
           throw new UsageError(`segments ${sub ?? ""}: expected count, create, list or recompute`);
         } catch (error) {
-          if (error instanceof segments.SegmentRuleError) throw new UsageError(error.message);
+          if (error instanceof SegmentRuleError || error instanceof SegmentTimeoutError) throw new UsageError(error.message);
           throw error;
         }
       }
       case "lifecycle": {
         const shop = requireShop(values.shop);
         const { LifecycleThresholdsSchema } = await import("~/domain/segments/engine");
-        const { shopContext, setLifecycleThresholds } = await import("~/models/segments.server");
+        const { shopContext } = await import("~/models/segments/rules.server");
+        const { setLifecycleThresholds } = await import("~/models/segments/definitions.server");
         const current = (await shopContext(db, { shop, now: new Date() })).lifecycle!;
         const wanted = {
           lapsingDays: values["lapsing-days"] ? positiveInt("lapsing-days", values["lapsing-days"], 0) : current.lapsingDays,
@@ -296,7 +303,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
       }
       case "process-webhooks": {
         const { InboxProcessor } = await import("~/sync/processor.server");
-        const { recomputeProductTagSegments } = await import("~/models/segments.server");
+        const { recomputeProductTagSegments } = await import("~/models/segments/recompute.server");
         // Product tags changed: their segments are recomputed after the drain (or every poll).
         const retagged = new Set<string>();
         const recomputeRetagged = async () => {

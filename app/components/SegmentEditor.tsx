@@ -11,9 +11,10 @@ import { formatDate } from "~/components/format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
 import type { SegmentActionData } from "~/domain/segments/form";
 import { formatError } from "~/domain/segments/query-language";
-import type { PreviewMember } from "~/models/segments.server";
+import type { PreviewMember } from "~/models/segments/read-models.server";
 
-type Preview = { ok: true; count: number; members: PreviewMember[] } | { ok: false; error: string };
+/** `retry`: the shop's other previews are still running (429); nothing is wrong with the query. */
+type Preview = { ok: true; count: number; members: PreviewMember[] } | { ok: false; error: string; retry?: boolean };
 
 type Mode = "query" | "builder";
 const TABS = [
@@ -57,6 +58,14 @@ export function SegmentEditor(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query]);
 
+  // Turned away while the shop's other previews run: ask again after the second the route asks for.
+  useEffect(() => {
+    if (!preview.data || preview.data.ok || !preview.data.retry) return;
+    const timer = setTimeout(() => preview.load(`/app/segments/preview?q=${encodeURIComponent(query)}`), 1000);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [preview.data]);
+
   useEffect(() => {
     if (!actionData?.ok) return;
     setBaseline({ name, query });
@@ -73,7 +82,7 @@ export function SegmentEditor(props: {
 
   const result = preview.data;
   const failed = actionData && !actionData.ok ? actionData.errors : undefined;
-  const queryError = failed?.query ?? (result && !result.ok && query.trim() ? result.error : undefined);
+  const queryError = failed?.query ?? (result && !result.ok && !result.retry && query.trim() ? result.error : undefined);
   const saving = navigation.state === "submitting";
   const reset = () => {
     setName(baseline.name);
@@ -141,7 +150,7 @@ export function SegmentEditor(props: {
                       <>
                         <span id="preview-count">{result.count.toLocaleString("en-US")}</span> customers match
                       </>
-                    ) : preview.state !== "idle" ? (
+                    ) : preview.state !== "idle" || (result && !result.ok && result.retry) ? (
                       "Counting…"
                     ) : (
                       ""

@@ -18,6 +18,15 @@ function postgresClientModule(): { PrismaClient: typeof PrismaClient } {
   return require(dir) as { PrismaClient: typeof PrismaClient };
 }
 
+/**
+ * Options every PostgreSQL connection of the app starts with. No JIT: a segment rule with a few hundred
+ * purchase subqueries spent tens of seconds, and with thousands over 11 minutes and 2.8 GB, compiling
+ * in LLVM, where a cancel is not even seen; the app's statements gain nothing from it (decision 007
+ * measured a second of compilation for nothing on a full recompute). The driver-level pool
+ * (database.server.ts) and Prisma's both open their connections with them.
+ */
+export const POSTGRES_CONNECTION_OPTIONS = "-c jit=off";
+
 export function createPrismaClient(config: DatabaseConfig): PrismaClient {
   if (config.dialect === "sqlite") {
     // Integer milliseconds rather than ISO text: compact, and compared as numbers by raw SQL.
@@ -28,5 +37,5 @@ export function createPrismaClient(config: DatabaseConfig): PrismaClient {
     return new PrismaClient({ adapter });
   }
   const { PrismaClient: PostgresClient } = postgresClientModule();
-  return new PostgresClient({ adapter: new PrismaPg({ connectionString: config.url, max: 10 }) });
+  return new PostgresClient({ adapter: new PrismaPg({ connectionString: config.url, max: 10, options: POSTGRES_CONNECTION_OPTIONS }) });
 }

@@ -7,7 +7,7 @@ import type { PrismaClient } from "@prisma/client";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from "./checkpointer.server";
-import { createPrismaClient } from "./client.server";
+import { createPrismaClient, POSTGRES_CONNECTION_OPTIONS } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
 import { inList, SqlQuery, type RowDecoder } from "./sql";
 
@@ -230,7 +230,7 @@ function postgresValue(value: unknown): unknown {
 }
 
 function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, options: POSTGRES_CONNECTION_OPTIONS });
   // An idle connection the server closes (a restart, a failover, an administrator) is dropped from
   // the pool and the next query opens a new one; unhandled, its error would end the process.
   pool.on("error", () => undefined);
@@ -269,6 +269,60 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
     return self;
   };
   return { ...make(pool, false), close: () => pool.end() };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Bounds on statements a merchant's input shapes (segment previews, counts, recomputes).
+
+/**
+ * Within a transaction on PostgreSQL: the statements that follow are cancelled after `ms`
+ * milliseconds ("default": back to the session's own setting, as the server's or the role's
+ * configuration gave it), until the transaction ends or this is called again. A statement waiting
+ * for a lock waits within the bound too. SQLite has no such setting (better-sqlite3 offers neither a
+ * timeout nor a progress handler): there the rule's size caps (app/domain/segments/limits.ts) are
+ * what bounds a statement.
+ */
+export async function setStatementTimeout(tx: Executor, ms: number | "default"): Promise<void> {
+  if (tx.dialect !== "postgres") return;
+  // A number of ours, never input, in the text: SET takes no parameters.
+  const value = ms === "default" ? "DEFAULT" : String(Math.max(0, Math.floor(ms)));
+  await tx.run(new Sql(tx.dialect), `SET LOCAL statement_timeout TO ${value}`);
+}
+
+/**
+ * `fn` with its statements bounded by `ms` on PostgreSQL, in a transaction of its own (SET LOCAL ends
+ * with it); on SQLite `fn` runs on `db` as it is, outside any transaction (a transaction there would
+ * take the one writer's lock for a read).
+ */
+export async function withStatementTimeout<T>(db: Executor, ms: number, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  if (db.dialect !== "postgres") return fn(db);
+  return db.transaction(async (tx) => {
+    await setStatementTimeout(tx, ms);
+    return fn(tx);
+  });
+}
+
+/** PostgreSQL cancelled the statement: its statement_timeout, or pg_cancel_backend. */
+export function isStatementCancelled(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "57014";
+}
+
+/**
+ * Whether an error is the statement's own (too complex, too many parameters, a value out of range,
+ * cancelled after its timeout, out of memory for it) rather than the database's (a lost connection, a
+ * lock, a full disk): the first kind may pass when the statement is split, the second will not.
+ */
+export function isStatementFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) {
+    // PostgreSQL's SQLSTATE classes: data exception, syntax or access rule, insufficient resources,
+    // program limit exceeded; and query_canceled.
+    return /^(22|42|53|54)/.test(code) || code === "57014";
+  }
+  // better-sqlite3: SQLITE_ERROR is "Expression tree is too large", "too many SQL variables" and the
+  // like; SQLITE_TOOBIG a statement or value past its limit. A RangeError is a value it cannot bind.
+  if (code === "SQLITE_ERROR" || code === "SQLITE_TOOBIG" || code === "SQLITE_NOMEM") return true;
+  return error instanceof RangeError;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -6,13 +6,14 @@ import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
 import { formatDate, formatDateTime } from "~/components/format";
 import { db } from "~/db.server";
-import { segmentDetail } from "~/models/segments.server";
+import { parseSegmentId } from "~/domain/segments/segment-id";
+import { segmentDetail } from "~/models/segments/read-models.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const id = Number(params.id);
+  const id = parseSegmentId(params.id);
   const page = Number(new URL(request.url).searchParams.get("page") ?? "1") || 1;
-  const detail = Number.isInteger(id) ? await segmentDetail(db, { shop, id, now: new Date(), page }) : null;
+  const detail = id === null ? null : await segmentDetail(db, { shop, id, now: new Date(), page });
   if (!detail) throw new Response("No such segment", { status: 404 });
   return { ...detail, lastComputedAt: detail.lastComputedAt?.toISOString() ?? null };
 };

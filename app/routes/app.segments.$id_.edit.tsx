@@ -6,18 +6,22 @@ import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/De
 import { SegmentEditor } from "~/components/SegmentEditor";
 import { db } from "~/db.server";
 import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
-import { getSegment, SegmentRuleError, updateSegment } from "~/models/segments.server";
+import { parseSegmentId } from "~/domain/segments/segment-id";
+import { getSegment, updateSegment } from "~/models/segments/definitions.server";
+import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);
-  const segment = await getSegment(db, { shop, id: Number(params.id) });
+  const id = parseSegmentId(params.id);
+  const segment = id === null ? null : await getSegment(db, { shop, id });
   if (!segment) throw new Response("No such segment", { status: 404 });
   return { demo, segment };
 };
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const id = Number(params.id);
+  const id = parseSegmentId(params.id);
+  if (id === null) throw new Response("No such segment", { status: 404 });
   const form = readSegmentForm(Object.fromEntries(await request.formData()));
   if (!form.ok) return json({ ok: false, errors: form.errors } satisfies SegmentActionData, { status: 400 });
   try {
@@ -26,6 +30,8 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     return json({ ok: true, id, message: `Saved “${form.name}”`, redirectTo: `/app/segments/${id}` } satisfies SegmentActionData);
   } catch (error) {
     if (error instanceof SegmentRuleError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
+    // Stopped at its time bound: the segment was put back as it was (updateSegment).
+    if (error instanceof SegmentTimeoutError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 503 });
     throw error;
   }
 };

@@ -30,7 +30,9 @@ import { db } from "~/db.server";
 import { TEMPLATES, templateByKey } from "~/domain/segments/templates";
 import { RFM_TABLE } from "~/domain/rfm";
 import { DEFAULT_LIFECYCLE, LifecycleThresholdsSchema } from "~/domain/segments/engine";
-import { createSegment, listSegments, SegmentRuleError, setLifecycleThresholds, shopContext } from "~/models/segments.server";
+import { createSegment, listSegments, setLifecycleThresholds } from "~/models/segments/definitions.server";
+import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
+import { shopContext } from "~/models/segments/rules.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -84,6 +86,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return { ok: true, id, message: `Added “${template.name}”` };
   } catch (error) {
     if (error instanceof SegmentRuleError) return json({ ok: false, error: error.message }, { status: 422 });
+    if (error instanceof SegmentTimeoutError) return json({ ok: false, error: error.message }, { status: 503 });
     throw error;
   }
 };
@@ -174,6 +177,14 @@ export default function SegmentsPage() {
                           <Text as="span" variant="bodySm" tone="subdued">
                             <code>{s.query}</code>
                           </Text>
+                          {s.computeError ? (
+                            <InlineStack gap="100" blockAlign="center">
+                              <Badge tone="critical">Not computed</Badge>
+                              <Text as="span" variant="bodySm" tone="critical">
+                                {s.computeError}
+                              </Text>
+                            </InlineStack>
+                          ) : null}
                         </BlockStack>
                       </IndexTable.Cell>
                       <IndexTable.Cell>

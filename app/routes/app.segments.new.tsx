@@ -4,7 +4,8 @@ import { requireAdmin } from "~/auth.server";
 import { SegmentEditor } from "~/components/SegmentEditor";
 import { db } from "~/db.server";
 import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
-import { createSegment, SegmentRuleError } from "~/models/segments.server";
+import { createSegment } from "~/models/segments/definitions.server";
+import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { demo } = await requireAdmin(request);
@@ -21,6 +22,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     return json({ ok: true, id, message: `Saved “${form.name}”`, redirectTo: "/app/segments" } satisfies SegmentActionData);
   } catch (error) {
     if (error instanceof SegmentRuleError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
+    // Stopped at its time bound: nothing was saved (createSegment), and it may pass when the shop is quieter.
+    if (error instanceof SegmentTimeoutError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 503 });
     throw error;
   }
 };

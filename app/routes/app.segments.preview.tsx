@@ -1,12 +1,23 @@
 // The editor's live preview (a resource route): count and first members for a query, as it is typed.
+// A query with a mistake is a 422 saying where; a shop with two previews running gets a 429; a count
+// the database stopped at its time bound a 503. Never a 500 for what a merchant can type.
 import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
-import { previewQuery } from "~/models/segments.server";
+import { previewQuery } from "~/models/segments/read-models.server";
+import { SegmentBusyError, SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
   const query = new URL(request.url).searchParams.get("q") ?? "";
   if (query.trim() === "") return json({ ok: false, error: "Write a query, for example: amount_spent >= 100" });
-  return json(await previewQuery(db, { shop, query, now: new Date() }));
+  try {
+    const preview = await previewQuery(db, { shop, query, now: new Date() });
+    return json(preview, { status: preview.ok ? 200 : 422 });
+  } catch (error) {
+    if (error instanceof SegmentBusyError) return json({ ok: false, error: error.message, retry: true }, { status: 429, headers: { "Retry-After": "1" } });
+    if (error instanceof SegmentTimeoutError) return json({ ok: false, error: error.message }, { status: 503 });
+    if (error instanceof SegmentRuleError) return json({ ok: false, error: error.message }, { status: 422 });
+    throw error;
+  }
 };

@@ -3,7 +3,8 @@
 // and its leases expire, so each event's effects are applied exactly once.
 import type { Executor } from "~/db/database.server";
 import { scoreRfm } from "~/models/rfm.server";
-import { shopContext, updateMemberships } from "~/models/segments.server";
+import { shopContext } from "~/models/segments/rules.server";
+import { updateMemberships } from "~/models/segments/memberships.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
 import { applyOrderWebhooks, applyWebhook, ORDER_UPSERT_TOPICS } from "./apply.server";
 import { claim, markDoneMany, markFailed, noteError, type InboxEvent, type MappedPayloads } from "./inbox.server";

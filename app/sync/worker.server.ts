@@ -10,7 +10,7 @@ import { db } from "~/db.server";
 import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
-import { recomputeAll, recomputeProductTagSegments } from "~/models/segments.server";
+import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
 import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";
@@ -146,7 +146,9 @@ function startDailyPass(): void {
           lastDailyPass.set(shop, Date.now());
           void once(`daily:${shop}`, async () => {
             await refreshRfm(db, { shop });
-            await recomputeAll(db, { shop, now: new Date() });
+            const results = await recomputeAll(db, { shop, now: new Date() });
+            // The others were computed; these are marked on the Segments page (computeError).
+            for (const r of results) if (r.error) console.warn(`[segments] ${shop}: segment ${r.segmentId} not computed: ${r.error}`);
           });
         }),
       )

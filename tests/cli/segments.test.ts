@@ -1,9 +1,11 @@
 // `tailored segments count` on a seeded shop, against the in-memory evaluator over the same customers.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "~/db/database.server";
-import { evaluate, prepare } from "~/domain/segments/engine";
+import { evaluate } from "~/domain/segments/evaluate";
+import { prepare } from "~/domain/segments/engine";
 import { parse } from "~/domain/segments/query-language";
-import { shopContext, subjects } from "~/models/segments.server";
+import { shopContext } from "~/models/segments/rules.server";
+import { subjects } from "~/models/segments/subjects.server";
 import { UsageError } from "~/cli/main";
 import { cli, cliJson } from "../helpers/cli";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";

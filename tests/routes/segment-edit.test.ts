@@ -24,7 +24,7 @@ describe("editing, deleting and listing segments (demo mode)", () => {
   const url = (path: string) => `http://localhost:3000${path}`;
   const post = (path: string, fields: Record<string, string>) => new Request(url(path), { method: "POST", body: new URLSearchParams(fields) });
   const create = async (name: string, query: string) => {
-    const { createSegment } = await import("~/models/segments.server");
+    const { createSegment } = await import("~/models/segments/definitions.server");
     return createSegment(db, { shop, name, query, now: new Date() });
   };
   const rejection = async (promise: Promise<unknown>) => {

@@ -20,7 +20,7 @@ describe("Segments pages (demo mode)", () => {
   });
 
   const createSegmentHere = async (name: string, query: string) => {
-    const { createSegment } = await import("~/models/segments.server");
+    const { createSegment } = await import("~/models/segments/definitions.server");
     // A moment earlier than the action's "now", so a recompute shows in lastComputedAt.
     return createSegment(db, { shop: "tailored-demo.myshopify.com", name, query, now: new Date(Date.now() - 60_000) });
   };

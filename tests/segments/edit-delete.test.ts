@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "~/db/database.server";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import { parse } from "~/domain/segments/query-language";
-import { countMatching, createSegment, deleteSegment, getSegment, SegmentRuleError, shopContext, updateSegment } from "~/models/segments.server";
+import { countMatching } from "~/models/segments/read-models.server";
+import { createSegment, deleteSegment, getSegment, updateSegment } from "~/models/segments/definitions.server";
+import { SegmentRuleError } from "~/models/segments/errors";
+import { shopContext } from "~/models/segments/rules.server";
 import { cliJson } from "../helpers/cli";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
 

@@ -22,8 +22,8 @@ import {
   type ParamType,
 } from "./attributes";
 import { parse, print, printScalar, quote, type ParseError } from "./query-language";
+import { scalarProblem } from "./limits";
 import {
-  MAX_RELATIVE,
   canonicalDecimal,
   isValidCalendarDate,
   validateRule,
@@ -155,6 +155,14 @@ const RELATIVE_RE = /^([-+])([0-9]{1,7})([dwmy])$/;
 
 /** One field's text as a value of its type; the message is for the field, in the merchant's terms. */
 export function parseFieldValue(spec: ValueSpec, text: string): { ok: true; value: ScalarValue } | { ok: false; message: string } {
+  const parsed = fieldValue(spec, text);
+  if (!parsed.ok || spec.type === "enum") return parsed;
+  // The ranges the parser holds text to (limits.ts), so the builder never prints a query it refuses.
+  const problem = scalarProblem(spec.type, spec.owner, spec.integer === true, parsed.value);
+  return problem ? { ok: false, message: problem.charAt(0).toUpperCase() + problem.slice(1) } : parsed;
+}
+
+function fieldValue(spec: ValueSpec, text: string): { ok: true; value: ScalarValue } | { ok: false; message: string } {
   switch (spec.type) {
     case "number":
     case "money": {
@@ -177,7 +185,6 @@ export function parseFieldValue(spec: ValueSpec, text: string): { ok: true; valu
       if (rel) {
         const magnitude = Number(rel[2]);
         if (magnitude === 0) return { ok: false, message: "Use 'today' for a zero offset" };
-        if (magnitude > MAX_RELATIVE) return { ok: false, message: "That date offset is too large" };
         return { ok: true, value: { kind: "relative", amount: rel[1] === "-" ? -magnitude : magnitude, unit: rel[3] as "d" | "w" | "m" | "y" } };
       }
       if (isValidCalendarDate(t)) return { ok: true, value: { kind: "absolute", date: t } };

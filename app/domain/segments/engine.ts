@@ -1,15 +1,16 @@
 // One meaning, two engines. `prepare` turns a rule into a form with every value resolved for a
 // moment and a shop: relative dates become the instants their days start in the shop's time zone,
-// money becomes minor units. `evaluate` (one customer in memory, per event and for previews) and
-// `compileSql` (all customers in the database, for full recomputes) both read that prepared form and
-// compare only instants, integers and ASCII-folded text, so they cannot disagree on a date boundary, a
-// rounding or a letter case. A condition on a missing value is false (not unknown), and NOT is plain
-// negation, in both: SQL's three-valued logic is folded with `IS TRUE`.
+// money becomes minor units. `evaluate` (evaluate.ts: one customer in memory, per event) and the SQL
+// compiler (app/models/segments/compile-sql.ts: all customers in the database, for full recomputes
+// and previews) both read that prepared form and compare only instants, integers and ASCII-folded
+// text, so they cannot disagree on a date boundary, a rounding or a letter case. A condition on a
+// missing value is false (not unknown), and NOT is plain negation, in both: SQL's three-valued logic
+// is folded with `IS TRUE`.
 import { addToYmd, dayStart, localDate } from "~/domain/calendar";
 import { parseMinor } from "~/domain/money";
 import { z } from "zod";
 import { argOperators, getAttribute, getFunction, getParam } from "./attributes";
-import type { Condition, DateValue, FunctionArg, FunctionCall, Rule, ScalarValue } from "./rule";
+import { limitProblem, type Condition, type DateValue, type FunctionArg, type FunctionCall, type Rule, type ScalarValue } from "./rule";
 
 export type LifecycleThresholds = { lapsingDays: number; lapsedDays: number; loyalOrders: number };
 
@@ -26,7 +27,7 @@ export const LifecycleThresholdsSchema = z
 
 /**
  * `shop` is needed by rules on purchases only: their SQL reads the shop's orders as one set (see
- * purchasedSql), which must not depend on the row being tested.
+ * purchasedSql in app/models/segments/compile-sql.ts), which must not depend on the row being tested.
  */
 export type EngineContext = { now: Date; timeZone: string; currencyCode: string; lifecycle?: LifecycleThresholds; shop?: string };
 
@@ -72,10 +73,10 @@ export type Subject = {
   orders?: readonly PurchaseOrder[];
 };
 
-type Cmp = "=" | "!=" | ">" | ">=" | "<" | "<=";
+export type Cmp = "=" | "!=" | ">" | ">=" | "<" | "<=";
 
 /** A half-open interval of instants [from, to): every date condition is one or two of these. */
-type Instants = { from: number | null; to: number | null; negate?: boolean };
+export type Instants = { from: number | null; to: number | null; negate?: boolean };
 
 export type Prepared =
   | { kind: "and" | "or"; children: Prepared[] }
@@ -89,7 +90,7 @@ export type Prepared =
   | Purchased
   | OrdersPlaced;
 
-type ListField = "tags" | "countries" | "regions" | "cities";
+export type ListField = "tags" | "countries" | "regions" | "cities";
 
 /** A whole-number test: `op value`, or BETWEEN low AND high (inclusive). */
 export type IntTest = { op: Cmp; value: bigint } | { op: "BETWEEN"; low: bigint; high: bigint };
@@ -131,6 +132,9 @@ function upperAscii(text: string): string {
 }
 
 export function prepare(rule: Rule, ctx: EngineContext): PrepareResult {
+  // Sizes and ranges first: no value either database cannot hold exactly reaches the SQL.
+  const outside = limitProblem(rule);
+  if (outside) return { ok: false, error: outside };
   try {
     return { ok: true, prepared: prep(rule, ctx) };
   } catch (error) {
@@ -453,386 +457,4 @@ export function lifecycleStage(stage: string, ctx: EngineContext): Prepared {
     default:
       throw new Unsupported(`unknown lifecycle stage ${stage}`);
   }
-}
-
-/** The stage one customer is in (for display); the same definitions as the rule form. */
-export function stageOf(subject: Subject, ctx: EngineContext): string {
-  for (const stage of ["PROSPECT", "LAPSED", "LAPSING", "NEW", "REPEAT", "LOYAL"]) {
-    if (evaluate(lifecycleStage(stage, ctx), subject)) return stage;
-  }
-  return "PROSPECT"; // a customer with orders but no last order date: facts not computed yet
-}
-
-// ---------------------------------------------------------------------------------------------
-// In memory.
-
-function emailDomain(email: string | null): string | null {
-  if (!email) return null;
-  const at = email.indexOf("@");
-  return at < 0 ? null : foldAscii(email.slice(at + 1));
-}
-
-/**
- * Shopify writes a city as countryCode-regionCode-cityCode, the city code being the name run together
- * ('US-NY-NewYorkCity'). Ours is built from the default address the same way: the stored city with
- * these separators dropped, after the country and the province (left out when the address has
- * none: 'DE-Berlin'), compared ASCII-folded. Letters outside ASCII are kept as they are ('Zürich'
- * stays 'Zürich'): neither database can strip accents portably, and both engines must agree.
- */
-export const CITY_SEPARATORS = [" ", "-", ".", ",", "'", "(", ")", "/"] as const;
-
-export function cityCode(city: string): string {
-  let code = city;
-  for (const ch of CITY_SEPARATORS) code = code.split(ch).join("");
-  return code;
-}
-
-function customerCity(s: Subject): string | null {
-  if (!s.countryCode || !s.city) return null;
-  const code = cityCode(s.city);
-  if (code === "") return null;
-  return foldAscii(s.provinceCode ? `${s.countryCode}-${s.provinceCode}-${code}` : `${s.countryCode}-${code}`);
-}
-
-function listOf(field: ListField, s: Subject): string[] {
-  if (field === "tags") return s.tags.map(foldAscii);
-  if (field === "cities") {
-    const city = customerCity(s);
-    return city === null ? [] : [city];
-  }
-  if (!s.countryCode) return [];
-  if (field === "countries") return [s.countryCode];
-  return s.provinceCode ? [`${s.countryCode}-${s.provinceCode}`] : [];
-}
-
-function intTest(v: bigint, t: IntTest): boolean {
-  return t.op === "BETWEEN" ? v >= t.low && v <= t.high : compare(v, t.op, t.value);
-}
-
-function ordersOf(s: Subject): readonly PurchaseOrder[] {
-  if (!s.orders) throw new Error("this rule reads purchases: load the subject with its orders (see readsPurchases)");
-  return s.orders;
-}
-
-function lineValue(field: LineTest["field"], line: PurchaseLine): string | null {
-  if (field === "productId") return line.productId;
-  const v = field === "productType" ? line.productType : line.vendor;
-  return v === null ? null : foldAscii(v);
-}
-
-function lineMatches(t: LineTest, line: PurchaseLine): boolean {
-  if (t.field === "tags") {
-    const has = line.tags.some((tag) => t.values.includes(foldAscii(tag)));
-    return t.negate ? !has : has;
-  }
-  const v = lineValue(t.field, line);
-  if (v === null) return false;
-  return t.values.includes(v) !== t.negate;
-}
-
-function purchased(p: Purchased, s: Subject): boolean {
-  let any = false;
-  let total = 0n;
-  for (const order of ordersOf(s)) {
-    if (!p.dates.every((range) => inInterval(order.processedAt, range))) continue;
-    let matched = false;
-    let units = 0n;
-    for (const line of order.lines) {
-      if (!p.lines.every((t) => lineMatches(t, line))) continue;
-      matched = true;
-      units += BigInt(line.quantity);
-    }
-    if (!matched || (p.quantity && !intTest(units, p.quantity))) continue;
-    if (!p.sumQuantity) return true;
-    any = true;
-    total += units;
-  }
-  return any && p.sumQuantity !== null && intTest(total, p.sumQuantity);
-}
-
-function ordersPlaced(p: OrdersPlaced, s: Subject): boolean {
-  let count = 0n;
-  let sum = 0n;
-  for (const order of ordersOf(s)) {
-    if (!p.dates.every((range) => inInterval(order.processedAt, range))) continue;
-    count += 1n;
-    sum += order.amountMinor;
-  }
-  return count >= p.countAtLeast && (p.sumAmount === null || intTest(sum, p.sumAmount));
-}
-
-function compare(a: bigint, op: Cmp, b: bigint): boolean {
-  switch (op) {
-    case "=":
-      return a === b;
-    case "!=":
-      return a !== b;
-    case ">":
-      return a > b;
-    case ">=":
-      return a >= b;
-    case "<":
-      return a < b;
-    case "<=":
-      return a <= b;
-  }
-}
-
-function intField(field: "ordersCount" | "amountSpentMinor" | "aovMinor", s: Subject): bigint | null {
-  if (field === "ordersCount") return BigInt(s.ordersCount);
-  return s[field];
-}
-
-function inInterval(at: Date | null, range: Instants): boolean {
-  if (at === null) return false;
-  const t = at.getTime();
-  const inside = (range.from === null || t >= range.from) && (range.to === null || t < range.to);
-  return range.negate ? !inside : inside;
-}
-
-export function evaluate(p: Prepared, s: Subject): boolean {
-  switch (p.kind) {
-    case "and":
-      return p.children.every((c) => evaluate(c, s));
-    case "or":
-      return p.children.some((c) => evaluate(c, s));
-    case "not":
-      return !evaluate(p.child, s);
-    case "int": {
-      const v = intField(p.field, s);
-      return v !== null && compare(v, p.op, p.value);
-    }
-    case "intRange": {
-      const v = intField(p.field, s);
-      return v !== null && v >= p.low && v <= p.high;
-    }
-    case "instant":
-      return inInterval(s[p.field], p.range);
-    case "isNull": {
-      const missing =
-        p.field === "email_domain" ? emailDomain(s.email) === null
-        : p.field === "tags" || p.field === "countries" || p.field === "regions" || p.field === "cities" ? listOf(p.field, s).length === 0
-        : p.field === "ordersCount" || p.field === "amountSpentMinor" ? false
-        : s[p.field] === null;
-      return p.negate ? !missing : missing;
-    }
-    case "text": {
-      const v = p.field === "email_domain" ? emailDomain(s.email) : s[p.field];
-      if (v === null) return false;
-      return p.negate ? v !== p.value : v === p.value;
-    }
-    case "listContains": {
-      const has = listOf(p.field, s).includes(p.value);
-      return p.negate ? !has : has;
-    }
-    case "purchased":
-      return purchased(p, s);
-    case "ordersPlaced":
-      return ordersPlaced(p, s);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// In the database: one boolean expression over `c` (Customer) LEFT JOIN `f` (CustomerFacts).
-
-export type SqlDialect = "sqlite" | "postgres";
-export type Param = (value: unknown) => string;
-
-function lower(dialect: SqlDialect, expr: string): string {
-  // SQLite's LOWER folds ASCII only (without ICU); PostgreSQL's folds by locale, except under the "C"
-  // collation, where it folds A-Z alone, like SQLite (and several times faster than translate()).
-  return dialect === "sqlite" ? `LOWER(${expr})` : `LOWER((${expr}) COLLATE "C")`;
-}
-
-function instantParam(dialect: SqlDialect, p: Param, ms: number): string {
-  // SQLite keeps DateTime as integer milliseconds (app/db/client.server.ts); PostgreSQL as timestamp.
-  return p(dialect === "sqlite" ? ms : new Date(ms));
-}
-
-const INT_SQL = { ordersCount: `COALESCE(f."ordersCount", 0)`, amountSpentMinor: `COALESCE(f."amountSpentMinor", 0)`, aovMinor: `f."aovMinor"` };
-const DATE_SQL = { createdAt: `c."createdAt"`, firstOrderAt: `f."firstOrderAt"`, lastOrderAt: `f."lastOrderAt"` };
-
-function emailDomainSql(dialect: SqlDialect): string {
-  return dialect === "sqlite"
-    ? `(CASE WHEN instr(c."email", '@') > 0 THEN ${lower(dialect, `substr(c."email", instr(c."email", '@') + 1)`)} END)`
-    : `(CASE WHEN strpos(c."email", '@') > 0 THEN ${lower(dialect, `substr(c."email", strpos(c."email", '@') + 1)`)} END)`;
-}
-
-function listSql(dialect: SqlDialect, field: "tags" | "countries" | "regions"): string {
-  // Every list as ',a,b,' so that one containment test serves; an empty list is ',,'.
-  const item =
-    field === "tags" ? `c."tags"`
-    : field === "countries" ? `COALESCE(c."countryCode", '')`
-    : `(CASE WHEN c."countryCode" IS NOT NULL AND c."provinceCode" IS NOT NULL THEN c."countryCode" || '-' || c."provinceCode" ELSE '' END)`;
-  return `(',' || ${lower(dialect, item)} || ',')`;
-}
-
-function contains(dialect: SqlDialect, haystack: string, needle: string): string {
-  return dialect === "sqlite" ? `(instr(${haystack}, ${needle}) > 0)` : `(strpos(${haystack}, ${needle}) > 0)`;
-}
-
-/** `customerCity` in SQL: NULL where the customer has no city code. The separators are constants. */
-function citySql(dialect: SqlDialect): string {
-  let city = `c."city"`;
-  for (const ch of CITY_SEPARATORS) city = `REPLACE(${city}, '${ch === "'" ? "''" : ch}', '')`;
-  const present = (expr: string) => `${expr} IS NOT NULL AND ${expr} <> ''`;
-  const province = `(CASE WHEN ${present(`c."provinceCode"`)} THEN c."provinceCode" || '-' ELSE '' END)`;
-  return `(CASE WHEN ${present(`c."countryCode"`)} AND ${present(city)} THEN ${lower(dialect, `c."countryCode" || '-' || ${province} || ${city}`)} END)`;
-}
-
-// Purchases are read from the orders as one set per rule: `c."id" IN (SELECT customerId FROM the
-// shop's counted orders WHERE … GROUP BY … HAVING …)`. The subquery names the shop as a parameter, not
-// as `c."shop"`, so it does not depend on the customer row: SQLite materialises it once per statement
-// and PostgreSQL hashes it once, one pass over the shop's orders whatever the number of customers.
-// A correlated form (per customer through Order(shop, customerId)) cost PostgreSQL a subplan per
-// customer, about 0.1 ms each, and without planner statistics SQLite put OrderLine first and scanned
-// every line of the shop for each customer (50 s instead of 18 ms over 2,000 customers).
-// On SQLite the lines are reached from their order through a CROSS JOIN, which keeps "Order" the
-// outer table whatever the statistics say.
-
-function linesJoin(dialect: SqlDialect): string {
-  return `${dialect === "sqlite" ? "CROSS JOIN" : "JOIN"} "OrderLine" pl ON pl."shop" = po."shop" AND pl."orderId" = po."id"`;
-}
-
-/**
- * Which customers a statement tests, when not all of the shop's: a range of ids in key order, as a
- * full recompute goes chunk by chunk. The purchase sets then read only those customers' orders (on
- * Order(shop, customerId)) instead of the shop's every order for every chunk.
- */
-export type CustomerRange = { after: string | null; upTo: string | null };
-
-/** The orders CustomerFacts counts (app/models/store.server.ts recomputeFacts), of the shop. */
-function countedOrders(p: Param, shop: string, range: CustomerRange | undefined): string {
-  const within = range
-    ? `${range.after === null ? "" : ` AND po."customerId" > ${p(range.after)}`}${range.upTo === null ? "" : ` AND po."customerId" <= ${p(range.upTo)}`}`
-    : "";
-  return `po."shop" = ${p(shop)} AND po."customerId" IS NOT NULL${within} AND po."test" = false AND po."cancelledAt" IS NULL`;
-}
-
-function intervalSql(dialect: SqlDialect, p: Param, col: string, range: Instants): string {
-  const parts = [
-    ...(range.from === null ? [] : [`${col} >= ${instantParam(dialect, p, range.from)}`]),
-    ...(range.to === null ? [] : [`${col} < ${instantParam(dialect, p, range.to)}`]),
-  ];
-  const inside = parts.length === 0 ? "1 = 1" : parts.join(" AND ");
-  return range.negate ? `NOT (${inside})` : `(${inside})`;
-}
-
-function datesSql(dialect: SqlDialect, p: Param, dates: Instants[]): string {
-  return dates.map((range) => ` AND ${intervalSql(dialect, p, `po."processedAt"`, range)}`).join("");
-}
-
-function intTestSql(p: Param, expr: string, t: IntTest): string {
-  return t.op === "BETWEEN" ? `${expr} BETWEEN ${p(t.low)} AND ${p(t.high)}` : `${expr} ${t.op === "!=" ? "<>" : t.op} ${p(t.value)}`;
-}
-
-function lineTestSql(dialect: SqlDialect, p: Param, t: LineTest, shop: string): string {
-  if (t.field === "tags") {
-    // Tags are tested once per product, not once per line: the shop has far fewer products than lines.
-    const tags = `(',' || ${lower(dialect, `pp."tags"`)} || ',')`;
-    const any = t.values.map((v) => contains(dialect, tags, `',' || ${p(v)} || ','`)).join(" OR ");
-    const tagged = `((pl."productId" IN (SELECT pp."id" FROM "Product" pp WHERE pp."shop" = ${p(shop)} AND (${any}))) IS TRUE)`;
-    // A line without a product, or with one we do not know, has no tags.
-    return t.negate ? `(NOT ${tagged})` : tagged;
-  }
-  const raw = `pl."${t.field}"`;
-  const col = t.field === "productId" ? raw : lower(dialect, raw);
-  const member = `${col} IN (${t.values.map((v) => p(v)).join(", ")})`;
-  return t.negate ? `((${raw} IS NOT NULL AND NOT (${member})) IS TRUE)` : `((${member}) IS TRUE)`;
-}
-
-function purchasedSql(dialect: SqlDialect, p: Param, node: Purchased, range: CustomerRange | undefined): string {
-  const where = `${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}${node.lines.map((t) => ` AND ${lineTestSql(dialect, p, t, node.shop)}`).join("")}`;
-  const from = `FROM "Order" po ${linesJoin(dialect)} WHERE ${where}`;
-  const units = `SUM(pl."quantity")`;
-  // Matching lines grouped by order: every group has at least one, so an order without any never passes.
-  const perOrder = (quantity: IntTest) => `${from} GROUP BY po."customerId", po."id" HAVING ${intTestSql(p, units, quantity)}`;
-  let set: string;
-  if (node.sumQuantity === null) set = node.quantity === null ? `SELECT po."customerId" ${from}` : `SELECT po."customerId" ${perOrder(node.quantity)}`;
-  else if (node.quantity === null) set = `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING ${intTestSql(p, units, node.sumQuantity)}`;
-  else {
-    set = `SELECT q."customerId" FROM (SELECT po."customerId", ${units} AS "units" ${perOrder(node.quantity)}) q
-      GROUP BY q."customerId" HAVING ${intTestSql(p, `SUM(q."units")`, node.sumQuantity)}`;
-  }
-  return `((c."id" IN (${set})) IS TRUE)`;
-}
-
-function ordersPlacedSql(dialect: SqlDialect, p: Param, node: OrdersPlaced, range: CustomerRange | undefined): string {
-  // "At least 0 orders" holds for everyone. Decided before any parameter is numbered: PostgreSQL
-  // refuses a statement with a parameter its text never uses.
-  if (node.sumAmount === null && node.countAtLeast <= 0n) return "(1 = 1)";
-  const from = `FROM "Order" po WHERE ${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}`;
-  if (node.sumAmount === null) {
-    const set = node.countAtLeast === 1n ? `SELECT po."customerId" ${from}` : `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${p(node.countAtLeast)}`;
-    return `((c."id" IN (${set})) IS TRUE)`;
-  }
-  const atLeast = node.countAtLeast > 1n ? node.countAtLeast : 1n;
-  const sum = `SUM(po."totalMinor" - po."refundedMinor")`;
-  const some = `((c."id" IN (SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${p(atLeast)} AND ${intTestSql(p, sum, node.sumAmount)})) IS TRUE)`;
-  // Grouping only sees customers with orders in the window. With count_at_least 0 those without any
-  // also match when an empty sum (0) passes the amount test.
-  if (node.countAtLeast > 0n || !intTest(0n, node.sumAmount)) return some;
-  const fromNone = `FROM "Order" po WHERE ${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}`;
-  return `(${some} OR NOT ((c."id" IN (SELECT po."customerId" ${fromNone})) IS TRUE))`;
-}
-
-export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param, range?: CustomerRange): string {
-  const truth = (expr: string) => `((${expr}) IS TRUE)`;
-  const go = (node: Prepared): string => {
-    switch (node.kind) {
-      case "and":
-        return node.children.length === 0 ? "(1 = 1)" : `(${node.children.map(go).join(" AND ")})`;
-      case "or":
-        return node.children.length === 0 ? "(1 = 0)" : `(${node.children.map(go).join(" OR ")})`;
-      case "not":
-        return `(NOT ${go(node.child)})`;
-      case "int":
-        return truth(`${INT_SQL[node.field]} ${node.op === "!=" ? "<>" : node.op} ${p(node.value)}`);
-      case "intRange":
-        return truth(`${INT_SQL[node.field]} BETWEEN ${p(node.low)} AND ${p(node.high)}`);
-      case "instant": {
-        const col = DATE_SQL[node.field];
-        const parts = [
-          ...(node.range.from === null ? [] : [`${col} >= ${instantParam(dialect, p, node.range.from)}`]),
-          ...(node.range.to === null ? [] : [`${col} < ${instantParam(dialect, p, node.range.to)}`]),
-        ];
-        const inside = truth(`${col} IS NOT NULL AND ${parts.join(" AND ") || "1 = 1"}`);
-        return node.range.negate ? `(${col} IS NOT NULL AND NOT ${inside})` : inside;
-      }
-      case "isNull": {
-        const missing =
-          node.field === "email_domain" ? `${emailDomainSql(dialect)} IS NULL`
-          : node.field === "cities" ? `${citySql(dialect)} IS NULL`
-          : node.field === "tags" || node.field === "countries" || node.field === "regions" ? `${listSql(dialect, node.field)} = ',,'`
-          : node.field === "ordersCount" || node.field === "amountSpentMinor" ? "1 = 0" // counted as 0 without facts
-          : node.field === "emailMarketingState" || node.field === "smsMarketingState" ? `c."${node.field}" IS NULL`
-          : node.field === "createdAt" ? `c."createdAt" IS NULL`
-          : node.field === "rfmGroup" ? `f."rfmGroup" IS NULL`
-          : `f."${node.field}" IS NULL`;
-        return node.negate ? `(NOT ${truth(missing)})` : truth(missing);
-      }
-      case "text": {
-        const col = node.field === "email_domain" ? emailDomainSql(dialect) : node.field === "rfmGroup" ? `f."rfmGroup"` : `c."${node.field}"`;
-        return truth(`${col} ${node.negate ? "<>" : "="} ${p(node.value)}`);
-      }
-      case "listContains": {
-        let test: string;
-        if (node.field === "tags") test = contains(dialect, listSql(dialect, node.field), `',' || ${p(node.value)} || ','`);
-        else if (node.field === "countries") test = `c."countryCode" = ${p(node.value)}`;
-        else if (node.field === "cities") test = `${citySql(dialect)} = ${p(node.value)}`;
-        else {
-          // "US-CA": the country is everything before the first '-', the province the rest.
-          const dash = node.value.indexOf("-");
-          test = dash < 0 ? "1 = 0" : `c."countryCode" = ${p(node.value.slice(0, dash))} AND c."provinceCode" = ${p(node.value.slice(dash + 1))}`;
-        }
-        const has = truth(test);
-        return node.negate ? `(NOT ${has})` : has;
-      }
-      case "purchased":
-        return `(${purchasedSql(dialect, p, node, range)})`;
-      case "ordersPlaced":
-        return `(${ordersPlacedSql(dialect, p, node, range)})`;
-    }
-  };
-  return go(prepared);
 }

@@ -196,7 +196,7 @@ const BAD: [string, number, number, string][] = [
   ["last_order_date < 90d", 1, 19, "a date offset needs a sign: '-90d' for the past, '+90d' for the future"],
   ["last_order_date < -0d", 1, 19, "use 'today' instead of '-0d'"],
   ["last_order_date < -1.5d", 1, 19, "date offsets are whole numbers, not '-1.5d'"],
-  ["last_order_date < -999999d", 1, 19, "date offset '-999999d' is too large"],
+  ["last_order_date < -999999d", 1, 19, "date offset '-999999d' is too large: at most 100 years (36525d, 5218w, 1200m, 100y)"],
   ["first_order_date > 2025-02-30", 1, 20, "invalid date '2025-02-30' (expected YYYY-MM-DD)"],
   ["first_order_date > 2025-1-5", 1, 20, "invalid date '2025-1-5' (expected YYYY-MM-DD)"],
   ["first_order_date BETWEEN 2025-01-01 2025-03-31", 1, 37, "expected AND between the two values of BETWEEN"],

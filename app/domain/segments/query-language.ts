@@ -29,8 +29,21 @@ import {
   type ParamType,
 } from "./attributes";
 import {
+  MAX_CONDITIONS,
+  MAX_FUNCTION_CALLS,
+  MAX_ID_DIGITS,
+  MAX_LIST_ITEMS,
+  MAX_QUERY_LENGTH,
+  TOO_MANY_CALLS,
+  TOO_MANY_CONDITIONS,
+  TOO_MANY_ITEMS,
+  dateProblem,
+  numberProblem,
+  offsetProblem,
+  textProblem,
+} from "./limits";
+import {
   MAX_DEPTH,
-  MAX_RELATIVE,
   canonicalDecimal,
   isValidCalendarDate,
   ruleDepth,
@@ -55,7 +68,7 @@ export interface ParseError {
 
 export type ParseResult = { ok: true; rule: Rule } | { ok: false; errors: ParseError[] };
 
-export const MAX_QUERY_LENGTH = 100_000;
+export { MAX_QUERY_LENGTH };
 const MAX_ERRORS = 20;
 
 // ---------------------------------------------------------------------------------------------
@@ -126,6 +139,8 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
         if (!isValidCalendarDate(text)) {
           return { error: { offset: start, length: i - start, message: `invalid date '${shown(text)}' (expected YYYY-MM-DD)` } };
         }
+        const outside = dateProblem(text);
+        if (outside) return { error: { offset: start, length: i - start, message: outside } };
         tokens.push({ t: "date", text, offset: start, length: i - start, value: text });
         continue;
       }
@@ -145,8 +160,9 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
         if (!signed) return fail(`a date offset needs a sign: '-${shown(text)}' for the past, '+${shown(text)}' for the future`);
         const magnitude = wholeDigits.length > 7 ? Number.POSITIVE_INFINITY : Number(wholeDigits);
         if (magnitude === 0) return fail(`use 'today' instead of '${shown(text)}'`);
-        if (magnitude > MAX_RELATIVE) return fail(`date offset '${shown(text)}' is too large`);
         const amount = c === "-" ? -magnitude : magnitude;
+        const tooFar = offsetProblem(shown(text), amount, unit);
+        if (tooFar) return fail(tooFar);
         tokens.push({ t: "reldate", text, offset: start, length: i - start, amount, unit });
         continue;
       }
@@ -184,6 +200,13 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
         i++;
       }
       if (!closed) return { error: { offset: start, length: 1, message: "unterminated string: missing closing '" } };
+      // Escapes only make tab, line feed and carriage return, which are allowed: a problem is always
+      // a character as written, found at the same place in the source.
+      const bad = textProblem(src.slice(start + 1, i - 1));
+      if (bad) {
+        const at = start + 1 + bad.index;
+        return { error: { offset: at, length: 1, message: bad.message } };
+      }
       tokens.push({ t: "string", text: src.slice(start, i), offset: start, length: i - start, value });
       continue;
     }
@@ -235,6 +258,10 @@ interface ValueSpec {
 class Parser {
   private pos = 0;
   private depth = 0;
+  /** Against the caps of limits.ts, counted as the rule is read so that an oversized one stops early. */
+  private conditions = 0;
+  private functionCalls = 0;
+  private listItems = 0;
   readonly errors: RawError[] = [];
 
   constructor(
@@ -364,11 +391,12 @@ class Parser {
   private parseClause(): Rule {
     const nameTok = this.next() as Extract<Token, { t: "ident" }>;
     const name = nameTok.text.toLowerCase();
+    if (++this.conditions > MAX_CONDITIONS) this.fail(nameTok, TOO_MANY_CONDITIONS);
     const following = this.peek();
+    const call = this.isPunct(following, "(") || this.isKw(following, "MATCHES") || (this.isKw(following, "NOT") && this.isKw(this.peek(1), "MATCHES"));
+    if (call && ++this.functionCalls > MAX_FUNCTION_CALLS) this.fail(nameTok, TOO_MANY_CALLS);
     if (this.isPunct(following, "(")) return this.parseLegacyCall(nameTok, name);
-    if (this.isKw(following, "MATCHES") || (this.isKw(following, "NOT") && this.isKw(this.peek(1), "MATCHES"))) {
-      return this.parseMatchesCall(nameTok, name);
-    }
+    if (call) return this.parseMatchesCall(nameTok, name);
     return this.parseCondition(nameTok, name);
   }
 
@@ -471,18 +499,29 @@ class Parser {
         if (tok.t !== "number") return mismatch(`expected a number ${context}`);
         this.next();
         if (spec.integer && tok.value.includes(".")) this.reportAt(tok, `${spec.owner} takes a whole number`);
+        else {
+          const range = numberProblem(spec.owner, spec.integer === true, tok.value);
+          if (range) this.reportAt(tok, range);
+        }
         return { kind: "number", value: tok.value };
-      case "id":
+      case "id": {
+        const tooLong = (value: string) => {
+          if (value.length > MAX_ID_DIGITS) this.reportAt(tok, `a product ID has at most ${MAX_ID_DIGITS} digits`);
+        };
         if (tok.t === "number" && !tok.signed && /^[0-9]+$/.test(tok.text)) {
           this.next();
+          tooLong(tok.value);
           return { kind: "number", value: tok.value };
         }
         // Shopify's own examples quote IDs as often as not: products_purchased(id: '2012162031638').
         if (tok.t === "string" && /^[0-9]{1,30}$/.test(tok.value)) {
           this.next();
-          return { kind: "number", value: canonicalDecimal(tok.value) };
+          const value = canonicalDecimal(tok.value);
+          tooLong(value);
+          return { kind: "number", value };
         }
         return mismatch(`expected a product ID ${context}`);
+      }
       case "date":
         if (tok.t === "reldate") {
           this.next();
@@ -595,10 +634,14 @@ class Parser {
     const open = this.peek();
     if (!this.isPunct(open, "(")) this.fail(open, `expected '(' to start a list${this.after()}`);
     this.next();
-    const items: ScalarValue[] = [this.parseScalar(spec, "in the list")];
+    const item = (context: string): ScalarValue => {
+      if (++this.listItems > MAX_LIST_ITEMS) this.fail(this.peek(), TOO_MANY_ITEMS);
+      return this.parseScalar(spec, context);
+    };
+    const items: ScalarValue[] = [item("in the list")];
     while (this.isPunct(this.peek(), ",")) {
       this.next();
-      items.push(this.parseScalar(spec, "after ','"));
+      items.push(item("after ','"));
     }
     if (!this.isPunct(this.peek(), ")")) this.fail(this.peek(), "expected ',' or ')' in the list");
     this.next();

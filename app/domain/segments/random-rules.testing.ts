@@ -2,6 +2,7 @@
 // trip). Not imported by the app. Seed the stream with createRandom so a failure reproduces.
 import type { Random } from "~/demo/random";
 import { argOperators, ATTRIBUTES, FUNCTIONS, OPERATORS_BY_TYPE, type AttributeDef, type FunctionDef, type ParamDef } from "./attributes";
+import { MAX_OFFSET, ruleSize, sizeProblem } from "./limits";
 import type { FunctionArg, Rule, ScalarValue } from "./rule";
 
 const AVAILABLE = Object.entries(ATTRIBUTES as Record<string, AttributeDef>).filter(([, d]) => d.available);
@@ -27,8 +28,9 @@ function genString(g: Random): string {
 function genDate(g: Random): ScalarValue {
   const r = g.next();
   if (r < 0.5) {
-    const amount = g.int(1, 2000) * (g.bernoulli(0.8) ? -1 : 1);
-    return { kind: "relative", amount, unit: g.pick(["d", "w", "m", "y"] as const) };
+    const unit = g.pick(["d", "w", "m", "y"] as const);
+    const amount = g.int(1, Math.min(2000, MAX_OFFSET[unit])) * (g.bernoulli(0.8) ? -1 : 1);
+    return { kind: "relative", amount, unit };
   }
   if (r < 0.9) {
     const year = g.int(1990, 2100);
@@ -43,7 +45,9 @@ function genValue(g: Random, def: { type: AttributeDef["type"] | ParamDef["type"
   switch (def.type) {
     case "number":
     case "money":
-      return { kind: "number", value: genDecimal(g, def.integer === true, true) };
+      // Counts are never negative, nor more than 36,525 for days_since_last_order (limits.ts); money may be negative.
+      if (def.integer) return { kind: "number", value: String(Number(genDecimal(g, true, false)) % 36_526) };
+      return { kind: "number", value: genDecimal(g, false, true) };
     case "id":
       return { kind: "number", value: String(g.int(1, 9)) + String(g.int(0, 999999999)) };
     case "date":
@@ -84,11 +88,18 @@ function genLeaf(g: Random): Rule {
   return { kind: "function", name, args, negated: g.bernoulli(0.3) };
 }
 
-/** A valid rule of at most `depthLeft` levels over every available attribute and function. */
-export function genRule(g: Random, depthLeft: number): Rule {
+function genTree(g: Random, depthLeft: number): Rule {
   if (depthLeft <= 1 || g.bernoulli(0.35)) return genLeaf(g);
   const r = g.next();
-  if (r < 0.2) return { kind: "not", child: genRule(g, depthLeft - 1) };
-  const children = Array.from({ length: g.int(2, 4) }, () => genRule(g, depthLeft - 1));
+  if (r < 0.2) return { kind: "not", child: genTree(g, depthLeft - 1) };
+  const children = Array.from({ length: g.int(2, 4) }, () => genTree(g, depthLeft - 1));
   return { kind: r < 0.6 ? "and" : "or", children };
+}
+
+/** A valid rule of at most `depthLeft` levels over every available attribute and function, within the size caps. */
+export function genRule(g: Random, depthLeft: number): Rule {
+  for (;;) {
+    const rule = genTree(g, depthLeft);
+    if (!sizeProblem(ruleSize(rule))) return rule;
+  }
 }

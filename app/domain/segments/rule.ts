@@ -14,6 +14,7 @@ import {
   type ComparisonOperator,
   type ParamType,
 } from "./attributes";
+import { MAX_OFFSET, ruleSize, scalarProblem, sizeProblem } from "./limits";
 
 export type { ArgOperator, ComparisonOperator, ConditionOperator } from "./attributes";
 
@@ -64,7 +65,6 @@ export type Rule =
 
 export const DECIMAL_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]*[1-9])?$/;
 export const ISO_DATE_RE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
-export const MAX_RELATIVE = 100_000;
 
 /** "007.50" -> "7.5", "-0" -> "0". Input must already look like [-+]?digits(.digits)?. */
 export function canonicalDecimal(text: string): string {
@@ -99,14 +99,13 @@ export function isValidCalendarDate(iso: string): boolean {
 // Structural schema.
 
 const DateUnitSchema = z.enum(["d", "w", "m", "y"]);
-const RelativeDateSchema = z.strictObject({
-  kind: z.literal("relative"),
-  amount: z
-    .number()
-    .int()
-    .refine((n) => n !== 0 && Math.abs(n) <= MAX_RELATIVE, "relative amount must be non-zero and at most 100000"),
-  unit: DateUnitSchema,
-});
+const RelativeDateSchema = z
+  .strictObject({
+    kind: z.literal("relative"),
+    amount: z.number().int().refine((n) => n !== 0, "relative amount must be non-zero"),
+    unit: DateUnitSchema,
+  })
+  .refine((v) => Math.abs(v.amount) <= MAX_OFFSET[v.unit], "relative dates reach at most 100 years");
 const AbsoluteDateSchema = z.strictObject({
   kind: z.literal("absolute"),
   date: z.string().refine(isValidCalendarDate, "expected a calendar date YYYY-MM-DD"),
@@ -260,6 +259,10 @@ export function checkRule(rule: Rule): RuleIssue[] {
           const problem = scalarFits(def.type, v, def.enumValues);
           if (problem) issues.push({ path: [...path, "value"], message: `${node.attribute}: ${problem}` });
           else if (!integerOk(def.integer, v)) issues.push({ path: [...path, "value"], message: `${node.attribute} takes a whole number` });
+          else {
+            const range = scalarProblem(def.type, node.attribute, def.integer === true, v);
+            if (range) issues.push({ path: [...path, "value"], message: range });
+          }
         }
         return;
       }
@@ -285,6 +288,10 @@ export function checkRule(rule: Rule): RuleIssue[] {
             const problem = scalarFits(param.type, v);
             if (problem) issues.push({ path: at, message: `${arg.name}: ${problem}` });
             else if (!integerOk(param.integer, v)) issues.push({ path: at, message: `${arg.name} takes a whole number` });
+            else {
+              const range = scalarProblem(param.type, arg.name, param.integer === true, v);
+              if (range) issues.push({ path: at, message: range });
+            }
           }
         });
         return;
@@ -297,11 +304,60 @@ export function checkRule(rule: Rule): RuleIssue[] {
 
 export type ValidateResult = { ok: true; rule: Rule } | { ok: false; issues: RuleIssue[] };
 
+/**
+ * The size caps and value ranges of limits.ts alone: what `prepare` checks before it resolves
+ * anything, since a rule may reach it without `validateRule` (hand-built, or cached from before).
+ */
+export function limitProblem(rule: Rule): string | null {
+  const size = sizeProblem(ruleSize(rule));
+  if (size) return size;
+  const stack: Rule[] = [rule];
+  while (stack.length > 0) {
+    const node = stack.pop() as Rule;
+    switch (node.kind) {
+      case "and":
+      case "or":
+        stack.push(...node.children);
+        break;
+      case "not":
+        stack.push(node.child);
+        break;
+      case "condition": {
+        const def = getAttribute(node.attribute);
+        if (!def || !("value" in node)) break;
+        for (const v of node.value.kind === "range" ? [node.value.low, node.value.high] : [node.value]) {
+          const problem = scalarProblem(def.type, node.attribute, def.integer === true, v);
+          if (problem) return problem;
+        }
+        break;
+      }
+      case "function": {
+        const fn = getFunction(node.name);
+        if (!fn) break;
+        for (const arg of node.args) {
+          const param = getParam(fn, arg.name);
+          if (!param) continue;
+          const scalars = arg.value.kind === "range" ? [arg.value.low, arg.value.high] : arg.value.kind === "list" ? arg.value.items : [arg.value];
+          for (const v of scalars) {
+            const problem = scalarProblem(param.type, arg.name, param.integer === true, v);
+            if (problem) return problem;
+          }
+        }
+        break;
+      }
+    }
+  }
+  return null;
+}
+
 /** The boundary check for rules coming from JSON: never throws, whatever the input. */
 export function validateRule(input: unknown): ValidateResult {
   if (ruleDepth(input, MAX_DEPTH) > MAX_DEPTH) {
     return { ok: false, issues: [{ path: [], message: `rule is nested more than ${MAX_DEPTH} levels deep` }] };
   }
+  // Counted before zod walks the tree: a stored 100,000-term rule is refused without building it.
+  const size = sizeProblem(ruleSize(input));
+  if (size) return { ok: false, issues: [{ path: [], message: size }] };
   const parsed = RuleSchema.safeParse(input);
   if (parsed.success) return { ok: true, rule: parsed.data };
   return {

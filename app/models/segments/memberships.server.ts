@@ -1,0 +1,164 @@
+// Membership changes: written (members, the customers' lists, enter/leave events, counts) for the
+// full recompute and the per-event path alike, and the per-event path itself: every active segment
+// re-evaluated in memory for the customers an event touched.
+import { Sql, toNumber, type Executor } from "~/db/database.server";
+import { readsPurchases, type EngineContext, type Prepared } from "~/domain/segments/engine";
+import { evaluate } from "~/domain/segments/evaluate";
+import { preparedStored } from "./rules.server";
+import { customersWithSegments } from "./subjects.server";
+
+export type MembershipChange = { segmentId: number; customerId: string; entered: boolean };
+
+/** Rows per statement on SQLite (4 parameters each, far below its 32,766 limit). */
+const WRITE_BATCH = 500;
+
+/**
+ * Applies membership changes inside the caller's transaction: the member rows, one enter/leave event
+ * each, and the segments' counts (kept by difference: a recount would read every member).
+ */
+export async function writeMembershipChanges(
+  tx: Executor,
+  { shop, at, changes }: { shop: string; at: Date; changes: readonly MembershipChange[] },
+): Promise<void> {
+  if (changes.length === 0) return;
+  const entering = changes.filter((c) => c.entered);
+  const leaving = changes.filter((c) => !c.entered);
+  if (tx.dialect === "postgres") {
+    const sql = new Sql(tx.dialect);
+    const pairs = (list: readonly MembershipChange[]) =>
+      `unnest(${sql.p(list.map((c) => c.segmentId))}::int[], ${sql.p(list.map((c) => c.customerId))}::text[]) AS u("segmentId", "customerId")`;
+    if (entering.length > 0) {
+      await tx.run(
+        sql,
+        `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since")
+         SELECT ${sql.p(shop)}, u."segmentId", u."customerId", ${sql.p(at)} FROM ${pairs(entering)}
+         ON CONFLICT ("shop", "segmentId", "customerId") DO NOTHING`,
+      );
+    }
+    if (leaving.length > 0) {
+      const del = new Sql(tx.dialect);
+      await tx.run(
+        del,
+        `DELETE FROM "SegmentMember" m USING unnest(${del.p(leaving.map((c) => c.segmentId))}::int[], ${del.p(leaving.map((c) => c.customerId))}::text[]) AS u("segmentId", "customerId")
+         WHERE m."shop" = ${del.p(shop)} AND m."segmentId" = u."segmentId" AND m."customerId" = u."customerId"`,
+      );
+    }
+    const ev = new Sql(tx.dialect);
+    await tx.run(
+      ev,
+      `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at")
+       SELECT ${ev.p(shop)}, u."segmentId", u."customerId", u."entered", ${ev.p(at)}
+       FROM unnest(${ev.p(changes.map((c) => c.segmentId))}::int[], ${ev.p(changes.map((c) => c.customerId))}::text[], ${ev.p(changes.map((c) => c.entered))}::boolean[])
+         AS u("segmentId", "customerId", "entered")`,
+    );
+  } else {
+    for (let i = 0; i < entering.length; i += WRITE_BATCH) {
+      const sql = new Sql(tx.dialect);
+      const shopParam = sql.p(shop);
+      const atParam = sql.p(at);
+      const values = entering.slice(i, i + WRITE_BATCH).map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${atParam})`);
+      await tx.run(
+        sql,
+        `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ${values.join(", ")}
+         ON CONFLICT ("shop", "segmentId", "customerId") DO NOTHING`,
+      );
+    }
+    for (let i = 0; i < leaving.length; i += WRITE_BATCH) {
+      const sql = new Sql(tx.dialect);
+      const shopParam = sql.p(shop);
+      const pairs = leaving.slice(i, i + WRITE_BATCH).map((c) => `(${sql.p(c.segmentId)}, ${sql.p(c.customerId)})`);
+      await tx.run(sql, `DELETE FROM "SegmentMember" WHERE "shop" = ${shopParam} AND ("segmentId", "customerId") IN (VALUES ${pairs.join(", ")})`);
+    }
+    for (let i = 0; i < changes.length; i += WRITE_BATCH) {
+      const sql = new Sql(tx.dialect);
+      const shopParam = sql.p(shop);
+      const atParam = sql.p(at);
+      const values = changes
+        .slice(i, i + WRITE_BATCH)
+        .map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${sql.p(c.entered)}, ${atParam})`);
+      await tx.run(sql, `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES ${values.join(", ")}`);
+    }
+  }
+  await writeSegmentLists(tx, { shop, changes });
+  const delta = new Map<number, number>();
+  for (const c of changes) delta.set(c.segmentId, (delta.get(c.segmentId) ?? 0) + (c.entered ? 1 : -1));
+  for (const [id, change] of delta) {
+    if (change === 0) continue;
+    const sql = new Sql(tx.dialect);
+    await tx.run(sql, `UPDATE "Segment" SET "memberCount" = "memberCount" + ${sql.p(change)} WHERE "id" = ${sql.p(id)}`);
+  }
+}
+/**
+ * The same changes on the customers' side (Customer.segmentIds), one statement per segment and
+ * direction: a segment's id is appended to the lists of those entering (unless already there) and
+ * cut out of the lists of those leaving.
+ */
+async function writeSegmentLists(tx: Executor, { shop, changes }: { shop: string; changes: readonly MembershipChange[] }): Promise<void> {
+  const groups = new Map<string, { segmentId: number; entered: boolean; customerIds: string[] }>();
+  for (const c of changes) {
+    const key = `${c.segmentId}:${c.entered}`;
+    const group = groups.get(key) ?? { segmentId: c.segmentId, entered: c.entered, customerIds: [] };
+    group.customerIds.push(c.customerId);
+    groups.set(key, group);
+  }
+  const position = tx.dialect === "postgres" ? "strpos" : "instr";
+  const step = tx.dialect === "postgres" ? Number.POSITIVE_INFINITY : WRITE_BATCH * 4;
+  for (const { segmentId, entered, customerIds } of groups.values()) {
+    for (let i = 0; i < customerIds.length; i += step) {
+      const part = customerIds.slice(i, i + step);
+      const sql = new Sql(tx.dialect);
+      const mark = sql.p(`,${segmentId},`);
+      const who = tx.dialect === "postgres" ? `"id" = ANY(${sql.p(part)}::text[])` : sql.in(`"id"`, part);
+      const change = entered
+        ? `"segmentIds" = "segmentIds" || ${sql.p(`${segmentId},`)} WHERE "shop" = ${sql.p(shop)} AND ${who} AND ${position}("segmentIds", ${mark}) = 0`
+        : `"segmentIds" = replace("segmentIds", ${mark}, ',') WHERE "shop" = ${sql.p(shop)} AND ${who}`;
+      await tx.run(sql, `UPDATE "Customer" SET ${change}`);
+    }
+  }
+}
+
+/**
+ * The per-event path: every active segment of the shop re-evaluated, in memory, for the customers an
+ * event touched only. Runs inside the processor's transaction, after their facts were recomputed.
+ */
+export async function updateMemberships(
+  tx: Executor,
+  { shop, customerIds, ctx }: { shop: string; customerIds: readonly string[]; ctx: EngineContext },
+): Promise<{ entered: number; left: number }> {
+  if (customerIds.length === 0) return { entered: 0, left: 0 };
+  const s0 = new Sql(tx.dialect);
+  const segments = await tx.all(s0, `SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${s0.p(shop)} AND "active" = ${s0.p(true)}`);
+  if (segments.length === 0) return { entered: 0, left: 0 };
+  const rules: { id: number; prepared: Prepared }[] = [];
+  for (const segment of segments) {
+    const prepared = preparedStored(String(segment.rule), ctx);
+    if (prepared.ok) rules.push({ id: toNumber(segment.id), prepared: prepared.prepared });
+    // else: recomputes report it; an event must not fail over a stale rule
+  }
+  // The customers with their current segments; orders only when some active rule looks at purchases.
+  const people = await customersWithSegments(tx, { shop, ids: customerIds, purchases: rules.some((r) => readsPurchases(r.prepared)) });
+  // A customer deleted by this event has no row left to list its segments: they come from the members.
+  const gone = customerIds.filter((id) => !people.has(id));
+  const heldByGone = new Map<string, Set<number>>();
+  if (gone.length > 0) {
+    const s1 = new Sql(tx.dialect);
+    const rows = await tx.all(s1, `SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, gone)}`);
+    for (const r of rows) {
+      const set = heldByGone.get(String(r.customerId)) ?? new Set<number>();
+      set.add(toNumber(r.segmentId));
+      heldByGone.set(String(r.customerId), set);
+    }
+  }
+  const changes: MembershipChange[] = [];
+  for (const { id, prepared } of rules) {
+    for (const customerId of customerIds) {
+      const person = people.get(customerId);
+      const should = person !== undefined && evaluate(prepared, person.subject);
+      const held = (person ? person.segmentIds : heldByGone.get(customerId))?.has(id) ?? false;
+      if (should !== held) changes.push({ segmentId: id, customerId, entered: should });
+    }
+  }
+  await writeMembershipChanges(tx, { shop, at: ctx.now, changes });
+  const entered = changes.filter((c) => c.entered).length;
+  return { entered, left: changes.length - entered };
+}

@@ -1,0 +1,208 @@
+// What the admin reads about segments without changing them: a query's count and first members (the
+// editor's preview, within its time bound and at most two per shop at once), the customers a rule
+// selects, and a saved segment's size over time, profile and members (the detail page).
+import { epochDayExpr, Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
+import { formatMinor } from "~/domain/money";
+import { prepare, type EngineContext } from "~/domain/segments/engine";
+import type { Rule } from "~/domain/segments/rule";
+import { isSegmentId } from "~/domain/segments/segment-id";
+import { compileSql, CUSTOMERS_FROM } from "./compile-sql";
+import { SegmentBusyError, SegmentRuleError } from "./errors";
+import { parseQuery, shopContext } from "./rules.server";
+import { bounded } from "./timeouts.server";
+
+function compiled(db: Executor, sql: Sql, rule: Rule, ctx: EngineContext): string {
+  const prepared = prepare(rule, ctx);
+  if (!prepared.ok) throw new SegmentRuleError(prepared.error);
+  return compileSql(prepared.prepared, db.dialect, (v) => sql.p(v));
+}
+
+/** How many of the shop's customers the rule selects, counted by the database (within the preview's time bound). */
+export async function countMatching(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<number> {
+  return bounded(db, (tx) => count(tx, { shop, rule, ctx }));
+}
+
+async function count(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<number> {
+  const sql = new Sql(db.dialect);
+  const shopParam = sql.p(shop);
+  const where = compiled(db, sql, rule, ctx);
+  const [row] = await db.all(sql, `SELECT COUNT(*) AS n ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam} AND ${where}`);
+  return toNumber(row?.n);
+}
+
+export async function matchingIds(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<string[]> {
+  const sql = new Sql(db.dialect);
+  const shopParam = sql.p(shop);
+  const where = compiled(db, sql, rule, ctx);
+  const rows = await bounded(db, (tx) => tx.all(sql, `SELECT c."id" ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id"`));
+  return rows.map((r) => String(r.id));
+}
+
+export type PreviewMember = { id: string; name: string; email: string | null; orders: number; spent: string; lastOrderAt: string | null };
+
+/** A member as the editor's preview and the detail page list them. */
+const MEMBER_COLUMNS = `c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt"`;
+
+function memberRow(r: Record<string, unknown>, currencyCode: string): PreviewMember {
+  return {
+    id: String(r.id),
+    name: [r.firstName, r.lastName].filter((v) => v != null && v !== "").join(" ") || "—",
+    email: r.email == null ? null : String(r.email),
+    orders: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
+    spent: formatMinor(r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor), currencyCode),
+    lastOrderAt: toDate(r.lastOrderAt)?.toISOString() ?? null,
+  };
+}
+
+/** Previews one shop may run at once, in this process: each is a statement over all its customers. */
+export const MAX_PREVIEWS_PER_SHOP = 2;
+const previewsRunning = new Map<string, number>();
+
+/**
+ * One of the shop's preview slots, or null when all are taken. The function returned gives it back
+ * (once, however often it is called).
+ */
+export function acquirePreviewSlot(shop: string): (() => void) | null {
+  const running = previewsRunning.get(shop) ?? 0;
+  if (running >= MAX_PREVIEWS_PER_SHOP) return null;
+  previewsRunning.set(shop, running + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (previewsRunning.get(shop) ?? 1) - 1;
+    if (left > 0) previewsRunning.set(shop, left);
+    else previewsRunning.delete(shop);
+  };
+}
+
+/**
+ * The editor's live preview: how many, and the first few with their key facts. A query with a mistake
+ * answers where it is (no database work); a good one runs within the preview's time bound
+ * (SegmentTimeoutError past it) and only if the shop has a preview slot free (SegmentBusyError if not).
+ */
+export async function previewQuery(
+  db: Db,
+  { shop, query, now, limit = 10 }: { shop: string; query: string; now: Date; limit?: number },
+): Promise<{ ok: true; count: number; members: PreviewMember[] } | { ok: false; error: string }> {
+  const ctx = await shopContext(db, { shop, now });
+  const checked = parseQuery(query, ctx);
+  if (!checked.ok) return checked;
+  const release = acquirePreviewSlot(shop);
+  if (!release) throw new SegmentBusyError(`Too many previews at once for this shop (at most ${MAX_PREVIEWS_PER_SHOP}): the count follows in a moment`);
+  try {
+    return await bounded(db, async (tx) => {
+      const n = await count(tx, { shop, rule: checked.rule, ctx });
+      const sql = new Sql(tx.dialect);
+      const shopParam = sql.p(shop);
+      const where = compiled(tx, sql, checked.rule, ctx);
+      const rows = await tx.all(
+        sql,
+        `SELECT ${MEMBER_COLUMNS}
+         ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id" LIMIT ${sql.p(limit)}`,
+      );
+      return { ok: true as const, count: n, members: rows.map((r) => memberRow(r, ctx.currencyCode)) };
+    });
+  } finally {
+    release();
+  }
+}
+
+export type SegmentDetail = {
+  id: number;
+  name: string;
+  query: string;
+  memberCount: number;
+  lastComputedAt: Date | null;
+  /** Members at the end of each of the last `days` days (UTC), oldest first. */
+  sizeOverTime: { day: string; size: number }[];
+  profile: { averageSpent: string; averageOrders: number; topCountries: { code: string; customers: number }[]; topProducts: { title: string; customers: number }[] };
+  members: PreviewMember[];
+  page: number;
+  pages: number;
+};
+
+const PAGE_SIZE = 25;
+
+export async function segmentDetail(
+  db: Db,
+  { shop, id, now, page = 1, days = 30 }: { shop: string; id: number; now: Date; page?: number; days?: number },
+): Promise<SegmentDetail | null> {
+  if (!isSegmentId(id)) return null;
+  const segment = await db.prisma.segment.findFirst({ where: { shop, id } });
+  if (!segment) return null;
+  const ctx = await shopContext(db, { shop, now });
+  const dayMs = 86_400_000;
+  const today = Math.floor(now.getTime() / dayMs);
+  const since = new Date((today - days + 1) * dayMs);
+
+  // Net entries per day, newest first; the size at the end of a day is today's size minus what
+  // happened after it.
+  const s1 = new Sql(db.dialect);
+  const day = epochDayExpr(db.dialect, `"at"`);
+  const changes = await db.all(
+    s1,
+    `SELECT ${day} AS d, SUM(CASE WHEN "entered" = ${s1.p(true)} THEN 1 ELSE -1 END) AS net FROM "SegmentEvent"
+     WHERE "shop" = ${s1.p(shop)} AND "segmentId" = ${s1.p(id)} AND "at" >= ${s1.p(since)} GROUP BY ${day}`,
+  );
+  const net = new Map(changes.map((r) => [toNumber(r.d), toNumber(r.net)]));
+  const sizeOverTime: { day: string; size: number }[] = [];
+  let size = segment.memberCount;
+  for (let d = today; d > today - days; d--) {
+    sizeOverTime.push({ day: new Date(d * dayMs).toISOString().slice(0, 10), size });
+    size -= net.get(d) ?? 0;
+  }
+  sizeOverTime.reverse();
+
+  const members = `FROM "SegmentMember" m JOIN "Customer" c ON c."shop" = m."shop" AND c."id" = m."customerId"
+    LEFT JOIN "CustomerFacts" f ON f."shop" = m."shop" AND f."customerId" = m."customerId"`;
+  const s2 = new Sql(db.dialect);
+  const [averages] = await db.all(
+    s2,
+    `SELECT AVG(COALESCE(f."amountSpentMinor", 0)) AS spent, AVG(COALESCE(f."ordersCount", 0)) AS orders ${members}
+     WHERE m."shop" = ${s2.p(shop)} AND m."segmentId" = ${s2.p(id)}`,
+  );
+  const s3 = new Sql(db.dialect);
+  const countries = await db.all(
+    s3,
+    `SELECT c."countryCode" AS code, COUNT(*) AS n ${members}
+     WHERE m."shop" = ${s3.p(shop)} AND m."segmentId" = ${s3.p(id)} AND c."countryCode" IS NOT NULL
+     GROUP BY c."countryCode" ORDER BY n DESC, code LIMIT 5`,
+  );
+  const s4 = new Sql(db.dialect);
+  const products = await db.all(
+    s4,
+    `SELECT l."title" AS title, COUNT(DISTINCT o."customerId") AS n
+     FROM "SegmentMember" m JOIN "Order" o ON o."shop" = m."shop" AND o."customerId" = m."customerId"
+     JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
+     WHERE m."shop" = ${s4.p(shop)} AND m."segmentId" = ${s4.p(id)} AND o."cancelledAt" IS NULL AND l."title" IS NOT NULL
+     GROUP BY l."title" ORDER BY n DESC, title LIMIT 5`,
+  );
+  const pages = Math.max(1, Math.ceil(segment.memberCount / PAGE_SIZE));
+  const current = Math.min(Math.max(1, page), pages);
+  const s5 = new Sql(db.dialect);
+  const rows = await db.all(
+    s5,
+    `SELECT ${MEMBER_COLUMNS} ${members}
+     WHERE m."shop" = ${s5.p(shop)} AND m."segmentId" = ${s5.p(id)}
+     ORDER BY c."id" LIMIT ${s5.p(PAGE_SIZE)} OFFSET ${s5.p((current - 1) * PAGE_SIZE)}`,
+  );
+  const spent = averages?.spent == null ? 0n : BigInt(Math.round(Number(averages.spent)));
+  return {
+    id: segment.id,
+    name: segment.name,
+    query: segment.query,
+    memberCount: segment.memberCount,
+    lastComputedAt: segment.lastComputedAt,
+    sizeOverTime,
+    profile: {
+      averageSpent: formatMinor(spent, ctx.currencyCode),
+      averageOrders: averages?.orders == null ? 0 : Math.round(Number(averages.orders) * 10) / 10,
+      topCountries: countries.map((r) => ({ code: String(r.code), customers: toNumber(r.n) })),
+      topProducts: products.map((r) => ({ title: String(r.title), customers: toNumber(r.n) })),
+    },
+    members: rows.map((r) => memberRow(r, ctx.currencyCode)),
+    page: current,
+    pages,
+  };
+}

@@ -1,0 +1,44 @@
+// Time bounds of the statements a merchant's rule shapes (decision 014). On PostgreSQL they are
+// statement_timeout; SQLite has none, and there the rule's size caps (app/domain/segments/limits.ts)
+// bound a statement instead.
+import { isStatementCancelled, withStatementTimeout, type Executor } from "~/db/database.server";
+import { SegmentTimeoutError } from "./errors";
+
+function positiveMs(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/**
+ * How long a preview or a count may run on PostgreSQL before it is cancelled:
+ * TAILORED_SEGMENT_QUERY_TIMEOUT_MS, 20 s unless set. (SQLite has no such bound: the rule's size caps
+ * are what bound a statement there; docs/decisions/014-segment-limits.md.)
+ */
+export function segmentQueryTimeoutMs(): number {
+  return positiveMs(process.env.TAILORED_SEGMENT_QUERY_TIMEOUT_MS, 20_000);
+}
+
+/**
+ * How long a recompute's evaluating statement (one pass over the shop's customers for up to 30 rules)
+ * may run on PostgreSQL: TAILORED_SEGMENT_RECOMPUTE_TIMEOUT_MS, 120 s unless set; a million customers
+ * take about 10 s (docs/BENCHMARKS.md). Writing the changes is not bounded: it is ours, not the rule's.
+ */
+export function segmentRecomputeTimeoutMs(): number {
+  return positiveMs(process.env.TAILORED_SEGMENT_RECOMPUTE_TIMEOUT_MS, 120_000);
+}
+
+/** "20", "0.2": a bound in seconds, for messages. */
+export const seconds = (ms: number) => String(Math.round(ms / 100) / 10);
+
+/** A merchant's query under the preview's time bound; a cancelled one becomes a SegmentTimeoutError. */
+export async function bounded<T>(db: Executor, fn: (tx: Executor) => Promise<T>): Promise<T> {
+  const ms = segmentQueryTimeoutMs();
+  try {
+    return await withStatementTimeout(db, ms, fn);
+  } catch (error) {
+    if (!isStatementCancelled(error)) throw error;
+    throw new SegmentTimeoutError(
+      `Counting the customers took longer than ${seconds(ms)} s and was stopped: try a simpler query (fewer products_purchased or orders_placed conditions), or again in a moment`,
+    );
+  }
+}
