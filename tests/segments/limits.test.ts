@@ -4,6 +4,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase, setStatementTimeout, Sql, type Db, type Executor } from "~/db/database.server";
+import { SqlQuery } from "~/db/sql";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import { compileSql } from "~/models/segments/compile-sql";
 import { evaluate } from "~/domain/segments/evaluate";
@@ -31,10 +32,13 @@ function failingWith(db: Db, marker: string): Db {
     Object.assign(new Error(db.dialect === "sqlite" ? "Expression tree is too large (maximum depth 1000)" : "statement is too complex"), {
       code: db.dialect === "sqlite" ? "SQLITE_ERROR" : "54001",
     });
+  const carries = (query: SqlQuery | Sql) =>
+    (query instanceof SqlQuery ? query.render(db.dialect).params : query.params).includes(marker);
+  type Call = (query: SqlQuery | Sql, second?: unknown) => Promise<never>;
   const wrap = (ex: Executor): Executor => ({
     dialect: ex.dialect,
-    run: (sql, text) => (sql.params.includes(marker) ? Promise.reject(fault()) : ex.run(sql, text)),
-    all: (sql, text) => (sql.params.includes(marker) ? Promise.reject(fault()) : ex.all(sql, text)),
+    run: ((query, text) => (carries(query) ? Promise.reject(fault()) : (ex.run as Call)(query, text))) as Call as Executor["run"],
+    all: ((query, second) => (carries(query) ? Promise.reject(fault()) : (ex.all as Call)(query, second))) as Call as Executor["all"],
     transaction: (fn) => ex.transaction((tx) => fn(wrap(tx))),
   });
   return { ...wrap(db), prisma: db.prisma, close: () => db.close() };

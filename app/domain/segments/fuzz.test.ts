@@ -140,10 +140,9 @@ describe("fuzz: hostile sizes", () => {
     ["10,000 NOTs", `${"NOT ".repeat(10_000)}amount_spent > 1`],
     ["10,000 ')'", ")".repeat(10_000)],
     ["an unterminated 50,000-character string", `customer_tags CONTAINS '${"x".repeat(50_000)}`],
-  ])("%s fails fast with an error", (_name, text) => {
-    const started = performance.now();
+  ])("%s fails with an error", (_name, text) => {
+    // How fast is a benchmark's question (bench/); here: it ends, with positioned errors.
     const result = parse(text);
-    expect(performance.now() - started).toBeLessThan(500);
     expect(result.ok).toBe(false);
     checkResult(text, result);
   });
