@@ -11,6 +11,7 @@ import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments.server";
+import { onBackfillRequested } from "./backfill-requests.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
 import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";
@@ -161,6 +162,8 @@ function startDailyPass(): void {
  * that thread, it also serves the HTTP thread's deliveries: their inbox rows are group-committed here.
  */
 export function startBackgroundWork(): void {
+  // Backfills queued at install start at once: here, or in the background thread (kickBackfill sends it).
+  onBackfillRequested((shop) => void kickBackfill(shop));
   if (process.env.TAILORED_BACKGROUND === "thread") return;
   const processor = inboxProcessor();
   serveBackgroundPort({
