@@ -1,6 +1,6 @@
 // What each webhook topic does to our copy of the shop. Runs inside the processor's transaction, so
 // the effects and the inbox's "done" commit together. Payloads are mapped by the pure mappers
-// (app/sync/mappers.ts); one that does not fit comes back as an error for the inbox to keep.
+// (app/sync/mappers/rest.ts); one that does not fit comes back as an error for the inbox to keep.
 import { Sql, type Executor } from "~/db/database.server";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 import {
@@ -20,9 +20,9 @@ import {
   mapSmsConsentWebhook,
   mapOrderWebhook,
   mapProductWebhook,
-  type MapResult,
   type OrderMapping,
-} from "./mappers";
+} from "./mappers/rest";
+import type { MapResult } from "./mappers/shared";
 export { isTopic, ORDER_UPSERT_TOPICS, TOPICS, type Topic } from "./topics";
 
 export type Applied =

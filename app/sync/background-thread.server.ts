@@ -10,7 +10,8 @@ import { MessageChannel, Worker, workerData, type MessagePort } from "node:worke
 import { databaseConfig } from "~/db/config";
 import type { IncomingWebhook } from "./inbox.server";
 import { Journal } from "./journal.server";
-import { mapOrderWebhook, type MapResult, type OrderMapping } from "./mappers";
+import { mapOrderWebhook, type OrderMapping } from "./mappers/rest";
+import type { MapResult } from "./mappers/shared";
 import { ORDER_UPSERT_TOPICS } from "./topics";
 
 type WireEvent = Omit<IncomingWebhook, "triggeredAt"> & { triggeredAt: number | null };

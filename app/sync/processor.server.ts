@@ -7,7 +7,8 @@ import { shopContext, updateMemberships } from "~/models/segments.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
 import { applyOrderWebhooks, applyWebhook, ORDER_UPSERT_TOPICS } from "./apply.server";
 import { claim, markDoneMany, markFailed, noteError, type InboxEvent, type MappedPayloads } from "./inbox.server";
-import { mapOrderWebhook, type MapResult, type OrderMapping } from "./mappers";
+import { mapOrderWebhook, type OrderMapping } from "./mappers/rest";
+import type { MapResult } from "./mappers/shared";
 
 export type ProcessorOptions = {
   batchSize?: number;

@@ -6,7 +6,7 @@ import { createRandom } from "~/demo/random";
 import { refreshRfm } from "~/models/rfm.server";
 import { upsertShop } from "~/models/store.server";
 import { enqueue, failedEvents, MappedPayloads, retryFailed } from "~/sync/inbox.server";
-import { mapOrderWebhook } from "~/sync/mappers";
+import { mapOrderWebhook } from "~/sync/mappers/rest";
 import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb, DIALECTS } from "../helpers/db";

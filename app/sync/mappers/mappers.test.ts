@@ -1,4 +1,4 @@
-import { TOPICS } from "./topics";
+import { TOPICS } from "../topics";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
@@ -8,27 +8,23 @@ import {
   BULK_PRODUCTS_QUERY,
   CUSTOMERS_UPDATED_SINCE_QUERY,
   ORDERS_UPDATED_SINCE_QUERY,
-} from "./bulk-queries";
+} from "../bulk-queries";
+import { mapCustomerNode, mapLineItemNode, mapOrderNode, mapProductNode } from "./graphql";
 import {
   customerWebhookGaps,
-  legacyId,
-  mapCustomerNode,
   mapCustomerTagsWebhook,
   mapCustomerWebhook,
   mapDeleteWebhook,
   mapEmailConsentWebhook,
   mapSmsConsentWebhook,
-  mapLineItemNode,
-  mapOrderNode,
   mapOrderWebhook,
-  mapProductNode,
   mapProductWebhook,
-  type MapResult,
-} from "./mappers";
+} from "./rest";
+import { legacyId, type MapResult } from "./shared";
 
 // Fresh copies every time: tests edit them.
 type Json = Record<string, any>;
-const FIXTURES = new URL("../../tests/fixtures/", import.meta.url);
+const FIXTURES = new URL("../../../tests/fixtures/", import.meta.url);
 const webhook = (topic: string): Json =>
   JSON.parse(readFileSync(new URL(`webhooks/${topic.replace("/", "__")}.json`, FIXTURES), "utf8"));
 const jsonl = (name: string): Json[] =>
