@@ -3,7 +3,6 @@
 import { z } from "zod";
 import { normalizeTags, type CustomerRow, type OrderLineRow, type OrderRow, type ProductRow } from "~/domain/rows";
 import {
-  amount,
   array,
   bool,
   clamp,
@@ -15,6 +14,7 @@ import {
   isoDate,
   marketingState,
   minor,
+  nonNegativeAmount,
   object,
   optionalDate,
   parse,
@@ -28,7 +28,8 @@ import {
   type Path,
 } from "./shared";
 
-const gqlMoney = object({ amount, currencyCode });
+// Every amount the queries read is a price, a total or money refunded: none is below zero.
+const gqlMoney = object({ amount: nonNegativeAmount, currencyCode });
 const gqlMoneyBag = object({ shopMoney: gqlMoney });
 
 const gqlEmailState = z.string({ error: "expected a marketing state" }).nullish();

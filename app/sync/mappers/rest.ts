@@ -16,6 +16,7 @@ import {
   isoDate,
   marketingState,
   minor,
+  nonNegativeAmount,
   object,
   optionalDate,
   parse,
@@ -32,7 +33,9 @@ import {
 
 /** REST ids: JSON numbers (or numeric strings); checked for precision by resolveId. */
 const restId = z.union([z.number(), z.string()], { error: "expected an id" });
-const restMoney = object({ amount, currency_code: currencyCode });
+const restMoney = object({ amount: nonNegativeAmount, currency_code: currencyCode });
+/** Signed: a refund's order adjustment is the calculated refund minus the actual one. */
+const restSignedMoney = object({ amount, currency_code: currencyCode });
 
 /**
  * A REST object's id. JSON.parse has already rounded numeric ids past 2^53, so admin_graphql_api_id (a
@@ -155,13 +158,14 @@ const restLineItem = object({
 });
 
 const restShopMoneySet = object({ shop_money: restMoney });
+const restSignedShopMoneySet = object({ shop_money: restSignedMoney });
 
 const restRefund = object({
   transactions: array(
     object({
       kind: requiredString,
       status: requiredString,
-      amount,
+      amount: nonNegativeAmount,
       currency: currencyCode.nullish(),
     }),
   ).nullish(),
@@ -169,7 +173,7 @@ const restRefund = object({
     object({ subtotal_set: restShopMoneySet, total_tax_set: restShopMoneySet.nullish() }),
   ).nullish(),
   order_adjustments: array(
-    object({ amount_set: restShopMoneySet, tax_amount_set: restShopMoneySet.nullish() }),
+    object({ amount_set: restSignedShopMoneySet, tax_amount_set: restSignedShopMoneySet.nullish() }),
   ).nullish(),
 });
 
@@ -338,7 +342,7 @@ const restProduct = object({
   image: restProductImage,
   images: array(object({ src: text })).nullish(),
   media: array(object({ preview_image: restProductImage })).nullish(),
-  variants: array(object({ price: amount.nullish() })).nullish(),
+  variants: array(object({ price: nonNegativeAmount.nullish() })).nullish(),
 });
 
 /**

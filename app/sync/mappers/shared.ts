@@ -71,6 +71,14 @@ export const quantity = z.number({ error: "expected a quantity" }).int({ error: 
 export const amount = z.string({ error: "expected a decimal amount" }).regex(/^[+-]?\d+(\.\d+)?$/, {
   error: "expected a decimal amount",
 });
+/**
+ * A price, a total or money refunded: never below zero. A negative one is bad data (or a forgery), not a
+ * credit; taken as it came it would lower a customer's spend and every segment's sums, so the event is
+ * failed with this reason. (Refund order adjustments are signed by definition and use `amount`.)
+ */
+export const nonNegativeAmount = amount.refine((value) => !value.startsWith("-") || /^-0+(\.0+)?$/.test(value), {
+  error: "expected an amount of at least 0",
+});
 // ISO 4217, plus the four-letter codes Shopify's CurrencyCode enum has (USDC).
 export const currencyCode = z.string({ error: "expected a currency code" }).regex(/^[A-Z]{3,4}$/, {
   error: "expected a currency code",
