@@ -12,6 +12,8 @@
 // - 5xx are Shopify-side failures worth retrying; 401/403 (bad token, missing scope) and other GraphQL
 //   errors will not change by retrying.
 
+import { SHOP_DOMAIN } from "~/domain/shop-domain";
+
 export type ThrottleStatus = { currentlyAvailable: number; maximumAvailable: number; restoreRate: number };
 
 export type AdminClientOptions = {
@@ -57,8 +59,6 @@ export class AdminApiError extends Error {
     if (details.attempts !== undefined) this.attempts = details.attempts;
   }
 }
-
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 function defaultOrigin(shop: string): string {
   // The shop name ends up in a URL we send the access token to: only a myshopify.com host will do.
