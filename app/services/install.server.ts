@@ -6,6 +6,7 @@ import { db } from "~/db.server";
 import { upsertShop } from "~/models/store.server";
 import { backfillRequested } from "~/sync/backfill-requests.server";
 import { latestJobs, queueBackfill } from "~/sync/backfill.server";
+import { installedShops } from "~/sync/installed-shops.server";
 
 const SHOP_QUERY = `#graphql
   query TailoredShop {
@@ -32,6 +33,8 @@ export async function afterInstall({ shop, admin }: { shop: string; admin: Admin
     currencyCode: info.currencyCode,
     ianaTimezone: info.ianaTimezone,
   });
+  // Its webhooks are accepted from now on (this runs in the thread that checks them).
+  installedShops().note(shop, true);
   // afterAuth also runs on re-authorisation: backfill only a shop whose copy was never completed
   // (webhooks and reconciliation keep a completed copy current).
   const jobs = await latestJobs(db, { shop });

@@ -25,6 +25,8 @@ export type ProcessorOptions = {
    * background, chunk by chunk, rather than inside the event's transaction.
    */
   onProductTagsChanged?: (shop: string) => void;
+  /** A shop's app/uninstalled was applied (after commit): it is no longer installed. */
+  onShopUninstalled?: (shop: string) => void;
   onError?: (error: unknown) => void;
   /** Wait this long after a wake before draining (the server uses it; default 0). */
   coalesceMs?: number;
@@ -144,6 +146,7 @@ export class InboxProcessor {
     const now = this.now();
     const finished: [string, string][] = [];
     const retagged = new Set<string>();
+    const uninstalled = new Set<string>();
     await this.db.transaction(async (tx) => {
       // In a fixed order, so that two processors cannot deadlock on each other's shops.
       for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
@@ -198,6 +201,7 @@ export class InboxProcessor {
             }
             if (result.bulkOperationFinished) finished.push([shop, result.bulkOperationFinished]);
             if (result.productTagsChanged) retagged.add(shop);
+            if (event.topic === "app/uninstalled") uninstalled.add(shop);
           }
         }
       }
@@ -211,5 +215,6 @@ export class InboxProcessor {
     });
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
     for (const shop of retagged) this.options.onProductTagsChanged?.(shop);
+    for (const shop of uninstalled) this.options.onShopUninstalled?.(shop);
   }
 }

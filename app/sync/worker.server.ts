@@ -13,8 +13,9 @@ import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments.server";
 import { onBackfillRequested } from "./backfill-requests.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
-import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
+import { backgroundIsRemote, serveBackgroundPort, signalRemotely, tellHttpThread } from "./background-thread.server";
 import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";
+import { installedShops } from "./installed-shops.server";
 import { InboxProcessor } from "./processor.server";
 import { keyedRuns } from "./keyed-runs";
 import { getCursor, reconcile } from "./reconcile.server";
@@ -187,6 +188,12 @@ export function inboxProcessor(): InboxProcessor {
       onError: log,
       onBulkOperationFinished: (shop) => void kickBackfill(shop),
       onProductTagsChanged: productTagsChanged,
+      // Its deliveries (but compliance topics) are refused from now on: here, and in the server's HTTP
+      // thread, which checks them.
+      onShopUninstalled: (shop) => {
+        installedShops().note(shop, false);
+        tellHttpThread({ kind: "shop", shop, installed: false });
+      },
       onBatch: (events) => (unapplied = Math.max(0, unapplied - events)),
     });
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();

@@ -115,8 +115,11 @@ describe("tags and consent webhooks through server.mjs", () => {
   it("is reached by the replayer (tailored send-webhooks) at each topic's URL", async () => {
     const deliveries = fixtureDeliveries(FIXTURES, SHOP);
     expect(deliveries.map((d) => d.topic)).toContain("customer.tags_added");
-    const report = await send(deliveries, { url: server.url, secret: SECRET, concurrency: 4 });
-    expect(report.byStatus).toEqual({ "200": deliveries.length });
+    expect(deliveries.at(-1)?.topic).toBe("app/uninstalled");
+    // The uninstall on its own, after the rest: once applied, the shop's other topics are refused.
+    const report = await send(deliveries.slice(0, -1), { url: server.url, secret: SECRET, concurrency: 4 });
+    expect(report.byStatus).toEqual({ "200": deliveries.length - 1 });
+    expect((await send(deliveries.slice(-1), { url: server.url, secret: SECRET })).byStatus).toEqual({ "200": 1 });
   });
 });
 
