@@ -108,10 +108,10 @@ export async function applyWebhook(
       const mapped = email ? mapEmailConsentWebhook(payload) : mapSmsConsentWebhook(payload);
       if (!mapped.ok) return fail(mapped);
       const { customerId, state, consentUpdatedAt } = mapped.value;
-      // consent_updated_at is null for a customer who never gave or withdrew consent: then the
-      // delivery's X-Shopify-Triggered-At orders it, and without that the event counts as the newest.
-      const at = consentUpdatedAt ?? triggeredAt ?? now;
-      const changed = await applyConsentEvent(tx, { shop, customerId, channel: email ? "email" : "sms", state, at });
+      // Ordered by the payload's own consent_updated_at only, never by X-Shopify-Triggered-At: the body
+      // is signed, the headers are not, so a replayed body can come with any Triggered-At (and a new
+      // event id). A payload without a time is handled by applyConsentEvent (decision 015).
+      const changed = await applyConsentEvent(tx, { shop, customerId, channel: email ? "email" : "sms", state, at: consentUpdatedAt, now });
       return { ok: true, customersChanged: changed ? [customerId] : [] };
     }
     case "customers/create":
