@@ -13,6 +13,7 @@
 //   errors will not change by retrying.
 
 import { SHOP_DOMAIN } from "~/domain/shop-domain";
+import { isProduction } from "~/service-origins";
 
 export type ThrottleStatus = { currentlyAvailable: number; maximumAvailable: number; restoreRate: number };
 
@@ -66,9 +67,15 @@ function defaultOrigin(shop: string): string {
   return `https://${shop}`;
 }
 
-/** SHOPIFY_ADMIN_ORIGIN (tests, the demo: a local server standing in for Shopify) or https://{shop}. */
+/**
+ * SHOPIFY_ADMIN_ORIGIN (tests, local tools: a local server standing in for Shopify) or https://{shop}.
+ * Never the override in production: the access token would go wherever it points (service-origins.ts).
+ */
 export function adminOriginFromEnv(env: Record<string, string | undefined>, shop: string): string {
   const override = env.SHOPIFY_ADMIN_ORIGIN?.trim();
+  if (override && isProduction(env)) {
+    throw new AdminApiError("SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production: refusing to send an access token there");
+  }
   if (override) return override.replace(/\/+$/, "");
   return defaultOrigin(shop);
 }

@@ -93,6 +93,10 @@ describe("server.mjs webhook path", () => {
     expect(await post(server.url, "/webhooks/shop/redact", forShop(leaving, "shop/redact", forged), [forged])).toBe(403);
   });
 
+  it("bounds what one client may hold (tests/server/limits.test.ts cuts one off)", () => {
+    expect(server.output()).toContain("headers within 10000 ms, requests within 30000 ms, keep-alive 5000 ms, at most 100 headers, 1000 connections");
+  });
+
   it("still serves the Remix app beside it", async () => {
     const response = await fetch(`${server.url}/`, { redirect: "manual", headers: { "user-agent": "Mozilla/5.0 Chrome/156.0" } });
     expect(response.status).toBe(302);
