@@ -28,12 +28,27 @@ async function background() {
   await import(buildUrl);
 }
 
+/** The build, or an exit with the reason it would not load (a refused configuration, say). */
+async function loadBuild() {
+  try {
+    return await import(buildUrl);
+  } catch (error) {
+    // A configuration the build refuses says why in a line; anything else with its stack.
+    if (error instanceof Error && error.name === "ConfigurationError") console.error(`[tailored] not starting: ${error.message}`);
+    else console.error("[tailored] not starting:", error);
+    process.exit(1);
+  }
+}
+
 async function serve() {
   // TAILORED_BACKGROUND=here keeps the background work in this thread (as `shopify app dev` runs it).
   const threaded = process.env.TAILORED_BACKGROUND !== "here";
   if (threaded) process.env.TAILORED_BACKGROUND = "thread";
-  const build = await import(buildUrl);
-  const { ingestWebhook, MAX_WEBHOOK_BYTES, startBackgroundThread } = build.entry.module;
+  const build = await loadBuild();
+  const { ingestWebhook, MAX_WEBHOOK_BYTES, startBackgroundThread, httpLimits } = build.entry.module;
+  // Bounds on what one client may hold: slow headers and bodies, idle connections, header count and
+  // size, connections at once (app/http-limits.ts).
+  const limits = httpLimits(process.env);
 
   // `POST /webhooks/<scope>/<event>`, answered before Express sees the request: Express's request
   // setup and router cost more per delivery than verifying it.
@@ -79,14 +94,30 @@ async function serve() {
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
   const stopBackground = threaded ? startBackgroundThread(new URL(import.meta.url)) : async () => undefined;
-  const server = http.createServer((req, res) => {
-    const match = req.method === "POST" ? WEBHOOK_PATH.exec(req.url) : null;
-    if (match) webhook(req, res, `${match[1]}/${match[2]}`);
-    else app(req, res);
-  });
+  const server = http.createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: limits.checkIntervalMs,
+      maxHeaderSize: limits.maxHeaderSize,
+    },
+    (req, res) => {
+      const match = req.method === "POST" ? WEBHOOK_PATH.exec(req.url) : null;
+      if (match) webhook(req, res, `${match[1]}/${match[2]}`);
+      else app(req, res);
+    },
+  );
+  server.maxHeadersCount = limits.maxHeadersCount;
+  server.maxConnections = limits.maxConnections;
   const port = Number(process.env.PORT || 3000);
   const host = process.env.HOST;
-  const listening = () => console.log(`[tailored] http://localhost:${port}${host ? ` (${host})` : ""}`);
+  const listening = () =>
+    console.log(
+      `[tailored] http://localhost:${port}${host ? ` (${host})` : ""}; headers within ${server.headersTimeout} ms, ` +
+        `requests within ${server.requestTimeout} ms, keep-alive ${server.keepAliveTimeout} ms, ` +
+        `at most ${server.maxHeadersCount} headers, ${server.maxConnections} connections`,
+    );
   if (host) server.listen(port, host, listening);
   else server.listen(port, listening);
   for (const signal of ["SIGTERM", "SIGINT"])

@@ -3,11 +3,18 @@ import { createReadableStreamFromReadable, type EntryContext } from "@remix-run/
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import { assertNoServiceOverridesInProduction } from "./service-origins";
 import { addDocumentResponseHeaders } from "./shopify.server";
 import { startBackgroundWork } from "./sync/worker.server";
 
 export { ingestWebhook, MAX_WEBHOOK_BYTES } from "./sync/receive.server";
 export { startBackgroundThread } from "./sync/background-thread.server";
+// The bounds server.mjs sets on its HTTP server.
+export { httpLimits } from "./http-limits";
+
+// Before anything starts: a production server never sends the shops' tokens to a service-origin
+// override (SHOPIFY_ADMIN_ORIGIN): loading the build fails, and so does the server (server.mjs).
+assertNoServiceOverridesInProduction(process.env);
 
 // The server's background work starts with the server, not with its first webhook: events left
 // pending by a previous process are applied at once, and the schedules (backfill polling,

@@ -1,16 +1,22 @@
 // `npm run tailored -- <command>`: the operator's and the tests' command line. DATABASE_URL chooses the
-// database as it does for the app; every command brings the schema up to date first.
+// database as it does for the app; every command that writes brings the schema up to date first, and
+// the ones that only read (stats, segments count/list, shops list) change nothing: they refuse a
+// database that is not up to date instead.
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { databaseConfig } from "~/db/config";
 import { openDatabase, type Db } from "~/db/database.server";
-import { migrate } from "~/db/migrate.server";
+import { migrate, pendingMigrations } from "~/db/migrate.server";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import { formatMinor } from "~/domain/money";
+import { isShopDomain } from "~/domain/shop-domain";
+import { installShop, listShops, ShopInputError } from "~/models/shops.server";
 import { shopStats } from "~/models/stats.server";
 import { importCdnow } from "~/services/cdnow-import.server";
 
 export class UsageError extends Error {}
+/** The command cannot run as things are (exit 1, the message without a stack). */
+export class CommandError extends Error {}
 
 const USAGE = `usage: npm run tailored -- <command> [options]
 
@@ -22,6 +28,10 @@ commands:
         read CDNOW_master.txt or CDNOW_sample.txt into a shop, one order per row (idempotent)
   stats --shop DOMAIN [--json]
         customers, orders, revenue and repeat-purchase rate of a shop
+  shops install --shop DOMAIN [--name NAME] [--currency USD] [--timezone Area/City] [--json]
+        register a shop as installed without OAuth (webhooks are accepted only for installed shops)
+  shops list [--json]
+        every shop Tailored knows, installed or not
   migrate [--json]
         apply pending database migrations
   send-webhooks --url URL --shop DOMAIN (--cdnow FILE | --fixtures DIR) [--copies N] [--shuffle SEED]
@@ -51,7 +61,7 @@ function output(json: boolean): Output {
 
 function requireShop(value: string | undefined): string {
   if (!value) throw new UsageError("--shop DOMAIN is required");
-  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(value)) {
+  if (!isShopDomain(value)) {
     throw new UsageError(`--shop must be a myshopify.com domain, got "${value}"`);
   }
   return value;
@@ -99,6 +109,8 @@ function parseOptions(args: string[]) {
         "lapsed-days": { type: "string" },
         "loyal-orders": { type: "string" },
         "purchase-rate": { type: "string" },
+        currency: { type: "string" },
+        timezone: { type: "string" },
       },
     });
   } catch (error) {
@@ -154,13 +166,27 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
   const out = output(values.json ?? false);
   if (command === "send-webhooks") return sendWebhooks(values, positionals, env, cwd, out);
   const config = databaseConfig(env.DATABASE_URL, cwd);
-  const migrated = await migrate(config, cwd);
-  if (command === "migrate") {
-    out.print(
-      { dialect: config.dialect, applied: migrated.applied, alreadyApplied: migrated.alreadyApplied },
-      `${config.dialect}: applied ${migrated.applied.length}, already applied ${migrated.alreadyApplied}`,
-    );
-    return 0;
+  if (readsOnly(command, positionals[0])) {
+    // Reading never migrates: a schema change belongs to `migrate` or to a command that writes, not to
+    // a look at the figures (perhaps of a database a running app of another version still uses).
+    // Usage first: a wrong command line is told so whatever the database.
+    if (command !== "shops") requireShop(values.shop);
+    const pending = await pendingMigrations(config, cwd);
+    if (pending.length > 0) {
+      throw new CommandError(
+        `the database is not up to date (${pending.length} migration${pending.length === 1 ? "" : "s"} not applied, ` +
+          `the first ${pending[0]}): run \`npm run tailored -- migrate\` first`,
+      );
+    }
+  } else {
+    const migrated = await migrate(config, cwd);
+    if (command === "migrate") {
+      out.print(
+        { dialect: config.dialect, applied: migrated.applied, alreadyApplied: migrated.alreadyApplied },
+        `${config.dialect}: applied ${migrated.applied.length}, already applied ${migrated.alreadyApplied}`,
+      );
+      return 0;
+    }
   }
 
   const db: Db = openDatabase(config);
@@ -301,7 +327,51 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
         out.print({ shop, ...checked.data, changed }, `${shop}: lapsing after ${checked.data.lapsingDays} days, lapsed after ${checked.data.lapsedDays}, loyal from ${checked.data.loyalOrders} orders`);
         return 0;
       }
-      case "process-webhooks": {
+      case "shops": {
+        const sub = positionals[0];
+        if (sub === "install") {
+          const shop = requireShop(values.shop);
+          try {
+            const { created, shop: row } = await installShop(db, {
+              domain: shop,
+              name: values.name,
+              currencyCode: values.currency,
+              ianaTimezone: values.timezone,
+            });
+            out.print(
+              { shop, created, installed: true, name: row.name, currency: row.currencyCode, timezone: row.ianaTimezone },
+              `${created ? "installed" : "installed again"}: ${shop} (${row.name ?? "no name"}, ${row.currencyCode}, ${row.ianaTimezone})`,
+            );
+          } catch (error) {
+            if (error instanceof ShopInputError) throw new UsageError(error.message);
+            throw error;
+          }
+          return 0;
+        }
+        if (sub === "list") {
+          const shops = await listShops(db);
+          out.print(
+            {
+              shops: shops.map((s) => ({
+                domain: s.domain,
+                name: s.name,
+                currency: s.currencyCode,
+                timezone: s.ianaTimezone,
+                demo: s.isDemo,
+                installed: s.uninstalledAt === null,
+                installedAt: s.installedAt.toISOString(),
+                uninstalledAt: s.uninstalledAt?.toISOString() ?? null,
+              })),
+            },
+            shops
+              .map((s) => `${s.domain}\t${s.uninstalledAt === null ? "installed" : `uninstalled ${s.uninstalledAt.toISOString()}`}\t${s.currencyCode}\t${s.ianaTimezone}\t${s.name ?? ""}`)
+              .join("\n") || "no shops",
+          );
+          return 0;
+        }
+        throw new UsageError(`shops ${sub ?? ""}: expected install or list`);
+      }
+case "process-webhooks": {
         const { InboxProcessor } = await import("~/sync/processor.server");
         const { recomputeProductTagSegments } = await import("~/models/segments/recompute.server");
         // Product tags changed: their segments are recomputed after the drain (or every poll).
@@ -345,11 +415,16 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
   }
 }
 
+/** The commands that only read the database. */
+function readsOnly(command: string, sub: string | undefined): boolean {
+  return command === "stats" || (command === "segments" && (sub === "count" || sub === "list")) || (command === "shops" && sub === "list");
+}
+
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("app/cli/main.ts")) {
   run(process.argv.slice(2), process.env, process.cwd()).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(error instanceof UsageError ? error.message : error);
+      console.error(error instanceof UsageError || error instanceof CommandError ? error.message : error);
       process.exit(error instanceof UsageError ? 2 : 1);
     },
   );

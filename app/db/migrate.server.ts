@@ -121,3 +121,35 @@ export async function migrate(config: DatabaseConfig, root: string): Promise<Mig
     ? migrateSqlite(config.file, migrations)
     : migratePostgres(config.url, migrations);
 }
+
+/**
+ * The project's migrations this database has not had, read without writing anything (a missing SQLite
+ * file is not created): for commands that only read, which should not change the schema under a
+ * running app.
+ */
+export async function pendingMigrations(config: DatabaseConfig, root: string): Promise<string[]> {
+  const names = readMigrations(migrationsDir(root, config.dialect)).map((m) => m.name);
+  let done: Set<string>;
+  if (config.dialect === "sqlite") {
+    if (config.file !== ":memory:" && !fs.existsSync(config.file)) return names;
+    const db = new Database(config.file, { readonly: true, fileMustExist: true, timeout: 10_000 });
+    try {
+      const tracked = db.prepare(`SELECT 1 FROM "sqlite_master" WHERE "type" = 'table' AND "name" = '_tailored_migrations'`).get();
+      done = new Set(tracked ? (db.prepare(`SELECT "name" FROM "_tailored_migrations"`).all() as { name: string }[]).map((r) => r.name) : []);
+    } finally {
+      db.close();
+    }
+  } else {
+    const client = new pg.Client({ connectionString: config.url });
+    await client.connect();
+    try {
+      const { rows: tracked } = await client.query<{ t: string | null }>(`SELECT to_regclass('"_tailored_migrations"')::text AS "t"`);
+      done = new Set(
+        tracked[0]?.t ? (await client.query<{ name: string }>(`SELECT "name" FROM "_tailored_migrations"`)).rows.map((r) => r.name) : [],
+      );
+    } finally {
+      await client.end();
+    }
+  }
+  return names.filter((name) => !done.has(name));
+}

@@ -361,21 +361,42 @@ export async function applyTagsEvent(
 }
 
 /**
- * customers_email_marketing_consent/update and customers_marketing_consent/update: the state changes
- * only if the event is newer than the one we hold (`at`: see applyWebhook). Returns whether it changed.
+ * customers_email_marketing_consent/update and customers_marketing_consent/update. `at` is the payload's
+ * consent_updated_at, the only time about a consent change that a replay cannot forge: the body is
+ * signed; X-Shopify-Triggered-At, the event id and the rest of the headers are not, and a captured
+ * delivery can be sent again with any of them. So:
+ * - with a time, the state changes only if the event is newer than the one we hold, and sets the clock;
+ * - without one (Shopify sends none for a customer who never gave or withdrew consent), nothing says
+ *   when it happened. It never overrides a state whose time we hold (a replayed old body would), and it
+ *   never grants consent: among states without times, nothing can tell a replayed "subscribed" from a
+ *   later "unsubscribed", and only the direction that cannot send unwanted email is safe to take on
+ *   the body's word. It records a state that does not allow email where we know no time, and leaves
+ *   the clock unset. (Backfill and reconciliation bring the state with the customer's updatedAt.)
+ * Returns whether it changed.
  */
 export async function applyConsentEvent(
   tx: Executor,
-  { shop, customerId, channel, state, at }: { shop: string; customerId: string; channel: "email" | "sms"; state: string; at: Date },
+  {
+    shop,
+    customerId,
+    channel,
+    state,
+    at,
+    now,
+  }: { shop: string; customerId: string; channel: "email" | "sms"; state: string; at: Date | null; now: Date },
 ): Promise<boolean> {
-  if (!(await ensureCustomer(tx, shop, customerId, at))) return false;
+  if (at === null && state === "SUBSCRIBED") return false;
+  if (!(await ensureCustomer(tx, shop, customerId, at ?? now))) return false;
   const [column, clock] = channel === "email" ? ["emailMarketingState", "emailConsentAt"] : ["smsMarketingState", "smsConsentAt"];
   const sql = new Sql(tx.dialect);
   const changed = await tx.run(
     sql,
-    `UPDATE "Customer" SET "${column}" = ${sql.p(state)}, "${clock}" = ${sql.p(at)}
-     WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}
-       AND ("${clock}" IS NULL OR "${clock}" < ${sql.p(at)})`,
+    at === null
+      ? `UPDATE "Customer" SET "${column}" = ${sql.p(state)}
+         WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)} AND "${clock}" IS NULL AND "${column}" <> ${sql.p(state)}`
+      : `UPDATE "Customer" SET "${column}" = ${sql.p(state)}, "${clock}" = ${sql.p(at)}
+         WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}
+           AND ("${clock}" IS NULL OR "${clock}" < ${sql.p(at)})`,
   );
   return changed > 0;
 }

@@ -4,8 +4,9 @@
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { db } from "~/db.server";
 import { upsertShop } from "~/models/store.server";
+import { backfillRequested } from "~/sync/backfill-requests.server";
 import { latestJobs, queueBackfill } from "~/sync/backfill.server";
-import { kickBackfill } from "~/sync/worker.server";
+import { installedShops } from "~/sync/installed-shops.server";
 
 const SHOP_QUERY = `#graphql
   query TailoredShop {
@@ -32,10 +33,14 @@ export async function afterInstall({ shop, admin }: { shop: string; admin: Admin
     currencyCode: info.currencyCode,
     ianaTimezone: info.ianaTimezone,
   });
+  // Its webhooks are accepted from now on (this runs in the thread that checks them).
+  installedShops().note(shop, true);
   // afterAuth also runs on re-authorisation: backfill only a shop whose copy was never completed
   // (webhooks and reconciliation keep a completed copy current).
   const jobs = await latestJobs(db, { shop });
   if (!jobs.some((job) => job.status === "done")) await queueBackfill(db, { shop, now: new Date() });
-  void kickBackfill(shop);
+  // Not the worker's kickBackfill itself: this module runs inside shopify.server.ts's afterAuth, and the
+  // worker imports shopify.server.ts (backfill-requests.server.ts says why that matters).
+  backfillRequested(shop);
 }
 

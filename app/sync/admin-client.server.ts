@@ -12,6 +12,9 @@
 // - 5xx are Shopify-side failures worth retrying; 401/403 (bad token, missing scope) and other GraphQL
 //   errors will not change by retrying.
 
+import { SHOP_DOMAIN } from "~/domain/shop-domain";
+import { isProduction } from "~/service-origins";
+
 export type ThrottleStatus = { currentlyAvailable: number; maximumAvailable: number; restoreRate: number };
 
 export type AdminClientOptions = {
@@ -58,17 +61,21 @@ export class AdminApiError extends Error {
   }
 }
 
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
-
 function defaultOrigin(shop: string): string {
   // The shop name ends up in a URL we send the access token to: only a myshopify.com host will do.
   if (!SHOP_DOMAIN.test(shop)) throw new AdminApiError(`not a shop domain: ${JSON.stringify(shop)} (expected x.myshopify.com)`);
   return `https://${shop}`;
 }
 
-/** SHOPIFY_ADMIN_ORIGIN (tests, the demo: a local server standing in for Shopify) or https://{shop}. */
+/**
+ * SHOPIFY_ADMIN_ORIGIN (tests, local tools: a local server standing in for Shopify) or https://{shop}.
+ * Never the override in production: the access token would go wherever it points (service-origins.ts).
+ */
 export function adminOriginFromEnv(env: Record<string, string | undefined>, shop: string): string {
   const override = env.SHOPIFY_ADMIN_ORIGIN?.trim();
+  if (override && isProduction(env)) {
+    throw new AdminApiError("SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production: refusing to send an access token there");
+  }
   if (override) return override.replace(/\/+$/, "");
   return defaultOrigin(shop);
 }

@@ -1,6 +1,6 @@
 // What each webhook topic does to our copy of the shop. Runs inside the processor's transaction, so
 // the effects and the inbox's "done" commit together. Payloads are mapped by the pure mappers
-// (app/sync/mappers.ts); one that does not fit comes back as an error for the inbox to keep.
+// (app/sync/mappers/rest.ts); one that does not fit comes back as an error for the inbox to keep.
 import { Sql, type Executor } from "~/db/database.server";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 import {
@@ -20,9 +20,9 @@ import {
   mapSmsConsentWebhook,
   mapOrderWebhook,
   mapProductWebhook,
-  type MapResult,
   type OrderMapping,
-} from "./mappers";
+} from "./mappers/rest";
+import type { MapResult } from "./mappers/shared";
 export { isTopic, ORDER_UPSERT_TOPICS, TOPICS, type Topic } from "./topics";
 
 export type Applied =
@@ -108,10 +108,10 @@ export async function applyWebhook(
       const mapped = email ? mapEmailConsentWebhook(payload) : mapSmsConsentWebhook(payload);
       if (!mapped.ok) return fail(mapped);
       const { customerId, state, consentUpdatedAt } = mapped.value;
-      // consent_updated_at is null for a customer who never gave or withdrew consent: then the
-      // delivery's X-Shopify-Triggered-At orders it, and without that the event counts as the newest.
-      const at = consentUpdatedAt ?? triggeredAt ?? now;
-      const changed = await applyConsentEvent(tx, { shop, customerId, channel: email ? "email" : "sms", state, at });
+      // Ordered by the payload's own consent_updated_at only, never by X-Shopify-Triggered-At: the body
+      // is signed, the headers are not, so a replayed body can come with any Triggered-At (and a new
+      // event id). A payload without a time is handled by applyConsentEvent (decision 015).
+      const changed = await applyConsentEvent(tx, { shop, customerId, channel: email ? "email" : "sms", state, at: consentUpdatedAt, now });
       return { ok: true, customersChanged: changed ? [customerId] : [] };
     }
     case "customers/create":

@@ -13,7 +13,7 @@ import { lockShop, recomputeFacts, refreshPlannerStatistics, upsertCustomers, up
 import type { AdminClient } from "./admin-client.server";
 import { BULK_CUSTOMERS_QUERY, BULK_ORDERS_QUERY, BULK_PRODUCTS_QUERY } from "./bulk-queries";
 import { readBulkJsonl } from "./jsonl";
-import { mapCustomerNode, mapOrderNode, mapProductNode } from "./mappers";
+import { mapCustomerNode, mapOrderNode, mapProductNode } from "./mappers/graphql";
 import { setCursor } from "./reconcile.server";
 import { refreshRfm } from "~/models/rfm.server";
 

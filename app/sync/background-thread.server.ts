@@ -9,8 +9,10 @@
 import { MessageChannel, Worker, workerData, type MessagePort } from "node:worker_threads";
 import { databaseConfig } from "~/db/config";
 import type { IncomingWebhook } from "./inbox.server";
+import { installedShops } from "./installed-shops.server";
 import { Journal } from "./journal.server";
-import { mapOrderWebhook, type MapResult, type OrderMapping } from "./mappers";
+import { mapOrderWebhook, type OrderMapping } from "./mappers/rest";
+import type { MapResult } from "./mappers/shared";
 import { ORDER_UPSERT_TOPICS } from "./topics";
 
 type WireEvent = Omit<IncomingWebhook, "triggeredAt"> & { triggeredAt: number | null };
@@ -21,8 +23,12 @@ type ToThread =
   | { kind: "backfill"; shop: string }
   | { kind: "reconcile"; shop: string };
 type MappedItem = { shop: string; eventId: string; mapped: MapResult<OrderMapping> };
-/** `backlog`: events stored and not yet applied, as the background thread counts them. */
-type FromThread = { kind: "stored"; results: { id: number; stored?: boolean; error?: string }[]; backlog: number };
+/**
+ * `backlog`: events stored and not yet applied, as the background thread counts them. `shop`: a shop's
+ * standing changed there (app/uninstalled applied), for the HTTP thread's set of installed shops.
+ */
+type Stored = { kind: "stored"; results: { id: number; stored?: boolean; error?: string }[]; backlog: number };
+type FromThread = Stored | { kind: "shop"; shop: string; installed: boolean };
 
 export type BackgroundHandlers = {
   store(event: IncomingWebhook, now: Date): Promise<boolean>;
@@ -101,6 +107,7 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
     port = channel.port1;
     connected = true;
     port.on("message", (message: FromThread) => {
+      if (message.kind === "shop") return installedShops().note(message.shop, message.installed);
       backlog = message.backlog;
       for (const { id, stored, error } of message.results) {
         const w = waiting.get(id);
@@ -203,17 +210,26 @@ export function signalRemotely(signal: { kind: "wake" } | { kind: "backfill" | "
 // ---------------------------------------------------------------------------------------------------
 // The background thread's side.
 
+/** The background thread's end of the channel (null elsewhere). */
+let toHttpThread: MessagePort | null = null;
+
+/** In the background thread: a shop's standing changed here (the HTTP thread checks deliveries against it). */
+export function tellHttpThread(message: { kind: "shop"; shop: string; installed: boolean }): void {
+  toHttpThread?.postMessage(message satisfies FromThread);
+}
+
 /** In the background thread: answers the HTTP thread. Elsewhere (tests, the CLI, dev): nothing. */
 export function serveBackgroundPort(handlers: BackgroundHandlers): void {
   const from = (workerData as { tailoredBackgroundPort?: MessagePort } | null)?.tailoredBackgroundPort;
   if (!from) return;
-  let replies: FromThread["results"] = [];
-  const reply = (result: FromThread["results"][number]) => {
+  toHttpThread = from;
+  let replies: Stored["results"] = [];
+  const reply = (result: Stored["results"][number]) => {
     if (replies.length === 0) {
       setImmediate(() => {
         const results = replies;
         replies = [];
-        from.postMessage({ kind: "stored", results, backlog: handlers.backlog() } satisfies FromThread);
+        from.postMessage({ kind: "stored", results, backlog: handlers.backlog() } satisfies Stored);
       });
     }
     replies.push(result);

@@ -1,5 +1,5 @@
 // Admin GraphQL (2025-07) queries behind the backfill and the reconciliation pass. Each selects exactly
-// what the node mappers in ./mappers.ts read; mappers.test.ts checks that the bulk and paginated
+// what the node mappers in ./mappers/graphql.ts read; mappers/mappers.test.ts checks that the bulk and paginated
 // versions select the same fields. Written out in full (no interpolation, no fragments) so that
 // `#graphql` tooling can see them and so a bulk operation gets a self-contained document.
 //
@@ -41,7 +41,7 @@ export const BULK_CUSTOMERS_QUERY = `#graphql
   }
 `;
 
-/** What Tailored reads of a line item, in the bulk export and in reconciliation alike (mappers.ts). */
+/** What Tailored reads of a line item, in the bulk export and in reconciliation alike (mappers/graphql.ts). */
 const LINE_ITEM_FIELDS = `id
   title
   sku

@@ -3,7 +3,8 @@
 // history: pending -> done, or -> failed with its error (kept, never dropped), and back to pending on
 // a merchant's retry.
 import { Sql, toDate, toNumber, type Executor } from "~/db/database.server";
-import type { MapResult, OrderMapping } from "./mappers";
+import type { OrderMapping } from "./mappers/rest";
+import type { MapResult } from "./mappers/shared";
 
 export type IncomingWebhook = {
   shop: string;

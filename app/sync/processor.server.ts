@@ -8,7 +8,8 @@ import { updateMemberships } from "~/models/segments/memberships.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
 import { applyOrderWebhooks, applyWebhook, ORDER_UPSERT_TOPICS } from "./apply.server";
 import { claim, markDoneMany, markFailed, noteError, type InboxEvent, type MappedPayloads } from "./inbox.server";
-import { mapOrderWebhook, type MapResult, type OrderMapping } from "./mappers";
+import { mapOrderWebhook, type OrderMapping } from "./mappers/rest";
+import type { MapResult } from "./mappers/shared";
 
 export type ProcessorOptions = {
   batchSize?: number;
@@ -25,6 +26,8 @@ export type ProcessorOptions = {
    * background, chunk by chunk, rather than inside the event's transaction.
    */
   onProductTagsChanged?: (shop: string) => void;
+  /** A shop's app/uninstalled was applied (after commit): it is no longer installed. */
+  onShopUninstalled?: (shop: string) => void;
   onError?: (error: unknown) => void;
   /** Wait this long after a wake before draining (the server uses it; default 0). */
   coalesceMs?: number;
@@ -144,6 +147,7 @@ export class InboxProcessor {
     const now = this.now();
     const finished: [string, string][] = [];
     const retagged = new Set<string>();
+    const uninstalled = new Set<string>();
     await this.db.transaction(async (tx) => {
       // In a fixed order, so that two processors cannot deadlock on each other's shops.
       for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
@@ -198,6 +202,7 @@ export class InboxProcessor {
             }
             if (result.bulkOperationFinished) finished.push([shop, result.bulkOperationFinished]);
             if (result.productTagsChanged) retagged.add(shop);
+            if (event.topic === "app/uninstalled") uninstalled.add(shop);
           }
         }
       }
@@ -211,5 +216,6 @@ export class InboxProcessor {
     });
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
     for (const shop of retagged) this.options.onProductTagsChanged?.(shop);
+    for (const shop of uninstalled) this.options.onShopUninstalled?.(shop);
   }
 }

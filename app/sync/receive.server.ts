@@ -3,6 +3,8 @@
 import { topicFromPath } from "./topics";
 import { backgroundIsRemote, storeRemotely } from "./background-thread.server";
 import type { IncomingWebhook } from "./inbox.server";
+import { accepts, shopNamedInBody, type Standing } from "./installed-shops";
+import { installedShops } from "./installed-shops.server";
 import { verifyWebhook, type HeaderSource } from "./verify";
 import { storeDelivery } from "./worker.server";
 
@@ -63,6 +65,25 @@ export async function ingestWebhook(
   const { delivery } = verified;
   // The topic header is not covered by the signature; the route's topic is what we subscribed to.
   if (delivery.topic !== topic) return { status: 400, body: `this endpoint takes ${topic}, not ${delivery.topic}` };
+  // Only shops that installed Tailored (an uninstalled one for its compliance topics and its uninstall):
+  // the shop header is not signed either, and a body signed for one shop must not land in another that
+  // never installed (docs/decisions/015-webhook-trust.md). From memory; a miss waits for a refresh.
+  // 403, not 2xx: Shopify retries a refused delivery for hours, which is what a shop whose install is
+  // still being written needs, and all a forgery gets.
+  const enough = (standing: Standing) => accepts(standing, topic);
+  let standing = installedShops().standing(delivery.shop, enough);
+  if (typeof standing !== "string") {
+    try {
+      standing = await standing;
+    } catch (error) {
+      // Cannot tell now (the database): Shopify retries.
+      console.error("[webhooks] could not check the shop:", error);
+      return { status: 503, body: "cannot check the shop now" };
+    }
+  }
+  if (!enough(standing)) {
+    return { status: 403, body: standing === "unknown" ? `${delivery.shop} has not installed Tailored` : `${delivery.shop} uninstalled Tailored` };
+  }
   const payload = raw.toString("utf8");
   let parsed: unknown;
   try {
@@ -70,6 +91,11 @@ export async function ingestWebhook(
   } catch {
     // The signature was right but the body is not JSON: nothing to store, and a retry will not fix it.
     return { status: 400, body: "body is not JSON" };
+  }
+  // Where the signed body names its shop (compliance topics, app/uninstalled), it must be the header's.
+  const named = shopNamedInBody(topic, parsed);
+  if (named !== undefined && named !== delivery.shop) {
+    return { status: 403, body: `the body is for ${named ?? "no shop"}, not ${delivery.shop}` };
   }
   await store(
     {

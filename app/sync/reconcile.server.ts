@@ -16,7 +16,7 @@ import {
   ORDERS_UPDATED_SINCE_PAGE_SIZE,
   ORDERS_UPDATED_SINCE_QUERY,
 } from "./bulk-queries";
-import { mapCustomerNode, mapOrderNode } from "./mappers";
+import { mapCustomerNode, mapOrderNode } from "./mappers/graphql";
 
 /** Re-read a little before the cursor: Shopify's updated_at and our clock are not the same clock. */
 const OVERLAP_MS = 5 * 60_000;

@@ -37,16 +37,27 @@ export function cdnowDeliveries(file: string, shop: string): { deliveries: Deliv
   return { deliveries, errors };
 }
 
-/** Fixture files named after their topic (orders__create.json), as deliveries. */
+/**
+ * Fixture files named after their topic (orders__create.json), as deliveries, app/uninstalled last
+ * (once it is applied the app takes nothing but compliance topics from the shop). A body that names its
+ * shop (compliance topics' shop_domain, app/uninstalled's myshopify_domain) is made to name `shop`, as
+ * Shopify's would: the app refuses one that names another shop than the delivery's header.
+ */
 export function fixtureDeliveries(dir: string, shop: string): Delivery[] {
+  const forShop = (body: string) => {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const keys = ["shop_domain", "myshopify_domain"].filter((key) => typeof parsed[key] === "string" && parsed[key] !== shop);
+    for (const key of keys) parsed[key] = shop;
+    return keys.length > 0 ? JSON.stringify(parsed, null, 2) : body;
+  };
   return fs
     .readdirSync(dir)
     .filter((name) => name.endsWith(".json"))
-    .sort()
+    .sort((a, b) => Number(a === "app__uninstalled.json") - Number(b === "app__uninstalled.json") || (a < b ? -1 : a > b ? 1 : 0))
     .map((name) => ({
       topic: name.replace(/\.json$/, "").replace("__", "/"),
       shop,
-      body: fs.readFileSync(path.join(dir, name), "utf8"),
+      body: forShop(fs.readFileSync(path.join(dir, name), "utf8")),
       eventId: `fixture-${shop}-${name}`,
       webhookId: randomUUID(),
     }));

@@ -4,6 +4,7 @@
 // every header for each delivery; on the ingest path that costs more than everything else together
 // (docs/decisions/003-webhook-ingest.md), and receipt needs neither.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { SHOP_DOMAIN } from "~/domain/shop-domain";
 
 export type VerifiedDelivery = {
   shop: string;
@@ -20,8 +21,6 @@ export type VerifyResult =
 
 /** What verification reads: a Fetch `Headers`, or the server's thin view of Node's header object. */
 export type HeaderSource = { get(name: string): string | null };
-
-const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
 export function verifyWebhook(headers: HeaderSource, rawBody: Buffer, secrets: readonly string[]): VerifyResult {
   const hmac = headers.get("x-shopify-hmac-sha256");

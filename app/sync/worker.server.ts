@@ -11,9 +11,11 @@ import { Sql } from "~/db/database.server";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
+import { onBackfillRequested } from "./backfill-requests.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
-import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
+import { backgroundIsRemote, serveBackgroundPort, signalRemotely, tellHttpThread } from "./background-thread.server";
 import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";
+import { installedShops } from "./installed-shops.server";
 import { InboxProcessor } from "./processor.server";
 import { keyedRuns } from "./keyed-runs";
 import { getCursor, reconcile } from "./reconcile.server";
@@ -163,6 +165,8 @@ function startDailyPass(): void {
  * that thread, it also serves the HTTP thread's deliveries: their inbox rows are group-committed here.
  */
 export function startBackgroundWork(): void {
+  // Backfills queued at install start at once: here, or in the background thread (kickBackfill sends it).
+  onBackfillRequested((shop) => void kickBackfill(shop));
   if (process.env.TAILORED_BACKGROUND === "thread") return;
   const processor = inboxProcessor();
   serveBackgroundPort({
@@ -186,6 +190,12 @@ export function inboxProcessor(): InboxProcessor {
       onError: log,
       onBulkOperationFinished: (shop) => void kickBackfill(shop),
       onProductTagsChanged: productTagsChanged,
+      // Its deliveries (but compliance topics) are refused from now on: here, and in the server's HTTP
+      // thread, which checks them.
+      onShopUninstalled: (shop) => {
+        installedShops().note(shop, false);
+        tellHttpThread({ kind: "shop", shop, installed: false });
+      },
       onBatch: (events) => (unapplied = Math.max(0, unapplied - events)),
     });
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();

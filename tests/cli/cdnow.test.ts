@@ -22,6 +22,8 @@ describe.each(DIALECTS)("import-cdnow on %s", (dialect) => {
   it("imports CDNOW_master.txt with the published figures, and a second import changes nothing", async () => {
     const first = await cliJson(database.url, "import-cdnow", MASTER, "--shop", SHOP);
     expect(first).toEqual({ shop: SHOP, rows: 69_659, customers: 23_570, errors: [] });
+    // The import registers its shop as installed (its webhooks would be accepted).
+    expect(await cliJson(database.url, "shops", "list")).toMatchObject({ shops: [{ domain: SHOP, name: "CDNOW", installed: true }] });
     const expected = {
       shop: SHOP,
       currency: "USD",

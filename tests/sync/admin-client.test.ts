@@ -183,6 +183,13 @@ describe("adminOriginFromEnv", () => {
     expect(adminOriginFromEnv({ SHOPIFY_ADMIN_ORIGIN: "  " }, SHOP)).toBe(`https://${SHOP}`);
   });
 
+  it("never uses SHOPIFY_ADMIN_ORIGIN in production: the token would go wherever it points", () => {
+    expect(() => adminOriginFromEnv({ NODE_ENV: "production", SHOPIFY_ADMIN_ORIGIN: "https://collector.example" }, SHOP)).toThrow(
+      /SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production/,
+    );
+    expect(adminOriginFromEnv({ NODE_ENV: "production" }, SHOP)).toBe(`https://${SHOP}`);
+  });
+
   it("sends a token only to a myshopify.com host", () => {
     expect(() => adminOriginFromEnv({}, "evil.example.com")).toThrow(AdminApiError);
     expect(() => new AdminClient({ shop: "evil.example.com/x", accessToken: TOKEN })).toThrow(/not a shop domain/);

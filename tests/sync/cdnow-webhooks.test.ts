@@ -19,6 +19,7 @@ describe("CDNOW_master.txt as signed orders/create webhooks to the production se
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "migrate");
+    await cliJson(database.url, "shops", "install", "--shop", SHOP);
     buildApp();
     server = await startServer({ DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_BACKGROUND_SYNC: "off" });
   });

@@ -68,6 +68,7 @@ describe("the production server killed while acknowledging webhooks (SQLite)", (
   it("applies every delivery it acknowledged once it is started again", async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "migrate");
+    await cliJson(database.url, "shops", "install", "--shop", SHOP);
     buildApp();
     const file = database.config.dialect === "sqlite" ? database.config.file : "";
     const env = { DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_BACKGROUND_SYNC: "off" };

@@ -1,15 +1,18 @@
 // The inbox and its processor on both databases: at-least-once, out-of-order delivery must leave
 // exactly the copy an in-order, exactly-once delivery leaves.
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
 import { createRandom } from "~/demo/random";
 import { refreshRfm } from "~/models/rfm.server";
 import { upsertShop } from "~/models/store.server";
 import { enqueue, failedEvents, MappedPayloads, retryFailed } from "~/sync/inbox.server";
-import { mapOrderWebhook } from "~/sync/mappers";
+import { mapOrderWebhook } from "~/sync/mappers/rest";
 import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
+import { ROOT } from "../helpers/env";
 import { eventStream, type TestEvent } from "../helpers/payloads";
 import { snapshot } from "../helpers/tables";
 
@@ -151,6 +154,32 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     expect((await db.prisma.webhookEvent.findMany({ where: { shop, status: "pending" } })).length).toBe(2);
     await new InboxProcessor(db).drain();
     expect((await failedEvents(db, { shop })).length).toBe(2); // still wrong: failed again, still kept
+  });
+
+  it("fails an event that carries negative money with the reason, whichever side mapped it, and stores none of it", async () => {
+    const shop = "negative.myshopify.com";
+    await upsertShop(db, { domain: shop, name: shop, currencyCode: "USD", ianaTimezone: "UTC" });
+    const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "orders__create.json"), "utf8"));
+    const negativeLine = structuredClone(fixture);
+    negativeLine.line_items[0].price_set.shop_money.amount = "-199.00";
+    const negativeTotal = { ...structuredClone(fixture), id: 2, admin_graphql_api_id: "gid://shopify/Order/2" };
+    negativeTotal.total_price_set.shop_money.amount = "-5.00";
+    const negativeProduct = { ...JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "products__create.json"), "utf8")), variants: [{ price: "-1.00" }] };
+    await deliver(db, shop, [
+      { topic: "orders/create", eventId: "negative-line", payload: negativeLine },
+      { topic: "orders/updated", eventId: "negative-total", payload: negativeTotal },
+      { topic: "products/create", eventId: "negative-price", payload: negativeProduct },
+    ]);
+    const mapped = new MappedPayloads();
+    mapped.put(shop, "negative-total", mapOrderWebhook(negativeTotal));
+    await new InboxProcessor(db, { mapped }).drain();
+    expect((await failedEvents(db, { shop })).map((f) => [f.eventId, f.error]).sort()).toEqual([
+      ["negative-line", "order.line_items[0].price_set.shop_money.amount: expected an amount of at least 0"],
+      ["negative-price", "product.variants[0].price: expected an amount of at least 0"],
+      ["negative-total", "order.total_price_set.shop_money.amount: expected an amount of at least 0"],
+    ]);
+    expect(await db.prisma.order.count({ where: { shop } })).toBe(0);
+    expect(await db.prisma.product.count({ where: { shop } })).toBe(0);
   });
 
   it("prunes applied events after a week, and keeps failed ones", async () => {

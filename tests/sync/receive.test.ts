@@ -20,6 +20,8 @@ describe("webhook routes", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "migrate");
+    // Deliveries are accepted only for installed shops (tests/sync/webhook-trust.test.ts).
+    await cliJson(database.url, "shops", "install", "--shop", SHOP, "--currency", "USD");
     vi.stubEnv("DATABASE_URL", database.url);
     vi.stubEnv("SHOPIFY_API_KEY", "test-key");
     vi.stubEnv("SHOPIFY_API_SECRET", SECRET);
@@ -117,8 +119,8 @@ describe("webhook routes", () => {
   it("receives, verifies and records every subscribed topic, and the processor applies the fixtures", async () => {
     const { TOPICS } = await import("~/sync/apply.server");
     const { inboxProcessor } = await import("~/sync/worker.server");
-    await db.prisma.shop.create({ data: { domain: SHOP, currencyCode: "USD" } });
-    for (const topic of TOPICS) {
+    // The uninstall last: once it is applied, the shop's other topics are refused (compliance ones aside).
+    for (const topic of [...TOPICS.filter((t) => t !== "app/uninstalled"), "app/uninstalled"]) {
       const name = topic.replace("/", "__");
       expect((await post(topic, fixture(name), { eventId: `all-${name}` })).status).toBe(200);
     }

@@ -11,7 +11,8 @@ const SHOP = "server-test.myshopify.com";
 
 function post(url: string, path: string, headers: Record<string, string>, chunks: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const request = http.request(`${url}${path}`, { method: "POST", headers }, (response) => {
+    // A connection of its own: one the server cut (413 while streaming) must not be reused.
+    const request = http.request(`${url}${path}`, { method: "POST", headers, agent: false }, (response) => {
       response.resume();
       response.on("end", () => resolve(response.statusCode ?? 0));
     });
@@ -27,6 +28,7 @@ describe("server.mjs webhook path", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "migrate");
+    await cliJson(database.url, "shops", "install", "--shop", SHOP);
     buildApp();
     server = await startServer({ DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_WEBHOOK_MAX_BYTES: String(64 * 1024) });
   });
@@ -57,6 +59,42 @@ describe("server.mjs webhook path", () => {
     expect(await post(server.url, "/webhooks/orders/create", signed("orders/create", big), [big])).toBe(413);
     const { "content-length": _drop, ...chunked } = signed("orders/create", big);
     expect(await post(server.url, "/webhooks/orders/create", { ...chunked, "transfer-encoding": "chunked" }, Array.from({ length: 10 }, () => "x".repeat(10 * 1024)))).toBe(413);
+  });
+
+  const forShop = (shop: string, topic: string, payload: string) => ({
+    ...webhookHeaders({ topic, shop, body: payload, eventId: `e-${Math.random()}`, webhookId: "w" }, SECRET),
+    "content-length": String(Buffer.byteLength(payload)),
+  });
+
+  it("refuses a shop that never installed (403) until the CLI installs it, while the server runs", async () => {
+    const stranger = "stranger.myshopify.com";
+    expect(await post(server.url, "/webhooks/products/delete", forShop(stranger, "products/delete", body), [body])).toBe(403);
+    await cliJson(database.url, "shops", "install", "--shop", stranger);
+    expect(await post(server.url, "/webhooks/products/delete", forShop(stranger, "products/delete", body), [body])).toBe(200);
+  });
+
+  it("refuses an uninstalled shop's orders once the background thread applied app/uninstalled, and takes its shop/redact", async () => {
+    const leaving = "leaving.myshopify.com";
+    await cliJson(database.url, "shops", "install", "--shop", leaving);
+    expect(await post(server.url, "/webhooks/products/delete", forShop(leaving, "products/delete", body), [body])).toBe(200);
+    const uninstall = JSON.stringify({ id: 1, myshopify_domain: leaving });
+    expect(await post(server.url, "/webhooks/app/uninstalled", forShop(leaving, "app/uninstalled", uninstall), [uninstall])).toBe(200);
+    // Applied in the background thread, which tells the HTTP thread: refused from then on (a few tries
+    // while the event is applied; nothing else would tell this thread for 30 s).
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 403; i++) {
+      status = await post(server.url, "/webhooks/products/delete", forShop(leaving, "products/delete", body), [body]);
+      if (status !== 403) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(403);
+    const redact = JSON.stringify({ shop_id: 1, shop_domain: leaving });
+    expect(await post(server.url, "/webhooks/shop/redact", forShop(leaving, "shop/redact", redact), [redact])).toBe(200);
+    const forged = JSON.stringify({ shop_id: 1, shop_domain: SHOP });
+    expect(await post(server.url, "/webhooks/shop/redact", forShop(leaving, "shop/redact", forged), [forged])).toBe(403);
+  });
+
+  it("bounds what one client may hold (tests/server/limits.test.ts cuts one off)", () => {
+    expect(server.output()).toContain("headers within 10000 ms, requests within 30000 ms, keep-alive 5000 ms, at most 100 headers, 1000 connections");
   });
 
   it("still serves the Remix app beside it", async () => {

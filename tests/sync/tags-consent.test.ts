@@ -115,8 +115,11 @@ describe("tags and consent webhooks through server.mjs", () => {
   it("is reached by the replayer (tailored send-webhooks) at each topic's URL", async () => {
     const deliveries = fixtureDeliveries(FIXTURES, SHOP);
     expect(deliveries.map((d) => d.topic)).toContain("customer.tags_added");
-    const report = await send(deliveries, { url: server.url, secret: SECRET, concurrency: 4 });
-    expect(report.byStatus).toEqual({ "200": deliveries.length });
+    expect(deliveries.at(-1)?.topic).toBe("app/uninstalled");
+    // The uninstall on its own, after the rest: once applied, the shop's other topics are refused.
+    const report = await send(deliveries.slice(0, -1), { url: server.url, secret: SECRET, concurrency: 4 });
+    expect(report.byStatus).toEqual({ "200": deliveries.length - 1 });
+    expect((await send(deliveries.slice(-1), { url: server.url, secret: SECRET })).byStatus).toEqual({ "200": 1 });
   });
 });
 
@@ -193,20 +196,46 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
     expect((await customer(db, SHOP, "102"))?.tags).toBe("a,new");
   });
 
-  it("applies consent by consent_updated_at, else by X-Shopify-Triggered-At, each channel on its own", async () => {
+  it("applies consent by consent_updated_at, each channel on its own; a payload without one neither grants consent nor overrides a dated state", async () => {
     await deliver(created("103", "2025-01-01T00:00:00Z"));
     await deliver(email("103", "subscribed", "2025-05-02T00:00:00Z"), email("103", "unsubscribed", "2025-05-01T00:00:00Z"));
     expect(await customer(db, SHOP, "103")).toMatchObject({ email: "SUBSCRIBED", sms: "NOT_SUBSCRIBED", tags: "" });
-    // No consent_updated_at: ordered by when Shopify triggered them.
+    // No consent_updated_at: X-Shopify-Triggered-At (a header, unsigned) does not order them. Withdrawing
+    // is taken where no dated state is held; granting is not.
     await deliver(sms("103", "subscribed", null, new Date("2025-05-03T00:00:00Z")), sms("103", "unsubscribed", null, new Date("2025-05-02T23:00:00Z")));
-    expect(await customer(db, SHOP, "103")).toMatchObject({ email: "SUBSCRIBED", sms: "SUBSCRIBED" });
+    expect(await customer(db, SHOP, "103")).toMatchObject({ email: "SUBSCRIBED", sms: "UNSUBSCRIBED" });
     await deliver(email("103", "unsubscribed", "2025-05-04T00:00:00Z"), sms("103", null, null, new Date("2025-05-04T00:00:00Z")));
     expect(await customer(db, SHOP, "103")).toMatchObject({ email: "UNSUBSCRIBED", sms: "NOT_SUBSCRIBED" });
+    // Dated now: an undated body cannot move it, whatever its Triggered-At.
+    await deliver(email("103", "not_subscribed", null, new Date("2030-01-01T00:00:00Z")));
+    expect(await customer(db, SHOP, "103")).toMatchObject({ email: "UNSUBSCRIBED" });
     // Redelivered under its own event id: stored once, applied once.
     const again = email("103", "subscribed", "2025-05-05T00:00:00Z");
     await deliver({ ...again, eventId: "same" }, { ...again, eventId: "same" });
     expect(await db.prisma.webhookEvent.count({ where: { shop: SHOP, eventId: "same" } })).toBe(1);
     expect(await customer(db, SHOP, "103")).toMatchObject({ email: "SUBSCRIBED" });
+  });
+
+  // Issue 10: a replay is a captured delivery sent again. Its body is signed and cannot change; its
+  // headers are not: it comes with a new event id (so the inbox takes it as new) and any
+  // X-Shopify-Triggered-At, say a newer one than every real event's.
+  it("does not flip an unsubscribed customer back when an old subscribed body is replayed with a newer X-Shopify-Triggered-At", async () => {
+    await deliver(created("106", "2025-01-01T00:00:00Z"), created("107", "2025-01-01T00:00:00Z"), created("108", "2025-01-01T00:00:00Z"));
+    const later = new Date("2030-01-01T00:00:00Z");
+    // Bodies without consent_updated_at, sent in order and ordered by Triggered-At before this change.
+    const subscribed = sms("106", "subscribed", null, new Date("2025-05-01T00:00:00Z"));
+    await deliver(subscribed, sms("106", "unsubscribed", null, new Date("2025-05-02T00:00:00Z")));
+    expect(await customer(db, SHOP, "106")).toMatchObject({ sms: "UNSUBSCRIBED" });
+    await deliver({ ...subscribed, triggeredAt: later });
+    expect(await customer(db, SHOP, "106")).toMatchObject({ sms: "UNSUBSCRIBED" });
+    // A dated unsubscription, and an undated subscribed body replayed after it.
+    await deliver(email("107", "unsubscribed", "2025-06-01T00:00:00Z"), { ...email("107", "subscribed", null), triggeredAt: later });
+    expect(await customer(db, SHOP, "107")).toMatchObject({ email: "UNSUBSCRIBED" });
+    // Both dated: the replay's own date is older, whatever the header says.
+    const dated = email("108", "subscribed", "2025-05-01T00:00:00Z", new Date("2025-05-01T00:00:01Z"));
+    await deliver(dated, email("108", "unsubscribed", "2025-06-01T00:00:00Z"), { ...dated, triggeredAt: later });
+    expect(await customer(db, SHOP, "108")).toMatchObject({ email: "UNSUBSCRIBED" });
+    expect(await db.prisma.webhookEvent.count({ where: { shop: SHOP, status: { not: "done" } } })).toBe(0);
   });
 
   it("keeps what arrives before the customer, and the customer's record then fills in the rest", async () => {

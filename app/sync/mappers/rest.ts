@@ -1,134 +1,41 @@
-// Shopify payloads -> our rows. REST webhook payloads (API 2025-07) and GraphQL nodes as they arrive from
-// bulk-operation JSONL or paginated queries (app/sync/bulk-queries.ts). Pure: no I/O, no clock, no env.
-// Bad data never throws out of here: every mapper answers { ok: false, error } naming the field.
+// REST webhook payloads (API 2025-07) -> our rows: customers/*, orders/*, products/*, the delete topics,
+// and the tags and consent topics. Pure; every mapper answers a MapResult (shared.ts).
 import { z } from "zod";
 import { parseMinor } from "~/domain/money";
+import { normalizeTags, type CustomerRow, type MarketingState, type OrderLineRow, type OrderRow, type ProductRow } from "~/domain/rows";
 import {
-  normalizeTags,
-  type CustomerRow,
-  type FinancialStatus,
-  type MarketingState,
-  type OrderLineRow,
-  type OrderRow,
-  type ProductRow,
-  type ProductStatus,
-} from "~/domain/rows";
-
-export type MapResult<T> = { ok: true; value: T } | { ok: false; error: string };
-
-// ---------------------------------------------------------------------------------------------------
-// Failure plumbing: schemas and checks throw Invalid deep inside; `run` turns it into a MapResult.
-
-type Path = readonly (string | number)[];
-
-class Invalid extends Error {
-  constructor(
-    readonly path: Path,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function formatPath(root: string, path: Path): string {
-  return root + path.map((key) => (typeof key === "number" ? `[${key}]` : `.${key}`)).join("");
-}
-
-function run<T>(root: string, build: () => T): MapResult<T> {
-  try {
-    return { ok: true, value: build() };
-  } catch (error) {
-    if (error instanceof Invalid) return { ok: false, error: `${formatPath(root, error.path)}: ${error.message}` };
-    // A bug rather than bad data, but callers were promised a result, not an exception.
-    return { ok: false, error: `${root}: ${error instanceof Error ? error.message : String(error)}` };
-  }
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown, at: Path = []): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = (issue?.path ?? []).filter((key): key is string | number => typeof key !== "symbol");
-  throw new Invalid([...at, ...path], issue?.message ?? "invalid");
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Field schemas. Messages read as "<path>: expected …" whether the value is missing or malformed.
-
-const object = <T extends z.ZodRawShape>(shape: T) => z.object(shape, { error: "expected an object" });
-const array = <T extends z.ZodType>(item: T) => z.array(item, { error: "expected an array" });
-
-const isoDate = z.iso
-  .datetime({ offset: true, error: "expected an ISO date-time" })
-  .transform((text) => new Date(text));
-const optionalDate = isoDate.nullish().transform((date) => date ?? null);
-
-/** Optional text: absent, null and blank all become null. */
-const text = z
-  .string({ error: "expected a string or null" })
-  .nullish()
-  .transform((value) => (value == null || value.trim() === "" ? null : value));
-
-const requiredString = z.string({ error: "expected a string" });
-const bool = z.boolean({ error: "expected a boolean" });
-const quantity = z.number({ error: "expected a quantity" }).int({ error: "expected a quantity" }).nonnegative({
-  error: "expected a quantity",
-});
-
-// Decimal strings only: a JSON number has already been through a float.
-const amount = z.string({ error: "expected a decimal amount" }).regex(/^[+-]?\d+(\.\d+)?$/, {
-  error: "expected a decimal amount",
-});
-// ISO 4217, plus the four-letter codes Shopify's CurrencyCode enum has (USDC).
-const currencyCode = z.string({ error: "expected a currency code" }).regex(/^[A-Z]{3,4}$/, {
-  error: "expected a currency code",
-});
+  amount,
+  array,
+  bool,
+  clamp,
+  currencyCode,
+  financialStatus,
+  gidOf,
+  gidString,
+  Invalid,
+  isoDate,
+  marketingState,
+  minor,
+  nonNegativeAmount,
+  object,
+  optionalDate,
+  parse,
+  productStatus,
+  quantity,
+  requireCurrency,
+  requiredString,
+  run,
+  text,
+  toLegacyId,
+  type MapResult,
+  type Path,
+} from "./shared";
 
 /** REST ids: JSON numbers (or numeric strings); checked for precision by resolveId. */
 const restId = z.union([z.number(), z.string()], { error: "expected an id" });
-const gidString = z.string({ error: "expected a Shopify GID" });
-
-const restMoney = object({ amount, currency_code: currencyCode });
-const gqlMoney = object({ amount, currencyCode });
-const gqlMoneyBag = object({ shopMoney: gqlMoney });
-
-// ---------------------------------------------------------------------------------------------------
-// Ids
-
-const GID = /^gid:\/\/shopify\/([A-Za-z][A-Za-z0-9]*)\/(\d+)(?:\?.*)?$/;
-
-function canonicalDigits(digits: string): string | null {
-  const id = BigInt(digits);
-  return id > 0n ? id.toString() : null;
-}
-
-/** "gid://shopify/Customer/123", "123" or 123 -> "123"; null when it is none of those (or lost precision). */
-function toLegacyId(value: unknown, type?: string): string | null {
-  if (typeof value === "number") {
-    return Number.isSafeInteger(value) && value > 0 ? String(value) : null;
-  }
-  if (typeof value !== "string") return null;
-  if (/^\d+$/.test(value)) return canonicalDigits(value);
-  const match = GID.exec(value);
-  if (!match || (type !== undefined && match[1] !== type)) return null;
-  return canonicalDigits(match[2] ?? "");
-}
-
-/**
- * Shopify's numeric id as a string. Throws a RangeError for anything else, including JSON numbers past
- * 2^53 (their digits are already wrong): use the GID string for those.
- */
-export function legacyId(idOrGid: string | number): string {
-  const id = toLegacyId(idOrGid);
-  if (id === null) throw new RangeError(`not a Shopify id: ${String(idOrGid)}`);
-  return id;
-}
-
-function gidOf(value: string, type: string, path: Path): string {
-  const id = toLegacyId(value, type);
-  if (id === null || !value.startsWith("gid://")) throw new Invalid(path, `expected a gid://shopify/${type}/… id`);
-  return id;
-}
+const restMoney = object({ amount: nonNegativeAmount, currency_code: currencyCode });
+/** Signed: a refund's order adjustment is the calculated refund minus the actual one. */
+const restSignedMoney = object({ amount, currency_code: currencyCode });
 
 /**
  * A REST object's id. JSON.parse has already rounded numeric ids past 2^53, so admin_graphql_api_id (a
@@ -161,70 +68,9 @@ function optionalRestId(value: number | string | null | undefined, path: Path): 
   return id;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Enums
-
-const MARKETING_STATES: readonly MarketingState[] = [
-  "SUBSCRIBED",
-  "NOT_SUBSCRIBED",
-  "UNSUBSCRIBED",
-  "PENDING",
-  "REDACTED",
-  "INVALID",
-];
-const FINANCIAL_STATUSES: readonly FinancialStatus[] = [
-  "PENDING",
-  "AUTHORIZED",
-  "PAID",
-  "PARTIALLY_PAID",
-  "PARTIALLY_REFUNDED",
-  "REFUNDED",
-  "VOIDED",
-  "EXPIRED",
-];
-const PRODUCT_STATUSES: readonly ProductStatus[] = ["ACTIVE", "ARCHIVED", "DRAFT"];
-
-function oneOf<T extends string>(values: readonly T[], raw: string): T | null {
-  const upper = raw.toUpperCase();
-  return (values as readonly string[]).includes(upper) ? (upper as T) : null;
-}
-
-function marketingState(raw: string | null | undefined, path: Path): MarketingState {
-  if (raw == null) return "NOT_SUBSCRIBED";
-  const state = oneOf(MARKETING_STATES, raw);
-  if (state === null) throw new Invalid(path, `expected one of ${MARKETING_STATES.join(", ")}`);
-  return state;
-}
-
-/** Unknown or absent statuses are not worth dropping an order over. */
-function financialStatus(raw: string | null | undefined): FinancialStatus | null {
-  return raw == null ? null : oneOf(FINANCIAL_STATUSES, raw);
-}
-
-function productStatus(raw: string, path: Path): ProductStatus {
-  const status = oneOf(PRODUCT_STATUSES, raw);
-  if (status === null) throw new Invalid(path, "expected active, archived or draft");
-  return status;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Money
-
-function minor(money: { amount: string }, currency: string): bigint {
-  return parseMinor(money.amount, currency);
-}
-
-function requireCurrency(actual: string, expected: string, path: Path): void {
-  if (actual !== expected) throw new Invalid(path, `expected the shop currency ${expected}, got ${actual}`);
-}
-
 /** n / d rounded half up (half away from zero for negatives), d > 0. */
 function divRoundHalfUp(n: bigint, d: bigint): bigint {
   return n >= 0n ? (2n * n + d) / (2n * d) : -((-2n * n + d) / (2n * d));
-}
-
-function clamp(value: bigint, low: bigint, high: bigint): bigint {
-  return value < low ? low : value > high ? high : value;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -312,13 +158,14 @@ const restLineItem = object({
 });
 
 const restShopMoneySet = object({ shop_money: restMoney });
+const restSignedShopMoneySet = object({ shop_money: restSignedMoney });
 
 const restRefund = object({
   transactions: array(
     object({
       kind: requiredString,
       status: requiredString,
-      amount,
+      amount: nonNegativeAmount,
       currency: currencyCode.nullish(),
     }),
   ).nullish(),
@@ -326,7 +173,7 @@ const restRefund = object({
     object({ subtotal_set: restShopMoneySet, total_tax_set: restShopMoneySet.nullish() }),
   ).nullish(),
   order_adjustments: array(
-    object({ amount_set: restShopMoneySet, tax_amount_set: restShopMoneySet.nullish() }),
+    object({ amount_set: restSignedShopMoneySet, tax_amount_set: restSignedShopMoneySet.nullish() }),
   ).nullish(),
 });
 
@@ -432,14 +279,14 @@ function refundedMinorFromRest(order: RestOrder, shopCurrency: string, totalMino
   return clamp(shop, 0n, totalMinor);
 }
 
+/** An order payload's rows: the order with its lines, and the order's own (partial) copy of its customer. */
+export type OrderMapping = { order: OrderRow; customer: CustomerRow | null };
+
 /**
  * orders/create, orders/updated, orders/paid, orders/cancelled (and orders/edited, which has the same
  * shape). The embedded customer comes back as a row when it carries its timestamps, so an order that
  * arrives before its customer can create it; see customerWebhookGaps before writing it.
  */
-/** An order payload's rows: the order with its lines, and the order's own (partial) copy of its customer. */
-export type OrderMapping = { order: OrderRow; customer: CustomerRow | null };
-
 export function mapOrderWebhook(payload: unknown): MapResult<OrderMapping> {
   return run("order", () => {
     const order = parse(restOrder, payload);
@@ -495,7 +342,7 @@ const restProduct = object({
   image: restProductImage,
   images: array(object({ src: text })).nullish(),
   media: array(object({ preview_image: restProductImage })).nullish(),
-  variants: array(object({ price: amount.nullish() })).nullish(),
+  variants: array(object({ price: nonNegativeAmount.nullish() })).nullish(),
 });
 
 /**
@@ -621,187 +468,5 @@ export function mapSmsConsentWebhook(payload: unknown): MapResult<CustomerConsen
     const id = event.customer_id ?? event.id;
     if (id == null) throw new Invalid(["id"], "expected an id");
     return consentEvent(id, event.customer_id != null ? ["customer_id"] : ["id"], event.sms_marketing_consent, "sms_marketing_consent");
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------
-// GraphQL nodes (bulk-operation JSONL rows, or nodes of a paginated connection)
-
-const gqlEmailState = z.string({ error: "expected a marketing state" }).nullish();
-
-const gqlCustomer = object({
-  id: gidString,
-  firstName: text,
-  lastName: text,
-  // The queries select defaultEmailAddress/defaultPhoneNumber (2025-07: Customer.email,
-  // emailMarketingConsent and smsMarketingConsent are deprecated in their favour); the deprecated
-  // fields are still read when a node carries them instead.
-  defaultEmailAddress: object({ emailAddress: text, marketingState: gqlEmailState }).nullish(),
-  defaultPhoneNumber: object({ marketingState: gqlEmailState }).nullish(),
-  email: text,
-  emailMarketingConsent: object({ marketingState: gqlEmailState }).nullish(),
-  smsMarketingConsent: object({ marketingState: gqlEmailState }).nullish(),
-  tags: array(z.string({ error: "expected a string" })),
-  defaultAddress: object({ countryCodeV2: text, provinceCode: text, city: text }).nullish(),
-  createdAt: isoDate,
-  updatedAt: isoDate,
-});
-
-export function mapCustomerNode(node: unknown): MapResult<CustomerRow> {
-  return run("customer", () => {
-    const customer = parse(gqlCustomer, node);
-    const emailState =
-      customer.defaultEmailAddress !== undefined
-        ? { value: customer.defaultEmailAddress?.marketingState, path: ["defaultEmailAddress", "marketingState"] }
-        : { value: customer.emailMarketingConsent?.marketingState, path: ["emailMarketingConsent", "marketingState"] };
-    const smsState =
-      customer.defaultPhoneNumber !== undefined
-        ? { value: customer.defaultPhoneNumber?.marketingState, path: ["defaultPhoneNumber", "marketingState"] }
-        : { value: customer.smsMarketingConsent?.marketingState, path: ["smsMarketingConsent", "marketingState"] };
-    return {
-      id: gidOf(customer.id, "Customer", ["id"]),
-      email:
-        customer.defaultEmailAddress !== undefined
-          ? (customer.defaultEmailAddress?.emailAddress ?? null)
-          : customer.email,
-      firstName: customer.firstName,
-      lastName: customer.lastName,
-      countryCode: customer.defaultAddress?.countryCodeV2 ?? null,
-      provinceCode: customer.defaultAddress?.provinceCode ?? null,
-      city: customer.defaultAddress?.city ?? null,
-      tags: normalizeTags(customer.tags),
-      emailMarketingState: marketingState(emailState.value, emailState.path),
-      smsMarketingState: marketingState(smsState.value, smsState.path),
-      createdAt: customer.createdAt,
-      updatedAt: customer.updatedAt,
-    };
-  });
-}
-
-const gqlLineItem = object({
-  id: gidString,
-  title: text,
-  sku: text,
-  vendor: text,
-  quantity,
-  product: object({ id: gidString, productType: text, vendor: text }).nullish(),
-  variant: object({ id: gidString }).nullish(),
-  originalUnitPriceSet: gqlMoneyBag,
-});
-
-function lineRowFromNode(node: unknown, at: Path): { row: OrderLineRow; currency: string } {
-  const line = parse(gqlLineItem, node, at);
-  const money = line.originalUnitPriceSet.shopMoney;
-  return {
-    currency: money.currencyCode,
-    row: {
-      id: gidOf(line.id, "LineItem", [...at, "id"]),
-      productId: line.product ? gidOf(line.product.id, "Product", [...at, "product", "id"]) : null,
-      variantId: line.variant ? gidOf(line.variant.id, "ProductVariant", [...at, "variant", "id"]) : null,
-      title: line.title,
-      sku: line.sku,
-      productType: line.product?.productType ?? null,
-      vendor: line.vendor ?? line.product?.vendor ?? null,
-      quantity: line.quantity,
-      priceMinor: minor(money, money.currencyCode),
-    },
-  };
-}
-
-export function mapLineItemNode(node: unknown): MapResult<OrderLineRow> {
-  return run("lineItem", () => lineRowFromNode(node, []).row);
-}
-
-const gqlOrder = object({
-  id: gidString,
-  name: text,
-  email: text,
-  customer: object({ id: gidString }).nullish(),
-  createdAt: isoDate,
-  processedAt: optionalDate,
-  updatedAt: isoDate,
-  cancelledAt: optionalDate,
-  test: bool.nullish(),
-  displayFinancialStatus: z.string({ error: "expected a string or null" }).nullish(),
-  totalPriceSet: gqlMoneyBag,
-  totalRefundedSet: gqlMoneyBag,
-});
-
-const parentRef = object({ __parentId: z.string({ error: "expected a GID" }).nullish() });
-
-/**
- * An order and its line items. From bulk JSONL the lines are the rows whose __parentId is this order's
- * id; from a paginated query pass node.lineItems.nodes. Lines beyond those given are not fetched here.
- */
-export function mapOrderNode(node: unknown, lineNodes: unknown[]): MapResult<OrderRow> {
-  return run("order", () => {
-    const order = parse(gqlOrder, node);
-    const id = gidOf(order.id, "Order", ["id"]);
-    const currency = order.totalPriceSet.shopMoney.currencyCode;
-    const totalMinor = minor(order.totalPriceSet.shopMoney, currency);
-    const refunded = order.totalRefundedSet.shopMoney;
-    requireCurrency(refunded.currencyCode, currency, ["totalRefundedSet", "shopMoney", "currencyCode"]);
-
-    const lines = lineNodes.map((lineNode, i) => {
-      const at: Path = ["lineItems", i];
-      const parent = parse(parentRef, lineNode, at).__parentId;
-      if (parent != null && parent !== order.id) throw new Invalid([...at, "__parentId"], `expected ${order.id}`);
-      const { row, currency: lineCurrency } = lineRowFromNode(lineNode, at);
-      requireCurrency(lineCurrency, currency, [...at, "originalUnitPriceSet", "shopMoney", "currencyCode"]);
-      return row;
-    });
-
-    return {
-      id,
-      name: order.name,
-      customerId: order.customer ? gidOf(order.customer.id, "Customer", ["customer", "id"]) : null,
-      email: order.email,
-      createdAt: order.createdAt,
-      processedAt: order.processedAt ?? order.createdAt,
-      updatedAt: order.updatedAt,
-      cancelledAt: order.cancelledAt,
-      currencyCode: currency,
-      totalMinor,
-      refundedMinor: clamp(minor(refunded, currency), 0n, totalMinor),
-      financialStatus: financialStatus(order.displayFinancialStatus),
-      test: order.test ?? false,
-      lines,
-    };
-  });
-}
-
-const gqlImage = object({ url: text }).nullish();
-const gqlProduct = object({
-  id: gidString,
-  handle: requiredString,
-  title: requiredString,
-  productType: text,
-  vendor: text,
-  tags: array(z.string({ error: "expected a string" })),
-  status: requiredString,
-  createdAt: isoDate,
-  updatedAt: isoDate,
-  featuredMedia: object({ preview: object({ image: gqlImage }).nullish() }).nullish(),
-  featuredImage: gqlImage,
-  priceRangeV2: object({ minVariantPrice: gqlMoney }).nullish(),
-});
-
-export function mapProductNode(node: unknown): MapResult<ProductRow> {
-  return run("product", () => {
-    const product = parse(gqlProduct, node);
-    const price = product.priceRangeV2?.minVariantPrice;
-    return {
-      id: gidOf(product.id, "Product", ["id"]),
-      handle: product.handle,
-      title: product.title,
-      productType: product.productType,
-      vendor: product.vendor,
-      tags: normalizeTags(product.tags),
-      status: productStatus(product.status, ["status"]),
-      imageUrl: product.featuredMedia?.preview?.image?.url ?? product.featuredImage?.url ?? null,
-      priceMinor: price ? minor(price, price.currencyCode) : null,
-      createdAt: product.createdAt,
-      updatedAt: product.updatedAt,
-    };
   });
 }

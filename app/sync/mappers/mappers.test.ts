@@ -1,4 +1,4 @@
-import { TOPICS } from "./topics";
+import { TOPICS } from "../topics";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
@@ -8,27 +8,23 @@ import {
   BULK_PRODUCTS_QUERY,
   CUSTOMERS_UPDATED_SINCE_QUERY,
   ORDERS_UPDATED_SINCE_QUERY,
-} from "./bulk-queries";
+} from "../bulk-queries";
+import { mapCustomerNode, mapLineItemNode, mapOrderNode, mapProductNode } from "./graphql";
 import {
   customerWebhookGaps,
-  legacyId,
-  mapCustomerNode,
   mapCustomerTagsWebhook,
   mapCustomerWebhook,
   mapDeleteWebhook,
   mapEmailConsentWebhook,
   mapSmsConsentWebhook,
-  mapLineItemNode,
-  mapOrderNode,
   mapOrderWebhook,
-  mapProductNode,
   mapProductWebhook,
-  type MapResult,
-} from "./mappers";
+} from "./rest";
+import { legacyId, type MapResult } from "./shared";
 
 // Fresh copies every time: tests edit them.
 type Json = Record<string, any>;
-const FIXTURES = new URL("../../tests/fixtures/", import.meta.url);
+const FIXTURES = new URL("../../../tests/fixtures/", import.meta.url);
 const webhook = (topic: string): Json =>
   JSON.parse(readFileSync(new URL(`webhooks/${topic.replace("/", "__")}.json`, FIXTURES), "utf8"));
 const jsonl = (name: string): Json[] =>
@@ -289,7 +285,7 @@ describe("mapOrderWebhook", () => {
       ["failed and pending transactions don't count", [refund([tx("20.34", { status: "failure" }), tx("5.00", { status: "pending" })])], 0n],
       ["only kind refund counts", [refund([tx("20.34", { kind: "void" })])], 0n],
       ["more than the total is clamped", [refund([tx("500.00")])], 12869n],
-      ["a negative sum is clamped", [refund([tx("-3.00")])], 0n],
+      ["a negative zero is zero", [refund([tx("-0.00")])], 0n],
       [
         "without transactions: line items and tax, less adjustments",
         [
@@ -369,6 +365,22 @@ describe("mapOrderWebhook", () => {
         "refund line items in another currency than the shop's",
         { refunds: [refund([], { refund_line_items: [{ subtotal_set: { shop_money: { amount: "1.00", currency_code: "EUR" } } }] })] },
         "order.refunds[0].refund_line_items[0].subtotal_set.shop_money.currency_code: expected the shop currency USD, got EUR",
+      ],
+      // Money refunded is never negative (issue 10): such a payload fails, it is not clamped to 0.
+      [
+        "a negative refund transaction",
+        { refunds: [refund([tx("-3.00")])] },
+        "order.refunds[0].transactions[0].amount: expected an amount of at least 0",
+      ],
+      [
+        "a negative refunded line subtotal",
+        { refunds: [refund([], { refund_line_items: [{ subtotal_set: shopOnly("-87.60") }] })] },
+        "order.refunds[0].refund_line_items[0].subtotal_set.shop_money.amount: expected an amount of at least 0",
+      ],
+      [
+        "negative refunded tax",
+        { refunds: [refund([], { refund_line_items: [{ subtotal_set: shopOnly("1.00"), total_tax_set: shopOnly("-0.13") }] })] },
+        "order.refunds[0].refund_line_items[0].total_tax_set.shop_money.amount: expected an amount of at least 0",
       ],
     ])("rejects %s", (_name, patch, error) => {
       expect(mapOrderWebhook({ ...webhook("orders/updated"), ...patch })).toEqual({ ok: false, error });
@@ -568,6 +580,27 @@ describe("bad input", () => {
       () => order((p) => (p.line_items[1].price_set.shop_money.amount = 13.14)),
       "order.line_items[1].price_set.shop_money.amount: expected a decimal amount",
     ],
+    // Negative money (issue 10): a clear error, and the processor fails the event with it.
+    [
+      "a negative order total",
+      () => order((p) => (p.total_price_set.shop_money.amount = "-128.69")),
+      "order.total_price_set.shop_money.amount: expected an amount of at least 0",
+    ],
+    [
+      "a negative presentment total",
+      () => order((p) => (p.total_price_set.presentment_money = { amount: "-1.00", currency_code: "CAD" })),
+      "order.total_price_set.presentment_money.amount: expected an amount of at least 0",
+    ],
+    [
+      "a negative line price",
+      () => order((p) => (p.line_items[1].price_set.shop_money.amount = "-13.14")),
+      "order.line_items[1].price_set.shop_money.amount: expected an amount of at least 0",
+    ],
+    [
+      "a negative variant price",
+      () => mapProductWebhook({ ...webhook("products/update"), variants: [{ price: "10.00" }, { price: "-0.01" }] }, "USD"),
+      "product.variants[1].price: expected an amount of at least 0",
+    ],
     [
       "a line in another currency",
       () => order((p) => (p.line_items[0].price_set.shop_money.currency_code = "CAD")),
@@ -640,6 +673,26 @@ describe("bad input", () => {
       "node amount abc",
       () => mapProductNode({ ...productNode(), priceRangeV2: { minVariantPrice: { amount: "abc", currencyCode: "USD" } } }),
       "product.priceRangeV2.minVariantPrice.amount: expected a decimal amount",
+    ],
+    [
+      "a negative node price",
+      () => mapProductNode({ ...productNode(), priceRangeV2: { minVariantPrice: { amount: "-5.00", currencyCode: "USD" } } }),
+      "product.priceRangeV2.minVariantPrice.amount: expected an amount of at least 0",
+    ],
+    [
+      "a negative node order total",
+      () => order1001((o) => (o.totalPriceSet.shopMoney.amount = "-1.00")),
+      "order.totalPriceSet.shopMoney.amount: expected an amount of at least 0",
+    ],
+    [
+      "a negative node refunded total",
+      () => order1001((o) => (o.totalRefundedSet.shopMoney.amount = "-1.00")),
+      "order.totalRefundedSet.shopMoney.amount: expected an amount of at least 0",
+    ],
+    [
+      "a negative node line price",
+      () => order1001((_order, lines) => (lines[1]!.originalUnitPriceSet.shopMoney.amount = "-2.50")),
+      "order.lineItems[1].originalUnitPriceSet.shopMoney.amount: expected an amount of at least 0",
     ],
     [
       "a negative line quantity",
