@@ -66,10 +66,11 @@ async function serve() {
     req.on("data", (chunk) => {
       if (refused) return;
       size += chunk.length;
-      if (size > MAX_WEBHOOK_BYTES) {
-        refuse();
-        req.destroy();
-      } else chunks.push(chunk);
+      // Past the limit the 413 goes out at once and the rest of the body is read and dropped (not
+      // kept), so the sender reads the answer instead of a reset connection; the request timeout
+      // (app/http-limits.ts) ends a sender that never stops.
+      if (size > MAX_WEBHOOK_BYTES) refuse();
+      else chunks.push(chunk);
     });
     req.on("end", () => {
       if (refused) return;
