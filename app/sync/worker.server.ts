@@ -135,27 +135,28 @@ const lastDailyPass = new Map<string, number>();
 /**
  * Once a day per shop: new RFM quintiles (groups move as the shop's customers do), then every segment
  * recomputed in the database (rules with relative dates, "last_order_date < -90d", change meaning as
- * days pass without any event). Also prunes applied webhook events.
+ * days pass without any event). Also prunes applied webhook events. Run every hour; a shop whose pass
+ * ran less than a day ago is skipped. Resolves when every shop's pass has ended.
  */
+export async function runDailyPass(now = new Date()): Promise<void> {
+  await pruneDone(db, { before: new Date(now.getTime() - KEEP_DONE_EVENTS_MS) }).catch(log);
+  const shops = await db.prisma.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
+  await Promise.all(
+    shops.map(({ domain: shop }) => {
+      if (now.getTime() - (lastDailyPass.get(shop) ?? -Infinity) < 24 * 60 * 60_000) return undefined;
+      lastDailyPass.set(shop, now.getTime());
+      return once(`daily:${shop}`, async () => {
+        await refreshRfm(db, { shop });
+        const results = await recomputeAll(db, { shop, now });
+        // The others were computed; these are marked on the Segments page (computeError).
+        for (const r of results) if (r.error) console.warn(`[segments] ${shop}: segment ${r.segmentId} not computed: ${r.error}`);
+      });
+    }),
+  );
+}
+
 function startDailyPass(): void {
-  const timer = setInterval(() => {
-    pruneDone(db, { before: new Date(Date.now() - KEEP_DONE_EVENTS_MS) }).catch(log);
-    db.prisma.shop
-      .findMany({ where: { uninstalledAt: null }, select: { domain: true } })
-      .then((shops) =>
-        shops.forEach(({ domain: shop }) => {
-          if (Date.now() - (lastDailyPass.get(shop) ?? 0) < 24 * 60 * 60_000) return;
-          lastDailyPass.set(shop, Date.now());
-          void once(`daily:${shop}`, async () => {
-            await refreshRfm(db, { shop });
-            const results = await recomputeAll(db, { shop, now: new Date() });
-            // The others were computed; these are marked on the Segments page (computeError).
-            for (const r of results) if (r.error) console.warn(`[segments] ${shop}: segment ${r.segmentId} not computed: ${r.error}`);
-          });
-        }),
-      )
-      .catch(log);
-  }, 60 * 60_000);
+  const timer = setInterval(() => void runDailyPass().catch(log), 60 * 60_000);
   timer.unref();
 }
 
