@@ -1,11 +1,10 @@
 // The backfill benchmark's importing process (see backfill.bench.ts).
 import { databaseConfig } from "~/db/config";
-import { openDatabase } from "~/db/database.server";
+import { openDatabase, Sql } from "~/db/database.server";
 import { migrate } from "~/db/migrate.server";
 import { upsertShop } from "~/models/store.server";
 import { AdminClient } from "~/sync/admin-client.server";
 import { advanceBackfill, latestJobs } from "~/sync/backfill.server";
-import { Sql } from "~/db/database.server";
 import { startFakeShopify } from "../tests/helpers/fake-shopify";
 
 const file = process.argv[2]!;

@@ -93,6 +93,7 @@ export function eventStream({ customers, seed = 3 }: { customers: number; seed?:
   let n = 0;
   for (const { customer, orders } of demoCustomers({ seed, customers, now, shopDomain: "events.myshopify.com" })) {
     events.push({ topic: "customers/create", eventId: `e${n++}`, payload: customerPayload(customer) });
+    // eslint-disable-next-line no-loop-func -- runs at once, numbering events in order
     orders.forEach((order, i) => {
       const created = { ...order, updatedAt: order.processedAt, cancelledAt: null, refundedMinor: 0n, financialStatus: "PAID" as const };
       events.push({ topic: "orders/create", eventId: `e${n++}`, payload: orderPayload(created, customer) });

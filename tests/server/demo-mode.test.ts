@@ -63,7 +63,7 @@ describe("demo mode through server.mjs", () => {
   it("refuses writes from another origin (403) and makes none; takes its own", async () => {
     const host = `127.0.0.1:${port}`;
     const body = form({ name: "Cross-site", query: "number_of_orders >= 1" });
-    for (const headers of <Record<string, string>[]>[
+    for (const headers of [
       { origin: "http://attacker.example" },
       { origin: "null" },
       { origin: `http://localhost:${Number(port) + 1}` },
@@ -71,7 +71,7 @@ describe("demo mode through server.mjs", () => {
       { "sec-fetch-site": "cross-site" },
       { "sec-fetch-site": "same-site" },
       { referer: "http://attacker.example/form.html" },
-    ]) {
+    ] as Record<string, string>[]) {
       const reply = await request("POST", CREATE, { host, ...FORM, ...headers }, body);
       expect([headers, reply.status]).toEqual([headers, 403]);
     }

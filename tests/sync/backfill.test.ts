@@ -197,7 +197,11 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
     const gone = order(4, 120, "2026-03-04T00:00:00Z");
     const firstPage = { nodes: gone.lineItems.slice(0, 50), pageInfo: { hasNextPage: true, endCursor: "after-50" } };
     // Served once with the orders page, then the order is deleted.
-    fake.setOrders([{ ...gone, lineItems: () => (fake.setOrders([]), firstPage) }]);
+    const servedOnce = () => {
+      fake.setOrders([]);
+      return firstPage;
+    };
+    fake.setOrders([{ ...gone, lineItems: servedOnce }]);
     const second = await reconcile(db, { shop, client, now: () => new Date("2026-03-05T00:00:00Z"), fallbackSince: new Date("2026-02-01T00:00:00Z") });
     expect(second.errors).toEqual(["order gid://shopify/Order/4: the order is gone; its line items could not be read"]);
     expect(await db.prisma.order.findFirst({ where: { shop, id: "4" } })).toBeNull();

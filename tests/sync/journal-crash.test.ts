@@ -109,7 +109,8 @@ describe("the production server killed while acknowledging webhooks (SQLite)", (
     // Started again: the journal is read back, stored and applied.
     server = await startServer(env);
     let held = inbox(file);
-    for (let i = 0; i < 300 && [...acknowledged].some((id) => held.get(id) !== "done"); i++) {
+    const pending = () => [...acknowledged].some((id) => held.get(id) !== "done");
+    for (let i = 0; i < 300 && pending(); i++) {
       await new Promise((r) => setTimeout(r, 100));
       held = inbox(file);
     }

@@ -155,6 +155,7 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
       if ((unit === "d" || unit === "w" || unit === "m" || unit === "y") && !isIdentPart(src[i + 1])) {
         i++;
         const text = src.slice(start, i);
+        // eslint-disable-next-line no-loop-func -- called at once, before `i` moves on
         const fail = (message: string) => ({ error: { offset: start, length: i - start, message } });
         if (fraction) return fail(`date offsets are whole numbers, not '${shown(text)}'`);
         if (!signed) return fail(`a date offset needs a sign: '-${shown(text)}' for the past, '+${shown(text)}' for the future`);

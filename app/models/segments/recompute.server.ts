@@ -127,6 +127,7 @@ export async function recomputeSegments(
         try {
           // The tally is the chunk's only once it has committed.
           const chunkTally = new Map(batch.map((r) => [r.id, { entered: 0, left: 0 }]));
+          // eslint-disable-next-line no-loop-func -- awaited here, before `after` moves on
           await db.transaction(async (tx) => {
             await lockShop(tx, shop);
             await recomputeChunk(tx, { shop, batch, ctx, after, upTo, tally: chunkTally });
