@@ -9,6 +9,7 @@ import pg from "pg";
 import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from "./checkpointer.server";
 import { createPrismaClient } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
+import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
 
 export type Row = Record<string, unknown>;
 
@@ -137,6 +138,7 @@ function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(
   // last transactions, and never corrupts the file.
   conn.pragma("synchronous = NORMAL");
   conn.pragma("foreign_keys = ON");
+  for (const pragma of SQLITE_PRIVACY_PRAGMAS) conn.pragma(pragma);
   // The webhook writer's connection leaves checkpoints to a thread of its own (checkpointer.server.ts).
   let stopCheckpointer: (() => Promise<void>) | undefined;
   if (options.checkpointThread) {

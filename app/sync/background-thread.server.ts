@@ -21,8 +21,12 @@ type ToThread =
   | { kind: "backfill"; shop: string }
   | { kind: "reconcile"; shop: string };
 type MappedItem = { shop: string; eventId: string; mapped: MapResult<OrderMapping> };
-/** `backlog`: events stored and not yet applied, as the background thread counts them. */
-type FromThread = { kind: "stored"; results: { id: number; stored?: boolean; error?: string }[]; backlog: number };
+/**
+ * `backlog`: events stored and not yet applied, as the background thread counts them. `erased`: an
+ * erasure was applied; the journal's current file is closed (it may hold deliveries about what went).
+ */
+type StoredResults = { id: number; stored?: boolean; error?: string }[];
+type FromThread = { kind: "stored"; results: StoredResults; backlog: number } | { kind: "erased" };
 
 export type BackgroundHandlers = {
   store(event: IncomingWebhook, now: Date): Promise<boolean>;
@@ -101,6 +105,7 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
     port = channel.port1;
     connected = true;
     port.on("message", (message: FromThread) => {
+      if (message.kind === "erased") return journal?.retire();
       backlog = message.backlog;
       for (const { id, stored, error } of message.results) {
         const w = waiting.get(id);
@@ -203,12 +208,21 @@ export function signalRemotely(signal: { kind: "wake" } | { kind: "backfill" | "
 // ---------------------------------------------------------------------------------------------------
 // The background thread's side.
 
+/** The HTTP thread, seen from the background thread (null elsewhere). */
+let httpThread: MessagePort | null = null;
+
+/** In the background thread: tells the HTTP thread an erasure was applied. Elsewhere: nothing. */
+export function reportErasure(): void {
+  httpThread?.postMessage({ kind: "erased" } satisfies FromThread);
+}
+
 /** In the background thread: answers the HTTP thread. Elsewhere (tests, the CLI, dev): nothing. */
 export function serveBackgroundPort(handlers: BackgroundHandlers): void {
   const from = (workerData as { tailoredBackgroundPort?: MessagePort } | null)?.tailoredBackgroundPort;
   if (!from) return;
-  let replies: FromThread["results"] = [];
-  const reply = (result: FromThread["results"][number]) => {
+  httpThread = from;
+  let replies: StoredResults = [];
+  const reply = (result: StoredResults[number]) => {
     if (replies.length === 0) {
       setImmediate(() => {
         const results = replies;

@@ -103,7 +103,7 @@ function canonicalDigits(digits: string): string | null {
 }
 
 /** "gid://shopify/Customer/123", "123" or 123 -> "123"; null when it is none of those (or lost precision). */
-function toLegacyId(value: unknown, type?: string): string | null {
+export function toLegacyId(value: unknown, type?: string): string | null {
   if (typeof value === "number") {
     return Number.isSafeInteger(value) && value > 0 ? String(value) : null;
   }

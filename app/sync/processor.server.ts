@@ -2,6 +2,7 @@
 // then recompute the facts of the customers the batch touched. A crash anywhere rolls the batch back
 // and its leases expire, so each event's effects are applied exactly once.
 import type { Executor } from "~/db/database.server";
+import { scrubStorage } from "~/models/erasure.server";
 import { scoreRfm } from "~/models/rfm.server";
 import { shopContext, updateMemberships } from "~/models/segments.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
@@ -34,6 +35,11 @@ export type ProcessorOptions = {
   mapped?: MappedPayloads;
   /** After each batch commits: how many events it held. */
   onBatch?: (events: number) => void;
+  /**
+   * Personal data was erased by a batch (a redact, or a delivery about someone erased), after the
+   * commit and the storage scrub: the server's HTTP thread moves its webhook journal to a new file.
+   */
+  onErased?: () => void;
 };
 
 export class InboxProcessor {
@@ -143,10 +149,14 @@ export class InboxProcessor {
     const now = this.now();
     const finished: [string, string][] = [];
     const retagged = new Set<string>();
+    /** Tables an erasure in this batch changed (empty but present: a refused late delivery). */
+    let erased: Set<string> | null = null;
     await this.db.transaction(async (tx) => {
       // In a fixed order, so that two processors cannot deadlock on each other's shops.
       for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
       const touched = new Map<string, Set<string>>();
+      /** Customers erased in this batch: whatever else touched them, nothing is recomputed for them. */
+      const forgotten = new Map<string, Set<string>>();
       const held = await markDoneMany(tx, events.map((e) => e.seq), now);
       const byShop = new Map<string, InboxEvent[]>();
       for (const event of events) {
@@ -174,21 +184,32 @@ export class InboxProcessor {
             try {
               payload = JSON.parse(event.payload);
             } catch {
-              await markFailed(tx, event.seq, "payload: not JSON", now);
+              await markFailed(tx, event.seq, "payload: not JSON", now, event.payload);
               continue;
             }
             run.push(orders ? { event, mapped: mapOrderWebhook(payload) } : { event, payload });
           }
           i = j;
           if (run.length === 0) continue;
+          const first = run[0]!.event;
           const results = orders
             ? await applyOrderWebhooks(tx, { shop, mapped: run.map((r) => r.mapped!), now })
-            : [await applyWebhook(tx, { shop, topic: run[0]!.event.topic, payload: run[0]!.payload, now, triggeredAt: run[0]!.event.triggeredAt })];
+            : [await applyWebhook(tx, { shop, topic: first.topic, payload: run[0]!.payload, now, triggeredAt: first.triggeredAt, seq: first.seq })];
           for (const [k, result] of results.entries()) {
             const { event } = run[k]!;
             if (!result.ok) {
-              await markFailed(tx, event.seq, result.error, now);
+              // markDoneMany let the payload go; a failed event keeps it, to be retried.
+              await markFailed(tx, event.seq, result.error, now, result.discard ? undefined : event.payload);
               continue;
+            }
+            if (result.erased) {
+              erased ??= new Set();
+              for (const table of result.erased) erased.add(table);
+            }
+            if (result.forget) {
+              const gone = forgotten.get(shop) ?? new Set<string>();
+              for (const id of result.forget) gone.add(id);
+              forgotten.set(shop, gone);
             }
             if (result.customersChanged.length > 0) {
               const set = touched.get(shop) ?? new Set<string>();
@@ -201,7 +222,8 @@ export class InboxProcessor {
         }
       }
       for (const [shop, ids] of touched) {
-        const customerIds = [...ids];
+        const gone = forgotten.get(shop);
+        const customerIds = gone ? [...ids].filter((id) => !gone.has(id)) : [...ids];
         await recomputeFacts(tx, { shop, customerIds, now });
         await scoreRfm(tx, { shop, customerIds });
         // Every active segment, for these customers only: memberships stay current event by event.
@@ -210,5 +232,19 @@ export class InboxProcessor {
     });
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
     for (const shop of retagged) this.options.onProductTagsChanged?.(shop);
+    if (erased) await this.scrub([...(erased as Set<string>)]);
+  }
+
+  /** After an erasure committed: no copy of what went may stay in the database's files or samples. */
+  private async scrub(tables: string[]): Promise<void> {
+    try {
+      if (!(await scrubStorage(this.db, { tables }))) {
+        this.options.onError?.(new Error("erasure: the WAL could not be checkpointed and truncated (readers held it); its frames go at its next restart"));
+      }
+    } catch (error) {
+      // The erasure itself has committed; what is left is a copy in free space, cut at the next restart.
+      this.options.onError?.(error);
+    }
+    this.options.onErased?.();
   }
 }

@@ -12,8 +12,8 @@ import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
-import { backgroundIsRemote, serveBackgroundPort, signalRemotely } from "./background-thread.server";
-import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";
+import { backgroundIsRemote, reportErasure, serveBackgroundPort, signalRemotely } from "./background-thread.server";
+import { InboxWriter, MappedPayloads, pruneInbox, type IncomingWebhook } from "./inbox.server";
 import { InboxProcessor } from "./processor.server";
 import { keyedRuns } from "./keyed-runs";
 import { getCursor, reconcile } from "./reconcile.server";
@@ -21,7 +21,6 @@ import { adminClientForShop } from "./shopify-client.server";
 
 const BACKFILL_POLL_MS = 15_000;
 const RECONCILE_EVERY_MS = 30 * 60_000;
-const KEEP_DONE_EVENTS_MS = 7 * 24 * 60 * 60_000;
 
 let processor: InboxProcessor | undefined;
 /** Events this thread stored and the processor has not applied yet (approximately: a batch may hold others). */
@@ -133,11 +132,11 @@ const lastDailyPass = new Map<string, number>();
 /**
  * Once a day per shop: new RFM quintiles (groups move as the shop's customers do), then every segment
  * recomputed in the database (rules with relative dates, "last_order_date < -90d", change meaning as
- * days pass without any event). Also prunes applied webhook events.
+ * days pass without any event). Also prunes the inbox (applied and long-failed events).
  */
 function startDailyPass(): void {
   const timer = setInterval(() => {
-    pruneDone(db, { before: new Date(Date.now() - KEEP_DONE_EVENTS_MS) }).catch(log);
+    pruneInbox(db, { now: new Date() }).catch(log);
     db.prisma.shop
       .findMany({ where: { uninstalledAt: null }, select: { domain: true } })
       .then((shops) =>
@@ -185,6 +184,7 @@ export function inboxProcessor(): InboxProcessor {
       onBulkOperationFinished: (shop) => void kickBackfill(shop),
       onProductTagsChanged: productTagsChanged,
       onBatch: (events) => (unapplied = Math.max(0, unapplied - events)),
+      onErased: reportErasure,
     });
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();
     if (process.env.TAILORED_BACKGROUND_SYNC !== "off" && !isDemoMode()) startBackgroundSync();

@@ -97,8 +97,16 @@ export async function scanTables(db: Db, needles: readonly string[]): Promise<Fi
     const rows = await db.all(new Sql("postgres"), `SELECT x::text AS r FROM "${String(s)}"."${String(t)}" x`);
     for (const { r } of rows) findIn(`${String(s)}.${String(t)}`, String(r), needles, found);
   }
-  const stats = await db.all(new Sql("postgres"), `SELECT tablename, attname, x::text AS r FROM pg_stats x WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`);
-  for (const { tablename, attname, r } of stats) findIn(`pg_stats ${String(tablename)}.${String(attname)}`, String(r), needles, found);
+  // The planner's samples, of tables that still hold rows: PostgreSQL (before 18, which can clear them)
+  // keeps a table's last statistics when ANALYZE finds it empty (docs/decisions/013-erasure.md).
+  const stats = await db.all(
+    new Sql("postgres"),
+    `SELECT schemaname, tablename, attname, x::text AS r FROM pg_stats x WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
+  );
+  for (const { schemaname, tablename, attname, r } of stats) {
+    const [rows] = await db.all(new Sql("postgres"), `SELECT EXISTS (SELECT 1 FROM "${String(schemaname)}"."${String(tablename)}") AS held`);
+    if (rows?.held) findIn(`pg_stats ${String(tablename)}.${String(attname)}`, String(r), needles, found);
+  }
   return found;
 }
 
