@@ -118,16 +118,27 @@ describe("webhook routes", () => {
     const { TOPICS } = await import("~/sync/apply.server");
     const { inboxProcessor } = await import("~/sync/worker.server");
     await db.prisma.shop.create({ data: { domain: SHOP, currencyCode: "USD" } });
-    for (const topic of TOPICS) {
+    // shop/redact last, on its own: it erases everything of the shop, these events included.
+    const topics = TOPICS.filter((topic) => topic !== "shop/redact");
+    for (const topic of topics) {
       const name = topic.replace("/", "__");
       expect((await post(topic, fixture(name), { eventId: `all-${name}` })).status).toBe(200);
     }
     await inboxProcessor().settle();
     const events = await db.prisma.webhookEvent.findMany({ where: { eventId: { startsWith: "all-" } } });
-    expect(events).toHaveLength(TOPICS.length);
+    expect(events).toHaveLength(topics.length);
     expect(events.filter((e) => e.status !== "done").map((e) => [e.topic, e.error])).toEqual([]);
-    // orders/delete and customers/delete leave tombstones; the uninstall marks the shop.
-    expect(await db.prisma.tombstone.count({ where: { shop: SHOP } })).toBe(3);
+    // orders/delete, customers/delete and products/delete leave tombstones, customers/redact its own;
+    // the uninstall marks the shop.
+    const tombstones = await db.prisma.tombstone.findMany({ where: { shop: SHOP }, orderBy: { kind: "asc" } });
+    expect(tombstones.map((t) => t.kind)).toEqual(["customer", "customer-erased", "order", "order-erased", "product"]);
+    expect(await db.prisma.customer.count({ where: { shop: SHOP, email: "maya.patel@example.com" } })).toBe(0);
     expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).not.toBeNull();
+
+    expect((await post("shop/redact", fixture("shop__redact"), { eventId: "all-shop__redact" })).status).toBe(200);
+    await inboxProcessor().settle();
+    expect(await db.prisma.shop.findUnique({ where: { domain: SHOP } })).toBeNull();
+    expect(await db.prisma.webhookEvent.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await db.prisma.tombstone.count({ where: { shop: SHOP } })).toBe(0);
   });
 });
