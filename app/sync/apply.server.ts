@@ -36,6 +36,8 @@ export type Applied =
       erased?: readonly string[];
       /** Customers this event removed for good: nothing is recomputed for them. */
       forget?: readonly string[];
+      /** Every row of the shop is gone (shop/redact): nothing more of it is applied in this batch. */
+      shopErased?: boolean;
     }
   | {
       ok: false;
@@ -244,7 +246,7 @@ export async function applyWebhook(
       const mapped = mapShopRedact(payload, shop);
       if (!mapped.ok) return { ok: false, error: mapped.error, discard: true };
       await eraseShop(tx, { shop });
-      return { ok: true, customersChanged: [], erased: [...SHOP_TABLES, "Shop"] };
+      return { ok: true, customersChanged: [], erased: [...SHOP_TABLES, "Shop"], shopErased: true };
     }
     default:
       return { ok: false, error: `topic ${topic}: not one Tailored subscribes to` };

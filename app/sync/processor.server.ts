@@ -157,6 +157,8 @@ export class InboxProcessor {
       const touched = new Map<string, Set<string>>();
       /** Customers erased in this batch: whatever else touched them, nothing is recomputed for them. */
       const forgotten = new Map<string, Set<string>>();
+      /** Shops erased in this batch (shop/redact). */
+      const erasedShops = new Set<string>();
       const held = await markDoneMany(tx, events.map((e) => e.seq), now);
       const byShop = new Map<string, InboxEvent[]>();
       for (const event of events) {
@@ -169,7 +171,7 @@ export class InboxProcessor {
       // Shops are independent; within one, events apply in the order received, and a run of whole-order
       // events goes through one set of multi-row statements.
       for (const [shop, list] of byShop) {
-        for (let i = 0; i < list.length; ) {
+        for (let i = 0; i < list.length && !erasedShops.has(shop); ) {
           let j = i + 1;
           const orders = ORDER_UPSERT_TOPICS.has(list[i]!.topic);
           if (orders) while (j < list.length && ORDER_UPSERT_TOPICS.has(list[j]!.topic)) j++;
@@ -205,6 +207,15 @@ export class InboxProcessor {
             if (result.erased) {
               erased ??= new Set();
               for (const table of result.erased) erased.add(table);
+            }
+            if (result.shopErased) {
+              // shop/redact took the shop's inbox rows with it, the events after it in this batch
+              // included: those are not applied (they would write the erased shop's rows again).
+              erasedShops.add(shop);
+              touched.delete(shop);
+              retagged.delete(shop);
+              for (let f = finished.length - 1; f >= 0; f--) if (finished[f]![0] === shop) finished.splice(f, 1);
+              break;
             }
             if (result.forget) {
               const gone = forgotten.get(shop) ?? new Set<string>();

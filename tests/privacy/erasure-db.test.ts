@@ -123,6 +123,20 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     expect(await db.prisma.shop.count({ where: { domain: SHOP } })).toBe(1);
   });
 
+  it("applies nothing of a shop after its shop/redact in the same batch", async () => {
+    const shop = "erasure-db-gone.myshopify.com";
+    await upsertShop(db, { domain: shop, name: "Gone", currencyCode: "USD", ianaTimezone: "UTC" });
+    const p = person(6, "Thaddeus", "Orlebar");
+    const put = (topic: string, body: string) =>
+      enqueue(db, { shop, topic, eventId: `gone-${++n}`, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: body }, now);
+    await put("customers/create", payloads.customer(shop, p, at(1)));
+    await put("shop/redact", payloads.shopRedact(shop));
+    await put("orders/create", payloads.order(shop, "6600000000061", p));
+    await put("customer.tags_added", payloads.tagsAdded(shop, p, ["late"], at(2)));
+    expect(await drain()).toBe(4);
+    expect(await scanTables(db, [shop, ...needles(p)])).toEqual([]);
+  });
+
   it("knows every table: shop/redact empties each one that has a shop column, and every other is accounted for", async () => {
     const sql = new Sql(db.dialect);
     const rows =
