@@ -91,6 +91,16 @@ export async function erasures(
   return found;
 }
 
+/**
+ * Whether a payload that could not be applied (so whose customer is not known) names an erased
+ * customer: every id-like number in it is checked against the hashed tombstones. Then its failure keeps
+ * no payload. Only failures pay for this.
+ */
+export async function mentionsErasedCustomer(db: Executor, { shop, payload }: { shop: string; payload: string }): Promise<boolean> {
+  const numbers = [...new Set(payload.match(/(?<![0-9])[1-9][0-9]{5,19}(?![0-9])/g) ?? [])];
+  return (await erasures(db, { shop, customerIds: numbers })).customers.size > 0;
+}
+
 async function tombstones(tx: Executor, shop: string, kind: string, ids: readonly string[], now: Date): Promise<void> {
   for (const id of ids) {
     const sql = new Sql(tx.dialect);

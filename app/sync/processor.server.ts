@@ -2,7 +2,7 @@
 // then recompute the facts of the customers the batch touched. A crash anywhere rolls the batch back
 // and its leases expire, so each event's effects are applied exactly once.
 import type { Executor } from "~/db/database.server";
-import { scrubStorage } from "~/models/erasure.server";
+import { mentionsErasedCustomer, scrubStorage } from "~/models/erasure.server";
 import { scoreRfm } from "~/models/rfm.server";
 import { shopContext, updateMemberships } from "~/models/segments.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
@@ -186,7 +186,7 @@ export class InboxProcessor {
             try {
               payload = JSON.parse(event.payload);
             } catch {
-              await markFailed(tx, event.seq, "payload: not JSON", now, event.payload);
+              await this.fail(tx, event, "payload: not JSON", now, () => (erased ??= new Set()));
               continue;
             }
             run.push(orders ? { event, mapped: mapOrderWebhook(payload) } : { event, payload });
@@ -200,8 +200,8 @@ export class InboxProcessor {
           for (const [k, result] of results.entries()) {
             const { event } = run[k]!;
             if (!result.ok) {
-              // markDoneMany let the payload go; a failed event keeps it, to be retried.
-              await markFailed(tx, event.seq, result.error, now, result.discard ? undefined : event.payload);
+              if (result.discard) await markFailed(tx, event.seq, result.error, now);
+              else await this.fail(tx, event, result.error, now, () => (erased ??= new Set()));
               continue;
             }
             if (result.erased) {
@@ -244,6 +244,20 @@ export class InboxProcessor {
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
     for (const shop of retagged) this.options.onProductTagsChanged?.(shop);
     if (erased) await this.scrub([...(erased as Set<string>)]);
+  }
+
+  /**
+   * A payload that cannot be applied: failed, with its payload back (markDoneMany let it go) for the
+   * merchant's retry — unless it names an erased customer; then it is not kept, and `erasedData` asks
+   * for the storage scrub after the commit.
+   */
+  private async fail(tx: Executor, event: InboxEvent, error: string, now: Date, erasedData: () => void): Promise<void> {
+    if (await mentionsErasedCustomer(tx, { shop: event.shop, payload: event.payload })) {
+      erasedData();
+      await markFailed(tx, event.seq, `${error} (payload not kept: it names an erased customer)`, now);
+      return;
+    }
+    await markFailed(tx, event.seq, error, now, event.payload);
   }
 
   /** After an erasure committed: no copy of what went may stay in the database's files or samples. */

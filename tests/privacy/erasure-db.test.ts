@@ -100,7 +100,10 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     await deliver("customers/redact", JSON.stringify({ shop_domain: SHOP, customer: { email: p.email }, orders_to_redact: [] }));
     await deliver("orders/create", payloads.order(SHOP, "6600000000042", p));
     await deliver("customers_marketing_consent/update", payloads.smsConsent(SHOP, p));
+    // One that does not fit, about them: failed, without its payload.
+    const broken = await deliver("orders/create", JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000043", p)), line_items: "no" }));
     await drain();
+    expect(await event(broken)).toMatchObject({ status: "failed", payload: "", error: expect.stringContaining("payload not kept: it names an erased customer") });
     expect(await scanTables(db, needles(p))).toEqual([]);
     expect((await db.prisma.segment.findUniqueOrThrow({ where: { id: segment!.id } })).memberCount).toBe(members - 1);
     expect(await db.prisma.segmentMember.count({ where: { segmentId: segment!.id } })).toBe(members - 1);
