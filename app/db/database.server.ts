@@ -21,6 +21,12 @@ export interface Executor {
   all<T extends Row = Row>(sql: Sql, text: string): Promise<T[]>;
   /** Runs `fn` in one transaction; inside a transaction it joins the outer one. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * SQLite only (undefined elsewhere, and inside a transaction): copies the WAL into the database file
+   * and truncates it, so that no frame keeps pages as they were before an erasure. Waits at most
+   * `waitMs` for readers on older snapshots (the thread is blocked meanwhile); false if they held on.
+   */
+  truncateWal?(waitMs: number): Promise<boolean>;
 }
 
 export interface Db extends Executor {
@@ -193,6 +199,17 @@ function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(
   };
   return {
     ...make(false),
+    truncateWal: (waitMs) =>
+      lock.run(() => {
+        // In one turn of the lock, so that no other statement of this connection runs with the short wait.
+        conn.pragma(`busy_timeout = ${Math.max(0, Math.floor(waitMs))}`);
+        try {
+          const [row] = conn.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+          return row?.busy === 0;
+        } finally {
+          conn.pragma("busy_timeout = 10000");
+        }
+      }),
     close: async () => {
       await stopCheckpointer?.();
       await lock.run(() => void conn.close());
