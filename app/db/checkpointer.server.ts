@@ -6,6 +6,7 @@
 // copied; the writer keeps a high automatic threshold only as a safety net should this thread stop.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
+import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
 
 /** Pages the writer may append before it checkpoints itself (the checkpointer normally stays far below). */
 export const WRITER_AUTOCHECKPOINT_PAGES = 16_384;
@@ -14,6 +15,7 @@ const SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const conn = new Database(workerData.file, { timeout: 0 });
+for (const pragma of workerData.pragmas) conn.pragma(pragma);
 let stopped = false;
 parentPort.on("message", () => { stopped = true; });
 const tick = () => {
@@ -31,7 +33,7 @@ tick();
 export function startCheckpointer(file: string, { busyMs = 25, idleMs = 100 }: { busyMs?: number; idleMs?: number } = {}): () => Promise<void> {
   const worker = new Worker(SOURCE, {
     eval: true,
-    workerData: { file, busyMs, idleMs, driver: createRequire(import.meta.url).resolve("better-sqlite3") },
+    workerData: { file, busyMs, idleMs, pragmas: SQLITE_PRIVACY_PRAGMAS, driver: createRequire(import.meta.url).resolve("better-sqlite3") },
   });
   worker.unref();
   worker.on("error", (error) => console.error("[checkpointer]", error));

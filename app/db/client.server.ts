@@ -8,6 +8,7 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@prisma/client";
 import type { DatabaseConfig } from "./config";
+import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
 
 const require = createRequire(import.meta.url);
 
@@ -27,13 +28,23 @@ function postgresClientModule(): { PrismaClient: typeof PrismaClient } {
  */
 export const POSTGRES_CONNECTION_OPTIONS = "-c jit=off";
 
+/**
+ * Prisma's better-sqlite3 adapter opens its own connection and offers no hook to configure it: each
+ * connection it opens gets the pragmas every SQLite connection of Tailored's has (secure_delete: the
+ * session storage deletes sessions, with their access tokens, through this one).
+ */
+class PrivateSqliteAdapter extends PrismaBetterSQLite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    await adapter.executeScript(SQLITE_PRIVACY_PRAGMAS.map((p) => `PRAGMA ${p};`).join("\n"));
+    return adapter;
+  }
+}
+
 export function createPrismaClient(config: DatabaseConfig): PrismaClient {
   if (config.dialect === "sqlite") {
     // Integer milliseconds rather than ISO text: compact, and compared as numbers by raw SQL.
-    const adapter = new PrismaBetterSQLite3(
-      { url: config.file, timeout: 10_000 },
-      { timestampFormat: "unixepoch-ms" },
-    );
+    const adapter = new PrivateSqliteAdapter({ url: config.file, timeout: 10_000 }, { timestampFormat: "unixepoch-ms" });
     return new PrismaClient({ adapter });
   }
   const { PrismaClient: PostgresClient } = postgresClientModule();

@@ -10,6 +10,7 @@ import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from "./checkpointer.s
 import { createPrismaClient, POSTGRES_CONNECTION_OPTIONS } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
 import { inList, SqlQuery, type RowDecoder } from "./sql";
+import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
 
 export type Row = Record<string, unknown>;
 
@@ -26,6 +27,12 @@ export interface Executor {
   all<T extends Row = Row>(sql: Sql, text: string): Promise<T[]>;
   /** Runs `fn` in one transaction; inside a transaction it joins the outer one. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * SQLite only (undefined elsewhere, and inside a transaction): copies the WAL into the database file
+   * and truncates it, so that no frame keeps pages as they were before an erasure. Waits at most
+   * `waitMs` for readers on older snapshots (the thread is blocked meanwhile); false if they held on.
+   */
+  truncateWal?(waitMs: number): Promise<boolean>;
 }
 
 export interface Db extends Executor {
@@ -143,6 +150,7 @@ function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(
   // last transactions, and never corrupts the file.
   conn.pragma("synchronous = NORMAL");
   conn.pragma("foreign_keys = ON");
+  for (const pragma of SQLITE_PRIVACY_PRAGMAS) conn.pragma(pragma);
   // The webhook writer's connection leaves checkpoints to a thread of its own (checkpointer.server.ts).
   let stopCheckpointer: (() => Promise<void>) | undefined;
   if (options.checkpointThread) {
@@ -201,6 +209,17 @@ function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(
   };
   return {
     ...make(false),
+    truncateWal: (waitMs) =>
+      lock.run(() => {
+        // In one turn of the lock, so that no other statement of this connection runs with the short wait.
+        conn.pragma(`busy_timeout = ${Math.max(0, Math.floor(waitMs))}`);
+        try {
+          const [row] = conn.pragma("wal_checkpoint(TRUNCATE)") as { busy: number }[];
+          return row?.busy === 0;
+        } finally {
+          conn.pragma("busy_timeout = 10000");
+        }
+      }),
     close: async () => {
       await stopCheckpointer?.();
       await lock.run(() => void conn.close());

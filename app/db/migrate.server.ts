@@ -9,6 +9,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { DatabaseConfig, Dialect } from "./config";
+import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
 
 export type Migration = { name: string; sql: string; checksum: string };
 
@@ -50,6 +51,7 @@ function checkUnchanged(migration: Migration, recorded: string | undefined): boo
 function migrateSqlite(file: string, migrations: Migration[]): MigrateResult {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file, { timeout: 10_000 });
+  for (const pragma of SQLITE_PRIVACY_PRAGMAS) db.pragma(pragma);
   try {
     // WAL lets the app read while the webhook processor writes; it is a property of the file.
     db.pragma("journal_mode = WAL");

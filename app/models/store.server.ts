@@ -2,7 +2,8 @@
 // CDNOW import, the demo generator), then the CustomerFacts they imply. Every statement is scoped by
 // shop. A row older than the one we hold (by Shopify's updatedAt) never overwrites it.
 import type { CustomerRow, OrderLineRow, OrderRow, ProductRow, ShopRow } from "~/domain/rows";
-import { epochDayExpr, intDivExpr, Sql, toDate, type Db, type Executor } from "~/db/database.server";
+import { epochDayExpr, intDivExpr, Sql, type Db, type Executor } from "~/db/database.server";
+import { erasures } from "./erasure.server";
 
 // SQLite: rows per INSERT … VALUES, a fixed size so that the statement text repeats and its prepared
 // form is reused (the executor caches statements by text), far below SQLite's 32,766 parameters.
@@ -270,17 +271,20 @@ export async function upsertShop(
 /**
  * `insertOnly` is for partial copies of a customer (the one embedded in an order webhook carries fewer
  * fields): it creates a customer we have not heard of yet, and never overwrites the full record.
+ * Customers that were erased (customers/redact) are not written again: their ids come back.
  */
 export async function upsertCustomers(
   db: Executor,
   {
     shop,
-    rows,
+    rows: given,
     now,
     insertOnly = false,
     keep,
   }: { shop: string; rows: readonly CustomerRow[]; now: Date; insertOnly?: boolean; keep?: readonly (keyof CustomerRow)[] },
-): Promise<void> {
+): Promise<{ erased: Set<string> }> {
+  const erased = (await erasures(db, { shop, customerIds: given.map((c) => c.id) })).customers;
+  const rows = erased.size === 0 ? given : given.filter((c) => !erased.has(c.id));
   // A record that carries tags or a consent sets how new that field is (the webhook clocks below); a
   // partial copy (insertOnly, from an order) carries neither for sure, and sets no clock.
   const kept = new Set<string>(keep ?? []);
@@ -301,112 +305,29 @@ export async function upsertCustomers(
     columns: { ...CUSTOMER_COLUMNS, ...clocks },
     syncedAt: now,
   });
+  return { erased };
 }
 
 /**
- * A customer we have not heard of yet, for a tags or consent event that came before its
- * customers/create: a placeholder whose updatedAt is the epoch, so that the full record overwrites it
- * whenever it comes (the fields the event set are kept, as customers/* payloads no longer carry them).
+ * Orders with their lines: a newer order replaces its lines whole; a stale one changes nothing. An
+ * order that was redacted, or whose customer was erased, is written without customer and e-mail: the
+ * ids of those come back.
  */
-async function ensureCustomer(tx: Executor, shop: string, id: string, at: Date): Promise<boolean> {
-  if ((await tombstoned(tx, { shop, kind: "customer", ids: [id] })).size > 0) return false;
-  const sql = new Sql(tx.dialect);
-  await tx.run(
-    sql,
-    `INSERT INTO "Customer" ("shop", "id", "createdAt", "updatedAt", "syncedAt")
-     VALUES (${sql.p(shop)}, ${sql.p(id)}, ${sql.p(at)}, ${sql.p(new Date(0))}, ${sql.p(at)})
-     ON CONFLICT ("shop", "id") DO NOTHING`,
-  );
-  return true;
-}
-
-/**
- * customer.tags_added / customer.tags_removed. Each tag changes only if the event is newer than both the
- * last whole tag list we stored (tagsAsOf) and the last event that changed that tag (tagClock): events
- * arrive in any order and more than once. Returns whether the tags changed.
- */
-export async function applyTagsEvent(
-  tx: Executor,
-  { shop, customerId, tags, added, at }: { shop: string; customerId: string; tags: readonly string[]; added: boolean; at: Date },
-): Promise<boolean> {
-  if (!(await ensureCustomer(tx, shop, customerId, at))) return false;
-  const sql = new Sql(tx.dialect);
-  const [row] = await tx.all(
-    sql,
-    `SELECT "tags", "tagClock", "tagsAsOf" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}`,
-  );
-  if (!row) return false;
-  const held = String(row.tags).split(",").filter((t) => t !== "");
-  const clock = JSON.parse(String(row.tagClock)) as Record<string, number>;
-  const asOf = toDate(row.tagsAsOf)?.getTime() ?? -Infinity;
-  const ms = at.getTime();
-  let next = [...held];
-  let changed = false;
-  for (const tag of tags) {
-    if (ms <= asOf || ms <= (clock[tag] ?? -Infinity)) continue;
-    clock[tag] = ms;
-    changed = true;
-    const has = next.includes(tag);
-    if (added && !has) next.push(tag);
-    if (!added && has) next = next.filter((t) => t !== tag);
-  }
-  if (!changed) return false;
-  const s2 = new Sql(tx.dialect);
-  await tx.run(
-    s2,
-    `UPDATE "Customer" SET "tags" = ${s2.p(next.join(","))}, "tagClock" = ${s2.p(JSON.stringify(clock))}
-     WHERE "shop" = ${s2.p(shop)} AND "id" = ${s2.p(customerId)}`,
-  );
-  return next.join(",") !== held.join(",");
-}
-
-/**
- * customers_email_marketing_consent/update and customers_marketing_consent/update. `at` is the payload's
- * consent_updated_at, the only time about a consent change that a replay cannot forge: the body is
- * signed; X-Shopify-Triggered-At, the event id and the rest of the headers are not, and a captured
- * delivery can be sent again with any of them. So:
- * - with a time, the state changes only if the event is newer than the one we hold, and sets the clock;
- * - without one (Shopify sends none for a customer who never gave or withdrew consent), nothing says
- *   when it happened. It never overrides a state whose time we hold (a replayed old body would), and it
- *   never grants consent: among states without times, nothing can tell a replayed "subscribed" from a
- *   later "unsubscribed", and only the direction that cannot send unwanted email is safe to take on
- *   the body's word. It records a state that does not allow email where we know no time, and leaves
- *   the clock unset. (Backfill and reconciliation bring the state with the customer's updatedAt.)
- * Returns whether it changed.
- */
-export async function applyConsentEvent(
-  tx: Executor,
-  {
-    shop,
-    customerId,
-    channel,
-    state,
-    at,
-    now,
-  }: { shop: string; customerId: string; channel: "email" | "sms"; state: string; at: Date | null; now: Date },
-): Promise<boolean> {
-  if (at === null && state === "SUBSCRIBED") return false;
-  if (!(await ensureCustomer(tx, shop, customerId, at ?? now))) return false;
-  const [column, clock] = channel === "email" ? ["emailMarketingState", "emailConsentAt"] : ["smsMarketingState", "smsConsentAt"];
-  const sql = new Sql(tx.dialect);
-  const changed = await tx.run(
-    sql,
-    at === null
-      ? `UPDATE "Customer" SET "${column}" = ${sql.p(state)}
-         WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)} AND "${clock}" IS NULL AND "${column}" <> ${sql.p(state)}`
-      : `UPDATE "Customer" SET "${column}" = ${sql.p(state)}, "${clock}" = ${sql.p(at)}
-         WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}
-           AND ("${clock}" IS NULL OR "${clock}" < ${sql.p(at)})`,
-  );
-  return changed > 0;
-}
-
-/** Orders with their lines: a newer order replaces its lines whole; a stale one changes nothing. */
 export async function upsertOrders(
   db: Executor,
-  { shop, rows, now }: { shop: string; rows: readonly OrderRow[]; now: Date },
-): Promise<void> {
-  if (rows.length === 0) return;
+  { shop, rows: given, now }: { shop: string; rows: readonly OrderRow[]; now: Date },
+): Promise<{ erased: Set<string> }> {
+  const erased = new Set<string>();
+  if (given.length === 0) return { erased };
+  const found = await erasures(db, { shop, customerIds: given.flatMap((o) => (o.customerId ? [o.customerId] : [])), orderIds: given.map((o) => o.id) });
+  const rows =
+    found.customers.size === 0 && found.orders.size === 0
+      ? given
+      : given.map((o) => {
+          if (!found.orders.has(o.id) && !(o.customerId && found.customers.has(o.customerId))) return o;
+          erased.add(o.id);
+          return { ...o, customerId: null, email: null };
+        });
   await db.transaction(async (tx) => {
     const applied = new Set(
       await upsert(tx, {
@@ -436,6 +357,7 @@ export async function upsertOrders(
       columns: LINE_COLUMNS,
     });
   });
+  return { erased };
 }
 
 export async function upsertProducts(

@@ -19,7 +19,7 @@ import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
 import { latestJobs, queueBackfill, RESOURCES, type BulkJob } from "~/sync/backfill.server";
-import { failedEvents, retryFailed, topicActivity } from "~/sync/inbox.server";
+import { failedEvents, KEEP_FAILED_MS, retryFailed, topicActivity } from "~/sync/inbox.server";
 import { getCursor } from "~/sync/reconcile.server";
 import { kickBackfill, kickReconcile, wakeInbox } from "~/sync/worker.server";
 
@@ -42,6 +42,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     }),
     topics: topics.map((t) => ({ ...t, lastReceivedAt: iso(t.lastReceivedAt) })),
     failed: failed.map((f) => ({ ...f, receivedAt: iso(f.receivedAt) })),
+    keepFailedDays: Math.round(KEEP_FAILED_MS / 86_400_000),
     syncedUntil: { customers: iso(customersCursor), orders: iso(ordersCursor) },
   };
 };
@@ -213,6 +214,10 @@ export default function SyncPage() {
                   </Button>
                 ) : null}
               </InlineStack>
+              <Text as="p" tone="subdued">
+                A failed event keeps what Shopify sent (often customers&apos; personal data) for {data.keepFailedDays} days, to be
+                retried; then it is deleted. Applied events keep none of it.
+              </Text>
               {data.failed.length === 0 ? (
                 <EmptyState heading="Nothing has failed" image="">
                   <p>Events Tailored could not apply would be listed here, with the reason, to retry.</p>

@@ -3,14 +3,10 @@
 // (app/sync/mappers/rest.ts); one that does not fit comes back as an error for the inbox to keep.
 import { Sql, type Executor } from "~/db/database.server";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
-import {
-  applyConsentEvent,
-  applyTagsEvent,
-  deleteRecords,
-  upsertCustomers,
-  upsertOrders,
-  upsertProducts,
-} from "~/models/store.server";
+import { applyConsentEvent, applyTagsEvent } from "~/models/customer-events.server";
+import { CUSTOMER_TABLES, eraseCustomer, erasures, eraseShop, SHOP_TABLES } from "~/models/erasure.server";
+import { deleteRecords, upsertCustomers, upsertOrders, upsertProducts } from "~/models/store.server";
+import { mapCustomerRedact, mapShopRedact } from "./compliance";
 import {
   customerWebhookGaps,
   mapCustomerTagsWebhook,
@@ -32,8 +28,23 @@ export type Applied =
       bulkOperationFinished?: string;
       /** A product's tags changed (or a tagged product went): rules on products_purchased(tag: …) may move. */
       productTagsChanged?: boolean;
+      /**
+       * Personal data was erased (a redact), or a delivery about someone erased was refused: after the
+       * commit the storage is scrubbed (scrubStorage; these tables re-sampled) and the webhook journal
+       * moves to a new file.
+       */
+      erased?: readonly string[];
+      /** Customers this event removed for good: nothing is recomputed for them. */
+      forget?: readonly string[];
+      /** Every row of the shop is gone (shop/redact): nothing more of it is applied in this batch. */
+      shopErased?: boolean;
     }
-  | { ok: false; error: string };
+  | {
+      ok: false;
+      error: string;
+      /** The payload is not kept with the failure (no retry can fix it, and it is personal data). */
+      discard?: boolean;
+    };
 
 /** The product's tags as we hold them; null when we hold no such product. */
 async function productTags(tx: Executor, shop: string, id: string): Promise<string | null> {
@@ -73,9 +84,23 @@ export async function applyOrderWebhooks(
   }
   // The order's own, partial copy of its customer: it creates a customer whose customers/create has
   // not arrived (yet), and never overwrites the full record.
-  await upsertCustomers(tx, { shop, rows: customers, now, insertOnly: true });
-  await upsertOrders(tx, { shop, rows: orders, now });
-  return results;
+  const erasedCustomers = (await upsertCustomers(tx, { shop, rows: customers, now, insertOnly: true })).erased;
+  const erasedOrders = (await upsertOrders(tx, { shop, rows: orders, now })).erased;
+  if (erasedCustomers.size === 0 && erasedOrders.size === 0) return results;
+  // Orders about someone erased went in without them: nothing of theirs to recompute, and the
+  // delivery's traces are scrubbed after the commit.
+  let i = 0;
+  return results.map((result) => {
+    if (!result.ok) return result;
+    const order = orders[i++]!;
+    if (!erasedOrders.has(order.id)) return result;
+    return { ok: true, customersChanged: [], erased: [] };
+  });
+}
+
+/** A delivery about a customer who was erased: applied as nothing, and scrubbed after. */
+async function erasedCustomer(tx: Executor, shop: string, id: string): Promise<Applied | null> {
+  return (await erasures(tx, { shop, customerIds: [id] })).customers.size > 0 ? { ok: true, customersChanged: [], erased: [] } : null;
 }
 
 const fail = (result: MapResult<unknown> & { ok: false }): Applied => ({ ok: false, error: result.error });
@@ -88,7 +113,16 @@ export async function applyWebhook(
     payload,
     now,
     triggeredAt = null,
-  }: { shop: string; topic: string; payload: unknown; now: Date; triggeredAt?: Date | null },
+    seq = -1,
+  }: {
+    shop: string;
+    topic: string;
+    payload: unknown;
+    now: Date;
+    triggeredAt?: Date | null;
+    /** The event's inbox row (a redact leaves its own to the processor, which blanks it). */
+    seq?: number;
+  },
 ): Promise<Applied> {
   switch (topic) {
     case "customer.tags_added":
@@ -96,6 +130,8 @@ export async function applyWebhook(
       const mapped = mapCustomerTagsWebhook(payload);
       if (!mapped.ok) return fail(mapped);
       const { customerId, tags, occurredAt } = mapped.value;
+      const erased = await erasedCustomer(tx, shop, customerId);
+      if (erased) return erased;
       // Ordered by the payload's occurredAt; without it by X-Shopify-Triggered-At; without either, the
       // event is taken as the newest (the last one processed wins).
       const at = occurredAt ?? triggeredAt ?? now;
@@ -108,6 +144,8 @@ export async function applyWebhook(
       const mapped = email ? mapEmailConsentWebhook(payload) : mapSmsConsentWebhook(payload);
       if (!mapped.ok) return fail(mapped);
       const { customerId, state, consentUpdatedAt } = mapped.value;
+      const erased = await erasedCustomer(tx, shop, customerId);
+      if (erased) return erased;
       // Ordered by the payload's own consent_updated_at only, never by X-Shopify-Triggered-At: the body
       // is signed, the headers are not, so a replayed body can come with any Triggered-At (and a new
       // event id). A payload without a time is handled by applyConsentEvent (decision 015).
@@ -118,6 +156,8 @@ export async function applyWebhook(
     case "customers/update": {
       const mapped = mapCustomerWebhook(payload);
       if (!mapped.ok) return fail(mapped);
+      const erased = await erasedCustomer(tx, shop, mapped.value.id);
+      if (erased) return erased;
       // Since API 2025-01 these payloads carry neither tags nor consent: keep what we hold (the
       // bulk backfill and reconciliation, over GraphQL, bring them).
       await upsertCustomers(tx, { shop, rows: [mapped.value], now, keep: customerWebhookGaps(payload) });
@@ -126,6 +166,9 @@ export async function applyWebhook(
     case "customers/delete": {
       const mapped = mapDeleteWebhook(payload);
       if (!mapped.ok) return fail(mapped);
+      // Erased already: a tombstone with the id itself must not be written.
+      const erased = await erasedCustomer(tx, shop, mapped.value.id);
+      if (erased) return erased;
       await deleteRecords(tx, { shop, kind: "customer", ids: [mapped.value.id], now });
       // Changed in the sense that matters to segments: the customer leaves every one.
       return { ok: true, customersChanged: [mapped.value.id] };
@@ -190,11 +233,21 @@ export async function applyWebhook(
       return { ok: true, customersChanged: [], bulkOperationFinished: id };
     }
     case "customers/data_request":
-    case "customers/redact":
-    case "shop/redact":
-      // Mandatory compliance topics: verified and recorded here (the inbox row is the record); what
-      // they do to the data belongs to the privacy work.
+      // Verified and recorded (the inbox row says when it came); the report to the merchant is not
+      // built yet. Its payload, like every applied event's, is not kept.
       return { ok: true, customersChanged: [] };
+    case "customers/redact": {
+      const mapped = mapCustomerRedact(payload, shop);
+      if (!mapped.ok) return { ok: false, error: mapped.error, discard: true };
+      const { customerIds } = await eraseCustomer(tx, { shop, request: mapped.value, seq, now });
+      return { ok: true, customersChanged: [], erased: CUSTOMER_TABLES, forget: customerIds };
+    }
+    case "shop/redact": {
+      const mapped = mapShopRedact(payload, shop);
+      if (!mapped.ok) return { ok: false, error: mapped.error, discard: true };
+      await eraseShop(tx, { shop });
+      return { ok: true, customersChanged: [], erased: [...SHOP_TABLES, "Shop"], shopErased: true };
+    }
     default:
       return { ok: false, error: `topic ${topic}: not one Tailored subscribes to` };
   }

@@ -26,9 +26,14 @@ type MappedItem = { shop: string; eventId: string; mapped: MapResult<OrderMappin
 /**
  * `backlog`: events stored and not yet applied, as the background thread counts them. `shop`: a shop's
  * standing changed there (app/uninstalled applied), for the HTTP thread's set of installed shops.
+ * `erased`: an erasure was applied; the journal's current file is closed (it may hold deliveries about
+ * what went).
  */
-type Stored = { kind: "stored"; results: { id: number; stored?: boolean; error?: string }[]; backlog: number };
-type FromThread = Stored | { kind: "shop"; shop: string; installed: boolean };
+type StoredResults = { id: number; stored?: boolean; error?: string }[];
+type FromThread =
+  | { kind: "stored"; results: StoredResults; backlog: number }
+  | { kind: "shop"; shop: string; installed: boolean }
+  | { kind: "erased" };
 
 export type BackgroundHandlers = {
   store(event: IncomingWebhook, now: Date): Promise<boolean>;
@@ -108,6 +113,7 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
     connected = true;
     port.on("message", (message: FromThread) => {
       if (message.kind === "shop") return installedShops().note(message.shop, message.installed);
+      if (message.kind === "erased") return journal?.retire();
       backlog = message.backlog;
       for (const { id, stored, error } of message.results) {
         const w = waiting.get(id);
@@ -210,26 +216,31 @@ export function signalRemotely(signal: { kind: "wake" } | { kind: "backfill" | "
 // ---------------------------------------------------------------------------------------------------
 // The background thread's side.
 
-/** The background thread's end of the channel (null elsewhere). */
-let toHttpThread: MessagePort | null = null;
+/** The HTTP thread, seen from the background thread (null elsewhere). */
+let httpThread: MessagePort | null = null;
 
 /** In the background thread: a shop's standing changed here (the HTTP thread checks deliveries against it). */
 export function tellHttpThread(message: { kind: "shop"; shop: string; installed: boolean }): void {
-  toHttpThread?.postMessage(message satisfies FromThread);
+  httpThread?.postMessage(message satisfies FromThread);
+}
+
+/** In the background thread: tells the HTTP thread an erasure was applied. Elsewhere: nothing. */
+export function reportErasure(): void {
+  httpThread?.postMessage({ kind: "erased" } satisfies FromThread);
 }
 
 /** In the background thread: answers the HTTP thread. Elsewhere (tests, the CLI, dev): nothing. */
 export function serveBackgroundPort(handlers: BackgroundHandlers): void {
   const from = (workerData as { tailoredBackgroundPort?: MessagePort } | null)?.tailoredBackgroundPort;
   if (!from) return;
-  toHttpThread = from;
-  let replies: Stored["results"] = [];
-  const reply = (result: Stored["results"][number]) => {
+  httpThread = from;
+  let replies: StoredResults = [];
+  const reply = (result: StoredResults[number]) => {
     if (replies.length === 0) {
       setImmediate(() => {
         const results = replies;
         replies = [];
-        from.postMessage({ kind: "stored", results, backlog: handlers.backlog() } satisfies Stored);
+        from.postMessage({ kind: "stored", results, backlog: handlers.backlog() } satisfies FromThread);
       });
     }
     replies.push(result);

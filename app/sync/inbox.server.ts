@@ -1,7 +1,9 @@
 // The durable webhook inbox (WebhookEvent): store a verified delivery once per event id, hand out
-// leases on pending events to processors, and record the outcome. The row is the event's whole
-// history: pending -> done, or -> failed with its error (kept, never dropped), and back to pending on
-// a merchant's retry.
+// leases on pending events to processors, and record the outcome. The row is the event's history:
+// pending -> done, or -> failed with its error, and back to pending on a merchant's retry. The raw
+// payload (personal data, often) is kept only while it may still be needed: it is blanked in the
+// transaction that applies the event, a failed event keeps it for KEEP_FAILED_MS (to be retried), and
+// the rows themselves go after a while (pruneInbox). docs/PRIVACY.md.
 import { Sql, toDate, toNumber, type Executor } from "~/db/database.server";
 import type { OrderMapping } from "./mappers/rest";
 import type { MapResult } from "./mappers/shared";
@@ -160,41 +162,36 @@ export async function claim(
 }
 
 /**
- * Marks a leased event done, inside the transaction that applies its effects. Returns false when it
- * is no longer pending (another processor finished it after our lease ran out): the caller must then
- * apply nothing. The UPDATE holds the row's lock until commit, so two processors cannot both win.
+ * Marks leased events done, inside the transaction that applies their effects, and lets go of their
+ * payloads (the processor holds them in memory; one that fails gets its own back from markFailed).
+ * Returns the seqs this transaction now holds: one no longer pending (another processor finished it
+ * after our lease ran out) must not be applied. The UPDATE holds the rows' locks until commit, so two
+ * processors cannot both win.
  */
-export async function markDone(tx: Executor, seq: number, now: Date): Promise<boolean> {
-  const sql = new Sql(tx.dialect);
-  return (
-    (await tx.run(
-      sql,
-      `UPDATE "WebhookEvent" SET "status" = 'done', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL, "error" = NULL
-       WHERE "seq" = ${sql.p(seq)} AND "status" = 'pending'`,
-    )) > 0
-  );
-}
-
-/** `markDone` for many events in one statement: returns the seqs this transaction now holds. */
 export async function markDoneMany(tx: Executor, seqs: readonly number[], now: Date): Promise<Set<number>> {
   if (seqs.length === 0) return new Set();
   const sql = new Sql(tx.dialect);
   const rows = await tx.all(
     sql,
-    `UPDATE "WebhookEvent" SET "status" = 'done', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL, "error" = NULL
+    `UPDATE "WebhookEvent" SET "status" = 'done', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL, "error" = NULL, "payload" = ''
      WHERE ${sql.in(`"seq"`, seqs)} AND "status" = 'pending'
      RETURNING "seq"`,
   );
   return new Set(rows.map((row) => toNumber(row.seq)));
 }
 
-/** A payload that cannot be applied: kept with its error for the merchant to see and retry. */
-export async function markFailed(tx: Executor, seq: number, error: string, now: Date): Promise<void> {
+/**
+ * An event that cannot be applied: kept with its error for the merchant to see and retry, for
+ * KEEP_FAILED_MS. `payload` is written back when given (markDoneMany blanked it in this transaction);
+ * without it the row keeps whatever it holds — nothing, after markDoneMany, for a delivery that no
+ * retry can fix and whose payload is personal data (a compliance delivery naming another shop).
+ */
+export async function markFailed(tx: Executor, seq: number, error: string, now: Date, payload?: string): Promise<void> {
   const sql = new Sql(tx.dialect);
   await tx.run(
     sql,
     `UPDATE "WebhookEvent" SET "status" = 'failed', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL,
-       "error" = ${sql.p(error.slice(0, 2000))}
+       "error" = ${sql.p(error.slice(0, 2000))}${payload === undefined ? "" : `, "payload" = ${sql.p(payload)}`}
      WHERE "seq" = ${sql.p(seq)}`,
   );
 }
@@ -254,11 +251,19 @@ export async function failedEvents(db: Executor, { shop, limit = 50 }: { shop: s
   }));
 }
 
-/**
- * Applied events are kept a week (the Sync page's "last received", and duplicate detection for
- * Shopify's retries, which stop after 4 hours), then deleted. Failed ones stay until retried.
- */
-export async function pruneDone(db: Executor, { before }: { before: Date }): Promise<number> {
+/** Applied events (without their payloads) are kept this long: the Sync page's "last received", and
+ * duplicate detection for Shopify's retries, which stop after 4 hours. */
+export const KEEP_DONE_MS = 7 * 24 * 60 * 60_000;
+/** Failed events keep their payloads this long, for the merchant to retry; then they go. */
+export const KEEP_FAILED_MS = 14 * 24 * 60 * 60_000;
+
+/** Deletes applied events older than KEEP_DONE_MS and failed ones older than KEEP_FAILED_MS. */
+export async function pruneInbox(db: Executor, { now }: { now: Date }): Promise<number> {
   const sql = new Sql(db.dialect);
-  return db.run(sql, `DELETE FROM "WebhookEvent" WHERE "status" = 'done' AND "processedAt" < ${sql.p(before)}`);
+  return db.run(
+    sql,
+    `DELETE FROM "WebhookEvent"
+     WHERE ("status" = 'done' AND "processedAt" < ${sql.p(new Date(now.getTime() - KEEP_DONE_MS))})
+        OR ("status" = 'failed' AND "processedAt" < ${sql.p(new Date(now.getTime() - KEEP_FAILED_MS))})`,
+  );
 }

@@ -5,8 +5,11 @@
 // commit in WAL mode with synchronous=NORMAL (a write to the OS, no fsync: a process crash loses
 // nothing, an OS crash may lose the last writes), so the HTTP thread acknowledges once the delivery is
 // here, and the background thread moves it into the inbox (ON CONFLICT DO NOTHING) moments later. A
-// file whose records are all in the inbox is deleted; files left by a process that died are read back
-// at the next start and their records stored then.
+// file whose records are all in the inbox is deleted: the current one too, which is closed (and the
+// next record starts a new one) as soon as everything in it is stored, so that no delivery — personal
+// data, often — stays on disk longer than it takes to reach the inbox; after an erasure the current file
+// is closed at once (`retire`). Files left by a process that died are read back at the next start and
+// their records stored then.
 //
 // Format: per record, a line of JSON (the delivery without its body, plus the body's length in bytes),
 // then the body as received, then "\n". A record cut short (the machine stopped mid-write) ends the
@@ -88,6 +91,8 @@ export class Journal {
   private readonly run = Date.now().toString(36);
   /** The current file cannot take more records (a write failed and no new file could be opened yet). */
   private broken = false;
+  /** Close the current file after the write in progress (`retire` while records wait to be written). */
+  private retiring = false;
 
   private constructor(
     private readonly base: string,
@@ -182,10 +187,13 @@ export class Journal {
       // (decodeRecords stops there), so the next ones go to a new file.
       this.broken = true;
     }
-    if (this.broken || generation.bytes >= this.rotateBytes) {
+    // A record may be stored (handed over at once) before its group is written: then the file is
+    // done with as soon as it is written.
+    if (this.broken || this.retiring || generation.bytes >= this.rotateBytes || generation.stored >= generation.written) {
       try {
         this.rotate();
         this.broken = false;
+        this.retiring = false;
       } catch (error) {
         // Tried again at the next group; until then deliveries are refused (500), not lost.
         this.broken = true;
@@ -199,7 +207,33 @@ export class Journal {
     const g = this.generations.get(generation);
     if (!g) return;
     g.stored += count;
+    // The current file with everything in it stored: closed (and deleted), the next record starts a
+    // new one. Records still waiting to be written belong to it: then flush does this after writing.
+    if (generation === this.current && g.fd !== null && g.written > 0 && g.stored >= g.written && this.queue.length === 0) {
+      this.retire();
+      return;
+    }
     this.collect(g);
+  }
+
+  /**
+   * Closes the current file (deleted once every record in it is stored); the next record starts a new
+   * one. After an erasure, so that deliveries about the erased data, already stored and erased, do not
+   * wait in a file that is still being written to.
+   */
+  retire(): void {
+    const g = this.generations.get(this.current);
+    if (!g || g.fd === null || g.written === 0) return;
+    if (this.queue.length > 0) {
+      this.retiring = true;
+      return;
+    }
+    try {
+      this.rotate();
+    } catch (error) {
+      // The current file stays in use; it goes at the next rotation.
+      console.error("[journal]", error);
+    }
   }
 
   /** How many acknowledged records are not in the inbox yet. */

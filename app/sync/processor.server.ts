@@ -2,6 +2,7 @@
 // then recompute the facts of the customers the batch touched. A crash anywhere rolls the batch back
 // and its leases expire, so each event's effects are applied exactly once.
 import type { Executor } from "~/db/database.server";
+import { mentionsErasedCustomer, scrubStorage } from "~/models/erasure.server";
 import { scoreRfm } from "~/models/rfm.server";
 import { shopContext } from "~/models/segments/rules.server";
 import { updateMemberships } from "~/models/segments/memberships.server";
@@ -38,6 +39,11 @@ export type ProcessorOptions = {
   mapped?: MappedPayloads;
   /** After each batch commits: how many events it held. */
   onBatch?: (events: number) => void;
+  /**
+   * Personal data was erased by a batch (a redact, or a delivery about someone erased), after the
+   * commit and the storage scrub: the server's HTTP thread moves its webhook journal to a new file.
+   */
+  onErased?: () => void;
 };
 
 export class InboxProcessor {
@@ -148,10 +154,17 @@ export class InboxProcessor {
     const finished: [string, string][] = [];
     const retagged = new Set<string>();
     const uninstalled = new Set<string>();
+    /** Tables an erasure in this batch changed (empty but present: a refused late delivery). */
+    let erased: Set<string> | null = null;
+    const noteErased = () => (erased ??= new Set());
     await this.db.transaction(async (tx) => {
       // In a fixed order, so that two processors cannot deadlock on each other's shops.
       for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
       const touched = new Map<string, Set<string>>();
+      /** Customers erased in this batch: whatever else touched them, nothing is recomputed for them. */
+      const forgotten = new Map<string, Set<string>>();
+      /** Shops erased in this batch (shop/redact). */
+      const erasedShops = new Set<string>();
       const held = await markDoneMany(tx, events.map((e) => e.seq), now);
       const byShop = new Map<string, InboxEvent[]>();
       for (const event of events) {
@@ -164,7 +177,7 @@ export class InboxProcessor {
       // Shops are independent; within one, events apply in the order received, and a run of whole-order
       // events goes through one set of multi-row statements.
       for (const [shop, list] of byShop) {
-        for (let i = 0; i < list.length; ) {
+        for (let i = 0; i < list.length && !erasedShops.has(shop); ) {
           let j = i + 1;
           const orders = ORDER_UPSERT_TOPICS.has(list[i]!.topic);
           if (orders) while (j < list.length && ORDER_UPSERT_TOPICS.has(list[j]!.topic)) j++;
@@ -179,21 +192,41 @@ export class InboxProcessor {
             try {
               payload = JSON.parse(event.payload);
             } catch {
-              await markFailed(tx, event.seq, "payload: not JSON", now);
+              await this.fail(tx, event, "payload: not JSON", now, noteErased);
               continue;
             }
             run.push(orders ? { event, mapped: mapOrderWebhook(payload) } : { event, payload });
           }
           i = j;
           if (run.length === 0) continue;
+          const first = run[0]!.event;
           const results = orders
             ? await applyOrderWebhooks(tx, { shop, mapped: run.map((r) => r.mapped!), now })
-            : [await applyWebhook(tx, { shop, topic: run[0]!.event.topic, payload: run[0]!.payload, now, triggeredAt: run[0]!.event.triggeredAt })];
+            : [await applyWebhook(tx, { shop, topic: first.topic, payload: run[0]!.payload, now, triggeredAt: first.triggeredAt, seq: first.seq })];
           for (const [k, result] of results.entries()) {
             const { event } = run[k]!;
             if (!result.ok) {
-              await markFailed(tx, event.seq, result.error, now);
+              if (result.discard) await markFailed(tx, event.seq, result.error, now);
+              else await this.fail(tx, event, result.error, now, noteErased);
               continue;
+            }
+            if (result.erased) {
+              erased ??= new Set();
+              for (const table of result.erased) erased.add(table);
+            }
+            if (result.shopErased) {
+              // shop/redact took the shop's inbox rows with it, the events after it in this batch
+              // included: those are not applied (they would write the erased shop's rows again).
+              erasedShops.add(shop);
+              touched.delete(shop);
+              retagged.delete(shop);
+              for (let f = finished.length - 1; f >= 0; f--) if (finished[f]![0] === shop) finished.splice(f, 1);
+              break;
+            }
+            if (result.forget) {
+              const gone = forgotten.get(shop) ?? new Set<string>();
+              for (const id of result.forget) gone.add(id);
+              forgotten.set(shop, gone);
             }
             if (result.customersChanged.length > 0) {
               const set = touched.get(shop) ?? new Set<string>();
@@ -207,7 +240,8 @@ export class InboxProcessor {
         }
       }
       for (const [shop, ids] of touched) {
-        const customerIds = [...ids];
+        const gone = forgotten.get(shop);
+        const customerIds = gone ? [...ids].filter((id) => !gone.has(id)) : [...ids];
         await recomputeFacts(tx, { shop, customerIds, now });
         await scoreRfm(tx, { shop, customerIds });
         // Every active segment, for these customers only: memberships stay current event by event.
@@ -217,5 +251,33 @@ export class InboxProcessor {
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
     for (const shop of retagged) this.options.onProductTagsChanged?.(shop);
     for (const shop of uninstalled) this.options.onShopUninstalled?.(shop);
+    if (erased) await this.scrub([...(erased as Set<string>)]);
+  }
+
+  /**
+   * A payload that cannot be applied: failed, with its payload back (markDoneMany let it go) for the
+   * merchant's retry — unless it names an erased customer; then it is not kept, and `erasedData` asks
+   * for the storage scrub after the commit.
+   */
+  private async fail(tx: Executor, event: InboxEvent, error: string, now: Date, erasedData: () => void): Promise<void> {
+    if (await mentionsErasedCustomer(tx, { shop: event.shop, payload: event.payload })) {
+      erasedData();
+      await markFailed(tx, event.seq, `${error} (payload not kept: it names an erased customer)`, now);
+      return;
+    }
+    await markFailed(tx, event.seq, error, now, event.payload);
+  }
+
+  /** After an erasure committed: no copy of what went may stay in the database's files or samples. */
+  private async scrub(tables: string[]): Promise<void> {
+    try {
+      if (!(await scrubStorage(this.db, { tables }))) {
+        this.options.onError?.(new Error("erasure: the WAL could not be checkpointed and truncated (readers held it); its frames go at its next restart"));
+      }
+    } catch (error) {
+      // The erasure itself has committed; what is left is a copy in free space, cut at the next restart.
+      this.options.onError?.(error);
+    }
+    this.options.onErased?.();
   }
 }

@@ -13,8 +13,8 @@ import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { onBackfillRequested } from "./backfill-requests.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
-import { backgroundIsRemote, serveBackgroundPort, signalRemotely, tellHttpThread } from "./background-thread.server";
-import { InboxWriter, MappedPayloads, pruneDone, type IncomingWebhook } from "./inbox.server";
+import { backgroundIsRemote, reportErasure, serveBackgroundPort, signalRemotely, tellHttpThread } from "./background-thread.server";
+import { InboxWriter, MappedPayloads, pruneInbox, type IncomingWebhook } from "./inbox.server";
 import { installedShops } from "./installed-shops.server";
 import { InboxProcessor } from "./processor.server";
 import { keyedRuns } from "./keyed-runs";
@@ -23,7 +23,6 @@ import { adminClientForShop } from "./shopify-client.server";
 
 const BACKFILL_POLL_MS = 15_000;
 const RECONCILE_EVERY_MS = 30 * 60_000;
-const KEEP_DONE_EVENTS_MS = 7 * 24 * 60 * 60_000;
 
 let processor: InboxProcessor | undefined;
 /** Events this thread stored and the processor has not applied yet (approximately: a batch may hold others). */
@@ -135,11 +134,11 @@ const lastDailyPass = new Map<string, number>();
 /**
  * Once a day per shop: new RFM quintiles (groups move as the shop's customers do), then every segment
  * recomputed in the database (rules with relative dates, "last_order_date < -90d", change meaning as
- * days pass without any event). Also prunes applied webhook events. Run every hour; a shop whose pass
- * ran less than a day ago is skipped. Resolves when every shop's pass has ended.
+ * days pass without any event). Also prunes the inbox (applied and long-failed events). Run every
+ * hour; a shop whose pass ran less than a day ago is skipped. Resolves when every shop's pass has ended.
  */
 export async function runDailyPass(now = new Date()): Promise<void> {
-  await pruneDone(db, { before: new Date(now.getTime() - KEEP_DONE_EVENTS_MS) }).catch(log);
+  await pruneInbox(db, { now }).catch(log);
   const shops = await db.prisma.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
   await Promise.all(
     shops.map(({ domain: shop }) => {
@@ -198,6 +197,7 @@ export function inboxProcessor(): InboxProcessor {
         tellHttpThread({ kind: "shop", shop, installed: false });
       },
       onBatch: (events) => (unapplied = Math.max(0, unapplied - events)),
+      onErased: reportErasure,
     });
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();
     if (process.env.TAILORED_BACKGROUND_SYNC !== "off" && !isDemoMode()) startBackgroundSync();

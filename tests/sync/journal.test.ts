@@ -74,6 +74,51 @@ describe("webhook journal", () => {
     expect(files(dir)).toEqual([]);
   });
 
+  it("closes and deletes the current file as soon as everything in it is stored; the next record starts a new one", async () => {
+    const { journal } = Journal.open(path.join(dir, "db.sqlite-webhooks"));
+    const appended = [1, 2, 3].map((i) => journal.append(record(i)));
+    await Promise.all(appended.map((a) => a.written));
+    const [held] = files(dir);
+    for (const a of appended.slice(0, 2)) journal.stored(a.generation);
+    expect(files(dir)).toEqual([held]);
+    journal.stored(appended[2]!.generation);
+    // Only the new, empty current file is left: no delivery waits on disk once it is in the inbox.
+    expect(files(dir)).toHaveLength(1);
+    expect(files(dir)).not.toContain(held);
+    expect(fs.statSync(path.join(dir, files(dir)[0]!)).size).toBe(0);
+    const next = journal.append(record(4));
+    expect(next.generation).toBe(appended[0]!.generation + 1);
+    // Stored (handed over at once) before its group was written: the file goes once written.
+    journal.stored(next.generation);
+    await next.written;
+    expect(files(dir).map((f) => fs.statSync(path.join(dir, f)).size)).toEqual([0]);
+    journal.close();
+    expect(files(dir)).toEqual([]);
+  });
+
+  it("closes the current file when told to (after an erasure): it goes once its records are stored", async () => {
+    const { journal } = Journal.open(path.join(dir, "db.sqlite-webhooks"));
+    const a = [1, 2].map((i) => journal.append(record(i)));
+    await Promise.all(a.map((x) => x.written));
+    const [held] = files(dir);
+    journal.stored(a[0]!.generation);
+    journal.retire();
+    const b = journal.append(record(3));
+    expect(b.generation).toBe(a[0]!.generation + 1);
+    await b.written;
+    expect(files(dir)).toHaveLength(2);
+    journal.stored(a[1]!.generation);
+    expect(files(dir)).not.toContain(held);
+    // Told while a group waits to be written: the file is closed after that write.
+    const c = journal.append(record(4));
+    journal.retire();
+    await c.written;
+    const d = journal.append(record(5));
+    expect(d.generation).toBe(c.generation + 1);
+    await d.written;
+    journal.close();
+  });
+
   it("starts a new file past its size, and deletes a full one once all its records are stored", async () => {
     const { journal } = Journal.open(path.join(dir, "db.sqlite-webhooks"), { rotateBytes: 1_000 });
     const appended = [];

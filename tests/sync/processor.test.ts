@@ -182,15 +182,19 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     expect(await db.prisma.product.count({ where: { shop } })).toBe(0);
   });
 
-  it("prunes applied events after a week, and keeps failed ones", async () => {
-    const { pruneDone } = await import("~/sync/inbox.server");
+  it("keeps no payload of an applied event, keeps a failed one's for 14 days, and prunes both", async () => {
+    const { pruneInbox, KEEP_DONE_MS, KEEP_FAILED_MS } = await import("~/sync/inbox.server");
     const shop = "bad.myshopify.com";
-    const before = await db.prisma.webhookEvent.count({ where: { shop } });
-    expect(await pruneDone(db, { before: new Date(now.getTime() - 1) })).toBe(0);
-    await pruneDone(db, { before: new Date(Date.now() + 60_000) });
-    const left = await db.prisma.webhookEvent.findMany({ where: { shop } });
-    expect(before).toBe(5);
-    expect(left.map((e) => e.status)).toEqual(["failed", "failed"]);
+    const events = await db.prisma.webhookEvent.findMany({ where: { shop } });
+    expect(events.length).toBe(5);
+    expect(events.filter((e) => e.status === "done").map((e) => e.payload)).toEqual(["", "", ""]);
+    expect(events.filter((e) => e.status === "failed").every((e) => e.payload !== "")).toBe(true);
+    const at = Date.now();
+    expect(await pruneInbox(db, { now: new Date(at - 60_000) })).toBe(0);
+    await pruneInbox(db, { now: new Date(at + KEEP_DONE_MS + 60_000) });
+    expect((await db.prisma.webhookEvent.findMany({ where: { shop } })).map((e) => e.status)).toEqual(["failed", "failed"]);
+    await pruneInbox(db, { now: new Date(at + KEEP_FAILED_MS + 60_000) });
+    expect(await db.prisma.webhookEvent.count({ where: { shop } })).toBe(0);
   });
 
   it("recomputes the facts of every customer an event touched", async () => {

@@ -119,17 +119,28 @@ describe("webhook routes", () => {
   it("receives, verifies and records every subscribed topic, and the processor applies the fixtures", async () => {
     const { TOPICS } = await import("~/sync/apply.server");
     const { inboxProcessor } = await import("~/sync/worker.server");
-    // The uninstall last: once it is applied, the shop's other topics are refused (compliance ones aside).
-    for (const topic of [...TOPICS.filter((t) => t !== "app/uninstalled"), "app/uninstalled"]) {
+    // shop/redact last, on its own: it erases everything of the shop, these events included. Before
+    // it, the uninstall: once it is applied, the shop's other topics are refused (compliance ones aside).
+    const topics = [...TOPICS.filter((t) => t !== "shop/redact" && t !== "app/uninstalled"), "app/uninstalled"];
+    for (const topic of topics) {
       const name = topic.replace("/", "__");
       expect((await post(topic, fixture(name), { eventId: `all-${name}` })).status).toBe(200);
     }
     await inboxProcessor().settle();
     const events = await db.prisma.webhookEvent.findMany({ where: { eventId: { startsWith: "all-" } } });
-    expect(events).toHaveLength(TOPICS.length);
+    expect(events).toHaveLength(topics.length);
     expect(events.filter((e) => e.status !== "done").map((e) => [e.topic, e.error])).toEqual([]);
-    // orders/delete and customers/delete leave tombstones; the uninstall marks the shop.
-    expect(await db.prisma.tombstone.count({ where: { shop: SHOP } })).toBe(3);
+    // orders/delete, customers/delete and products/delete leave tombstones, customers/redact its own;
+    // the uninstall marks the shop.
+    const tombstones = await db.prisma.tombstone.findMany({ where: { shop: SHOP }, orderBy: { kind: "asc" } });
+    expect(tombstones.map((t) => t.kind)).toEqual(["customer", "customer-erased", "order", "order-erased", "product"]);
+    expect(await db.prisma.customer.count({ where: { shop: SHOP, email: "maya.patel@example.com" } })).toBe(0);
     expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: SHOP } })).uninstalledAt).not.toBeNull();
+
+    expect((await post("shop/redact", fixture("shop__redact"), { eventId: "all-shop__redact" })).status).toBe(200);
+    await inboxProcessor().settle();
+    expect(await db.prisma.shop.findUnique({ where: { domain: SHOP } })).toBeNull();
+    expect(await db.prisma.webhookEvent.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await db.prisma.tombstone.count({ where: { shop: SHOP } })).toBe(0);
   });
 });

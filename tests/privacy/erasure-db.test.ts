@@ -1,0 +1,160 @@
+// The erasure's cases through the inbox and its processor, on both databases: a customer deleted before
+// the redact, a customer known by e-mail only, deliveries about the customer still pending or failed, an
+// order of theirs that arrives later, a redact that names another shop; and the list of tables
+// shop/redact empties held to the database's catalog.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Sql, type Db } from "~/db/database.server";
+import { CUSTOMER_TABLES, erasedCustomerKey, SHOP_TABLES } from "~/models/erasure.server";
+import { createSegment } from "~/models/segments/definitions.server";
+import { upsertShop } from "~/models/store.server";
+import { enqueue, retryFailed } from "~/sync/inbox.server";
+import { InboxProcessor } from "~/sync/processor.server";
+import { createTestDb, DIALECTS } from "../helpers/db";
+import { payloads, scanTables, type Person } from "../helpers/privacy";
+
+const SHOP = "erasure-db.myshopify.com";
+const now = new Date("2026-06-02T00:00:00Z");
+const at = (day: number) => new Date(Date.UTC(2025, 3, day)).toISOString();
+const person = (n: number, first: string, last: string): Person => ({
+  id: `73918462${String(n).padStart(5, "0")}`,
+  email: `${first.toLowerCase()}.${last.toLowerCase()}@example.net`,
+  firstName: first,
+  lastName: last,
+  phone: `+1778555${String(n).padStart(4, "0")}`,
+});
+const needles = (p: Person) => [p.id, p.email, p.firstName, p.lastName, p.phone];
+
+describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
+  let db: Db;
+  let close: () => Promise<void>;
+  let n = 0;
+  const deliver = async (topic: string, body: string, options: { lockedUntil?: Date } = {}) => {
+    const eventId = `e-${++n}`;
+    await enqueue(db, { shop: SHOP, topic, eventId, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: body }, now);
+    if (options.lockedUntil) await db.prisma.webhookEvent.update({ where: { shop_eventId: { shop: SHOP, eventId } }, data: { lockedUntil: options.lockedUntil } });
+    return eventId;
+  };
+  const event = (eventId: string) => db.prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId } } });
+  const drain = () => new InboxProcessor(db, { now: () => now }).drain();
+
+  beforeAll(async () => {
+    ({ db, close } = await createTestDb(dialect));
+    await upsertShop(db, { domain: SHOP, name: "Erasure", currencyCode: "USD", ianaTimezone: "UTC" });
+    await createSegment(db, { shop: SHOP, name: "Buyers", query: "number_of_orders >= 1", now });
+  });
+  afterAll(async () => close());
+
+  it("erases a customer deleted before the redact: the tombstone with their id gives way to a hashed one", async () => {
+    const p = person(1, "Euphemia", "Thistlewood");
+    await deliver("customers/create", payloads.customer(SHOP, p, at(1)));
+    await deliver("orders/create", payloads.order(SHOP, "6600000000011", p));
+    await deliver("customers/delete", JSON.stringify({ id: Number(p.id) }));
+    await drain();
+    expect(await db.prisma.tombstone.count({ where: { shop: SHOP, kind: "customer", id: p.id } })).toBe(1);
+    await deliver("customers/redact", payloads.customerRedact(SHOP, p, []));
+    await drain();
+    expect(await scanTables(db, needles(p))).toEqual([]);
+    const tombstones = await db.prisma.tombstone.findMany({ where: { shop: SHOP, kind: "customer-erased" } });
+    expect(tombstones.map((t) => t.id)).toEqual([erasedCustomerKey(SHOP, p.id)]);
+    expect(await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: "6600000000011" } })).toMatchObject({ customerId: null, email: null });
+  });
+
+  it("blanks pending and failed deliveries about the customer, and leaves an id that only contains theirs alone", async () => {
+    const p = person(2, "Leopoldine", "Wrexham");
+    const q = person(3, "Saoirse", "Ballantyne");
+    await deliver("customers/create", payloads.customer(SHOP, p, at(1)));
+    await deliver("customers/create", payloads.customer(SHOP, q, at(1)));
+    // A failed delivery about a product whose id holds the customer's digits inside a longer number.
+    const lookalike = await deliver("products/update", JSON.stringify({ ...JSON.parse(payloads.product(SHOP)), id: Number(`9${p.id}`), admin_graphql_api_id: `gid://shopify/Product/9${p.id}`, title: 7 }));
+    const failed = await deliver("orders/create", JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000021", p)), line_items: "no" }));
+    const failedOther = await deliver("orders/create", JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000031", q)), line_items: "no" }));
+    await drain();
+    // Held by another processor (leased): still pending when the redact is applied.
+    const held = await deliver("customers/update", payloads.customer(SHOP, p, at(3)), { lockedUntil: new Date(now.getTime() + 60_000) });
+    await deliver("customers/redact", payloads.customerRedact(SHOP, { ...p, email: p.email.toUpperCase() }, []));
+    await drain();
+    for (const eventId of [failed, held]) {
+      expect(await event(eventId)).toMatchObject({ status: "done", payload: "", error: "erased (customers/redact) before it was applied" });
+    }
+    expect(await event(failedOther)).toMatchObject({ status: "failed" });
+    expect((await event(failedOther)).payload).toContain(q.email);
+    expect(await event(lookalike)).toMatchObject({ status: "failed", payload: expect.stringContaining(`9${p.id}`) });
+    await db.prisma.webhookEvent.delete({ where: { shop_eventId: { shop: SHOP, eventId: lookalike } } });
+    expect(await scanTables(db, needles(p))).toEqual([]);
+    expect((await scanTables(db, [q.email])).length).toBeGreaterThan(0);
+    // The Sync page's retry of the other customer's failed delivery still has its payload to apply.
+    expect(await retryFailed(db, { shop: SHOP, seqs: [(await event(failedOther)).seq] })).toBe(1);
+    await drain();
+    expect(await event(failedOther)).toMatchObject({ status: "failed", error: expect.stringContaining("line_items") });
+    expect((await event(failedOther)).payload).toContain(q.email);
+  });
+
+  it("erases a customer known by e-mail only, and an order of theirs that comes later goes in without them", async () => {
+    const p = person(4, "Cosimo", "Hargreave");
+    await deliver("customers/create", payloads.customer(SHOP, p, at(1)));
+    await deliver("orders/create", payloads.order(SHOP, "6600000000041", p));
+    await drain();
+    const [segment] = await db.prisma.segment.findMany({ where: { shop: SHOP } });
+    const members = segment!.memberCount;
+    expect(await db.prisma.segmentMember.count({ where: { shop: SHOP, customerId: p.id } })).toBe(1);
+    await deliver("customers/redact", JSON.stringify({ shop_domain: SHOP, customer: { email: p.email }, orders_to_redact: [] }));
+    await deliver("orders/create", payloads.order(SHOP, "6600000000042", p));
+    await deliver("customers_marketing_consent/update", payloads.smsConsent(SHOP, p));
+    // One that does not fit, about them: failed, without its payload.
+    const broken = await deliver("orders/create", JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000043", p)), line_items: "no" }));
+    await drain();
+    expect(await event(broken)).toMatchObject({ status: "failed", payload: "", error: expect.stringContaining("payload not kept: it names an erased customer") });
+    expect(await scanTables(db, needles(p))).toEqual([]);
+    expect((await db.prisma.segment.findUniqueOrThrow({ where: { id: segment!.id } })).memberCount).toBe(members - 1);
+    expect(await db.prisma.segmentMember.count({ where: { segmentId: segment!.id } })).toBe(members - 1);
+    expect(await db.prisma.order.findMany({ where: { shop: SHOP, id: { in: ["6600000000041", "6600000000042"] } }, select: { customerId: true, email: true } })).toEqual([
+      { customerId: null, email: null },
+      { customerId: null, email: null },
+    ]);
+  });
+
+  it("refuses a redact whose body names another shop, erasing nothing and keeping no payload", async () => {
+    const p = person(5, "Ignatius", "Pemberton");
+    await deliver("customers/create", payloads.customer(SHOP, p, at(1)));
+    const wrong = await deliver("customers/redact", payloads.customerRedact("elsewhere.myshopify.com", p, []));
+    const wrongShop = await deliver("shop/redact", payloads.shopRedact("elsewhere.myshopify.com"));
+    await drain();
+    for (const eventId of [wrong, wrongShop]) {
+      expect(await event(eventId)).toMatchObject({ status: "failed", payload: "", error: "shop_domain: names another shop than the delivery; nothing erased" });
+    }
+    expect(await db.prisma.customer.count({ where: { shop: SHOP, id: p.id } })).toBe(1);
+    expect(await db.prisma.shop.count({ where: { domain: SHOP } })).toBe(1);
+  });
+
+  it("applies nothing of a shop after its shop/redact in the same batch", async () => {
+    const shop = "erasure-db-gone.myshopify.com";
+    await upsertShop(db, { domain: shop, name: "Gone", currencyCode: "USD", ianaTimezone: "UTC" });
+    const p = person(6, "Thaddeus", "Orlebar");
+    const put = (topic: string, body: string) =>
+      enqueue(db, { shop, topic, eventId: `gone-${++n}`, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: body }, now);
+    await put("customers/create", payloads.customer(shop, p, at(1)));
+    await put("shop/redact", payloads.shopRedact(shop));
+    await put("orders/create", payloads.order(shop, "6600000000061", p));
+    await put("customer.tags_added", payloads.tagsAdded(shop, p, ["late"], at(2)));
+    expect(await drain()).toBe(4);
+    expect(await scanTables(db, [shop, ...needles(p)])).toEqual([]);
+  });
+
+  it("knows every table: shop/redact empties each one that has a shop column, and every other is accounted for", async () => {
+    const sql = new Sql(db.dialect);
+    const rows =
+      db.dialect === "sqlite"
+        ? await db.all(sql, `SELECT m."name" AS t, (SELECT COUNT(*) FROM pragma_table_info(m."name") c WHERE c."name" = 'shop') AS s FROM sqlite_schema m WHERE m."type" = 'table' AND m."name" NOT LIKE 'sqlite_%'`)
+        : await db.all(
+            sql,
+            `SELECT t.table_name AS t, (SELECT COUNT(*) FROM information_schema.columns c WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'shop') AS s
+             FROM information_schema.tables t WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'`,
+          );
+    const withShop = rows.filter((r) => Number(r.s) > 0).map((r) => String(r.t)).sort();
+    const without = rows.filter((r) => Number(r.s) === 0).map((r) => String(r.t)).sort();
+    expect(withShop).toEqual([...SHOP_TABLES].sort());
+    // Shop goes by its domain; the migrations' own table holds no shop's data.
+    expect(without).toEqual(["Shop", "_tailored_migrations"]);
+    for (const table of CUSTOMER_TABLES) expect(withShop).toContain(table);
+  });
+});
