@@ -34,7 +34,8 @@ async function loadBuild() {
     return await import(buildUrl);
   } catch (error) {
     // A configuration the build refuses says why in a line; anything else with its stack.
-    if (error instanceof Error && error.name === "ConfigurationError") console.error(`[tailored] not starting: ${error.message}`);
+    if (error instanceof Error && error.name === "ConfigurationError")
+      console.error(`[tailored] not starting: ${error.message}`);
     else console.error("[tailored] not starting:", error);
     process.exit(1);
   }

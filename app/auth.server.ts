@@ -5,8 +5,7 @@ import { demoRequestRefusal, demoShopDomain, isDemoMode } from "~/demo/mode.serv
 import { authenticate } from "~/shopify.server";
 
 export type AdminContext =
-  | { shop: string; demo: false; admin: AdminApiContext }
-  | { shop: string; demo: true; admin: null };
+  { shop: string; demo: false; admin: AdminApiContext } | { shop: string; demo: true; admin: null };
 
 export async function requireAdmin(request: Request): Promise<AdminContext> {
   if (isDemoMode()) {

@@ -23,14 +23,26 @@ describe("httpLimits", () => {
         TAILORED_HTTP_KEEP_ALIVE_TIMEOUT_MS: "700",
         TAILORED_HTTP_MAX_CONNECTIONS: " 8 ",
       }),
-    ).toMatchObject({ headersTimeoutMs: 200, requestTimeoutMs: 800, keepAliveTimeoutMs: 700, maxConnections: 8, checkIntervalMs: 50 });
+    ).toMatchObject({
+      headersTimeoutMs: 200,
+      requestTimeoutMs: 800,
+      keepAliveTimeoutMs: 700,
+      maxConnections: 8,
+      checkIntervalMs: 50,
+    });
   });
 
   it.each([
-    [{ TAILORED_HTTP_HEADERS_TIMEOUT_MS: "0" }, /TAILORED_HTTP_HEADERS_TIMEOUT_MS must be a positive whole number, got "0"/],
+    [
+      { TAILORED_HTTP_HEADERS_TIMEOUT_MS: "0" },
+      /TAILORED_HTTP_HEADERS_TIMEOUT_MS must be a positive whole number, got "0"/,
+    ],
     [{ TAILORED_HTTP_MAX_CONNECTIONS: "lots" }, /TAILORED_HTTP_MAX_CONNECTIONS must be a positive whole number/],
     [{ TAILORED_HTTP_REQUEST_TIMEOUT_MS: "1.5" }, /must be a positive whole number/],
-    [{ TAILORED_HTTP_HEADERS_TIMEOUT_MS: "60000" }, /headers timeout \(60000 ms\) must not exceed the request timeout \(30000 ms\)/],
+    [
+      { TAILORED_HTTP_HEADERS_TIMEOUT_MS: "60000" },
+      /headers timeout \(60000 ms\) must not exceed the request timeout \(30000 ms\)/,
+    ],
   ])("refuses %j", (env, message) => {
     expect(() => httpLimits(env)).toThrow(message);
   });

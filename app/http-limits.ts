@@ -52,11 +52,14 @@ export function httpLimits(env: Record<string, string | undefined>): HttpLimits 
   for (const [key, name] of Object.entries(ENV) as [keyof HttpLimits, string][]) {
     const raw = env[name]?.trim();
     if (!raw) continue;
-    if (!/^\d+$/.test(raw) || Number(raw) <= 0) throw new Error(`${name} must be a positive whole number, got "${raw}"`);
+    if (!/^\d+$/.test(raw) || Number(raw) <= 0)
+      throw new Error(`${name} must be a positive whole number, got "${raw}"`);
     limits[key] = Number(raw);
   }
   if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
-    throw new Error(`the headers timeout (${limits.headersTimeoutMs} ms) must not exceed the request timeout (${limits.requestTimeoutMs} ms)`);
+    throw new Error(
+      `the headers timeout (${limits.headersTimeoutMs} ms) must not exceed the request timeout (${limits.requestTimeoutMs} ms)`,
+    );
   }
   // Checked often enough that a timeout is enforced within a quarter of itself.
   limits.checkIntervalMs = Math.max(10, Math.min(limits.checkIntervalMs, Math.floor(limits.headersTimeoutMs / 4)));

@@ -21,7 +21,12 @@ function writeJsonl(file: string): { orders: number; lines: number } {
     buffer = [];
   };
   const money = (minor: bigint) => ({ shopMoney: { amount: formatMinor(minor, "USD"), currencyCode: "USD" } });
-  outer: for (const { orders: list } of demoCustomers({ seed: 9, customers: 10_000_000, now: new Date("2026-11-01T00:00:00Z"), shopDomain: "bench" })) {
+  outer: for (const { orders: list } of demoCustomers({
+    seed: 9,
+    customers: 10_000_000,
+    now: new Date("2026-11-01T00:00:00Z"),
+    shopDomain: "bench",
+  })) {
     for (const o of list) {
       if (written + 1 + o.lines.length > LINES) break outer;
       const id = `gid://shopify/Order/${o.id}`;
@@ -49,7 +54,9 @@ function writeJsonl(file: string): { orders: number; lines: number } {
             sku: l.sku,
             quantity: l.quantity,
             vendor: l.vendor,
-            product: l.productId ? { id: `gid://shopify/Product/${l.productId}`, productType: l.productType, vendor: l.vendor } : null,
+            product: l.productId
+              ? { id: `gid://shopify/Product/${l.productId}`, productType: l.productType, vendor: l.vendor }
+              : null,
             variant: l.variantId ? { id: `gid://shopify/ProductVariant/${l.variantId}` } : null,
             originalUnitPriceSet: money(l.priceMinor),
             __parentId: id,

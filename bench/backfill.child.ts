@@ -18,7 +18,10 @@ const client = new AdminClient({ shop, accessToken: "t", origin: fake.origin });
 // Only the orders resource: the file is orders.
 const now = () => new Date();
 const sql = new Sql(db.dialect);
-await db.run(sql, `INSERT INTO "BulkJob" ("shop", "resource", "status", "attempts", "rowsDone", "createdAt", "updatedAt") VALUES (${sql.p(shop)}, 'orders', 'queued', 0, 0, ${sql.p(now())}, ${sql.p(now())})`);
+await db.run(
+  sql,
+  `INSERT INTO "BulkJob" ("shop", "resource", "status", "attempts", "rowsDone", "createdAt", "updatedAt") VALUES (${sql.p(shop)}, 'orders', 'queued', 0, 0, ${sql.p(now())}, ${sql.p(now())})`,
+);
 const started = performance.now();
 for (;;) {
   const jobs = await advanceBackfill(db, { shop, client, now });
@@ -32,4 +35,12 @@ const lineRows = await db.prisma.orderLine.count({ where: { shop } });
 await fake.close();
 await db.close();
 if (job?.status !== "done") throw new Error(`backfill ended ${job?.status}: ${job?.error}`);
-console.log(JSON.stringify({ seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), rowsDone: job.rowsDone, orders, lineRows }));
+console.log(
+  JSON.stringify({
+    seconds,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    rowsDone: job.rowsDone,
+    orders,
+    lineRows,
+  }),
+);

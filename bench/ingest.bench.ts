@@ -62,12 +62,31 @@ type Order = {
   updated_at: string;
   financial_status: string;
   total_price_set: { shop_money: { amount: string } };
-  customer: { id: number; email: string | null; first_name: string | null; last_name: string | null; created_at: string; updated_at: string; tags: string; default_address: { country_code: string | null; province_code: string | null; city: string | null } };
-  line_items: { id: number; product_id: number | null; variant_id: number | null; title: string; sku: string | null; vendor: string; quantity: number; price: string }[];
+  customer: {
+    id: number;
+    email: string | null;
+    first_name: string | null;
+    last_name: string | null;
+    created_at: string;
+    updated_at: string;
+    tags: string;
+    default_address: { country_code: string | null; province_code: string | null; city: string | null };
+  };
+  line_items: {
+    id: number;
+    product_id: number | null;
+    variant_id: number | null;
+    title: string;
+    sku: string | null;
+    vendor: string;
+    quantity: number;
+    price: string;
+  }[];
 };
 
 function rowCounts(db: Database.Database): Record<string, number> {
-  const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE "shop" = ?`).get(SHOP) as { n: number }).n;
+  const count = (table: string) =>
+    (db.prepare(`SELECT COUNT(*) AS n FROM "${table}" WHERE "shop" = ?`).get(SHOP) as { n: number }).n;
   return { customers: count("Customer"), orders: count("Order"), lines: count("OrderLine") };
 }
 
@@ -91,15 +110,65 @@ async function rawInserts(file: string, deliveries: { body: string }[]): Promise
   const upsert = (table: string, columns: string[], conflict = "DO UPDATE SET") =>
     db.prepare(
       `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-       ON CONFLICT ("shop", "id") ${conflict === "DO NOTHING" ? conflict : `${conflict} ${columns.slice(2).map((c) => `"${c}" = excluded."${c}"`).join(", ")}`}`,
+       ON CONFLICT ("shop", "id") ${
+         conflict === "DO NOTHING"
+           ? conflict
+           : `${conflict} ${columns
+               .slice(2)
+               .map((c) => `"${c}" = excluded."${c}"`)
+               .join(", ")}`
+       }`,
     );
   const customer = upsert(
     "Customer",
-    ["shop", "id", "email", "firstName", "lastName", "countryCode", "provinceCode", "city", "tags", "emailMarketingState", "smsMarketingState", "createdAt", "updatedAt", "syncedAt"],
+    [
+      "shop",
+      "id",
+      "email",
+      "firstName",
+      "lastName",
+      "countryCode",
+      "provinceCode",
+      "city",
+      "tags",
+      "emailMarketingState",
+      "smsMarketingState",
+      "createdAt",
+      "updatedAt",
+      "syncedAt",
+    ],
     "DO NOTHING",
   );
-  const order = upsert("Order", ["shop", "id", "name", "customerId", "email", "createdAt", "processedAt", "updatedAt", "cancelledAt", "currencyCode", "totalMinor", "refundedMinor", "financialStatus", "test", "syncedAt"]);
-  const line = upsert("OrderLine", ["shop", "id", "orderId", "productId", "variantId", "title", "sku", "productType", "vendor", "quantity", "priceMinor"]);
+  const order = upsert("Order", [
+    "shop",
+    "id",
+    "name",
+    "customerId",
+    "email",
+    "createdAt",
+    "processedAt",
+    "updatedAt",
+    "cancelledAt",
+    "currencyCode",
+    "totalMinor",
+    "refundedMinor",
+    "financialStatus",
+    "test",
+    "syncedAt",
+  ]);
+  const line = upsert("OrderLine", [
+    "shop",
+    "id",
+    "orderId",
+    "productId",
+    "variantId",
+    "title",
+    "sku",
+    "productType",
+    "vendor",
+    "quantity",
+    "priceMinor",
+  ]);
   const id = (value: number | null) => (value === null ? null : String(value));
   const started = performance.now();
   for (const delivery of deliveries) {
@@ -107,9 +176,53 @@ async function rawInserts(file: string, deliveries: { body: string }[]): Promise
     const c = o.customer;
     const now = Date.now();
     db.transaction(() => {
-      customer.run(SHOP, String(c.id), c.email, c.first_name, c.last_name, c.default_address.country_code, c.default_address.province_code, c.default_address.city, c.tags, "NOT_SUBSCRIBED", "NOT_SUBSCRIBED", Date.parse(c.created_at), Date.parse(c.updated_at), now);
-      order.run(SHOP, String(o.id), o.name, String(c.id), o.email, Date.parse(o.created_at), Date.parse(o.processed_at), Date.parse(o.updated_at), null, "USD", parseMinor(o.total_price_set.shop_money.amount, "USD"), 0n, o.financial_status.toUpperCase(), 0, now);
-      for (const l of o.line_items) line.run(SHOP, String(l.id), String(o.id), id(l.product_id), id(l.variant_id), l.title, l.sku, null, l.vendor, l.quantity, parseMinor(l.price, "USD"));
+      customer.run(
+        SHOP,
+        String(c.id),
+        c.email,
+        c.first_name,
+        c.last_name,
+        c.default_address.country_code,
+        c.default_address.province_code,
+        c.default_address.city,
+        c.tags,
+        "NOT_SUBSCRIBED",
+        "NOT_SUBSCRIBED",
+        Date.parse(c.created_at),
+        Date.parse(c.updated_at),
+        now,
+      );
+      order.run(
+        SHOP,
+        String(o.id),
+        o.name,
+        String(c.id),
+        o.email,
+        Date.parse(o.created_at),
+        Date.parse(o.processed_at),
+        Date.parse(o.updated_at),
+        null,
+        "USD",
+        parseMinor(o.total_price_set.shop_money.amount, "USD"),
+        0n,
+        o.financial_status.toUpperCase(),
+        0,
+        now,
+      );
+      for (const l of o.line_items)
+        line.run(
+          SHOP,
+          String(l.id),
+          String(o.id),
+          id(l.product_id),
+          id(l.variant_id),
+          l.title,
+          l.sku,
+          null,
+          l.vendor,
+          l.quantity,
+          parseMinor(l.price, "USD"),
+        );
     })();
   }
   const perSecond = deliveries.length / ((performance.now() - started) / 1000);
@@ -136,9 +249,23 @@ function rawNarrowInserts(file: string, deliveries: { body: string }[]): number 
   for (const delivery of deliveries) {
     const order = JSON.parse(delivery.body) as Order;
     db.transaction(() => {
-      c.run(SHOP, String(order.customer.id), order.customer.email, Date.parse(order.customer.created_at), Date.parse(order.customer.updated_at));
-      o.run(SHOP, String(order.id), String(order.customer.id), Date.parse(order.processed_at), Date.parse(order.updated_at), parseMinor(order.total_price_set.shop_money.amount, "USD"));
-      for (const line of order.line_items) l.run(SHOP, String(line.id), String(order.id), line.quantity, parseMinor(line.price, "USD"));
+      c.run(
+        SHOP,
+        String(order.customer.id),
+        order.customer.email,
+        Date.parse(order.customer.created_at),
+        Date.parse(order.customer.updated_at),
+      );
+      o.run(
+        SHOP,
+        String(order.id),
+        String(order.customer.id),
+        Date.parse(order.processed_at),
+        Date.parse(order.updated_at),
+        parseMinor(order.total_price_set.shop_money.amount, "USD"),
+      );
+      for (const line of order.line_items)
+        l.run(SHOP, String(line.id), String(order.id), line.quantity, parseMinor(line.price, "USD"));
     })();
   }
   const perSecond = deliveries.length / ((performance.now() - started) / 1000);
@@ -148,13 +275,20 @@ function rawNarrowInserts(file: string, deliveries: { body: string }[]): number 
 
 export async function run(): Promise<void> {
   const count = Number(process.env.BENCH_INGEST_EVENTS ?? Infinity); // the whole file: 69,659 orders
-  const build = spawnSync(path.join(ROOT, "node_modules", ".bin", "remix"), ["vite:build"], { cwd: ROOT, stdio: "ignore" });
+  const build = spawnSync(path.join(ROOT, "node_modules", ".bin", "remix"), ["vite:build"], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
   if (build.status !== 0) throw new Error("build failed");
   const url = await freshDatabase("sqlite", "bench_ingest");
-  spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["app/cli/main.ts", "migrate"], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url } });
+  spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["app/cli/main.ts", "migrate"], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: url },
+  });
   // Shopify sends webhooks to installed shops only, and installing creates the Shop row.
   const setup = openDatabase(databaseConfig(url, ROOT));
-  for (const domain of [SHOP, WARMUP_SHOP]) await upsertShop(setup, { domain, name: domain, currencyCode: "USD", ianaTimezone: "UTC" });
+  for (const domain of [SHOP, WARMUP_SHOP])
+    await upsertShop(setup, { domain, name: domain, currencyCode: "USD", ianaTimezone: "UTC" });
   await setup.close();
   const port = 3900 + Math.floor(Math.random() * 100);
   const server = await startServer(url, port);
@@ -162,7 +296,9 @@ export async function run(): Promise<void> {
     const deliveries = cdnowDeliveries(CDNOW, SHOP).deliveries.slice(0, count);
     // Requests are serialised and signed before the clock starts (Shopify signs on its own machines).
     const host = `127.0.0.1:${port}`;
-    const warmup = plan(cdnowDeliveries(CDNOW, WARMUP_SHOP).deliveries.slice(0, 2_000), {}).map((d) => serialise(d, SECRET, host));
+    const warmup = plan(cdnowDeliveries(CDNOW, WARMUP_SHOP).deliveries.slice(0, 2_000), {}).map((d) =>
+      serialise(d, SECRET, host),
+    );
     const requests = plan(deliveries, { shuffleSeed: 1 }).map((d) => serialise(d, SECRET, host));
     // Warm up the server (JIT, prepared statements) on events outside the measured set.
     await load(port, warmup, 16);
@@ -171,14 +307,26 @@ export async function run(): Promise<void> {
     // Wait for the processor to finish, then read each event's lag from the inbox.
     const db = new Database(url.slice("file:".length), { readonly: true });
     for (let i = 0; i < 600; i++) {
-      const left = db.prepare(`SELECT COUNT(*) AS n FROM "WebhookEvent" WHERE "shop" = ? AND "status" = 'pending'`).get(SHOP) as { n: number };
+      const left = db
+        .prepare(`SELECT COUNT(*) AS n FROM "WebhookEvent" WHERE "shop" = ? AND "status" = 'pending'`)
+        .get(SHOP) as { n: number };
       if (left.n === 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const lags = (db.prepare(`SELECT "processedAt" - "receivedAt" AS lag FROM "WebhookEvent" WHERE "shop" = ? AND "status" = 'done'`).all(SHOP) as { lag: number }[])
+    const lags = (
+      db
+        .prepare(
+          `SELECT "processedAt" - "receivedAt" AS lag FROM "WebhookEvent" WHERE "shop" = ? AND "status" = 'done'`,
+        )
+        .all(SHOP) as { lag: number }[]
+    )
       .map((r) => r.lag)
       .sort((a, b) => a - b);
-    const failed = (db.prepare(`SELECT COUNT(*) AS n FROM "WebhookEvent" WHERE "shop" = ? AND "status" <> 'done'`).get(SHOP) as { n: number }).n;
+    const failed = (
+      db.prepare(`SELECT COUNT(*) AS n FROM "WebhookEvent" WHERE "shop" = ? AND "status" <> 'done'`).get(SHOP) as {
+        n: number;
+      }
+    ).n;
     const held = rowCounts(db);
     db.close();
     const raw = await rawInserts(path.join(ROOT, "bench", ".data", "bench_ingest_raw.sqlite"), deliveries);
@@ -186,7 +334,8 @@ export async function run(): Promise<void> {
     const rawHeld = rowCounts(rawFile);
     rawFile.close();
     // The baseline must have written what the server holds, or the ratio compares different work.
-    if (JSON.stringify(rawHeld) !== JSON.stringify(held)) throw new Error(`raw baseline holds ${JSON.stringify(rawHeld)}, the server ${JSON.stringify(held)}`);
+    if (JSON.stringify(rawHeld) !== JSON.stringify(held))
+      throw new Error(`raw baseline holds ${JSON.stringify(rawHeld)}, the server ${JSON.stringify(held)}`);
     const rawNarrow = rawNarrowInserts(path.join(ROOT, "bench", ".data", "bench_ingest_raw_narrow.sqlite"), deliveries);
     const p = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
     const accepted = report.byStatus["200"] ?? 0;

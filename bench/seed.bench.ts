@@ -12,7 +12,15 @@ export async function run(): Promise<void> {
     const url = await freshDatabase(dialect, `bench_seed_${dialect}`);
     cli(url, ["migrate"]);
     console.log(`seed ${dialect}: ${customers.toLocaleString("en-US")} customers…`);
-    const seeded = cli<SeedResult>(url, ["seed", "--customers", String(customers), "--seed", "42", "--now", "2026-11-01T00:00:00Z"]);
+    const seeded = cli<SeedResult>(url, [
+      "seed",
+      "--customers",
+      String(customers),
+      "--seed",
+      "42",
+      "--now",
+      "2026-11-01T00:00:00Z",
+    ]);
     const started = performance.now();
     cli(url, ["stats", "--shop", "tailored-demo.myshopify.com"]);
     const statsSeconds = (performance.now() - started) / 1000;

@@ -55,7 +55,9 @@ async function seeded(dialect: "sqlite" | "postgres", customers: number): Promis
     const url =
       dialect === "sqlite"
         ? `file:${path.join(ROOT, "bench", ".data", `${name}.sqlite`)}`
-        : Object.assign(new URL(process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres"), { pathname: `/${name}` }).toString();
+        : Object.assign(new URL(process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres"), {
+            pathname: `/${name}`,
+          }).toString();
     const exists = dialect === "sqlite" ? fs.existsSync(url.slice("file:".length)) : true;
     if (exists) {
       const db = openDatabase(databaseConfig(url, ROOT));
@@ -83,7 +85,9 @@ export async function run(): Promise<void> {
   const sizes = (process.env.BENCH_SEGMENTS_SIZES ?? "100000,1000000").split(",").map(Number);
   const rows: string[] = [];
   for (const customers of sizes) {
-    for (const dialect of (process.env.BENCH_SEGMENTS_DIALECTS ?? "sqlite,postgres").split(",") as ("sqlite" | "postgres")[]) {
+    for (const dialect of (process.env.BENCH_SEGMENTS_DIALECTS ?? "sqlite,postgres").split(",") as (
+      "sqlite" | "postgres"
+    )[]) {
       const url = await seeded(dialect, customers);
       const db = openDatabase(databaseConfig(url, ROOT));
       try {
@@ -92,7 +96,8 @@ export async function run(): Promise<void> {
         const queries = [...TEMPLATES.filter((t) => !t.unavailable).map((t) => t.query), ...EXTRA];
         // Created one by one: each is computed in full as it is saved (all its members enter).
         const created = await seconds(async () => {
-          for (const [i, query] of queries.entries()) await createSegment(db, { shop: SHOP, name: `s${i}`, query, now });
+          for (const [i, query] of queries.entries())
+            await createSegment(db, { shop: SHOP, name: `s${i}`, query, now });
         });
         const members = await db.prisma.segmentMember.count({ where: { shop: SHOP } });
         // Nothing changed since: what a recompute on demand costs when every member stays.
@@ -118,7 +123,9 @@ export async function run(): Promise<void> {
         }
         previews.sort((a, b) => a - b);
 
-        const ids = (await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true }, take: 200, skip: 1000 })).map((c) => c.id);
+        const ids = (
+          await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true }, take: 200, skip: 1000 })
+        ).map((c) => c.id);
         const increments: number[] = [];
         for (const id of ids) {
           const t = performance.now();

@@ -29,14 +29,8 @@ export function postgresSchemaFrom(sqliteSchema: string): string {
   const out = sqliteSchema
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
     .replace(/url\s*=\s*"file:[^"]*"/, 'url      = "postgresql://localhost/tailored"')
-    .replace(
-      /(provider\s*=\s*"prisma-client-js")/,
-      '$1\n  output     = "../../node_modules/.prisma-postgres/client"',
-    );
-  return (
-    "// GENERATED from ../schema.prisma by `npm run db:generate`. Do not edit: edit prisma/schema.prisma.\n" +
-    out
-  );
+    .replace(/(provider\s*=\s*"prisma-client-js")/, '$1\n  output     = "../../node_modules/.prisma-postgres/client"');
+  return "// GENERATED from ../schema.prisma by `npm run db:generate`. Do not edit: edit prisma/schema.prisma.\n" + out;
 }
 
 function writePostgresSchema(): void {
@@ -73,7 +67,10 @@ function newMigration(name: string | undefined): void {
       fs.writeFileSync(file, dialect === "sqlite" ? text : postgresSchemaFrom(text));
       return ["--from-schema-datamodel", file];
     };
-    for (const [dialect, schema] of [["sqlite", SQLITE_SCHEMA], ["postgres", POSTGRES_SCHEMA]] as const) {
+    for (const [dialect, schema] of [
+      ["sqlite", SQLITE_SCHEMA],
+      ["postgres", POSTGRES_SCHEMA],
+    ] as const) {
       const sql = prisma(["migrate", "diff", ...from(dialect), "--to-schema-datamodel", schema, "--script"]);
       if (!/\S/.test(sql.replace(/^--.*$/gm, ""))) {
         console.log(`${dialect}: the schema has not changed since the last migration`);

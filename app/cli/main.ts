@@ -199,7 +199,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
         const now = parseNow(values.now);
         const purchaseRate = values["purchase-rate"] === undefined ? 1 : Number(values["purchase-rate"]);
         if (!(Number.isFinite(purchaseRate) && purchaseRate > 0 && purchaseRate <= 10)) {
-          throw new UsageError(`--purchase-rate must be a number above 0 and at most 10, got "${values["purchase-rate"]}"`);
+          throw new UsageError(
+            `--purchase-rate must be a number above 0 and at most 10, got "${values["purchase-rate"]}"`,
+          );
         }
         const { clearShopData, seedDemoShop } = await import("~/services/seed.server");
         if (values.reset) await clearShopData(db, { shop });
@@ -231,7 +233,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
         out.print(
           { shop, rows: result.rows, customers: result.customers, errors: result.errors },
           `imported ${result.rows} rows (${result.customers} customers) into ${shop}` +
-            (result.errors.length ? `\n${result.errors.length} bad lines:\n  ${result.errors.slice(0, 20).join("\n  ")}` : ""),
+            (result.errors.length
+              ? `\n${result.errors.length} bad lines:\n  ${result.errors.slice(0, 20).join("\n  ")}`
+              : ""),
         );
         return result.errors.length ? 1 : 0;
       }
@@ -277,35 +281,55 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
             return 0;
           }
           if (sub === "create") {
-            if (!values.query || !values.name) throw new UsageError('segments create needs --name "<name>" and --query "<segment query>"');
+            if (!values.query || !values.name)
+              throw new UsageError('segments create needs --name "<name>" and --query "<segment query>"');
             const id = await createSegment(db, { shop, name: values.name, query: values.query, now });
             const [row] = (await listSegments(db, { shop, now })).filter((s) => s.id === id);
-            out.print({ shop, id, name: values.name, members: row?.memberCount ?? 0 }, `segment ${id} "${values.name}": ${row?.memberCount ?? 0} members`);
+            out.print(
+              { shop, id, name: values.name, members: row?.memberCount ?? 0 },
+              `segment ${id} "${values.name}": ${row?.memberCount ?? 0} members`,
+            );
             return 0;
           }
           if (sub === "list") {
             const list = await listSegments(db, { shop, now });
             out.print(
-              { shop, segments: list.map((s) => ({ ...s, lastComputedAt: s.lastComputedAt?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })) },
-              list.map((s) => `${s.id}\t${s.memberCount}\t${s.change7d >= 0 ? "+" : ""}${s.change7d}\t${s.name}\t${s.query}`).join("\n") || "no segments",
+              {
+                shop,
+                segments: list.map((s) => ({
+                  ...s,
+                  lastComputedAt: s.lastComputedAt?.toISOString() ?? null,
+                  createdAt: s.createdAt.toISOString(),
+                })),
+              },
+              list
+                .map(
+                  (s) => `${s.id}\t${s.memberCount}\t${s.change7d >= 0 ? "+" : ""}${s.change7d}\t${s.name}\t${s.query}`,
+                )
+                .join("\n") || "no segments",
             );
             return 0;
           }
           if (sub === "recompute") {
             const started = Date.now();
             const onProgress = values.progress
-              ? (done: number, total: number) => process.stderr.write(`recomputed ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} customer passes\n`)
+              ? (done: number, total: number) =>
+                  process.stderr.write(
+                    `recomputed ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} customer passes\n`,
+                  )
               : undefined;
             const results = await recomputeAll(db, { shop, now, onProgress });
             const seconds = (Date.now() - started) / 1000;
             // A segment that could not be computed is reported, and the others are computed all the same.
-            const line = (r: (typeof results)[number]) => (r.error ? `${r.name}: not computed: ${r.error}` : `${r.name}: ${r.members} (+${r.entered} -${r.left})`);
+            const line = (r: (typeof results)[number]) =>
+              r.error ? `${r.name}: not computed: ${r.error}` : `${r.name}: ${r.members} (+${r.entered} -${r.left})`;
             out.print({ shop, seconds, segments: results }, results.map(line).join("\n") + `\n${seconds.toFixed(2)} s`);
             return 0;
           }
           throw new UsageError(`segments ${sub ?? ""}: expected count, create, list or recompute`);
         } catch (error) {
-          if (error instanceof SegmentRuleError || error instanceof SegmentTimeoutError) throw new UsageError(error.message);
+          if (error instanceof SegmentRuleError || error instanceof SegmentTimeoutError)
+            throw new UsageError(error.message);
           throw error;
         }
       }
@@ -316,15 +340,23 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
         const { setLifecycleThresholds } = await import("~/models/segments/definitions.server");
         const current = (await shopContext(db, { shop, now: new Date() })).lifecycle!;
         const wanted = {
-          lapsingDays: values["lapsing-days"] ? positiveInt("lapsing-days", values["lapsing-days"], 0) : current.lapsingDays,
+          lapsingDays: values["lapsing-days"]
+            ? positiveInt("lapsing-days", values["lapsing-days"], 0)
+            : current.lapsingDays,
           lapsedDays: values["lapsed-days"] ? positiveInt("lapsed-days", values["lapsed-days"], 0) : current.lapsedDays,
-          loyalOrders: values["loyal-orders"] ? positiveInt("loyal-orders", values["loyal-orders"], 0) : current.loyalOrders,
+          loyalOrders: values["loyal-orders"]
+            ? positiveInt("loyal-orders", values["loyal-orders"], 0)
+            : current.loyalOrders,
         };
         const checked = LifecycleThresholdsSchema.safeParse(wanted);
-        if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+        if (!checked.success)
+          throw new UsageError(checked.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
         // Stages move: the segments that speak of them follow at once.
         const { changed } = await setLifecycleThresholds(db, { shop, thresholds: checked.data, now: new Date() });
-        out.print({ shop, ...checked.data, changed }, `${shop}: lapsing after ${checked.data.lapsingDays} days, lapsed after ${checked.data.lapsedDays}, loyal from ${checked.data.loyalOrders} orders`);
+        out.print(
+          { shop, ...checked.data, changed },
+          `${shop}: lapsing after ${checked.data.lapsingDays} days, lapsed after ${checked.data.lapsedDays}, loyal from ${checked.data.loyalOrders} orders`,
+        );
         return 0;
       }
       case "shops": {
@@ -339,7 +371,14 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
               ianaTimezone: values.timezone,
             });
             out.print(
-              { shop, created, installed: true, name: row.name, currency: row.currencyCode, timezone: row.ianaTimezone },
+              {
+                shop,
+                created,
+                installed: true,
+                name: row.name,
+                currency: row.currencyCode,
+                timezone: row.ianaTimezone,
+              },
               `${created ? "installed" : "installed again"}: ${shop} (${row.name ?? "no name"}, ${row.currencyCode}, ${row.ianaTimezone})`,
             );
           } catch (error) {
@@ -364,14 +403,17 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
               })),
             },
             shops
-              .map((s) => `${s.domain}\t${s.uninstalledAt === null ? "installed" : `uninstalled ${s.uninstalledAt.toISOString()}`}\t${s.currencyCode}\t${s.ianaTimezone}\t${s.name ?? ""}`)
+              .map(
+                (s) =>
+                  `${s.domain}\t${s.uninstalledAt === null ? "installed" : `uninstalled ${s.uninstalledAt.toISOString()}`}\t${s.currencyCode}\t${s.ianaTimezone}\t${s.name ?? ""}`,
+              )
               .join("\n") || "no shops",
           );
           return 0;
         }
         throw new UsageError(`shops ${sub ?? ""}: expected install or list`);
       }
-case "process-webhooks": {
+      case "process-webhooks": {
         const { InboxProcessor } = await import("~/sync/processor.server");
         const { recomputeProductTagSegments } = await import("~/models/segments/recompute.server");
         // Product tags changed: their segments are recomputed after the drain (or every poll).
@@ -395,7 +437,11 @@ case "process-webhooks": {
           out.print({ processed }, `processed ${processed} events`);
           return 0;
         }
-        const retagTimer = setInterval(() => void recomputeRetagged().catch((error: unknown) => process.stderr.write(`[segments] ${String(error)}\n`)), 5_000);
+        const retagTimer = setInterval(
+          () =>
+            void recomputeRetagged().catch((error: unknown) => process.stderr.write(`[segments] ${String(error)}\n`)),
+          5_000,
+        );
         // A worker process: drains, then polls, until it is stopped.
         processor.start(500);
         if (values.progress) process.stderr.write("watching the inbox\n");
@@ -417,7 +463,11 @@ case "process-webhooks": {
 
 /** The commands that only read the database. */
 function readsOnly(command: string, sub: string | undefined): boolean {
-  return command === "stats" || (command === "segments" && (sub === "count" || sub === "list")) || (command === "shops" && sub === "list");
+  return (
+    command === "stats" ||
+    (command === "segments" && (sub === "count" || sub === "list")) ||
+    (command === "shops" && sub === "list")
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("app/cli/main.ts")) {

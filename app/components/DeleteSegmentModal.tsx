@@ -7,7 +7,17 @@ import { useToast } from "~/components/toast";
 
 type DeleteResult = { ok: true; message: string } | { ok: false; error: string };
 
-export function DeleteSegmentModal({ id, name, open, onClose }: { id: number; name: string; open: boolean; onClose: () => void }) {
+export function DeleteSegmentModal({
+  id,
+  name,
+  open,
+  onClose,
+}: {
+  id: number;
+  name: string;
+  open: boolean;
+  onClose: () => void;
+}) {
   const fetcher = useFetcher<DeleteResult>();
   const navigate = useNavigate();
   const toast = useToast();
@@ -32,7 +42,9 @@ export function DeleteSegmentModal({ id, name, open, onClose }: { id: number; na
     >
       <Modal.Section>
         <BlockStack gap="200">
-          <Text as="p">The segment, its list of members and its size history are removed. The customers themselves are not changed.</Text>
+          <Text as="p">
+            The segment, its list of members and its size history are removed. The customers themselves are not changed.
+          </Text>
           {fetcher.data && !fetcher.data.ok ? (
             <Text as="p" tone="critical">
               {fetcher.data.error}
@@ -45,6 +57,12 @@ export function DeleteSegmentModal({ id, name, open, onClose }: { id: number; na
 }
 
 /** For the routes that show one segment: after its deletion their loaders would only 404. */
-export function skipRevalidationAfterDelete({ formAction, defaultShouldRevalidate }: { formAction?: string; defaultShouldRevalidate: boolean }): boolean {
+export function skipRevalidationAfterDelete({
+  formAction,
+  defaultShouldRevalidate,
+}: {
+  formAction?: string;
+  defaultShouldRevalidate: boolean;
+}): boolean {
   return formAction?.endsWith("/delete") ? false : defaultShouldRevalidate;
 }

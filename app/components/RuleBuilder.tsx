@@ -1,8 +1,27 @@
 // The segment editor's visual builder: groups (all of / any of), NOT, conditions on the catalogue's
 // attributes and purchase/order functions with their parameters. It edits a BuilderNode tree
 // (app/domain/segments/builder.ts); the editor prints every change back to the query text.
-import { Badge, BlockStack, Box, Button, ButtonGroup, InlineError, InlineStack, Select, Text, TextField } from "@shopify/polaris";
-import { argOperators, OPERATORS_BY_TYPE, getAttribute, getFunction, getParam, type ArgOperator, type ConditionOperator } from "~/domain/segments/attributes";
+import {
+  Badge,
+  BlockStack,
+  Box,
+  Button,
+  ButtonGroup,
+  InlineError,
+  InlineStack,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import {
+  argOperators,
+  OPERATORS_BY_TYPE,
+  getAttribute,
+  getFunction,
+  getParam,
+  type ArgOperator,
+  type ConditionOperator,
+} from "~/domain/segments/attributes";
 import {
   BUILDER_ATTRIBUTES,
   BUILDER_FUNCTIONS,
@@ -33,8 +52,16 @@ type Props = { root: BuilderGroup; issues: readonly BuilderIssue[]; onChange: (r
 
 const samePath = (a: Path, b: Path) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-function issueFor(issues: readonly BuilderIssue[], path: Path, field: BuilderField, arg?: number, item?: number): string | undefined {
-  return issues.find((i) => samePath(i.path, path) && i.field === field && i.arg === arg && (item === undefined || i.item === item))?.message;
+function issueFor(
+  issues: readonly BuilderIssue[],
+  path: Path,
+  field: BuilderField,
+  arg?: number,
+  item?: number,
+): string | undefined {
+  return issues.find(
+    (i) => samePath(i.path, path) && i.field === field && i.arg === arg && (item === undefined || i.item === item),
+  )?.message;
 }
 
 const OPERATOR_LABELS: Record<string, string> = {
@@ -78,15 +105,25 @@ function ValueField(props: {
       value={value}
       onChange={onChange}
       error={error}
-      placeholder={type === "date" ? DATE_HELP : type === "number" || type === "money" ? "0" : type === "id" ? "Product ID" : "text"}
+      placeholder={
+        type === "date"
+          ? DATE_HELP
+          : type === "number" || type === "money"
+            ? "0"
+            : type === "id"
+              ? "Product ID"
+              : "text"
+      }
       monospaced={type === "date"}
     />
   );
 }
 
 export function RuleBuilder({ root, issues, onChange }: Props) {
-  const set = (path: Path, fn: (node: BuilderNode) => BuilderNode) => onChange(updateAt(root, path, fn) as BuilderGroup);
-  const replace = (next: BuilderNode) => onChange(next.kind === "group" ? next : { kind: "group", op: "and", children: [next] });
+  const set = (path: Path, fn: (node: BuilderNode) => BuilderNode) =>
+    onChange(updateAt(root, path, fn) as BuilderGroup);
+  const replace = (next: BuilderNode) =>
+    onChange(next.kind === "group" ? next : { kind: "group", op: "and", children: [next] });
 
   const renderNode = (node: BuilderNode, path: Path): JSX.Element => {
     switch (node.kind) {
@@ -125,17 +162,29 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
   function groupView(node: BuilderGroup, path: Path) {
     const childrenError = issueFor(issues, path, "children");
     return (
-      <Box padding="300" borderWidth="025" borderColor="border" borderRadius="200" background={path.length % 2 ? "bg-surface-secondary" : "bg-surface"}>
+      <Box
+        padding="300"
+        borderWidth="025"
+        borderColor="border"
+        borderRadius="200"
+        background={path.length % 2 ? "bg-surface-secondary" : "bg-surface"}
+      >
         <BlockStack gap="300">
           <InlineStack gap="200" blockAlign="center">
             <Text as="span" variant="bodySm">
               Customers matching
             </Text>
             <ButtonGroup variant="segmented">
-              <Button pressed={node.op === "and"} onClick={() => set(path, (g) => ({ ...(g as BuilderGroup), op: "and" }))}>
+              <Button
+                pressed={node.op === "and"}
+                onClick={() => set(path, (g) => ({ ...(g as BuilderGroup), op: "and" }))}
+              >
                 All (AND)
               </Button>
-              <Button pressed={node.op === "or"} onClick={() => set(path, (g) => ({ ...(g as BuilderGroup), op: "or" }))}>
+              <Button
+                pressed={node.op === "or"}
+                onClick={() => set(path, (g) => ({ ...(g as BuilderGroup), op: "or" }))}
+              >
                 Any (OR)
               </Button>
             </ButtonGroup>
@@ -157,8 +206,20 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
           {childrenError ? <InlineError message={childrenError} fieldID={`group-${path.join("-")}`} /> : null}
           <InlineStack gap="200">
             <Button onClick={() => replace(appendChild(root, path, newCondition()))}>Add condition</Button>
-            <Button onClick={() => replace(appendChild(root, path, newFunction()))}>Add purchase or order filter</Button>
-            <Button onClick={() => replace(appendChild(root, path, { kind: "group", op: node.op === "and" ? "or" : "and", children: [newCondition()] }))}>
+            <Button onClick={() => replace(appendChild(root, path, newFunction()))}>
+              Add purchase or order filter
+            </Button>
+            <Button
+              onClick={() =>
+                replace(
+                  appendChild(root, path, {
+                    kind: "group",
+                    op: node.op === "and" ? "or" : "and",
+                    children: [newCondition()],
+                  }),
+                )
+              }
+            >
               Add group
             </Button>
           </InlineStack>
@@ -228,7 +289,8 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
   function functionView(node: BuilderFunction, path: Path) {
     const fn = getFunction(node.name);
     const update = (next: BuilderFunction) => set(path, () => next);
-    const setArg = (i: number, arg: BuilderArg) => update({ ...node, args: node.args.map((a, j) => (j === i ? arg : a)) });
+    const setArg = (i: number, arg: BuilderArg) =>
+      update({ ...node, args: node.args.map((a, j) => (j === i ? arg : a)) });
     return (
       <Box padding="200" borderWidth="025" borderColor="border-secondary" borderRadius="200">
         <BlockStack gap="200">
@@ -272,7 +334,10 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
                   <Select
                     label="Parameter"
                     labelHidden
-                    options={Object.entries(fn?.params ?? {}).map(([name, p]) => ({ label: `${name} (${p.description})`, value: name }))}
+                    options={Object.entries(fn?.params ?? {}).map(([name, p]) => ({
+                      label: `${name} (${p.description})`,
+                      value: name,
+                    }))}
                     value={arg.name}
                     onChange={(v) => setArg(i, changeArgName(node.name, arg, v))}
                     error={issueFor(issues, path, "name", i)}
@@ -296,26 +361,47 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
                             error={issueFor(issues, path, "items", i, j)}
                             onChange={(v) => setArg(i, { ...arg, items: arg.items.map((x, k) => (k === j ? v : x)) })}
                           />
-                          <Button variant="plain" onClick={() => setArg(i, { ...arg, items: arg.items.filter((_, k) => k !== j) })}>
+                          <Button
+                            variant="plain"
+                            onClick={() => setArg(i, { ...arg, items: arg.items.filter((_, k) => k !== j) })}
+                          >
                             Remove value
                           </Button>
                         </InlineStack>
                       ))}
-                      {arg.items.length === 0 ? <InlineError message={issueFor(issues, path, "items", i) ?? ""} fieldID={`items-${i}`} /> : null}
+                      {arg.items.length === 0 ? (
+                        <InlineError message={issueFor(issues, path, "items", i) ?? ""} fieldID={`items-${i}`} />
+                      ) : null}
                       <Button variant="plain" onClick={() => setArg(i, { ...arg, items: [...arg.items, ""] })}>
                         Add value
                       </Button>
                     </BlockStack>
                   ) : (
-                    <ValueField label="Parameter value" type={type} value={arg.value} error={issueFor(issues, path, "value", i)} onChange={(v) => setArg(i, { ...arg, value: v })} />
+                    <ValueField
+                      label="Parameter value"
+                      type={type}
+                      value={arg.value}
+                      error={issueFor(issues, path, "value", i)}
+                      onChange={(v) => setArg(i, { ...arg, value: v })}
+                    />
                   )}
                   {arg.operator === "BETWEEN" ? (
                     <>
                       <Text as="span">and</Text>
-                      <ValueField label="Parameter upper value" type={type} value={arg.high} error={issueFor(issues, path, "high", i)} onChange={(v) => setArg(i, { ...arg, high: v })} />
+                      <ValueField
+                        label="Parameter upper value"
+                        type={type}
+                        value={arg.high}
+                        error={issueFor(issues, path, "high", i)}
+                        onChange={(v) => setArg(i, { ...arg, high: v })}
+                      />
                     </>
                   ) : null}
-                  <Button variant="plain" tone="critical" onClick={() => update({ ...node, args: node.args.filter((_, j) => j !== i) })}>
+                  <Button
+                    variant="plain"
+                    tone="critical"
+                    onClick={() => update({ ...node, args: node.args.filter((_, j) => j !== i) })}
+                  >
                     Remove parameter
                   </Button>
                 </InlineStack>
@@ -324,7 +410,10 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
           })}
           {fn && node.args.length < Object.keys(fn.params).length ? (
             <Box paddingInlineStart="400">
-              <Button variant="plain" onClick={() => update({ ...node, args: [...node.args, newArg(node.name, undefined, node.args)] })}>
+              <Button
+                variant="plain"
+                onClick={() => update({ ...node, args: [...node.args, newArg(node.name, undefined, node.args)] })}
+              >
                 Add parameter
               </Button>
             </Box>

@@ -3,7 +3,22 @@
 // embedded, and a toast once saved.
 import { Form, useActionData, useFetcher, useNavigate, useNavigation } from "@remix-run/react";
 import { SaveBar } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Box, Button, Card, DataTable, FormLayout, InlineStack, Layout, Page, Tabs, Text, TextField, type PageProps } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  DataTable,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Page,
+  Tabs,
+  Text,
+  TextField,
+  type PageProps,
+} from "@shopify/polaris";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { RuleBuilder } from "~/components/RuleBuilder";
 import { useToast } from "~/components/toast";
@@ -48,7 +63,10 @@ export function SegmentEditor(props: {
   const [built, setBuilt] = useState<{ text: string; root: BuilderGroup } | null>(null);
   const dirty = name !== baseline.name || query !== baseline.query;
 
-  const view = useMemo(() => (built && built.text === query ? ({ ok: true, builder: built.root } as const) : textToBuilder(query)), [built, query]);
+  const view = useMemo(
+    () => (built && built.text === query ? ({ ok: true, builder: built.root } as const) : textToBuilder(query)),
+    [built, query],
+  );
   const builderIssues = useMemo(() => (view.ok ? fromBuilder(view.builder) : null), [view]);
 
   // Count as the merchant types, a quarter of a second after they pause, in either mode.
@@ -82,7 +100,8 @@ export function SegmentEditor(props: {
 
   const result = preview.data;
   const failed = actionData && !actionData.ok ? actionData.errors : undefined;
-  const queryError = failed?.query ?? (result && !result.ok && !result.retry && query.trim() ? result.error : undefined);
+  const queryError =
+    failed?.query ?? (result && !result.ok && !result.retry && query.trim() ? result.error : undefined);
   const saving = navigation.state === "submitting";
   const reset = () => {
     setName(baseline.name);
@@ -94,7 +113,10 @@ export function SegmentEditor(props: {
     <Page title={title} backAction={{ content: "Segments", url: backUrl }} secondaryActions={secondaryActions}>
       {!demo ? (
         <SaveBar id={saveBarId} open={dirty}>
-          <button variant="primary" onClick={() => (document.getElementById("segment-form") as HTMLFormElement | null)?.requestSubmit()}></button>
+          <button
+            variant="primary"
+            onClick={() => (document.getElementById("segment-form") as HTMLFormElement | null)?.requestSubmit()}
+          ></button>
           <button onClick={reset}></button>
         </SaveBar>
       ) : null}
@@ -104,8 +126,19 @@ export function SegmentEditor(props: {
             <Form method="post" id="segment-form">
               <input type="hidden" name="query" value={query} />
               <FormLayout>
-                <TextField label="Name" name="name" value={name} onChange={setName} autoComplete="off" error={failed?.name} />
-                <Tabs tabs={TABS} selected={mode === "query" ? 0 : 1} onSelect={(i) => setMode(i === 0 ? "query" : "builder")}>
+                <TextField
+                  label="Name"
+                  name="name"
+                  value={name}
+                  onChange={setName}
+                  autoComplete="off"
+                  error={failed?.name}
+                />
+                <Tabs
+                  tabs={TABS}
+                  selected={mode === "query" ? 0 : 1}
+                  onSelect={(i) => setMode(i === 0 ? "query" : "builder")}
+                >
                   <Box paddingBlockStart="300">
                     {mode === "query" ? (
                       <TextField
@@ -116,11 +149,17 @@ export function SegmentEditor(props: {
                         monospaced
                         autoComplete="off"
                         helpText="Shopify's segment language, e.g. amount_spent >= 500 AND last_order_date < -90d"
-                        error={queryError ? <pre style={{ margin: 0, whiteSpace: "pre-wrap" }}>{queryError}</pre> : undefined}
+                        error={
+                          queryError ? <pre style={{ margin: 0, whiteSpace: "pre-wrap" }}>{queryError}</pre> : undefined
+                        }
                       />
                     ) : view.ok ? (
                       <BlockStack gap="200">
-                        <RuleBuilder root={view.builder} issues={builderIssues && !builderIssues.ok ? builderIssues.issues : []} onChange={onBuilderChange} />
+                        <RuleBuilder
+                          root={view.builder}
+                          issues={builderIssues && !builderIssues.ok ? builderIssues.issues : []}
+                          onChange={onBuilderChange}
+                        />
                         <Text as="p" variant="bodySm" tone="subdued">
                           Query: <code id="builder-query">{query}</code>
                         </Text>
@@ -132,7 +171,9 @@ export function SegmentEditor(props: {
                       </BlockStack>
                     ) : view.reason === "syntax" ? (
                       <Banner tone="critical" title="Fix the query to use the builder">
-                        <pre style={{ margin: 0, whiteSpace: "pre-wrap" }}>{view.errors.map((e) => formatError(query, e)).join("\n")}</pre>
+                        <pre style={{ margin: 0, whiteSpace: "pre-wrap" }}>
+                          {view.errors.map((e) => formatError(query, e)).join("\n")}
+                        </pre>
                       </Banner>
                     ) : (
                       <Banner tone="warning" title="The builder cannot show this query">
@@ -171,7 +212,13 @@ export function SegmentEditor(props: {
                 <DataTable
                   columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
                   headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
-                  rows={result.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"])}
+                  rows={result.members.map((m) => [
+                    m.name,
+                    m.email ?? "—",
+                    m.orders,
+                    m.spent,
+                    m.lastOrderAt ? formatDate(m.lastOrderAt) : "—",
+                  ])}
                 />
               ) : (
                 <Box paddingBlock="200">

@@ -15,18 +15,26 @@ export function useToast(): ShowToast {
 
 export function AppBridgeToasts({ children }: { children: ReactNode }) {
   const shopify = useAppBridge();
-  const show = useCallback<ShowToast>((message, options) => void shopify.toast.show(message, { isError: options?.isError }), [shopify]);
+  const show = useCallback<ShowToast>(
+    (message, options) => void shopify.toast.show(message, { isError: options?.isError }),
+    [shopify],
+  );
   return <ToastContext.Provider value={show}>{children}</ToastContext.Provider>;
 }
 
 export function PolarisToasts({ children }: { children: ReactNode }) {
   const [toast, setToast] = useState<{ message: string; isError: boolean; key: number } | null>(null);
-  const show = useCallback<ShowToast>((message, options) => setToast((t) => ({ message, isError: options?.isError ?? false, key: (t?.key ?? 0) + 1 })), []);
+  const show = useCallback<ShowToast>(
+    (message, options) => setToast((t) => ({ message, isError: options?.isError ?? false, key: (t?.key ?? 0) + 1 })),
+    [],
+  );
   return (
     <ToastContext.Provider value={show}>
       <Frame>
         {children}
-        {toast ? <Toast key={toast.key} content={toast.message} error={toast.isError} onDismiss={() => setToast(null)} /> : null}
+        {toast ? (
+          <Toast key={toast.key} content={toast.message} error={toast.isError} onDismiss={() => setToast(null)} />
+        ) : null}
       </Frame>
     </ToastContext.Provider>
   );

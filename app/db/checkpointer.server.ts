@@ -30,10 +30,19 @@ const tick = () => {
 tick();
 `;
 
-export function startCheckpointer(file: string, { busyMs = 25, idleMs = 100 }: { busyMs?: number; idleMs?: number } = {}): () => Promise<void> {
+export function startCheckpointer(
+  file: string,
+  { busyMs = 25, idleMs = 100 }: { busyMs?: number; idleMs?: number } = {},
+): () => Promise<void> {
   const worker = new Worker(SOURCE, {
     eval: true,
-    workerData: { file, busyMs, idleMs, pragmas: SQLITE_PRIVACY_PRAGMAS, driver: createRequire(import.meta.url).resolve("better-sqlite3") },
+    workerData: {
+      file,
+      busyMs,
+      idleMs,
+      pragmas: SQLITE_PRIVACY_PRAGMAS,
+      driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+    },
   });
   worker.unref();
   worker.on("error", (error) => console.error("[checkpointer]", error));

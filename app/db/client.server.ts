@@ -44,9 +44,14 @@ class PrivateSqliteAdapter extends PrismaBetterSQLite3 {
 export function createPrismaClient(config: DatabaseConfig): PrismaClient {
   if (config.dialect === "sqlite") {
     // Integer milliseconds rather than ISO text: compact, and compared as numbers by raw SQL.
-    const adapter = new PrivateSqliteAdapter({ url: config.file, timeout: 10_000 }, { timestampFormat: "unixepoch-ms" });
+    const adapter = new PrivateSqliteAdapter(
+      { url: config.file, timeout: 10_000 },
+      { timestampFormat: "unixepoch-ms" },
+    );
     return new PrismaClient({ adapter });
   }
   const { PrismaClient: PostgresClient } = postgresClientModule();
-  return new PostgresClient({ adapter: new PrismaPg({ connectionString: config.url, max: 10, options: POSTGRES_CONNECTION_OPTIONS }) });
+  return new PostgresClient({
+    adapter: new PrismaPg({ connectionString: config.url, max: 10, options: POSTGRES_CONNECTION_OPTIONS }),
+  });
 }

@@ -3,9 +3,7 @@ import path from "node:path";
 
 export type Dialect = "sqlite" | "postgres";
 
-export type DatabaseConfig =
-  | { dialect: "sqlite"; url: string; file: string }
-  | { dialect: "postgres"; url: string };
+export type DatabaseConfig = { dialect: "sqlite"; url: string; file: string } | { dialect: "postgres"; url: string };
 
 /** SQLite, a file under prisma/, unless DATABASE_URL says otherwise. */
 export const DEFAULT_DATABASE_URL = "file:./prisma/tailored.sqlite";

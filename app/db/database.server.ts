@@ -62,7 +62,11 @@ export class Sql {
 }
 
 /** Either form of a statement, as text and parameters for `dialect`. */
-function statement(dialect: Dialect, query: SqlQuery | Sql, text?: string): { text: string; params: readonly unknown[] } {
+function statement(
+  dialect: Dialect,
+  query: SqlQuery | Sql,
+  text?: string,
+): { text: string; params: readonly unknown[] } {
   return query instanceof SqlQuery ? query.render(dialect) : { text: text!, params: query.params };
 }
 
@@ -185,7 +189,11 @@ function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(
         }),
       all: (query: SqlQuery | Sql, second?: unknown) =>
         guard(() => {
-          const { text: statementText, params } = statement("sqlite", query, typeof second === "string" ? second : undefined);
+          const { text: statementText, params } = statement(
+            "sqlite",
+            query,
+            typeof second === "string" ? second : undefined,
+          );
           const prepared = prepare(statementText);
           const rows = prepared.statement.safeIntegers(true).all(sqliteParams(prepared, params)) as Row[];
           return decoded(rows, second);
@@ -261,7 +269,11 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
         return (await client.query(statementText, params.map(postgresValue))).rowCount ?? 0;
       },
       all: async (query: SqlQuery | Sql, second?: unknown) => {
-        const { text: statementText, params } = statement("postgres", query, typeof second === "string" ? second : undefined);
+        const { text: statementText, params } = statement(
+          "postgres",
+          query,
+          typeof second === "string" ? second : undefined,
+        );
         return decoded((await client.query(statementText, params.map(postgresValue))).rows as Row[], second);
       },
       transaction: async <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
@@ -349,9 +361,7 @@ export function isStatementFailure(error: unknown): boolean {
 
 /** Whole UTC days since the epoch: SQLite keeps DateTime as integer ms, PostgreSQL as timestamp(3). */
 export function epochDayExpr(dialect: Dialect, column: string): string {
-  return dialect === "sqlite"
-    ? `(${column} / 86400000)`
-    : `(EXTRACT(EPOCH FROM ${column})::bigint / 86400)`;
+  return dialect === "sqlite" ? `(${column} / 86400000)` : `(EXTRACT(EPOCH FROM ${column})::bigint / 86400)`;
 }
 
 /** Integer division truncating toward zero (PostgreSQL's SUM of bigint is numeric, so `/` would not). */

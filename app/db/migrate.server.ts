@@ -41,9 +41,7 @@ const TRACKING_TABLE = `CREATE TABLE IF NOT EXISTS "_tailored_migrations" (
 function checkUnchanged(migration: Migration, recorded: string | undefined): boolean {
   if (recorded === undefined) return false;
   if (recorded !== migration.checksum) {
-    throw new Error(
-      `migration ${migration.name} was changed after it was applied; write a new migration instead`,
-    );
+    throw new Error(`migration ${migration.name} was changed after it was applied; write a new migration instead`);
   }
   return true;
 }
@@ -57,9 +55,12 @@ function migrateSqlite(file: string, migrations: Migration[]): MigrateResult {
     db.pragma("journal_mode = WAL");
     db.exec(TRACKING_TABLE);
     const done = new Map(
-      (db.prepare(`SELECT "name", "checksum" FROM "_tailored_migrations"`).all() as { name: string; checksum: string }[]).map(
-        (row) => [row.name, row.checksum],
-      ),
+      (
+        db.prepare(`SELECT "name", "checksum" FROM "_tailored_migrations"`).all() as {
+          name: string;
+          checksum: string;
+        }[]
+      ).map((row) => [row.name, row.checksum]),
     );
     const applied: string[] = [];
     for (const migration of migrations) {
@@ -97,10 +98,11 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
       await client.query("BEGIN");
       try {
         await client.query(migration.sql);
-        await client.query(
-          `INSERT INTO "_tailored_migrations" ("name", "checksum", "appliedAt") VALUES ($1, $2, $3)`,
-          [migration.name, migration.checksum, new Date().toISOString()],
-        );
+        await client.query(`INSERT INTO "_tailored_migrations" ("name", "checksum", "appliedAt") VALUES ($1, $2, $3)`, [
+          migration.name,
+          migration.checksum,
+          new Date().toISOString(),
+        ]);
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK");
@@ -119,9 +121,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<Mi
 export async function migrate(config: DatabaseConfig, root: string): Promise<MigrateResult> {
   const migrations = readMigrations(migrationsDir(root, config.dialect));
   if (migrations.length === 0) throw new Error(`no migrations found under ${migrationsDir(root, config.dialect)}`);
-  return config.dialect === "sqlite"
-    ? migrateSqlite(config.file, migrations)
-    : migratePostgres(config.url, migrations);
+  return config.dialect === "sqlite" ? migrateSqlite(config.file, migrations) : migratePostgres(config.url, migrations);
 }
 
 /**
@@ -136,8 +136,14 @@ export async function pendingMigrations(config: DatabaseConfig, root: string): P
     if (config.file !== ":memory:" && !fs.existsSync(config.file)) return names;
     const db = new Database(config.file, { readonly: true, fileMustExist: true, timeout: 10_000 });
     try {
-      const tracked = db.prepare(`SELECT 1 FROM "sqlite_master" WHERE "type" = 'table' AND "name" = '_tailored_migrations'`).get();
-      done = new Set(tracked ? (db.prepare(`SELECT "name" FROM "_tailored_migrations"`).all() as { name: string }[]).map((r) => r.name) : []);
+      const tracked = db
+        .prepare(`SELECT 1 FROM "sqlite_master" WHERE "type" = 'table' AND "name" = '_tailored_migrations'`)
+        .get();
+      done = new Set(
+        tracked
+          ? (db.prepare(`SELECT "name" FROM "_tailored_migrations"`).all() as { name: string }[]).map((r) => r.name)
+          : [],
+      );
     } finally {
       db.close();
     }
@@ -145,9 +151,13 @@ export async function pendingMigrations(config: DatabaseConfig, root: string): P
     const client = new pg.Client({ connectionString: config.url });
     await client.connect();
     try {
-      const { rows: tracked } = await client.query<{ t: string | null }>(`SELECT to_regclass('"_tailored_migrations"')::text AS "t"`);
+      const { rows: tracked } = await client.query<{ t: string | null }>(
+        `SELECT to_regclass('"_tailored_migrations"')::text AS "t"`,
+      );
       done = new Set(
-        tracked[0]?.t ? (await client.query<{ name: string }>(`SELECT "name" FROM "_tailored_migrations"`)).rows.map((r) => r.name) : [],
+        tracked[0]?.t
+          ? (await client.query<{ name: string }>(`SELECT "name" FROM "_tailored_migrations"`)).rows.map((r) => r.name)
+          : [],
       );
     } finally {
       await client.end();

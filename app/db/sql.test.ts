@@ -7,7 +7,9 @@ describe("sql`…`", () => {
     ["postgres", 'SELECT * FROM "Customer" WHERE "shop" = $1 AND "id" = $2'],
   ] as const)("numbers its placeholders for %s and keeps values apart from the text", (dialect, expected) => {
     const hostile = `x'); DROP TABLE "Customer"; --`;
-    expect(sql`SELECT * FROM "Customer" WHERE "shop" = ${"a.myshopify.com"} AND "id" = ${hostile}`.render(dialect)).toEqual({
+    expect(
+      sql`SELECT * FROM "Customer" WHERE "shop" = ${"a.myshopify.com"} AND "id" = ${hostile}`.render(dialect),
+    ).toEqual({
       text: expected,
       params: ["a.myshopify.com", hostile],
     });

@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalizeTags, type OrderRow } from "../domain/rows";
-import {
-  demoCustomers,
-  demoProducts,
-  demoShop,
-  demoVariantId,
-  type DemoCustomer,
-  type DemoOptions,
-} from "./generator";
+import { demoCustomers, demoProducts, demoShop, demoVariantId, type DemoCustomer, type DemoOptions } from "./generator";
 
 const NOW = new Date("2025-06-01T12:00:00.000Z");
 const OPTIONS: DemoOptions = {
@@ -159,9 +152,7 @@ describe("demoCustomers: invariants", () => {
     const emails = sample.map((c) => c.customer.email);
     expect(new Set(emails).size).toBe(sample.length);
     for (const { customer } of sample) {
-      expect(customer.email).toMatch(
-        /^[a-z0-9]+\.[a-z0-9]+\.\d+@(example\.com|example\.org|mail\.example\.net)$/,
-      );
+      expect(customer.email).toMatch(/^[a-z0-9]+\.[a-z0-9]+\.\d+@(example\.com|example\.org|mail\.example\.net)$/);
       expect(customer.firstName).toBeTruthy();
       expect(customer.lastName).toBeTruthy();
       expect(customer.tags).toEqual(normalizeTags(customer.tags));
@@ -278,20 +269,8 @@ describe("demoCustomers: a realistic shop", () => {
       0.15,
       0.45,
     ],
-    [
-      "buyers with 5 orders or more",
-      buyers.filter((c) => keptOrders(c).length >= 5).length,
-      buyers.length,
-      0.1,
-      0.4,
-    ],
-    [
-      "cancelled orders",
-      allOrders.filter((o) => o.cancelledAt !== null).length,
-      allOrders.length,
-      0.015,
-      0.05,
-    ],
+    ["buyers with 5 orders or more", buyers.filter((c) => keptOrders(c).length >= 5).length, buyers.length, 0.1, 0.4],
+    ["cancelled orders", allOrders.filter((o) => o.cancelledAt !== null).length, allOrders.length, 0.015, 0.05],
     [
       "refunded orders",
       allOrders.filter((o) => o.cancelledAt === null && o.refundedMinor > 0n).length,
@@ -313,13 +292,7 @@ describe("demoCustomers: a realistic shop", () => {
       0.1,
       0.2,
     ],
-    [
-      "customers without tags",
-      sample.filter((c) => c.customer.tags.length === 0).length,
-      sample.length,
-      0.6,
-      0.95,
-    ],
+    ["customers without tags", sample.filter((c) => c.customer.tags.length === 0).length, sample.length, 0.6, 0.95],
     ["US customers", sample.filter((c) => c.customer.countryCode === "US").length, sample.length, 0.4, 0.65],
   ])("has a plausible share of %s", (_what, part, whole, min, max) => {
     expect(share(part, whole)).toBeGreaterThanOrEqual(min);

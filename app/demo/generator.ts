@@ -243,8 +243,7 @@ function checkOptions(options: DemoOptions): void {
   if (options.purchaseRate !== undefined && !(Number.isFinite(options.purchaseRate) && options.purchaseRate > 0)) {
     throw new RangeError(`demo purchaseRate must be a positive number, got ${options.purchaseRate}`);
   }
-  if (!(now instanceof Date) || Number.isNaN(now.getTime()))
-    throw new RangeError("demo now must be a valid Date");
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new RangeError("demo now must be a valid Date");
   if (typeof shopDomain !== "string" || shopDomain.trim() === "") {
     throw new RangeError("demo shopDomain must be a non-empty string");
   }
@@ -314,9 +313,7 @@ class Simulator {
     const firstIndex = profile.int(0, FIRST_NAMES[language]!.length - 1);
     const lastIndex = profile.int(0, LAST_NAMES[language]!.length - 1);
     const domain = EMAIL_DOMAINS[profile.weightedIndex(EMAIL_DOMAIN_WEIGHTS)]!;
-    const email = `${FIRST_EMAIL[language]![firstIndex]!}.${LAST_EMAIL[language]![lastIndex]!}.${
-      i + 1
-    }@${domain}`;
+    const email = `${FIRST_EMAIL[language]![firstIndex]!}.${LAST_EMAIL[language]![lastIndex]!}.${i + 1}@${domain}`;
 
     let prospect = profile.bernoulli(PROSPECT_SHARE);
     const checkoutSignup = profile.bernoulli(CHECKOUT_SIGNUP_SHARE);
@@ -327,8 +324,7 @@ class Simulator {
     // Newsletter-only signups often leave no address.
     const hasAddress = !prospect || profile.bernoulli(0.5);
 
-    const emailState =
-      EMAIL_STATES[profile.weightedIndex(prospect ? EMAIL_WEIGHTS_PROSPECT : EMAIL_WEIGHTS_BUYER)]!;
+    const emailState = EMAIL_STATES[profile.weightedIndex(prospect ? EMAIL_WEIGHTS_PROSPECT : EMAIL_WEIGHTS_BUYER)]!;
     const smsState = SMS_STATES[profile.weightedIndex(SMS_WEIGHTS)]!;
     this.wholesale = !prospect && profile.bernoulli(0.008);
     this.domestic = country.code === "US";
@@ -453,17 +449,7 @@ class Simulator {
       const voided = random.bernoulli(0.6);
       const status = voided ? "VOIDED" : "REFUNDED";
       orders.push(
-        this.orderRow(
-          customerId,
-          email,
-          attemptAt,
-          cancelledAt,
-          cancelledAt,
-          total,
-          voided ? 0 : total,
-          status,
-          lines,
-        ),
+        this.orderRow(customerId, email, attemptAt, cancelledAt, cancelledAt, total, voided ? 0 : total, status, lines),
       );
       // Fresh line ids for the re-placed order, after the attempt's, so ids ascend with time.
       keptLines = lines.map((line) => ({ ...line, id: this.nextLineId() }));
@@ -484,25 +470,13 @@ class Simulator {
           financial = "PARTIALLY_REFUNDED";
           // One returned item when there are several lines, otherwise a goodwill share.
           const line = lines.length > 1 ? random.pick(lines) : undefined;
-          refunded = line
-            ? Number(line.priceMinor)
-            : Math.max(1, Math.round(subtotal * (0.1 + 0.4 * random.next())));
+          refunded = line ? Number(line.priceMinor) : Math.max(1, Math.round(subtotal * (0.1 + 0.4 * random.next())));
           refunded = Math.min(refunded, total - 1);
         }
       }
     }
     orders.push(
-      this.orderRow(
-        customerId,
-        email,
-        t,
-        null,
-        Math.min(this.now, updatedAt),
-        total,
-        refunded,
-        financial,
-        keptLines,
-      ),
+      this.orderRow(customerId, email, t, null, Math.min(this.now, updatedAt), total, refunded, financial, keptLines),
     );
   }
 

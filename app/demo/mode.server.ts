@@ -32,7 +32,13 @@ export function demoRequestRefusal(request: Request): Response | null {
   const site = request.headers.get("sec-fetch-site");
   const referer = request.headers.get("referer");
   const sameOrigin =
-    origin !== null ? isOrigin(origin, host) : site !== null ? site === "same-origin" : referer !== null ? isOrigin(referer, host) : true;
+    origin !== null
+      ? isOrigin(origin, host)
+      : site !== null
+        ? site === "same-origin"
+        : referer !== null
+          ? isOrigin(referer, host)
+          : true;
   return sameOrigin ? null : new Response("Demo mode takes changes only from its own pages.", { status: 403 });
 }
 

@@ -17,9 +17,7 @@ function meanAndVariance(xs: readonly number[]): { mean: number; variance: numbe
 
 describe("createRandom", () => {
   it("repeats the same sequence for the same seed", () => {
-    expect(draws(createRandom(42), 1000, (r) => r.next())).toEqual(
-      draws(createRandom(42), 1000, (r) => r.next()),
-    );
+    expect(draws(createRandom(42), 1000, (r) => r.next())).toEqual(draws(createRandom(42), 1000, (r) => r.next()));
   });
 
   it.each([
@@ -28,9 +26,7 @@ describe("createRandom", () => {
     [1, 1.5],
     [2 ** 40, 2 ** 40 + 1],
   ])("gives seeds %s and %s different sequences", (a, b) => {
-    expect(draws(createRandom(a), 10, (r) => r.next())).not.toEqual(
-      draws(createRandom(b), 10, (r) => r.next()),
-    );
+    expect(draws(createRandom(a), 10, (r) => r.next())).not.toEqual(draws(createRandom(b), 10, (r) => r.next()));
   });
 
   it("stays in [0, 1) with a mean near 1/2", () => {

@@ -105,9 +105,8 @@ function deriveKey(parent: readonly number[], label: string | number): number[] 
 
 // numpy's log-gamma for the Poisson PTRS acceptance test: Stirling series, shifted up for small x.
 const LOGGAM_COEFFS = [
-  8.333333333333333e-2, -2.777777777777778e-3, 7.936507936507937e-4, -5.952380952380952e-4,
-  8.417508417508418e-4, -1.917526917526918e-3, 6.41025641025641e-3, -2.955065359477124e-2,
-  1.796443723688307e-1, -1.3924322169059,
+  8.333333333333333e-2, -2.777777777777778e-3, 7.936507936507937e-4, -5.952380952380952e-4, 8.417508417508418e-4,
+  -1.917526917526918e-3, 6.41025641025641e-3, -2.955065359477124e-2, 1.796443723688307e-1, -1.3924322169059,
 ] as const;
 
 function logGamma(x: number): number {
@@ -294,10 +293,7 @@ class Sfc32 implements Random {
       const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
       if (us >= 0.07 && v <= vr) return k;
       if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (
-        Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b) <=
-        -lambda + k * loglam - logGamma(k + 1)
-      ) {
+      if (Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - logGamma(k + 1)) {
         return k;
       }
     }

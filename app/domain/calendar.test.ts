@@ -25,7 +25,12 @@ describe("calendar", () => {
     expect(addToYmd(ymd, amount, unit)).toBe(expected);
   });
 
-  it.each([["2025-02-29", false], ["2024-02-29", true], ["2025-13-01", false], ["25-01-01", false]])("%s valid: %s", (ymd, ok) => {
+  it.each([
+    ["2025-02-29", false],
+    ["2024-02-29", true],
+    ["2025-13-01", false],
+    ["25-01-01", false],
+  ])("%s valid: %s", (ymd, ok) => {
     expect(isValidYmd(ymd)).toBe(ok);
   });
 });

@@ -58,7 +58,11 @@ export function isValidYmd(ymd: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd);
   if (!m) return false;
   const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return date.getUTCFullYear() === Number(m[1]) && date.getUTCMonth() === Number(m[2]) - 1 && date.getUTCDate() === Number(m[3]);
+  return (
+    date.getUTCFullYear() === Number(m[1]) &&
+    date.getUTCMonth() === Number(m[2]) - 1 &&
+    date.getUTCDate() === Number(m[3])
+  );
 }
 
 /** Calendar arithmetic: months and years clamp to the month's last day (Mar 31 - 1 month = Feb 28/29). */
@@ -68,7 +72,7 @@ export function addToYmd(ymd: Ymd, amount: number, unit: "d" | "w" | "m" | "y"):
     const date = new Date(Date.UTC(y, m - 1, d + amount * (unit === "w" ? 7 : 1)));
     return date.toISOString().slice(0, 10);
   }
-  const months = (y * 12 + (m - 1)) + amount * (unit === "y" ? 12 : 1);
+  const months = y * 12 + (m - 1) + amount * (unit === "y" ? 12 : 1);
   const year = Math.floor(months / 12);
   const month = months - year * 12;
   const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();

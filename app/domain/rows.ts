@@ -2,13 +2,7 @@
 // demo generator) produce and what app/models/store.server.ts writes. Money is integer minor units in
 // the shop's currency; ids are Shopify's numeric ids as strings; times are UTC Dates.
 
-export type MarketingState =
-  | "SUBSCRIBED"
-  | "NOT_SUBSCRIBED"
-  | "UNSUBSCRIBED"
-  | "PENDING"
-  | "REDACTED"
-  | "INVALID";
+export type MarketingState = "SUBSCRIBED" | "NOT_SUBSCRIBED" | "UNSUBSCRIBED" | "PENDING" | "REDACTED" | "INVALID";
 
 export type CustomerRow = {
   id: string;
@@ -38,14 +32,7 @@ export type OrderLineRow = {
 };
 
 export type FinancialStatus =
-  | "PENDING"
-  | "AUTHORIZED"
-  | "PAID"
-  | "PARTIALLY_PAID"
-  | "PARTIALLY_REFUNDED"
-  | "REFUNDED"
-  | "VOIDED"
-  | "EXPIRED";
+  "PENDING" | "AUTHORIZED" | "PAID" | "PARTIALLY_PAID" | "PARTIALLY_REFUNDED" | "REFUNDED" | "VOIDED" | "EXPIRED";
 
 export type OrderRow = {
   id: string;

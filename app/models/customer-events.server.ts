@@ -32,7 +32,13 @@ async function ensureCustomer(tx: Executor, shop: string, id: string, at: Date):
  */
 export async function applyTagsEvent(
   tx: Executor,
-  { shop, customerId, tags, added, at }: { shop: string; customerId: string; tags: readonly string[]; added: boolean; at: Date },
+  {
+    shop,
+    customerId,
+    tags,
+    added,
+    at,
+  }: { shop: string; customerId: string; tags: readonly string[]; added: boolean; at: Date },
 ): Promise<boolean> {
   if (!(await ensureCustomer(tx, shop, customerId, at))) return false;
   const sql = new Sql(tx.dialect);
@@ -41,7 +47,9 @@ export async function applyTagsEvent(
     `SELECT "tags", "tagClock", "tagsAsOf" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}`,
   );
   if (!row) return false;
-  const held = String(row.tags).split(",").filter((t) => t !== "");
+  const held = String(row.tags)
+    .split(",")
+    .filter((t) => t !== "");
   const clock = JSON.parse(String(row.tagClock)) as Record<string, number>;
   const asOf = toDate(row.tagsAsOf)?.getTime() ?? -Infinity;
   const ms = at.getTime();
@@ -92,7 +100,8 @@ export async function applyConsentEvent(
 ): Promise<boolean> {
   if (at === null && state === "SUBSCRIBED") return false;
   if (!(await ensureCustomer(tx, shop, customerId, at ?? now))) return false;
-  const [column, clock] = channel === "email" ? ["emailMarketingState", "emailConsentAt"] : ["smsMarketingState", "smsConsentAt"];
+  const [column, clock] =
+    channel === "email" ? ["emailMarketingState", "emailConsentAt"] : ["smsMarketingState", "smsConsentAt"];
   const sql = new Sql(tx.dialect);
   const changed = await tx.run(
     sql,

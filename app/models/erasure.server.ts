@@ -28,7 +28,16 @@ export const SHOP_TABLES = [
 ] as const;
 
 /** Tables a customer erasure changes: re-sampled by the planner afterwards (scrubStorage). */
-export const CUSTOMER_TABLES = ["Customer", "CustomerFacts", "Order", "SegmentMember", "SegmentEvent", "Segment", "Tombstone", "WebhookEvent"] as const;
+export const CUSTOMER_TABLES = [
+  "Customer",
+  "CustomerFacts",
+  "Order",
+  "SegmentMember",
+  "SegmentEvent",
+  "Segment",
+  "Tombstone",
+  "WebhookEvent",
+] as const;
 
 /**
  * Tombstone kinds an erasure leaves, so that a late delivery (a retry of an older customers/create, an
@@ -46,7 +55,9 @@ export const ERASED_ORDER = "order-erased";
  * hash then still keeps the id out of the database, but anyone can recompute it.
  */
 function hashKeys(): string[] {
-  const keys = [process.env.SHOPIFY_API_SECRET, process.env.SHOPIFY_API_SECRET_PREVIOUS].filter((k): k is string => !!k);
+  const keys = [process.env.SHOPIFY_API_SECRET, process.env.SHOPIFY_API_SECRET_PREVIOUS].filter(
+    (k): k is string => !!k,
+  );
   return keys.length > 0 ? keys : ["tailored-erasure"];
 }
 
@@ -61,7 +72,11 @@ export function erasedCustomerKey(shop: string, customerId: string, key = hashKe
  */
 export async function erasures(
   db: Executor,
-  { shop, customerIds = [], orderIds = [] }: { shop: string; customerIds?: readonly string[]; orderIds?: readonly string[] },
+  {
+    shop,
+    customerIds = [],
+    orderIds = [],
+  }: { shop: string; customerIds?: readonly string[]; orderIds?: readonly string[] },
 ): Promise<{ customers: Set<string>; orders: Set<string> }> {
   const found = { customers: new Set<string>(), orders: new Set<string>() };
   if (customerIds.length === 0 && orderIds.length === 0) return found;
@@ -96,7 +111,10 @@ export async function erasures(
  * customer: every id-like number in it is checked against the hashed tombstones. Then its failure keeps
  * no payload. Only failures pay for this.
  */
-export async function mentionsErasedCustomer(db: Executor, { shop, payload }: { shop: string; payload: string }): Promise<boolean> {
+export async function mentionsErasedCustomer(
+  db: Executor,
+  { shop, payload }: { shop: string; payload: string },
+): Promise<boolean> {
   const numbers = [...new Set(payload.match(/(?<![0-9])[1-9][0-9]{5,19}(?![0-9])/g) ?? [])];
   return (await erasures(db, { shop, customerIds: numbers })).customers.size > 0;
 }
@@ -117,7 +135,12 @@ async function column(tx: Executor, text: (sql: Sql) => string): Promise<string[
   return (await tx.all(sql, text(sql))).map((row) => String(Object.values(row)[0]));
 }
 
-export type CustomerErasure = { customerId: string | null; email: string | null; phone: string | null; orderIds: readonly string[] };
+export type CustomerErasure = {
+  customerId: string | null;
+  email: string | null;
+  phone: string | null;
+  orderIds: readonly string[];
+};
 
 /**
  * customers/redact. The customer's row, facts, memberships (segment sizes follow) and segment history
@@ -134,15 +157,28 @@ export async function eraseCustomer(
   // A customer record may hold only an e-mail: then the e-mail names them.
   const ids = new Set(request.customerId ? [request.customerId] : []);
   if (email) {
-    for (const id of await column(tx, (sql) => `SELECT "id" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "email" IN (${sql.p(email)}, ${sql.p(email.toLowerCase())})`)) ids.add(id);
+    for (const id of await column(
+      tx,
+      (sql) =>
+        `SELECT "id" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "email" IN (${sql.p(email)}, ${sql.p(email.toLowerCase())})`,
+    ))
+      ids.add(id);
   }
   const customerIds = [...ids];
   const emails = new Set(email ? [email.toLowerCase()] : []);
-  for (const held of await column(tx, (sql) => `SELECT "email" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, customerIds)} AND "email" IS NOT NULL`)) {
+  for (const held of await column(
+    tx,
+    (sql) =>
+      `SELECT "email" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, customerIds)} AND "email" IS NOT NULL`,
+  )) {
     emails.add(held.toLowerCase());
   }
   const orders = new Set(orderIds);
-  for (const id of await column(tx, (sql) => `SELECT "id" FROM "Order" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"customerId"`, customerIds)}`)) orders.add(id);
+  for (const id of await column(
+    tx,
+    (sql) => `SELECT "id" FROM "Order" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"customerId"`, customerIds)}`,
+  ))
+    orders.add(id);
 
   const run = async (text: (sql: Sql) => string) => {
     const sql = new Sql(tx.dialect);
@@ -151,7 +187,10 @@ export async function eraseCustomer(
   const orderList = [...orders];
   for (let i = 0; i < orderList.length; i += 250) {
     const part = orderList.slice(i, i + 250);
-    await run((sql) => `UPDATE "Order" SET "customerId" = NULL, "email" = NULL WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, part)}`);
+    await run(
+      (sql) =>
+        `UPDATE "Order" SET "customerId" = NULL, "email" = NULL WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, part)}`,
+    );
   }
   const s1 = new Sql(tx.dialect);
   const memberships = await tx.all(
@@ -159,21 +198,41 @@ export async function eraseCustomer(
     `SELECT "segmentId", COUNT(*) AS n FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, customerIds)} GROUP BY "segmentId"`,
   );
   for (const m of memberships) {
-    await run((sql) => `UPDATE "Segment" SET "memberCount" = "memberCount" - ${sql.p(toNumber(m.n))} WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(toNumber(m.segmentId))}`);
+    await run(
+      (sql) =>
+        `UPDATE "Segment" SET "memberCount" = "memberCount" - ${sql.p(toNumber(m.n))} WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(toNumber(m.segmentId))}`,
+    );
   }
   // Their history goes too: sizes over time then read as if they had never been members, consistently
   // with the size now (segmentDetail counts back from memberCount through the events).
   for (const table of ["SegmentMember", "SegmentEvent", "CustomerFacts"] as const) {
-    await run((sql) => `DELETE FROM "${table}" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"customerId"`, customerIds)}`);
+    await run(
+      (sql) => `DELETE FROM "${table}" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"customerId"`, customerIds)}`,
+    );
   }
   await run((sql) => `DELETE FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, customerIds)}`);
   // A customers/delete left a tombstone with the id itself: the hashed one takes its place.
-  await run((sql) => `DELETE FROM "Tombstone" WHERE "shop" = ${sql.p(shop)} AND "kind" = 'customer' AND ${sql.in(`"id"`, customerIds)}`);
-  await tombstones(tx, shop, ERASED_CUSTOMER, customerIds.map((id) => erasedCustomerKey(shop, id)), now);
+  await run(
+    (sql) =>
+      `DELETE FROM "Tombstone" WHERE "shop" = ${sql.p(shop)} AND "kind" = 'customer' AND ${sql.in(`"id"`, customerIds)}`,
+  );
+  await tombstones(
+    tx,
+    shop,
+    ERASED_CUSTOMER,
+    customerIds.map((id) => erasedCustomerKey(shop, id)),
+    now,
+  );
   await tombstones(tx, shop, ERASED_ORDER, orderList, now);
 
   const phones = phone ? [phone, phone.replace(/\D/g, "")].filter((p) => p.length >= 7) : [];
-  await scrubInbox(tx, { shop, seq, now, words: [...emails, ...phones.filter((p) => !/^\d+$/.test(p))], numbers: [...customerIds, ...orderList, ...phones.filter((p) => /^\d+$/.test(p))] });
+  await scrubInbox(tx, {
+    shop,
+    seq,
+    now,
+    words: [...emails, ...phones.filter((p) => !/^\d+$/.test(p))],
+    numbers: [...customerIds, ...orderList, ...phones.filter((p) => /^\d+$/.test(p))],
+  });
   return { customerIds };
 }
 
@@ -185,13 +244,21 @@ export async function eraseCustomer(
  */
 async function scrubInbox(
   tx: Executor,
-  { shop, seq, now, words, numbers }: { shop: string; seq: number; now: Date; words: readonly string[]; numbers: readonly string[] },
+  {
+    shop,
+    seq,
+    now,
+    words,
+    numbers,
+  }: { shop: string; seq: number; now: Date; words: readonly string[]; numbers: readonly string[] },
 ): Promise<void> {
   const tokens = [...words.map((w) => w.toLowerCase()), ...numbers];
   if (tokens.length === 0) return;
   const sql = new Sql(tx.dialect);
   const contains = (token: string) =>
-    tx.dialect === "sqlite" ? `instr(lower("payload"), ${sql.p(token)}) > 0` : `strpos(lower("payload"), ${sql.p(token)}) > 0`;
+    tx.dialect === "sqlite"
+      ? `instr(lower("payload"), ${sql.p(token)}) > 0`
+      : `strpos(lower("payload"), ${sql.p(token)}) > 0`;
   const candidates = await tx.all<{ seq: unknown; payload: string }>(
     sql,
     `SELECT "seq", "payload" FROM "WebhookEvent" WHERE "shop" = ${sql.p(shop)} AND "seq" <> ${sql.p(seq)} AND "payload" <> ''

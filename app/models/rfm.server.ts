@@ -20,18 +20,27 @@ export async function computeRfmCuts(db: Executor, { shop }: { shop: string }): 
 }
 
 async function storedCuts(db: Executor, shop: string): Promise<RfmCuts | null> {
-  const [row] = await db.all(sql`SELECT "rfmCuts" FROM "Shop" WHERE "domain" = ${shop}`, decoder({ rfmCuts: nullable(text) }));
+  const [row] = await db.all(
+    sql`SELECT "rfmCuts" FROM "Shop" WHERE "domain" = ${shop}`,
+    decoder({ rfmCuts: nullable(text) }),
+  );
   return row?.rfmCuts ? (JSON.parse(row.rfmCuts) as RfmCuts) : null;
 }
 
 /** Scores the given customers (or the whole shop) against the shop's cut points. */
-export async function scoreRfm(db: Executor, { shop, customerIds }: { shop: string; customerIds?: readonly string[] }): Promise<void> {
+export async function scoreRfm(
+  db: Executor,
+  { shop, customerIds }: { shop: string; customerIds?: readonly string[] },
+): Promise<void> {
   if (customerIds && customerIds.length === 0) return;
   const cuts = (await storedCuts(db, shop)) ?? (await computeRfmCuts(db, { shop }));
   const score = (column: string, values: readonly unknown[]): SqlQuery =>
     values.length === 0
       ? raw("3")
-      : sql`(1 ${join(values.map((v) => sql`+ (CASE WHEN ${raw(column)} >= ${v} THEN 1 ELSE 0 END)`), " ")})`;
+      : sql`(1 ${join(
+          values.map((v) => sql`+ (CASE WHEN ${raw(column)} >= ${v} THEN 1 ELSE 0 END)`),
+          " ",
+        )})`;
   const instant = (ms: number) => (db.dialect === "sqlite" ? ms : new Date(ms));
   const buyer = raw(`"ordersCount" > 0 AND "lastOrderAt" IS NOT NULL`);
   const where = sql`"shop" = ${shop}${customerIds ? sql` AND ${sqlIn(`"customerId"`, customerIds)}` : raw("")}`;
@@ -39,14 +48,19 @@ export async function scoreRfm(db: Executor, { shop, customerIds }: { shop: stri
     sql`UPDATE "CustomerFacts" SET
           "rfmR" = CASE WHEN ${buyer} THEN ${score(`"lastOrderAt"`, cuts.r.map(instant))} END,
           "rfmF" = CASE WHEN ${buyer} THEN ${score(`"ordersCount"`, cuts.f)} END,
-          "rfmM" = CASE WHEN ${buyer} THEN ${score(`"amountSpentMinor"`, cuts.m.map((v) => BigInt(v)))} END
+          "rfmM" = CASE WHEN ${buyer} THEN ${score(
+            `"amountSpentMinor"`,
+            cuts.m.map((v) => BigInt(v)),
+          )} END
         WHERE ${where}`,
   );
   // The group table is the code's own constant: written as text, not parameters.
   const cases = RFM_TABLE.flatMap((row, i) =>
     row.map((group, j) => `WHEN "rfmR" = ${5 - i} AND ("rfmF" + "rfmM" + 1) / 2 = ${j + 1} THEN '${group}'`),
   ).join(" ");
-  await db.run(sql`UPDATE "CustomerFacts" SET "rfmGroup" = CASE WHEN "rfmR" IS NULL THEN 'PROSPECTS' ${raw(cases)} END WHERE ${where}`);
+  await db.run(
+    sql`UPDATE "CustomerFacts" SET "rfmGroup" = CASE WHEN "rfmR" IS NULL THEN 'PROSPECTS' ${raw(cases)} END WHERE ${where}`,
+  );
 }
 
 /** A full pass: new cut points from the whole shop, everyone scored. */

@@ -19,7 +19,8 @@ export type ShopListing = {
 export class ShopInputError extends Error {}
 
 export function checkCurrencyCode(code: string): string {
-  if (!/^[A-Z]{3}$/.test(code)) throw new ShopInputError(`currency must be an ISO 4217 code such as USD, got "${code}"`);
+  if (!/^[A-Z]{3}$/.test(code))
+    throw new ShopInputError(`currency must be an ISO 4217 code such as USD, got "${code}"`);
   return code;
 }
 
@@ -38,7 +39,12 @@ export function checkTimezone(zone: string): string {
  */
 export async function installShop(
   db: Db,
-  { domain, name, currencyCode, ianaTimezone }: { domain: string; name?: string; currencyCode?: string; ianaTimezone?: string },
+  {
+    domain,
+    name,
+    currencyCode,
+    ianaTimezone,
+  }: { domain: string; name?: string; currencyCode?: string; ianaTimezone?: string },
 ): Promise<{ created: boolean; shop: ShopListing }> {
   if (!isShopDomain(domain)) throw new ShopInputError(`shop must be a myshopify.com domain, got "${domain}"`);
   const given = {

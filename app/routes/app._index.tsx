@@ -16,8 +16,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       customers: stats.customers.toLocaleString("en-US"),
       orders: stats.orders.toLocaleString("en-US"),
       revenue: displayMoney(stats.revenueMinor, stats.currencyCode),
-      repeatPurchaseRate:
-        stats.repeatPurchaseRate === null ? "—" : `${(stats.repeatPurchaseRate * 100).toFixed(1)}%`,
+      repeatPurchaseRate: stats.repeatPurchaseRate === null ? "—" : `${(stats.repeatPurchaseRate * 100).toFixed(1)}%`,
     },
     detail: {
       cancelledOrders: stats.cancelledOrders.toLocaleString("en-US"),
@@ -53,9 +52,8 @@ export default function Home() {
         <Card>
           <EmptyState heading="No customers or orders yet" image="">
             <p>
-              Tailored keeps its own copy of your store's customers and orders. Existing ones are copied
-              when the app is installed and new ones arrive as they happen; your figures appear here as
-              soon as the first have arrived.
+              Tailored keeps its own copy of your store's customers and orders. Existing ones are copied when the app is
+              installed and new ones arrive as they happen; your figures appear here as soon as the first have arrived.
             </p>
           </EmptyState>
         </Card>

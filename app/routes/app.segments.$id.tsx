@@ -96,7 +96,11 @@ export default function SegmentPage() {
                 <Text as="h3" variant="headingSm">
                   Top countries
                 </Text>
-                {s.profile.topCountries.length === 0 ? <Text as="p" tone="subdued">—</Text> : null}
+                {s.profile.topCountries.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    —
+                  </Text>
+                ) : null}
                 {s.profile.topCountries.map((c) => (
                   <Text as="p" key={c.code}>
                     {c.code}: {c.customers.toLocaleString("en-US")}
@@ -109,7 +113,11 @@ export default function SegmentPage() {
                 <Text as="h3" variant="headingSm">
                   Top products
                 </Text>
-                {s.profile.topProducts.length === 0 ? <Text as="p" tone="subdued">—</Text> : null}
+                {s.profile.topProducts.length === 0 ? (
+                  <Text as="p" tone="subdued">
+                    —
+                  </Text>
+                ) : null}
                 {s.profile.topProducts.map((p) => (
                   <Text as="p" key={p.title}>
                     {p.title}: {p.customers.toLocaleString("en-US")} customers
@@ -124,7 +132,13 @@ export default function SegmentPage() {
             <DataTable
               columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
               headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
-              rows={s.members.map((m) => [m.name, m.email ?? "—", m.orders, m.spent, m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"])}
+              rows={s.members.map((m) => [
+                m.name,
+                m.email ?? "—",
+                m.orders,
+                m.spent,
+                m.lastOrderAt ? formatDate(m.lastOrderAt) : "—",
+              ])}
             />
           </Card>
         </Layout.Section>

@@ -10,6 +10,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   if (request.method !== "POST") return json({ ok: false, error: "Method not allowed" }, { status: 405 });
   const id = parseSegmentId(params.id);
   const segment = id === null ? null : await getSegment(db, { shop, id });
-  if (id === null || !segment || !(await deleteSegment(db, { shop, id }))) return json({ ok: false, error: "No such segment" }, { status: 404 });
+  if (id === null || !segment || !(await deleteSegment(db, { shop, id })))
+    return json({ ok: false, error: "No such segment" }, { status: 404 });
   return json({ ok: true, message: `Deleted “${segment.name}”` });
 };

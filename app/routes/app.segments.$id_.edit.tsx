@@ -27,11 +27,18 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   try {
     const updated = await updateSegment(db, { shop, id, name: form.name, query: form.query, now: new Date() });
     if (!updated) throw new Response("No such segment", { status: 404 });
-    return json({ ok: true, id, message: `Saved “${form.name}”`, redirectTo: `/app/segments/${id}` } satisfies SegmentActionData);
+    return json({
+      ok: true,
+      id,
+      message: `Saved “${form.name}”`,
+      redirectTo: `/app/segments/${id}`,
+    } satisfies SegmentActionData);
   } catch (error) {
-    if (error instanceof SegmentRuleError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
+    if (error instanceof SegmentRuleError)
+      return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
     // Stopped at its time bound: the segment was put back as it was (updateSegment).
-    if (error instanceof SegmentTimeoutError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 503 });
+    if (error instanceof SegmentTimeoutError)
+      return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 503 });
     throw error;
   }
 };

@@ -47,15 +47,26 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     view,
     total: all.length,
     usedTemplates: [...new Set(all.map((s) => s.template).filter((t): t is string => t !== null))],
-    segments: segments.map((s) => ({ ...s, lastComputedAt: s.lastComputedAt?.toISOString() ?? null, createdAt: s.createdAt.toISOString() })),
-    templates: TEMPLATES.map((t) => ({ key: t.key, name: t.name, description: t.description, query: t.query, unavailable: t.unavailable ?? null })),
+    segments: segments.map((s) => ({
+      ...s,
+      lastComputedAt: s.lastComputedAt?.toISOString() ?? null,
+      createdAt: s.createdAt.toISOString(),
+    })),
+    templates: TEMPLATES.map((t) => ({
+      key: t.key,
+      name: t.name,
+      description: t.description,
+      query: t.query,
+      unavailable: t.unavailable ?? null,
+    })),
   };
 };
 
 const AddTemplate = z.object({ intent: z.literal("template"), key: z.string().min(1) });
 
 /** A whole number from a form field; anything else stays a string, for the schema to refuse. */
-const formInt = (value: FormDataEntryValue | undefined) => (typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value);
+const formInt = (value: FormDataEntryValue | undefined) =>
+  typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -68,10 +79,15 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     });
     if (!checked.success) {
       const fields: Record<string, string> = {};
-      for (const issue of checked.error.issues) fields[String(issue.path[0])] ??= issue.code === "invalid_type" ? "Enter a whole number" : issue.message;
+      for (const issue of checked.error.issues)
+        fields[String(issue.path[0])] ??= issue.code === "invalid_type" ? "Enter a whole number" : issue.message;
       return json({ ok: false, intent: "lifecycle", error: "Check the thresholds", fields }, { status: 422 });
     }
-    const { changed, recomputed } = await setLifecycleThresholds(db, { shop, thresholds: checked.data, now: new Date() });
+    const { changed, recomputed } = await setLifecycleThresholds(db, {
+      shop,
+      thresholds: checked.data,
+      now: new Date(),
+    });
     const message = !changed
       ? "Lifecycle thresholds unchanged"
       : `Lifecycle thresholds saved${recomputed > 0 ? `; ${recomputed} segment${recomputed === 1 ? "" : "s"} recomputed` : ""}`;
@@ -82,7 +98,13 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!template) return json({ ok: false, error: "unknown template" }, { status: 400 });
   if (template.unavailable) return json({ ok: false, error: template.unavailable }, { status: 422 });
   try {
-    const id = await createSegment(db, { shop, name: template.name, query: template.query, template: template.key, now: new Date() });
+    const id = await createSegment(db, {
+      shop,
+      name: template.name,
+      query: template.query,
+      template: template.key,
+      now: new Date(),
+    });
     return { ok: true, id, message: `Added “${template.name}”` };
   } catch (error) {
     if (error instanceof SegmentRuleError) return json({ ok: false, error: error.message }, { status: 422 });
@@ -125,7 +147,11 @@ export default function SegmentsPage() {
         <Layout.Section>
           <Card padding="0">
             {total === 0 ? (
-              <EmptyState heading="No segments yet" action={{ content: "New segment", url: "/app/segments/new" }} image="">
+              <EmptyState
+                heading="No segments yet"
+                action={{ content: "New segment", url: "/app/segments/new" }}
+                image=""
+              >
                 <p>Describe who you want in Shopify's segment language, or start from a template below.</p>
               </EmptyState>
             ) : (
@@ -142,7 +168,9 @@ export default function SegmentsPage() {
                   cancelAction={{ onAction: () => list.setQuery("") }}
                   sortOptions={SORT_OPTIONS}
                   sortSelected={[`${view.sort} ${view.direction}`]}
-                  onSort={([value]) => list.apply(readListView(new URLSearchParams({ q: list.query, sort: value ?? "" })))}
+                  onSort={([value]) =>
+                    list.apply(readListView(new URLSearchParams({ q: list.query, sort: value ?? "" })))
+                  }
                   filters={[]}
                   appliedFilters={[]}
                   onClearAll={() => list.setQuery("")}
@@ -155,7 +183,13 @@ export default function SegmentsPage() {
                   resourceName={{ singular: "segment", plural: "segments" }}
                   itemCount={segments.length}
                   selectable={false}
-                  emptyState={<EmptySearchResult title="No segments found" description="No segment name contains that text. Try another search." withIllustration={false} />}
+                  emptyState={
+                    <EmptySearchResult
+                      title="No segments found"
+                      description="No segment name contains that text. Try another search."
+                      withIllustration={false}
+                    />
+                  }
                   sortable={[true, true, true, true]}
                   sortColumnIndex={["name", "size", "change", "computed"].indexOf(view.sort)}
                   sortDirection={view.direction === "asc" ? "ascending" : "descending"}
@@ -163,7 +197,12 @@ export default function SegmentsPage() {
                     const sort = (["name", "size", "change", "computed"] as const)[index] ?? "name";
                     list.apply({ q: list.query, sort, direction: direction === "ascending" ? "asc" : "desc" });
                   }}
-                  headings={[{ title: "Name" }, { title: "Customers", alignment: "end" }, { title: "7 days", alignment: "end" }, { title: "Last computed" }]}
+                  headings={[
+                    { title: "Name" },
+                    { title: "Customers", alignment: "end" },
+                    { title: "7 days", alignment: "end" },
+                    { title: "Last computed" },
+                  ]}
                 >
                   {segments.map((s, index) => (
                     <IndexTable.Row id={String(s.id)} key={s.id} position={index}>
@@ -193,7 +232,12 @@ export default function SegmentsPage() {
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
-                        <Text as="span" alignment="end" numeric tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}>
+                        <Text
+                          as="span"
+                          alignment="end"
+                          numeric
+                          tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}
+                        >
                           {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
                         </Text>
                       </IndexTable.Cell>
@@ -237,10 +281,17 @@ export default function SegmentsPage() {
                       </Text>
                     ) : (
                       <InlineStack gap="200">
-                        <Button onClick={() => fetcher.submit({ intent: "template", key: t.key }, { method: "post" })} disabled={fetcher.state !== "idle"}>
+                        <Button
+                          onClick={() => fetcher.submit({ intent: "template", key: t.key }, { method: "post" })}
+                          disabled={fetcher.state !== "idle"}
+                        >
                           Add
                         </Button>
-                        <Link to={`/app/segments/new?query=${encodeURIComponent(t.query)}&name=${encodeURIComponent(t.name)}`}>Edit first</Link>
+                        <Link
+                          to={`/app/segments/new?query=${encodeURIComponent(t.query)}&name=${encodeURIComponent(t.name)}`}
+                        >
+                          Edit first
+                        </Link>
                       </InlineStack>
                     )}
                   </BlockStack>
@@ -267,10 +318,11 @@ export default function SegmentsPage() {
                 rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row])}
               />
               <Text as="p" variant="bodySm">
-                Lifecycle stages: <b>PROSPECT</b> no order yet; <b>LAPSED</b> last order more than {lifecycle.lapsedDays} days
-                ago; <b>LAPSING</b> more than {lifecycle.lapsingDays} days ago; otherwise <b>NEW</b> (one order),{" "}
-                <b>REPEAT</b> (2 to {lifecycle.loyalOrders - 1} orders) or <b>LOYAL</b> ({lifecycle.loyalOrders} or more). Change
-                the thresholds here; segments that use lifecycle stages are recomputed when you save.
+                Lifecycle stages: <b>PROSPECT</b> no order yet; <b>LAPSED</b> last order more than{" "}
+                {lifecycle.lapsedDays} days ago; <b>LAPSING</b> more than {lifecycle.lapsingDays} days ago; otherwise{" "}
+                <b>NEW</b> (one order), <b>REPEAT</b> (2 to {lifecycle.loyalOrders - 1} orders) or <b>LOYAL</b> (
+                {lifecycle.loyalOrders} or more). Change the thresholds here; segments that use lifecycle stages are
+                recomputed when you save.
               </Text>
               <LifecycleForm lifecycle={lifecycle} />
             </BlockStack>
@@ -281,7 +333,13 @@ export default function SegmentsPage() {
   );
 }
 
-type LifecycleResult = { ok: boolean; intent?: string; error?: string; message?: string; fields?: Record<string, string> };
+type LifecycleResult = {
+  ok: boolean;
+  intent?: string;
+  error?: string;
+  message?: string;
+  fields?: Record<string, string>;
+};
 
 /** The merchant's lifecycle thresholds, saved through the page's action. */
 function LifecycleForm({ lifecycle }: { lifecycle: { lapsingDays: number; lapsedDays: number; loyalOrders: number } }) {

@@ -19,11 +19,18 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!form.ok) return json({ ok: false, errors: form.errors } satisfies SegmentActionData, { status: 400 });
   try {
     const id = await createSegment(db, { shop, name: form.name, query: form.query, now: new Date() });
-    return json({ ok: true, id, message: `Saved “${form.name}”`, redirectTo: "/app/segments" } satisfies SegmentActionData);
+    return json({
+      ok: true,
+      id,
+      message: `Saved “${form.name}”`,
+      redirectTo: "/app/segments",
+    } satisfies SegmentActionData);
   } catch (error) {
-    if (error instanceof SegmentRuleError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
+    if (error instanceof SegmentRuleError)
+      return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
     // Stopped at its time bound: nothing was saved (createSegment), and it may pass when the shop is quieter.
-    if (error instanceof SegmentTimeoutError) return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 503 });
+    if (error instanceof SegmentTimeoutError)
+      return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 503 });
     throw error;
   }
 };

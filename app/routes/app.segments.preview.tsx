@@ -15,7 +15,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const preview = await previewQuery(db, { shop, query, now: new Date() });
     return json(preview, { status: preview.ok ? 200 : 422 });
   } catch (error) {
-    if (error instanceof SegmentBusyError) return json({ ok: false, error: error.message, retry: true }, { status: 429, headers: { "Retry-After": "1" } });
+    if (error instanceof SegmentBusyError)
+      return json({ ok: false, error: error.message, retry: true }, { status: 429, headers: { "Retry-After": "1" } });
     if (error instanceof SegmentTimeoutError) return json({ ok: false, error: error.message }, { status: 503 });
     if (error instanceof SegmentRuleError) return json({ ok: false, error: error.message }, { status: 422 });
     throw error;

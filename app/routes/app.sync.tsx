@@ -91,14 +91,29 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
 };
 
-const STATUS_TONE = { done: "success", failed: "critical", running: "info", importing: "info", queued: undefined, never: undefined } as const;
-const STATUS_LABEL = { done: "Complete", failed: "Failed", running: "Shopify is preparing the data", importing: "Importing", queued: "Waiting", never: "Not started" } as const;
+const STATUS_TONE = {
+  done: "success",
+  failed: "critical",
+  running: "info",
+  importing: "info",
+  queued: undefined,
+  never: undefined,
+} as const;
+const STATUS_LABEL = {
+  done: "Complete",
+  failed: "Failed",
+  running: "Shopify is preparing the data",
+  importing: "Importing",
+  queued: "Waiting",
+  never: "Not started",
+} as const;
 
 function BackfillRow({ job }: { job: ReturnType<typeof useLoaderData<typeof loader>>["jobs"][number] }) {
   const label = job.resource[0]!.toUpperCase() + job.resource.slice(1);
   const done = "rowsDone" in job ? job.rowsDone : 0;
   const estimate = "rowsEstimate" in job ? job.rowsEstimate : null;
-  const progress = job.status === "done" ? 100 : estimate ? Math.min(99, Math.round((done / Math.max(estimate, 1)) * 100)) : 0;
+  const progress =
+    job.status === "done" ? 100 : estimate ? Math.min(99, Math.round((done / Math.max(estimate, 1)) * 100)) : 0;
   return (
     <BlockStack gap="150">
       <InlineStack align="space-between" blockAlign="center">
@@ -135,18 +150,26 @@ export default function SyncPage() {
     const result = fetcher.data;
     if (!result) return;
     const message = result.ok ? result.message : result.error;
-    if (message && typeof window !== "undefined" && window.shopify?.toast) window.shopify.toast.show(message, { isError: !result.ok });
+    if (message && typeof window !== "undefined" && window.shopify?.toast)
+      window.shopify.toast.show(message, { isError: !result.ok });
   }, [fetcher.data]);
 
-  const submit = (intent: string, extra: Record<string, string> = {}) => fetcher.submit({ intent, ...extra }, { method: "post" });
+  const submit = (intent: string, extra: Record<string, string> = {}) =>
+    fetcher.submit({ intent, ...extra }, { method: "post" });
   const busy = fetcher.state !== "idle";
 
   return (
     <Page
       title="Sync"
       subtitle="Tailored's copy of your store's customers, orders and products"
-      primaryAction={{ content: "Run full sync", onAction: () => submit("backfill"), disabled: data.demo || busy || active }}
-      secondaryActions={[{ content: "Check for missed changes", onAction: () => submit("reconcile"), disabled: data.demo || busy }]}
+      primaryAction={{
+        content: "Run full sync",
+        onAction: () => submit("backfill"),
+        disabled: data.demo || busy || active,
+      }}
+      secondaryActions={[
+        { content: "Check for missed changes", onAction: () => submit("reconcile"), disabled: data.demo || busy },
+      ]}
     >
       <Layout>
         {fetcher.data && fetcher.state === "idle" ? (
@@ -169,7 +192,9 @@ export default function SyncPage() {
                 {data.demo
                   ? "The demo shop has no Shopify store to sync from: its data was generated, and webhooks sent with `tailored send-webhooks` appear below."
                   : `Customers and orders are checked against Shopify for missed changes every 30 minutes${
-                      data.syncedUntil.orders ? `; complete up to ${new Date(data.syncedUntil.orders).toLocaleString()}` : ""
+                      data.syncedUntil.orders
+                        ? `; complete up to ${new Date(data.syncedUntil.orders).toLocaleString()}`
+                        : ""
                     }.`}
               </Text>
             </BlockStack>
@@ -215,8 +240,8 @@ export default function SyncPage() {
                 ) : null}
               </InlineStack>
               <Text as="p" tone="subdued">
-                A failed event keeps what Shopify sent (often customers&apos; personal data) for {data.keepFailedDays} days, to be
-                retried; then it is deleted. Applied events keep none of it.
+                A failed event keeps what Shopify sent (often customers&apos; personal data) for {data.keepFailedDays}{" "}
+                days, to be retried; then it is deleted. Applied events keep none of it.
               </Text>
               {data.failed.length === 0 ? (
                 <EmptyState heading="Nothing has failed" image="">
@@ -230,7 +255,12 @@ export default function SyncPage() {
                     f.topic,
                     f.receivedAt ? new Date(f.receivedAt).toLocaleString() : "—",
                     f.error ?? "",
-                    <Button key={f.seq} size="slim" onClick={() => submit("retry", { seq: String(f.seq) })} disabled={busy}>
+                    <Button
+                      key={f.seq}
+                      size="slim"
+                      onClick={() => submit("retry", { seq: String(f.seq) })}
+                      disabled={busy}
+                    >
                       Retry
                     </Button>,
                   ])}

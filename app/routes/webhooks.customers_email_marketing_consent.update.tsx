@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { receiveWebhook } from "~/sync/receive.server";
 
-export const action = ({ request }: ActionFunctionArgs) => receiveWebhook(request, "customers_email_marketing_consent/update");
+export const action = ({ request }: ActionFunctionArgs) =>
+  receiveWebhook(request, "customers_email_marketing_consent/update");

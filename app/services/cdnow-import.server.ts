@@ -4,7 +4,13 @@ import readline from "node:readline";
 import type { Db } from "~/db/database.server";
 import { refreshRfm } from "~/models/rfm.server";
 import type { OrderRow } from "~/domain/rows";
-import { recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertShop } from "~/models/store.server";
+import {
+  recomputeFacts,
+  refreshPlannerStatistics,
+  upsertCustomers,
+  upsertOrders,
+  upsertShop,
+} from "~/models/store.server";
 import { cdnowCustomer, cdnowOrder, parseCdnowLine } from "~/sync/cdnow";
 
 export type CdnowImportResult = { rows: number; customers: number; errors: string[] };

@@ -43,4 +43,3 @@ export async function afterInstall({ shop, admin }: { shop: string; admin: Admin
   // worker imports shopify.server.ts (backfill-requests.server.ts says why that matters).
   backfillRequested(shop);
 }
-

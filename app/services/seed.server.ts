@@ -5,7 +5,14 @@ import { raw, sql } from "~/db/sql";
 import { refreshRfm } from "~/models/rfm.server";
 import { demoCustomers, demoProducts, demoShop, type DemoOptions } from "~/demo/generator";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
-import { recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertProducts, upsertShop } from "~/models/store.server";
+import {
+  recomputeFacts,
+  refreshPlannerStatistics,
+  upsertCustomers,
+  upsertOrders,
+  upsertProducts,
+  upsertShop,
+} from "~/models/store.server";
 
 export type SeedResult = { customers: number; orders: number; products: number };
 

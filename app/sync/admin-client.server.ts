@@ -63,7 +63,8 @@ export class AdminApiError extends Error {
 
 function defaultOrigin(shop: string): string {
   // The shop name ends up in a URL we send the access token to: only a myshopify.com host will do.
-  if (!SHOP_DOMAIN.test(shop)) throw new AdminApiError(`not a shop domain: ${JSON.stringify(shop)} (expected x.myshopify.com)`);
+  if (!SHOP_DOMAIN.test(shop))
+    throw new AdminApiError(`not a shop domain: ${JSON.stringify(shop)} (expected x.myshopify.com)`);
   return `https://${shop}`;
 }
 
@@ -74,7 +75,9 @@ function defaultOrigin(shop: string): string {
 export function adminOriginFromEnv(env: Record<string, string | undefined>, shop: string): string {
   const override = env.SHOPIFY_ADMIN_ORIGIN?.trim();
   if (override && isProduction(env)) {
-    throw new AdminApiError("SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production: refusing to send an access token there");
+    throw new AdminApiError(
+      "SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production: refusing to send an access token there",
+    );
   }
   if (override) return override.replace(/\/+$/, "");
   return defaultOrigin(shop);
@@ -103,7 +106,11 @@ function errorMessages(errors: unknown): string {
   if (typeof errors === "string") return errors;
   if (Array.isArray(errors)) {
     return errors
-      .map((e) => (e && typeof e === "object" && typeof (e as GraphQLError).message === "string" ? (e as GraphQLError).message : JSON.stringify(e)))
+      .map((e) =>
+        e && typeof e === "object" && typeof (e as GraphQLError).message === "string"
+          ? (e as GraphQLError).message
+          : JSON.stringify(e),
+      )
       .join("; ");
   }
   if (errors && typeof errors === "object") return JSON.stringify(errors);
@@ -169,7 +176,9 @@ export class AdminClient {
       } catch (error) {
         const timedOut = (error as Error)?.name === "TimeoutError";
         lastFailure = new AdminApiError(
-          timedOut ? `no answer from ${this.shop} within ${this.timeoutMs} ms` : `could not reach ${this.shop}: ${(error as Error)?.message ?? String(error)}`,
+          timedOut
+            ? `no answer from ${this.shop} within ${this.timeoutMs} ms`
+            : `could not reach ${this.shop}: ${(error as Error)?.message ?? String(error)}`,
           { code: timedOut ? "TIMEOUT" : "NETWORK", cause: error },
         );
         if (!isLast) await this.sleep(this.backoff(attempt));
@@ -187,56 +196,90 @@ export class AdminClient {
       if (parsed && typeof parsed === "object") this.noteCost(parsed);
 
       if (status === 429) {
-        lastFailure = new AdminApiError(`${this.shop}: too many requests (HTTP 429)`, { status, code: "HTTP_429", errors: parsed?.errors });
+        lastFailure = new AdminApiError(`${this.shop}: too many requests (HTTP 429)`, {
+          status,
+          code: "HTTP_429",
+          errors: parsed?.errors,
+        });
         if (!isLast) {
-          const wait = retryAfterMs(response.headers.get("retry-after"), Date.now()) ?? this.throttleWait(parsed) ?? this.backoff(attempt);
+          const wait =
+            retryAfterMs(response.headers.get("retry-after"), Date.now()) ??
+            this.throttleWait(parsed) ??
+            this.backoff(attempt);
           await this.sleep(wait);
         }
         continue;
       }
       if (status >= 500) {
-        lastFailure = new AdminApiError(`${this.shop}: Shopify error (HTTP ${status})${parsed?.errors ? `: ${errorMessages(parsed.errors)}` : ""}`, {
-          status,
-          code: `HTTP_${status}`,
-          errors: parsed?.errors,
-        });
+        lastFailure = new AdminApiError(
+          `${this.shop}: Shopify error (HTTP ${status})${parsed?.errors ? `: ${errorMessages(parsed.errors)}` : ""}`,
+          {
+            status,
+            code: `HTTP_${status}`,
+            errors: parsed?.errors,
+          },
+        );
         if (!isLast) await this.sleep(this.backoff(attempt));
         continue;
       }
       if (status === 401 || status === 403) {
         const what = status === 401 ? "the access token was refused" : "access is forbidden";
-        throw new AdminApiError(`${this.shop}: ${what} (HTTP ${status})${parsed?.errors ? `: ${errorMessages(parsed.errors)}` : ""}`, {
-          status,
-          code: `HTTP_${status}`,
-          errors: parsed?.errors,
-          attempts: attempt,
-        });
+        throw new AdminApiError(
+          `${this.shop}: ${what} (HTTP ${status})${parsed?.errors ? `: ${errorMessages(parsed.errors)}` : ""}`,
+          {
+            status,
+            code: `HTTP_${status}`,
+            errors: parsed?.errors,
+            attempts: attempt,
+          },
+        );
       }
       if (status < 200 || status >= 300) {
-        throw new AdminApiError(`${this.shop}: HTTP ${status}${parsed?.errors ? `: ${errorMessages(parsed.errors)}` : text ? `: ${text.slice(0, 200)}` : ""}`, {
-          status,
-          code: `HTTP_${status}`,
-          errors: parsed?.errors,
-          attempts: attempt,
-        });
+        throw new AdminApiError(
+          `${this.shop}: HTTP ${status}${parsed?.errors ? `: ${errorMessages(parsed.errors)}` : text ? `: ${text.slice(0, 200)}` : ""}`,
+          {
+            status,
+            code: `HTTP_${status}`,
+            errors: parsed?.errors,
+            attempts: attempt,
+          },
+        );
       }
       if (!parsed || typeof parsed !== "object") {
-        throw new AdminApiError(`${this.shop}: the answer is not JSON: ${text.slice(0, 200)}`, { status, code: "INVALID_RESPONSE", attempts: attempt });
+        throw new AdminApiError(`${this.shop}: the answer is not JSON: ${text.slice(0, 200)}`, {
+          status,
+          code: "INVALID_RESPONSE",
+          attempts: attempt,
+        });
       }
 
       const errors = parsed.errors;
       const hasErrors = Array.isArray(errors) ? errors.length > 0 : errors !== undefined && errors !== null;
       if (hasErrors) {
-        const throttled = Array.isArray(errors) && errors.some((e) => (e as GraphQLError | null)?.extensions?.code === "THROTTLED");
+        const throttled =
+          Array.isArray(errors) && errors.some((e) => (e as GraphQLError | null)?.extensions?.code === "THROTTLED");
         if (throttled) {
-          lastFailure = new AdminApiError(`${this.shop}: throttled (${errorMessages(errors)})`, { status, code: "THROTTLED", errors });
+          lastFailure = new AdminApiError(`${this.shop}: throttled (${errorMessages(errors)})`, {
+            status,
+            code: "THROTTLED",
+            errors,
+          });
           if (!isLast) await this.sleep(this.throttleWait(parsed) ?? this.backoff(attempt));
           continue;
         }
-        throw new AdminApiError(`${this.shop}: ${errorMessages(errors)}`, { status, code: firstCode(errors), errors, attempts: attempt });
+        throw new AdminApiError(`${this.shop}: ${errorMessages(errors)}`, {
+          status,
+          code: firstCode(errors),
+          errors,
+          attempts: attempt,
+        });
       }
       if (!("data" in parsed) || parsed.data === null || parsed.data === undefined) {
-        throw new AdminApiError(`${this.shop}: the answer has no data`, { status, code: "INVALID_RESPONSE", attempts: attempt });
+        throw new AdminApiError(`${this.shop}: the answer has no data`, {
+          status,
+          code: "INVALID_RESPONSE",
+          attempts: attempt,
+        });
       }
       return parsed.data as T;
     }

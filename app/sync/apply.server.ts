@@ -100,7 +100,9 @@ export async function applyOrderWebhooks(
 
 /** A delivery about a customer who was erased: applied as nothing, and scrubbed after. */
 async function erasedCustomer(tx: Executor, shop: string, id: string): Promise<Applied | null> {
-  return (await erasures(tx, { shop, customerIds: [id] })).customers.size > 0 ? { ok: true, customersChanged: [], erased: [] } : null;
+  return (await erasures(tx, { shop, customerIds: [id] })).customers.size > 0
+    ? { ok: true, customersChanged: [], erased: [] }
+    : null;
 }
 
 const fail = (result: MapResult<unknown> & { ok: false }): Applied => ({ ok: false, error: result.error });
@@ -149,7 +151,14 @@ export async function applyWebhook(
       // Ordered by the payload's own consent_updated_at only, never by X-Shopify-Triggered-At: the body
       // is signed, the headers are not, so a replayed body can come with any Triggered-At (and a new
       // event id). A payload without a time is handled by applyConsentEvent (decision 015).
-      const changed = await applyConsentEvent(tx, { shop, customerId, channel: email ? "email" : "sms", state, at: consentUpdatedAt, now });
+      const changed = await applyConsentEvent(tx, {
+        shop,
+        customerId,
+        channel: email ? "email" : "sms",
+        state,
+        at: consentUpdatedAt,
+        now,
+      });
       return { ok: true, customersChanged: changed ? [customerId] : [] };
     }
     case "customers/create":

@@ -9,7 +9,14 @@
 import type { Executor } from "~/db/database.server";
 import { Sql, toDate, toNumber } from "~/db/database.server";
 import type { CustomerRow, OrderRow, ProductRow } from "~/domain/rows";
-import { lockShop, recomputeFacts, refreshPlannerStatistics, upsertCustomers, upsertOrders, upsertProducts } from "~/models/store.server";
+import {
+  lockShop,
+  recomputeFacts,
+  refreshPlannerStatistics,
+  upsertCustomers,
+  upsertOrders,
+  upsertProducts,
+} from "~/models/store.server";
 import type { AdminClient } from "./admin-client.server";
 import { BULK_CUSTOMERS_QUERY, BULK_ORDERS_QUERY, BULK_PRODUCTS_QUERY } from "./bulk-queries";
 import { readBulkJsonl } from "./jsonl";
@@ -138,7 +145,14 @@ type RunResult = {
 };
 
 type StatusResult = {
-  node: { id: string; status: string; errorCode: string | null; objectCount: string; url: string | null; partialDataUrl: string | null } | null;
+  node: {
+    id: string;
+    status: string;
+    errorCode: string | null;
+    objectCount: string;
+    url: string | null;
+    partialDataUrl: string | null;
+  } | null;
 };
 
 export type AdvanceOptions = {
@@ -187,7 +201,12 @@ export async function advanceBackfill(db: Executor, options: AdvanceOptions): Pr
       if (op.status === "CREATED" || op.status === "RUNNING" || op.status === "CANCELING") return jobs;
       if (op.status === "COMPLETED") {
         // Compare-and-set: of two concurrent callers only one moves it to importing.
-        const won = await update(db, running.id, { status: "importing", updatedAt: options.now() }, ` AND "status" = 'running'`);
+        const won = await update(
+          db,
+          running.id,
+          { status: "importing", updatedAt: options.now() },
+          ` AND "status" = 'running'`,
+        );
         if (won === 0) continue;
         if (!op.url) {
           // No objects at all: Shopify gives no file.
@@ -248,18 +267,19 @@ async function start(db: Executor, job: BulkJob, options: AdvanceOptions): Promi
  * Streams the result file into the store in batches; each batch and the job's progress commit
  * together, so a resumed import skips exactly what is already in.
  */
-async function importResult(
-  db: Executor,
-  job: BulkJob,
-  options: AdvanceOptions & { url?: string },
-): Promise<void> {
+async function importResult(db: Executor, job: BulkJob, options: AdvanceOptions & { url?: string }): Promise<void> {
   const { shop } = options;
   let url = options.url;
   if (!url) {
     const status = await options.client.request<StatusResult>(STATUS_QUERY, { id: job.operationId });
     url = status.node?.url ?? undefined;
     if (!url) {
-      await update(db, job.id, { status: "queued", error: "the result file expired; starting again", operationId: null, updatedAt: options.now() });
+      await update(db, job.id, {
+        status: "queued",
+        error: "the result file expired; starting again",
+        operationId: null,
+        updatedAt: options.now(),
+      });
       return;
     }
   }
@@ -279,7 +299,11 @@ async function importResult(
       if (customers.length) await upsertCustomers(tx, { shop, rows: customers, now });
       if (products.length) await upsertProducts(tx, { shop, rows: products, now });
       if (orders.length) await upsertOrders(tx, { shop, rows: orders, now });
-      await update(tx, job.id, { rowsDone: done + count, updatedAt: now, error: errors.length ? errors.slice(0, 5).join("; ") : null });
+      await update(tx, job.id, {
+        rowsDone: done + count,
+        updatedAt: now,
+        error: errors.length ? errors.slice(0, 5).join("; ") : null,
+      });
     });
     done += count;
     customers = [];
@@ -300,9 +324,11 @@ async function importResult(
       continue; // committed by an earlier, interrupted import
     }
     const mapped =
-      job.resource === "customers" ? mapCustomerNode(record.node)
-      : job.resource === "products" ? mapProductNode(record.node)
-      : mapOrderNode(record.node, record.children);
+      job.resource === "customers"
+        ? mapCustomerNode(record.node)
+        : job.resource === "products"
+          ? mapProductNode(record.node)
+          : mapOrderNode(record.node, record.children);
     if (!mapped.ok) errors.push(`line ${record.line}: ${mapped.error}`);
     else if (job.resource === "customers") customers.push(mapped.value as CustomerRow);
     else if (job.resource === "products") products.push(mapped.value as ProductRow);
@@ -316,7 +342,13 @@ async function importResult(
     await refreshRfm(db, { shop });
     await refreshPlannerStatistics(db);
     // The file is a snapshot from about when the operation started: reconciliation takes it from there.
-    await setCursor(db, { shop, resource: job.resource, syncedUntil: job.startedAt ?? options.now(), now: options.now(), found: done });
+    await setCursor(db, {
+      shop,
+      resource: job.resource,
+      syncedUntil: job.startedAt ?? options.now(),
+      now: options.now(),
+      found: done,
+    });
   }
   await update(db, job.id, {
     status: "done",

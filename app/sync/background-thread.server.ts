@@ -100,7 +100,12 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
       for (const { generation, record } of opened.recovered) {
         const { receivedAt, ...event } = record;
         const id = nextId++;
-        waiting.set(id, { item: { id, event, now: receivedAt }, generation, resolve: () => undefined, reject: () => undefined });
+        waiting.set(id, {
+          item: { id, event, now: receivedAt },
+          generation,
+          resolve: () => undefined,
+          reject: () => undefined,
+        });
       }
     } catch (error) {
       // Serve anyway, acknowledging after the inbox commit; files left behind stay for the next start.
@@ -175,10 +180,16 @@ function send(message: ToThread): void {
  */
 export function storeRemotely(event: IncomingWebhook, now: Date, parsed?: unknown): Promise<boolean> {
   const id = nextId++;
-  const item: StoreItem = { id, event: { ...event, triggeredAt: event.triggeredAt?.getTime() ?? null }, now: now.getTime() };
+  const item: StoreItem = {
+    id,
+    event: { ...event, triggeredAt: event.triggeredAt?.getTime() ?? null },
+    now: now.getTime(),
+  };
   if (!connected && !journal) return Promise.reject(new Error("background thread restarting"));
   const appended = journal?.append({ ...item.event, receivedAt: item.now });
-  const committed = new Promise<boolean>((resolve, reject) => waiting.set(id, { item, generation: appended?.generation, resolve, reject }));
+  const committed = new Promise<boolean>((resolve, reject) =>
+    waiting.set(id, { item, generation: appended?.generation, resolve, reject }),
+  );
   // Handed over at once rather than gathered for the turn of the event loop: the background thread
   // commits it (with whatever else it has) while this thread verifies the next deliveries.
   send({ kind: "store", ...item });
@@ -206,7 +217,10 @@ function mapAndSend(): void {
   const items = toMap;
   toMap = [];
   if (items.length === 0 || !connected) return;
-  send({ kind: "mapped", items: items.map(({ shop, eventId, payload }) => ({ shop, eventId, mapped: mapOrderWebhook(payload) })) });
+  send({
+    kind: "mapped",
+    items: items.map(({ shop, eventId, payload }) => ({ shop, eventId, mapped: mapOrderWebhook(payload) })),
+  });
 }
 
 export function signalRemotely(signal: { kind: "wake" } | { kind: "backfill" | "reconcile"; shop: string }): void {
@@ -250,7 +264,10 @@ export function serveBackgroundPort(handlers: BackgroundHandlers): void {
       case "store": {
         const { id, event, now } = message;
         handlers
-          .store({ ...event, triggeredAt: event.triggeredAt === null ? null : new Date(event.triggeredAt) }, new Date(now))
+          .store(
+            { ...event, triggeredAt: event.triggeredAt === null ? null : new Date(event.triggeredAt) },
+            new Date(now),
+          )
           .then(
             (stored) => reply({ id, stored }),
             (error: unknown) => reply({ id, error: error instanceof Error ? error.message : String(error) }),

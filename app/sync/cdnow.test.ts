@@ -32,8 +32,20 @@ describe("parseCdnowLine", () => {
 
 describe("cdnowOrder", () => {
   it("keeps the recorded total exactly, one line per order", () => {
-    const order = cdnowOrder({ line: 12, customerId: "3", date: new Date("1997-03-02T00:00:00Z"), cds: 3, amountMinor: 1000n });
-    expect(order).toMatchObject({ id: "12", customerId: "3", totalMinor: 1000n, cancelledAt: null, currencyCode: "USD" });
+    const order = cdnowOrder({
+      line: 12,
+      customerId: "3",
+      date: new Date("1997-03-02T00:00:00Z"),
+      cds: 3,
+      amountMinor: 1000n,
+    });
+    expect(order).toMatchObject({
+      id: "12",
+      customerId: "3",
+      totalMinor: 1000n,
+      cancelledAt: null,
+      currencyCode: "USD",
+    });
     expect(order.lines).toEqual([expect.objectContaining({ quantity: 3, priceMinor: 333n })]);
   });
 });

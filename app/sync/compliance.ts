@@ -12,13 +12,16 @@ export type CustomerRedact = {
   orderIds: string[];
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-const text = (value: unknown): string | null => (typeof value === "string" && value.trim() !== "" ? value.trim() : null);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const text = (value: unknown): string | null =>
+  typeof value === "string" && value.trim() !== "" ? value.trim() : null;
 
 function sameShop(payload: Record<string, unknown>, shop: string): MapResult<null> {
   const named = text(payload.shop_domain);
   if (named === null) return { ok: false, error: "shop_domain: expected the shop's myshopify.com domain" };
-  if (named.toLowerCase() !== shop.toLowerCase()) return { ok: false, error: "shop_domain: names another shop than the delivery; nothing erased" };
+  if (named.toLowerCase() !== shop.toLowerCase())
+    return { ok: false, error: "shop_domain: names another shop than the delivery; nothing erased" };
   return { ok: true, value: null };
 }
 
@@ -30,16 +33,19 @@ export function mapCustomerRedact(payload: unknown, shop: string): MapResult<Cus
   const customer = payload.customer;
   if (!isObject(customer)) return { ok: false, error: "customer: expected an object" };
   const customerId = customer.id == null ? null : toLegacyId(customer.id, "Customer");
-  if (customer.id != null && customerId === null) return { ok: false, error: "customer.id: expected an id below 2^53 or a numeric string" };
+  if (customer.id != null && customerId === null)
+    return { ok: false, error: "customer.id: expected an id below 2^53 or a numeric string" };
   const email = text(customer.email);
   const phone = text(customer.phone);
-  if (customerId === null && email === null && phone === null) return { ok: false, error: "customer: expected an id, an e-mail or a phone" };
+  if (customerId === null && email === null && phone === null)
+    return { ok: false, error: "customer: expected an id, an e-mail or a phone" };
   const listed = payload.orders_to_redact ?? [];
   if (!Array.isArray(listed)) return { ok: false, error: "orders_to_redact: expected an array" };
   const orderIds: string[] = [];
   for (const [i, value] of listed.entries()) {
     const id = toLegacyId(value, "Order");
-    if (id === null) return { ok: false, error: `orders_to_redact[${i}]: expected an id below 2^53 or a numeric string` };
+    if (id === null)
+      return { ok: false, error: `orders_to_redact[${i}]: expected an id below 2^53 or a numeric string` };
     orderIds.push(id);
   }
   return { ok: true, value: { customerId, email, phone, orderIds: [...new Set(orderIds)] } };

@@ -78,7 +78,12 @@ export class MappedPayloads {
   }
 }
 
-type Waiting = { event: IncomingWebhook; now: Date; resolve: (stored: boolean) => void; reject: (error: unknown) => void };
+type Waiting = {
+  event: IncomingWebhook;
+  now: Date;
+  resolve: (stored: boolean) => void;
+  reject: (error: unknown) => void;
+};
 
 /**
  * Group commit for the receiving path. Every delivery that arrives while a commit is being prepared
@@ -212,7 +217,13 @@ export async function retryFailed(db: Executor, { shop, seqs }: { shop: string; 
   );
 }
 
-export type TopicActivity = { topic: string; lastReceivedAt: Date | null; received: number; failed: number; pending: number };
+export type TopicActivity = {
+  topic: string;
+  lastReceivedAt: Date | null;
+  received: number;
+  failed: number;
+  pending: number;
+};
 
 export async function topicActivity(db: Executor, { shop }: { shop: string }): Promise<TopicActivity[]> {
   const sql = new Sql(db.dialect);
@@ -232,9 +243,19 @@ export async function topicActivity(db: Executor, { shop }: { shop: string }): P
   }));
 }
 
-export type FailedEvent = { seq: number; topic: string; eventId: string; error: string | null; receivedAt: Date | null; attempts: number };
+export type FailedEvent = {
+  seq: number;
+  topic: string;
+  eventId: string;
+  error: string | null;
+  receivedAt: Date | null;
+  attempts: number;
+};
 
-export async function failedEvents(db: Executor, { shop, limit = 50 }: { shop: string; limit?: number }): Promise<FailedEvent[]> {
+export async function failedEvents(
+  db: Executor,
+  { shop, limit = 50 }: { shop: string; limit?: number },
+): Promise<FailedEvent[]> {
   const sql = new Sql(db.dialect);
   const rows = await db.all(
     sql,

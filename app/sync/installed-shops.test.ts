@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { accepts, shopNamedInBody, ShopRegistry, type ShopRow, type Standing } from "./installed-shops";
 
-const row = (domain: string, installed: boolean, at = "2026-01-01T00:00:00Z"): ShopRow => ({ domain, installed, updatedAt: new Date(at) });
+const row = (domain: string, installed: boolean, at = "2026-01-01T00:00:00Z"): ShopRow => ({
+  domain,
+  installed,
+  updatedAt: new Date(at),
+});
 
 /** A Shop table in memory: what each call of the source was asked, and the rows it gave. */
 function table(initial: ShopRow[]) {
@@ -53,7 +57,9 @@ describe("ShopRegistry", () => {
     expect(shops.calls).toHaveLength(1);
     // Installed by another process meanwhile; a thousand misses right after the last refresh.
     shops.set([row("a.myshopify.com", true), row("new.myshopify.com", true, "2026-01-02T00:00:00Z")]);
-    const waiting = Array.from({ length: 1000 }, (_, i) => registry.standing(i === 0 ? "new.myshopify.com" : `u${i}.myshopify.com`));
+    const waiting = Array.from({ length: 1000 }, (_, i) =>
+      registry.standing(i === 0 ? "new.myshopify.com" : `u${i}.myshopify.com`),
+    );
     await vi.advanceTimersByTimeAsync(999);
     expect(shops.calls).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -76,8 +82,16 @@ describe("ShopRegistry", () => {
 
   it("reads only rows changed since the newest it saw (less an overlap), and every row when a full refresh is due", async () => {
     let now = Date.parse("2026-03-01T00:00:00Z");
-    const shops = table([row("a.myshopify.com", true, "2026-02-01T00:00:00Z"), row("b.myshopify.com", true, "2026-02-10T00:00:00Z")]);
-    const registry = new ShopRegistry(shops.source, { minRefreshMs: 0, overlapMs: 60_000, fullEveryMs: 3_600_000, now: () => now });
+    const shops = table([
+      row("a.myshopify.com", true, "2026-02-01T00:00:00Z"),
+      row("b.myshopify.com", true, "2026-02-10T00:00:00Z"),
+    ]);
+    const registry = new ShopRegistry(shops.source, {
+      minRefreshMs: 0,
+      overlapMs: 60_000,
+      fullEveryMs: 3_600_000,
+      now: () => now,
+    });
     await registry.refresh();
     now += 60_000;
     // b deleted (shop/redact), a uninstalled: the incremental refresh sees a, not b's deletion.
@@ -110,10 +124,13 @@ describe("ShopRegistry", () => {
 
   it("lets a miss fail when the table cannot be read, and recovers on the next refresh", async () => {
     let fail = true;
-    const registry = new ShopRegistry(async () => {
-      if (fail) throw new Error("database down");
-      return [row("a.myshopify.com", true)];
-    }, { minRefreshMs: 0 });
+    const registry = new ShopRegistry(
+      async () => {
+        if (fail) throw new Error("database down");
+        return [row("a.myshopify.com", true)];
+      },
+      { minRefreshMs: 0 },
+    );
     await expect(registry.standing("a.myshopify.com")).rejects.toThrow("database down");
     fail = false;
     expect(await registry.standing("a.myshopify.com")).toBe("installed");

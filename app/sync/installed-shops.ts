@@ -142,7 +142,11 @@ export class ShopRegistry {
 // What a shop's standing lets it send.
 
 /** The mandatory compliance topics: their body names the shop (shop_domain). */
-export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set(["customers/data_request", "customers/redact", "shop/redact"]);
+export const COMPLIANCE_TOPICS: ReadonlySet<string> = new Set([
+  "customers/data_request",
+  "customers/redact",
+  "shop/redact",
+]);
 
 /**
  * What a shop that uninstalled may still send: the compliance topics (shop/redact comes 48 hours after

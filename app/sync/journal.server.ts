@@ -104,7 +104,10 @@ export class Journal {
    * acknowledged them; they may or may not have reached the inbox), each with its generation, to be
    * stored and reported like new ones.
    */
-  static open(base: string, { rotateBytes = 8 * 2 ** 20 }: { rotateBytes?: number } = {}): {
+  static open(
+    base: string,
+    { rotateBytes = 8 * 2 ** 20 }: { rotateBytes?: number } = {},
+  ): {
     journal: Journal;
     recovered: { generation: number; record: JournalRecord }[];
   } {
@@ -128,7 +131,8 @@ export class Journal {
       const { records, unread } = decodeRecords(fs.readFileSync(file));
       // Deliveries whose record was cut short were never acknowledged; bytes after a cut are worth a
       // look (the journal never writes after a failed write: it moves to a new file).
-      if (unread > 0) console.error(`[journal] ${name}: ${unread} bytes after its last whole record (${records.length}) not read`);
+      if (unread > 0)
+        console.error(`[journal] ${name}: ${unread} bytes after its last whole record (${records.length}) not read`);
       const generation = ++journal.current;
       journal.generations.set(generation, { file, fd: null, written: records.length, stored: 0, bytes: 0 });
       for (const record of records) recovered.push({ generation, record });
@@ -176,7 +180,7 @@ export class Journal {
     try {
       if (this.broken) throw new Error("webhook journal: no file to write to");
       const buffer = group.length === 1 ? group[0]!.buffer : Buffer.concat(group.map((g) => g.buffer));
-      for (let at = 0; at < buffer.length; ) at += fs.writeSync(generation.fd!, buffer, at);
+      for (let at = 0; at < buffer.length;) at += fs.writeSync(generation.fd!, buffer, at);
       generation.bytes += buffer.length;
       for (const g of group) g.resolve();
     } catch (error) {
@@ -189,7 +193,12 @@ export class Journal {
     }
     // A record may be stored (handed over at once) before its group is written: then the file is
     // done with as soon as it is written.
-    if (this.broken || this.retiring || generation.bytes >= this.rotateBytes || generation.stored >= generation.written) {
+    if (
+      this.broken ||
+      this.retiring ||
+      generation.bytes >= this.rotateBytes ||
+      generation.stored >= generation.written
+    ) {
       try {
         this.rotate();
         this.broken = false;
@@ -209,7 +218,13 @@ export class Journal {
     g.stored += count;
     // The current file with everything in it stored: closed (and deleted), the next record starts a
     // new one. Records still waiting to be written belong to it: then flush does this after writing.
-    if (generation === this.current && g.fd !== null && g.written > 0 && g.stored >= g.written && this.queue.length === 0) {
+    if (
+      generation === this.current &&
+      g.fd !== null &&
+      g.written > 0 &&
+      g.stored >= g.written &&
+      this.queue.length === 0
+    ) {
       this.retire();
       return;
     }

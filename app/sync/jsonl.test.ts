@@ -98,7 +98,8 @@ describe("readBulkJsonl", () => {
       { error: "line 1: orphan child of gid://shopify/Customer/1: no parent came before it", line: 1 },
       { node: { id: "gid://shopify/Customer/1" }, children: [], line: 2 },
       {
-        error: "line 4: orphan child of gid://shopify/Customer/1: the current parent is gid://shopify/Customer/2 (line 3)",
+        error:
+          "line 4: orphan child of gid://shopify/Customer/1: the current parent is gid://shopify/Customer/2 (line 3)",
         line: 4,
       },
       {

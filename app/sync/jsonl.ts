@@ -76,7 +76,9 @@ export async function* readBulkJsonl(
     }
     const current: Group | null = group;
     if (!current || (parentId !== current.id && !current.childIds?.has(parentId))) {
-      const expected = current ? `the current parent is ${String(current.id)} (line ${current.record.line})` : "no parent came before it";
+      const expected = current
+        ? `the current parent is ${String(current.id)} (line ${current.record.line})`
+        : "no parent came before it";
       out.push({ error: `line ${lineNo}: orphan child of ${parentId}: ${expected}`, line: lineNo });
       return;
     }

@@ -137,7 +137,9 @@ export class InboxProcessor {
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           if (event.attempts >= this.maxAttempts) {
-            await this.db.transaction((tx) => markFailed(tx, event.seq, `after ${event.attempts} attempts: ${message}`, this.now()));
+            await this.db.transaction((tx) =>
+              markFailed(tx, event.seq, `after ${event.attempts} attempts: ${message}`, this.now()),
+            );
           } else {
             await noteError(this.db, event.seq, message);
           }
@@ -165,7 +167,11 @@ export class InboxProcessor {
       const forgotten = new Map<string, Set<string>>();
       /** Shops erased in this batch (shop/redact). */
       const erasedShops = new Set<string>();
-      const held = await markDoneMany(tx, events.map((e) => e.seq), now);
+      const held = await markDoneMany(
+        tx,
+        events.map((e) => e.seq),
+        now,
+      );
       const byShop = new Map<string, InboxEvent[]>();
       for (const event of events) {
         // Another processor finished it after our lease ran out: apply nothing.
@@ -177,7 +183,7 @@ export class InboxProcessor {
       // Shops are independent; within one, events apply in the order received, and a run of whole-order
       // events goes through one set of multi-row statements.
       for (const [shop, list] of byShop) {
-        for (let i = 0; i < list.length && !erasedShops.has(shop); ) {
+        for (let i = 0; i < list.length && !erasedShops.has(shop);) {
           let j = i + 1;
           const orders = ORDER_UPSERT_TOPICS.has(list[i]!.topic);
           if (orders) while (j < list.length && ORDER_UPSERT_TOPICS.has(list[j]!.topic)) j++;
@@ -202,7 +208,16 @@ export class InboxProcessor {
           const first = run[0]!.event;
           const results = orders
             ? await applyOrderWebhooks(tx, { shop, mapped: run.map((r) => r.mapped!), now })
-            : [await applyWebhook(tx, { shop, topic: first.topic, payload: run[0]!.payload, now, triggeredAt: first.triggeredAt, seq: first.seq })];
+            : [
+                await applyWebhook(tx, {
+                  shop,
+                  topic: first.topic,
+                  payload: run[0]!.payload,
+                  now,
+                  triggeredAt: first.triggeredAt,
+                  seq: first.seq,
+                }),
+              ];
           for (const [k, result] of results.entries()) {
             const { event } = run[k]!;
             if (!result.ok) {
@@ -272,7 +287,11 @@ export class InboxProcessor {
   private async scrub(tables: string[]): Promise<void> {
     try {
       if (!(await scrubStorage(this.db, { tables }))) {
-        this.options.onError?.(new Error("erasure: the WAL could not be checkpointed and truncated (readers held it); its frames go at its next restart"));
+        this.options.onError?.(
+          new Error(
+            "erasure: the WAL could not be checkpointed and truncated (readers held it); its frames go at its next restart",
+          ),
+        );
       }
     } catch (error) {
       // The erasure itself has committed; what is left is a copy in free space, cut at the next restart.

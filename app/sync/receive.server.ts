@@ -82,7 +82,13 @@ export async function ingestWebhook(
     }
   }
   if (!enough(standing)) {
-    return { status: 403, body: standing === "unknown" ? `${delivery.shop} has not installed Tailored` : `${delivery.shop} uninstalled Tailored` };
+    return {
+      status: 403,
+      body:
+        standing === "unknown"
+          ? `${delivery.shop} has not installed Tailored`
+          : `${delivery.shop} uninstalled Tailored`,
+    };
   }
   const payload = raw.toString("utf8");
   let parsed: unknown;

@@ -37,7 +37,13 @@ export async function getCursor(db: Executor, shop: string, resource: string): P
 
 export async function setCursor(
   db: Executor,
-  { shop, resource, syncedUntil, now, found }: { shop: string; resource: string; syncedUntil: Date; now: Date; found: number },
+  {
+    shop,
+    resource,
+    syncedUntil,
+    now,
+    found,
+  }: { shop: string; resource: string; syncedUntil: Date; now: Date; found: number },
 ): Promise<void> {
   const sql = new Sql(db.dialect);
   await db.run(
@@ -55,13 +61,17 @@ type LinePage = { nodes?: unknown[]; pageInfo?: { hasNextPage?: boolean; endCurs
  * An order node's line items, all of them: the first page came with the order; an order with more
  * lines than that page holds gets the rest from follow-up queries, page by page.
  */
-export async function allLineItems(client: AdminClient, node: Record<string, unknown>): Promise<{ ok: true; value: unknown[] } | { ok: false; error: string }> {
+export async function allLineItems(
+  client: AdminClient,
+  node: Record<string, unknown>,
+): Promise<{ ok: true; value: unknown[] } | { ok: false; error: string }> {
   const first = node.lineItems as LinePage | undefined;
   const lines = [...(first?.nodes ?? [])];
   let page = first?.pageInfo;
   const seen = new Set<string>();
   while (page?.hasNextPage) {
-    if (!page.endCursor || seen.has(page.endCursor)) return { ok: false, error: "more line items, but no new cursor to fetch them from" };
+    if (!page.endCursor || seen.has(page.endCursor))
+      return { ok: false, error: "more line items, but no new cursor to fetch them from" };
     seen.add(page.endCursor);
     const data: { order?: { lineItems?: LinePage } | null } = await client.request(ORDER_LINE_ITEMS_QUERY, {
       id: node.id,
@@ -95,7 +105,11 @@ export async function reconcile(
       const data: Record<string, Page> = await client.request(
         resource === "customers" ? CUSTOMERS_UPDATED_SINCE_QUERY : ORDERS_UPDATED_SINCE_QUERY,
         // Page sizes keep each query under Shopify's 1,000-point cost limit (bulk-queries.ts).
-        { first: resource === "customers" ? CUSTOMERS_UPDATED_SINCE_PAGE_SIZE : ORDERS_UPDATED_SINCE_PAGE_SIZE, after, query },
+        {
+          first: resource === "customers" ? CUSTOMERS_UPDATED_SINCE_PAGE_SIZE : ORDERS_UPDATED_SINCE_PAGE_SIZE,
+          after,
+          query,
+        },
       );
       const page = data[resource];
       if (!page) throw new Error(`the ${resource} query returned no ${resource}`);
@@ -123,7 +137,9 @@ export async function reconcile(
         await lockShop(tx, shop);
         if (customers.length) await upsertCustomers(tx, { shop, rows: customers, now: at });
         if (orders.length) await upsertOrders(tx, { shop, rows: orders, now: at });
-        const touched = [...new Set([...customers.map((c) => c.id), ...orders.flatMap((o) => (o.customerId ? [o.customerId] : []))])];
+        const touched = [
+          ...new Set([...customers.map((c) => c.id), ...orders.flatMap((o) => (o.customerId ? [o.customerId] : []))]),
+        ];
         await recomputeFacts(tx, { shop, customerIds: touched, now: at });
         await scoreRfm(tx, { shop, customerIds: touched });
       });

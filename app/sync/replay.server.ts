@@ -46,14 +46,19 @@ export function cdnowDeliveries(file: string, shop: string): { deliveries: Deliv
 export function fixtureDeliveries(dir: string, shop: string): Delivery[] {
   const forShop = (body: string) => {
     const parsed = JSON.parse(body) as Record<string, unknown>;
-    const keys = ["shop_domain", "myshopify_domain"].filter((key) => typeof parsed[key] === "string" && parsed[key] !== shop);
+    const keys = ["shop_domain", "myshopify_domain"].filter(
+      (key) => typeof parsed[key] === "string" && parsed[key] !== shop,
+    );
     for (const key of keys) parsed[key] = shop;
     return keys.length > 0 ? JSON.stringify(parsed, null, 2) : body;
   };
   return fs
     .readdirSync(dir)
     .filter((name) => name.endsWith(".json"))
-    .sort((a, b) => Number(a === "app__uninstalled.json") - Number(b === "app__uninstalled.json") || (a < b ? -1 : a > b ? 1 : 0))
+    .sort(
+      (a, b) =>
+        Number(a === "app__uninstalled.json") - Number(b === "app__uninstalled.json") || (a < b ? -1 : a > b ? 1 : 0),
+    )
     .map((name) => ({
       topic: name.replace(/\.json$/, "").replace("__", "/"),
       shop,
@@ -81,10 +86,15 @@ export type SendReport = {
 };
 
 /** The report of a run: `latencies` in ms, one per request (sorted here), `started` from performance.now(). */
-export function sendReport(latencies: ArrayLike<number>, byStatus: Record<string, number>, started: number): SendReport {
+export function sendReport(
+  latencies: ArrayLike<number>,
+  byStatus: Record<string, number>,
+  started: number,
+): SendReport {
   const seconds = (performance.now() - started) / 1000;
   const sorted = Array.from(latencies).sort((a, b) => a - b);
-  const at = (q: number) => Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2));
+  const at = (q: number) =>
+    Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(2));
   return {
     sent: sorted.length,
     byStatus,
@@ -94,7 +104,10 @@ export function sendReport(latencies: ArrayLike<number>, byStatus: Record<string
   };
 }
 
-export function plan(deliveries: Delivery[], { copies = 1, shuffleSeed }: Pick<SendOptions, "copies" | "shuffleSeed">): Delivery[] {
+export function plan(
+  deliveries: Delivery[],
+  { copies = 1, shuffleSeed }: Pick<SendOptions, "copies" | "shuffleSeed">,
+): Delivery[] {
   const list: Delivery[] = [];
   for (let copy = 0; copy < copies; copy++) list.push(...deliveries);
   if (shuffleSeed !== undefined) {
@@ -142,7 +155,14 @@ export async function send(deliveries: Delivery[], options: SendOptions): Promis
       let status: string;
       try {
         // customer.tags_added is served at /webhooks/customer/tags_added (shopify.app.toml).
-        status = String(await post(agent, new URL(`${base}/webhooks/${delivery.topic.replace(".", "/")}`), webhookHeaders(delivery, options.secret), delivery.body));
+        status = String(
+          await post(
+            agent,
+            new URL(`${base}/webhooks/${delivery.topic.replace(".", "/")}`),
+            webhookHeaders(delivery, options.secret),
+            delivery.body,
+          ),
+        );
       } catch (error) {
         status = `error: ${(error as Error).message}`;
       }

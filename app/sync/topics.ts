@@ -30,12 +30,16 @@ export const TOPICS = [
 export type Topic = (typeof TOPICS)[number];
 
 /** The topics that carry a whole order: one mapper, and applied by one upsert however many arrive together. */
-export const ORDER_UPSERT_TOPICS: ReadonlySet<string> = new Set(["orders/create", "orders/updated", "orders/paid", "orders/cancelled"]);
+export const ORDER_UPSERT_TOPICS: ReadonlySet<string> = new Set([
+  "orders/create",
+  "orders/updated",
+  "orders/paid",
+  "orders/cancelled",
+]);
 
 export function isTopic(value: string): value is Topic {
   return (TOPICS as readonly string[]).includes(value);
 }
-
 
 /** The topic a webhook URL path names: "customer/tags_added" (from /webhooks/customer/tags_added) or the topic itself. */
 export function topicFromPath(path: string): Topic | null {

@@ -15,9 +15,7 @@ export type VerifiedDelivery = {
   triggeredAt: Date | null;
 };
 
-export type VerifyResult =
-  | { ok: true; delivery: VerifiedDelivery }
-  | { ok: false; status: 400 | 401; reason: string };
+export type VerifyResult = { ok: true; delivery: VerifiedDelivery } | { ok: false; status: 400 | 401; reason: string };
 
 /** What verification reads: a Fetch `Headers`, or the server's thin view of Node's header object. */
 export type HeaderSource = { get(name: string): string | null };
@@ -33,7 +31,8 @@ export function verifyWebhook(headers: HeaderSource, rawBody: Buffer, secrets: r
     ["X-Shopify-Shop-Domain", shop],
     ["X-Shopify-Webhook-Id", webhookId],
   ].filter(([, value]) => !value);
-  if (missing.length > 0) return { ok: false, status: 400, reason: `missing ${missing.map(([name]) => name).join(", ")}` };
+  if (missing.length > 0)
+    return { ok: false, status: 400, reason: `missing ${missing.map(([name]) => name).join(", ")}` };
 
   const given = Buffer.from(hmac!, "base64");
   // Shopify signs with the app's current secret; during a rotation the old one may still sign.

@@ -13,7 +13,13 @@ import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { onBackfillRequested } from "./backfill-requests.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
-import { backgroundIsRemote, reportErasure, serveBackgroundPort, signalRemotely, tellHttpThread } from "./background-thread.server";
+import {
+  backgroundIsRemote,
+  reportErasure,
+  serveBackgroundPort,
+  signalRemotely,
+  tellHttpThread,
+} from "./background-thread.server";
 import { InboxWriter, MappedPayloads, pruneInbox, type IncomingWebhook } from "./inbox.server";
 import { installedShops } from "./installed-shops.server";
 import { InboxProcessor } from "./processor.server";
@@ -80,7 +86,12 @@ export function kickReconcile(shop: string): Promise<void> {
   }
   return once(`reconcile:${shop}`, async () => {
     const client = await adminClientForShop(shop);
-    await reconcile(db, { shop, client, now: () => new Date(), fallbackSince: new Date(Date.now() - RECONCILE_EVERY_MS) });
+    await reconcile(db, {
+      shop,
+      client,
+      now: () => new Date(),
+      fallbackSince: new Date(Date.now() - RECONCILE_EVERY_MS),
+    });
   });
 }
 
@@ -93,7 +104,10 @@ export function productTagsChanged(shop: string): void {
 
 async function shopsWithActiveBackfill(): Promise<string[]> {
   const sql = new Sql(db.dialect);
-  const rows = await db.all(sql, `SELECT DISTINCT "shop" FROM "BulkJob" WHERE "status" IN ('queued', 'running', 'importing')`);
+  const rows = await db.all(
+    sql,
+    `SELECT DISTINCT "shop" FROM "BulkJob" WHERE "status" IN ('queued', 'running', 'importing')`,
+  );
   return rows.map((r) => String(r.shop));
 }
 
@@ -148,7 +162,8 @@ export async function runDailyPass(now = new Date()): Promise<void> {
         await refreshRfm(db, { shop });
         const results = await recomputeAll(db, { shop, now });
         // The others were computed; these are marked on the Segments page (computeError).
-        for (const r of results) if (r.error) console.warn(`[segments] ${shop}: segment ${r.segmentId} not computed: ${r.error}`);
+        for (const r of results)
+          if (r.error) console.warn(`[segments] ${shop}: segment ${r.segmentId} not computed: ${r.error}`);
       });
     }),
   );
@@ -205,4 +220,3 @@ export function inboxProcessor(): InboxProcessor {
   }
   return processor;
 }
-

@@ -22,7 +22,10 @@ describe("import graph of app/", () => {
       ["d.ts", new Set<string>()],
       ["e.ts", new Set(["e.ts"])],
     ]);
-    expect(findCycles(graph)).toEqual([["a.ts", "b.ts", "c.ts", "a.ts"], ["e.ts", "e.ts"]]);
+    expect(findCycles(graph)).toEqual([
+      ["a.ts", "b.ts", "c.ts", "a.ts"],
+      ["e.ts", "e.ts"],
+    ]);
     expect(
       runtimeImports(`
         import type { A } from "./types-only";

@@ -19,8 +19,12 @@ describe("demo home page in Chromium", () => {
   afterAll(async () => app?.stop());
 
   it("shows the seeded shop's customers, orders, revenue and repeat-purchase rate", async () => {
-    const sqlite = new Database(app.database.config.dialect === "sqlite" ? app.database.config.file : "", { readonly: true });
-    const customers = (sqlite.prepare(`SELECT COUNT(*) AS n FROM "Customer" WHERE shop = ?`).get(DEMO_SHOP) as { n: number }).n;
+    const sqlite = new Database(app.database.config.dialect === "sqlite" ? app.database.config.file : "", {
+      readonly: true,
+    });
+    const customers = (
+      sqlite.prepare(`SELECT COUNT(*) AS n FROM "Customer" WHERE shop = ?`).get(DEMO_SHOP) as { n: number }
+    ).n;
     const orders = sqlite
       .prepare(
         `SELECT COUNT(*) AS n, SUM("totalMinor" - "refundedMinor") AS cents FROM "Order"
@@ -64,7 +68,15 @@ describe("segment editor in Chromium", () => {
 
   it("previews the CLI's count as a query is typed, shows a mistake where it is, saves, and lists the segment with that size", async () => {
     const query = "number_of_orders >= 2 AND email_subscription_status = 'SUBSCRIBED'";
-    const { count } = await cliJson<{ count: number }>(app.database.url, "segments", "count", "--shop", DEMO_SHOP, "--query", query);
+    const { count } = await cliJson<{ count: number }>(
+      app.database.url,
+      "segments",
+      "count",
+      "--shop",
+      DEMO_SHOP,
+      "--query",
+      query,
+    );
     expect(count).toBeGreaterThan(0);
 
     const { page, failed } = await app.open("/app/segments/new");

@@ -11,13 +11,25 @@ describe("segment builder, edit and delete in Chromium", () => {
   beforeAll(async () => {
     app = await startDemoApp(async (url) => {
       await cliJson(url, "seed", "--customers", "500", "--seed", "21");
-      await cliJson(url, "segments", "create", "--shop", DEMO_SHOP, "--name", "Repeat buyers", "--query", "number_of_orders >= 2");
+      await cliJson(
+        url,
+        "segments",
+        "create",
+        "--shop",
+        DEMO_SHOP,
+        "--name",
+        "Repeat buyers",
+        "--query",
+        "number_of_orders >= 2",
+      );
     });
   });
   afterAll(async () => app?.stop());
 
   const countOf = async (query: string) =>
-    (await cliJson<{ count: number }>(app.database.url, "segments", "count", "--shop", DEMO_SHOP, "--query", query)).count.toLocaleString("en-US");
+    (
+      await cliJson<{ count: number }>(app.database.url, "segments", "count", "--shop", DEMO_SHOP, "--query", query)
+    ).count.toLocaleString("en-US");
   const open = (path: string) => app.open(path);
 
   /**
@@ -26,7 +38,8 @@ describe("segment builder, edit and delete in Chromium", () => {
    * (the form kept the old query in about 1 run in 12, before this helper), so it is typed again.
    */
   const fillQuery = async (page: Page, text: string) => {
-    const holds = (want: string) => (document.querySelector('input[name="query"]') as HTMLInputElement | null)?.value === want;
+    const holds = (want: string) =>
+      (document.querySelector('input[name="query"]') as HTMLInputElement | null)?.value === want;
     for (let attempt = 1; ; attempt++) {
       await page.getByRole("textbox", { name: "Query" }).fill(text);
       try {
@@ -41,94 +54,96 @@ describe("segment builder, edit and delete in Chromium", () => {
   /** Polaris's toast (demo mode has no App Bridge); its text is also in a hidden live region. */
   const toast = (page: Page, text: string) => page.locator(".Polaris-Frame-Toast", { hasText: text }).waitFor();
 
-  it("builds a rule in the builder, shows the same text as a query, saves it with a toast, edits it and deletes it", { timeout: 60_000 }, async () => {
-    const built = "amount_spent >= 100 AND (number_of_orders >= 3 OR customer_tags CONTAINS 'vip')";
-    const expected = await countOf(built);
-    const { page, failed } = await open("/app/segments/new");
-    await page.getByLabel("Name").fill("Builder VIPs");
+  it(
+    "builds a rule in the builder, shows the same text as a query, saves it with a toast, edits it and deletes it",
+    { timeout: 60_000 },
+    async () => {
+      const built = "amount_spent >= 100 AND (number_of_orders >= 3 OR customer_tags CONTAINS 'vip')";
+      const expected = await countOf(built);
+      const { page, failed } = await open("/app/segments/new");
+      await page.getByLabel("Name").fill("Builder VIPs");
 
-    // A query the builder cannot read keeps it closed, with the error where it is.
-    await fillQuery(page, "amount_spent >= ");
-    await page.getByRole("tab", { name: "Builder" }).click();
-    await page.getByText("Fix the query to use the builder").waitFor();
-    await page.getByText("expected a number after '>='").first().waitFor();
-    expect(await page.getByRole("button", { name: "Add condition" }).count()).toBe(0);
-    await page.getByRole("tab", { name: "Query" }).click();
-    await fillQuery(page, "");
+      // A query the builder cannot read keeps it closed, with the error where it is.
+      await fillQuery(page, "amount_spent >= ");
+      await page.getByRole("tab", { name: "Builder" }).click();
+      await page.getByText("Fix the query to use the builder").waitFor();
+      await page.getByText("expected a number after '>='").first().waitFor();
+      expect(await page.getByRole("button", { name: "Add condition" }).count()).toBe(0);
+      await page.getByRole("tab", { name: "Query" }).click();
+      await fillQuery(page, "");
 
-    await page.getByRole("tab", { name: "Builder" }).click();
-    await page.getByRole("button", { name: "Add condition" }).click();
-    await page.getByText("Enter a number").waitFor();
-    await page.getByLabel("Value", { exact: true }).fill("100");
-    await page.getByRole("button", { name: "Add group" }).click();
-    // The new group (OR, under the AND) starts with one condition: make it number_of_orders >= 3.
-    await page.getByLabel("Attribute").nth(1).selectOption("number_of_orders");
-    await page.getByLabel("Value", { exact: true }).nth(1).fill("3");
-    await page.locator('[data-builder-group="1"]').getByRole("button", { name: "Add condition" }).click();
-    await page.getByLabel("Attribute").nth(2).selectOption("customer_tags");
-    await page.getByLabel("Value", { exact: true }).nth(2).fill("vip");
-    expect((await page.locator("#builder-query").textContent())?.trim()).toBe(built);
-    await page.locator("#preview-count").getByText(expected, { exact: true }).waitFor();
+      await page.getByRole("tab", { name: "Builder" }).click();
+      await page.getByRole("button", { name: "Add condition" }).click();
+      await page.getByText("Enter a number").waitFor();
+      await page.getByLabel("Value", { exact: true }).fill("100");
+      await page.getByRole("button", { name: "Add group" }).click();
+      // The new group (OR, under the AND) starts with one condition: make it number_of_orders >= 3.
+      await page.getByLabel("Attribute").nth(1).selectOption("number_of_orders");
+      await page.getByLabel("Value", { exact: true }).nth(1).fill("3");
+      await page.locator('[data-builder-group="1"]').getByRole("button", { name: "Add condition" }).click();
+      await page.getByLabel("Attribute").nth(2).selectOption("customer_tags");
+      await page.getByLabel("Value", { exact: true }).nth(2).fill("vip");
+      expect((await page.locator("#builder-query").textContent())?.trim()).toBe(built);
+      await page.locator("#preview-count").getByText(expected, { exact: true }).waitFor();
 
-    // Switching loses nothing: the text is the builder's rule, and back again the builder is as it was.
-    await page.getByRole("tab", { name: "Query" }).click();
-    expect(await page.getByRole("textbox", { name: "Query" }).inputValue()).toBe(built);
-    await page.getByRole("tab", { name: "Builder" }).click();
-    expect(await page.getByLabel("Attribute").evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value))).toEqual([
-      "amount_spent",
-      "number_of_orders",
-      "customer_tags",
-    ]);
+      // Switching loses nothing: the text is the builder's rule, and back again the builder is as it was.
+      await page.getByRole("tab", { name: "Query" }).click();
+      expect(await page.getByRole("textbox", { name: "Query" }).inputValue()).toBe(built);
+      await page.getByRole("tab", { name: "Builder" }).click();
+      expect(
+        await page.getByLabel("Attribute").evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value)),
+      ).toEqual(["amount_spent", "number_of_orders", "customer_tags"]);
 
-    await page.getByRole("button", { name: "Save segment" }).click();
-    await page.waitForURL(`${app.server.url}/app/segments`);
-    await toast(page, "Saved “Builder VIPs”");
-    expect((await page.locator('[data-segment-size="Builder VIPs"]').textContent())?.trim()).toBe(expected);
+      await page.getByRole("button", { name: "Save segment" }).click();
+      await page.waitForURL(`${app.server.url}/app/segments`);
+      await toast(page, "Saved “Builder VIPs”");
+      expect((await page.locator('[data-segment-size="Builder VIPs"]').textContent())?.trim()).toBe(expected);
 
-    // Search by name, kept in the URL across a reload; a search that finds nothing says so.
-    await page.goto(`${app.server.url}/app/segments?q=vip&sort=size+desc`);
-    expect(await page.locator('[data-segment-size="Builder VIPs"]').count()).toBe(1);
-    expect(await page.locator('[data-segment-size="Repeat buyers"]').count()).toBe(0);
-    const search = page.getByPlaceholder("Search segments by name");
-    expect(await search.inputValue()).toBe("vip");
-    // Focus first: Polaris puts the caret at the end on focus, which would turn fill()'s replace into an append.
-    await search.click();
-    await search.fill("nobody by this name");
-    await page.waitForURL(/q=nobody/);
-    await page.getByText("No segments found").waitFor();
-    await page.reload();
-    await page.getByText("No segments found").waitFor();
-    expect(await page.getByPlaceholder("Search segments by name").inputValue()).toBe("nobody by this name");
+      // Search by name, kept in the URL across a reload; a search that finds nothing says so.
+      await page.goto(`${app.server.url}/app/segments?q=vip&sort=size+desc`);
+      expect(await page.locator('[data-segment-size="Builder VIPs"]').count()).toBe(1);
+      expect(await page.locator('[data-segment-size="Repeat buyers"]').count()).toBe(0);
+      const search = page.getByPlaceholder("Search segments by name");
+      expect(await search.inputValue()).toBe("vip");
+      // Focus first: Polaris puts the caret at the end on focus, which would turn fill()'s replace into an append.
+      await search.click();
+      await search.fill("nobody by this name");
+      await page.waitForURL(/q=nobody/);
+      await page.getByText("No segments found").waitFor();
+      await page.reload();
+      await page.getByText("No segments found").waitFor();
+      expect(await page.getByPlaceholder("Search segments by name").inputValue()).toBe("nobody by this name");
 
-    // Edit: from the detail page, change the query as text, save, see the new size.
-    await page.goto(`${app.server.url}/app/segments`);
-    await page.getByRole("link", { name: "Builder VIPs" }).click();
-    await page.waitForURL(/\/app\/segments\/\d+$/);
-    await page.getByRole("link", { name: "Edit", exact: true }).click();
-    await page.waitForURL(/\/edit$/);
-    expect(await page.getByLabel("Name").inputValue()).toBe("Builder VIPs");
-    expect(await page.getByRole("textbox", { name: "Query" }).inputValue()).toBe(built);
-    const edited = "amount_spent >= 100 AND number_of_orders >= 3";
-    await fillQuery(page, edited);
-    await page.getByLabel("Name").fill("Big repeat buyers");
-    await page.getByRole("button", { name: "Save changes" }).click();
-    await page.waitForURL(/\/app\/segments\/\d+$/);
-    await toast(page, "Saved “Big repeat buyers”");
-    expect((await page.locator("#segment-size").textContent())?.trim()).toBe(await countOf(edited));
+      // Edit: from the detail page, change the query as text, save, see the new size.
+      await page.goto(`${app.server.url}/app/segments`);
+      await page.getByRole("link", { name: "Builder VIPs" }).click();
+      await page.waitForURL(/\/app\/segments\/\d+$/);
+      await page.getByRole("link", { name: "Edit", exact: true }).click();
+      await page.waitForURL(/\/edit$/);
+      expect(await page.getByLabel("Name").inputValue()).toBe("Builder VIPs");
+      expect(await page.getByRole("textbox", { name: "Query" }).inputValue()).toBe(built);
+      const edited = "amount_spent >= 100 AND number_of_orders >= 3";
+      await fillQuery(page, edited);
+      await page.getByLabel("Name").fill("Big repeat buyers");
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.waitForURL(/\/app\/segments\/\d+$/);
+      await toast(page, "Saved “Big repeat buyers”");
+      expect((await page.locator("#segment-size").textContent())?.trim()).toBe(await countOf(edited));
 
-    // Delete, confirmed in a modal.
-    await page.getByRole("button", { name: "Delete" }).click();
-    await page.getByRole("dialog").getByText("Delete “Big repeat buyers”?").waitFor();
-    await page.getByRole("button", { name: "Delete segment" }).click();
-    await page.waitForURL(`${app.server.url}/app/segments`);
-    await toast(page, "Deleted “Big repeat buyers”");
-    // The toast shows while the list may still be loading: wait for the list itself.
-    await page.locator('[data-segment-size="Repeat buyers"]').waitFor();
-    expect(await page.locator('[data-segment-size="Big repeat buyers"]').count()).toBe(0);
-    expect(await page.locator('[data-segment-size="Repeat buyers"]').count()).toBe(1);
-    expect(failed).toEqual([]);
-    await page.close();
-  });
+      // Delete, confirmed in a modal.
+      await page.getByRole("button", { name: "Delete" }).click();
+      await page.getByRole("dialog").getByText("Delete “Big repeat buyers”?").waitFor();
+      await page.getByRole("button", { name: "Delete segment" }).click();
+      await page.waitForURL(`${app.server.url}/app/segments`);
+      await toast(page, "Deleted “Big repeat buyers”");
+      // The toast shows while the list may still be loading: wait for the list itself.
+      await page.locator('[data-segment-size="Repeat buyers"]').waitFor();
+      expect(await page.locator('[data-segment-size="Big repeat buyers"]').count()).toBe(0);
+      expect(await page.locator('[data-segment-size="Repeat buyers"]').count()).toBe(1);
+      expect(failed).toEqual([]);
+      await page.close();
+    },
+  );
 
   it("opens a purchase filter and an unreadable value in the builder", async () => {
     const { page, failed } = await open(
@@ -136,8 +151,14 @@ describe("segment builder, edit and delete in Chromium", () => {
     );
     await page.getByRole("tab", { name: "Builder" }).click();
     expect(await page.getByLabel("Function").inputValue()).toBe("products_purchased");
-    expect(await page.getByLabel("Parameter", { exact: true }).evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value))).toEqual(["tag", "date"]);
-    expect(await page.getByLabel("Parameter value").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(["espresso", "-30d"]);
+    expect(
+      await page
+        .getByLabel("Parameter", { exact: true })
+        .evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value)),
+    ).toEqual(["tag", "date"]);
+    expect(
+      await page.getByLabel("Parameter value").evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)),
+    ).toEqual(["espresso", "-30d"]);
     await page.getByText("NOT", { exact: true }).first().waitFor();
     // An edit in the builder prints the whole rule back.
     await page.getByLabel("Parameter value").nth(1).fill("-90d");

@@ -23,7 +23,9 @@ describe.each(DIALECTS)("import-cdnow on %s", (dialect) => {
     const first = await cliJson(database.url, "import-cdnow", MASTER, "--shop", SHOP);
     expect(first).toEqual({ shop: SHOP, rows: 69_659, customers: 23_570, errors: [] });
     // The import registers its shop as installed (its webhooks would be accepted).
-    expect(await cliJson(database.url, "shops", "list")).toMatchObject({ shops: [{ domain: SHOP, name: "CDNOW", installed: true }] });
+    expect(await cliJson(database.url, "shops", "list")).toMatchObject({
+      shops: [{ domain: SHOP, name: "CDNOW", installed: true }],
+    });
     const expected = {
       shop: SHOP,
       currency: "USD",
@@ -40,7 +42,13 @@ describe.each(DIALECTS)("import-cdnow on %s", (dialect) => {
   });
 
   it("keeps another shop's import apart (the 1/10 sample)", async () => {
-    await cliJson(database.url, "import-cdnow", path.join(CDNOW_DIR, "CDNOW_sample.txt"), "--shop", "cdnow-sample.myshopify.com");
+    await cliJson(
+      database.url,
+      "import-cdnow",
+      path.join(CDNOW_DIR, "CDNOW_sample.txt"),
+      "--shop",
+      "cdnow-sample.myshopify.com",
+    );
     expect(await cliJson(database.url, "stats", "--shop", "cdnow-sample.myshopify.com")).toMatchObject({
       customers: 2_357,
       orders: 6_919,
@@ -50,7 +58,10 @@ describe.each(DIALECTS)("import-cdnow on %s", (dialect) => {
 
   it("reports bad lines with their numbers, imports the good ones and exits non-zero", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cdnow-")), "bad.txt");
-    fs.writeFileSync(file, " customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1   11.77\r\n 00002 1997x112  5   77.00\r\n 00003 19970102  2   20.76\r\n");
+    fs.writeFileSync(
+      file,
+      " customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1   11.77\r\n 00002 1997x112  5   77.00\r\n 00003 19970102  2   20.76\r\n",
+    );
     const { code, stdout } = await cli(database.url, "import-cdnow", file, "--shop", "bad.myshopify.com", "--json");
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toEqual({
@@ -59,7 +70,10 @@ describe.each(DIALECTS)("import-cdnow on %s", (dialect) => {
       customers: 2,
       errors: ['line 3: cannot read "00002 1997x112  5   77.00"'],
     });
-    expect(await cliJson(database.url, "stats", "--shop", "bad.myshopify.com")).toMatchObject({ orders: 2, revenue: 32.53 });
+    expect(await cliJson(database.url, "stats", "--shop", "bad.myshopify.com")).toMatchObject({
+      orders: 2,
+      revenue: 32.53,
+    });
   });
 });
 

@@ -7,7 +7,16 @@ import { CommandError, UsageError } from "~/cli/main";
 import { cli, cliJson } from "../helpers/cli";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
 
-type Listed = { shops: { domain: string; name: string | null; currency: string; timezone: string; installed: boolean; uninstalledAt: string | null }[] };
+type Listed = {
+  shops: {
+    domain: string;
+    name: string | null;
+    currency: string;
+    timezone: string;
+    installed: boolean;
+    uninstalledAt: string | null;
+  }[];
+};
 
 describe.each(DIALECTS)("shops and read-only commands on %s", (dialect) => {
   let database: TestDatabase;
@@ -23,7 +32,9 @@ describe.each(DIALECTS)("shops and read-only commands on %s", (dialect) => {
       const Database = (await import("better-sqlite3")).default;
       const sqlite = new Database(database.config.file, { readonly: true });
       try {
-        return (sqlite.prepare(`SELECT "name" FROM "sqlite_master" WHERE "type" = 'table'`).all() as { name: string }[]).map((r) => r.name);
+        return (
+          sqlite.prepare(`SELECT "name" FROM "sqlite_master" WHERE "type" = 'table'`).all() as { name: string }[]
+        ).map((r) => r.name);
       } finally {
         sqlite.close();
       }
@@ -31,7 +42,9 @@ describe.each(DIALECTS)("shops and read-only commands on %s", (dialect) => {
     const client = new pg.Client({ connectionString: database.url });
     await client.connect();
     try {
-      return (await client.query<{ tablename: string }>(`SELECT "tablename" FROM "pg_tables" WHERE "schemaname" = 'public'`)).rows.map((r) => r.tablename);
+      return (
+        await client.query<{ tablename: string }>(`SELECT "tablename" FROM "pg_tables" WHERE "schemaname" = 'public'`)
+      ).rows.map((r) => r.tablename);
     } finally {
       await client.end();
     }
@@ -46,7 +59,9 @@ describe.each(DIALECTS)("shops and read-only commands on %s", (dialect) => {
       ["shops", "list"],
     ]) {
       await expect(cli(database.url, ...argv)).rejects.toThrow(CommandError);
-      await expect(cli(database.url, ...argv)).rejects.toThrow(/not up to date .*run `npm run tailored -- migrate` first/);
+      await expect(cli(database.url, ...argv)).rejects.toThrow(
+        /not up to date .*run `npm run tailored -- migrate` first/,
+      );
     }
     expect(await tables()).toEqual(before);
     expect(before === null || !before.includes("_tailored_migrations")).toBe(true);
@@ -56,7 +71,21 @@ describe.each(DIALECTS)("shops and read-only commands on %s", (dialect) => {
     await cliJson(database.url, "migrate");
     expect(await cliJson<Listed>(database.url, "shops", "list")).toEqual({ shops: [] });
 
-    expect(await cliJson(database.url, "shops", "install", "--shop", "berlin.myshopify.com", "--name", "Berlin", "--currency", "EUR", "--timezone", "Europe/Berlin")).toEqual({
+    expect(
+      await cliJson(
+        database.url,
+        "shops",
+        "install",
+        "--shop",
+        "berlin.myshopify.com",
+        "--name",
+        "Berlin",
+        "--currency",
+        "EUR",
+        "--timezone",
+        "Europe/Berlin",
+      ),
+    ).toEqual({
       shop: "berlin.myshopify.com",
       created: true,
       installed: true,
@@ -64,19 +93,34 @@ describe.each(DIALECTS)("shops and read-only commands on %s", (dialect) => {
       currency: "EUR",
       timezone: "Europe/Berlin",
     });
-    expect(await cliJson(database.url, "shops", "install", "--shop", "plain.myshopify.com")).toMatchObject({ created: true, name: null, currency: "USD", timezone: "UTC" });
+    expect(await cliJson(database.url, "shops", "install", "--shop", "plain.myshopify.com")).toMatchObject({
+      created: true,
+      name: null,
+      currency: "USD",
+      timezone: "UTC",
+    });
 
     // Uninstalled (as app/uninstalled leaves it), then installed again: what was not given is kept.
     const { openDatabase } = await import("~/db/database.server");
     const db = openDatabase(database.config);
-    await db.prisma.shop.update({ where: { domain: "berlin.myshopify.com" }, data: { uninstalledAt: new Date("2026-01-02T03:04:05Z") } });
+    await db.prisma.shop.update({
+      where: { domain: "berlin.myshopify.com" },
+      data: { uninstalledAt: new Date("2026-01-02T03:04:05Z") },
+    });
     const listed = await cliJson<Listed>(database.url, "shops", "list");
     expect(listed.shops.map((s) => [s.domain, s.installed, s.uninstalledAt])).toEqual([
       ["berlin.myshopify.com", false, "2026-01-02T03:04:05.000Z"],
       ["plain.myshopify.com", true, null],
     ]);
-    expect(await cliJson(database.url, "shops", "install", "--shop", "berlin.myshopify.com")).toMatchObject({ created: false, name: "Berlin", currency: "EUR", timezone: "Europe/Berlin" });
-    expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: "berlin.myshopify.com" } })).uninstalledAt).toBeNull();
+    expect(await cliJson(database.url, "shops", "install", "--shop", "berlin.myshopify.com")).toMatchObject({
+      created: false,
+      name: "Berlin",
+      currency: "EUR",
+      timezone: "Europe/Berlin",
+    });
+    expect(
+      (await db.prisma.shop.findUniqueOrThrow({ where: { domain: "berlin.myshopify.com" } })).uninstalledAt,
+    ).toBeNull();
     await db.close();
 
     const text = await cli(database.url, "shops", "list");
@@ -95,6 +139,8 @@ describe.each(DIALECTS)("shops and read-only commands on %s", (dialect) => {
   ])("refuses shops install %j", async (args, message) => {
     await expect(cli(database.url, "shops", "install", ...args)).rejects.toThrow(UsageError);
     await expect(cli(database.url, "shops", "install", ...args)).rejects.toThrow(message);
-    expect((await cliJson<Listed>(database.url, "shops", "list")).shops.map((s) => s.domain)).not.toContain("x.myshopify.com");
+    expect((await cliJson<Listed>(database.url, "shops", "list")).shops.map((s) => s.domain)).not.toContain(
+      "x.myshopify.com",
+    );
   });
 });

@@ -35,7 +35,8 @@ describe.each(DIALECTS)("executor on %s", (dialect) => {
   it("runs sql`…` statements and decodes their rows into typed values", async () => {
     const at = new Date("2025-01-02T03:04:05.678Z");
     const rows = ["a", "b", "c"].map(
-      (id, i) => sql`(${SHOP}, ${id}, ${`h-${id}`}, ${"T"}, ${""}, ${"ACTIVE"}, ${BigInt(i) * 10_000_000_000n}, ${at}, ${at}, ${at})`,
+      (id, i) =>
+        sql`(${SHOP}, ${id}, ${`h-${id}`}, ${"T"}, ${""}, ${"ACTIVE"}, ${BigInt(i) * 10_000_000_000n}, ${at}, ${at}, ${at})`,
     );
     const changed = await db.run(
       sql`INSERT INTO "Product" ("shop", "id", "handle", "title", "tags", "status", "priceMinor", "createdAt", "updatedAt", "syncedAt")
@@ -52,7 +53,9 @@ describe.each(DIALECTS)("executor on %s", (dialect) => {
       { id: "c", priceMinor: 20_000_000_000n, createdAt: at, n: 2 },
     ]);
     // A value that looks like SQL stays a value.
-    await db.run(sql`UPDATE "Product" SET "title" = ${`'; DELETE FROM "Product"; --`} WHERE "shop" = ${SHOP} AND "id" = ${"a"}`);
+    await db.run(
+      sql`UPDATE "Product" SET "title" = ${`'; DELETE FROM "Product"; --`} WHERE "shop" = ${SHOP} AND "id" = ${"a"}`,
+    );
     expect(await count()).toBe(3);
   });
 
@@ -114,7 +117,9 @@ describe.each(DIALECTS)("executor on %s", (dialect) => {
     const sql = new Sql(db.dialect);
     expect(await db.all(sql, `SELECT "id" FROM "Product" WHERE ${sql.in(`"id"`, [])}`)).toEqual([]);
     const sql2 = new Sql(db.dialect);
-    expect(await db.all(sql2, `SELECT "id" FROM "Product" WHERE ${sql2.in(`"id"`, ["1", "9"])}`)).toEqual([{ id: "1" }]);
+    expect(await db.all(sql2, `SELECT "id" FROM "Product" WHERE ${sql2.in(`"id"`, ["1", "9"])}`)).toEqual([
+      { id: "1" },
+    ]);
   });
 
   it("binds each placeholder to its own value, wherever it sits in the text and however often", async () => {
@@ -124,7 +129,10 @@ describe.each(DIALECTS)("executor on %s", (dialect) => {
     const b = sql.p("b");
     const ten = sql.p(10);
     const cast = db.dialect === "postgres" ? "::text" : "";
-    const [row] = await db.all(sql, `SELECT ${b}${cast} AS "b", ${a}${cast} AS "a", ${b}${cast} AS "again", '@p1' AS "literal", ${ten}${db.dialect === "postgres" ? "::int" : ""} + 1 AS "n"`);
+    const [row] = await db.all(
+      sql,
+      `SELECT ${b}${cast} AS "b", ${a}${cast} AS "a", ${b}${cast} AS "again", '@p1' AS "literal", ${ten}${db.dialect === "postgres" ? "::int" : ""} + 1 AS "n"`,
+    );
     expect({ ...row, n: Number(row?.n) }).toEqual({ b: "b", a: "a", again: "b", literal: "@p1", n: 11 });
   });
 });

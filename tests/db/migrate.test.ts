@@ -38,7 +38,10 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
 
     fs.writeFileSync(path.join(dir, "0001_a", "migration.sql"), `CREATE TABLE "A" ("id" INTEGER PRIMARY KEY);`);
     fs.mkdirSync(path.join(dir, "0002_b"));
-    fs.writeFileSync(path.join(dir, "0002_b", "migration.sql"), `CREATE TABLE "B" ("id" INTEGER);\nCREATE TABLE "A" ("x" INTEGER);`);
+    fs.writeFileSync(
+      path.join(dir, "0002_b", "migration.sql"),
+      `CREATE TABLE "B" ("id" INTEGER);\nCREATE TABLE "A" ("x" INTEGER);`,
+    );
     await expect(migrate(database.config, root)).rejects.toThrow();
     // Nothing of 0002 stays behind: table B was rolled back with it, so fixing it and re-running works.
     fs.writeFileSync(path.join(dir, "0002_b", "migration.sql"), `CREATE TABLE "B" ("id" INTEGER);`);
@@ -74,9 +77,19 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
       );
       copy(names.slice(at));
       await migrate(database.config, root);
-      const rows = await db.prisma.customer.findMany({ orderBy: { id: "asc" }, select: { id: true, segmentIds: true } });
-      const sorted = (list: string) => list.split(",").filter(Boolean).map(Number).sort((a, b) => a - b);
-      expect(rows.map((r) => [r.id, sorted(r.segmentIds), r.segmentIds.startsWith(",") && r.segmentIds.endsWith(",")])).toEqual([
+      const rows = await db.prisma.customer.findMany({
+        orderBy: { id: "asc" },
+        select: { id: true, segmentIds: true },
+      });
+      const sorted = (list: string) =>
+        list
+          .split(",")
+          .filter(Boolean)
+          .map(Number)
+          .sort((a, b) => a - b);
+      expect(
+        rows.map((r) => [r.id, sorted(r.segmentIds), r.segmentIds.startsWith(",") && r.segmentIds.endsWith(",")]),
+      ).toEqual([
         ["1", [3, 12], true],
         ["2", [], true],
       ]);
@@ -99,9 +112,15 @@ describe("SQLite's clustered tables", () => {
     const db = openDatabase(database.config);
     try {
       const tables = await db.all(new Sql("sqlite"), `SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'table'`);
-      const clustered = tables.filter((t) => /WITHOUT ROWID\s*$/.test(String(t.sql))).map((t) => String(t.name)).sort();
+      const clustered = tables
+        .filter((t) => /WITHOUT ROWID\s*$/.test(String(t.sql)))
+        .map((t) => String(t.name))
+        .sort();
       expect(clustered).toEqual(["Customer", "CustomerFacts", "SegmentMember"]);
-      const indexes = await db.all(new Sql("sqlite"), `SELECT "name" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Customer'`);
+      const indexes = await db.all(
+        new Sql("sqlite"),
+        `SELECT "name" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Customer'`,
+      );
       expect(indexes.map((i) => String(i.name))).toContain("Customer_shop_id_idx");
     } finally {
       await db.close();

@@ -27,12 +27,15 @@ describe("SQLite connections and deleted data", () => {
     // A session deleted through Prisma (as the session storage deletes them) leaves no byte of its
     // token once the WAL is in the database file.
     const token = "shpat_0123456789abcdef_deleted_token";
-    await db.prisma.session.create({ data: { id: "offline_x", shop: "x.myshopify.com", state: "", accessToken: token } });
+    await db.prisma.session.create({
+      data: { id: "offline_x", shop: "x.myshopify.com", state: "", accessToken: token },
+    });
     await db.all(new Sql("sqlite"), "PRAGMA wal_checkpoint(TRUNCATE)");
     await db.prisma.session.delete({ where: { id: "offline_x" } });
     await db.all(new Sql("sqlite"), "PRAGMA wal_checkpoint(TRUNCATE)");
     const dir = path.dirname(database.config.dialect === "sqlite" ? database.config.file : "");
-    for (const name of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, name)).includes(token), name).toBe(false);
+    for (const name of fs.readdirSync(dir))
+      expect(fs.readFileSync(path.join(dir, name)).includes(token), name).toBe(false);
     await db.close();
   });
 });

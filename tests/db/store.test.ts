@@ -25,23 +25,47 @@ describe.each(DIALECTS)("store on %s", (dialect) => {
   });
 
   it("keeps the newer customer when an older payload arrives later", async () => {
-    await upsertCustomers(db, { shop: SHOP, now, rows: [customer({ id: "1", tags: ["vip"], updatedAt: t("2025-03-01T00:00:00Z") })] });
-    await upsertCustomers(db, { shop: SHOP, now, rows: [customer({ id: "1", tags: ["old"], updatedAt: t("2025-02-01T00:00:00Z") })] });
+    await upsertCustomers(db, {
+      shop: SHOP,
+      now,
+      rows: [customer({ id: "1", tags: ["vip"], updatedAt: t("2025-03-01T00:00:00Z") })],
+    });
+    await upsertCustomers(db, {
+      shop: SHOP,
+      now,
+      rows: [customer({ id: "1", tags: ["old"], updatedAt: t("2025-02-01T00:00:00Z") })],
+    });
     expect(await db.prisma.customer.findUniqueOrThrow({ where: { shop_id: { shop: SHOP, id: "1" } } })).toMatchObject({
       tags: "vip",
       updatedAt: t("2025-03-01T00:00:00Z"),
     });
-    await upsertCustomers(db, { shop: SHOP, now, rows: [customer({ id: "1", tags: ["vip", "wholesale"], updatedAt: t("2025-04-01T00:00:00Z") })] });
+    await upsertCustomers(db, {
+      shop: SHOP,
+      now,
+      rows: [customer({ id: "1", tags: ["vip", "wholesale"], updatedAt: t("2025-04-01T00:00:00Z") })],
+    });
     expect((await db.prisma.customer.findFirstOrThrow({ where: { shop: SHOP, id: "1" } })).tags).toBe("vip,wholesale");
   });
 
   it("replaces an order's lines with a newer version and ignores a stale one", async () => {
-    const first = order({ id: "10", lines: [line({ id: "a" }), line({ id: "b" })], updatedAt: t("2025-02-01T12:00:00Z") });
+    const first = order({
+      id: "10",
+      lines: [line({ id: "a" }), line({ id: "b" })],
+      updatedAt: t("2025-02-01T12:00:00Z"),
+    });
     await upsertOrders(db, { shop: SHOP, now, rows: [first] });
-    const edited = order({ id: "10", totalMinor: 2500n, lines: [line({ id: "c", quantity: 2 })], updatedAt: t("2025-02-02T00:00:00Z") });
+    const edited = order({
+      id: "10",
+      totalMinor: 2500n,
+      lines: [line({ id: "c", quantity: 2 })],
+      updatedAt: t("2025-02-02T00:00:00Z"),
+    });
     await upsertOrders(db, { shop: SHOP, now, rows: [edited] });
     await upsertOrders(db, { shop: SHOP, now, rows: [first] }); // a late retry of the original
-    const stored = await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: "10" }, include: { lines: true } });
+    const stored = await db.prisma.order.findFirstOrThrow({
+      where: { shop: SHOP, id: "10" },
+      include: { lines: true },
+    });
     expect(stored.totalMinor).toBe(2500n);
     expect(stored.lines.map((l) => [l.id, l.quantity])).toEqual([["c", 2]]);
   });
@@ -54,8 +78,18 @@ describe.each(DIALECTS)("store on %s", (dialect) => {
     await upsertOrders(db, { shop: OTHER, now, rows: [order({ id: "10", totalMinor: 999n, currencyCode: "EUR" })] });
     await recomputeFacts(db, { shop: SHOP, now });
     await recomputeFacts(db, { shop: OTHER, now });
-    expect(await shopStats(db, { shop: SHOP })).toMatchObject({ customers: 1, orders: 1, revenueMinor: 700n, currencyCode: "USD" });
-    expect(await shopStats(db, { shop: OTHER })).toMatchObject({ customers: 2, orders: 1, revenueMinor: 999n, currencyCode: "EUR" });
+    expect(await shopStats(db, { shop: SHOP })).toMatchObject({
+      customers: 1,
+      orders: 1,
+      revenueMinor: 700n,
+      currencyCode: "USD",
+    });
+    expect(await shopStats(db, { shop: OTHER })).toMatchObject({
+      customers: 2,
+      orders: 1,
+      revenueMinor: 999n,
+      currencyCode: "EUR",
+    });
     expect(await db.prisma.customerFacts.count({ where: { shop: SHOP } })).toBe(1);
   });
 
@@ -71,8 +105,21 @@ describe.each(DIALECTS)("store on %s", (dialect) => {
       rows: [
         order({ id: "1", customerId: "1", totalMinor: 1000n, processedAt: t("2025-01-10T10:00:00Z") }),
         order({ id: "2", customerId: "1", totalMinor: 2001n, processedAt: t("2025-01-10T18:00:00Z") }), // same day
-        order({ id: "3", customerId: "1", totalMinor: 3000n, refundedMinor: 500n, financialStatus: "PARTIALLY_REFUNDED", processedAt: t("2025-03-05T09:00:00Z") }),
-        order({ id: "4", customerId: "1", totalMinor: 9999n, cancelledAt: t("2025-04-02T00:00:00Z"), processedAt: t("2025-04-01T00:00:00Z") }),
+        order({
+          id: "3",
+          customerId: "1",
+          totalMinor: 3000n,
+          refundedMinor: 500n,
+          financialStatus: "PARTIALLY_REFUNDED",
+          processedAt: t("2025-03-05T09:00:00Z"),
+        }),
+        order({
+          id: "4",
+          customerId: "1",
+          totalMinor: 9999n,
+          cancelledAt: t("2025-04-02T00:00:00Z"),
+          processedAt: t("2025-04-01T00:00:00Z"),
+        }),
         order({ id: "5", customerId: "1", totalMinor: 5555n, test: true, processedAt: t("2025-05-01T00:00:00Z") }),
         order({ id: "6", customerId: "2", totalMinor: 4000n, cancelledAt: t("2025-02-02T00:00:00Z") }),
         order({ id: "7", customerId: null, totalMinor: 100n }), // guest checkout
@@ -93,8 +140,28 @@ describe.each(DIALECTS)("store on %s", (dialect) => {
         lastOrderAt: t("2025-03-05T09:00:00Z"),
         orderDays: 2,
       },
-      { customerId: "2", ordersCount: 0, cancelledCount: 1, amountSpentMinor: 0n, refundedMinor: 0n, aovMinor: null, firstOrderAt: null, lastOrderAt: null, orderDays: 0 },
-      { customerId: "3", ordersCount: 0, cancelledCount: 0, amountSpentMinor: 0n, refundedMinor: 0n, aovMinor: null, firstOrderAt: null, lastOrderAt: null, orderDays: 0 },
+      {
+        customerId: "2",
+        ordersCount: 0,
+        cancelledCount: 1,
+        amountSpentMinor: 0n,
+        refundedMinor: 0n,
+        aovMinor: null,
+        firstOrderAt: null,
+        lastOrderAt: null,
+        orderDays: 0,
+      },
+      {
+        customerId: "3",
+        ordersCount: 0,
+        cancelledCount: 0,
+        amountSpentMinor: 0n,
+        refundedMinor: 0n,
+        aovMinor: null,
+        firstOrderAt: null,
+        lastOrderAt: null,
+        orderDays: 0,
+      },
     ]);
     expect(await shopStats(db, { shop: SHOP })).toMatchObject({
       customers: 3,
@@ -110,7 +177,11 @@ describe.each(DIALECTS)("store on %s", (dialect) => {
 
   it("recomputes only the customers it is asked to", async () => {
     await upsertCustomers(db, { shop: SHOP, now, rows: [customer({ id: "1" }), customer({ id: "2" })] });
-    await upsertOrders(db, { shop: SHOP, now, rows: [order({ id: "1", customerId: "1" }), order({ id: "2", customerId: "2" })] });
+    await upsertOrders(db, {
+      shop: SHOP,
+      now,
+      rows: [order({ id: "1", customerId: "1" }), order({ id: "2", customerId: "2" })],
+    });
     await recomputeFacts(db, { shop: SHOP, now, customerIds: ["2"] });
     expect((await db.prisma.customerFacts.findMany({ where: { shop: SHOP } })).map((f) => f.customerId)).toEqual(["2"]);
     await recomputeFacts(db, { shop: SHOP, now, customerIds: [] });
@@ -119,17 +190,34 @@ describe.each(DIALECTS)("store on %s", (dialect) => {
 
   it("stores amounts beyond 32 bits exactly", async () => {
     // 30 billion rupiah minor units: more than an INT holds.
-    await upsertOrders(db, { shop: SHOP, now, rows: [order({ id: "1", totalMinor: 3_000_000_000_000n, currencyCode: "IDR" })] });
+    await upsertOrders(db, {
+      shop: SHOP,
+      now,
+      rows: [order({ id: "1", totalMinor: 3_000_000_000_000n, currencyCode: "IDR" })],
+    });
     expect((await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP } })).totalMinor).toBe(3_000_000_000_000n);
   });
 
   it("upserts products", async () => {
     const product = {
-      id: "9", handle: "beans", title: "Beans", productType: "Coffee", vendor: "Roaster", tags: ["espresso", "organic"],
-      status: "ACTIVE" as const, imageUrl: null, priceMinor: 1800n, createdAt: t("2025-01-01T00:00:00Z"), updatedAt: t("2025-01-01T00:00:00Z"),
+      id: "9",
+      handle: "beans",
+      title: "Beans",
+      productType: "Coffee",
+      vendor: "Roaster",
+      tags: ["espresso", "organic"],
+      status: "ACTIVE" as const,
+      imageUrl: null,
+      priceMinor: 1800n,
+      createdAt: t("2025-01-01T00:00:00Z"),
+      updatedAt: t("2025-01-01T00:00:00Z"),
     };
     await upsertProducts(db, { shop: SHOP, now, rows: [product] });
-    await upsertProducts(db, { shop: SHOP, now, rows: [{ ...product, title: "Better beans", updatedAt: t("2025-02-01T00:00:00Z") }] });
+    await upsertProducts(db, {
+      shop: SHOP,
+      now,
+      rows: [{ ...product, title: "Better beans", updatedAt: t("2025-02-01T00:00:00Z") }],
+    });
     expect(await db.prisma.product.findMany({ where: { shop: SHOP } })).toEqual([
       expect.objectContaining({ title: "Better beans", tags: "espresso,organic", priceMinor: 1800n }),
     ]);

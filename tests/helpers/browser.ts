@@ -8,7 +8,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: apt-get install -y --no-install-recommends chromium (or set CHROMIUM_PATH)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -67,7 +69,11 @@ export async function startDemoApp(prepare: (databaseUrl: string) => Promise<voi
         if (message.type() !== "error") return;
         // The editor's preview answers a query with a mistake 422 (issue 10), and shows it; Chromium
         // reports every non-2xx fetch as a failed resource. That one answer is expected, no other.
-        if (/status of 422\b/.test(message.text()) && new URL(message.location().url || "about:blank").pathname === "/app/segments/preview") return;
+        if (
+          /status of 422\b/.test(message.text()) &&
+          new URL(message.location().url || "about:blank").pathname === "/app/segments/preview"
+        )
+          return;
         failed.push(message.text());
       });
       await page.goto(`${running.url}${path}`);

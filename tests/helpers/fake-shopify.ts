@@ -79,7 +79,12 @@ type Value =
   | { kind: "object"; fields: [string, Value][] };
 type Field = { kind: "field"; alias?: string; name: string; args: Map<string, Value>; selections?: Selection[] };
 type Selection = Field | { kind: "inline"; on?: string; selections: Selection[] } | { kind: "spread"; name: string };
-type Operation = { type: "query" | "mutation" | "subscription"; name?: string; defaults: Map<string, Value>; selections: Selection[] };
+type Operation = {
+  type: "query" | "mutation" | "subscription";
+  name?: string;
+  defaults: Map<string, Value>;
+  selections: Selection[];
+};
 type Doc = { operations: Operation[]; fragments: Map<string, { on: string; selections: Selection[] }> };
 
 class GraphQLSyntaxError extends Error {}
@@ -161,12 +166,14 @@ function parseDocument(source: string): Doc {
   const isPunct = (v: string) => peek()?.kind === "punct" && peek()!.value === v;
   const isName = (v?: string) => peek()?.kind === "name" && (v === undefined || peek()!.value === v);
   const expectPunct = (v: string) => {
-    if (!isPunct(v)) throw new GraphQLSyntaxError(`expected "${v}", found ${peek() ? JSON.stringify(peek()!.value) : "the end"}`);
+    if (!isPunct(v))
+      throw new GraphQLSyntaxError(`expected "${v}", found ${peek() ? JSON.stringify(peek()!.value) : "the end"}`);
     p++;
   };
   const name = (): string => {
     const t = peek();
-    if (t?.kind !== "name") throw new GraphQLSyntaxError(`expected a name, found ${t ? JSON.stringify(t.value) : "the end"}`);
+    if (t?.kind !== "name")
+      throw new GraphQLSyntaxError(`expected a name, found ${t ? JSON.stringify(t.value) : "the end"}`);
     p++;
     return t.value;
   };
@@ -370,12 +377,17 @@ function project(value: unknown, selections: Selection[], ctx: { doc: Doc; resol
         const projected = sel.selections ? project(raw, sel.selections, ctx) : raw === undefined ? null : raw;
         const existing = out[key];
         out[key] =
-          existing && typeof existing === "object" && projected && typeof projected === "object" && !Array.isArray(projected)
+          existing &&
+          typeof existing === "object" &&
+          projected &&
+          typeof projected === "object" &&
+          !Array.isArray(projected)
             ? { ...(existing as Obj), ...(projected as Obj) }
             : projected;
       } else {
         const fragment = sel.kind === "inline" ? sel : ctx.doc.fragments.get(sel.name);
-        if (!fragment) throw new GraphQLFieldError(`Fragment ${sel.kind === "spread" ? sel.name : ""} was used, but not defined`);
+        if (!fragment)
+          throw new GraphQLFieldError(`Fragment ${sel.kind === "spread" ? sel.name : ""} was used, but not defined`);
         const on = fragment.on;
         if (on && typeof source.__typename === "string" && source.__typename !== on) continue;
         apply(fragment.selections);
@@ -497,7 +509,8 @@ function searchFilter(query: unknown): Filter {
     const op = m[2] ?? "=";
     const raw = m[3] ?? m[4] ?? m[5] ?? "";
     const at = Date.parse(raw);
-    if (!Number.isFinite(at)) throw new GraphQLFieldError(`Invalid search query: cannot read a time in ${JSON.stringify(m[0])}`);
+    if (!Number.isFinite(at))
+      throw new GraphQLFieldError(`Invalid search query: cannot read a time in ${JSON.stringify(m[0])}`);
     terms.push((node) => {
       const t = Date.parse(String(node[field] ?? ""));
       if (!Number.isFinite(t)) return false;
@@ -538,7 +551,8 @@ function compareNodes(a: Obj, b: Obj): number {
   return String(a.id ?? "").localeCompare(String(b.id ?? ""));
 }
 
-const encodeCursor = (node: Obj) => Buffer.from(JSON.stringify({ u: node.updatedAt ?? null, id: node.id ?? null })).toString("base64url");
+const encodeCursor = (node: Obj) =>
+  Buffer.from(JSON.stringify({ u: node.updatedAt ?? null, id: node.id ?? null })).toString("base64url");
 
 function decodeCursor(cursor: string): Obj {
   try {
@@ -553,8 +567,10 @@ function decodeCursor(cursor: string): Obj {
 function connection(all: Obj[], typename: string, args: Obj): Obj {
   const first = args.first;
   const last = args.last;
-  if (typeof first !== "number" && typeof last !== "number") throw new GraphQLFieldError("you must provide one of first or last");
-  if (typeof last === "number") throw new GraphQLFieldError("this stand-in for Shopify pages forward only (first/after)");
+  if (typeof first !== "number" && typeof last !== "number")
+    throw new GraphQLFieldError("you must provide one of first or last");
+  if (typeof last === "number")
+    throw new GraphQLFieldError("this stand-in for Shopify pages forward only (first/after)");
   let nodes = all.filter(searchFilter(args.query)).sort(compareNodes);
   if (args.reverse === true) nodes.reverse();
   if (typeof args.after === "string") {
@@ -584,7 +600,9 @@ function connection(all: Obj[], typename: string, args: Obj): Obj {
  */
 function withLineItems(order: Obj): Obj {
   const lines = order.lineItems;
-  return Array.isArray(lines) ? { ...order, lineItems: (args: Obj) => connection(lines as Obj[], "LineItem", args) } : order;
+  return Array.isArray(lines)
+    ? { ...order, lineItems: (args: Obj) => connection(lines as Obj[], "LineItem", args) }
+    : order;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -631,7 +649,10 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   const refill = () => {
     const now = clock();
     bucket = {
-      available: Math.min(bucketConfig.maximumAvailable, bucket.available + ((now - bucket.at) / 1000) * bucketConfig.restoreRate),
+      available: Math.min(
+        bucketConfig.maximumAvailable,
+        bucket.available + ((now - bucket.at) / 1000) * bucketConfig.restoreRate,
+      ),
       at: now,
     };
   };
@@ -655,7 +676,10 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     const topic = "bulk_operations/finish";
     const record: WebhookDelivery = { topic, body, status: null };
     webhookDeliveries.push(record);
-    const headers = webhookHeaders({ topic, shop: options.shop, body, eventId: randomUUID(), webhookId: randomUUID(), apiVersion }, hook.secret);
+    const headers = webhookHeaders(
+      { topic, shop: options.shop, body, eventId: randomUUID(), webhookId: randomUUID(), apiVersion },
+      hook.secret,
+    );
     const delivery = fetch(hook.webhookUrl, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) })
       .then(async (response) => {
         record.status = response.status;
@@ -748,7 +772,10 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
 
   const runBulkQuery = (args: Obj): Obj => {
     const bulkQuery = args.query;
-    if (typeof bulkQuery !== "string") throw new GraphQLFieldError("Argument 'query' on Field 'bulkOperationRunQuery' has an invalid value. Expected type 'String!'.");
+    if (typeof bulkQuery !== "string")
+      throw new GraphQLFieldError(
+        "Argument 'query' on Field 'bulkOperationRunQuery' has an invalid value. Expected type 'String!'.",
+      );
     const running = ops.find(isRunning);
     if (running) {
       return {
@@ -773,7 +800,9 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
           {
             __typename: "BulkOperationUserError",
             field: ["query"],
-            message: top ? `Invalid bulk query: this stand-in for Shopify serves customers, orders and products, not ${top}` : "Invalid bulk query: no connection field found",
+            message: top
+              ? `Invalid bulk query: this stand-in for Shopify serves customers, orders and products, not ${top}`
+              : "Invalid bulk query: no connection field found",
             code: "INVALID",
           },
         ],
@@ -822,7 +851,8 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
 
   // --- GraphQL ---------------------------------------------------------------------------------
 
-  const rootFieldNames = (op: Operation): string[] => op.selections.filter((s): s is Field => s.kind === "field").map((s) => s.name);
+  const rootFieldNames = (op: Operation): string[] =>
+    op.selections.filter((s): s is Field => s.kind === "field").map((s) => s.name);
 
   const execute = async (doc: Doc, op: Operation, variables: Obj): Promise<{ data?: Obj; errors?: Obj[] }> => {
     const resolveArgs = (field: Field): Obj => {
@@ -838,10 +868,28 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     const known =
       op.type === "mutation"
         ? ["bulkOperationRunQuery"]
-        : ["shop", "customers", "orders", "order", "customersCount", "ordersCount", "productsCount", "currentBulkOperation", "node", "bulkOperation"];
+        : [
+            "shop",
+            "customers",
+            "orders",
+            "order",
+            "customersCount",
+            "ordersCount",
+            "productsCount",
+            "currentBulkOperation",
+            "node",
+            "bulkOperation",
+          ];
     const fields = op.selections.filter((s): s is Field => s.kind === "field");
     if (op.selections.some((s) => s.kind !== "field")) {
-      return { errors: [{ message: "this stand-in for Shopify takes only plain fields at the root", extensions: { code: "unsupported" } }] };
+      return {
+        errors: [
+          {
+            message: "this stand-in for Shopify takes only plain fields at the root",
+            extensions: { code: "unsupported" },
+          },
+        ],
+      };
     }
     const unknown = fields.filter((f) => f.name !== "__typename" && !known.includes(f.name));
     if (unknown.length > 0) {
@@ -905,7 +953,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
             value = await countOf("products", args);
             break;
         }
-        data[key] = field.selections ? project(value, field.selections, ctx) : value ?? null;
+        data[key] = field.selections ? project(value, field.selections, ctx) : (value ?? null);
       } catch (error) {
         if (!(error instanceof GraphQLFieldError)) throw error;
         data[key] = null;
@@ -948,7 +996,8 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     } catch {
       payload = null;
     }
-    const variables = payload && typeof payload.variables === "object" && payload.variables !== null ? (payload.variables as Obj) : {};
+    const variables =
+      payload && typeof payload.variables === "object" && payload.variables !== null ? (payload.variables as Obj) : {};
     const query = typeof payload?.query === "string" ? payload.query : "";
     let doc: Doc | null = null;
     let parseError: string | null = null;
@@ -959,9 +1008,17 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     }
     let op: Operation | undefined;
     if (doc) {
-      op = typeof payload?.operationName === "string" ? doc.operations.find((o) => o.name === payload!.operationName) : doc.operations[0];
+      op =
+        typeof payload?.operationName === "string"
+          ? doc.operations.find((o) => o.name === payload!.operationName)
+          : doc.operations[0];
     }
-    const entry: FakeShopifyRequest = { operation: op ? rootFieldNames(op).join(",") : "", variables: payload?.variables, query, status: 0 };
+    const entry: FakeShopifyRequest = {
+      operation: op ? rootFieldNames(op).join(",") : "",
+      variables: payload?.variables,
+      query,
+      status: 0,
+    };
     requests.push(entry);
     const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
       entry.status = status;
@@ -988,7 +1045,14 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
       return;
     }
     if (!doc || !op) {
-      reply(200, { errors: [{ message: parseError ?? "No operation named " + String(payload.operationName), extensions: { code: "parseError" } }] });
+      reply(200, {
+        errors: [
+          {
+            message: parseError ?? "No operation named " + String(payload.operationName),
+            extensions: { code: "parseError" },
+          },
+        ],
+      });
       return;
     }
 
@@ -999,7 +1063,12 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
         errors: [
           {
             message: `Query cost is ${cost}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).`,
-            extensions: { code: "MAX_COST_EXCEEDED", cost, maxCost: SINGLE_QUERY_MAX_COST, documentation: DOCS_RATE_LIMITS },
+            extensions: {
+              code: "MAX_COST_EXCEEDED",
+              cost,
+              maxCost: SINGLE_QUERY_MAX_COST,
+              documentation: DOCS_RATE_LIMITS,
+            },
           },
         ],
         extensions: costExtension(cost, null),
@@ -1033,7 +1102,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
         ? null
         : fs.createReadStream(op.file, { start: 0, end: op.partialEnd! - 1 })
       : fs.createReadStream(op.file);
-    const length = partial ? op.partialEnd! : op.fileSize ?? 0;
+    const length = partial ? op.partialEnd! : (op.fileSize ?? 0);
     res.writeHead(200, { "content-type": "application/jsonl", "content-length": String(length) });
     if (!stream) {
       res.end();

@@ -17,7 +17,11 @@ function resolve(from: string, specifier: string, root: string, alias: Record<st
   }
   if (base === null && specifier.startsWith(".")) base = path.resolve(path.dirname(from), specifier);
   if (base === null) return null; // a package
-  for (const candidate of [base, ...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => path.join(base!, `index${e}`))]) {
+  for (const candidate of [
+    base,
+    ...EXTENSIONS.map((e) => base + e),
+    ...EXTENSIONS.map((e) => path.join(base!, `index${e}`)),
+  ]) {
     if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
   }
   return null;
@@ -25,7 +29,13 @@ function resolve(from: string, specifier: string, root: string, alias: Record<st
 
 /** The run-time module specifiers a source file imports statically. */
 export function runtimeImports(source: string, fileName = "module.ts"): string[] {
-  const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, false, fileName.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const file = ts.createSourceFile(
+    fileName,
+    source,
+    ts.ScriptTarget.Latest,
+    false,
+    fileName.endsWith("x") ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   const found: string[] = [];
   for (const statement of file.statements) {
     if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
@@ -40,10 +50,20 @@ export function runtimeImports(source: string, fileName = "module.ts"): string[]
         bindings.elements.length > 0 &&
         bindings.elements.every((element) => element.isTypeOnly);
       if (!onlyTypes) found.push(statement.moduleSpecifier.text);
-    } else if (ts.isExportDeclaration(statement) && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)) {
+    } else if (
+      ts.isExportDeclaration(statement) &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+    ) {
       if (statement.isTypeOnly) continue;
       const clause = statement.exportClause;
-      if (clause && ts.isNamedExports(clause) && clause.elements.length > 0 && clause.elements.every((e) => e.isTypeOnly)) continue;
+      if (
+        clause &&
+        ts.isNamedExports(clause) &&
+        clause.elements.length > 0 &&
+        clause.elements.every((e) => e.isTypeOnly)
+      )
+        continue;
       found.push(statement.moduleSpecifier.text);
     }
   }

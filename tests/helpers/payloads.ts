@@ -6,7 +6,10 @@ import type { CustomerRow, OrderRow } from "~/domain/rows";
 
 const money = (minor: bigint, currency: string) => {
   const amount = formatMinor(minor, currency);
-  return { amount, set: { shop_money: { amount, currency_code: currency }, presentment_money: { amount, currency_code: currency } } };
+  return {
+    amount,
+    set: { shop_money: { amount, currency_code: currency }, presentment_money: { amount, currency_code: currency } },
+  };
 };
 
 export function customerPayload(c: CustomerRow): Record<string, unknown> {
@@ -37,7 +40,13 @@ export function orderPayload(o: OrderRow, customer: CustomerRow | null): Record<
             id: Number(o.id) + 1,
             created_at: o.updatedAt.toISOString(),
             transactions: [
-              { id: Number(o.id) + 2, kind: "refund", status: "success", amount: formatMinor(o.refundedMinor, o.currencyCode), currency: o.currencyCode },
+              {
+                id: Number(o.id) + 2,
+                kind: "refund",
+                status: "success",
+                amount: formatMinor(o.refundedMinor, o.currencyCode),
+                currency: o.currencyCode,
+              },
             ],
             refund_line_items: [],
             order_adjustments: [],
@@ -59,9 +68,7 @@ export function orderPayload(o: OrderRow, customer: CustomerRow | null): Record<
     test: o.test,
     total_price: total.amount,
     total_price_set: total.set,
-    customer: customer
-      ? { ...customerPayload(customer), updated_at: customer.createdAt.toISOString() }
-      : null,
+    customer: customer ? { ...customerPayload(customer), updated_at: customer.createdAt.toISOString() } : null,
     line_items: o.lines.map((l) => {
       const price = money(l.priceMinor, o.currencyCode);
       return {
@@ -95,7 +102,13 @@ export function eventStream({ customers, seed = 3 }: { customers: number; seed?:
     events.push({ topic: "customers/create", eventId: `e${n++}`, payload: customerPayload(customer) });
     // eslint-disable-next-line no-loop-func -- runs at once, numbering events in order
     orders.forEach((order, i) => {
-      const created = { ...order, updatedAt: order.processedAt, cancelledAt: null, refundedMinor: 0n, financialStatus: "PAID" as const };
+      const created = {
+        ...order,
+        updatedAt: order.processedAt,
+        cancelledAt: null,
+        refundedMinor: 0n,
+        financialStatus: "PAID" as const,
+      };
       events.push({ topic: "orders/create", eventId: `e${n++}`, payload: orderPayload(created, customer) });
       const day = 86_400_000;
       const updated = {
@@ -106,7 +119,12 @@ export function eventStream({ customers, seed = 3 }: { customers: number; seed?:
       };
       events.push({ topic: "orders/updated", eventId: `e${n++}`, payload: orderPayload(updated, customer) });
       if (i % 5 === 1) {
-        const cancelled = { ...updated, updatedAt: new Date(order.processedAt.getTime() + 2 * day), cancelledAt: new Date(order.processedAt.getTime() + 2 * day), financialStatus: "VOIDED" as const };
+        const cancelled = {
+          ...updated,
+          updatedAt: new Date(order.processedAt.getTime() + 2 * day),
+          cancelledAt: new Date(order.processedAt.getTime() + 2 * day),
+          financialStatus: "VOIDED" as const,
+        };
         events.push({ topic: "orders/cancelled", eventId: `e${n++}`, payload: orderPayload(cancelled, customer) });
       }
       if (i % 7 === 2) events.push({ topic: "orders/delete", eventId: `e${n++}`, payload: { id: Number(order.id) } });

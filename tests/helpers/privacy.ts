@@ -27,7 +27,10 @@ const FIXTURE = {
 function swap(text: string, shop: string, person: Person): string {
   let out = text.replaceAll(FIXTURE.shop, shop);
   out = out.replaceAll(FIXTURE.customerId, person.id).replaceAll(FIXTURE.addressId, `${person.id}7`);
-  out = out.replaceAll(FIXTURE.email, person.email).replaceAll(FIXTURE.firstName, person.firstName).replaceAll(FIXTURE.lastName, person.lastName);
+  out = out
+    .replaceAll(FIXTURE.email, person.email)
+    .replaceAll(FIXTURE.firstName, person.firstName)
+    .replaceAll(FIXTURE.lastName, person.lastName);
   for (const phone of FIXTURE.phones) out = out.replaceAll(phone, person.phone);
   return out;
 }
@@ -38,24 +41,42 @@ export const payloads = {
     return JSON.stringify({ ...body, phone: person.phone, updated_at: updatedAt });
   },
   /** An order by `person` (a guest order with `guestEmail` when person is null). */
-  order(shop: string, orderId: string, person: Person | null, { updatedAt, guest }: { updatedAt?: string; guest?: Person } = {}): string {
+  order(
+    shop: string,
+    orderId: string,
+    person: Person | null,
+    { updatedAt, guest }: { updatedAt?: string; guest?: Person } = {},
+  ): string {
     const who = person ?? guest!;
-    const body = JSON.parse(swap(fixture("orders__create"), shop, who).replaceAll(FIXTURE.orderId, orderId)) as Record<string, unknown> & {
+    const body = JSON.parse(swap(fixture("orders__create"), shop, who).replaceAll(FIXTURE.orderId, orderId)) as Record<
+      string,
+      unknown
+    > & {
       line_items: { id: number; admin_graphql_api_id: string }[];
     };
     body.name = `#${orderId.slice(-4)}`;
-    body.line_items = body.line_items.map((line, i) => ({ ...line, id: Number(`${orderId}${i}`), admin_graphql_api_id: `gid://shopify/LineItem/${orderId}${i}` }));
+    body.line_items = body.line_items.map((line, i) => ({
+      ...line,
+      id: Number(`${orderId}${i}`),
+      admin_graphql_api_id: `gid://shopify/LineItem/${orderId}${i}`,
+    }));
     if (!person) body.customer = null;
     if (updatedAt) body.updated_at = updatedAt;
     return JSON.stringify(body);
   },
   tagsAdded: (shop: string, person: Person, tags: string[], occurredAt: string) =>
     JSON.stringify({ ...JSON.parse(swap(fixture("customer.tags_added"), shop, person)), tags, occurredAt }),
-  emailConsent: (shop: string, person: Person) => swap(fixture("customers_email_marketing_consent__update"), shop, person),
+  emailConsent: (shop: string, person: Person) =>
+    swap(fixture("customers_email_marketing_consent__update"), shop, person),
   smsConsent: (shop: string, person: Person) => swap(fixture("customers_marketing_consent__update"), shop, person),
   dataRequest: (shop: string, person: Person) => swap(fixture("customers__data_request"), shop, person),
   customerRedact: (shop: string, person: Person, ordersToRedact: string[]) =>
-    JSON.stringify({ shop_id: 87654321098, shop_domain: shop, customer: { id: Number(person.id), email: person.email, phone: person.phone }, orders_to_redact: ordersToRedact.map(Number) }),
+    JSON.stringify({
+      shop_id: 87654321098,
+      shop_domain: shop,
+      customer: { id: Number(person.id), email: person.email, phone: person.phone },
+      orders_to_redact: ordersToRedact.map(Number),
+    }),
   shopRedact: (shop: string) => JSON.stringify({ shop_id: 87654321098, shop_domain: shop }),
   product: (shop: string) => fixture("products__create").replaceAll(FIXTURE.shop, shop),
 };
@@ -104,7 +125,10 @@ export async function scanTables(db: Db, needles: readonly string[]): Promise<Fi
     `SELECT schemaname, tablename, attname, x::text AS r FROM pg_stats x WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
   );
   for (const { schemaname, tablename, attname, r } of stats) {
-    const [rows] = await db.all(new Sql("postgres"), `SELECT EXISTS (SELECT 1 FROM "${String(schemaname)}"."${String(tablename)}") AS held`);
+    const [rows] = await db.all(
+      new Sql("postgres"),
+      `SELECT EXISTS (SELECT 1 FROM "${String(schemaname)}"."${String(tablename)}") AS held`,
+    );
     if (rows?.held) findIn(`pg_stats ${String(tablename)}.${String(attname)}`, String(r), needles, found);
   }
   return found;
@@ -129,7 +153,11 @@ export function scanFiles(dir: string, needles: readonly string[]): Finding[] {
   return found;
 }
 
-export async function eventually<T>(probe: () => Promise<T> | T, done: (value: T) => boolean, { timeoutMs = 15_000, everyMs = 100 } = {}): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  { timeoutMs = 15_000, everyMs = 100 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -11,14 +11,18 @@ export function buildOnce(): void {
     cwd: ROOT,
     encoding: "utf8",
     // Without vitest's variables: vite.config.ts leaves the Remix plugin out under vitest.
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST"))), NODE_ENV: "production" },
+    env: {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST"))),
+      NODE_ENV: "production",
+    },
   });
   if (result.status !== 0) throw new Error(`build failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 /** Tests that serve the app call this: the global setup has built it. */
 export function buildApp(): void {
-  if (!fs.existsSync(path.join(ROOT, "build", "server", "index.js"))) throw new Error("no build: tests/setup/global.ts builds the app");
+  if (!fs.existsSync(path.join(ROOT, "build", "server", "index.js")))
+    throw new Error("no build: tests/setup/global.ts builds the app");
 }
 
 export async function freePort(): Promise<number> {

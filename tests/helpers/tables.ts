@@ -7,8 +7,16 @@ export async function snapshot(db: Db, shop: string) {
     db.prisma.customer.findMany({ where: { shop }, orderBy: { id: "asc" }, omit: { syncedAt: true } }),
     db.prisma.order.findMany({ where: { shop }, orderBy: { id: "asc" }, omit: { syncedAt: true } }),
     db.prisma.orderLine.findMany({ where: { shop }, orderBy: { id: "asc" } }),
-    db.prisma.customerFacts.findMany({ where: { shop }, orderBy: { customerId: "asc" }, omit: { computedAt: true, rfmR: true, rfmF: true, rfmM: true, rfmGroup: true } }),
-    db.prisma.tombstone.findMany({ where: { shop }, orderBy: [{ kind: "asc" }, { id: "asc" }], omit: { deletedAt: true } }),
+    db.prisma.customerFacts.findMany({
+      where: { shop },
+      orderBy: { customerId: "asc" },
+      omit: { computedAt: true, rfmR: true, rfmF: true, rfmM: true, rfmGroup: true },
+    }),
+    db.prisma.tombstone.findMany({
+      where: { shop },
+      orderBy: [{ kind: "asc" }, { id: "asc" }],
+      omit: { deletedAt: true },
+    }),
   ]);
   return { customers, orders, lines, facts, tombstones };
 }

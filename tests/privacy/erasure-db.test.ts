@@ -30,11 +30,20 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
   let n = 0;
   const deliver = async (topic: string, body: string, options: { lockedUntil?: Date } = {}) => {
     const eventId = `e-${++n}`;
-    await enqueue(db, { shop: SHOP, topic, eventId, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: body }, now);
-    if (options.lockedUntil) await db.prisma.webhookEvent.update({ where: { shop_eventId: { shop: SHOP, eventId } }, data: { lockedUntil: options.lockedUntil } });
+    await enqueue(
+      db,
+      { shop: SHOP, topic, eventId, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: body },
+      now,
+    );
+    if (options.lockedUntil)
+      await db.prisma.webhookEvent.update({
+        where: { shop_eventId: { shop: SHOP, eventId } },
+        data: { lockedUntil: options.lockedUntil },
+      });
     return eventId;
   };
-  const event = (eventId: string) => db.prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId } } });
+  const event = (eventId: string) =>
+    db.prisma.webhookEvent.findUniqueOrThrow({ where: { shop_eventId: { shop: SHOP, eventId } } });
   const drain = () => new InboxProcessor(db, { now: () => now }).drain();
 
   beforeAll(async () => {
@@ -56,7 +65,10 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     expect(await scanTables(db, needles(p))).toEqual([]);
     const tombstones = await db.prisma.tombstone.findMany({ where: { shop: SHOP, kind: "customer-erased" } });
     expect(tombstones.map((t) => t.id)).toEqual([erasedCustomerKey(SHOP, p.id)]);
-    expect(await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: "6600000000011" } })).toMatchObject({ customerId: null, email: null });
+    expect(await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: "6600000000011" } })).toMatchObject({
+      customerId: null,
+      email: null,
+    });
   });
 
   it("blanks pending and failed deliveries about the customer, and leaves an id that only contains theirs alone", async () => {
@@ -65,16 +77,36 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     await deliver("customers/create", payloads.customer(SHOP, p, at(1)));
     await deliver("customers/create", payloads.customer(SHOP, q, at(1)));
     // A failed delivery about a product whose id holds the customer's digits inside a longer number.
-    const lookalike = await deliver("products/update", JSON.stringify({ ...JSON.parse(payloads.product(SHOP)), id: Number(`9${p.id}`), admin_graphql_api_id: `gid://shopify/Product/9${p.id}`, title: 7 }));
-    const failed = await deliver("orders/create", JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000021", p)), line_items: "no" }));
-    const failedOther = await deliver("orders/create", JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000031", q)), line_items: "no" }));
+    const lookalike = await deliver(
+      "products/update",
+      JSON.stringify({
+        ...JSON.parse(payloads.product(SHOP)),
+        id: Number(`9${p.id}`),
+        admin_graphql_api_id: `gid://shopify/Product/9${p.id}`,
+        title: 7,
+      }),
+    );
+    const failed = await deliver(
+      "orders/create",
+      JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000021", p)), line_items: "no" }),
+    );
+    const failedOther = await deliver(
+      "orders/create",
+      JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000031", q)), line_items: "no" }),
+    );
     await drain();
     // Held by another processor (leased): still pending when the redact is applied.
-    const held = await deliver("customers/update", payloads.customer(SHOP, p, at(3)), { lockedUntil: new Date(now.getTime() + 60_000) });
+    const held = await deliver("customers/update", payloads.customer(SHOP, p, at(3)), {
+      lockedUntil: new Date(now.getTime() + 60_000),
+    });
     await deliver("customers/redact", payloads.customerRedact(SHOP, { ...p, email: p.email.toUpperCase() }, []));
     await drain();
     for (const eventId of [failed, held]) {
-      expect(await event(eventId)).toMatchObject({ status: "done", payload: "", error: "erased (customers/redact) before it was applied" });
+      expect(await event(eventId)).toMatchObject({
+        status: "done",
+        payload: "",
+        error: "erased (customers/redact) before it was applied",
+      });
     }
     expect(await event(failedOther)).toMatchObject({ status: "failed" });
     expect((await event(failedOther)).payload).toContain(q.email);
@@ -97,17 +129,32 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     const [segment] = await db.prisma.segment.findMany({ where: { shop: SHOP } });
     const members = segment!.memberCount;
     expect(await db.prisma.segmentMember.count({ where: { shop: SHOP, customerId: p.id } })).toBe(1);
-    await deliver("customers/redact", JSON.stringify({ shop_domain: SHOP, customer: { email: p.email }, orders_to_redact: [] }));
+    await deliver(
+      "customers/redact",
+      JSON.stringify({ shop_domain: SHOP, customer: { email: p.email }, orders_to_redact: [] }),
+    );
     await deliver("orders/create", payloads.order(SHOP, "6600000000042", p));
     await deliver("customers_marketing_consent/update", payloads.smsConsent(SHOP, p));
     // One that does not fit, about them: failed, without its payload.
-    const broken = await deliver("orders/create", JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000043", p)), line_items: "no" }));
+    const broken = await deliver(
+      "orders/create",
+      JSON.stringify({ ...JSON.parse(payloads.order(SHOP, "6600000000043", p)), line_items: "no" }),
+    );
     await drain();
-    expect(await event(broken)).toMatchObject({ status: "failed", payload: "", error: expect.stringContaining("payload not kept: it names an erased customer") });
+    expect(await event(broken)).toMatchObject({
+      status: "failed",
+      payload: "",
+      error: expect.stringContaining("payload not kept: it names an erased customer"),
+    });
     expect(await scanTables(db, needles(p))).toEqual([]);
     expect((await db.prisma.segment.findUniqueOrThrow({ where: { id: segment!.id } })).memberCount).toBe(members - 1);
     expect(await db.prisma.segmentMember.count({ where: { segmentId: segment!.id } })).toBe(members - 1);
-    expect(await db.prisma.order.findMany({ where: { shop: SHOP, id: { in: ["6600000000041", "6600000000042"] } }, select: { customerId: true, email: true } })).toEqual([
+    expect(
+      await db.prisma.order.findMany({
+        where: { shop: SHOP, id: { in: ["6600000000041", "6600000000042"] } },
+        select: { customerId: true, email: true },
+      }),
+    ).toEqual([
       { customerId: null, email: null },
       { customerId: null, email: null },
     ]);
@@ -120,7 +167,11 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     const wrongShop = await deliver("shop/redact", payloads.shopRedact("elsewhere.myshopify.com"));
     await drain();
     for (const eventId of [wrong, wrongShop]) {
-      expect(await event(eventId)).toMatchObject({ status: "failed", payload: "", error: "shop_domain: names another shop than the delivery; nothing erased" });
+      expect(await event(eventId)).toMatchObject({
+        status: "failed",
+        payload: "",
+        error: "shop_domain: names another shop than the delivery; nothing erased",
+      });
     }
     expect(await db.prisma.customer.count({ where: { shop: SHOP, id: p.id } })).toBe(1);
     expect(await db.prisma.shop.count({ where: { domain: SHOP } })).toBe(1);
@@ -131,7 +182,19 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     await upsertShop(db, { domain: shop, name: "Gone", currencyCode: "USD", ianaTimezone: "UTC" });
     const p = person(6, "Thaddeus", "Orlebar");
     const put = (topic: string, body: string) =>
-      enqueue(db, { shop, topic, eventId: `gone-${++n}`, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: body }, now);
+      enqueue(
+        db,
+        {
+          shop,
+          topic,
+          eventId: `gone-${++n}`,
+          webhookId: null,
+          apiVersion: "2025-07",
+          triggeredAt: null,
+          payload: body,
+        },
+        now,
+      );
     await put("customers/create", payloads.customer(shop, p, at(1)));
     await put("shop/redact", payloads.shopRedact(shop));
     await put("orders/create", payloads.order(shop, "6600000000061", p));
@@ -144,14 +207,23 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     const sql = new Sql(db.dialect);
     const rows =
       db.dialect === "sqlite"
-        ? await db.all(sql, `SELECT m."name" AS t, (SELECT COUNT(*) FROM pragma_table_info(m."name") c WHERE c."name" = 'shop') AS s FROM sqlite_schema m WHERE m."type" = 'table' AND m."name" NOT LIKE 'sqlite_%'`)
+        ? await db.all(
+            sql,
+            `SELECT m."name" AS t, (SELECT COUNT(*) FROM pragma_table_info(m."name") c WHERE c."name" = 'shop') AS s FROM sqlite_schema m WHERE m."type" = 'table' AND m."name" NOT LIKE 'sqlite_%'`,
+          )
         : await db.all(
             sql,
             `SELECT t.table_name AS t, (SELECT COUNT(*) FROM information_schema.columns c WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'shop') AS s
              FROM information_schema.tables t WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'`,
           );
-    const withShop = rows.filter((r) => Number(r.s) > 0).map((r) => String(r.t)).sort();
-    const without = rows.filter((r) => Number(r.s) === 0).map((r) => String(r.t)).sort();
+    const withShop = rows
+      .filter((r) => Number(r.s) > 0)
+      .map((r) => String(r.t))
+      .sort();
+    const without = rows
+      .filter((r) => Number(r.s) === 0)
+      .map((r) => String(r.t))
+      .sort();
     expect(withShop).toEqual([...SHOP_TABLES].sort());
     // Shop goes by its domain; the migrations' own table holds no shop's data.
     expect(without).toEqual(["Shop", "_tailored_migrations"]);

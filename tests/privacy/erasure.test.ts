@@ -20,9 +20,27 @@ const MAIN = "erasure-main.myshopify.com";
 const OTHER = "erasure-other.myshopify.com";
 const TOKEN = "shpat_erasure_main_offline_token";
 
-const A: Person = { id: "7391846205531", email: "ottoline.fairweather@example.org", firstName: "Ottoline", lastName: "Fairweather", phone: "+16045550187" };
-const B: Person = { id: "7391846205642", email: "bartholomew.quince@example.org", firstName: "Bartholomew", lastName: "Quince", phone: "+16045550199" };
-const C: Person = { id: "7391846205753", email: "cordelia.marchbanks@example.org", firstName: "Cordelia", lastName: "Marchbanks", phone: "+16045550111" };
+const A: Person = {
+  id: "7391846205531",
+  email: "ottoline.fairweather@example.org",
+  firstName: "Ottoline",
+  lastName: "Fairweather",
+  phone: "+16045550187",
+};
+const B: Person = {
+  id: "7391846205642",
+  email: "bartholomew.quince@example.org",
+  firstName: "Bartholomew",
+  lastName: "Quince",
+  phone: "+16045550199",
+};
+const C: Person = {
+  id: "7391846205753",
+  email: "cordelia.marchbanks@example.org",
+  firstName: "Cordelia",
+  lastName: "Marchbanks",
+  phone: "+16045550111",
+};
 const needles = (p: Person) => [p.id, p.email, p.firstName, p.lastName, p.phone];
 
 const A_ORDER_1 = "5510000000101";
@@ -35,8 +53,14 @@ const C_ORDER = "5510000000301";
 async function rowsPerTable(db: Db, shop: string): Promise<Record<string, number>> {
   const tables =
     db.dialect === "sqlite"
-      ? await db.all(new Sql("sqlite"), `SELECT m."name" AS t FROM sqlite_schema m, pragma_table_info(m."name") c WHERE m."type" = 'table' AND c."name" = 'shop'`)
-      : await db.all(new Sql("postgres"), `SELECT table_name AS t FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shop'`);
+      ? await db.all(
+          new Sql("sqlite"),
+          `SELECT m."name" AS t FROM sqlite_schema m, pragma_table_info(m."name") c WHERE m."type" = 'table' AND c."name" = 'shop'`,
+        )
+      : await db.all(
+          new Sql("postgres"),
+          `SELECT table_name AS t FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shop'`,
+        );
   const counts: Record<string, number> = {};
   for (const { t } of tables) {
     const sql = new Sql(db.dialect);
@@ -66,15 +90,29 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     for (const shop of [MAIN, OTHER]) {
       await upsertShop(db, { domain: shop, name: shop, currencyCode: "USD", ianaTimezone: "America/Toronto" });
       await db.prisma.session.create({
-        data: { id: `offline_${shop}`, shop, state: "", isOnline: false, scope: "read_customers,read_orders", accessToken: shop === MAIN ? TOKEN : "shpat_other" },
+        data: {
+          id: `offline_${shop}`,
+          shop,
+          state: "",
+          isOnline: false,
+          scope: "read_customers,read_orders",
+          accessToken: shop === MAIN ? TOKEN : "shpat_other",
+        },
       });
-      await db.prisma.bulkJob.create({ data: { shop, resource: "orders", status: "done", createdAt: now, updatedAt: now } });
+      await db.prisma.bulkJob.create({
+        data: { shop, resource: "orders", status: "done", createdAt: now, updatedAt: now },
+      });
       await db.prisma.syncCursor.create({ data: { shop, resource: "orders", syncedUntil: now, lastRunAt: now } });
       await createSegment(db, { shop, name: "Buyers", query: "number_of_orders >= 1", now });
       await createSegment(db, { shop, name: "Big spenders", query: "amount_spent >= 100", now });
       await createSegment(db, { shop, name: "VIP", query: "customer_tags CONTAINS 'vip'", now });
     }
-    server = await startServer({ DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_BACKGROUND_SYNC: "off" });
+    server = await startServer({
+      DATABASE_URL: database.url,
+      SHOPIFY_API_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      TAILORED_BACKGROUND_SYNC: "off",
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -100,7 +138,8 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
   /** Waits until the inbox has applied (or failed) every one of these events. */
   const settled = async (ids: string[]) => {
     const rows = await eventually(
-      () => db.prisma.webhookEvent.findMany({ where: { eventId: { in: ids } }, select: { eventId: true, status: true } }),
+      () =>
+        db.prisma.webhookEvent.findMany({ where: { eventId: { in: ids } }, select: { eventId: true, status: true } }),
       (rows) => rows.length === ids.length && rows.every((r) => r.status !== "pending"),
       { timeoutMs: 20_000 },
     );
@@ -110,9 +149,17 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
   const stateOf = async (shop: string, p: Person) => ({
     customer: await db.prisma.customer.findFirst({ where: { shop, id: p.id }, omit: { syncedAt: true } }),
     facts: await db.prisma.customerFacts.findFirst({ where: { shop, customerId: p.id }, omit: { computedAt: true } }),
-    members: await db.prisma.segmentMember.findMany({ where: { shop, customerId: p.id }, orderBy: { segmentId: "asc" } }),
+    members: await db.prisma.segmentMember.findMany({
+      where: { shop, customerId: p.id },
+      orderBy: { segmentId: "asc" },
+    }),
     events: await db.prisma.segmentEvent.findMany({ where: { shop, customerId: p.id }, orderBy: { id: "asc" } }),
-    orders: await db.prisma.order.findMany({ where: { shop, customerId: p.id }, orderBy: { id: "asc" }, include: { lines: { orderBy: { id: "asc" } } }, omit: { syncedAt: true } }),
+    orders: await db.prisma.order.findMany({
+      where: { shop, customerId: p.id },
+      orderBy: { id: "asc" },
+      include: { lines: { orderBy: { id: "asc" } } },
+      omit: { syncedAt: true },
+    }),
   });
 
   it("customers/redact leaves no trace of the customer, in any table or file; the shop's other customer is untouched", async () => {
@@ -141,7 +188,12 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     ids.push(await send("customers/create", OTHER, payloads.customer(OTHER, C, t(1))));
     ids.push(await send("orders/create", OTHER, payloads.order(OTHER, C_ORDER, C)));
     const rows = await settled(ids);
-    expect(rows.filter((r) => r.status === "failed").map((r) => r.eventId).sort()).toEqual([failedA, failedB].sort());
+    expect(
+      rows
+        .filter((r) => r.status === "failed")
+        .map((r) => r.eventId)
+        .sort(),
+    ).toEqual([failedA, failedB].sort());
 
     // The planner's statistics taken now, as the app takes them after bulk loads and recomputes: their
     // samples hold column values (e-mails, ids). SQLite samples index keys (sqlite_stat4) only without
@@ -164,7 +216,9 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     const b = await stateOf(MAIN, B);
     expect(b.members.length).toBe(3);
     const other = await rowsPerTable(db, OTHER);
-    const guestLines = await db.prisma.orderLine.count({ where: { shop: MAIN, orderId: { in: [A_ORDER_1, A_ORDER_2, A_GUEST_ORDER] } } });
+    const guestLines = await db.prisma.orderLine.count({
+      where: { shop: MAIN, orderId: { in: [A_ORDER_1, A_ORDER_2, A_GUEST_ORDER] } },
+    });
 
     // A redact whose body names another shop than the delivery's header erases nothing (whether it is
     // refused at the door or recorded as failed).
@@ -185,21 +239,34 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     const after = await settled([redact, ...late]);
     expect(after.filter((r) => r.status !== "done")).toEqual([]);
 
-    const tables = await eventually(() => scanTables(db, needles(A)), (f) => f.length === 0);
+    const tables = await eventually(
+      () => scanTables(db, needles(A)),
+      (f) => f.length === 0,
+    );
     expect(tables).toEqual([]);
     if (dir) {
-      const files = await eventually(() => scanFiles(dir!, needles(A)), (f) => f.length === 0);
+      const files = await eventually(
+        () => scanFiles(dir!, needles(A)),
+        (f) => f.length === 0,
+      );
       expect(files).toEqual([]);
     }
 
     // The customer's orders stay as the shop's sales, without anyone's name on them.
-    const orders = await db.prisma.order.findMany({ where: { shop: MAIN, id: { in: [A_ORDER_1, A_ORDER_2, A_GUEST_ORDER] } }, orderBy: { id: "asc" } });
+    const orders = await db.prisma.order.findMany({
+      where: { shop: MAIN, id: { in: [A_ORDER_1, A_ORDER_2, A_GUEST_ORDER] } },
+      orderBy: { id: "asc" },
+    });
     expect(orders.map((o) => [o.id, o.customerId, o.email])).toEqual([
       [A_ORDER_1, null, null],
       [A_ORDER_2, null, null],
       [A_GUEST_ORDER, null, null],
     ]);
-    expect(await db.prisma.orderLine.count({ where: { shop: MAIN, orderId: { in: [A_ORDER_1, A_ORDER_2, A_GUEST_ORDER] } } })).toBe(guestLines);
+    expect(
+      await db.prisma.orderLine.count({
+        where: { shop: MAIN, orderId: { in: [A_ORDER_1, A_ORDER_2, A_GUEST_ORDER] } },
+      }),
+    ).toBe(guestLines);
     // The other customer, and the other shop, as they were; segment sizes count who is left.
     expect(await stateOf(MAIN, B)).toEqual(b);
     expect(await rowsPerTable(db, OTHER)).toEqual(other);
@@ -216,7 +283,11 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
   it("shop/redact leaves no trace of the shop, in any table or file; another shop is untouched", async () => {
     // A few more of the shop's deliveries just before, so that the journal holds some.
     const ids = [
-      await send("orders/updated", MAIN, payloads.order(MAIN, B_ORDER, B, { updatedAt: new Date(Date.UTC(2025, 4, 1)).toISOString() })),
+      await send(
+        "orders/updated",
+        MAIN,
+        payloads.order(MAIN, B_ORDER, B, { updatedAt: new Date(Date.UTC(2025, 4, 1)).toISOString() }),
+      ),
       await send("customers/update", MAIN, payloads.customer(MAIN, B, new Date(Date.UTC(2025, 4, 2)).toISOString())),
     ];
     await settled(ids);
@@ -226,13 +297,22 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     expect(other.Customer).toBe(1);
 
     await send("shop/redact", MAIN, payloads.shopRedact(MAIN));
-    const left = await eventually(() => rowsPerTable(db, MAIN), (counts) => Object.values(counts).every((c) => c === 0));
+    const left = await eventually(
+      () => rowsPerTable(db, MAIN),
+      (counts) => Object.values(counts).every((c) => c === 0),
+    );
     expect(Object.entries(left).filter(([, c]) => c > 0)).toEqual([]);
 
-    const tables = await eventually(() => scanTables(db, shopNeedles), (f) => f.length === 0);
+    const tables = await eventually(
+      () => scanTables(db, shopNeedles),
+      (f) => f.length === 0,
+    );
     expect(tables).toEqual([]);
     if (dir) {
-      const files = await eventually(() => scanFiles(dir!, shopNeedles), (f) => f.length === 0);
+      const files = await eventually(
+        () => scanFiles(dir!, shopNeedles),
+        (f) => f.length === 0,
+      );
       expect(files).toEqual([]);
     }
     expect(await rowsPerTable(db, OTHER)).toEqual(other);

@@ -69,11 +69,19 @@ describe("admin login with a Shopify session token (not demo mode)", () => {
       SHOPIFY_APP_URL: APP_URL,
       TAILORED_INBOX_POLL: "off",
       TAILORED_BACKGROUND_SYNC: "off",
-    })) vi.stubEnv(k, v);
+    }))
+      vi.stubEnv(k, v);
     ({ db } = await import("~/db.server"));
     // The offline session Shopify's token exchange stored at install.
     await db.prisma.session.create({
-      data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, scope: "read_customers,read_orders", accessToken: "shpat_test" },
+      data: {
+        id: `offline_${SHOP}`,
+        shop: SHOP,
+        state: "",
+        isOnline: false,
+        scope: "read_customers,read_orders",
+        accessToken: "shpat_test",
+      },
     });
     await cliJson(database.url, "seed", "--customers", "40", "--shop", SHOP, "--now", "2026-01-01T00:00:00Z");
   });
@@ -83,7 +91,8 @@ describe("admin login with a Shopify session token (not demo mode)", () => {
     await database.drop();
   });
 
-  const load = async (request: Request) => (await import("~/routes/app._index")).loader({ request, params: {}, context: {} });
+  const load = async (request: Request) =>
+    (await import("~/routes/app._index")).loader({ request, params: {}, context: {} });
 
   it("opens the page for the shop named in a valid token, as a document and as a fetch", async () => {
     const page = await load(documentRequest(sessionToken()));

@@ -28,7 +28,10 @@ describe("home loader (demo mode)", () => {
   };
 
   it("says honestly that a shop with no data has none yet", async () => {
-    expect(await load()).toMatchObject({ empty: true, figures: { customers: "0", orders: "0", revenue: "$0.00", repeatPurchaseRate: "—" } });
+    expect(await load()).toMatchObject({
+      empty: true,
+      figures: { customers: "0", orders: "0", revenue: "$0.00", repeatPurchaseRate: "—" },
+    });
   });
 
   it("shows the figures once the shop has customers and orders", async () => {
@@ -52,7 +55,12 @@ describe("home loader (demo mode)", () => {
     const data = await load();
     expect(data.empty).toBe(false);
     expect(counted.length).toBeGreaterThan(300);
-    expect(data.figures).toEqual({ customers: "300", orders: grouped(counted.length), revenue, repeatPurchaseRate: rate });
+    expect(data.figures).toEqual({
+      customers: "300",
+      orders: grouped(counted.length),
+      revenue,
+      repeatPurchaseRate: rate,
+    });
     expect(data.figures.revenue).toMatch(/^\$\d{1,3}(,\d{3})+\.\d{2}$/);
   });
 });

@@ -11,8 +11,27 @@ describe("segment detail (demo mode)", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "seed", "--customers", "300");
-    ({ id } = await cliJson<{ id: number }>(database.url, "segments", "create", "--shop", "tailored-demo.myshopify.com", "--name", "Repeat", "--query", "number_of_orders >= 2"));
-    for (const [k, v] of Object.entries({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "http://localhost:3000", TAILORED_INBOX_POLL: "off" })) vi.stubEnv(k, v);
+    ({ id } = await cliJson<{ id: number }>(
+      database.url,
+      "segments",
+      "create",
+      "--shop",
+      "tailored-demo.myshopify.com",
+      "--name",
+      "Repeat",
+      "--query",
+      "number_of_orders >= 2",
+    ));
+    for (const [k, v] of Object.entries({
+      DATABASE_URL: database.url,
+      TAILORED_DEMO: "1",
+      HOST: "127.0.0.1",
+      SHOPIFY_API_KEY: "k",
+      SHOPIFY_API_SECRET: "s",
+      SHOPIFY_APP_URL: "http://localhost:3000",
+      TAILORED_INBOX_POLL: "off",
+    }))
+      vi.stubEnv(k, v);
     ({ db } = await import("~/db.server"));
   });
   afterAll(async () => {

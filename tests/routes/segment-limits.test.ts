@@ -13,7 +13,16 @@ describe("segment routes at the limits (demo mode)", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "seed", "--customers", "120", "--seed", "6");
-    for (const [k, v] of Object.entries({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "http://localhost:3000", TAILORED_INBOX_POLL: "off" })) vi.stubEnv(k, v);
+    for (const [k, v] of Object.entries({
+      DATABASE_URL: database.url,
+      TAILORED_DEMO: "1",
+      HOST: "127.0.0.1",
+      SHOPIFY_API_KEY: "k",
+      SHOPIFY_API_SECRET: "s",
+      SHOPIFY_APP_URL: "http://localhost:3000",
+      TAILORED_INBOX_POLL: "off",
+    }))
+      vi.stubEnv(k, v);
     ({ db } = await import("~/db.server"));
   });
   afterAll(async () => {
@@ -25,7 +34,11 @@ describe("segment routes at the limits (demo mode)", () => {
   const url = (path: string) => `http://localhost:3000${path}`;
   const preview = async (query: string) => {
     const { loader } = await import("~/routes/app.segments.preview");
-    return (await loader({ request: new Request(url(`/app/segments/preview?q=${encodeURIComponent(query)}`)), params: {}, context: {} })) as Response;
+    return (await loader({
+      request: new Request(url(`/app/segments/preview?q=${encodeURIComponent(query)}`)),
+      params: {},
+      context: {},
+    })) as Response;
   };
   const orChain = (n: number) => Array.from({ length: n }, (_, i) => `amount_spent > ${i}`).join(" OR ");
 
@@ -40,7 +53,12 @@ describe("segment routes at the limits (demo mode)", () => {
     ["a product ID of 30 digits", "products_purchased MATCHES (id = 123456789012345678901234567890)", 1, 34],
     ["201 conditions", orChain(201), 1, orChain(200).length + 5],
     ["a 4,000-term OR chain", orChain(4_000), 1, 20_001],
-    ["51 function calls", Array.from({ length: 51 }, (_, i) => `products_purchased MATCHES (tag = 't${i}')`).join(" OR "), 1, Array.from({ length: 50 }, (_, i) => `products_purchased MATCHES (tag = 't${i}')`).join(" OR ").length + 5],
+    [
+      "51 function calls",
+      Array.from({ length: 51 }, (_, i) => `products_purchased MATCHES (tag = 't${i}')`).join(" OR "),
+      1,
+      Array.from({ length: 50 }, (_, i) => `products_purchased MATCHES (tag = 't${i}')`).join(" OR ").length + 5,
+    ],
     ["a typo on line 2", "amount_spent > 5 AND\n  number_of_ordrs > 1", 2, 3],
     ["a bad operator", "customer_tags = 'vip'", 1, 15],
   ])("previews %s as a 422 with where it is wrong", async (_name, query, line, column) => {
@@ -94,31 +112,53 @@ describe("segment routes at the limits (demo mode)", () => {
     }
   };
 
-  it.each(["99999999999999999999", "-1", "0", "abc", "2147483648", "9007199254740993", "1e3", "0x10", "1.5", " 7", "07"])(
-    "/app/segments/%s is a 404 on the detail, edit and delete routes",
-    async (param) => {
-      const detail = await import("~/routes/app.segments.$id");
-      const edit = await import("~/routes/app.segments.$id_.edit");
-      const remove = await import("~/routes/app.segments.$id_.delete");
-      const path = `/app/segments/${encodeURIComponent(param)}`;
-      const params = { id: param };
-      const post = (to: string, fields: Record<string, string>) => new Request(url(to), { method: "POST", body: new URLSearchParams(fields) });
-      const statuses = [
-        (await rejection(detail.loader({ request: new Request(url(path)), params, context: {} }))).status,
-        (await rejection(edit.loader({ request: new Request(url(`${path}/edit`)), params, context: {} }))).status,
-        (await rejection(edit.action({ request: post(`${path}/edit`, { name: "X", query: "number_of_orders >= 1" }), params, context: {} }))).status,
-        (await rejection(remove.action({ request: post(`${path}/delete`, {}), params, context: {} }))).status,
-      ];
-      expect(statuses).toEqual([404, 404, 404, 404]);
-    },
-  );
+  it.each([
+    "99999999999999999999",
+    "-1",
+    "0",
+    "abc",
+    "2147483648",
+    "9007199254740993",
+    "1e3",
+    "0x10",
+    "1.5",
+    " 7",
+    "07",
+  ])("/app/segments/%s is a 404 on the detail, edit and delete routes", async (param) => {
+    const detail = await import("~/routes/app.segments.$id");
+    const edit = await import("~/routes/app.segments.$id_.edit");
+    const remove = await import("~/routes/app.segments.$id_.delete");
+    const path = `/app/segments/${encodeURIComponent(param)}`;
+    const params = { id: param };
+    const post = (to: string, fields: Record<string, string>) =>
+      new Request(url(to), { method: "POST", body: new URLSearchParams(fields) });
+    const statuses = [
+      (await rejection(detail.loader({ request: new Request(url(path)), params, context: {} }))).status,
+      (await rejection(edit.loader({ request: new Request(url(`${path}/edit`)), params, context: {} }))).status,
+      (
+        await rejection(
+          edit.action({
+            request: post(`${path}/edit`, { name: "X", query: "number_of_orders >= 1" }),
+            params,
+            context: {},
+          }),
+        )
+      ).status,
+      (await rejection(remove.action({ request: post(`${path}/delete`, {}), params, context: {} }))).status,
+    ];
+    expect(statuses).toEqual([404, 404, 404, 404]);
+  });
 
   it("lists a segment the last recompute could not compute with why", async () => {
     const { loader } = await import("~/routes/app.segments._index");
-    await db.prisma.segment.create({ data: { shop, name: "Broken", query: "zzz > 1", rule: "{", createdAt: new Date(), updatedAt: new Date() } });
+    await db.prisma.segment.create({
+      data: { shop, name: "Broken", query: "zzz > 1", rule: "{", createdAt: new Date(), updatedAt: new Date() },
+    });
     const { recomputeAll } = await import("~/models/segments/recompute.server");
     await recomputeAll(db, { shop, now: new Date() });
     const data = await loader({ request: new Request(url("/app/segments")), params: {}, context: {} });
-    expect(data.segments.find((s) => s.name === "Broken")).toMatchObject({ computeError: expect.stringMatching(/stored rule/) });
+    expect(data.segments.find((s) => s.name === "Broken")).toMatchObject({
+      computeError: expect.stringMatching(/stored rule/),
+    });
   });
 });

@@ -13,7 +13,18 @@ describe("segment queries past their time (demo mode, PostgreSQL)", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("postgres");
     await cliJson(database.url, "seed", "--customers", "60", "--seed", "7");
-    for (const [k, v] of Object.entries({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "http://localhost:3000", TAILORED_INBOX_POLL: "off", TAILORED_SEGMENT_QUERY_TIMEOUT_MS: "200", TAILORED_SEGMENT_RECOMPUTE_TIMEOUT_MS: "200" })) vi.stubEnv(k, v);
+    for (const [k, v] of Object.entries({
+      DATABASE_URL: database.url,
+      TAILORED_DEMO: "1",
+      HOST: "127.0.0.1",
+      SHOPIFY_API_KEY: "k",
+      SHOPIFY_API_SECRET: "s",
+      SHOPIFY_APP_URL: "http://localhost:3000",
+      TAILORED_INBOX_POLL: "off",
+      TAILORED_SEGMENT_QUERY_TIMEOUT_MS: "200",
+      TAILORED_SEGMENT_RECOMPUTE_TIMEOUT_MS: "200",
+    }))
+      vi.stubEnv(k, v);
     ({ db } = await import("~/db.server"));
     locker = new pg.Client({ connectionString: database.url });
     await locker.connect();
@@ -32,21 +43,35 @@ describe("segment queries past their time (demo mode, PostgreSQL)", () => {
     // While the facts are locked no segment statement can finish: each one runs into its timeout.
     await locker.query(`BEGIN; LOCK TABLE "CustomerFacts" IN ACCESS EXCLUSIVE MODE`);
     try {
-      const answer = (await preview.loader({ request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"), params: {}, context: {} })) as Response;
+      const answer = (await preview.loader({
+        request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"),
+        params: {},
+        context: {},
+      })) as Response;
       expect(answer.status).toBe(503);
       expect(await answer.json()).toEqual({ ok: false, error: expect.stringMatching(/took longer than 0.2 s/) });
       const saved = (await create.action({
-        request: new Request("http://localhost:3000/app/segments/new", { method: "POST", body: new URLSearchParams({ name: "Buyers", query: "number_of_orders >= 1" }) }),
+        request: new Request("http://localhost:3000/app/segments/new", {
+          method: "POST",
+          body: new URLSearchParams({ name: "Buyers", query: "number_of_orders >= 1" }),
+        }),
         params: {},
         context: {},
       })) as Response;
       expect(saved.status).toBe(503);
-      expect(await saved.json()).toEqual({ ok: false, errors: { query: expect.stringMatching(/took longer than 0.2 s/) } });
+      expect(await saved.json()).toEqual({
+        ok: false,
+        errors: { query: expect.stringMatching(/took longer than 0.2 s/) },
+      });
     } finally {
       await locker.query("ROLLBACK");
     }
     expect(await db.prisma.segment.count()).toBe(before);
-    const answer = (await preview.loader({ request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"), params: {}, context: {} })) as Response;
+    const answer = (await preview.loader({
+      request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"),
+      params: {},
+      context: {},
+    })) as Response;
     expect(answer.status).toBe(200);
   });
 });

@@ -10,7 +10,16 @@ describe("Segments pages (demo mode)", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "seed", "--customers", "200");
-    for (const [k, v] of Object.entries({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1", SHOPIFY_API_KEY: "k", SHOPIFY_API_SECRET: "s", SHOPIFY_APP_URL: "http://localhost:3000", TAILORED_INBOX_POLL: "off" })) vi.stubEnv(k, v);
+    for (const [k, v] of Object.entries({
+      DATABASE_URL: database.url,
+      TAILORED_DEMO: "1",
+      HOST: "127.0.0.1",
+      SHOPIFY_API_KEY: "k",
+      SHOPIFY_API_SECRET: "s",
+      SHOPIFY_APP_URL: "http://localhost:3000",
+      TAILORED_INBOX_POLL: "off",
+    }))
+      vi.stubEnv(k, v);
     ({ db } = await import("~/db.server"));
   });
   afterAll(async () => {
@@ -37,20 +46,45 @@ describe("Segments pages (demo mode)", () => {
 
   it("adds a template with its members, category fans included; refuses an unknown one (400)", async () => {
     const { action, loader } = await import("~/routes/app.segments._index");
-    const added = (await action({ request: post("/app/segments", { intent: "template", key: "repeat" }), params: {}, context: {} })) as { ok: boolean };
+    const added = (await action({
+      request: post("/app/segments", { intent: "template", key: "repeat" }),
+      params: {},
+      context: {},
+    })) as { ok: boolean };
     expect(added).toMatchObject({ ok: true });
     const data = await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} });
     expect(data.segments).toEqual([expect.objectContaining({ name: "Repeat buyers", template: "repeat" })]);
     // Counted here from the facts and from the order lines, not through the segment engine.
     const SHOP = "tailored-demo.myshopify.com";
-    const repeaters = (await db.prisma.customerFacts.findMany({ where: { shop: SHOP, ordersCount: { gte: 2 } }, select: { customerId: true } })).map((r) => r.customerId).sort();
+    const repeaters = (
+      await db.prisma.customerFacts.findMany({
+        where: { shop: SHOP, ordersCount: { gte: 2 } },
+        select: { customerId: true },
+      })
+    )
+      .map((r) => r.customerId)
+      .sort();
     expect(repeaters.length).toBeGreaterThan(10);
     expect(data.segments[0]!.memberCount).toBe(repeaters.length);
     const members = async (segmentId: number) =>
-      (await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId }, select: { customerId: true } })).map((m) => m.customerId).sort();
+      (await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId }, select: { customerId: true } }))
+        .map((m) => m.customerId)
+        .sort();
     expect(await members(data.segments[0]!.id)).toEqual(repeaters);
-    expect(((await action({ request: post("/app/segments", { intent: "template", key: "nope" }), params: {}, context: {} })) as Response).status).toBe(400);
-    const fans = (await action({ request: post("/app/segments", { intent: "template", key: "category-fans" }), params: {}, context: {} })) as { ok: boolean };
+    expect(
+      (
+        (await action({
+          request: post("/app/segments", { intent: "template", key: "nope" }),
+          params: {},
+          context: {},
+        })) as Response
+      ).status,
+    ).toBe(400);
+    const fans = (await action({
+      request: post("/app/segments", { intent: "template", key: "category-fans" }),
+      params: {},
+      context: {},
+    })) as { ok: boolean };
     expect(fans).toMatchObject({ ok: true });
     const after = await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} });
     // Beans bought: quantities summed per customer over orders that count (not cancelled, not test).
@@ -59,8 +93,12 @@ describe("Segments pages (demo mode)", () => {
       select: { quantity: true, order: { select: { customerId: true } } },
     });
     const beans = new Map<string, number>();
-    for (const line of lines) beans.set(line.order.customerId!, (beans.get(line.order.customerId!) ?? 0) + line.quantity);
-    const fansExpected = [...beans].filter(([, n]) => n >= 2).map(([id]) => id).sort();
+    for (const line of lines)
+      beans.set(line.order.customerId!, (beans.get(line.order.customerId!) ?? 0) + line.quantity);
+    const fansExpected = [...beans]
+      .filter(([, n]) => n >= 2)
+      .map(([id]) => id)
+      .sort();
     expect(fansExpected.length).toBeGreaterThan(10);
     const fansSegment = after.segments.find((s) => s.template === "category-fans")!;
     expect(fansSegment.memberCount).toBe(fansExpected.length);
@@ -74,21 +112,51 @@ describe("Segments pages (demo mode)", () => {
     const before = await db.prisma.segment.findUniqueOrThrow({ where: { id: other } });
     const stagedBefore = await db.prisma.segment.findUniqueOrThrow({ where: { id: staged } });
 
-    const bad = (await action({ request: post("/app/segments", { intent: "lifecycle", lapsingDays: "200", lapsedDays: "100", loyalOrders: "x" }), params: {}, context: {} })) as Response;
+    const bad = (await action({
+      request: post("/app/segments", { intent: "lifecycle", lapsingDays: "200", lapsedDays: "100", loyalOrders: "x" }),
+      params: {},
+      context: {},
+    })) as Response;
     expect(bad.status).toBe(422);
-    expect(((await bad.json()) as { fields: Record<string, string> }).fields).toEqual({ loyalOrders: "Enter a whole number" });
-    const backwards = (await action({ request: post("/app/segments", { intent: "lifecycle", lapsingDays: "200", lapsedDays: "100", loyalOrders: "3" }), params: {}, context: {} })) as Response;
-    expect(((await backwards.json()) as { fields: Record<string, string> }).fields).toEqual({ lapsedDays: "lapsed must come after lapsing" });
-    expect((await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} })).lifecycle).toEqual({ lapsingDays: 90, lapsedDays: 180, loyalOrders: 4 });
+    expect(((await bad.json()) as { fields: Record<string, string> }).fields).toEqual({
+      loyalOrders: "Enter a whole number",
+    });
+    const backwards = (await action({
+      request: post("/app/segments", { intent: "lifecycle", lapsingDays: "200", lapsedDays: "100", loyalOrders: "3" }),
+      params: {},
+      context: {},
+    })) as Response;
+    expect(((await backwards.json()) as { fields: Record<string, string> }).fields).toEqual({
+      lapsedDays: "lapsed must come after lapsing",
+    });
+    expect(
+      (await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} })).lifecycle,
+    ).toEqual({ lapsingDays: 90, lapsedDays: 180, loyalOrders: 4 });
 
-    const saved = await action({ request: post("/app/segments", { intent: "lifecycle", lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" }), params: {}, context: {} });
-    expect(saved).toEqual({ ok: true, intent: "lifecycle", message: "Lifecycle thresholds saved; 1 segment recomputed" });
-    expect((await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} })).lifecycle).toEqual({ lapsingDays: 30, lapsedDays: 60, loyalOrders: 3 });
+    const saved = await action({
+      request: post("/app/segments", { intent: "lifecycle", lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" }),
+      params: {},
+      context: {},
+    });
+    expect(saved).toEqual({
+      ok: true,
+      intent: "lifecycle",
+      message: "Lifecycle thresholds saved; 1 segment recomputed",
+    });
+    expect(
+      (await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} })).lifecycle,
+    ).toEqual({ lapsingDays: 30, lapsedDays: 60, loyalOrders: 3 });
     const stagedAfter = await db.prisma.segment.findUniqueOrThrow({ where: { id: staged } });
     expect(stagedAfter.lastComputedAt!.getTime()).toBeGreaterThan(stagedBefore.lastComputedAt!.getTime());
     expect(stagedAfter.memberCount).not.toBe(stagedBefore.memberCount);
-    expect((await db.prisma.segment.findUniqueOrThrow({ where: { id: other } })).lastComputedAt).toEqual(before.lastComputedAt);
-    const again = await action({ request: post("/app/segments", { intent: "lifecycle", lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" }), params: {}, context: {} });
+    expect((await db.prisma.segment.findUniqueOrThrow({ where: { id: other } })).lastComputedAt).toEqual(
+      before.lastComputedAt,
+    );
+    const again = await action({
+      request: post("/app/segments", { intent: "lifecycle", lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" }),
+      params: {},
+      context: {},
+    });
     expect(again).toMatchObject({ ok: true, message: "Lifecycle thresholds unchanged" });
     await db.prisma.segment.deleteMany({ where: { id: { in: [staged, other] } } });
   });
@@ -96,29 +164,55 @@ describe("Segments pages (demo mode)", () => {
   it("answers the editor's form: field errors (400), a query mistake with its position (422) saving nothing, the new id when saved", async () => {
     const { action } = await import("~/routes/app.segments.new");
     const before = await db.prisma.segment.count();
-    const empty = (await action({ request: post("/app/segments/new", { name: "", query: "" }), params: {}, context: {} })) as Response;
+    const empty = (await action({
+      request: post("/app/segments/new", { name: "", query: "" }),
+      params: {},
+      context: {},
+    })) as Response;
     expect(empty.status).toBe(400);
-    expect(await empty.json()).toEqual({ ok: false, errors: { name: "Give the segment a name", query: "Write the query that selects the customers" } });
+    expect(await empty.json()).toEqual({
+      ok: false,
+      errors: { name: "Give the segment a name", query: "Write the query that selects the customers" },
+    });
     const missing = (await action({ request: post("/app/segments/new", {}), params: {}, context: {} })) as Response;
     expect(missing.status).toBe(400);
-    const wrong = (await action({ request: post("/app/segments/new", { name: "X", query: "amount_spnt > 5" }), params: {}, context: {} })) as Response;
+    const wrong = (await action({
+      request: post("/app/segments/new", { name: "X", query: "amount_spnt > 5" }),
+      params: {},
+      context: {},
+    })) as Response;
     expect(wrong.status).toBe(422);
     expect(((await wrong.json()) as { errors: { query: string } }).errors.query).toBe(
       "line 1, col 1: unknown attribute 'amount_spnt' (did you mean 'amount_spent'?)\namount_spnt > 5\n^^^^^^^^^^^",
     );
     expect(await db.prisma.segment.count()).toBe(before);
-    const saved = (await action({ request: post("/app/segments/new", { name: "Big", query: "amount_spent >= 100" }), params: {}, context: {} })) as Response;
+    const saved = (await action({
+      request: post("/app/segments/new", { name: "Big", query: "amount_spent >= 100" }),
+      params: {},
+      context: {},
+    })) as Response;
     expect(saved.status).toBe(200);
     const body = (await saved.json()) as { ok: true; id: number; message: string; redirectTo: string };
     expect(body).toEqual({ ok: true, id: expect.any(Number), message: "Saved “Big”", redirectTo: "/app/segments" });
-    expect(await db.prisma.segment.findFirst({ where: { id: body.id } })).toMatchObject({ name: "Big", query: "amount_spent >= 100" });
+    expect(await db.prisma.segment.findFirst({ where: { id: body.id } })).toMatchObject({
+      name: "Big",
+      query: "amount_spent >= 100",
+    });
   });
 
   it("previews an empty query with a hint, and a bad one with the error", async () => {
     const { loader } = await import("~/routes/app.segments.preview");
-    const hint = (await loader({ request: new Request("http://localhost:3000/app/segments/preview?q="), params: {}, context: {} })) as Response;
+    const hint = (await loader({
+      request: new Request("http://localhost:3000/app/segments/preview?q="),
+      params: {},
+      context: {},
+    })) as Response;
     expect(await hint.json()).toMatchObject({ ok: false });
-    const good = (await loader({ request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"), params: {}, context: {} })) as Response;
+    const good = (await loader({
+      request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"),
+      params: {},
+      context: {},
+    })) as Response;
     expect(await good.json()).toMatchObject({ ok: true, count: expect.any(Number) });
   });
 });

@@ -20,7 +20,8 @@ describe("Sync page (demo mode)", () => {
       SHOPIFY_API_SECRET: "s",
       SHOPIFY_APP_URL: "http://localhost:3000",
       TAILORED_INBOX_POLL: "off",
-    })) vi.stubEnv(k, v);
+    }))
+      vi.stubEnv(k, v);
     ({ db } = await import("~/db.server"));
   });
   afterAll(async () => {
@@ -34,7 +35,9 @@ describe("Sync page (demo mode)", () => {
     new Request("http://localhost:3000/app/sync", { method: "POST", body: new URLSearchParams(fields) });
 
   it("shows that nothing has run yet on a new shop", async () => {
-    const data = await (await route()).loader({ request: new Request("http://localhost:3000/app/sync"), params: {}, context: {} });
+    const data = await (
+      await route()
+    ).loader({ request: new Request("http://localhost:3000/app/sync"), params: {}, context: {} });
     expect(data.jobs).toEqual([
       { resource: "customers", status: "never" },
       { resource: "products", status: "never" },
@@ -65,10 +68,18 @@ describe("Sync page (demo mode)", () => {
     const long_ago = new Date("2000-01-01T00:00:00Z");
     await db.prisma.webhookEvent.updateMany({ where: { shop: DEMO_SHOP }, data: { processedAt: long_ago } });
     const [retried, other] = [data.failed[0]!.seq, data.failed[1]!.seq];
-    const result = (await action({ request: form({ intent: "retry", seq: String(retried) }), params: {}, context: {} })) as { ok: boolean; message: string };
+    const result = (await action({
+      request: form({ intent: "retry", seq: String(retried) }),
+      params: {},
+      context: {},
+    })) as { ok: boolean; message: string };
     expect(result).toEqual({ ok: true, message: "1 event queued again" });
     await inboxProcessor().settle();
-    const row = (seq: number) => db.prisma.webhookEvent.findUniqueOrThrow({ where: { seq }, select: { status: true, attempts: true, processedAt: true, error: true } });
+    const row = (seq: number) =>
+      db.prisma.webhookEvent.findUniqueOrThrow({
+        where: { seq },
+        select: { status: true, attempts: true, processedAt: true, error: true },
+      });
     // The retried event went through the processor again (its payload is still wrong, so it failed
     // again, once); the other was left alone.
     const again = await row(retried);

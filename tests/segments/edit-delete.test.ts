@@ -31,27 +31,52 @@ describe.each(DIALECTS)("editing and deleting segments on %s", (dialect) => {
   const count = async (query: string) => {
     const parsed = parse(query);
     if (!parsed.ok) throw new Error(query);
-    return countMatching(db, { shop: DEMO_SHOP, rule: parsed.rule, ctx: await shopContext(db, { shop: DEMO_SHOP, now: later }) });
+    return countMatching(db, {
+      shop: DEMO_SHOP,
+      rule: parsed.rule,
+      ctx: await shopContext(db, { shop: DEMO_SHOP, now: later }),
+    });
   };
-  const events = (segmentId: number, at: Date) => db.prisma.segmentEvent.groupBy({ by: ["entered"], where: { shop: DEMO_SHOP, segmentId, at }, _count: true });
+  const events = (segmentId: number, at: Date) =>
+    db.prisma.segmentEvent.groupBy({ by: ["entered"], where: { shop: DEMO_SHOP, segmentId, at }, _count: true });
 
   it("an edit stores the new name and query and recomputes: who entered and who left is recorded at the edit's time", async () => {
     const id = await createSegment(db, { shop: DEMO_SHOP, name: "Two or more", query: "number_of_orders >= 2", now });
-    const before = await db.prisma.segmentMember.findMany({ where: { shop: DEMO_SHOP, segmentId: id }, select: { customerId: true } });
+    const before = await db.prisma.segmentMember.findMany({
+      where: { shop: DEMO_SHOP, segmentId: id },
+      select: { customerId: true },
+    });
     expect(before.length).toBe(await count("number_of_orders >= 2"));
 
-    const updated = await updateSegment(db, { shop: DEMO_SHOP, id, name: "Three or more", query: "number_of_orders >= 3 OR amount_spent >= 400", now: later });
+    const updated = await updateSegment(db, {
+      shop: DEMO_SHOP,
+      id,
+      name: "Three or more",
+      query: "number_of_orders >= 3 OR amount_spent >= 400",
+      now: later,
+    });
     const after = await count("number_of_orders >= 3 OR amount_spent >= 400");
     expect(updated?.members).toBe(after);
     const was = new Set(before.map((m) => m.customerId));
-    const is = new Set((await db.prisma.segmentMember.findMany({ where: { shop: DEMO_SHOP, segmentId: id }, select: { customerId: true } })).map((m) => m.customerId));
+    const is = new Set(
+      (
+        await db.prisma.segmentMember.findMany({
+          where: { shop: DEMO_SHOP, segmentId: id },
+          select: { customerId: true },
+        })
+      ).map((m) => m.customerId),
+    );
     const entered = [...is].filter((c) => !was.has(c)).length;
     const left = [...was].filter((c) => !is.has(c)).length;
     expect(left).toBeGreaterThan(0);
     expect(updated).toMatchObject({ id, entered, left, members: is.size });
     const recorded = Object.fromEntries((await events(id, later)).map((e) => [String(e.entered), e._count]));
     expect(recorded).toEqual({ ...(entered ? { true: entered } : {}), false: left });
-    expect(await getSegment(db, { shop: DEMO_SHOP, id })).toEqual({ id, name: "Three or more", query: "number_of_orders >= 3 OR amount_spent >= 400" });
+    expect(await getSegment(db, { shop: DEMO_SHOP, id })).toEqual({
+      id,
+      name: "Three or more",
+      query: "number_of_orders >= 3 OR amount_spent >= 400",
+    });
     const row = await db.prisma.segment.findFirstOrThrow({ where: { id } });
     expect(row).toMatchObject({ memberCount: is.size, lastComputedAt: later, updatedAt: later });
   });
@@ -61,7 +86,13 @@ describe.each(DIALECTS)("editing and deleting segments on %s", (dialect) => {
     const rowBefore = await db.prisma.segment.findFirstOrThrow({ where: { id } });
     const membersBefore = await db.prisma.segmentMember.count({ where: { segmentId: id } });
     const eventsBefore = await db.prisma.segmentEvent.count({ where: { segmentId: id } });
-    const attempt = updateSegment(db, { shop: DEMO_SHOP, id, name: "Renamed", query: "amount_spent >= 'lots'", now: later });
+    const attempt = updateSegment(db, {
+      shop: DEMO_SHOP,
+      id,
+      name: "Renamed",
+      query: "amount_spent >= 'lots'",
+      now: later,
+    });
     await expect(attempt).rejects.toBeInstanceOf(SegmentRuleError);
     await expect(attempt).rejects.toThrow(/line 1, col 17: expected a number after '>='/);
     expect(await db.prisma.segment.findFirstOrThrow({ where: { id } })).toEqual(rowBefore);
@@ -73,9 +104,13 @@ describe.each(DIALECTS)("editing and deleting segments on %s", (dialect) => {
     const id = await createSegment(db, { shop: DEMO_SHOP, name: "Mine", query: "number_of_orders >= 1", now });
     const other = "someone-else.myshopify.com";
     expect(await getSegment(db, { shop: other, id })).toBeNull();
-    expect(await updateSegment(db, { shop: other, id, name: "Theirs", query: "number_of_orders >= 1", now: later })).toBeNull();
+    expect(
+      await updateSegment(db, { shop: other, id, name: "Theirs", query: "number_of_orders >= 1", now: later }),
+    ).toBeNull();
     expect(await deleteSegment(db, { shop: other, id })).toBe(false);
-    expect(await updateSegment(db, { shop: DEMO_SHOP, id: 987654, name: "X", query: "number_of_orders >= 1", now: later })).toBeNull();
+    expect(
+      await updateSegment(db, { shop: DEMO_SHOP, id: 987654, name: "X", query: "number_of_orders >= 1", now: later }),
+    ).toBeNull();
     expect(await deleteSegment(db, { shop: DEMO_SHOP, id: Number.NaN })).toBe(false);
     expect(await getSegment(db, { shop: DEMO_SHOP, id })).toMatchObject({ name: "Mine" });
   });

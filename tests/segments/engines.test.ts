@@ -26,12 +26,38 @@ const ZONE = "America/New_York";
 const ctx: EngineContext = { now: new Date("2026-03-08T15:30:00Z"), timeZone: ZONE, currencyCode: "USD", shop: SHOP }; // a DST-change day
 const TODAY = localDate(ctx.now, ZONE);
 const TAGS = ["vip", "VIP", "Wholesale", "newsletter", "gift-buyer", "ümlaut"];
-const COUNTRIES: [string, string | null][] = [["US", "NY"], ["US", "CA"], ["DE", null], ["CA", "ON"], ["GB", null]];
+const COUNTRIES: [string, string | null][] = [
+  ["US", "NY"],
+  ["US", "CA"],
+  ["DE", null],
+  ["CA", "ON"],
+  ["GB", null],
+];
 const STATES = ["SUBSCRIBED", "NOT_SUBSCRIBED", "UNSUBSCRIBED", "PENDING"];
 const DOMAINS = ["example.com", "Example.COM", "mail.example.net", "example.org"];
 const OFFSETS = [-1, 0, 1];
-const CITIES = ["New York", "New York City", "new-york city", "Berlin", "St. John's", "Zürich", "Winston-Salem", " ", ""];
-const CITY_VALUES = ["US-NY-NewYorkCity", "us-ny-newyork", "US-NY-NewYork", "DE-Berlin", "CA-ON-StJohns", "GB-Zürich", "GB-zürich", "US-CA-WinstonSalem", "US-NY"];
+const CITIES = [
+  "New York",
+  "New York City",
+  "new-york city",
+  "Berlin",
+  "St. John's",
+  "Zürich",
+  "Winston-Salem",
+  " ",
+  "",
+];
+const CITY_VALUES = [
+  "US-NY-NewYorkCity",
+  "us-ny-newyork",
+  "US-NY-NewYork",
+  "DE-Berlin",
+  "CA-ON-StJohns",
+  "GB-Zürich",
+  "GB-zürich",
+  "US-CA-WinstonSalem",
+  "US-NY",
+];
 
 // Products as the shop knows them; lines also point at a product we never synced ("599") or none.
 const PRODUCT_TYPES = ["Coffee", "coffee", "Tea", null];
@@ -65,7 +91,14 @@ function edgeInstant(r: Random): Date {
 
 const GROUPS = ["CHAMPIONS", "LOYAL", "ACTIVE", "NEW", "AT_RISK", "DORMANT", "PROSPECTS"];
 
-type Facts = { rfmGroup: string | null; ordersCount: number; amountSpentMinor: bigint; aovMinor: bigint | null; firstOrderAt: Date | null; lastOrderAt: Date | null };
+type Facts = {
+  rfmGroup: string | null;
+  ordersCount: number;
+  amountSpentMinor: bigint;
+  aovMinor: bigint | null;
+  firstOrderAt: Date | null;
+  lastOrderAt: Date | null;
+};
 
 function randomOrders(r: Random, customerId: string): OrderRow[] {
   const count = r.next() < 0.3 ? 0 : 1 + Math.floor(r.next() * 5);
@@ -135,7 +168,14 @@ function randomCustomer(r: Random, i: number): { customer: CustomerRow; facts: F
   return {
     customer,
     orders: placed,
-    facts: { rfmGroup: r.next() < 0.1 ? null : pick(r, GROUPS), ordersCount: orders, amountSpentMinor: spent, aovMinor: orders ? spent / BigInt(orders) : null, firstOrderAt: a, lastOrderAt: b },
+    facts: {
+      rfmGroup: r.next() < 0.1 ? null : pick(r, GROUPS),
+      ordersCount: orders,
+      amountSpentMinor: spent,
+      aovMinor: orders ? spent / BigInt(orders) : null,
+      firstOrderAt: a,
+      lastOrderAt: b,
+    },
   };
 }
 
@@ -143,7 +183,9 @@ function randomCustomer(r: Random, i: number): { customer: CustomerRow; facts: F
 const EDGE_DATES: ScalarValue[] = [
   { kind: "absolute", date: MIN_DATE },
   { kind: "absolute", date: MAX_DATE },
-  ...(["d", "w", "m", "y"] as const).flatMap((unit) => [-1, 1].map((sign): ScalarValue => ({ kind: "relative", amount: sign * MAX_OFFSET[unit], unit }))),
+  ...(["d", "w", "m", "y"] as const).flatMap((unit) =>
+    [-1, 1].map((sign): ScalarValue => ({ kind: "relative", amount: sign * MAX_OFFSET[unit], unit })),
+  ),
 ];
 
 function dateValue(r: Random): ScalarValue {
@@ -164,16 +206,24 @@ const EDGE_COUNTS = ["0", "2147483647"];
 const EDGE_MONEY = ["1000000000000000", "-1000000000000000", "999999999999999.99", "-0.01"];
 
 function numberArg(r: Random, name: string, max: number, decimals = false): FunctionArg {
-  const num = () => (r.next() < 0.05 ? pick(r, decimals ? EDGE_MONEY : EDGE_COUNTS) : `${Math.floor(r.next() * max)}${decimals && r.next() < 0.5 ? ".5" : ""}`);
+  const num = () =>
+    r.next() < 0.05
+      ? pick(r, decimals ? EDGE_MONEY : EDGE_COUNTS)
+      : `${Math.floor(r.next() * max)}${decimals && r.next() < 0.5 ? ".5" : ""}`;
   if (r.next() < 0.2) {
     const [lo, hi] = [num(), num()].sort((x, y) => Number(x) - Number(y)) as [string, string];
-    return { name, operator: "BETWEEN", value: { kind: "range", low: { kind: "number", value: lo }, high: { kind: "number", value: hi } } };
+    return {
+      name,
+      operator: "BETWEEN",
+      value: { kind: "range", low: { kind: "number", value: lo }, high: { kind: "number", value: hi } },
+    };
   }
   return { name, operator: pick(r, CMP), value: { kind: "number", value: num() } };
 }
 
 function dateArg(r: Random): FunctionArg {
-  if (r.next() < 0.2) return { name: "date", operator: "BETWEEN", value: { kind: "range", low: dateValue(r), high: dateValue(r) } };
+  if (r.next() < 0.2)
+    return { name: "date", operator: "BETWEEN", value: { kind: "range", low: dateValue(r), high: dateValue(r) } };
   return { name: "date", operator: pick(r, CMP), value: dateValue(r) };
 }
 
@@ -192,7 +242,14 @@ function randomFunction(r: Random): Rule {
   const args: FunctionArg[] = [];
   const negated = r.next() < 0.3;
   if (r.next() < 0.65) {
-    if (r.next() < 0.3) args.push(textArg(r, "id", [...PRODUCT_IDS, "599", "42"].map((value) => ({ kind: "number", value }))));
+    if (r.next() < 0.3)
+      args.push(
+        textArg(
+          r,
+          "id",
+          [...PRODUCT_IDS, "599", "42"].map((value) => ({ kind: "number", value })),
+        ),
+      );
     if (r.next() < 0.3) args.push(textArg(r, "tag", [...PRODUCT_TAGS, "ESPRESSO", "missing"].map(str)));
     if (r.next() < 0.3) args.push(textArg(r, "product_type", ["Coffee", "COFFEE", "Tea", "Mugs"].map(str)));
     if (r.next() < 0.3) args.push(textArg(r, "vendor", ["acme", "Globex", "Initech"].map(str)));
@@ -201,7 +258,12 @@ function randomFunction(r: Random): Rule {
     if (r.next() < 0.3) args.push(numberArg(r, "sum_quantity", 12));
     return { kind: "function", name: "products_purchased", args, negated };
   }
-  if (r.next() < 0.6) args.push({ name: "count_at_least", operator: "=", value: { kind: "number", value: String(Math.floor(r.next() * 5)) } });
+  if (r.next() < 0.6)
+    args.push({
+      name: "count_at_least",
+      operator: "=",
+      value: { kind: "number", value: String(Math.floor(r.next() * 5)) },
+    });
   if (r.next() < 0.4) args.push(numberArg(r, "sum_amount", 600, true));
   if (r.next() < 0.6) args.push(dateArg(r));
   return { kind: "function", name: "orders_placed", args, negated };
@@ -211,8 +273,14 @@ function randomCondition(r: Random): Rule {
   const which = Math.floor(r.next() * 14);
   if (which >= 11) return randomFunction(r);
   if (which === 10) {
-    if (r.next() < 0.1) return { kind: "condition", attribute: "customer_cities", operator: r.next() < 0.5 ? "IS NULL" : "IS NOT NULL" };
-    return { kind: "condition", attribute: "customer_cities", operator: r.next() < 0.7 ? "CONTAINS" : "NOT CONTAINS", value: str(pick(r, CITY_VALUES)) };
+    if (r.next() < 0.1)
+      return { kind: "condition", attribute: "customer_cities", operator: r.next() < 0.5 ? "IS NULL" : "IS NOT NULL" };
+    return {
+      kind: "condition",
+      attribute: "customer_cities",
+      operator: r.next() < 0.7 ? "CONTAINS" : "NOT CONTAINS",
+      value: str(pick(r, CITY_VALUES)),
+    };
   }
   // (case 8 below sometimes asks for a lifecycle stage instead)
   const nul = r.next() < 0.08;
@@ -223,12 +291,19 @@ function randomCondition(r: Random): Rule {
       const attribute = pick(r, ["amount_spent", "average_order_value", "number_of_orders"]);
       if (nul) return { kind: "condition", attribute, operator: nullOp };
       const num = () =>
-        r.next() < 0.05 ? pick(r, attribute === "number_of_orders" ? EDGE_COUNTS : EDGE_MONEY)
-        : attribute === "number_of_orders" ? String(Math.floor(r.next() * 7))
-        : `${Math.floor(r.next() * 600)}${r.next() < 0.5 ? "" : ".5"}`;
+        r.next() < 0.05
+          ? pick(r, attribute === "number_of_orders" ? EDGE_COUNTS : EDGE_MONEY)
+          : attribute === "number_of_orders"
+            ? String(Math.floor(r.next() * 7))
+            : `${Math.floor(r.next() * 600)}${r.next() < 0.5 ? "" : ".5"}`;
       if (r.next() < 0.15) {
         const [lo, hi] = [num(), num()].sort((x, y) => Number(x) - Number(y)) as [string, string];
-        return { kind: "condition", attribute, operator: "BETWEEN", value: { kind: "range", low: { kind: "number", value: lo }, high: { kind: "number", value: hi } } };
+        return {
+          kind: "condition",
+          attribute,
+          operator: "BETWEEN",
+          value: { kind: "range", low: { kind: "number", value: lo }, high: { kind: "number", value: hi } },
+        };
       }
       return { kind: "condition", attribute, operator: pick(r, CMP), value: { kind: "number", value: num() } };
     }
@@ -236,34 +311,75 @@ function randomCondition(r: Random): Rule {
     case 3: {
       const attribute = pick(r, ["first_order_date", "last_order_date", "customer_added_date"]);
       if (nul) return { kind: "condition", attribute, operator: nullOp };
-      if (r.next() < 0.15) return { kind: "condition", attribute, operator: "BETWEEN", value: { kind: "range", low: dateValue(r), high: dateValue(r) } };
+      if (r.next() < 0.15)
+        return {
+          kind: "condition",
+          attribute,
+          operator: "BETWEEN",
+          value: { kind: "range", low: dateValue(r), high: dateValue(r) },
+        };
       return { kind: "condition", attribute, operator: pick(r, CMP), value: dateValue(r) };
     }
     case 4:
-      return { kind: "condition", attribute: "days_since_last_order", operator: pick(r, CMP), value: { kind: "number", value: r.next() < 0.05 ? "36525" : String(Math.floor(r.next() * 900)) } };
+      return {
+        kind: "condition",
+        attribute: "days_since_last_order",
+        operator: pick(r, CMP),
+        value: { kind: "number", value: r.next() < 0.05 ? "36525" : String(Math.floor(r.next() * 900)) },
+      };
     case 5:
     case 6: {
       const attribute = pick(r, ["customer_tags", "customer_countries", "customer_regions"]);
       if (nul) return { kind: "condition", attribute, operator: nullOp };
       // Tab and line feed are the control characters text may hold (limits.ts).
-      const value = attribute === "customer_tags" ? pick(r, [...TAGS, "missing", "tab\there", "two\nlines"]) : attribute === "customer_countries" ? pick(r, ["US", "DE", "ca", "FR"]) : pick(r, ["US-NY", "CA-ON", "us-ca", "DE-BE"]);
-      return { kind: "condition", attribute, operator: r.next() < 0.7 ? "CONTAINS" : "NOT CONTAINS", value: { kind: "string", value } };
+      const value =
+        attribute === "customer_tags"
+          ? pick(r, [...TAGS, "missing", "tab\there", "two\nlines"])
+          : attribute === "customer_countries"
+            ? pick(r, ["US", "DE", "ca", "FR"])
+            : pick(r, ["US-NY", "CA-ON", "us-ca", "DE-BE"]);
+      return {
+        kind: "condition",
+        attribute,
+        operator: r.next() < 0.7 ? "CONTAINS" : "NOT CONTAINS",
+        value: { kind: "string", value },
+      };
     }
     case 7:
       if (nul) return { kind: "condition", attribute: "customer_email_domain", operator: nullOp };
-      return { kind: "condition", attribute: "customer_email_domain", operator: r.next() < 0.7 ? "=" : "!=", value: { kind: "string", value: pick(r, ["example.com", "EXAMPLE.org", "mail.example.net"]) } };
+      return {
+        kind: "condition",
+        attribute: "customer_email_domain",
+        operator: r.next() < 0.7 ? "=" : "!=",
+        value: { kind: "string", value: pick(r, ["example.com", "EXAMPLE.org", "mail.example.net"]) },
+      };
     case 8:
       if (r.next() < 0.3) {
         if (nul) return { kind: "condition", attribute: "rfm_group", operator: nullOp };
-        return { kind: "condition", attribute: "rfm_group", operator: r.next() < 0.75 ? "=" : "!=", value: { kind: "string", value: pick(r, GROUPS) } };
+        return {
+          kind: "condition",
+          attribute: "rfm_group",
+          operator: r.next() < 0.75 ? "=" : "!=",
+          value: { kind: "string", value: pick(r, GROUPS) },
+        };
       }
       if (r.next() < 0.5) {
-        return { kind: "condition", attribute: "lifecycle_stage", operator: r.next() < 0.75 ? "=" : "!=", value: { kind: "string", value: pick(r, ["PROSPECT", "NEW", "REPEAT", "LOYAL", "LAPSING", "LAPSED"]) } };
+        return {
+          kind: "condition",
+          attribute: "lifecycle_stage",
+          operator: r.next() < 0.75 ? "=" : "!=",
+          value: { kind: "string", value: pick(r, ["PROSPECT", "NEW", "REPEAT", "LOYAL", "LAPSING", "LAPSED"]) },
+        };
       }
     // falls through
     default: {
       const attribute = pick(r, ["email_subscription_status", "sms_subscription_status"]);
-      return { kind: "condition", attribute, operator: r.next() < 0.7 ? "=" : "!=", value: { kind: "string", value: pick(r, STATES) } };
+      return {
+        kind: "condition",
+        attribute,
+        operator: r.next() < 0.7 ? "=" : "!=",
+        value: { kind: "string", value: pick(r, STATES) },
+      };
     }
   }
 }
@@ -316,9 +432,28 @@ const EXTREMES: { customer: CustomerRow; facts: Facts | null; orders: OrderRow[]
     refundedMinor: 0n,
     financialStatus: "PAID",
     test: false,
-    lines: [{ id: `${id}-0-0`, productId: PRODUCT_IDS[i]!, variantId: null, title: null, sku: null, productType: "Coffee", vendor: "Acme", quantity: i === 0 ? 2_147_483_647 : 1, priceMinor: 1000n }],
+    lines: [
+      {
+        id: `${id}-0-0`,
+        productId: PRODUCT_IDS[i]!,
+        variantId: null,
+        title: null,
+        sku: null,
+        productType: "Coffee",
+        vendor: "Acme",
+        quantity: i === 0 ? 2_147_483_647 : 1,
+        priceMinor: 1000n,
+      },
+    ],
   };
-  const facts: Facts = { rfmGroup: "CHAMPIONS", ordersCount: orders, amountSpentMinor: spent, aovMinor: spent, firstOrderAt: at, lastOrderAt: at };
+  const facts: Facts = {
+    rfmGroup: "CHAMPIONS",
+    ordersCount: orders,
+    amountSpentMinor: spent,
+    aovMinor: spent,
+    firstOrderAt: at,
+    lastOrderAt: at,
+  };
   return { customer, facts, orders: [order] };
 });
 
@@ -358,7 +493,10 @@ describe.each(DIALECTS)("evaluator = SQL on %s", (dialect) => {
       const prepared = prepare(rule, ctx);
       expect(prepared.ok, JSON.stringify(rule)).toBe(true);
       if (!prepared.ok) continue;
-      const inMemory = [...people].filter(([, s]) => evaluate(prepared.prepared, s)).map(([id]) => id).sort();
+      const inMemory = [...people]
+        .filter(([, s]) => evaluate(prepared.prepared, s))
+        .map(([id]) => id)
+        .sort();
       const inSql = await matchingIds(db, { shop: SHOP, rule, ctx });
       expect(inSql, `rule: ${print(rule)}`).toEqual(inMemory);
       if (inMemory.length > 0 && inMemory.length < population.length) {
@@ -378,7 +516,9 @@ describe.each(DIALECTS)("evaluator = SQL on %s", (dialect) => {
     for (const { customer, orders } of population) {
       const counted = orders.filter((o) => !o.cancelledAt && !o.test);
       const loaded = withOrders.get(customer.id)!.orders!;
-      expect(loaded.map((o) => o.processedAt.getTime()).sort()).toEqual(counted.map((o) => o.processedAt.getTime()).sort());
+      expect(loaded.map((o) => o.processedAt.getTime()).sort()).toEqual(
+        counted.map((o) => o.processedAt.getTime()).sort(),
+      );
       expect(loaded.reduce((n, o) => n + o.lines.length, 0)).toBe(counted.reduce((n, o) => n + o.lines.length, 0));
     }
   });

@@ -29,16 +29,23 @@ const now = new Date("2026-06-30T12:00:00Z");
  */
 function failingWith(db: Db, marker: string): Db {
   const fault = () =>
-    Object.assign(new Error(db.dialect === "sqlite" ? "Expression tree is too large (maximum depth 1000)" : "statement is too complex"), {
-      code: db.dialect === "sqlite" ? "SQLITE_ERROR" : "54001",
-    });
+    Object.assign(
+      new Error(
+        db.dialect === "sqlite" ? "Expression tree is too large (maximum depth 1000)" : "statement is too complex",
+      ),
+      {
+        code: db.dialect === "sqlite" ? "SQLITE_ERROR" : "54001",
+      },
+    );
   const carries = (query: SqlQuery | Sql) =>
     (query instanceof SqlQuery ? query.render(db.dialect).params : query.params).includes(marker);
   type Call = (query: SqlQuery | Sql, second?: unknown) => Promise<never>;
   const wrap = (ex: Executor): Executor => ({
     dialect: ex.dialect,
-    run: ((query, text) => (carries(query) ? Promise.reject(fault()) : (ex.run as Call)(query, text))) as Call as Executor["run"],
-    all: ((query, second) => (carries(query) ? Promise.reject(fault()) : (ex.all as Call)(query, second))) as Call as Executor["all"],
+    run: ((query, text) =>
+      carries(query) ? Promise.reject(fault()) : (ex.run as Call)(query, text)) as Call as Executor["run"],
+    all: ((query, second) =>
+      carries(query) ? Promise.reject(fault()) : (ex.all as Call)(query, second)) as Call as Executor["all"],
     transaction: (fn) => ex.transaction((tx) => fn(wrap(tx))),
   });
   return { ...wrap(db), prisma: db.prisma, close: () => db.close() };
@@ -68,7 +75,12 @@ describe.each(DIALECTS)("segment limits on %s", (dialect) => {
   };
   /** A segment row written straight into the table, as an older version or a bug could have left it. */
   const insertRaw = async (name: string, query: string, rule: string) =>
-    (await db.prisma.segment.create({ data: { shop, name, query, rule, createdAt: now, updatedAt: now }, select: { id: true } })).id;
+    (
+      await db.prisma.segment.create({
+        data: { shop, name, query, rule, createdAt: now, updatedAt: now },
+        select: { id: true },
+      })
+    ).id;
   const ruleOf = (query: string) => {
     const parsed = parse(query);
     if (!parsed.ok) throw new Error(query);
@@ -85,12 +97,23 @@ describe.each(DIALECTS)("segment limits on %s", (dialect) => {
     for (const kind of ["or", "and"] as const) {
       const prepared: Prepared = {
         kind,
-        children: Array.from({ length: 4_000 }, (_, i) => ({ kind: "int" as const, field: "amountSpentMinor" as const, op: kind === "or" ? ("=" as const) : ("!=" as const), value: BigInt(i * 10) })),
+        children: Array.from({ length: 4_000 }, (_, i) => ({
+          kind: "int" as const,
+          field: "amountSpentMinor" as const,
+          op: kind === "or" ? ("=" as const) : ("!=" as const),
+          value: BigInt(i * 10),
+        })),
       };
       const sql = new Sql(db.dialect);
       const where = compileSql(prepared, db.dialect, (v) => sql.p(v));
-      const found = await db.all(sql, `SELECT c."id" FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id" WHERE c."shop" = ${sql.p(shop)} AND ${where} ORDER BY c."id"`);
-      const expected = [...people].filter(([, s]) => evaluate(prepared, s)).map(([id]) => id).sort();
+      const found = await db.all(
+        sql,
+        `SELECT c."id" FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id" WHERE c."shop" = ${sql.p(shop)} AND ${where} ORDER BY c."id"`,
+      );
+      const expected = [...people]
+        .filter(([, s]) => evaluate(prepared, s))
+        .map(([id]) => id)
+        .sort();
       expect(found.map((r) => String(r.id))).toEqual(expected);
       expect(expected.length).toBeGreaterThan(0);
     }
@@ -105,19 +128,49 @@ describe.each(DIALECTS)("segment limits on %s", (dialect) => {
   });
 
   it("a save whose first computation fails leaves nothing: no segment, members or events", async () => {
-    const before = { segments: await db.prisma.segment.count(), members: await db.prisma.segmentMember.count(), events: await db.prisma.segmentEvent.count() };
-    const lists = await db.prisma.customer.findMany({ where: { shop }, select: { id: true, segmentIds: true }, orderBy: { id: "asc" } });
+    const before = {
+      segments: await db.prisma.segment.count(),
+      members: await db.prisma.segmentMember.count(),
+      events: await db.prisma.segmentEvent.count(),
+    };
+    const lists = await db.prisma.customer.findMany({
+      where: { shop },
+      select: { id: true, segmentIds: true },
+      orderBy: { id: "asc" },
+    });
     const broken = failingWith(db, "marker-tag");
-    await expect(createSegment(broken, { shop, name: "Fails", query: "customer_tags CONTAINS 'marker-tag' OR number_of_orders >= 1", now })).rejects.toThrow(/could not compute/);
-    expect({ segments: await db.prisma.segment.count(), members: await db.prisma.segmentMember.count(), events: await db.prisma.segmentEvent.count() }).toEqual(before);
-    expect(await db.prisma.customer.findMany({ where: { shop }, select: { id: true, segmentIds: true }, orderBy: { id: "asc" } })).toEqual(lists);
+    await expect(
+      createSegment(broken, {
+        shop,
+        name: "Fails",
+        query: "customer_tags CONTAINS 'marker-tag' OR number_of_orders >= 1",
+        now,
+      }),
+    ).rejects.toThrow(/could not compute/);
+    expect({
+      segments: await db.prisma.segment.count(),
+      members: await db.prisma.segmentMember.count(),
+      events: await db.prisma.segmentEvent.count(),
+    }).toEqual(before);
+    expect(
+      await db.prisma.customer.findMany({
+        where: { shop },
+        select: { id: true, segmentIds: true },
+        orderBy: { id: "asc" },
+      }),
+    ).toEqual(lists);
   });
 
   it("an edit whose computation fails keeps the segment as it was", async () => {
     const id = await createSegment(db, { shop, name: "Repeat", query: "number_of_orders >= 2", now });
-    const before = { row: await db.prisma.segment.findFirstOrThrow({ where: { id } }), ...(await rows({ segmentId: id })) };
+    const before = {
+      row: await db.prisma.segment.findFirstOrThrow({ where: { id } }),
+      ...(await rows({ segmentId: id })),
+    };
     const broken = failingWith(db, "marker-tag");
-    await expect(updateSegment(broken, { shop, id, name: "Changed", query: "customer_tags CONTAINS 'marker-tag'", now })).rejects.toThrow(/could not compute/);
+    await expect(
+      updateSegment(broken, { shop, id, name: "Changed", query: "customer_tags CONTAINS 'marker-tag'", now }),
+    ).rejects.toThrow(/could not compute/);
     const row = await db.prisma.segment.findFirstOrThrow({ where: { id } });
     expect({ name: row.name, query: row.query, rule: row.rule, memberCount: row.memberCount }).toEqual({
       name: before.row.name,
@@ -137,49 +190,107 @@ describe.each(DIALECTS)("segment limits on %s", (dialect) => {
     };
     const bad = {
       notJson: await insertRaw("Not JSON", "?", "{"),
-      unknown: await insertRaw("Unknown", "zzz > 1", JSON.stringify({ kind: "condition", attribute: "zzz", operator: ">", value: { kind: "number", value: "1" } })),
+      unknown: await insertRaw(
+        "Unknown",
+        "zzz > 1",
+        JSON.stringify({ kind: "condition", attribute: "zzz", operator: ">", value: { kind: "number", value: "1" } }),
+      ),
       // Each passed the parser before issue 10 and failed the statement of every segment beside it.
-      int4: await insertRaw("Int4", "number_of_orders < 2147483648", JSON.stringify({ kind: "condition", attribute: "number_of_orders", operator: "<", value: { kind: "number", value: "2147483648" } })),
+      int4: await insertRaw(
+        "Int4",
+        "number_of_orders < 2147483648",
+        JSON.stringify({
+          kind: "condition",
+          attribute: "number_of_orders",
+          operator: "<",
+          value: { kind: "number", value: "2147483648" },
+        }),
+      ),
       huge: await insertRaw(
         "Huge",
         orChain(4_000),
-        JSON.stringify({ kind: "or", children: Array.from({ length: 4_000 }, (_, i) => ({ kind: "condition", attribute: "amount_spent", operator: ">", value: { kind: "number", value: String(i) } })) }),
+        JSON.stringify({
+          kind: "or",
+          children: Array.from({ length: 4_000 }, (_, i) => ({
+            kind: "condition",
+            attribute: "amount_spent",
+            operator: ">",
+            value: { kind: "number", value: String(i) },
+          })),
+        }),
       ),
-      nul: await insertRaw("NUL", "customer_tags CONTAINS 'a\\u0000'", JSON.stringify({ kind: "condition", attribute: "customer_tags", operator: "CONTAINS", value: { kind: "string", value: "a\u0000" } })),
+      nul: await insertRaw(
+        "NUL",
+        "customer_tags CONTAINS 'a\\u0000'",
+        JSON.stringify({
+          kind: "condition",
+          attribute: "customer_tags",
+          operator: "CONTAINS",
+          value: { kind: "string", value: "a\u0000" },
+        }),
+      ),
     };
     const results = await recomputeAll(db, { shop, now });
     const byId = new Map(results.map((r) => [r.segmentId, r]));
-    expect([byId.get(good.repeat)?.members, byId.get(good.repeat)?.error]).toEqual([await count("number_of_orders >= 2"), undefined]);
-    expect([byId.get(good.big)?.members, byId.get(good.big)?.error]).toEqual([await count("amount_spent >= 100"), undefined]);
+    expect([byId.get(good.repeat)?.members, byId.get(good.repeat)?.error]).toEqual([
+      await count("number_of_orders >= 2"),
+      undefined,
+    ]);
+    expect([byId.get(good.big)?.members, byId.get(good.big)?.error]).toEqual([
+      await count("amount_spent >= 100"),
+      undefined,
+    ]);
     expect(await count("number_of_orders >= 2")).toBeGreaterThan(0);
-    for (const [name, id] of Object.entries(bad)) expect([name, byId.get(id)?.error]).toEqual([name, expect.any(String)]);
+    for (const [name, id] of Object.entries(bad))
+      expect([name, byId.get(id)?.error]).toEqual([name, expect.any(String)]);
     expect(byId.get(bad.int4)?.error).toMatch(/number_of_orders must be a whole number from 0 to 2,147,483,647/);
     expect(byId.get(bad.huge)?.error).toMatch(/at most 200 conditions/);
 
     const listed = new Map((await listSegments(db, { shop, now })).map((s) => [s.id, s]));
     expect(listed.get(good.repeat)).toMatchObject({ computeError: null, lastComputedAt: now });
-    expect(listed.get(bad.unknown)).toMatchObject({ computeError: expect.stringMatching(/unknown attribute 'zzz'/), lastComputedAt: null });
+    expect(listed.get(bad.unknown)).toMatchObject({
+      computeError: expect.stringMatching(/unknown attribute 'zzz'/),
+      lastComputedAt: null,
+    });
     expect(listed.get(bad.notJson)?.computeError).toMatch(/stored rule/);
 
     // Fixed, the segment computes and its mark goes.
     await updateSegment(db, { shop, id: bad.int4, name: "Int4", query: "number_of_orders < 2147483647", now });
-    expect((await listSegments(db, { shop, now })).find((s) => s.id === bad.int4)).toMatchObject({ computeError: null, memberCount: await count("number_of_orders >= 0") });
+    expect((await listSegments(db, { shop, now })).find((s) => s.id === bad.int4)).toMatchObject({
+      computeError: null,
+      memberCount: await count("number_of_orders >= 0"),
+    });
   });
 
   it("splits a batch whose statement fails until only the failing segment is left out", async () => {
     await db.prisma.segment.deleteMany({ where: { shop } });
-    const queries = ["number_of_orders >= 1", "number_of_orders >= 2", "amount_spent >= 50", "customer_tags CONTAINS 'marker-tag'", "amount_spent >= 200", "last_order_date >= -90d", "number_of_orders = 0"];
+    const queries = [
+      "number_of_orders >= 1",
+      "number_of_orders >= 2",
+      "amount_spent >= 50",
+      "customer_tags CONTAINS 'marker-tag'",
+      "amount_spent >= 200",
+      "last_order_date >= -90d",
+      "number_of_orders = 0",
+    ];
     const ids: number[] = [];
     for (const q of queries) ids.push(await insertRaw(q, q, ruleOf(q)));
     const broken = failingWith(db, "marker-tag");
     // In chunks of 40 customers on SQLite: the halves of a failed batch go on chunk by chunk.
-    const results = await recomputeSegments(broken, { shop, ctx: await ctx(), ...(dialect === "sqlite" ? { chunkSize: 40 } : {}) });
+    const results = await recomputeSegments(broken, {
+      shop,
+      ctx: await ctx(),
+      ...(dialect === "sqlite" ? { chunkSize: 40 } : {}),
+    });
     for (const [i, q] of queries.entries()) {
       const result = results.find((r) => r.segmentId === ids[i]);
       if (q.includes("marker-tag")) expect(result?.error).toMatch(/could not compute/);
       else expect([q, result?.error, result?.members]).toEqual([q, undefined, await count(q)]);
     }
-    const marked = await db.prisma.segment.findMany({ where: { shop, computeError: { not: null } }, select: { id: true } });
+    const marked = await db.prisma.segment.findMany({
+      where: { shop, computeError: { not: null } },
+      select: { id: true },
+    });
     expect(marked.map((s) => s.id)).toEqual([ids[3]]);
     // The members written are the members: what a recompute without the fault changes is nothing.
     const again = await recomputeSegments(db, { shop, ctx: await ctx(), segmentIds: ids.filter((_, i) => i !== 3) });
@@ -236,7 +347,11 @@ describe("merchant-driven queries on PostgreSQL", () => {
       await setStatementTimeout(tx, "default");
       return [before, bounded, await show(tx)];
     });
-    expect(seen).toEqual([[{ statement_timeout: "0" }], [{ statement_timeout: "1500ms" }], [{ statement_timeout: "0" }]]);
+    expect(seen).toEqual([
+      [{ statement_timeout: "0" }],
+      [{ statement_timeout: "1500ms" }],
+      [{ statement_timeout: "0" }],
+    ]);
     expect(await show(db)).toEqual([{ statement_timeout: "0" }]);
   });
 
@@ -251,10 +366,14 @@ describe("merchant-driven queries on PostgreSQL", () => {
     await locker.query(`BEGIN; LOCK TABLE "CustomerFacts" IN ACCESS EXCLUSIVE MODE`);
     try {
       const { SegmentTimeoutError } = await import("~/models/segments/errors");
-      await expect(previewQuery(db, { shop, query: "number_of_orders >= 2", now })).rejects.toBeInstanceOf(SegmentTimeoutError);
+      await expect(previewQuery(db, { shop, query: "number_of_orders >= 2", now })).rejects.toBeInstanceOf(
+        SegmentTimeoutError,
+      );
       await expect(countMatching(db, { shop, rule: parsed.rule, ctx })).rejects.toThrow(/took longer than 0.2 s/);
       const before = await db.prisma.segment.count();
-      await expect(createSegment(db, { shop, name: "Slow", query: "amount_spent >= 10", now })).rejects.toBeInstanceOf(SegmentTimeoutError);
+      await expect(createSegment(db, { shop, name: "Slow", query: "amount_spent >= 10", now })).rejects.toBeInstanceOf(
+        SegmentTimeoutError,
+      );
       expect(await db.prisma.segment.count()).toBe(before);
       const [result] = await recomputeSegments(db, { shop, ctx, segmentIds: [id] });
       expect(result?.error).toMatch(/took longer than 0.2 s/);

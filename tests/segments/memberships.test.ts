@@ -40,12 +40,22 @@ const QUERIES = {
 async function expectListsMatchMembers(db: Db): Promise<void> {
   const members = new Map<string, number[]>();
   for (const m of await db.prisma.segmentMember.findMany({ where: { shop: SHOP } })) {
-    members.set(m.customerId, [...(members.get(m.customerId) ?? []), m.segmentId].sort((a, b) => a - b));
+    members.set(
+      m.customerId,
+      [...(members.get(m.customerId) ?? []), m.segmentId].sort((a, b) => a - b),
+    );
   }
-  const customers = await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true, segmentIds: true } });
+  const customers = await db.prisma.customer.findMany({
+    where: { shop: SHOP },
+    select: { id: true, segmentIds: true },
+  });
   const mismatched = customers.filter((c) => {
     expect(c.segmentIds).toMatch(/^,(\d+,)*$/);
-    const listed = c.segmentIds.split(",").filter(Boolean).map(Number).sort((a, b) => a - b);
+    const listed = c.segmentIds
+      .split(",")
+      .filter(Boolean)
+      .map(Number)
+      .sort((a, b) => a - b);
     return JSON.stringify(listed) !== JSON.stringify(members.get(c.id) ?? []);
   });
   expect(mismatched).toEqual([]);
@@ -63,7 +73,12 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     ({ db, url, close } = await createTestDb(dialect));
     await upsertShop(db, { domain: SHOP, name: "Members", currencyCode: "USD", ianaTimezone: "Europe/Berlin" });
     // The catalogue the stream's orders were drawn from, for product tags.
-    const products = demoProducts({ seed: 8, customers: 120, now: new Date("2026-06-01T00:00:00Z"), shopDomain: "events.myshopify.com" });
+    const products = demoProducts({
+      seed: 8,
+      customers: 120,
+      now: new Date("2026-06-01T00:00:00Z"),
+      shopDomain: "events.myshopify.com",
+    });
     await upsertProducts(db, { shop: SHOP, rows: products, now });
   });
   afterAll(async () => close());
@@ -71,12 +86,27 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
   it("keeps memberships current event by event, exactly as a full recompute would", async () => {
     // Segments exist before the data arrives: every member enters through the per-event path.
     const ids: Record<string, number> = {};
-    for (const [name, query] of Object.entries(QUERIES)) ids[name] = await createSegment(db, { shop: SHOP, name, query, now });
-    expect((await listSegments(db, { shop: SHOP, now })).map((s) => s.memberCount)).toEqual(Object.keys(QUERIES).map(() => 0));
+    for (const [name, query] of Object.entries(QUERIES))
+      ids[name] = await createSegment(db, { shop: SHOP, name, query, now });
+    expect((await listSegments(db, { shop: SHOP, now })).map((s) => s.memberCount)).toEqual(
+      Object.keys(QUERIES).map(() => 0),
+    );
 
     const processor = new InboxProcessor(db, { batchSize: 40, now: () => now });
     for (const e of events) {
-      await enqueue(db, { shop: SHOP, topic: e.topic, eventId: e.eventId, webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify(e.payload) }, now);
+      await enqueue(
+        db,
+        {
+          shop: SHOP,
+          topic: e.topic,
+          eventId: e.eventId,
+          webhookId: null,
+          apiVersion: null,
+          triggeredAt: null,
+          payload: JSON.stringify(e.payload),
+        },
+        now,
+      );
     }
     await processor.drain();
 
@@ -88,7 +118,11 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
       const segment = (await listSegments(db, { shop: SHOP, now })).find((s) => s.name === name)!;
       expect([name, segment.memberCount]).toEqual([name, expected]);
       // Nothing for a full recompute to correct.
-      expect(await recomputeSegment(db, { shop: SHOP, segmentId: ids[name]!, ctx })).toEqual({ entered: 0, left: 0, members: expected });
+      expect(await recomputeSegment(db, { shop: SHOP, segmentId: ids[name]!, ctx })).toEqual({
+        entered: 0,
+        left: 0,
+        members: expected,
+      });
     }
     const segments = await listSegments(db, { shop: SHOP, now });
     const repeat = segments.find((s) => s.name === "repeat")!;
@@ -119,10 +153,24 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
 
   it("lets a deleted customer leave every segment", async () => {
     const member = await db.prisma.segmentMember.findFirstOrThrow({ where: { shop: SHOP } });
-    await enqueue(db, { shop: SHOP, topic: "customers/delete", eventId: "delete-1", webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify({ id: Number(member.customerId) }) }, now);
+    await enqueue(
+      db,
+      {
+        shop: SHOP,
+        topic: "customers/delete",
+        eventId: "delete-1",
+        webhookId: null,
+        apiVersion: null,
+        triggeredAt: null,
+        payload: JSON.stringify({ id: Number(member.customerId) }),
+      },
+      now,
+    );
     await new InboxProcessor(db, { now: () => now }).drain();
     expect(await db.prisma.segmentMember.count({ where: { shop: SHOP, customerId: member.customerId } })).toBe(0);
-    expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, customerId: member.customerId, entered: false } })).toBeGreaterThan(0);
+    expect(
+      await db.prisma.segmentEvent.count({ where: { shop: SHOP, customerId: member.customerId, entered: false } }),
+    ).toBeGreaterThan(0);
     await expectListsMatchMembers(db);
   });
 
@@ -130,19 +178,42 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     // 36 segments (two mask batches), a chunk of 7 customers: time moves on 45 days, so the
     // relative-date rules lose and gain members, and every change is written once.
     const later = new Date(now.getTime() + 45 * 86_400_000);
-    const queries = Array.from({ length: 30 }, (_, i) => `last_order_date >= -${10 + i * 3}d OR amount_spent >= ${400 + i * 10}`);
-    queries.push("number_of_orders >= 1", "days_since_last_order < 50", "customer_added_date < -30d", "number_of_orders = 0");
+    const queries = Array.from(
+      { length: 30 },
+      (_, i) => `last_order_date >= -${10 + i * 3}d OR amount_spent >= ${400 + i * 10}`,
+    );
+    queries.push(
+      "number_of_orders >= 1",
+      "days_since_last_order < 50",
+      "customer_added_date < -30d",
+      "number_of_orders = 0",
+    );
     // Purchase rules read only the chunk's customers' orders: the same members as over the whole shop.
-    queries.push("orders_placed MATCHES (count_at_least = 2, date >= -120d)", "products_purchased MATCHES (sum_quantity >= 3)");
+    queries.push(
+      "orders_placed MATCHES (count_at_least = 2, date >= -120d)",
+      "products_purchased MATCHES (sum_quantity >= 3)",
+    );
     const ids: number[] = [];
-    for (const [i, query] of queries.entries()) ids.push(await createSegment(db, { shop: SHOP, name: `batch-${i}`, query, now }));
+    for (const [i, query] of queries.entries())
+      ids.push(await createSegment(db, { shop: SHOP, name: `batch-${i}`, query, now }));
     const before = new Map<number, Set<string>>();
     for (const id of ids) {
-      before.set(id, new Set((await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId)));
+      before.set(
+        id,
+        new Set(
+          (await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId),
+        ),
+      );
     }
     const progress: [number, number][] = [];
     const ctx = await shopContext(db, { shop: SHOP, now: later });
-    const results = await recomputeSegments(db, { shop: SHOP, ctx, segmentIds: ids, chunkSize: 7, onProgress: (d, t) => progress.push([d, t]) });
+    const results = await recomputeSegments(db, {
+      shop: SHOP,
+      ctx,
+      segmentIds: ids,
+      chunkSize: 7,
+      onProgress: (d, t) => progress.push([d, t]),
+    });
     const customers = await db.prisma.customer.count({ where: { shop: SHOP } });
     expect(progress.at(-1)).toEqual([customers * 2, customers * 2]);
     expect(progress.length).toBe(2 * Math.ceil(customers / 7));
@@ -152,16 +223,21 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
       const parsed = parse(queries[i]!);
       if (!parsed.ok) throw new Error(queries[i]);
       const expected = new Set(await matchingIds(db, { shop: SHOP, rule: parsed.rule, ctx }));
-      const members = new Set((await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId));
+      const members = new Set(
+        (await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId),
+      );
       expect(members).toEqual(expected);
-      if (queries[i]!.includes("MATCHES")) expect([queries[i], expected.size > 0 && expected.size < customers]).toEqual([queries[i], true]);
+      if (queries[i]!.includes("MATCHES"))
+        expect([queries[i], expected.size > 0 && expected.size < customers]).toEqual([queries[i], true]);
       const old = before.get(id)!;
       const entered = [...expected].filter((c) => !old.has(c)).length;
       const left = [...old].filter((c) => !expected.has(c)).length;
       changed += entered + left;
       const result = results.find((r) => r.segmentId === id)!;
       expect(result).toMatchObject({ entered, left, members: expected.size });
-      expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, segmentId: id, at: later } })).toBe(entered + left);
+      expect(await db.prisma.segmentEvent.count({ where: { shop: SHOP, segmentId: id, at: later } })).toBe(
+        entered + left,
+      );
       const segment = await db.prisma.segment.findUniqueOrThrow({ where: { id } });
       expect([segment.memberCount, segment.lastComputedAt?.getTime()]).toEqual([expected.size, later.getTime()]);
     }
@@ -181,13 +257,22 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
 
   it("refuses a query with a mistake, saying where, and saves nothing", async () => {
     const before = await db.prisma.segment.count();
-    await expect(createSegment(db, { shop: SHOP, name: "bad", query: "amount_spent >= ", now })).rejects.toThrow(SegmentRuleError);
-    await expect(createSegment(db, { shop: SHOP, name: "bad", query: "amount_spent >= ", now })).rejects.toThrow(/line 1, col 17/);
+    await expect(createSegment(db, { shop: SHOP, name: "bad", query: "amount_spent >= ", now })).rejects.toThrow(
+      SegmentRuleError,
+    );
+    await expect(createSegment(db, { shop: SHOP, name: "bad", query: "amount_spent >= ", now })).rejects.toThrow(
+      /line 1, col 17/,
+    );
     expect(await db.prisma.segment.count()).toBe(before);
   });
 
   it("moves members when a product's tags change, once the segments testing tags are recomputed", async () => {
-    const id = await createSegment(db, { shop: SHOP, name: "limited", query: "products_purchased MATCHES (tag = 'limited-edition')", now });
+    const id = await createSegment(db, {
+      shop: SHOP,
+      name: "limited",
+      query: "products_purchased MATCHES (tag = 'limited-edition')",
+      now,
+    });
     expect((await db.prisma.segment.findUniqueOrThrow({ where: { id } })).memberCount).toBe(0);
     // The product most customers bought (in orders that count).
     const sql = new Sql(db.dialect);
@@ -197,19 +282,44 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
        WHERE l."shop" = ${sql.p(SHOP)} AND l."productId" IS NOT NULL AND o."cancelledAt" IS NULL GROUP BY l."productId" ORDER BY n DESC, id LIMIT 1`,
     );
     const productId = String(top!.id);
-    const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "products__update.json"), "utf8"));
-    const payload = { ...fixture, id: Number(productId), admin_graphql_api_id: `gid://shopify/Product/${productId}`, tags: "limited-edition, coffee", updated_at: "2026-06-01T12:00:00Z" };
+    const fixture = JSON.parse(
+      fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "products__update.json"), "utf8"),
+    );
+    const payload = {
+      ...fixture,
+      id: Number(productId),
+      admin_graphql_api_id: `gid://shopify/Product/${productId}`,
+      tags: "limited-edition, coffee",
+      updated_at: "2026-06-01T12:00:00Z",
+    };
     const retagged: string[] = [];
     const processor = new InboxProcessor(db, { now: () => now, onProductTagsChanged: (shop) => retagged.push(shop) });
     const send = async (eventId: string, topic: string, body: unknown) => {
-      await enqueue(db, { shop: SHOP, topic, eventId, webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify(body) }, now);
+      await enqueue(
+        db,
+        {
+          shop: SHOP,
+          topic,
+          eventId,
+          webhookId: null,
+          apiVersion: null,
+          triggeredAt: null,
+          payload: JSON.stringify(body),
+        },
+        now,
+      );
       await processor.drain();
     };
-    const members = async () => new Set((await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId));
+    const members = async () =>
+      new Set(
+        (await db.prisma.segmentMember.findMany({ where: { shop: SHOP, segmentId: id } })).map((m) => m.customerId),
+      );
     const expected = async () => {
       const parsed = parse("products_purchased MATCHES (tag = 'limited-edition')");
       if (!parsed.ok) throw new Error("query");
-      return new Set(await matchingIds(db, { shop: SHOP, rule: parsed.rule, ctx: await shopContext(db, { shop: SHOP, now }) }));
+      return new Set(
+        await matchingIds(db, { shop: SHOP, rule: parsed.rule, ctx: await shopContext(db, { shop: SHOP, now }) }),
+      );
     };
 
     await send("retag-1", "products/update", payload);
@@ -228,7 +338,19 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
 
     // The product is deleted: its tags go with it, and so do the members — here applied by the CLI's
     // worker (`tailored process-webhooks --once`), which recomputes those segments after its drain.
-    await enqueue(db, { shop: SHOP, topic: "products/delete", eventId: "retag-3", webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify({ id: Number(productId) }) }, now);
+    await enqueue(
+      db,
+      {
+        shop: SHOP,
+        topic: "products/delete",
+        eventId: "retag-3",
+        webhookId: null,
+        apiVersion: null,
+        triggeredAt: null,
+        payload: JSON.stringify({ id: Number(productId) }),
+      },
+      now,
+    );
     expect(await cliJson(url, "process-webhooks", "--once")).toEqual({ processed: 1 });
     expect(await members()).toEqual(new Set());
     await expectListsMatchMembers(db);

@@ -29,7 +29,9 @@ describe.each(DIALECTS)("RFM on %s", (dialect) => {
     const facts = await db.prisma.customerFacts.findMany({ where: { shop: SHOP } });
     const buyers = facts.filter((f) => f.ordersCount > 0);
     expect(facts.every((f) => f.rfmGroup !== null)).toBe(true);
-    expect(facts.filter((f) => f.ordersCount === 0).every((f) => f.rfmGroup === "PROSPECTS" && f.rfmR === null)).toBe(true);
+    expect(facts.filter((f) => f.ordersCount === 0).every((f) => f.rfmGroup === "PROSPECTS" && f.rfmR === null)).toBe(
+      true,
+    );
     for (const f of buyers) expect(f.rfmGroup).toBe(rfmGroup(f.rfmR!, f.rfmF!, f.rfmM!));
     // Recency has few ties: each quintile holds about a fifth of the buyers.
     for (let score = 1; score <= 5; score++) {
@@ -39,7 +41,17 @@ describe.each(DIALECTS)("RFM on %s", (dialect) => {
     }
     const groups = new Set(buyers.map((f) => f.rfmGroup));
     expect(groups.size).toBeGreaterThanOrEqual(6);
-    const counted = await cliJson<{ count: number }>(database.url, "segments", "count", "--shop", SHOP, "--query", "rfm_group = 'CHAMPIONS'", "--now", NOW);
+    const counted = await cliJson<{ count: number }>(
+      database.url,
+      "segments",
+      "count",
+      "--shop",
+      SHOP,
+      "--query",
+      "rfm_group = 'CHAMPIONS'",
+      "--now",
+      NOW,
+    );
     expect(counted.count).toBe(facts.filter((f) => f.rfmGroup === "CHAMPIONS").length);
   });
 
@@ -62,11 +74,46 @@ describe.each(DIALECTS)("RFM on %s", (dialect) => {
       updatedAt: customer.updatedAt,
     };
     const order = {
-      id: "9900000000001", name: "#9901", customerId: customer.id, email: customer.email, createdAt: at, processedAt: at, updatedAt: at,
-      cancelledAt: null, currencyCode: "USD", totalMinor: 5000n, refundedMinor: 0n, financialStatus: "PAID" as const, test: false,
-      lines: [{ id: "9900000000002", productId: null, variantId: null, title: "Beans", sku: null, productType: "Coffee", vendor: "Roaster", quantity: 1, priceMinor: 5000n }],
+      id: "9900000000001",
+      name: "#9901",
+      customerId: customer.id,
+      email: customer.email,
+      createdAt: at,
+      processedAt: at,
+      updatedAt: at,
+      cancelledAt: null,
+      currencyCode: "USD",
+      totalMinor: 5000n,
+      refundedMinor: 0n,
+      financialStatus: "PAID" as const,
+      test: false,
+      lines: [
+        {
+          id: "9900000000002",
+          productId: null,
+          variantId: null,
+          title: "Beans",
+          sku: null,
+          productType: "Coffee",
+          vendor: "Roaster",
+          quantity: 1,
+          priceMinor: 5000n,
+        },
+      ],
     };
-    await enqueue(db, { shop: SHOP, topic: "orders/create", eventId: "rfm-1", webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify(orderPayload(order, row)) }, at);
+    await enqueue(
+      db,
+      {
+        shop: SHOP,
+        topic: "orders/create",
+        eventId: "rfm-1",
+        webhookId: null,
+        apiVersion: null,
+        triggeredAt: null,
+        payload: JSON.stringify(orderPayload(order, row)),
+      },
+      at,
+    );
     await new InboxProcessor(db, { now: () => at }).drain();
     const after = await db.prisma.customerFacts.findFirstOrThrow({ where: { shop: SHOP, customerId: customer.id } });
     expect(after.rfmR).toBe(5);

@@ -41,23 +41,34 @@ describe("server.mjs limits", () => {
   });
 
   it("says what it was configured with", () => {
-    expect(server.output()).toContain("headers within 300 ms, requests within 600 ms, keep-alive 5000 ms, at most 100 headers, 64 connections");
+    expect(server.output()).toContain(
+      "headers within 300 ms, requests within 600 ms, keep-alive 5000 ms, at most 100 headers, 64 connections",
+    );
   });
 
   it("cuts off a client that never finishes its headers (408, connection closed)", async () => {
-    const answer = await stall(server.url, "POST /webhooks/orders/create HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Shopify-Topic: orders/create\r\nX-Slow: a");
+    const answer = await stall(
+      server.url,
+      "POST /webhooks/orders/create HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Shopify-Topic: orders/create\r\nX-Slow: a",
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it("cuts off a client that never finishes its body", async () => {
-    const answer = await stall(server.url, "POST /webhooks/orders/create HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{\"id\":");
+    const answer = await stall(
+      server.url,
+      'POST /webhooks/orders/create HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{"id":',
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   it("refuses headers beyond its size (431), and still answers a whole request", async () => {
     const big = await stall(server.url, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${"x".repeat(20_000)}\r\n\r\n`);
     expect(big).toMatch(/^HTTP\/1\.1 431 /);
-    const response = await fetch(`${server.url}/`, { redirect: "manual", headers: { "user-agent": "Mozilla/5.0 Chrome/156.0" } });
+    const response = await fetch(`${server.url}/`, {
+      redirect: "manual",
+      headers: { "user-agent": "Mozilla/5.0 Chrome/156.0" },
+    });
     expect(response.status).toBe(302);
   });
 });
@@ -68,9 +79,15 @@ describe("server.mjs in production with a service-origin override", () => {
     try {
       await cliJson(database.url, "migrate");
       buildApp();
-      const starting = startServer({ DATABASE_URL: database.url, HOST: "127.0.0.1", SHOPIFY_ADMIN_ORIGIN: "https://collector.example" });
+      const starting = startServer({
+        DATABASE_URL: database.url,
+        HOST: "127.0.0.1",
+        SHOPIFY_ADMIN_ORIGIN: "https://collector.example",
+      });
       await expect(starting).rejects.toThrow(/server exited with 1/);
-      await expect(starting).rejects.toThrow(/\[tailored\] not starting: SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production/);
+      await expect(starting).rejects.toThrow(
+        /\[tailored\] not starting: SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production/,
+      );
     } finally {
       await database.drop();
     }

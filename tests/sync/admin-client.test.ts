@@ -14,7 +14,12 @@ afterEach(async () => {
 });
 
 async function start(options: Partial<FakeShopifyOptions> = {}): Promise<FakeShopify> {
-  fake = await startFakeShopify({ shop: SHOP, accessToken: TOKEN, shopInfo: { name: "Tailored Test", currencyCode: "EUR", ianaTimezone: "Europe/Paris" }, ...options });
+  fake = await startFakeShopify({
+    shop: SHOP,
+    accessToken: TOKEN,
+    shopInfo: { name: "Tailored Test", currencyCode: "EUR", ianaTimezone: "Europe/Paris" },
+    ...options,
+  });
   return fake;
 }
 
@@ -108,7 +113,13 @@ describe("AdminClient", () => {
   it("gives up after maxAttempts", async () => {
     const time = virtualTime();
     const shopify = await start();
-    const client = new AdminClient({ shop: SHOP, accessToken: TOKEN, origin: shopify.origin, sleep: time.sleep, maxAttempts: 3 });
+    const client = new AdminClient({
+      shop: SHOP,
+      accessToken: TOKEN,
+      origin: shopify.origin,
+      sleep: time.sleep,
+      maxAttempts: 3,
+    });
     shopify.respond500Next(5);
     const error = await client.request(SHOP_QUERY).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdminApiError);
@@ -155,7 +166,13 @@ describe("AdminClient", () => {
       if (calls === 1) throw new TypeError("fetch failed");
       return fetch(input, init);
     };
-    const client = new AdminClient({ shop: SHOP, accessToken: TOKEN, origin: shopify.origin, sleep: time.sleep, fetch: flaky });
+    const client = new AdminClient({
+      shop: SHOP,
+      accessToken: TOKEN,
+      origin: shopify.origin,
+      sleep: time.sleep,
+      fetch: flaky,
+    });
     await expect(client.request(SHOP_QUERY)).resolves.toBeTruthy();
     expect(calls).toBe(2);
     expect(time.clock.waits).toHaveLength(1);
@@ -165,7 +182,10 @@ describe("AdminClient", () => {
     const seen: { url: string; headers: Headers; body: unknown }[] = [];
     const recording: typeof fetch = async (input, init) => {
       seen.push({ url: String(input), headers: new Headers(init?.headers), body: JSON.parse(String(init?.body)) });
-      return new Response(JSON.stringify({ data: { ok: true } }), { status: 200, headers: { "content-type": "application/json" } });
+      return new Response(JSON.stringify({ data: { ok: true } }), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      });
     };
     const client = new AdminClient({ shop: SHOP, accessToken: TOKEN, fetch: recording });
     await client.request("query Q($a: Int) { x(a: $a) }", { a: 1 });
@@ -184,9 +204,9 @@ describe("adminOriginFromEnv", () => {
   });
 
   it("never uses SHOPIFY_ADMIN_ORIGIN in production: the token would go wherever it points", () => {
-    expect(() => adminOriginFromEnv({ NODE_ENV: "production", SHOPIFY_ADMIN_ORIGIN: "https://collector.example" }, SHOP)).toThrow(
-      /SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production/,
-    );
+    expect(() =>
+      adminOriginFromEnv({ NODE_ENV: "production", SHOPIFY_ADMIN_ORIGIN: "https://collector.example" }, SHOP),
+    ).toThrow(/SHOPIFY_ADMIN_ORIGIN is set with NODE_ENV=production/);
     expect(adminOriginFromEnv({ NODE_ENV: "production" }, SHOP)).toBe(`https://${SHOP}`);
   });
 

@@ -35,8 +35,19 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
   async function setUp(options: Partial<Parameters<typeof startFakeShopify>[0]> = {}, realSleep = false) {
     const shop = `backfill-${dialect}-${++shopCount}.myshopify.com`;
     await upsertShop(db, { domain: shop, name: "Backfill", currencyCode: "USD", ianaTimezone: "UTC" });
-    fake = await startFakeShopify({ shop, accessToken: TOKEN, bulkFiles: files, bulkPollsUntilComplete: 2, ...options });
-    const client = new AdminClient({ shop, accessToken: TOKEN, origin: fake.origin, ...(realSleep ? {} : { sleep: async () => {} }) });
+    fake = await startFakeShopify({
+      shop,
+      accessToken: TOKEN,
+      bulkFiles: files,
+      bulkPollsUntilComplete: 2,
+      ...options,
+    });
+    const client = new AdminClient({
+      shop,
+      accessToken: TOKEN,
+      origin: fake.origin,
+      ...(realSleep ? {} : { sleep: async () => {} }),
+    });
     return { shop, client, fake };
   }
 
@@ -67,7 +78,11 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
     // Shopify allows one bulk query per shop at a time: every run waited for the previous one.
     const runs = fake.requests.filter((r) => r.operation === "bulkOperationRunQuery");
     expect(runs).toHaveLength(3);
-    expect(fake.requests.some((r) => r.operation === "bulkOperationRunQuery" && /OPERATION_IN_PROGRESS/.test(JSON.stringify(r)))).toBe(false);
+    expect(
+      fake.requests.some(
+        (r) => r.operation === "bulkOperationRunQuery" && /OPERATION_IN_PROGRESS/.test(JSON.stringify(r)),
+      ),
+    ).toBe(false);
     // Reconciliation starts from the backfill's snapshot.
     expect(await getCursor(db, shop, "orders")).not.toBeNull();
 
@@ -86,7 +101,8 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
     await queueBackfill(db, { shop, now: new Date() });
     // First pass: the broken operation goes back to the queue, with its reason.
     let jobs: BulkJob[] = [];
-    for (let i = 0; i < 5 && !jobs.some((j) => j.error); i++) jobs = await advanceBackfill(db, { shop, client, now: () => new Date() });
+    for (let i = 0; i < 5 && !jobs.some((j) => j.error); i++)
+      jobs = await advanceBackfill(db, { shop, client, now: () => new Date() });
     expect(jobs.find((j) => j.resource === "customers")?.error).toMatch(reason);
     jobs = await runToEnd(shop, client);
     expect(jobs.every((j) => j.status === "done")).toBe(true);
@@ -113,7 +129,8 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
     };
     await expect(
       (async () => {
-        for (let i = 0; i < 10; i++) await advanceBackfill(db, { shop, client, now: () => new Date(), download: brokenDownload });
+        for (let i = 0; i < 10; i++)
+          await advanceBackfill(db, { shop, client, now: () => new Date(), download: brokenDownload });
       })(),
     ).rejects.toThrow("connection reset");
     expect(calls).toBe(1);
@@ -127,7 +144,10 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
   });
 
   it("reconciles customers and orders changed since the cursor, respecting the throttle", async () => {
-    const { shop, client, fake } = await setUp({ throttle: { maximumAvailable: 1000, restoreRate: 1000, queryCost: 400 } }, true);
+    const { shop, client, fake } = await setUp(
+      { throttle: { maximumAvailable: 1000, restoreRate: 1000, queryCost: 400 } },
+      true,
+    );
     const node = (i: number, updatedAt: string) => ({
       id: `gid://shopify/Customer/${900 + i}`,
       firstName: `C${i}`,
@@ -139,12 +159,25 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
       defaultPhoneNumber: null,
       defaultAddress: { countryCodeV2: "DE", provinceCode: null, city: "Berlin" },
     });
-    fake.setCustomers([node(1, "2026-01-05T00:00:00Z"), node(2, "2026-03-01T00:00:00Z"), ...Array.from({ length: 450 }, (_, i) => node(10 + i, "2026-03-02T00:00:00Z"))]);
+    fake.setCustomers([
+      node(1, "2026-01-05T00:00:00Z"),
+      node(2, "2026-03-01T00:00:00Z"),
+      ...Array.from({ length: 450 }, (_, i) => node(10 + i, "2026-03-02T00:00:00Z")),
+    ]);
     fake.setOrders([]);
-    const report = await reconcile(db, { shop, client, now: () => new Date("2026-03-03T00:00:00Z"), fallbackSince: new Date("2026-02-01T00:00:00Z") });
+    const report = await reconcile(db, {
+      shop,
+      client,
+      now: () => new Date("2026-03-03T00:00:00Z"),
+      fallbackSince: new Date("2026-02-01T00:00:00Z"),
+    });
     expect(report).toEqual({ customers: 451, orders: 0, errors: [] });
     expect(await db.prisma.customer.findFirst({ where: { shop, id: "901" } })).toBeNull(); // before the cursor
-    expect(await db.prisma.customer.findFirstOrThrow({ where: { shop, id: "902" } })).toMatchObject({ tags: "vip", emailMarketingState: "SUBSCRIBED", countryCode: "DE" });
+    expect(await db.prisma.customer.findFirstOrThrow({ where: { shop, id: "902" } })).toMatchObject({
+      tags: "vip",
+      emailMarketingState: "SUBSCRIBED",
+      countryCode: "DE",
+    });
     expect(await db.prisma.customerFacts.count({ where: { shop } })).toBe(451);
     expect(fake.requests.some((r) => r.throttled)).toBe(true);
     expect((await getCursor(db, shop, "customers"))?.toISOString()).toBe("2026-03-03T00:00:00.000Z");
@@ -179,18 +212,32 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
     });
     // 420 lines: the order's own page of 50, then 150, 150 and 70 from the follow-up query.
     fake.setCustomers([]);
-    fake.setOrders([order(1, 420, "2026-03-02T00:00:00Z"), order(2, 3, "2026-03-02T00:00:01Z"), order(3, 50, "2026-03-02T00:00:02Z")]);
-    const report = await reconcile(db, { shop, client, now: () => new Date("2026-03-03T00:00:00Z"), fallbackSince: new Date("2026-02-01T00:00:00Z") });
+    fake.setOrders([
+      order(1, 420, "2026-03-02T00:00:00Z"),
+      order(2, 3, "2026-03-02T00:00:01Z"),
+      order(3, 50, "2026-03-02T00:00:02Z"),
+    ]);
+    const report = await reconcile(db, {
+      shop,
+      client,
+      now: () => new Date("2026-03-03T00:00:00Z"),
+      fallbackSince: new Date("2026-02-01T00:00:00Z"),
+    });
     expect(report).toEqual({ customers: 0, orders: 3, errors: [] });
-    const lines = async (id: string) => db.prisma.orderLine.findMany({ where: { shop, orderId: id }, orderBy: { id: "asc" } });
+    const lines = async (id: string) =>
+      db.prisma.orderLine.findMany({ where: { shop, orderId: id }, orderBy: { id: "asc" } });
     const big = await lines("1");
     expect(big).toHaveLength(420);
     expect(new Set(big.map((l) => l.id)).size).toBe(420);
-    expect(big.reduce((sum, l) => sum + l.quantity, 0)).toBe(Array.from({ length: 420 }, (_, i) => 1 + ((i + 1) % 3)).reduce((a, b) => a + b));
+    expect(big.reduce((sum, l) => sum + l.quantity, 0)).toBe(
+      Array.from({ length: 420 }, (_, i) => 1 + ((i + 1) % 3)).reduce((a, b) => a + b),
+    );
     expect(await lines("2")).toHaveLength(3);
     expect(await lines("3")).toHaveLength(50);
     const followUps = fake.requests.filter((r) => r.operation === "order");
-    expect(followUps.map((r) => (r.variables as { first: number; id: string }).id)).toEqual(Array(3).fill("gid://shopify/Order/1"));
+    expect(followUps.map((r) => (r.variables as { first: number; id: string }).id)).toEqual(
+      Array(3).fill("gid://shopify/Order/1"),
+    );
     expect(followUps.every((r) => (r.variables as { first: number }).first === 150)).toBe(true);
 
     // An order deleted between its page and its follow-up: reported, and not written with 50 lines.
@@ -202,7 +249,12 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
       return firstPage;
     };
     fake.setOrders([{ ...gone, lineItems: servedOnce }]);
-    const second = await reconcile(db, { shop, client, now: () => new Date("2026-03-05T00:00:00Z"), fallbackSince: new Date("2026-02-01T00:00:00Z") });
+    const second = await reconcile(db, {
+      shop,
+      client,
+      now: () => new Date("2026-03-05T00:00:00Z"),
+      fallbackSince: new Date("2026-02-01T00:00:00Z"),
+    });
     expect(second.errors).toEqual(["order gid://shopify/Order/4: the order is gone; its line items could not be read"]);
     expect(await db.prisma.order.findFirst({ where: { shop, id: "4" } })).toBeNull();
     expect(await lines("4")).toHaveLength(0);

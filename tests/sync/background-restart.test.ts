@@ -23,20 +23,40 @@ describe("a background thread that dies", () => {
     vi.stubEnv("FAKE_BACKGROUND_DIE_AFTER", "3");
     // The restart is reported; that report is expected here (and only that).
     const reported: string[] = [];
-    vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void reported.push(args.map(String).join(" ")));
-    const stop = startBackgroundThread(new URL(`file://${path.join(ROOT, "tests", "fixtures", "threads", "fake-background.mjs")}`));
+    vi.spyOn(console, "error").mockImplementation(
+      (...args: unknown[]) => void reported.push(args.map(String).join(" ")),
+    );
+    const stop = startBackgroundThread(
+      new URL(`file://${path.join(ROOT, "tests", "fixtures", "threads", "fake-background.mjs")}`),
+    );
     const ids = ["a", "b", "c", "d", "e"];
     const acknowledged = await Promise.all(
       ids.map((eventId) =>
-        storeRemotely({ shop: "restart.myshopify.com", topic: "orders/create", eventId, webhookId: null, apiVersion: null, triggeredAt: null, payload: "{}" }, new Date()),
+        storeRemotely(
+          {
+            shop: "restart.myshopify.com",
+            topic: "orders/create",
+            eventId,
+            webhookId: null,
+            apiVersion: null,
+            triggeredAt: null,
+            payload: "{}",
+          },
+          new Date(),
+        ),
       ),
     );
     // In the journal: acknowledged at once, whatever the thread does next.
     expect(acknowledged).toEqual([true, true, true, true, true]);
     const lines = () => (fs.existsSync(log) ? fs.readFileSync(log, "utf8").trim().split("\n") : []);
-    for (let i = 0; i < 100 && lines().filter((l) => l.startsWith("second")).length < ids.length; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && lines().filter((l) => l.startsWith("second")).length < ids.length; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(lines().filter((l) => l.startsWith("first")).length).toBe(3);
-    expect(lines().filter((l) => l.startsWith("second")).map((l) => l.split(" ")[1])).toEqual(ids);
+    expect(
+      lines()
+        .filter((l) => l.startsWith("second"))
+        .map((l) => l.split(" ")[1]),
+    ).toEqual(ids);
     const journals = () => fs.readdirSync(dir).filter((f) => f.endsWith(".journal"));
     expect(journals().length).toBe(1);
     // Everything stored: stopping leaves no journal behind.

@@ -21,7 +21,12 @@ describe("CDNOW_master.txt as signed orders/create webhooks to the production se
     await cliJson(database.url, "migrate");
     await cliJson(database.url, "shops", "install", "--shop", SHOP);
     buildApp();
-    server = await startServer({ DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_BACKGROUND_SYNC: "off" });
+    server = await startServer({
+      DATABASE_URL: database.url,
+      SHOPIFY_API_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      TAILORED_BACKGROUND_SYNC: "off",
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -46,7 +51,9 @@ describe("CDNOW_master.txt as signed orders/create webhooks to the production se
     const sqlite = new Database(database.config.dialect === "sqlite" ? database.config.file : "", { readonly: true });
     try {
       return sqlite
-        .prepare(`SELECT COUNT(*) AS "stored", COALESCE(SUM("status" = 'pending'), 0) AS "pending" FROM "WebhookEvent" WHERE "shop" = ?`)
+        .prepare(
+          `SELECT COUNT(*) AS "stored", COALESCE(SUM("status" = 'pending'), 0) AS "pending" FROM "WebhookEvent" WHERE "shop" = ?`,
+        )
         .get(SHOP) as { stored: number; pending: number };
     } finally {
       sqlite.close();
@@ -56,14 +63,22 @@ describe("CDNOW_master.txt as signed orders/create webhooks to the production se
   it("ends with 23,570 customers, 69,659 orders and $2,500,315.63, and redeliveries change nothing", async () => {
     const { deliveries, errors } = cdnowDeliveries(MASTER, SHOP);
     expect(errors).toEqual([]);
-    const report = await send(plan(deliveries, { shuffleSeed: 2024 }), { url: server.url, secret: SECRET, concurrency: 16 });
+    const report = await send(plan(deliveries, { shuffleSeed: 2024 }), {
+      url: server.url,
+      secret: SECRET,
+      concurrency: 16,
+    });
     expect(report.byStatus).toEqual({ "200": 69_659 });
     await drained(69_659);
     const expected = { customers: 23_570, orders: 69_659, revenue: 2500315.63, revenueMinor: "250031563" };
     expect(await cliJson(database.url, "stats", "--shop", SHOP)).toMatchObject(expected);
 
     // Shopify retries: a thousand of them again, in another order, with the same event ids.
-    const again = await send(plan(deliveries.slice(0, 1_000), { shuffleSeed: 7 }), { url: server.url, secret: SECRET, concurrency: 8 });
+    const again = await send(plan(deliveries.slice(0, 1_000), { shuffleSeed: 7 }), {
+      url: server.url,
+      secret: SECRET,
+      concurrency: 8,
+    });
     expect(again.byStatus).toEqual({ "200": 1_000 });
     // Redeliveries: nothing new stored.
     await new Promise((r) => setTimeout(r, 500));

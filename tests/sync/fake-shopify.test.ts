@@ -65,7 +65,9 @@ beforeAll(() => {
   const products: string[] = [];
   for (let i = 1; i <= 20_000; i++) {
     products.push(JSON.stringify({ id: `gid://shopify/Product/${i}`, title: `Product ${i}` }));
-    products.push(JSON.stringify({ id: `gid://shopify/ProductVariant/${i}`, __parentId: `gid://shopify/Product/${i}` }));
+    products.push(
+      JSON.stringify({ id: `gid://shopify/ProductVariant/${i}`, __parentId: `gid://shopify/Product/${i}` }),
+    );
   }
   fs.writeFileSync(productsFile, products.join("\n") + "\n");
 });
@@ -80,7 +82,9 @@ afterEach(async () => {
   fake = null;
 });
 
-async function start(options: Partial<FakeShopifyOptions> = {}): Promise<{ shopify: FakeShopify; client: AdminClient }> {
+async function start(
+  options: Partial<FakeShopifyOptions> = {},
+): Promise<{ shopify: FakeShopify; client: AdminClient }> {
   const shopify = await startFakeShopify({
     shop: SHOP,
     accessToken: TOKEN,
@@ -88,7 +92,10 @@ async function start(options: Partial<FakeShopifyOptions> = {}): Promise<{ shopi
     ...options,
   });
   fake = shopify;
-  return { shopify, client: new AdminClient({ shop: SHOP, accessToken: TOKEN, origin: shopify.origin, sleep: async () => undefined }) };
+  return {
+    shopify,
+    client: new AdminClient({ shop: SHOP, accessToken: TOKEN, origin: shopify.origin, sleep: async () => undefined }),
+  };
 }
 
 async function download(url: string): Promise<(BulkRecord | BulkJsonlError)[]> {
@@ -199,7 +206,8 @@ describe("fake Shopify: bulk operations", () => {
       userErrors: [
         {
           field: null,
-          message: "A bulk query operation for this app and shop is already in progress: gid://shopify/BulkOperation/1.",
+          message:
+            "A bulk query operation for this app and shop is already in progress: gid://shopify/BulkOperation/1.",
           code: "OPERATION_IN_PROGRESS",
         },
       ],
@@ -207,7 +215,10 @@ describe("fake Shopify: bulk operations", () => {
     expect((await poll(client)).status).toBe("RUNNING");
     expect((await poll(client)).status).toBe("COMPLETED");
     const third = await client.request<RunResult>(BULK_RUN, { query: CUSTOMERS_BULK });
-    expect(third.bulkOperationRunQuery.bulkOperation).toEqual({ id: "gid://shopify/BulkOperation/2", status: "CREATED" });
+    expect(third.bulkOperationRunQuery.bulkOperation).toEqual({
+      id: "gid://shopify/BulkOperation/2",
+      status: "CREATED",
+    });
   });
 
   it("fails the next operation with an error code, with or without partial data", async () => {
@@ -224,7 +235,12 @@ describe("fake Shopify: bulk operations", () => {
 
     shopify.failNextBulk("ACCESS_DENIED");
     await client.request(BULK_RUN, { query: CUSTOMERS_BULK });
-    expect(await pollUntilDone(client)).toMatchObject({ status: "FAILED", errorCode: "ACCESS_DENIED", url: null, partialDataUrl: null });
+    expect(await pollUntilDone(client)).toMatchObject({
+      status: "FAILED",
+      errorCode: "ACCESS_DENIED",
+      url: null,
+      partialDataUrl: null,
+    });
 
     await client.request(BULK_RUN, { query: CUSTOMERS_BULK });
     expect(await pollUntilDone(client)).toMatchObject({ status: "COMPLETED", errorCode: null });
@@ -241,7 +257,12 @@ describe("fake Shopify: bulk operations", () => {
   it("completes with no url when there is nothing to export", async () => {
     const { client } = await start();
     await client.request(BULK_RUN, { query: "{ orders { edges { node { id } } } }" });
-    expect(await pollUntilDone(client)).toMatchObject({ status: "COMPLETED", objectCount: "0", url: null, fileSize: null });
+    expect(await pollUntilDone(client)).toMatchObject({
+      status: "COMPLETED",
+      objectCount: "0",
+      url: null,
+      fileSize: null,
+    });
   });
 
   it("delivers a signed bulk_operations/finish webhook", async () => {
@@ -314,9 +335,18 @@ describe("fake Shopify: queries", () => {
       pageInfo { hasNextPage endCursor }
     }
   }`;
-  type Page = { customers: { nodes: { id: string; updatedAt: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+  type Page = {
+    customers: {
+      nodes: { id: string; updatedAt: string }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
+  };
 
-  async function all(client: AdminClient, query: string | undefined, first: number): Promise<{ ids: string[]; pages: number }> {
+  async function all(
+    client: AdminClient,
+    query: string | undefined,
+    first: number,
+  ): Promise<{ ids: string[]; pages: number }> {
     const ids: string[] = [];
     let after: string | null = null;
     let pages = 0;
@@ -350,14 +380,17 @@ describe("fake Shopify: queries", () => {
         { id: "gid://shopify/Order/1", updatedAt: at(1), name: "#1" },
       ],
     });
-    const data = await client.request<{ orders: { edges: { cursor: string; node: { name: string } }[]; pageInfo: { hasNextPage: boolean } } }>(
-      `{ orders(first: 1) { edges { cursor node { name } } pageInfo { hasNextPage } } }`,
-    );
+    const data = await client.request<{
+      orders: { edges: { cursor: string; node: { name: string } }[]; pageInfo: { hasNextPage: boolean } };
+    }>(`{ orders(first: 1) { edges { cursor node { name } } pageInfo { hasNextPage } } }`);
     expect(data.orders.edges.map((e) => e.node)).toEqual([{ name: "#1" }]);
     expect(data.orders.pageInfo.hasNextPage).toBe(true);
-    const next = await client.request<{ orders: { nodes: { name: string }[] } }>(`query($after: String) { orders(first: 5, after: $after) { nodes { name } } }`, {
-      after: data.orders.edges[0]!.cursor,
-    });
+    const next = await client.request<{ orders: { nodes: { name: string }[] } }>(
+      `query($after: String) { orders(first: 5, after: $after) { nodes { name } } }`,
+      {
+        after: data.orders.edges[0]!.cursor,
+      },
+    );
     expect(next.orders.nodes).toEqual([{ name: "#2" }]);
   });
 
@@ -394,7 +427,9 @@ describe("fake Shopify: HTTP contract", () => {
     const { shopify } = await start();
     const response = await post(shopify, { query: "{ shop { name } }" }, "nope");
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+    expect(await response.json()).toEqual({
+      errors: "[API] Invalid API key or access token (unrecognized login or wrong password)",
+    });
     const missing = await fetch(`${shopify.origin}/admin/api/2025-07/graphql.json`, { method: "POST", body: "{}" });
     expect(missing.status).toBe(401);
   });
@@ -404,14 +439,31 @@ describe("fake Shopify: HTTP contract", () => {
     const ok = await post(shopify, { query: "{ shop { name } }" });
     expect(await ok.json()).toMatchObject({
       data: { shop: { name: "Fake Shop" } },
-      extensions: { cost: { requestedQueryCost: 60, actualQueryCost: 60, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 40, restoreRate: 1 } } },
+      extensions: {
+        cost: {
+          requestedQueryCost: 60,
+          actualQueryCost: 60,
+          throttleStatus: { maximumAvailable: 100, currentlyAvailable: 40, restoreRate: 1 },
+        },
+      },
     });
     const throttled = await post(shopify, { query: "{ shop { name } }" });
     expect(throttled.status).toBe(200);
     const body = (await throttled.json()) as Record<string, unknown>;
     expect(body).toEqual({
-      errors: [{ message: "Throttled", extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" } }],
-      extensions: { cost: { requestedQueryCost: 60, actualQueryCost: null, throttleStatus: { maximumAvailable: 100, currentlyAvailable: 40, restoreRate: 1 } } },
+      errors: [
+        {
+          message: "Throttled",
+          extensions: { code: "THROTTLED", documentation: "https://shopify.dev/api/usage/rate-limits" },
+        },
+      ],
+      extensions: {
+        cost: {
+          requestedQueryCost: 60,
+          actualQueryCost: null,
+          throttleStatus: { maximumAvailable: 100, currentlyAvailable: 40, restoreRate: 1 },
+        },
+      },
     });
     expect(body).not.toHaveProperty("data");
   });

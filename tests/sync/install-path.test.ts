@@ -25,7 +25,11 @@ describe.each(DIALECTS)("install, backfill and the daily pass on %s", (dialect) 
     fake = await startFakeShopify({
       shop: SHOP,
       accessToken: TOKEN,
-      bulkFiles: { customers: path.join(BULK, "customers.jsonl"), orders: path.join(BULK, "orders.jsonl"), products: path.join(BULK, "products.jsonl") },
+      bulkFiles: {
+        customers: path.join(BULK, "customers.jsonl"),
+        orders: path.join(BULK, "orders.jsonl"),
+        products: path.join(BULK, "products.jsonl"),
+      },
       bulkPollsUntilComplete: 1,
       shopInfo: { name: "Install Path Coffee", currencyCode: "EUR", ianaTimezone: "Europe/Berlin" },
     });
@@ -40,10 +44,20 @@ describe.each(DIALECTS)("install, backfill and the daily pass on %s", (dialect) 
       TAILORED_DEMO: "",
       TAILORED_INBOX_POLL: "off",
       TAILORED_BACKGROUND_SYNC: "off",
-    })) vi.stubEnv(k, v);
+    }))
+      vi.stubEnv(k, v);
     ({ db } = await import("~/db.server"));
     // What Shopify's token exchange stores at install, before afterAuth runs.
-    await db.prisma.session.create({ data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, scope: "read_customers,read_orders,read_products", accessToken: TOKEN } });
+    await db.prisma.session.create({
+      data: {
+        id: `offline_${SHOP}`,
+        shop: SHOP,
+        state: "",
+        isOnline: false,
+        scope: "read_customers,read_orders,read_products",
+        accessToken: TOKEN,
+      },
+    });
   });
   afterAll(async () => {
     (await import("~/sync/installed-shops.server")).installedShops().stop();
@@ -72,7 +86,12 @@ describe.each(DIALECTS)("install, backfill and the daily pass on %s", (dialect) 
         }),
     };
     await afterInstall({ shop: SHOP, admin: admin as never });
-    expect(await db.prisma.shop.findUnique({ where: { domain: SHOP }, select: { name: true, currencyCode: true, ianaTimezone: true, uninstalledAt: true } })).toEqual({
+    expect(
+      await db.prisma.shop.findUnique({
+        where: { domain: SHOP },
+        select: { name: true, currencyCode: true, ianaTimezone: true, uninstalledAt: true },
+      }),
+    ).toEqual({
       name: "Install Path Coffee",
       currencyCode: "EUR",
       ianaTimezone: "Europe/Berlin",
@@ -81,7 +100,8 @@ describe.each(DIALECTS)("install, backfill and the daily pass on %s", (dialect) 
     expect(await installedShops().standing(SHOP)).toBe("installed");
 
     // The worker's listener started the backfill on its own: a bulk query reached Shopify.
-    for (let i = 0; i < 100 && !fake.requests.some((r) => r.operation === "bulkOperationRunQuery"); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && !fake.requests.some((r) => r.operation === "bulkOperationRunQuery"); i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(fake.requests.some((r) => r.operation === "bulkOperationRunQuery")).toBe(true);
     // The 15 s poll (off here) would kick it on; so do we.
     for (let i = 0; i < 50; i++) {
@@ -102,13 +122,18 @@ describe.each(DIALECTS)("install, backfill and the daily pass on %s", (dialect) 
 
     // A second authorisation (afterAuth runs again) does not start another backfill.
     await afterInstall({ shop: SHOP, admin: admin as never });
-    expect((await db.prisma.bulkJob.count({ where: { shop: SHOP } }))).toBe(3);
+    expect(await db.prisma.bulkJob.count({ where: { shop: SHOP } })).toBe(3);
   });
 
   it("the daily pass scores RFM and recomputes every segment, once a day per shop", async () => {
     const { runDailyPass } = await import("~/sync/worker.server");
     const { createSegment } = await import("~/models/segments/definitions.server");
-    const id = await createSegment(db, { shop: SHOP, name: "Ordered", query: "number_of_orders >= 1", now: new Date("2020-01-01T00:00:00Z") });
+    const id = await createSegment(db, {
+      shop: SHOP,
+      name: "Ordered",
+      query: "number_of_orders >= 1",
+      now: new Date("2020-01-01T00:00:00Z"),
+    });
     await db.prisma.customerFacts.updateMany({ where: { shop: SHOP }, data: { rfmGroup: null } });
     const day = new Date("2027-01-01T12:00:00Z");
     await runDailyPass(day);
@@ -117,6 +142,8 @@ describe.each(DIALECTS)("install, backfill and the daily pass on %s", (dialect) 
     expect(await db.prisma.customerFacts.count({ where: { shop: SHOP, rfmGroup: null } })).toBe(0);
     // An hour later the shop's pass is not due.
     await runDailyPass(new Date(day.getTime() + 60 * 60_000));
-    expect((await db.prisma.segment.findUniqueOrThrow({ where: { id } })).lastComputedAt!.getTime()).toBe(day.getTime());
+    expect((await db.prisma.segment.findUniqueOrThrow({ where: { id } })).lastComputedAt!.getTime()).toBe(
+      day.getTime(),
+    );
   });
 });

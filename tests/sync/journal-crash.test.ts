@@ -33,7 +33,11 @@ async function sendUntil(
     while (next < deliveries.length && acknowledged.size < stopAfter) {
       const delivery = deliveries[next++]!;
       try {
-        const response = await fetch(`${url}/webhooks/${delivery.topic}`, { method: "POST", headers: webhookHeaders(delivery, SECRET), body: delivery.body });
+        const response = await fetch(`${url}/webhooks/${delivery.topic}`, {
+          method: "POST",
+          headers: webhookHeaders(delivery, SECRET),
+          body: delivery.body,
+        });
         if (response.status === 200 && acknowledged.size < stopAfter) {
           acknowledged.add(delivery.eventId);
           if (acknowledged.size === stopAfter) then?.();
@@ -50,7 +54,10 @@ async function sendUntil(
 function inbox(file: string): Map<string, string> {
   const sqlite = new Database(file);
   try {
-    const rows = sqlite.prepare(`SELECT "eventId", "status" FROM "WebhookEvent" WHERE "shop" = ?`).all(SHOP) as { eventId: string; status: string }[];
+    const rows = sqlite.prepare(`SELECT "eventId", "status" FROM "WebhookEvent" WHERE "shop" = ?`).all(SHOP) as {
+      eventId: string;
+      status: string;
+    }[];
     return new Map(rows.map((r) => [r.eventId, r.status]));
   } finally {
     sqlite.close();
@@ -71,7 +78,12 @@ describe("the production server killed while acknowledging webhooks (SQLite)", (
     await cliJson(database.url, "shops", "install", "--shop", SHOP);
     buildApp();
     const file = database.config.dialect === "sqlite" ? database.config.file : "";
-    const env = { DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_BACKGROUND_SYNC: "off" };
+    const env = {
+      DATABASE_URL: database.url,
+      SHOPIFY_API_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      TAILORED_BACKGROUND_SYNC: "off",
+    };
     const deliveries = cdnowDeliveries(path.join(CDNOW_DIR, "CDNOW_master.txt"), SHOP).deliveries.slice(0, 4_000);
 
     // Killed the moment the client has seen enough acknowledgements, in full flow: the background
@@ -83,7 +95,19 @@ describe("the production server killed while acknowledging webhooks (SQLite)", (
       const db = openDatabase(databaseConfig(database!.url, process.cwd()));
       await db.transaction(async (tx) => {
         for (const d of busy.slice(from, from + 6_000))
-          await enqueue(tx, { shop: d.shop, topic: d.topic, eventId: d.eventId, webhookId: d.webhookId, apiVersion: null, triggeredAt: null, payload: d.body }, new Date());
+          await enqueue(
+            tx,
+            {
+              shop: d.shop,
+              topic: d.topic,
+              eventId: d.eventId,
+              webhookId: d.webhookId,
+              apiVersion: null,
+              triggeredAt: null,
+              payload: d.body,
+            },
+            new Date(),
+          );
       });
       await db.close();
     };
@@ -92,10 +116,15 @@ describe("the production server killed while acknowledging webhooks (SQLite)", (
     for (let attempt = 0, at = 0; attempt < 8 && notInInbox.length === 0; attempt++) {
       server = await startServer(env);
       const warmup = await sendUntil(server.url, deliveries.slice(at, at + 200), { concurrency: 4, stopAfter: 200 });
-      for (let i = 0; i < 100 && [...warmup].some((id) => !inbox(file).has(id)); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && [...warmup].some((id) => !inbox(file).has(id)); i++)
+        await new Promise((r) => setTimeout(r, 50));
       await backlog(attempt * 6_000);
       const running = server;
-      const sent = await sendUntil(server.url, deliveries.slice(at + 200), { concurrency: 16, stopAfter: 600, then: () => void running.kill() });
+      const sent = await sendUntil(server.url, deliveries.slice(at + 200), {
+        concurrency: 16,
+        stopAfter: 600,
+        then: () => void running.kill(),
+      });
       await server.kill();
       at += 200 + sent.size + 16;
       acknowledged = new Set([...acknowledged, ...warmup, ...sent]);
@@ -121,7 +150,8 @@ describe("the production server killed while acknowledging webhooks (SQLite)", (
     sqlite.close();
     expect(orders).toBe(held.size);
     // Everything read back is in the inbox: the old journal files are gone.
-    for (let i = 0; i < 50 && fs.readdirSync(path.dirname(file)).some((f) => journals.includes(f)); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && fs.readdirSync(path.dirname(file)).some((f) => journals.includes(f)); i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect(fs.readdirSync(path.dirname(file)).filter((f) => journals.includes(f))).toEqual([]);
   }, 120_000);
 });

@@ -19,7 +19,11 @@ const record = (i: number, payload = `{"id":${i}}`): JournalRecord => ({
   payload,
 });
 
-const files = (dir: string) => fs.readdirSync(dir).filter((f) => f.endsWith(".journal")).sort();
+const files = (dir: string) =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".journal"))
+    .sort();
 
 describe("webhook journal", () => {
   let dir: string;
@@ -38,7 +42,10 @@ describe("webhook journal", () => {
     for (let k = 0; k < 200; k++) {
       const cut = Math.floor(random.next() * data.length);
       const whole = ends.filter((end) => end <= cut).length;
-      expect(decodeRecords(data.subarray(0, cut))).toEqual({ records: records.slice(0, whole), unread: cut - (ends[whole - 1] ?? 0) });
+      expect(decodeRecords(data.subarray(0, cut))).toEqual({
+        records: records.slice(0, whole),
+        unread: cut - (ends[whole - 1] ?? 0),
+      });
     }
   });
 
@@ -55,7 +62,9 @@ describe("webhook journal", () => {
     const { journal, recovered } = Journal.open(base);
     spy.mockImplementation(suite ?? (() => undefined));
     expect(recovered.map((r) => r.record)).toEqual([record(1)]);
-    expect(reported).toEqual([`[journal] db.sqlite-webhooks.${process.pid}-old-0.journal: ${damaged.length - good.length} bytes after its last whole record (1) not read`]);
+    expect(reported).toEqual([
+      `[journal] db.sqlite-webhooks.${process.pid}-old-0.journal: ${damaged.length - good.length} bytes after its last whole record (1) not read`,
+    ]);
     journal.close();
   });
 
@@ -64,8 +73,12 @@ describe("webhook journal", () => {
     expect(recovered).toEqual([]);
     const appended = [1, 2, 3].map((i) => journal.append(record(i)));
     await Promise.all(appended.map((a) => a.written));
-    expect(files(dir)).toEqual([expect.stringMatching(new RegExp(`^db\\.sqlite-webhooks\\.${process.pid}-[0-9a-z]+-0\\.journal$`))]);
-    expect(decodeRecords(fs.readFileSync(path.join(dir, files(dir)[0]!))).records).toEqual([1, 2, 3].map((i) => record(i)));
+    expect(files(dir)).toEqual([
+      expect.stringMatching(new RegExp(`^db\\.sqlite-webhooks\\.${process.pid}-[0-9a-z]+-0\\.journal$`)),
+    ]);
+    expect(decodeRecords(fs.readFileSync(path.join(dir, files(dir)[0]!))).records).toEqual(
+      [1, 2, 3].map((i) => record(i)),
+    );
     expect(journal.outstanding).toBe(3);
     for (const a of appended) journal.stored(a.generation);
     expect(journal.outstanding).toBe(0);

@@ -17,7 +17,19 @@ const events = eventStream({ customers: 300, seed: 5 });
 async function deliver(db: Db, shop: string, list: TestEvent[]): Promise<void> {
   await upsertShop(db, { domain: shop, name: shop, currencyCode: "USD", ianaTimezone: "UTC" });
   for (const e of list) {
-    await enqueue(db, { shop, topic: e.topic, eventId: e.eventId, webhookId: null, apiVersion: null, triggeredAt: null, payload: JSON.stringify(e.payload) }, now);
+    await enqueue(
+      db,
+      {
+        shop,
+        topic: e.topic,
+        eventId: e.eventId,
+        webhookId: null,
+        apiVersion: null,
+        triggeredAt: null,
+        payload: JSON.stringify(e.payload),
+      },
+      now,
+    );
   }
 }
 
@@ -32,7 +44,9 @@ function processor(url: string, args: string[]) {
   let output = "";
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(signal ? null : code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code, signal) => resolve(signal ? null : code)),
+  );
   return { child, exited, output: () => output };
 }
 
@@ -58,7 +72,9 @@ describe("a processor killed mid-batch (SQLite)", () => {
     const done = () => db.prisma.webhookEvent.count({ where: { shop, status: "done" } });
     const first = processor(url, ["--batch", "25", "--lease-ms", "1000", "--progress"]);
     // Killed as soon as it reports its first committed batch: it is in the middle of the next one.
-    await new Promise<void>((resolve) => first.child.stderr.on("data", (c: Buffer) => c.toString().includes("batch") && resolve()));
+    await new Promise<void>((resolve) =>
+      first.child.stderr.on("data", (c: Buffer) => c.toString().includes("batch") && resolve()),
+    );
     first.child.kill("SIGKILL");
     expect(await first.exited).toBeNull();
     const atKill = await done();
@@ -95,12 +111,16 @@ describe("two processors draining one PostgreSQL inbox", () => {
     const workers = [0, 1].map(() => processor(url, ["--batch", "10", "--progress"]));
     await Promise.all(workers.map((w) => until(() => w.output().includes("watching the inbox"))));
     await deliver(db, shop, events);
-    await until(async () => (await db.prisma.webhookEvent.count({ where: { shop, status: "done" } })) === events.length);
+    await until(
+      async () => (await db.prisma.webhookEvent.count({ where: { shop, status: "done" } })) === events.length,
+    );
     for (const w of workers) w.child.kill("SIGTERM");
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
 
     // Each batch a worker committed is reported as "batch <events>".
-    const processed = workers.map((w) => [...w.output().matchAll(/^batch (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0));
+    const processed = workers.map((w) =>
+      [...w.output().matchAll(/^batch (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0),
+    );
     // Both worked, and between them they claimed each event once: no lease ran out, no event was
     // taken twice.
     expect(processed[0]).toBeGreaterThan(0);

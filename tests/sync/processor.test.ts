@@ -21,7 +21,22 @@ const now = new Date("2026-06-02T00:00:00Z");
 async function deliver(db: Db, shop: string, events: TestEvent[]): Promise<number> {
   let stored = 0;
   for (const e of events) {
-    if (await enqueue(db, { shop, topic: e.topic, eventId: e.eventId, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: JSON.stringify(e.payload) }, now)) stored += 1;
+    if (
+      await enqueue(
+        db,
+        {
+          shop,
+          topic: e.topic,
+          eventId: e.eventId,
+          webhookId: null,
+          apiVersion: "2025-07",
+          triggeredAt: null,
+          payload: JSON.stringify(e.payload),
+        },
+        now,
+      )
+    )
+      stored += 1;
   }
   return stored;
 }
@@ -43,7 +58,13 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
 
   beforeAll(async () => {
     ({ db, close } = await createTestDb(dialect));
-    for (const shop of ["in-order.myshopify.com", "shuffled.myshopify.com", "tripled.myshopify.com", "bad.myshopify.com", "premapped.myshopify.com"]) {
+    for (const shop of [
+      "in-order.myshopify.com",
+      "shuffled.myshopify.com",
+      "tripled.myshopify.com",
+      "bad.myshopify.com",
+      "premapped.myshopify.com",
+    ]) {
       await upsertShop(db, { domain: shop, name: shop, currencyCode: "USD", ianaTimezone: "UTC" });
     }
   });
@@ -77,21 +98,30 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     expect(expected.orders.some((o) => o.cancelledAt !== null)).toBe(true);
     expect(expected.orders.some((o) => o.refundedMinor > 0n)).toBe(true);
     expect(expected.tombstones.length).toBeGreaterThan(0);
-    const strip = (s: Awaited<ReturnType<typeof snapshot>>) => JSON.parse(JSON.stringify(s, (k, v) => (k === "shop" ? undefined : typeof v === "bigint" ? v.toString() : v)));
+    const strip = (s: Awaited<ReturnType<typeof snapshot>>) =>
+      JSON.parse(JSON.stringify(s, (k, v) => (k === "shop" ? undefined : typeof v === "bigint" ? v.toString() : v)));
     expect(strip(await snapshot(db, "shuffled.myshopify.com"))).toEqual(strip(expected));
     expect(strip(await snapshot(db, "tripled.myshopify.com"))).toEqual(strip(expected));
 
     // RFM scores, after a full pass, do not depend on the order either.
     const rfm = async (shop: string) => {
       await refreshRfm(db, { shop });
-      return (await db.prisma.customerFacts.findMany({ where: { shop }, orderBy: { customerId: "asc" }, select: { customerId: true, rfmR: true, rfmF: true, rfmM: true, rfmGroup: true } }));
+      return await db.prisma.customerFacts.findMany({
+        where: { shop },
+        orderBy: { customerId: "asc" },
+        select: { customerId: true, rfmR: true, rfmF: true, rfmM: true, rfmGroup: true },
+      });
     };
     const rfmInOrder = await rfm("in-order.myshopify.com");
     expect(rfmInOrder.some((f) => f.rfmGroup === "CHAMPIONS")).toBe(true);
     expect(await rfm("shuffled.myshopify.com")).toEqual(rfmInOrder);
     expect(await rfm("tripled.myshopify.com")).toEqual(rfmInOrder);
 
-    const counts = await db.prisma.webhookEvent.groupBy({ by: ["status"], where: { shop: "tripled.myshopify.com" }, _count: true });
+    const counts = await db.prisma.webhookEvent.groupBy({
+      by: ["status"],
+      where: { shop: "tripled.myshopify.com" },
+      _count: true,
+    });
     expect(counts).toEqual([{ status: "done", _count: events.length }]);
   });
 
@@ -116,9 +146,12 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
 
     await new InboxProcessor(db, { batchSize: 64, mapped }).drain();
     expect(mapped.size).toBe(0);
-    const strip = (s: Awaited<ReturnType<typeof snapshot>>) => JSON.parse(JSON.stringify(s, (k, v) => (k === "shop" ? undefined : typeof v === "bigint" ? v.toString() : v)));
+    const strip = (s: Awaited<ReturnType<typeof snapshot>>) =>
+      JSON.parse(JSON.stringify(s, (k, v) => (k === "shop" ? undefined : typeof v === "bigint" ? v.toString() : v)));
     expect(strip(await snapshot(db, shop))).toEqual(strip(await snapshot(db, "in-order.myshopify.com")));
-    expect((await failedEvents(db, { shop })).map((f) => [f.eventId, f.error?.split(":")[0]])).toEqual([["broken-2", "order.created_at"]]);
+    expect((await failedEvents(db, { shop })).map((f) => [f.eventId, f.error?.split(":")[0]])).toEqual([
+      ["broken-2", "order.created_at"],
+    ]);
   });
 
   it("keeps at most its bound of mapped payloads, dropping the oldest", () => {
@@ -140,9 +173,25 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     const good = events.slice(0, 3);
     await deliver(db, shop, [
       ...good,
-      { topic: "orders/create", eventId: "broken-1", payload: { id: 1, admin_graphql_api_id: "gid://shopify/Order/1", updated_at: "yesterday" } },
+      {
+        topic: "orders/create",
+        eventId: "broken-1",
+        payload: { id: 1, admin_graphql_api_id: "gid://shopify/Order/1", updated_at: "yesterday" },
+      },
     ]);
-    await enqueue(db, { shop, topic: "customers/update", eventId: "not-json", webhookId: null, apiVersion: null, triggeredAt: null, payload: "{nope" }, now);
+    await enqueue(
+      db,
+      {
+        shop,
+        topic: "customers/update",
+        eventId: "not-json",
+        webhookId: null,
+        apiVersion: null,
+        triggeredAt: null,
+        payload: "{nope",
+      },
+      now,
+    );
     await new InboxProcessor(db).drain();
     const failed = await failedEvents(db, { shop });
     expect(failed.map((f) => [f.eventId, f.error?.split(":")[0]]).sort()).toEqual([
@@ -159,12 +208,17 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
   it("fails an event that carries negative money with the reason, whichever side mapped it, and stores none of it", async () => {
     const shop = "negative.myshopify.com";
     await upsertShop(db, { domain: shop, name: shop, currencyCode: "USD", ianaTimezone: "UTC" });
-    const fixture = JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "orders__create.json"), "utf8"));
+    const fixture = JSON.parse(
+      fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "orders__create.json"), "utf8"),
+    );
     const negativeLine = structuredClone(fixture);
     negativeLine.line_items[0].price_set.shop_money.amount = "-199.00";
     const negativeTotal = { ...structuredClone(fixture), id: 2, admin_graphql_api_id: "gid://shopify/Order/2" };
     negativeTotal.total_price_set.shop_money.amount = "-5.00";
-    const negativeProduct = { ...JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "products__create.json"), "utf8")), variants: [{ price: "-1.00" }] };
+    const negativeProduct = {
+      ...JSON.parse(fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "products__create.json"), "utf8")),
+      variants: [{ price: "-1.00" }],
+    };
     await deliver(db, shop, [
       { topic: "orders/create", eventId: "negative-line", payload: negativeLine },
       { topic: "orders/updated", eventId: "negative-total", payload: negativeTotal },
@@ -192,7 +246,10 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     const at = Date.now();
     expect(await pruneInbox(db, { now: new Date(at - 60_000) })).toBe(0);
     await pruneInbox(db, { now: new Date(at + KEEP_DONE_MS + 60_000) });
-    expect((await db.prisma.webhookEvent.findMany({ where: { shop } })).map((e) => e.status)).toEqual(["failed", "failed"]);
+    expect((await db.prisma.webhookEvent.findMany({ where: { shop } })).map((e) => e.status)).toEqual([
+      "failed",
+      "failed",
+    ]);
     await pruneInbox(db, { now: new Date(at + KEEP_FAILED_MS + 60_000) });
     expect(await db.prisma.webhookEvent.count({ where: { shop } })).toBe(0);
   });

@@ -42,13 +42,26 @@ describe("webhook routes", () => {
     body: string,
     options: { eventId?: string; secret?: string; headers?: Record<string, string>; routeTopic?: string } = {},
   ) => {
-    const route = await import(/* @vite-ignore */ `~/routes/webhooks.${(options.routeTopic ?? topic).replace("/", ".")}`);
+    const route = await import(
+      /* @vite-ignore */ `~/routes/webhooks.${(options.routeTopic ?? topic).replace("/", ".")}`
+    );
     const headers = {
-      ...webhookHeaders({ topic, shop: SHOP, body, eventId: options.eventId ?? `evt-${Math.random()}`, webhookId: "w-1" }, options.secret ?? SECRET),
+      ...webhookHeaders(
+        { topic, shop: SHOP, body, eventId: options.eventId ?? `evt-${Math.random()}`, webhookId: "w-1" },
+        options.secret ?? SECRET,
+      ),
       ...options.headers,
     };
-    const request = new Request(`http://localhost:3000/webhooks/${options.routeTopic ?? topic}`, { method: "POST", headers, body });
-    return (route.action as (args: { request: Request; params: object; context: object }) => Promise<Response>)({ request, params: {}, context: {} });
+    const request = new Request(`http://localhost:3000/webhooks/${options.routeTopic ?? topic}`, {
+      method: "POST",
+      headers,
+      body,
+    });
+    return (route.action as (args: { request: Request; params: object; context: object }) => Promise<Response>)({
+      request,
+      params: {},
+      context: {},
+    });
   };
   const stored = () => db.prisma.webhookEvent.count();
 
@@ -65,7 +78,8 @@ describe("webhook routes", () => {
 
   it("acknowledges a second delivery of the same event and ignores it", async () => {
     const before = await stored();
-    for (let i = 0; i < 3; i++) expect((await post("orders/create", fixture("orders__create"), { eventId: "evt-order-1" })).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await post("orders/create", fixture("orders__create"), { eventId: "evt-order-1" })).status).toBe(200);
     expect(await stored()).toBe(before + 1);
   });
 
@@ -73,13 +87,16 @@ describe("webhook routes", () => {
     const before = await stored();
     expect((await post("orders/create", fixture("orders__create"), { secret: "not-the-secret" })).status).toBe(401);
     const tampered = fixture("orders__create").replace('"test": false', '"test": true');
-    const signedOriginal = webhookHeaders({ topic: "orders/create", shop: SHOP, body: fixture("orders__create"), eventId: "x", webhookId: "y" }, SECRET);
+    const signedOriginal = webhookHeaders(
+      { topic: "orders/create", shop: SHOP, body: fixture("orders__create"), eventId: "x", webhookId: "y" },
+      SECRET,
+    );
     expect((await post("orders/create", tampered, { headers: signedOriginal })).status).toBe(401);
     expect(await stored()).toBe(before);
   });
 
   it.each([
-    ["malformed JSON", "{\"id\": 1,", {}, 400],
+    ["malformed JSON", '{"id": 1,', {}, 400],
     ["a missing X-Shopify-Topic header", "{}", { "x-shopify-topic": "" }, 400],
     ["the topic of another route", fixture("products__create"), { "x-shopify-topic": "products/create" }, 400],
   ])("answers 4xx to %s and stores nothing", async (_label, body, headers, status) => {
@@ -104,15 +121,27 @@ describe("webhook routes", () => {
         controller.close();
       },
     });
-    const headers = webhookHeaders({ topic: "orders/create", shop: SHOP, body: "", eventId: "big", webhookId: "w" }, SECRET);
-    const request = new Request("http://localhost:3000/webhooks/orders/create", { method: "POST", headers, body: stream, duplex: "half" } as RequestInit);
+    const headers = webhookHeaders(
+      { topic: "orders/create", shop: SHOP, body: "", eventId: "big", webhookId: "w" },
+      SECRET,
+    );
+    const request = new Request("http://localhost:3000/webhooks/orders/create", {
+      method: "POST",
+      headers,
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     expect((await route.action({ request, params: {}, context: {} })).status).toBe(413);
     expect(await stored()).toBe(before);
   });
 
   it("answers 405 to anything but POST", async () => {
     const route = await import("~/routes/webhooks.orders.create");
-    const response = await route.action({ request: new Request("http://localhost:3000/webhooks/orders/create", { method: "PUT", body: "{}" }), params: {}, context: {} });
+    const response = await route.action({
+      request: new Request("http://localhost:3000/webhooks/orders/create", { method: "PUT", body: "{}" }),
+      params: {},
+      context: {},
+    });
     expect(response.status).toBe(405);
   });
 

@@ -33,7 +33,12 @@ describe.each(DIALECTS)("server.mjs webhook path on %s", (dialect) => {
     await cliJson(database.url, "migrate");
     await cliJson(database.url, "shops", "install", "--shop", SHOP);
     buildApp();
-    server = await startServer({ DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_WEBHOOK_MAX_BYTES: String(64 * 1024) });
+    server = await startServer({
+      DATABASE_URL: database.url,
+      SHOPIFY_API_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      TAILORED_WEBHOOK_MAX_BYTES: String(64 * 1024),
+    });
     db = openDatabase(database.config);
   });
   afterAll(async () => {
@@ -50,15 +55,31 @@ describe.each(DIALECTS)("server.mjs webhook path on %s", (dialect) => {
 
   it("stores and applies a signed delivery (200) and refuses a wrong signature (401), storing nothing", async () => {
     const customer = (id: number, email: string) =>
-      JSON.stringify({ id, email, first_name: "Ada", last_name: "Lovelace", created_at: "2026-01-01T00:00:00Z", updated_at: "2026-01-01T00:00:00Z", addresses: [] });
+      JSON.stringify({
+        id,
+        email,
+        first_name: "Ada",
+        last_name: "Lovelace",
+        created_at: "2026-01-01T00:00:00Z",
+        updated_at: "2026-01-01T00:00:00Z",
+        addresses: [],
+      });
     const good = customer(501, "ada@example.com");
     const forged = customer(502, "mallory@example.com");
     expect(await post(server.url, "/webhooks/customers/create", signed("customers/create", good), [good])).toBe(200);
-    expect(await post(server.url, "/webhooks/customers/create", signed("customers/create", forged, "wrong"), [forged])).toBe(401);
+    expect(
+      await post(server.url, "/webhooks/customers/create", signed("customers/create", forged, "wrong"), [forged]),
+    ).toBe(401);
     // Applied after the acknowledgement, in the background thread.
-    for (let i = 0; i < 200 && (await db.prisma.customer.count({ where: { shop: SHOP } })) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true, email: true } })).toEqual([{ id: "501", email: "ada@example.com" }]);
-    const stored = await db.prisma.webhookEvent.findMany({ where: { shop: SHOP, topic: "customers/create" }, select: { status: true } });
+    for (let i = 0; i < 200 && (await db.prisma.customer.count({ where: { shop: SHOP } })) === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true, email: true } })).toEqual([
+      { id: "501", email: "ada@example.com" },
+    ]);
+    const stored = await db.prisma.webhookEvent.findMany({
+      where: { shop: SHOP, topic: "customers/create" },
+      select: { status: true },
+    });
     expect(stored).toEqual([{ status: "done" }]);
   });
 
@@ -70,7 +91,14 @@ describe.each(DIALECTS)("server.mjs webhook path on %s", (dialect) => {
     const big = "x".repeat(100 * 1024);
     expect(await post(server.url, "/webhooks/orders/create", signed("orders/create", big), [big])).toBe(413);
     const { "content-length": _drop, ...chunked } = signed("orders/create", big);
-    expect(await post(server.url, "/webhooks/orders/create", { ...chunked, "transfer-encoding": "chunked" }, Array.from({ length: 10 }, () => "x".repeat(10 * 1024)))).toBe(413);
+    expect(
+      await post(
+        server.url,
+        "/webhooks/orders/create",
+        { ...chunked, "transfer-encoding": "chunked" },
+        Array.from({ length: 10 }, () => "x".repeat(10 * 1024)),
+      ),
+    ).toBe(413);
   });
 
   const forShop = (shop: string, topic: string, payload: string) => ({
@@ -80,17 +108,25 @@ describe.each(DIALECTS)("server.mjs webhook path on %s", (dialect) => {
 
   it("refuses a shop that never installed (403) until the CLI installs it, while the server runs", async () => {
     const stranger = "stranger.myshopify.com";
-    expect(await post(server.url, "/webhooks/products/delete", forShop(stranger, "products/delete", body), [body])).toBe(403);
+    expect(
+      await post(server.url, "/webhooks/products/delete", forShop(stranger, "products/delete", body), [body]),
+    ).toBe(403);
     await cliJson(database.url, "shops", "install", "--shop", stranger);
-    expect(await post(server.url, "/webhooks/products/delete", forShop(stranger, "products/delete", body), [body])).toBe(200);
+    expect(
+      await post(server.url, "/webhooks/products/delete", forShop(stranger, "products/delete", body), [body]),
+    ).toBe(200);
   });
 
   it("refuses an uninstalled shop's orders once the background thread applied app/uninstalled, and takes its shop/redact", async () => {
     const leaving = "leaving.myshopify.com";
     await cliJson(database.url, "shops", "install", "--shop", leaving);
-    expect(await post(server.url, "/webhooks/products/delete", forShop(leaving, "products/delete", body), [body])).toBe(200);
+    expect(await post(server.url, "/webhooks/products/delete", forShop(leaving, "products/delete", body), [body])).toBe(
+      200,
+    );
     const uninstall = JSON.stringify({ id: 1, myshopify_domain: leaving });
-    expect(await post(server.url, "/webhooks/app/uninstalled", forShop(leaving, "app/uninstalled", uninstall), [uninstall])).toBe(200);
+    expect(
+      await post(server.url, "/webhooks/app/uninstalled", forShop(leaving, "app/uninstalled", uninstall), [uninstall]),
+    ).toBe(200);
     // Applied in the background thread, which tells the HTTP thread: refused from then on (a few tries
     // while the event is applied; nothing else would tell this thread for 30 s).
     let status = 0;
@@ -100,17 +136,26 @@ describe.each(DIALECTS)("server.mjs webhook path on %s", (dialect) => {
     }
     expect(status).toBe(403);
     const redact = JSON.stringify({ shop_id: 1, shop_domain: leaving });
-    expect(await post(server.url, "/webhooks/shop/redact", forShop(leaving, "shop/redact", redact), [redact])).toBe(200);
+    expect(await post(server.url, "/webhooks/shop/redact", forShop(leaving, "shop/redact", redact), [redact])).toBe(
+      200,
+    );
     const forged = JSON.stringify({ shop_id: 1, shop_domain: SHOP });
-    expect(await post(server.url, "/webhooks/shop/redact", forShop(leaving, "shop/redact", forged), [forged])).toBe(403);
+    expect(await post(server.url, "/webhooks/shop/redact", forShop(leaving, "shop/redact", forged), [forged])).toBe(
+      403,
+    );
   });
 
   it("bounds what one client may hold (tests/server/limits.test.ts cuts one off)", () => {
-    expect(server.output()).toContain("headers within 10000 ms, requests within 30000 ms, keep-alive 5000 ms, at most 100 headers, 1000 connections");
+    expect(server.output()).toContain(
+      "headers within 10000 ms, requests within 30000 ms, keep-alive 5000 ms, at most 100 headers, 1000 connections",
+    );
   });
 
   it("still serves the Remix app beside it", async () => {
-    const response = await fetch(`${server.url}/`, { redirect: "manual", headers: { "user-agent": "Mozilla/5.0 Chrome/156.0" } });
+    const response = await fetch(`${server.url}/`, {
+      redirect: "manual",
+      headers: { "user-agent": "Mozilla/5.0 Chrome/156.0" },
+    });
     expect(response.status).toBe(302);
   });
 });

@@ -27,7 +27,14 @@ async function customer(db: Db, shop: string, id: string) {
     sql,
     `SELECT "tags", "emailMarketingState", "smsMarketingState", "email" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(id)}`,
   );
-  return row ? { tags: String(row.tags), email: String(row.emailMarketingState), sms: String(row.smsMarketingState), address: row.email } : null;
+  return row
+    ? {
+        tags: String(row.tags),
+        email: String(row.emailMarketingState),
+        sms: String(row.smsMarketingState),
+        address: row.email,
+      }
+    : null;
 }
 
 describe("tags and consent webhooks through server.mjs", () => {
@@ -43,10 +50,14 @@ describe("tags and consent webhooks through server.mjs", () => {
         ...webhookHeaders({ topic, shop: SHOP, body, eventId, webhookId: `w-${eventId}` }, secret),
         "content-length": String(Buffer.byteLength(body)),
       };
-      const request = http.request(`${server.url}/webhooks/${topic.replace(".", "/")}`, { method: "POST", headers }, (response) => {
-        response.resume();
-        response.on("end", () => resolve(response.statusCode ?? 0));
-      });
+      const request = http.request(
+        `${server.url}/webhooks/${topic.replace(".", "/")}`,
+        { method: "POST", headers },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve(response.statusCode ?? 0));
+        },
+      );
       request.on("error", reject);
       request.end(body);
     });
@@ -55,7 +66,10 @@ describe("tags and consent webhooks through server.mjs", () => {
   // (or failed), not merely for nothing to be pending.
   const settled = async (...eventIds: string[]) => {
     for (let i = 0; i < 200; i++) {
-      const rows = await db.prisma.webhookEvent.findMany({ where: { shop: SHOP, eventId: { in: eventIds } }, select: { status: true } });
+      const rows = await db.prisma.webhookEvent.findMany({
+        where: { shop: SHOP, eventId: { in: eventIds } },
+        select: { status: true },
+      });
       if (rows.length === eventIds.length && rows.every((r) => r.status !== "pending")) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -68,7 +82,12 @@ describe("tags and consent webhooks through server.mjs", () => {
     buildApp();
     db = openDatabase(database.config);
     await upsertShop(db, { domain: SHOP, name: "Fixture", currencyCode: "USD", ianaTimezone: "UTC" });
-    server = await startServer({ DATABASE_URL: database.url, SHOPIFY_API_SECRET: SECRET, HOST: "127.0.0.1", TAILORED_BACKGROUND_SYNC: "off" });
+    server = await startServer({
+      DATABASE_URL: database.url,
+      SHOPIFY_API_SECRET: SECRET,
+      HOST: "127.0.0.1",
+      TAILORED_BACKGROUND_SYNC: "off",
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -78,13 +97,23 @@ describe("tags and consent webhooks through server.mjs", () => {
 
   it("applies each topic's fixture to its own columns only", async () => {
     expect(await post("customers/create", fixture("customers/create"), "e-create")).toBe(200);
-    const topics = ["customer.tags_added", "customer.tags_removed", "customers_email_marketing_consent/update", "customers_marketing_consent/update"];
+    const topics = [
+      "customer.tags_added",
+      "customer.tags_removed",
+      "customers_email_marketing_consent/update",
+      "customers_marketing_consent/update",
+    ];
     for (const topic of topics) {
       expect(await post(topic, fixture(topic), `e-${topic}`)).toBe(200);
     }
     await settled("e-create", ...topics.map((t) => `e-${t}`));
     // Added vip and wholesale, then removed wholesale; both consents subscribed; the rest untouched.
-    expect(await customer(db, SHOP, "7731250036789")).toEqual({ tags: "vip", email: "SUBSCRIBED", sms: "SUBSCRIBED", address: "maya.patel@example.com" });
+    expect(await customer(db, SHOP, "7731250036789")).toEqual({
+      tags: "vip",
+      email: "SUBSCRIBED",
+      sms: "SUBSCRIBED",
+      address: "maya.patel@example.com",
+    });
     expect(await db.prisma.webhookEvent.count({ where: { shop: SHOP, status: { not: "done" } } })).toBe(0);
   });
 
@@ -97,13 +126,19 @@ describe("tags and consent webhooks through server.mjs", () => {
     expect(await post("customers/update", JSON.stringify(update), "e-update")).toBe(200);
     await settled("e-customer.tags_added", "e-update");
     expect(await db.prisma.webhookEvent.count()).toBe(before + 1);
-    expect(await customer(db, SHOP, "7731250036789")).toMatchObject({ tags: "vip", email: "SUBSCRIBED", sms: "SUBSCRIBED" });
+    expect(await customer(db, SHOP, "7731250036789")).toMatchObject({
+      tags: "vip",
+      email: "SUBSCRIBED",
+      sms: "SUBSCRIBED",
+    });
   });
 
   it("answers 401 to a bad signature, and keeps a payload that does not fit with its error", async () => {
     expect(await post("customer.tags_added", fixture("customer.tags_added"), "e-forged", "wrong-secret")).toBe(401);
     expect(await db.prisma.webhookEvent.count({ where: { eventId: "e-forged" } })).toBe(0);
-    expect(await post("customer.tags_removed", JSON.stringify({ customerId: 7731250036789, tags: ["vip"] }), "e-bad")).toBe(200);
+    expect(
+      await post("customer.tags_removed", JSON.stringify({ customerId: 7731250036789, tags: ["vip"] }), "e-bad"),
+    ).toBe(200);
     await settled("e-bad");
     expect(await db.prisma.webhookEvent.findFirst({ where: { eventId: "e-bad" } })).toMatchObject({
       status: "failed",
@@ -140,7 +175,15 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
     for (const e of events) {
       await enqueue(
         db,
-        { shop: SHOP, topic: e.topic, eventId: e.eventId ?? `ev-${++n}`, webhookId: null, apiVersion: "2025-07", triggeredAt: e.triggeredAt ?? null, payload: JSON.stringify(e.payload) },
+        {
+          shop: SHOP,
+          topic: e.topic,
+          eventId: e.eventId ?? `ev-${++n}`,
+          webhookId: null,
+          apiVersion: "2025-07",
+          triggeredAt: e.triggeredAt ?? null,
+          payload: JSON.stringify(e.payload),
+        },
         new Date(),
       );
       // One by one, so that the order of arrival is the order of processing.
@@ -153,26 +196,47 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
   });
   const email = (id: string, state: string | null, at: string | null, triggeredAt?: Date) => ({
     topic: "customers_email_marketing_consent/update",
-    payload: { customer_id: Number(id), email_address: `c${id}@example.com`, email_marketing_consent: { state, opt_in_level: null, consent_updated_at: at } },
+    payload: {
+      customer_id: Number(id),
+      email_address: `c${id}@example.com`,
+      email_marketing_consent: { state, opt_in_level: null, consent_updated_at: at },
+    },
     triggeredAt,
   });
   const sms = (id: string, state: string | null, at: string | null, triggeredAt?: Date) => ({
     topic: "customers_marketing_consent/update",
-    payload: { id: Number(id), phone: null, sms_marketing_consent: { state, opt_in_level: null, consent_updated_at: at, consent_collected_from: "other" } },
+    payload: {
+      id: Number(id),
+      phone: null,
+      sms_marketing_consent: { state, opt_in_level: null, consent_updated_at: at, consent_collected_from: "other" },
+    },
     triggeredAt,
   });
   const created = (id: string, updatedAt: string) => ({
     topic: "customers/create",
-    payload: { id: Number(id), email: `c${id}@example.com`, first_name: "C", last_name: String(id), created_at: "2025-01-01T00:00:00Z", updated_at: updatedAt },
+    payload: {
+      id: Number(id),
+      email: `c${id}@example.com`,
+      first_name: "C",
+      last_name: String(id),
+      created_at: "2025-01-01T00:00:00Z",
+      updated_at: updatedAt,
+    },
   });
 
   it("applies tag changes by occurredAt: a late, older event changes nothing", async () => {
     await deliver(created("101", "2025-01-01T00:00:00Z"));
-    await deliver(tags("101", ["vip", "b2b"], "2025-03-01T00:00:00Z"), tags("101", ["b2b"], "2025-03-02T00:00:00Z", false));
+    await deliver(
+      tags("101", ["vip", "b2b"], "2025-03-01T00:00:00Z"),
+      tags("101", ["b2b"], "2025-03-02T00:00:00Z", false),
+    );
     expect((await customer(db, SHOP, "101"))?.tags).toBe("vip");
     // The same addition again under a new delivery id (Shopify's retry after a timeout), then an
     // older removal of vip: neither is newer than what vip and b2b already went through.
-    await deliver(tags("101", ["vip", "b2b"], "2025-03-01T00:00:00Z"), tags("101", ["vip"], "2025-02-28T00:00:00Z", false));
+    await deliver(
+      tags("101", ["vip", "b2b"], "2025-03-01T00:00:00Z"),
+      tags("101", ["vip"], "2025-02-28T00:00:00Z", false),
+    );
     expect((await customer(db, SHOP, "101"))?.tags).toBe("vip");
     // Out of order: the removal (later) arrives before the addition (earlier) of the same tag.
     await deliver(tags("101", ["gold"], "2025-03-05T00:00:00Z", false), tags("101", ["gold"], "2025-03-04T00:00:00Z"));
@@ -187,7 +251,22 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
     await upsertCustomers(db, {
       shop: SHOP,
       now: new Date(),
-      rows: [{ id: "102", email: "c102@example.com", firstName: "C", lastName: "102", countryCode: null, provinceCode: null, city: null, tags: ["a"], emailMarketingState: "NOT_SUBSCRIBED", smsMarketingState: "NOT_SUBSCRIBED", createdAt: new Date("2025-01-01T00:00:00Z"), updatedAt: new Date("2025-04-01T00:00:00Z") }],
+      rows: [
+        {
+          id: "102",
+          email: "c102@example.com",
+          firstName: "C",
+          lastName: "102",
+          countryCode: null,
+          provinceCode: null,
+          city: null,
+          tags: ["a"],
+          emailMarketingState: "NOT_SUBSCRIBED",
+          smsMarketingState: "NOT_SUBSCRIBED",
+          createdAt: new Date("2025-01-01T00:00:00Z"),
+          updatedAt: new Date("2025-04-01T00:00:00Z"),
+        },
+      ],
     });
     await deliver(tags("102", ["old"], "2025-03-31T00:00:00Z"), tags("102", ["a"], "2025-03-30T00:00:00Z", false));
     expect((await customer(db, SHOP, "102"))?.tags).toBe("a");
@@ -198,13 +277,22 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
 
   it("applies consent by consent_updated_at, each channel on its own; a payload without one neither grants consent nor overrides a dated state", async () => {
     await deliver(created("103", "2025-01-01T00:00:00Z"));
-    await deliver(email("103", "subscribed", "2025-05-02T00:00:00Z"), email("103", "unsubscribed", "2025-05-01T00:00:00Z"));
+    await deliver(
+      email("103", "subscribed", "2025-05-02T00:00:00Z"),
+      email("103", "unsubscribed", "2025-05-01T00:00:00Z"),
+    );
     expect(await customer(db, SHOP, "103")).toMatchObject({ email: "SUBSCRIBED", sms: "NOT_SUBSCRIBED", tags: "" });
     // No consent_updated_at: X-Shopify-Triggered-At (a header, unsigned) does not order them. Withdrawing
     // is taken where no dated state is held; granting is not.
-    await deliver(sms("103", "subscribed", null, new Date("2025-05-03T00:00:00Z")), sms("103", "unsubscribed", null, new Date("2025-05-02T23:00:00Z")));
+    await deliver(
+      sms("103", "subscribed", null, new Date("2025-05-03T00:00:00Z")),
+      sms("103", "unsubscribed", null, new Date("2025-05-02T23:00:00Z")),
+    );
     expect(await customer(db, SHOP, "103")).toMatchObject({ email: "SUBSCRIBED", sms: "UNSUBSCRIBED" });
-    await deliver(email("103", "unsubscribed", "2025-05-04T00:00:00Z"), sms("103", null, null, new Date("2025-05-04T00:00:00Z")));
+    await deliver(
+      email("103", "unsubscribed", "2025-05-04T00:00:00Z"),
+      sms("103", null, null, new Date("2025-05-04T00:00:00Z")),
+    );
     expect(await customer(db, SHOP, "103")).toMatchObject({ email: "UNSUBSCRIBED", sms: "NOT_SUBSCRIBED" });
     // Dated now: an undated body cannot move it, whatever its Triggered-At.
     await deliver(email("103", "not_subscribed", null, new Date("2030-01-01T00:00:00Z")));
@@ -220,7 +308,11 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
   // headers are not: it comes with a new event id (so the inbox takes it as new) and any
   // X-Shopify-Triggered-At, say a newer one than every real event's.
   it("does not flip an unsubscribed customer back when an old subscribed body is replayed with a newer X-Shopify-Triggered-At", async () => {
-    await deliver(created("106", "2025-01-01T00:00:00Z"), created("107", "2025-01-01T00:00:00Z"), created("108", "2025-01-01T00:00:00Z"));
+    await deliver(
+      created("106", "2025-01-01T00:00:00Z"),
+      created("107", "2025-01-01T00:00:00Z"),
+      created("108", "2025-01-01T00:00:00Z"),
+    );
     const later = new Date("2030-01-01T00:00:00Z");
     // Bodies without consent_updated_at, sent in order and ordered by Triggered-At before this change.
     const subscribed = sms("106", "subscribed", null, new Date("2025-05-01T00:00:00Z"));
@@ -229,7 +321,10 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
     await deliver({ ...subscribed, triggeredAt: later });
     expect(await customer(db, SHOP, "106")).toMatchObject({ sms: "UNSUBSCRIBED" });
     // A dated unsubscription, and an undated subscribed body replayed after it.
-    await deliver(email("107", "unsubscribed", "2025-06-01T00:00:00Z"), { ...email("107", "subscribed", null), triggeredAt: later });
+    await deliver(email("107", "unsubscribed", "2025-06-01T00:00:00Z"), {
+      ...email("107", "subscribed", null),
+      triggeredAt: later,
+    });
     expect(await customer(db, SHOP, "107")).toMatchObject({ email: "UNSUBSCRIBED" });
     // Both dated: the replay's own date is older, whatever the header says.
     const dated = email("108", "subscribed", "2025-05-01T00:00:00Z", new Date("2025-05-01T00:00:01Z"));
@@ -242,7 +337,12 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
     await deliver(tags("104", ["early"], "2025-06-01T00:00:00Z"), email("104", "subscribed", "2025-06-01T00:00:00Z"));
     expect(await customer(db, SHOP, "104")).toMatchObject({ tags: "early", email: "SUBSCRIBED", address: null });
     await deliver(created("104", "2025-05-31T00:00:00Z"));
-    expect(await customer(db, SHOP, "104")).toEqual({ tags: "early", email: "SUBSCRIBED", sms: "NOT_SUBSCRIBED", address: "c104@example.com" });
+    expect(await customer(db, SHOP, "104")).toEqual({
+      tags: "early",
+      email: "SUBSCRIBED",
+      sms: "NOT_SUBSCRIBED",
+      address: "c104@example.com",
+    });
   });
 
   it("does not bring back a deleted customer", async () => {

@@ -13,7 +13,11 @@ import { ROOT } from "../helpers/env";
 
 const SECRET = "trust-test-secret";
 const FIXTURES = path.join(ROOT, "tests", "fixtures", "webhooks");
-const fixture = (topic: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, `${topic.replace("/", "__")}.json`), "utf8")) as Record<string, unknown>;
+const fixture = (topic: string) =>
+  JSON.parse(fs.readFileSync(path.join(FIXTURES, `${topic.replace("/", "__")}.json`), "utf8")) as Record<
+    string,
+    unknown
+  >;
 
 const INSTALLED = "installed.myshopify.com";
 const NEVER = "never-installed.myshopify.com";
@@ -55,7 +59,9 @@ describe.each(DIALECTS)("webhook trust on %s", (dialect) => {
     const text = JSON.stringify(body);
     const headers = webhookHeaders({ topic, shop, body: text, eventId: `trust-${++n}`, webhookId: `w-${n}` }, SECRET);
     const request = new Request(`http://localhost:3000/webhooks/${topic}`, { method: "POST", headers, body: text });
-    const response = (await (route.action as (args: { request: Request; params: object; context: object }) => Promise<Response>)({ request, params: {}, context: {} }));
+    const response = await (
+      route.action as (args: { request: Request; params: object; context: object }) => Promise<Response>
+    )({ request, params: {}, context: {} });
     return { status: response.status, text: await response.text() };
   };
   const stored = (shop: string) => db.prisma.webhookEvent.count({ where: { shop } });
@@ -63,7 +69,10 @@ describe.each(DIALECTS)("webhook trust on %s", (dialect) => {
 
   it("refuses a body signed for an installed shop sent under a shop that never installed (403), and stores nothing", async () => {
     const customer = fixture("customers/create");
-    expect(await post("customers/create", NEVER, customer)).toEqual({ status: 403, text: `${NEVER} has not installed Tailored` });
+    expect(await post("customers/create", NEVER, customer)).toEqual({
+      status: 403,
+      text: `${NEVER} has not installed Tailored`,
+    });
     for (const topic of ["orders/create", "customers/redact", "shop/redact", "app/uninstalled"]) {
       const body = { ...fixture(topic), shop_domain: NEVER, myshopify_domain: NEVER };
       expect((await post(topic, NEVER, body)).status).toBe(403);
@@ -86,11 +95,19 @@ describe.each(DIALECTS)("webhook trust on %s", (dialect) => {
   it("refuses a compliance body (or an uninstall) that names another shop than the header's", async () => {
     const before = await stored(INSTALLED);
     for (const topic of ["customers/data_request", "customers/redact", "shop/redact"]) {
-      expect(await post(topic, INSTALLED, { ...fixture(topic), shop_domain: LEAVING })).toEqual({ status: 403, text: `the body is for ${LEAVING}, not ${INSTALLED}` });
+      expect(await post(topic, INSTALLED, { ...fixture(topic), shop_domain: LEAVING })).toEqual({
+        status: 403,
+        text: `the body is for ${LEAVING}, not ${INSTALLED}`,
+      });
       const { shop_domain: _none, ...nameless } = fixture(topic);
-      expect(await post(topic, INSTALLED, nameless)).toEqual({ status: 403, text: `the body is for no shop, not ${INSTALLED}` });
+      expect(await post(topic, INSTALLED, nameless)).toEqual({
+        status: 403,
+        text: `the body is for no shop, not ${INSTALLED}`,
+      });
     }
-    expect((await post("app/uninstalled", INSTALLED, { ...fixture("app/uninstalled"), myshopify_domain: LEAVING })).status).toBe(403);
+    expect(
+      (await post("app/uninstalled", INSTALLED, { ...fixture("app/uninstalled"), myshopify_domain: LEAVING })).status,
+    ).toBe(403);
     expect(await stored(INSTALLED)).toBe(before);
     expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: INSTALLED } })).uninstalledAt).toBeNull();
     // Named right, they are taken.
@@ -101,16 +118,23 @@ describe.each(DIALECTS)("webhook trust on %s", (dialect) => {
   });
 
   it("after app/uninstalled takes only the compliance topics and the uninstall itself, until installed again", async () => {
-    expect((await post("app/uninstalled", LEAVING, { ...fixture("app/uninstalled"), myshopify_domain: LEAVING })).status).toBe(200);
+    expect(
+      (await post("app/uninstalled", LEAVING, { ...fixture("app/uninstalled"), myshopify_domain: LEAVING })).status,
+    ).toBe(200);
     await applied();
     expect((await db.prisma.shop.findUniqueOrThrow({ where: { domain: LEAVING } })).uninstalledAt).not.toBeNull();
     const before = await stored(LEAVING);
-    expect(await post("orders/create", LEAVING, fixture("orders/create"))).toEqual({ status: 403, text: `${LEAVING} uninstalled Tailored` });
+    expect(await post("orders/create", LEAVING, fixture("orders/create"))).toEqual({
+      status: 403,
+      text: `${LEAVING} uninstalled Tailored`,
+    });
     expect((await post("customers/update", LEAVING, fixture("customers/update"))).status).toBe(403);
     for (const topic of ["customers/data_request", "customers/redact", "shop/redact"]) {
       expect((await post(topic, LEAVING, { ...fixture(topic), shop_domain: LEAVING })).status).toBe(200);
     }
-    expect((await post("app/uninstalled", LEAVING, { ...fixture("app/uninstalled"), myshopify_domain: LEAVING })).status).toBe(200);
+    expect(
+      (await post("app/uninstalled", LEAVING, { ...fixture("app/uninstalled"), myshopify_domain: LEAVING })).status,
+    ).toBe(200);
     expect(await stored(LEAVING)).toBe(before + 4);
     await applied();
     // Installed again (by another process): its orders are taken again at once.

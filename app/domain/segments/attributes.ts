@@ -176,7 +176,12 @@ export const FUNCTIONS = {
     params: {
       // Shopify's spelling is "count_at_least = 3": the name already says "at least", so another
       // operator would mean something other than what it reads as.
-      count_at_least: { type: "number", integer: true, operators: ["="], description: "Minimum number of matching orders" },
+      count_at_least: {
+        type: "number",
+        integer: true,
+        operators: ["="],
+        description: "Minimum number of matching orders",
+      },
       sum_amount: { type: "money", description: "Total amount of the matching orders" },
       date: { type: "date", description: "When the order was placed" },
     },
@@ -186,11 +191,15 @@ export const FUNCTIONS = {
 export type FunctionName = keyof typeof FUNCTIONS;
 
 export function getAttribute(name: string): AttributeDef | undefined {
-  return Object.prototype.hasOwnProperty.call(ATTRIBUTES, name) ? (ATTRIBUTES as Record<string, AttributeDef>)[name] : undefined;
+  return Object.prototype.hasOwnProperty.call(ATTRIBUTES, name)
+    ? (ATTRIBUTES as Record<string, AttributeDef>)[name]
+    : undefined;
 }
 
 export function getFunction(name: string): FunctionDef | undefined {
-  return Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? (FUNCTIONS as Record<string, FunctionDef>)[name] : undefined;
+  return Object.prototype.hasOwnProperty.call(FUNCTIONS, name)
+    ? (FUNCTIONS as Record<string, FunctionDef>)[name]
+    : undefined;
 }
 
 export function getParam(fn: FunctionDef, name: string): ParamDef | undefined {
@@ -211,12 +220,7 @@ export const TYPE_LABELS: Record<AttributeType | ParamType, string> = {
 
 export type ComparisonOperator = "=" | "!=" | ">" | ">=" | "<" | "<=";
 export type ConditionOperator =
-  | ComparisonOperator
-  | "BETWEEN"
-  | "IS NULL"
-  | "IS NOT NULL"
-  | "CONTAINS"
-  | "NOT CONTAINS";
+  ComparisonOperator | "BETWEEN" | "IS NULL" | "IS NOT NULL" | "CONTAINS" | "NOT CONTAINS";
 export type ArgOperator = ComparisonOperator | "BETWEEN" | "IN" | "NOT IN";
 
 const ORDERED: readonly ConditionOperator[] = ["=", "!=", ">", ">=", "<", "<=", "BETWEEN", "IS NULL", "IS NOT NULL"];

@@ -75,7 +75,10 @@ describe("text -> builder -> text", () => {
   it.each([
     ["amount_spent>=500", "amount_spent >= 500"],
     ["products_purchased(tag: 'x', date: -30d) = true", "products_purchased MATCHES (tag = 'x', date >= -30d)"],
-    ["last_order_date > yesterday and lifecycle_stage = lapsing", "last_order_date > -1d AND lifecycle_stage = 'LAPSING'"],
+    [
+      "last_order_date > yesterday and lifecycle_stage = lapsing",
+      "last_order_date > -1d AND lifecycle_stage = 'LAPSING'",
+    ],
     ["amount_spent >= 007.50", "amount_spent >= 7.5"],
   ])("non-canonical %s keeps its meaning and comes back canonical", (input, canonical) => {
     expect(builderToText(builderOf(input))).toBe(canonical);
@@ -88,7 +91,11 @@ describe("text -> builder -> text", () => {
 
   it("refuses a query with a syntax error, with the parser's position", () => {
     const result = textToBuilder("amount_spent > 'lots'");
-    expect(result).toMatchObject({ ok: false, reason: "syntax", errors: [{ line: 1, column: 16, message: "expected a number after '>'" }] });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: "syntax",
+      errors: [{ line: 1, column: 16, message: "expected a number after '>'" }],
+    });
     expect(textToBuilder("amount_spent >")).toMatchObject({ ok: false, reason: "syntax" });
   });
 });
@@ -113,7 +120,10 @@ describe("random rules survive the builder", () => {
 describe("builder edits", () => {
   it("builds amount_spent >= 100 AND customer_tags CONTAINS 'vip' from an empty builder", () => {
     let b = appendChild(emptyBuilder(), [], newCondition());
-    expect(fromBuilder(b)).toMatchObject({ ok: false, issues: [{ path: [0], field: "value", message: "Enter a number" }] });
+    expect(fromBuilder(b)).toMatchObject({
+      ok: false,
+      issues: [{ path: [0], field: "value", message: "Enter a number" }],
+    });
     expect(builderToText(b)).toBe("amount_spent >="); // the query box then shows the parser's error for the gap
     b = updateAt(b, [0], (n) => ({ ...(n as BuilderCondition), value: "100" }));
     b = appendChild(b, [], changeAttribute(newCondition(), "customer_tags"));
@@ -130,9 +140,21 @@ describe("builder edits", () => {
   });
 
   it("changing the attribute keeps what still fits and resets what does not", () => {
-    const c: BuilderCondition = { kind: "condition", attribute: "amount_spent", operator: "BETWEEN", value: "1", high: "5" };
+    const c: BuilderCondition = {
+      kind: "condition",
+      attribute: "amount_spent",
+      operator: "BETWEEN",
+      value: "1",
+      high: "5",
+    };
     expect(changeAttribute(c, "average_order_value")).toEqual({ ...c, attribute: "average_order_value" });
-    expect(changeAttribute(c, "rfm_group")).toEqual({ kind: "condition", attribute: "rfm_group", operator: "=", value: "CHAMPIONS", high: "" });
+    expect(changeAttribute(c, "rfm_group")).toEqual({
+      kind: "condition",
+      attribute: "rfm_group",
+      operator: "=",
+      value: "CHAMPIONS",
+      high: "",
+    });
     expect(changeAttribute(c, "last_order_date")).toMatchObject({ operator: "BETWEEN", value: "-30d" });
   });
 
@@ -142,7 +164,10 @@ describe("builder edits", () => {
     f = { ...f, args: [{ ...newArg("products_purchased", "tag"), value: "espresso" }] };
     f = { ...f, args: [...f.args, newArg("products_purchased", undefined, f.args)] };
     expect(f.args[1]?.name).toBe("id");
-    f = { ...f, args: [f.args[0]!, { ...changeArgOperator({ ...f.args[1]!, value: "12" }, "IN"), items: ["12", "34"] }] };
+    f = {
+      ...f,
+      args: [f.args[0]!, { ...changeArgOperator({ ...f.args[1]!, value: "12" }, "IN"), items: ["12", "34"] }],
+    };
     const b = appendChild(emptyBuilder(), [], f);
     expect(builderToText(b)).toBe("products_purchased MATCHES (tag = 'espresso', id IN (12, 34))");
     const negated = updateAt(b, [0], (n) => ({ ...(n as BuilderFunction), negated: true }));
@@ -166,7 +191,12 @@ describe("builder edits", () => {
             { name: "date", operator: ">=", value: "-1d", high: "", items: [] },
           ],
         },
-        { kind: "function", name: "products_purchased", negated: false, args: [{ name: "id", operator: "IN", value: "", high: "", items: ["1", "x"] }] },
+        {
+          kind: "function",
+          name: "products_purchased",
+          negated: false,
+          args: [{ name: "id", operator: "IN", value: "", high: "", items: ["1", "x"] }],
+        },
       ],
     };
     const result = fromBuilder(b);
@@ -190,11 +220,23 @@ describe("builder edits", () => {
   });
 
   it("refuses a builder nested deeper than a stored rule may be", () => {
-    let node: BuilderGroup = { kind: "group", op: "and", children: [newCondition("number_of_orders"), newCondition("number_of_orders")] };
+    let node: BuilderGroup = {
+      kind: "group",
+      op: "and",
+      children: [newCondition("number_of_orders"), newCondition("number_of_orders")],
+    };
     node = updateAt(node, [0], (n) => ({ ...(n as BuilderCondition), value: "1" })) as BuilderGroup;
     node = updateAt(node, [1], (n) => ({ ...(n as BuilderCondition), value: "2" })) as BuilderGroup;
-    for (let i = 0; i < 60; i++) node = { kind: "group", op: i % 2 ? "and" : "or", children: [node, { ...newCondition("number_of_orders"), value: "3" }] };
-    expect(fromBuilder(node)).toMatchObject({ ok: false, issues: [{ message: expect.stringMatching(/nested more than 50 levels/) }] });
+    for (let i = 0; i < 60; i++)
+      node = {
+        kind: "group",
+        op: i % 2 ? "and" : "or",
+        children: [node, { ...newCondition("number_of_orders"), value: "3" }],
+      };
+    expect(fromBuilder(node)).toMatchObject({
+      ok: false,
+      issues: [{ message: expect.stringMatching(/nested more than 50 levels/) }],
+    });
   });
 
   it("removing the only child of a NOT removes the NOT; nodeAt follows NOT nodes", () => {

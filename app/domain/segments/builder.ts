@@ -84,7 +84,9 @@ export const BUILDER_ATTRIBUTES: readonly { name: string; def: AttributeDef }[] 
   .filter(([, def]) => def.available)
   .map(([name, def]) => ({ name, def }));
 
-export const BUILDER_FUNCTIONS: readonly { name: string; def: FunctionDef }[] = Object.entries(FUNCTIONS as Record<string, FunctionDef>)
+export const BUILDER_FUNCTIONS: readonly { name: string; def: FunctionDef }[] = Object.entries(
+  FUNCTIONS as Record<string, FunctionDef>,
+)
   .filter(([, def]) => def.available)
   .map(([name, def]) => ({ name, def }));
 
@@ -103,7 +105,13 @@ function scalarText(v: ScalarValue): string {
 function argToBuilder(arg: FunctionArg): BuilderArg {
   switch (arg.operator) {
     case "BETWEEN":
-      return { name: arg.name, operator: arg.operator, value: scalarText(arg.value.low), high: scalarText(arg.value.high), items: [] };
+      return {
+        name: arg.name,
+        operator: arg.operator,
+        value: scalarText(arg.value.low),
+        high: scalarText(arg.value.high),
+        items: [],
+      };
     case "IN":
     case "NOT IN":
       return { name: arg.name, operator: arg.operator, value: "", high: "", items: arg.value.items.map(scalarText) };
@@ -122,11 +130,24 @@ function nodeToBuilder(rule: Rule): BuilderNode {
     case "function":
       return { kind: "function", name: rule.name, negated: rule.negated, args: rule.args.map(argToBuilder) };
     case "condition":
-      if (!("value" in rule)) return { kind: "condition", attribute: rule.attribute, operator: rule.operator, value: "", high: "" };
+      if (!("value" in rule))
+        return { kind: "condition", attribute: rule.attribute, operator: rule.operator, value: "", high: "" };
       if (rule.value.kind === "range") {
-        return { kind: "condition", attribute: rule.attribute, operator: rule.operator, value: scalarText(rule.value.low), high: scalarText(rule.value.high) };
+        return {
+          kind: "condition",
+          attribute: rule.attribute,
+          operator: rule.operator,
+          value: scalarText(rule.value.low),
+          high: scalarText(rule.value.high),
+        };
       }
-      return { kind: "condition", attribute: rule.attribute, operator: rule.operator, value: scalarText(rule.value), high: "" };
+      return {
+        kind: "condition",
+        attribute: rule.attribute,
+        operator: rule.operator,
+        value: scalarText(rule.value),
+        high: "",
+      };
   }
 }
 
@@ -154,7 +175,10 @@ const NUMBER_RE = /^[-+]?[0-9]+(\.[0-9]+)?$/;
 const RELATIVE_RE = /^([-+])([0-9]{1,7})([dwmy])$/;
 
 /** One field's text as a value of its type; the message is for the field, in the merchant's terms. */
-export function parseFieldValue(spec: ValueSpec, text: string): { ok: true; value: ScalarValue } | { ok: false; message: string } {
+export function parseFieldValue(
+  spec: ValueSpec,
+  text: string,
+): { ok: true; value: ScalarValue } | { ok: false; message: string } {
   const parsed = fieldValue(spec, text);
   if (!parsed.ok || spec.type === "enum") return parsed;
   // The ranges the parser holds text to (limits.ts), so the builder never prints a query it refuses.
@@ -174,7 +198,8 @@ function fieldValue(spec: ValueSpec, text: string): { ok: true; value: ScalarVal
     }
     case "id": {
       const t = text.trim();
-      if (!/^[0-9]{1,30}$/.test(t)) return { ok: false, message: t === "" ? "Enter a product ID" : `'${t}' is not a product ID (digits only)` };
+      if (!/^[0-9]{1,30}$/.test(t))
+        return { ok: false, message: t === "" ? "Enter a product ID" : `'${t}' is not a product ID (digits only)` };
       return { ok: true, value: { kind: "number", value: canonicalDecimal(t) } };
     }
     case "date": {
@@ -185,7 +210,14 @@ function fieldValue(spec: ValueSpec, text: string): { ok: true; value: ScalarVal
       if (rel) {
         const magnitude = Number(rel[2]);
         if (magnitude === 0) return { ok: false, message: "Use 'today' for a zero offset" };
-        return { ok: true, value: { kind: "relative", amount: rel[1] === "-" ? -magnitude : magnitude, unit: rel[3] as "d" | "w" | "m" | "y" } };
+        return {
+          ok: true,
+          value: {
+            kind: "relative",
+            amount: rel[1] === "-" ? -magnitude : magnitude,
+            unit: rel[3] as "d" | "w" | "m" | "y",
+          },
+        };
       }
       if (isValidCalendarDate(t)) return { ok: true, value: { kind: "absolute", date: t } };
       return { ok: false, message: "Enter a date like -30d, -6m, today or 2025-01-31" };
@@ -213,7 +245,11 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
     switch (node.kind) {
       case "group": {
         if (node.children.length === 0) {
-          issues.push({ path, field: "children", message: path.length === 0 ? "Add a condition" : "This group is empty: add a condition or remove it" });
+          issues.push({
+            path,
+            field: "children",
+            message: path.length === 0 ? "Add a condition" : "This group is empty: add a condition or remove it",
+          });
           return undefined;
         }
         const children = node.children.map((c, i) => visit(c, [...path, i]));
@@ -239,14 +275,24 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
         if (!operatorTakesValue(node.operator)) {
           return { kind: "condition", attribute: node.attribute, operator: node.operator as "IS NULL" | "IS NOT NULL" };
         }
-        const spec: ValueSpec = { type: def.type, owner: node.attribute, integer: def.integer, enumValues: def.enumValues };
+        const spec: ValueSpec = {
+          type: def.type,
+          owner: node.attribute,
+          integer: def.integer,
+          enumValues: def.enumValues,
+        };
         const low = parseFieldValue(spec, node.value);
         if (!low.ok) issues.push({ path, field: "value", message: low.message });
         if (node.operator === "BETWEEN") {
           const high = parseFieldValue(spec, node.high);
           if (!high.ok) issues.push({ path, field: "high", message: high.message });
           if (!low.ok || !high.ok) return undefined;
-          return { kind: "condition", attribute: node.attribute, operator: "BETWEEN", value: { kind: "range", low: low.value, high: high.value } };
+          return {
+            kind: "condition",
+            attribute: node.attribute,
+            operator: "BETWEEN",
+            value: { kind: "range", low: low.value, high: high.value },
+          };
         }
         if (!low.ok) return undefined;
         return { kind: "condition", attribute: node.attribute, operator: node.operator, value: low.value } as Rule;
@@ -269,7 +315,8 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
           if (!param) return fail("name", `Choose a parameter of ${node.name}`);
           if (seen.has(arg.name)) return fail("name", `'${arg.name}' is given twice`);
           seen.add(arg.name);
-          if (!argOperators(param).includes(arg.operator)) return fail("operator", `Choose an operator for ${arg.name}`);
+          if (!argOperators(param).includes(arg.operator))
+            return fail("operator", `Choose an operator for ${arg.name}`);
           const spec: ValueSpec = { type: param.type, owner: arg.name, integer: param.integer };
           if (arg.operator === "IN" || arg.operator === "NOT IN") {
             if (arg.items.length === 0) return fail("items", "Add at least one value");
@@ -279,7 +326,8 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
               if (v.ok) items.push(v.value);
               else fail("items", v.message, j);
             });
-            if (items.length === arg.items.length) args.push({ name: arg.name, operator: arg.operator, value: { kind: "list", items } });
+            if (items.length === arg.items.length)
+              args.push({ name: arg.name, operator: arg.operator, value: { kind: "list", items } });
             return;
           }
           const low = parseFieldValue(spec, arg.value);
@@ -287,7 +335,12 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
           if (arg.operator === "BETWEEN") {
             const high = parseFieldValue(spec, arg.high);
             if (!high.ok) fail("high", high.message);
-            if (low.ok && high.ok) args.push({ name: arg.name, operator: "BETWEEN", value: { kind: "range", low: low.value, high: high.value } });
+            if (low.ok && high.ok)
+              args.push({
+                name: arg.name,
+                operator: "BETWEEN",
+                value: { kind: "range", low: low.value, high: high.value },
+              });
             return;
           }
           if (low.ok) args.push({ name: arg.name, operator: arg.operator, value: low.value });
@@ -302,7 +355,8 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
   if (!rule || issues.length > 0) return { ok: false, issues };
   // The same boundary check stored rules pass (depth, semantics): the form must not be laxer.
   const checked = validateRule(rule);
-  if (!checked.ok) return { ok: false, issues: checked.issues.map((i) => ({ path: [], field: "children", message: i.message })) };
+  if (!checked.ok)
+    return { ok: false, issues: checked.issues.map((i) => ({ path: [], field: "children", message: i.message })) };
   return { ok: true, rule: checked.rule };
 }
 
@@ -326,15 +380,18 @@ function loosePrint(node: BuilderNode, top = true): string {
     case "condition": {
       const type = getAttribute(node.attribute)?.type;
       if (!operatorTakesValue(node.operator)) return `${node.attribute} ${node.operator}`;
-      if (node.operator === "BETWEEN") return `${node.attribute} BETWEEN ${looseValue(type, node.value)} AND ${looseValue(type, node.high)}`;
+      if (node.operator === "BETWEEN")
+        return `${node.attribute} BETWEEN ${looseValue(type, node.value)} AND ${looseValue(type, node.high)}`;
       return `${node.attribute} ${node.operator} ${looseValue(type, node.value)}`;
     }
     case "function": {
       const fn = getFunction(node.name);
       const args = node.args.map((a) => {
         const type = fn ? getParam(fn, a.name)?.type : undefined;
-        if (a.operator === "BETWEEN") return `${a.name} BETWEEN ${looseValue(type, a.value)} AND ${looseValue(type, a.high)}`;
-        if (a.operator === "IN" || a.operator === "NOT IN") return `${a.name} ${a.operator} (${a.items.map((t) => looseValue(type, t)).join(", ")})`;
+        if (a.operator === "BETWEEN")
+          return `${a.name} BETWEEN ${looseValue(type, a.value)} AND ${looseValue(type, a.high)}`;
+        if (a.operator === "IN" || a.operator === "NOT IN")
+          return `${a.name} ${a.operator} (${a.items.map((t) => looseValue(type, t)).join(", ")})`;
         return `${a.name} ${a.operator} ${looseValue(type, a.value)}`;
       });
       return `${node.name} ${node.negated ? "NOT MATCHES" : "MATCHES"} (${args.join(", ")})`;
@@ -363,7 +420,11 @@ export function textToBuilder(text: string): TextToBuilderResult {
   const builder = toBuilder(parsed.rule);
   const back = fromBuilder(builder);
   if (!back.ok || print(back.rule) !== print(parsed.rule)) {
-    return { ok: false, reason: "unsupported", message: "The builder cannot show this query without changing it; edit it as text." };
+    return {
+      ok: false,
+      reason: "unsupported",
+      message: "The builder cannot show this query without changing it; edit it as text.",
+    };
   }
   return { ok: true, builder };
 }
@@ -399,7 +460,9 @@ export function removeAt(root: BuilderNode, path: Path): BuilderNode {
   const index = path[path.length - 1] as number;
   const parent = nodeAt(root, parentPath);
   if (parent?.kind === "not") return removeAt(root, parentPath);
-  return updateAt(root, parentPath, (p) => (p.kind === "group" ? { ...p, children: p.children.filter((_, i) => i !== index) } : p));
+  return updateAt(root, parentPath, (p) =>
+    p.kind === "group" ? { ...p, children: p.children.filter((_, i) => i !== index) } : p,
+  );
 }
 
 export function appendChild(root: BuilderNode, groupPath: Path, child: BuilderNode): BuilderNode {
@@ -426,7 +489,13 @@ function defaultOperator(type: AttributeType): ConditionOperator {
 
 export function newCondition(attribute = "amount_spent"): BuilderCondition {
   const def: AttributeDef = getAttribute(attribute) ?? ATTRIBUTES.amount_spent;
-  return { kind: "condition", attribute, operator: defaultOperator(def.type), value: defaultValue(def.type, def.enumValues), high: "" };
+  return {
+    kind: "condition",
+    attribute,
+    operator: defaultOperator(def.type),
+    value: defaultValue(def.type, def.enumValues),
+    high: "",
+  };
 }
 
 /** A new attribute keeps the operator and value where they still make sense. */

@@ -10,7 +10,15 @@ import { addToYmd, dayStart, localDate } from "~/domain/calendar";
 import { parseMinor } from "~/domain/money";
 import { z } from "zod";
 import { argOperators, getAttribute, getFunction, getParam } from "./attributes";
-import { limitProblem, type Condition, type DateValue, type FunctionArg, type FunctionCall, type Rule, type ScalarValue } from "./rule";
+import {
+  limitProblem,
+  type Condition,
+  type DateValue,
+  type FunctionArg,
+  type FunctionCall,
+  type Rule,
+  type ScalarValue,
+} from "./rule";
 
 export type LifecycleThresholds = { lapsingDays: number; lapsedDays: number; loyalOrders: number };
 
@@ -29,7 +37,13 @@ export const LifecycleThresholdsSchema = z
  * `shop` is needed by rules on purchases only: their SQL reads the shop's orders as one set (see
  * purchasedSql in app/models/segments/compile-sql.ts), which must not depend on the row being tested.
  */
-export type EngineContext = { now: Date; timeZone: string; currencyCode: string; lifecycle?: LifecycleThresholds; shop?: string };
+export type EngineContext = {
+  now: Date;
+  timeZone: string;
+  currencyCode: string;
+  lifecycle?: LifecycleThresholds;
+  shop?: string;
+};
 
 /** One line of a counted order, with what products_purchased filters on. */
 export type PurchaseLine = {
@@ -85,7 +99,12 @@ export type Prepared =
   | { kind: "intRange"; field: "ordersCount" | "amountSpentMinor" | "aovMinor"; low: bigint; high: bigint }
   | { kind: "instant"; field: "createdAt" | "firstOrderAt" | "lastOrderAt"; range: Instants }
   | { kind: "isNull"; field: NullableField; negate: boolean }
-  | { kind: "text"; field: "email_domain" | "emailMarketingState" | "smsMarketingState" | "rfmGroup"; value: string; negate: boolean }
+  | {
+      kind: "text";
+      field: "email_domain" | "emailMarketingState" | "smsMarketingState" | "rfmGroup";
+      value: string;
+      negate: boolean;
+    }
   | { kind: "listContains"; field: ListField; value: string; negate: boolean }
   | Purchased
   | OrdersPlaced;
@@ -108,15 +127,39 @@ export type LineTest = { field: "productId" | "productType" | "vendor" | "tags";
  * passes every product filter. `quantity` tests the units of matching lines within one order;
  * `sumQuantity` tests their total over all the orders that qualify (needs at least one).
  */
-export type Purchased = { kind: "purchased"; shop: string; lines: LineTest[]; dates: Instants[]; quantity: IntTest | null; sumQuantity: IntTest | null };
+export type Purchased = {
+  kind: "purchased";
+  shop: string;
+  lines: LineTest[];
+  dates: Instants[];
+  quantity: IntTest | null;
+  sumQuantity: IntTest | null;
+};
 
 /**
  * orders_placed MATCHES (…): the counted orders in the date window number at least `countAtLeast`
  * (1 unless given) and their amounts (total minus refunds) sum to pass `sumAmount`.
  */
-export type OrdersPlaced = { kind: "ordersPlaced"; shop: string; dates: Instants[]; countAtLeast: bigint; sumAmount: IntTest | null };
+export type OrdersPlaced = {
+  kind: "ordersPlaced";
+  shop: string;
+  dates: Instants[];
+  countAtLeast: bigint;
+  sumAmount: IntTest | null;
+};
 
-type NullableField = "rfmGroup" | "aovMinor" | "firstOrderAt" | "lastOrderAt" | "email_domain" | ListField | "emailMarketingState" | "smsMarketingState" | "ordersCount" | "amountSpentMinor" | "createdAt";
+type NullableField =
+  | "rfmGroup"
+  | "aovMinor"
+  | "firstOrderAt"
+  | "lastOrderAt"
+  | "email_domain"
+  | ListField
+  | "emailMarketingState"
+  | "smsMarketingState"
+  | "ordersCount"
+  | "amountSpentMinor"
+  | "createdAt";
 
 export type PrepareResult = { ok: true; prepared: Prepared } | { ok: false; error: string };
 
@@ -197,14 +240,23 @@ function integer(text: string, attribute: string): bigint {
 }
 
 const MONEY = { amount_spent: "amountSpentMinor", average_order_value: "aovMinor" } as const;
-const DATES = { customer_added_date: "createdAt", first_order_date: "firstOrderAt", last_order_date: "lastOrderAt" } as const;
+const DATES = {
+  customer_added_date: "createdAt",
+  first_order_date: "firstOrderAt",
+  last_order_date: "lastOrderAt",
+} as const;
 const TEXTS = {
   customer_email_domain: "email_domain",
   email_subscription_status: "emailMarketingState",
   sms_subscription_status: "smsMarketingState",
   rfm_group: "rfmGroup",
 } as const;
-const LISTS = { customer_tags: "tags", customer_countries: "countries", customer_regions: "regions", customer_cities: "cities" } as const;
+const LISTS = {
+  customer_tags: "tags",
+  customer_countries: "countries",
+  customer_regions: "regions",
+  customer_cities: "cities",
+} as const;
 
 /**
  * Tags are stored joined by commas with blanks trimmed (app/domain/rows.ts normalizeTags), so a tag is
@@ -212,7 +264,8 @@ const LISTS = { customer_tags: "tags", customer_countries: "countries", customer
  * joined text, so it is refused instead.
  */
 function checkTag(value: string, what: string): string {
-  if (value.trim() === "" || value.includes(",")) throw new Unsupported(`${what} cannot be empty or contain a comma: '${value}'`);
+  if (value.trim() === "" || value.includes(","))
+    throw new Unsupported(`${what} cannot be empty or contain a comma: '${value}'`);
   return foldAscii(value);
 }
 
@@ -243,14 +296,18 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
     const field = attribute === "number_of_orders" ? "ordersCount" : MONEY[attribute as keyof typeof MONEY];
     const asInt = (v: ScalarValue) =>
       attribute === "number_of_orders" ? integer(numberOf(v), attribute) : parseMinor(numberOf(v), ctx.currencyCode);
-    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL") return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
-    if (rule.operator === "BETWEEN") return { kind: "intRange", field, low: asInt(rule.value.low), high: asInt(rule.value.high) };
-    if (rule.operator === "CONTAINS" || rule.operator === "NOT CONTAINS") throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
+    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL")
+      return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
+    if (rule.operator === "BETWEEN")
+      return { kind: "intRange", field, low: asInt(rule.value.low), high: asInt(rule.value.high) };
+    if (rule.operator === "CONTAINS" || rule.operator === "NOT CONTAINS")
+      throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
     return { kind: "int", field, op: rule.operator, value: asInt(valueOf(rule)) };
   }
   if (attribute in DATES || attribute === "days_since_last_order") {
     const field = attribute === "days_since_last_order" ? "lastOrderAt" : DATES[attribute as keyof typeof DATES];
-    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL") return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
+    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL")
+      return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
     const interval = (op: Cmp, v: ScalarValue): Instants =>
       attribute === "days_since_last_order"
         ? daysSinceInterval(op, Number(integer(numberOf(v), attribute)), ctx)
@@ -264,13 +321,16 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
         ],
       };
     }
-    if (rule.operator === "CONTAINS" || rule.operator === "NOT CONTAINS") throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
+    if (rule.operator === "CONTAINS" || rule.operator === "NOT CONTAINS")
+      throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
     return { kind: "instant", field, range: interval(rule.operator, valueOf(rule)) };
   }
   if (attribute in TEXTS) {
     const field = TEXTS[attribute as keyof typeof TEXTS];
-    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL") return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
-    if (rule.operator !== "=" && rule.operator !== "!=") throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
+    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL")
+      return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
+    if (rule.operator !== "=" && rule.operator !== "!=")
+      throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
     if (rule.value.kind !== "string") throw new Unsupported(`${attribute} compares with text`);
     // Consent states are stored in Shopify's canonical upper case, so they compare exactly (and fast:
     // no function over every row); the domain is folded like any text.
@@ -279,15 +339,19 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
   }
   if (attribute in LISTS) {
     const field = LISTS[attribute as keyof typeof LISTS];
-    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL") return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
-    if (rule.operator !== "CONTAINS" && rule.operator !== "NOT CONTAINS") throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
+    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL")
+      return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
+    if (rule.operator !== "CONTAINS" && rule.operator !== "NOT CONTAINS")
+      throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
     if (rule.value.kind !== "string") throw new Unsupported(`${attribute} contains text`);
     // Country and province codes are stored upper case (ISO): compared exactly, on the columns. City
     // codes are built from three columns (see cityCode) and compared ASCII-folded, like tags.
     const value =
-      field === "tags" ? checkTag(rule.value.value, "a customer tag")
-      : field === "cities" ? foldAscii(rule.value.value)
-      : upperAscii(rule.value.value);
+      field === "tags"
+        ? checkTag(rule.value.value, "a customer tag")
+        : field === "cities"
+          ? foldAscii(rule.value.value)
+          : upperAscii(rule.value.value);
     return { kind: "listContains", field, value, negate: rule.operator === "NOT CONTAINS" };
   }
   if (attribute === "lifecycle_stage") {
@@ -295,7 +359,8 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
       // Every customer is in exactly one stage.
       return rule.operator === "IS NULL" ? { kind: "or", children: [] } : { kind: "and", children: [] };
     }
-    if (rule.operator !== "=" && rule.operator !== "!=") throw new Unsupported(`${rule.operator} does not apply to lifecycle_stage`);
+    if (rule.operator !== "=" && rule.operator !== "!=")
+      throw new Unsupported(`${rule.operator} does not apply to lifecycle_stage`);
     const value = valueOf(rule);
     if (value.kind !== "string") throw new Unsupported("lifecycle_stage compares with a stage name");
     const stage = lifecycleStage(value.value.toUpperCase(), ctx);
@@ -310,7 +375,11 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
 // unknown parameter or a mismatched value is an error, never a guess.
 
 function argScalars(arg: FunctionArg): ScalarValue[] {
-  return arg.value.kind === "range" ? [arg.value.low, arg.value.high] : arg.value.kind === "list" ? arg.value.items : [arg.value];
+  return arg.value.kind === "range"
+    ? [arg.value.low, arg.value.high]
+    : arg.value.kind === "list"
+      ? arg.value.items
+      : [arg.value];
 }
 
 function textOf(value: ScalarValue, what: string): string {
@@ -319,7 +388,8 @@ function textOf(value: ScalarValue, what: string): string {
 }
 
 function productIdOf(value: ScalarValue): string {
-  if (value.kind !== "number" || !/^[0-9]+$/.test(value.value)) throw new Unsupported("id compares with a numeric product ID");
+  if (value.kind !== "number" || !/^[0-9]+$/.test(value.value))
+    throw new Unsupported("id compares with a numeric product ID");
   return value.value;
 }
 
@@ -334,7 +404,8 @@ function comparison(arg: FunctionArg): { op: Cmp; value: ScalarValue } {
 }
 
 function intTestOf(arg: FunctionArg, asInt: (v: ScalarValue) => bigint): IntTest {
-  if (arg.operator === "BETWEEN" && arg.value.kind === "range") return { op: "BETWEEN", low: asInt(arg.value.low), high: asInt(arg.value.high) };
+  if (arg.operator === "BETWEEN" && arg.value.kind === "range")
+    return { op: "BETWEEN", low: asInt(arg.value.low), high: asInt(arg.value.high) };
   const { op, value } = comparison(arg);
   return { op, value: asInt(value) };
 }
@@ -357,7 +428,11 @@ function prepFunction(call: FunctionCall, ctx: EngineContext): Prepared {
     if (args.has(arg.name)) throw new Unsupported(`'${arg.name}' is given twice`);
     if (!argOperators(param).includes(arg.operator)) {
       const only = param.operators?.length === 1 ? param.operators[0] : undefined;
-      throw new Unsupported(only ? `${arg.name} takes only '${only}', not '${arg.operator}'` : `'${arg.operator}' does not apply to ${arg.name}`);
+      throw new Unsupported(
+        only
+          ? `${arg.name} takes only '${only}', not '${arg.operator}'`
+          : `'${arg.operator}' does not apply to ${arg.name}`,
+      );
     }
     args.set(arg.name, arg);
   }
@@ -377,7 +452,11 @@ function prepFunction(call: FunctionCall, ctx: EngineContext): Prepared {
         throw new Unsupported(`'${arg.operator}' does not apply to ${name}`);
       }
       const values = argScalars(arg).map((v) =>
-        field === "productId" ? productIdOf(v) : field === "tags" ? checkTag(textOf(v, name), "a product tag") : foldAscii(textOf(v, name)),
+        field === "productId"
+          ? productIdOf(v)
+          : field === "tags"
+            ? checkTag(textOf(v, name), "a product tag")
+            : foldAscii(textOf(v, name)),
       );
       lines.push({ field, values: [...new Set(values)], negate: arg.operator === "!=" || arg.operator === "NOT IN" });
     }
@@ -445,15 +524,27 @@ export function lifecycleStage(stage: string, ctx: EngineContext): Prepared {
     case "PROSPECT":
       return { kind: "int", field: "ordersCount", op: "=", value: 0n };
     case "LAPSED":
-      return { kind: "and", children: [buyer, { kind: "instant", field: "lastOrderAt", range: { from: null, to: lapsedBefore } }] };
+      return {
+        kind: "and",
+        children: [buyer, { kind: "instant", field: "lastOrderAt", range: { from: null, to: lapsedBefore } }],
+      };
     case "LAPSING":
-      return { kind: "and", children: [buyer, { kind: "instant", field: "lastOrderAt", range: { from: lapsedBefore, to: lapsingBefore } }] };
+      return {
+        kind: "and",
+        children: [buyer, { kind: "instant", field: "lastOrderAt", range: { from: lapsedBefore, to: lapsingBefore } }],
+      };
     case "NEW":
       return { kind: "and", children: [{ kind: "int", field: "ordersCount", op: "=", value: 1n }, active] };
     case "REPEAT":
-      return { kind: "and", children: [{ kind: "intRange", field: "ordersCount", low: 2n, high: BigInt(t.loyalOrders - 1) }, active] };
+      return {
+        kind: "and",
+        children: [{ kind: "intRange", field: "ordersCount", low: 2n, high: BigInt(t.loyalOrders - 1) }, active],
+      };
     case "LOYAL":
-      return { kind: "and", children: [{ kind: "int", field: "ordersCount", op: ">=", value: BigInt(t.loyalOrders) }, active] };
+      return {
+        kind: "and",
+        children: [{ kind: "int", field: "ordersCount", op: ">=", value: BigInt(t.loyalOrders) }, active],
+      };
     default:
       throw new Unsupported(`unknown lifecycle stage ${stage}`);
   }

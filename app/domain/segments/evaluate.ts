@@ -1,7 +1,22 @@
 // The in-memory engine: one customer, as the webhook processor sees them, against a prepared rule
 // (engine.ts). The SQL compiler (app/models/segments/compile-sql.ts) reads the same prepared form; a
 // property test holds the two together (tests/segments/engines.test.ts).
-import { foldAscii, lifecycleStage, type Cmp, type EngineContext, type Instants, type IntTest, type LineTest, type ListField, type OrdersPlaced, type Prepared, type PurchaseLine, type PurchaseOrder, type Purchased, type Subject } from "./engine";
+import {
+  foldAscii,
+  lifecycleStage,
+  type Cmp,
+  type EngineContext,
+  type Instants,
+  type IntTest,
+  type LineTest,
+  type ListField,
+  type OrdersPlaced,
+  type Prepared,
+  type PurchaseLine,
+  type PurchaseOrder,
+  type Purchased,
+  type Subject,
+} from "./engine";
 
 function emailDomain(email: string | null): string | null {
   if (!email) return null;
@@ -148,10 +163,13 @@ export function evaluate(p: Prepared, s: Subject): boolean {
       return inInterval(s[p.field], p.range);
     case "isNull": {
       const missing =
-        p.field === "email_domain" ? emailDomain(s.email) === null
-        : p.field === "tags" || p.field === "countries" || p.field === "regions" || p.field === "cities" ? listOf(p.field, s).length === 0
-        : p.field === "ordersCount" || p.field === "amountSpentMinor" ? false
-        : s[p.field] === null;
+        p.field === "email_domain"
+          ? emailDomain(s.email) === null
+          : p.field === "tags" || p.field === "countries" || p.field === "regions" || p.field === "cities"
+            ? listOf(p.field, s).length === 0
+            : p.field === "ordersCount" || p.field === "amountSpentMinor"
+              ? false
+              : s[p.field] === null;
       return p.negate ? !missing : missing;
     }
     case "text": {
@@ -177,4 +195,3 @@ export function stageOf(subject: Subject, ctx: EngineContext): string {
   }
   return "PROSPECT"; // a customer with orders but no last order date: facts not computed yet
 }
-

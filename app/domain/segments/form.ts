@@ -9,9 +9,12 @@ export const SegmentFormSchema = z.object({
 export type SegmentFormErrors = { name?: string; query?: string };
 
 /** What the editor's actions answer: where to go after a save, or what to fix. */
-export type SegmentActionData = { ok: true; id: number; message: string; redirectTo: string } | { ok: false; errors: SegmentFormErrors };
+export type SegmentActionData =
+  { ok: true; id: number; message: string; redirectTo: string } | { ok: false; errors: SegmentFormErrors };
 
-export function readSegmentForm(fields: Record<string, unknown>): { ok: true; name: string; query: string } | { ok: false; errors: SegmentFormErrors } {
+export function readSegmentForm(
+  fields: Record<string, unknown>,
+): { ok: true; name: string; query: string } | { ok: false; errors: SegmentFormErrors } {
   const parsed = SegmentFormSchema.safeParse(fields);
   if (parsed.success) return { ok: true, ...parsed.data };
   const errors: SegmentFormErrors = {};

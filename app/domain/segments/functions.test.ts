@@ -2,12 +2,24 @@
 // side is held to the same answers by tests/segments/engines.test.ts).
 import { describe, expect, it } from "vitest";
 import { cityCode, evaluate } from "./evaluate";
-import { prepare, readsPurchases, type EngineContext, type PurchaseLine, type PurchaseOrder, type Subject } from "./engine";
+import {
+  prepare,
+  readsPurchases,
+  type EngineContext,
+  type PurchaseLine,
+  type PurchaseOrder,
+  type Subject,
+} from "./engine";
 import { parse } from "./query-language";
 import type { Rule } from "./rule";
 
 // Noon in New York on 2026-03-08 (the day clocks go forward): "today" there began at 05:00Z.
-const ctx: EngineContext = { now: new Date("2026-03-08T16:00:00Z"), timeZone: "America/New_York", currencyCode: "USD", shop: "f.myshopify.com" };
+const ctx: EngineContext = {
+  now: new Date("2026-03-08T16:00:00Z"),
+  timeZone: "America/New_York",
+  currencyCode: "USD",
+  shop: "f.myshopify.com",
+};
 
 const line = (over: Partial<PurchaseLine> = {}): PurchaseLine => ({
   productId: "101",
@@ -18,7 +30,11 @@ const line = (over: Partial<PurchaseLine> = {}): PurchaseLine => ({
   ...over,
 });
 
-const order = (at: string, lines: PurchaseLine[], amountMinor = 2500n): PurchaseOrder => ({ processedAt: new Date(at), amountMinor, lines });
+const order = (at: string, lines: PurchaseLine[], amountMinor = 2500n): PurchaseOrder => ({
+  processedAt: new Date(at),
+  amountMinor,
+  lines,
+});
 
 function subject(over: Partial<Subject> = {}): Subject {
   return {
@@ -57,7 +73,14 @@ function run(query: string, s: Subject): boolean {
 const buyer = subject({
   orders: [
     order("2026-01-27T15:00:00Z", [line({ quantity: 2 })]),
-    order("2026-03-08T05:00:00Z", [line({ productId: "202", productType: "Grinders", vendor: "Burr & Co.", tags: ["espresso"] }), line({ quantity: 1 })], 30_000n),
+    order(
+      "2026-03-08T05:00:00Z",
+      [
+        line({ productId: "202", productType: "Grinders", vendor: "Burr & Co.", tags: ["espresso"] }),
+        line({ quantity: 1 }),
+      ],
+      30_000n,
+    ),
     order("2025-03-01T12:00:00Z", [line({ productId: "303", productType: "Tea", vendor: null, tags: [] })], 1200n),
   ],
 });
@@ -140,7 +163,9 @@ describe("customer_cities", () => {
     ["Zürich", "CH", "ZH", "CH-ZH-Zurich", false], // letters outside ASCII are kept as they are
     ["Zürich", "CH", "ZH", "ch-zh-zürich", true],
   ] as const)("%s, %s-%s CONTAINS %s -> %s", (city, country, province, value, expected) => {
-    expect(run(`customer_cities CONTAINS '${value}'`, subject({ city, countryCode: country, provinceCode: province }))).toBe(expected);
+    expect(
+      run(`customer_cities CONTAINS '${value}'`, subject({ city, countryCode: country, provinceCode: province })),
+    ).toBe(expected);
   });
 
   it("has no city without a country or a city name", () => {
@@ -178,17 +203,49 @@ describe("preparing purchase rules", () => {
   // Rules also arrive as stored JSON: prepare checks them again and names the problem.
   it.each([
     [call("products_bought", []), /unknown function products_bought/],
-    [call("products_purchased", [{ name: "colour", operator: "=", value: { kind: "string", value: "red" } }]), /no parameter 'colour'/],
-    [call("products_purchased", [{ name: "tag", operator: ">", value: { kind: "string", value: "x" } }]), /'>' does not apply to tag/],
+    [
+      call("products_purchased", [{ name: "colour", operator: "=", value: { kind: "string", value: "red" } }]),
+      /no parameter 'colour'/,
+    ],
+    [
+      call("products_purchased", [{ name: "tag", operator: ">", value: { kind: "string", value: "x" } }]),
+      /'>' does not apply to tag/,
+    ],
     [call("products_purchased", [{ name: "tag", operator: "=", value: num("5") }]), /tag compares with text/],
-    [call("products_purchased", [{ name: "id", operator: "=", value: { kind: "string", value: "abc" } }]), /numeric product ID/],
+    [
+      call("products_purchased", [{ name: "id", operator: "=", value: { kind: "string", value: "abc" } }]),
+      /numeric product ID/,
+    ],
     [call("products_purchased", [{ name: "quantity", operator: "=", value: num("1.5") }]), /whole number/],
     [call("products_purchased", [{ name: "date", operator: ">=", value: num("30") }]), /expected a date/],
-    [call("products_purchased", [{ name: "tag", operator: "=", value: { kind: "string", value: "a,b" } }]), /cannot be empty or contain a comma/],
-    [call("products_purchased", [{ name: "tag", operator: "=", value: { kind: "string", value: "x" } }, { name: "tag", operator: "=", value: { kind: "string", value: "y" } }]), /given twice/],
-    [call("orders_placed", [{ name: "count_at_least", operator: ">", value: num("2") }]), /count_at_least takes only '=', not '>'/],
-    [call("orders_placed", [{ name: "count_at_least", operator: "=", value: num("-1") }]), /count_at_least must be a whole number from 0/],
-    [{ kind: "condition", attribute: "customer_tags", operator: "CONTAINS", value: { kind: "string", value: "" } } as Rule, /cannot be empty/],
+    [
+      call("products_purchased", [{ name: "tag", operator: "=", value: { kind: "string", value: "a,b" } }]),
+      /cannot be empty or contain a comma/,
+    ],
+    [
+      call("products_purchased", [
+        { name: "tag", operator: "=", value: { kind: "string", value: "x" } },
+        { name: "tag", operator: "=", value: { kind: "string", value: "y" } },
+      ]),
+      /given twice/,
+    ],
+    [
+      call("orders_placed", [{ name: "count_at_least", operator: ">", value: num("2") }]),
+      /count_at_least takes only '=', not '>'/,
+    ],
+    [
+      call("orders_placed", [{ name: "count_at_least", operator: "=", value: num("-1") }]),
+      /count_at_least must be a whole number from 0/,
+    ],
+    [
+      {
+        kind: "condition",
+        attribute: "customer_tags",
+        operator: "CONTAINS",
+        value: { kind: "string", value: "" },
+      } as Rule,
+      /cannot be empty/,
+    ],
   ])("refuses %j", (bad, message) => {
     const p = prepare(bad, ctx);
     expect(p.ok).toBe(false);

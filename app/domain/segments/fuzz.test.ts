@@ -17,16 +17,89 @@ const SOUP = [
   ...FNS.map(([n]) => n),
   ...Object.keys(FUNCTIONS.products_purchased.params),
   ...Object.keys(FUNCTIONS.orders_placed.params),
-  "AND", "and", "OR", "Or", "NOT", "not", "BETWEEN", "IS", "NULL", "CONTAINS", "MATCHES", "IN", "true", "false", "today", "yesterday",
-  "=", "!=", ">", ">=", "<", "<=", "(", ")", ",", ":", "<>", "==",
-  "500", "0", "-3", "999.99", "1.", ".5", "007", "12abc",
-  "-30d", "+7d", "30d", "-0d", "-1.5w", "2025-01-31", "2025-02-30", "2025-1-1",
-  "'vip'", "'AT_RISK'", "'it\\'s'", "'unterminated", "'\\q'", '"dq"', "'SUBSCRIBED'",
+  "AND",
+  "and",
+  "OR",
+  "Or",
+  "NOT",
+  "not",
+  "BETWEEN",
+  "IS",
+  "NULL",
+  "CONTAINS",
+  "MATCHES",
+  "IN",
+  "true",
+  "false",
+  "today",
+  "yesterday",
+  "=",
+  "!=",
+  ">",
+  ">=",
+  "<",
+  "<=",
+  "(",
+  ")",
+  ",",
+  ":",
+  "<>",
+  "==",
+  "500",
+  "0",
+  "-3",
+  "999.99",
+  "1.",
+  ".5",
+  "007",
+  "12abc",
+  "-30d",
+  "+7d",
+  "30d",
+  "-0d",
+  "-1.5w",
+  "2025-01-31",
+  "2025-02-30",
+  "2025-1-1",
+  "'vip'",
+  "'AT_RISK'",
+  "'it\\'s'",
+  "'unterminated",
+  "'\\q'",
+  '"dq"',
+  "'SUBSCRIBED'",
   // On and past the limits (limits.ts): accepted ones must prepare, the others fail with a position.
-  "2147483647", "2147483648", "9223372036854775808", "36525", "36526", "1000000000000000", "1000000000000000.01", "-1000000000000001",
-  "99999999999999999999", "123456789012345678901", "-100y", "-101y", "+1200m", "-1201m", "-5218w", "-36526d", "1900-01-01", "1899-12-31",
-  "2100-12-31", "2101-01-01", "9999-12-31", "'a\u0000b'", "'\u0085'", "'tab\tok'", "'\ud800'",
-  " ", " ", " ", "\n", "\t", "\r\n",
+  "2147483647",
+  "2147483648",
+  "9223372036854775808",
+  "36525",
+  "36526",
+  "1000000000000000",
+  "1000000000000000.01",
+  "-1000000000000001",
+  "99999999999999999999",
+  "123456789012345678901",
+  "-100y",
+  "-101y",
+  "+1200m",
+  "-1201m",
+  "-5218w",
+  "-36526d",
+  "1900-01-01",
+  "1899-12-31",
+  "2100-12-31",
+  "2101-01-01",
+  "9999-12-31",
+  "'a\u0000b'",
+  "'\u0085'",
+  "'tab\tok'",
+  "'\ud800'",
+  " ",
+  " ",
+  " ",
+  "\n",
+  "\t",
+  "\r\n",
 ];
 
 function randomChar(g: Random): string {
@@ -60,14 +133,20 @@ function mutate(g: Random, text: string): string {
   return s;
 }
 
-const ctx: EngineContext = { now: new Date("2026-03-08T15:30:00Z"), timeZone: "America/New_York", currencyCode: "BHD", shop: "fuzz.myshopify.com" };
+const ctx: EngineContext = {
+  now: new Date("2026-03-08T15:30:00Z"),
+  timeZone: "America/New_York",
+  currencyCode: "BHD",
+  shop: "fuzz.myshopify.com",
+};
 
 /** The invariants every parse result must hold, whatever the input. */
 function checkResult(text: string, result: ParseResult): void {
   if (result.ok) {
     // Anything the parser accepts is a valid rule and prints to a fixed point.
     const valid = validateRule(result.rule);
-    if (!valid.ok) throw new Error(`parsed but invalid: ${JSON.stringify(text)}: ${valid.issues.map((i) => i.message).join("; ")}`);
+    if (!valid.ok)
+      throw new Error(`parsed but invalid: ${JSON.stringify(text)}: ${valid.issues.map((i) => i.message).join("; ")}`);
     // ... and within every limit prepare holds it to: only a tag no stored tag can equal is refused there.
     const prepared = prepare(result.rule, ctx);
     if (!prepared.ok) expect(prepared.error, JSON.stringify(text)).toMatch(/cannot be empty or contain a comma/);
@@ -111,7 +190,8 @@ describe("fuzz: random valid rules", () => {
     for (let i = 0; i < 1000; i++) {
       const rule = genRule(g, g.int(1, 8));
       const valid = validateRule(rule);
-      if (!valid.ok) throw new Error(`generator made an invalid rule: ${valid.issues.map((x) => x.message).join("; ")}`);
+      if (!valid.ok)
+        throw new Error(`generator made an invalid rule: ${valid.issues.map((x) => x.message).join("; ")}`);
       const text = print(rule);
       expect(parse(text), text).toEqual({ ok: true, rule });
       // Canonical text is a fixed point, and the legacy spelling means the same rule.
@@ -124,7 +204,8 @@ describe("fuzz: random valid rules", () => {
   it("round-trips a rule at the maximum depth and refuses one level more", () => {
     const leaf: Rule = { kind: "condition", attribute: "last_order_date", operator: "IS NULL" };
     let rule: Rule = leaf;
-    for (let i = 1; i < MAX_DEPTH; i++) rule = i % 2 ? { kind: "not", child: rule } : { kind: "and", children: [rule, leaf] };
+    for (let i = 1; i < MAX_DEPTH; i++)
+      rule = i % 2 ? { kind: "not", child: rule } : { kind: "and", children: [rule, leaf] };
     expect(validateRule(rule).ok).toBe(true);
     expect(parse(print(rule))).toEqual({ ok: true, rule });
     const deeper: Rule = { kind: "not", child: rule };
@@ -152,7 +233,8 @@ describe("fuzz: hostile sizes", () => {
     const result = parse(text);
     expect(result.ok).toBe(false);
     checkResult(text, result);
-    const at = Array.from({ length: MAX_CONDITIONS }, (_, i) => `amount_spent > ${i}`).join(" AND ").length + " AND ".length;
+    const at =
+      Array.from({ length: MAX_CONDITIONS }, (_, i) => `amount_spent > ${i}`).join(" AND ").length + " AND ".length;
     expect(result.ok ? [] : result.errors.map((e) => [e.offset, e.message])).toEqual([[at, TOO_MANY_CONDITIONS]]);
   });
 

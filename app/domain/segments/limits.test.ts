@@ -3,17 +3,32 @@
 import { describe, expect, it } from "vitest";
 import { createRandom } from "~/demo/random";
 import { prepare, type EngineContext } from "./engine";
-import { MAX_CONDITIONS, MAX_FUNCTION_CALLS, MAX_LIST_ITEMS, MAX_QUERY_LENGTH, TOO_MANY_CALLS, TOO_MANY_CONDITIONS, TOO_MANY_ITEMS } from "./limits";
+import {
+  MAX_CONDITIONS,
+  MAX_FUNCTION_CALLS,
+  MAX_LIST_ITEMS,
+  MAX_QUERY_LENGTH,
+  TOO_MANY_CALLS,
+  TOO_MANY_CONDITIONS,
+  TOO_MANY_ITEMS,
+} from "./limits";
 import { parse, print } from "./query-language";
 import { genRule } from "./random-rules.testing";
 import { validateRule, type Rule } from "./rule";
 import { TEMPLATES } from "./templates";
 
-const ctx: EngineContext = { now: new Date("2026-03-08T15:30:00Z"), timeZone: "America/New_York", currencyCode: "KWD", shop: "limits.myshopify.com" };
+const ctx: EngineContext = {
+  now: new Date("2026-03-08T15:30:00Z"),
+  timeZone: "America/New_York",
+  currencyCode: "KWD",
+  shop: "limits.myshopify.com",
+};
 
 const conditions = (n: number) => Array.from({ length: n }, (_, i) => `amount_spent > ${i}`).join(" OR ");
-const calls = (n: number) => Array.from({ length: n }, (_, i) => `products_purchased MATCHES (tag = 't${i}')`).join(" OR ");
-const items = (n: number) => `products_purchased MATCHES (id IN (${Array.from({ length: n }, (_, i) => i + 1).join(", ")}))`;
+const calls = (n: number) =>
+  Array.from({ length: n }, (_, i) => `products_purchased MATCHES (tag = 't${i}')`).join(" OR ");
+const items = (n: number) =>
+  `products_purchased MATCHES (id IN (${Array.from({ length: n }, (_, i) => i + 1).join(", ")}))`;
 
 const MONEY = "amount_spent must be between -1,000,000,000,000,000 and 1,000,000,000,000,000";
 const COUNT = (owner: string) => `${owner} must be a whole number from 0 to 2,147,483,647`;
@@ -28,13 +43,33 @@ const OUTSIDE: [string, string, number, string][] = [
   ["a count beyond 2^63", "number_of_orders > 9223372036854775808", 19, COUNT("number_of_orders")],
   ["a count beyond PostgreSQL's int4", "number_of_orders < 2147483648", 19, COUNT("number_of_orders")],
   ["a negative count", "number_of_orders > -1", 19, COUNT("number_of_orders")],
-  ["days beyond 100 years", "days_since_last_order > 36526", 24, "days_since_last_order must be a whole number from 0 to 36,525 (100 years)"],
+  [
+    "days beyond 100 years",
+    "days_since_last_order > 36526",
+    24,
+    "days_since_last_order must be a whole number from 0 to 36,525 (100 years)",
+  ],
   ["a unit count beyond int4", "products_purchased MATCHES (quantity > 2147483648)", 39, COUNT("quantity")],
   ["a total beyond int4", "products_purchased(sum_quantity: 99999999999) = true", 33, COUNT("sum_quantity")],
   ["count_at_least beyond int4", "orders_placed MATCHES (count_at_least = 3000000000)", 40, COUNT("count_at_least")],
-  ["a sum beyond 10^15", "orders_placed MATCHES (sum_amount BETWEEN 0 AND 2000000000000000)", 48, "sum_amount must be between -1,000,000,000,000,000 and 1,000,000,000,000,000"],
-  ["a 21-digit product ID", "products_purchased MATCHES (id = 123456789012345678901)", 33, "a product ID has at most 20 digits"],
-  ["a quoted 21-digit product ID", "products_purchased MATCHES (id IN (1, '123456789012345678901'))", 38, "a product ID has at most 20 digits"],
+  [
+    "a sum beyond 10^15",
+    "orders_placed MATCHES (sum_amount BETWEEN 0 AND 2000000000000000)",
+    48,
+    "sum_amount must be between -1,000,000,000,000,000 and 1,000,000,000,000,000",
+  ],
+  [
+    "a 21-digit product ID",
+    "products_purchased MATCHES (id = 123456789012345678901)",
+    33,
+    "a product ID has at most 20 digits",
+  ],
+  [
+    "a quoted 21-digit product ID",
+    "products_purchased MATCHES (id IN (1, '123456789012345678901'))",
+    38,
+    "a product ID has at most 20 digits",
+  ],
   ["a date in year 9999", "last_order_date > 9999-12-31", 18, DATES],
   ["a date before 1900", "first_order_date BETWEEN 1899-12-31 AND 2025-01-01", 25, DATES],
   ["a date after 2100", "products_purchased MATCHES (date < 2101-01-01)", 35, DATES],
@@ -43,16 +78,56 @@ const OUTSIDE: [string, string, number, string][] = [
   ["+1201m", "customer_added_date < +1201m", 22, OFFSET("+1201m")],
   ["-5219w", "orders_placed MATCHES (date >= -5219w)", 31, OFFSET("-5219w")],
   ["-36526d", "last_order_date > -36526d", 18, OFFSET("-36526d")],
-  ["a NUL byte in a string", "customer_tags CONTAINS 'a\u0000b'", 25, "text cannot contain the control character U+0000"],
-  ["an escape character in a string", "customer_email_domain = 'x\u001by'", 26, "text cannot contain the control character U+001B"],
-  ["DEL in a product tag", "products_purchased MATCHES (tag IN ('ok', 'b\u007f'))", 44, "text cannot contain the control character U+007F"],
-  ["a C1 control in a vendor", "products_purchased MATCHES (vendor = '\u0085')", 38, "text cannot contain the control character U+0085"],
+  [
+    "a NUL byte in a string",
+    "customer_tags CONTAINS 'a\u0000b'",
+    25,
+    "text cannot contain the control character U+0000",
+  ],
+  [
+    "an escape character in a string",
+    "customer_email_domain = 'x\u001by'",
+    26,
+    "text cannot contain the control character U+001B",
+  ],
+  [
+    "DEL in a product tag",
+    "products_purchased MATCHES (tag IN ('ok', 'b\u007f'))",
+    44,
+    "text cannot contain the control character U+007F",
+  ],
+  [
+    "a C1 control in a vendor",
+    "products_purchased MATCHES (vendor = '\u0085')",
+    38,
+    "text cannot contain the control character U+0085",
+  ],
   ["an unpaired surrogate", "customer_tags CONTAINS 'a\ud800'", 25, "text cannot contain an unpaired surrogate U+D800"],
-  [`${MAX_CONDITIONS + 1} conditions`, conditions(MAX_CONDITIONS + 1), conditions(MAX_CONDITIONS).length + 4, TOO_MANY_CONDITIONS],
-  ["a 4,000-term OR chain", conditions(4_000).slice(0, MAX_QUERY_LENGTH), conditions(MAX_CONDITIONS).length + 4, TOO_MANY_CONDITIONS],
-  [`${MAX_FUNCTION_CALLS + 1} function calls`, calls(MAX_FUNCTION_CALLS + 1), calls(MAX_FUNCTION_CALLS).length + 4, TOO_MANY_CALLS],
+  [
+    `${MAX_CONDITIONS + 1} conditions`,
+    conditions(MAX_CONDITIONS + 1),
+    conditions(MAX_CONDITIONS).length + 4,
+    TOO_MANY_CONDITIONS,
+  ],
+  [
+    "a 4,000-term OR chain",
+    conditions(4_000).slice(0, MAX_QUERY_LENGTH),
+    conditions(MAX_CONDITIONS).length + 4,
+    TOO_MANY_CONDITIONS,
+  ],
+  [
+    `${MAX_FUNCTION_CALLS + 1} function calls`,
+    calls(MAX_FUNCTION_CALLS + 1),
+    calls(MAX_FUNCTION_CALLS).length + 4,
+    TOO_MANY_CALLS,
+  ],
   [`${MAX_LIST_ITEMS + 1} list items`, items(MAX_LIST_ITEMS + 1), items(MAX_LIST_ITEMS).length, TOO_MANY_ITEMS],
-  ["a query past the length cap", `${conditions(10)} ${" ".repeat(MAX_QUERY_LENGTH)}`, MAX_QUERY_LENGTH, `the query is longer than ${MAX_QUERY_LENGTH} characters`],
+  [
+    "a query past the length cap",
+    `${conditions(10)} ${" ".repeat(MAX_QUERY_LENGTH)}`,
+    MAX_QUERY_LENGTH,
+    `the query is longer than ${MAX_QUERY_LENGTH} characters`,
+  ],
 ];
 
 describe("values and sizes outside the limits", () => {
@@ -67,19 +142,90 @@ describe("values and sizes outside the limits", () => {
 
   /** The rule as the parser would have read it without the limit: built by hand, as stored JSON could hold it. */
   const stored: [string, Rule, string][] = [
-    ["money beyond 10^15", { kind: "condition", attribute: "amount_spent", operator: ">", value: { kind: "number", value: "100000000000000000000000000" } }, MONEY],
-    ["a count beyond int4", { kind: "condition", attribute: "number_of_orders", operator: "<", value: { kind: "number", value: "2147483648" } }, COUNT("number_of_orders")],
-    ["a date in year 9999", { kind: "condition", attribute: "last_order_date", operator: ">", value: { kind: "absolute", date: "9999-12-31" } }, DATES],
-    ["-100000y", { kind: "condition", attribute: "last_order_date", operator: ">", value: { kind: "relative", amount: -100000, unit: "y" } }, OFFSET("-100000y")],
-    ["a NUL byte", { kind: "condition", attribute: "customer_tags", operator: "CONTAINS", value: { kind: "string", value: "a\u0000b" } }, "text cannot contain the control character U+0000"],
+    [
+      "money beyond 10^15",
+      {
+        kind: "condition",
+        attribute: "amount_spent",
+        operator: ">",
+        value: { kind: "number", value: "100000000000000000000000000" },
+      },
+      MONEY,
+    ],
+    [
+      "a count beyond int4",
+      {
+        kind: "condition",
+        attribute: "number_of_orders",
+        operator: "<",
+        value: { kind: "number", value: "2147483648" },
+      },
+      COUNT("number_of_orders"),
+    ],
+    [
+      "a date in year 9999",
+      {
+        kind: "condition",
+        attribute: "last_order_date",
+        operator: ">",
+        value: { kind: "absolute", date: "9999-12-31" },
+      },
+      DATES,
+    ],
+    [
+      "-100000y",
+      {
+        kind: "condition",
+        attribute: "last_order_date",
+        operator: ">",
+        value: { kind: "relative", amount: -100000, unit: "y" },
+      },
+      OFFSET("-100000y"),
+    ],
+    [
+      "a NUL byte",
+      {
+        kind: "condition",
+        attribute: "customer_tags",
+        operator: "CONTAINS",
+        value: { kind: "string", value: "a\u0000b" },
+      },
+      "text cannot contain the control character U+0000",
+    ],
     [
       "a 4,000-term OR chain",
-      { kind: "or", children: Array.from({ length: 4_000 }, (_, i) => ({ kind: "condition", attribute: "amount_spent", operator: ">", value: { kind: "number", value: String(i) } }) as Rule) },
+      {
+        kind: "or",
+        children: Array.from(
+          { length: 4_000 },
+          (_, i) =>
+            ({
+              kind: "condition",
+              attribute: "amount_spent",
+              operator: ">",
+              value: { kind: "number", value: String(i) },
+            }) as Rule,
+        ),
+      },
       TOO_MANY_CONDITIONS,
     ],
     [
       "501 list items",
-      { kind: "function", name: "products_purchased", negated: false, args: [{ name: "id", operator: "IN", value: { kind: "list", items: Array.from({ length: 501 }, (_, i) => ({ kind: "number", value: String(i + 1) })) } }] },
+      {
+        kind: "function",
+        name: "products_purchased",
+        negated: false,
+        args: [
+          {
+            name: "id",
+            operator: "IN",
+            value: {
+              kind: "list",
+              items: Array.from({ length: 501 }, (_, i) => ({ kind: "number", value: String(i + 1) })),
+            },
+          },
+        ],
+      },
       TOO_MANY_ITEMS,
     ],
   ];
@@ -87,7 +233,10 @@ describe("values and sizes outside the limits", () => {
   it.each(stored)("%s: refused by validateRule (stored JSON) and by prepare", (_name, rule, message) => {
     const valid = validateRule(JSON.parse(JSON.stringify(rule)));
     expect(valid.ok).toBe(false);
-    if (!valid.ok) expect(valid.issues.map((i) => i.message)).toContain(message.includes("100 years") ? "relative dates reach at most 100 years" : message);
+    if (!valid.ok)
+      expect(valid.issues.map((i) => i.message)).toContain(
+        message.includes("100 years") ? "relative dates reach at most 100 years" : message,
+      );
     expect(prepare(rule, ctx)).toEqual({ ok: false, error: message });
   });
 });

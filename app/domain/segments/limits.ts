@@ -65,7 +65,10 @@ export function textProblem(text: string): { index: number; message: string } | 
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f)) {
-      return { index: i, message: `text cannot contain the control character U+${c.toString(16).toUpperCase().padStart(4, "0")}` };
+      return {
+        index: i,
+        message: `text cannot contain the control character U+${c.toString(16).toUpperCase().padStart(4, "0")}`,
+      };
     }
     if (c >= 0xd800 && c <= 0xdbff) {
       const d = text.charCodeAt(i + 1);
@@ -74,7 +77,8 @@ export function textProblem(text: string): { index: number; message: string } | 
         continue;
       }
     }
-    if (c >= 0xd800 && c <= 0xdfff) return { index: i, message: `text cannot contain an unpaired surrogate U+${c.toString(16).toUpperCase()}` };
+    if (c >= 0xd800 && c <= 0xdfff)
+      return { index: i, message: `text cannot contain an unpaired surrogate U+${c.toString(16).toUpperCase()}` };
   }
   return null;
 }
@@ -107,12 +111,17 @@ export function numberProblem(owner: string, integer: boolean, value: string): s
 export function scalarProblem(type: string, owner: string, integer: boolean, value: Scalar): string | null {
   switch (value.kind) {
     case "number":
-      if (type === "id") return value.value.length > MAX_ID_DIGITS ? `a product ID has at most ${MAX_ID_DIGITS} digits` : null;
+      if (type === "id")
+        return value.value.length > MAX_ID_DIGITS ? `a product ID has at most ${MAX_ID_DIGITS} digits` : null;
       return type === "number" || type === "money" ? numberProblem(owner, integer, value.value) : null;
     case "string":
       return textProblem(value.value)?.message ?? null;
     case "relative":
-      return offsetProblem(`${value.amount < 0 ? "-" : "+"}${Math.abs(value.amount)}${value.unit}`, value.amount, value.unit);
+      return offsetProblem(
+        `${value.amount < 0 ? "-" : "+"}${Math.abs(value.amount)}${value.unit}`,
+        value.amount,
+        value.unit,
+      );
     case "absolute":
       return dateProblem(value.date);
     default:

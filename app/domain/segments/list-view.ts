@@ -23,7 +23,8 @@ export const SORT_OPTIONS: { label: string; value: `${SortKey} ${SortDirection}`
 export function readListView(params: URLSearchParams): ListView {
   const q = (params.get("q") ?? "").slice(0, 200);
   const [key, direction] = (params.get("sort") ?? "").split(" ");
-  if (!SORT_KEYS.includes(key as SortKey) || (direction !== "asc" && direction !== "desc")) return { ...DEFAULT_VIEW, q };
+  if (!SORT_KEYS.includes(key as SortKey) || (direction !== "asc" && direction !== "desc"))
+    return { ...DEFAULT_VIEW, q };
   return { q, sort: key as SortKey, direction };
 }
 
@@ -31,7 +32,8 @@ export function readListView(params: URLSearchParams): ListView {
 export function listViewParams(view: ListView): URLSearchParams {
   const params = new URLSearchParams();
   if (view.q.trim() !== "") params.set("q", view.q);
-  if (view.sort !== DEFAULT_VIEW.sort || view.direction !== DEFAULT_VIEW.direction) params.set("sort", `${view.sort} ${view.direction}`);
+  if (view.sort !== DEFAULT_VIEW.sort || view.direction !== DEFAULT_VIEW.direction)
+    params.set("sort", `${view.sort} ${view.direction}`);
   return params;
 }
 

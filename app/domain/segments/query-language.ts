@@ -134,10 +134,18 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
         const text = src.slice(start, i);
         if (isIdentPart(src[i])) {
           while (i < n && isIdentPart(src[i])) i++;
-          return { error: { offset: start, length: i - start, message: `invalid date '${shown(src.slice(start, i))}' (expected YYYY-MM-DD)` } };
+          return {
+            error: {
+              offset: start,
+              length: i - start,
+              message: `invalid date '${shown(src.slice(start, i))}' (expected YYYY-MM-DD)`,
+            },
+          };
         }
         if (!isValidCalendarDate(text)) {
-          return { error: { offset: start, length: i - start, message: `invalid date '${shown(text)}' (expected YYYY-MM-DD)` } };
+          return {
+            error: { offset: start, length: i - start, message: `invalid date '${shown(text)}' (expected YYYY-MM-DD)` },
+          };
         }
         const outside = dateProblem(text);
         if (outside) return { error: { offset: start, length: i - start, message: outside } };
@@ -158,7 +166,8 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
         // eslint-disable-next-line no-loop-func -- called at once, before `i` moves on
         const fail = (message: string) => ({ error: { offset: start, length: i - start, message } });
         if (fraction) return fail(`date offsets are whole numbers, not '${shown(text)}'`);
-        if (!signed) return fail(`a date offset needs a sign: '-${shown(text)}' for the past, '+${shown(text)}' for the future`);
+        if (!signed)
+          return fail(`a date offset needs a sign: '-${shown(text)}' for the past, '+${shown(text)}' for the future`);
         const magnitude = wholeDigits.length > 7 ? Number.POSITIVE_INFINITY : Number(wholeDigits);
         if (magnitude === 0) return fail(`use 'today' instead of '${shown(text)}'`);
         const amount = c === "-" ? -magnitude : magnitude;
@@ -169,7 +178,9 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
       }
       if (isIdentPart(src[i]) || (src[i] === "." && !fraction)) {
         while (i < n && (isIdentPart(src[i]) || src[i] === ".")) i++;
-        return { error: { offset: start, length: i - start, message: `invalid number '${shown(src.slice(start, i))}'` } };
+        return {
+          error: { offset: start, length: i - start, message: `invalid number '${shown(src.slice(start, i))}'` },
+        };
       }
       const text = src.slice(start, i);
       tokens.push({ t: "number", text, offset: start, length: i - start, value: canonicalDecimal(text), signed });
@@ -191,7 +202,13 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
           const decoded = e === undefined ? undefined : ESCAPES[e];
           if (decoded === undefined) {
             if (e === undefined) break;
-            return { error: { offset: i, length: 2, message: `unknown escape '\\${e}' (use \\' for a quote, \\\\ for a backslash)` } };
+            return {
+              error: {
+                offset: i,
+                length: 2,
+                message: `unknown escape '\\${e}' (use \\' for a quote, \\\\ for a backslash)`,
+              },
+            };
           }
           value += decoded;
           i += 2;
@@ -224,7 +241,10 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
       i++;
       continue;
     }
-    if (c === '"') return { error: { offset: start, length: 1, message: "strings use single quotes ('like this'), not double quotes" } };
+    if (c === '"')
+      return {
+        error: { offset: start, length: 1, message: "strings use single quotes ('like this'), not double quotes" },
+      };
     const cp = src.codePointAt(i) ?? 0;
     const ch = String.fromCodePoint(cp);
     const printable = cp >= 0x20 && cp !== 0x7f && !(cp >= 0xd800 && cp <= 0xdfff);
@@ -232,7 +252,9 @@ function tokenize(src: string): { tokens: Token[] } | { error: RawError } {
       error: {
         offset: start,
         length: ch.length,
-        message: printable ? `unexpected character '${ch}'` : `unexpected character U+${cp.toString(16).toUpperCase().padStart(4, "0")}`,
+        message: printable
+          ? `unexpected character '${ch}'`
+          : `unexpected character U+${cp.toString(16).toUpperCase().padStart(4, "0")}`,
       },
     };
   }
@@ -317,7 +339,8 @@ class Parser {
   }
 
   parseQuery(): Rule {
-    if (this.peek().t === "eof") this.fail(this.peek(), "the query is empty: expected a condition such as amount_spent > 100");
+    if (this.peek().t === "eof")
+      this.fail(this.peek(), "the query is empty: expected a condition such as amount_spent > 100");
     const rule = this.parseOr();
     const tok = this.peek();
     if (tok.t !== "eof") {
@@ -328,7 +351,8 @@ class Parser {
   }
 
   private failJoin(tok: Token): never {
-    if (tok.t === "ident" && !KEYWORDS.has(tok.text.toUpperCase())) this.fail(tok, `expected AND or OR before '${shown(tok.text)}'`);
+    if (tok.t === "ident" && !KEYWORDS.has(tok.text.toUpperCase()))
+      this.fail(tok, `expected AND or OR before '${shown(tok.text)}'`);
     this.fail(tok, `unexpected '${shown(tok.text)}'`);
   }
 
@@ -394,7 +418,10 @@ class Parser {
     const name = nameTok.text.toLowerCase();
     if (++this.conditions > MAX_CONDITIONS) this.fail(nameTok, TOO_MANY_CONDITIONS);
     const following = this.peek();
-    const call = this.isPunct(following, "(") || this.isKw(following, "MATCHES") || (this.isKw(following, "NOT") && this.isKw(this.peek(1), "MATCHES"));
+    const call =
+      this.isPunct(following, "(") ||
+      this.isKw(following, "MATCHES") ||
+      (this.isKw(following, "NOT") && this.isKw(this.peek(1), "MATCHES"));
     if (call && ++this.functionCalls > MAX_FUNCTION_CALLS) this.fail(nameTok, TOO_MANY_CALLS);
     if (this.isPunct(following, "(")) return this.parseLegacyCall(nameTok, name);
     if (call) return this.parseMatchesCall(nameTok, name);
@@ -554,7 +581,12 @@ class Parser {
         return mismatch(`expected true or false ${context}`);
       case "enum": {
         const allowed = spec.enumValues ?? [];
-        const raw = tok.t === "string" ? tok.value : tok.t === "ident" && !KEYWORDS.has(tok.text.toUpperCase()) ? tok.text : undefined;
+        const raw =
+          tok.t === "string"
+            ? tok.value
+            : tok.t === "ident" && !KEYWORDS.has(tok.text.toUpperCase())
+              ? tok.text
+              : undefined;
         if (raw === undefined) return mismatch(`expected one of ${allowed.join(", ")} ${context}`);
         this.next();
         const canonical = allowed.find((v) => v.toUpperCase() === raw.toUpperCase());
@@ -617,7 +649,10 @@ class Parser {
     const param = getParam(fn, argName);
     if (!param) {
       const hint = suggest(argName, Object.keys(fn.params));
-      this.reportAt(argTok, `${fnName} has no parameter '${shown(argTok.text)}'${hint ? ` (did you mean '${hint}'?)` : ""}`);
+      this.reportAt(
+        argTok,
+        `${fnName} has no parameter '${shown(argTok.text)}'${hint ? ` (did you mean '${hint}'?)` : ""}`,
+      );
       return { type: undefined, owner: argName, known: false };
     }
     return { type: param.type, owner: argName, integer: param.integer, known: true, operators: argOperators(param) };
@@ -626,7 +661,10 @@ class Parser {
   private expectArgName(): Token {
     const tok = this.peek();
     if (tok.t !== "ident" || KEYWORDS.has(tok.text.toUpperCase())) {
-      this.fail(tok, `expected a parameter name${this.after()}${tok.t === "eof" ? "" : `, found '${shown(tok.text)}'`}`);
+      this.fail(
+        tok,
+        `expected a parameter name${this.after()}${tok.t === "eof" ? "" : `, found '${shown(tok.text)}'`}`,
+      );
     }
     return this.next();
   }
@@ -649,7 +687,12 @@ class Parser {
     return { kind: "list", items };
   }
 
-  private checkArgOperator(spec: ValueSpec & { known: boolean; operators?: readonly ArgOperator[] }, op: ArgOperator, opTok: Token, span: number): ValueSpec {
+  private checkArgOperator(
+    spec: ValueSpec & { known: boolean; operators?: readonly ArgOperator[] },
+    op: ArgOperator,
+    opTok: Token,
+    span: number,
+  ): ValueSpec {
     if (spec.known && spec.type && spec.operators && !spec.operators.includes(op)) {
       const message =
         spec.operators.length === 1
@@ -696,13 +739,21 @@ class Parser {
     }
     const close = this.peek();
     if (!this.isPunct(close, ")")) {
-      this.fail(close, close.t === "eof" ? `expected ')' to close the '(' at ${this.where(open.offset)}` : `expected ',' or ')' but found '${shown(close.text)}'`);
+      this.fail(
+        close,
+        close.t === "eof"
+          ? `expected ')' to close the '(' at ${this.where(open.offset)}`
+          : `expected ',' or ')' but found '${shown(close.text)}'`,
+      );
     }
     this.next();
     const eq = this.peek();
     const bool = this.peek(1);
     if (!(this.isPunct(eq, "=") || this.isPunct(eq, "!=")) || !(this.isKw(bool, "TRUE") || this.isKw(bool, "FALSE"))) {
-      this.fail(this.isPunct(eq, "=") || this.isPunct(eq, "!=") ? bool : eq, `expected '= true' or '= false' after ${name}(...)`);
+      this.fail(
+        this.isPunct(eq, "=") || this.isPunct(eq, "!=") ? bool : eq,
+        `expected '= true' or '= false' after ${name}(...)`,
+      );
     }
     this.next();
     this.next();
@@ -754,7 +805,12 @@ class Parser {
     }
     const close = this.peek();
     if (!this.isPunct(close, ")")) {
-      this.fail(close, close.t === "eof" ? `expected ')' to close the '(' at ${this.where(open.offset)}` : `expected ',' or ')' but found '${shown(close.text)}'`);
+      this.fail(
+        close,
+        close.t === "eof"
+          ? `expected ')' to close the '(' at ${this.where(open.offset)}`
+          : `expected ',' or ')' but found '${shown(close.text)}'`,
+      );
     }
     this.next();
     return { kind: "function", name: fn ? name : nameTok.text, args, negated };
@@ -794,9 +850,15 @@ function finish(text: string, raw: RawError[]): ParseError[] {
 
 export function parse(text: string): ParseResult {
   try {
-    if (typeof text !== "string") return { ok: false, errors: finish("", [{ offset: 0, length: 0, message: "the query must be text" }]) };
+    if (typeof text !== "string")
+      return { ok: false, errors: finish("", [{ offset: 0, length: 0, message: "the query must be text" }]) };
     if (text.length > MAX_QUERY_LENGTH) {
-      return { ok: false, errors: finish(text, [{ offset: MAX_QUERY_LENGTH, length: 0, message: `the query is longer than ${MAX_QUERY_LENGTH} characters` }]) };
+      return {
+        ok: false,
+        errors: finish(text, [
+          { offset: MAX_QUERY_LENGTH, length: 0, message: `the query is longer than ${MAX_QUERY_LENGTH} characters` },
+        ]),
+      };
     }
     const lexed = tokenize(text);
     if ("error" in lexed) return { ok: false, errors: finish(text, [lexed.error]) };
@@ -815,13 +877,23 @@ export function parse(text: string): ParseResult {
     // Parentheses are bounded while parsing; AND inside OR inside AND adds tree levels without
     // parentheses, and stored rules are held to the same bound.
     if (ruleDepth(rule, MAX_DEPTH) > MAX_DEPTH) {
-      return { ok: false, errors: finish(text, [{ offset: 0, length: text.length, message: `the rule is nested more than ${MAX_DEPTH} levels deep` }]) };
+      return {
+        ok: false,
+        errors: finish(text, [
+          { offset: 0, length: text.length, message: `the rule is nested more than ${MAX_DEPTH} levels deep` },
+        ]),
+      };
     }
     return { ok: true, rule };
   } catch (e) {
     // Reaching this is a bug; the editor still gets an answer instead of a crash.
     const message = e instanceof Error ? e.message : String(e);
-    return { ok: false, errors: finish(typeof text === "string" ? text : "", [{ offset: 0, length: 0, message: `internal error: ${message}` }]) };
+    return {
+      ok: false,
+      errors: finish(typeof text === "string" ? text : "", [
+        { offset: 0, length: 0, message: `internal error: ${message}` },
+      ]),
+    };
   }
 }
 
@@ -881,14 +953,16 @@ function printArgMatches(arg: FunctionArg): string {
 function printArgLegacy(fnName: string, arg: FunctionArg): string | undefined {
   const fn = getFunction(fnName);
   const isDate = fn ? getParam(fn, arg.name)?.type === "date" : false;
-  if (arg.operator === "BETWEEN") return `${arg.name}: BETWEEN ${printScalar(arg.value.low)} AND ${printScalar(arg.value.high)}`;
+  if (arg.operator === "BETWEEN")
+    return `${arg.name}: BETWEEN ${printScalar(arg.value.low)} AND ${printScalar(arg.value.high)}`;
   if (arg.operator === "IN") return `${arg.name}: (${arg.value.items.map(printScalar).join(", ")})`;
   if (arg.operator === (isDate ? ">=" : "=")) return `${arg.name}: ${printScalar(arg.value)}`;
   return undefined;
 }
 
 function printRule(rule: Rule, options: PrintOptions): string {
-  const group = (r: Rule): string => (r.kind === "and" || r.kind === "or" ? `(${printRule(r, options)})` : printRule(r, options));
+  const group = (r: Rule): string =>
+    r.kind === "and" || r.kind === "or" ? `(${printRule(r, options)})` : printRule(r, options);
   switch (rule.kind) {
     case "and":
       return rule.children.map(group).join(" AND ");

@@ -1,14 +1,45 @@
 // Random valid rules over the whole catalogue, for tests (the parser's fuzz test, the builder's round
 // trip). Not imported by the app. Seed the stream with createRandom so a failure reproduces.
 import type { Random } from "~/demo/random";
-import { argOperators, ATTRIBUTES, FUNCTIONS, OPERATORS_BY_TYPE, type AttributeDef, type FunctionDef, type ParamDef } from "./attributes";
+import {
+  argOperators,
+  ATTRIBUTES,
+  FUNCTIONS,
+  OPERATORS_BY_TYPE,
+  type AttributeDef,
+  type FunctionDef,
+  type ParamDef,
+} from "./attributes";
 import { MAX_OFFSET, ruleSize, sizeProblem } from "./limits";
 import type { FunctionArg, Rule, ScalarValue } from "./rule";
 
 const AVAILABLE = Object.entries(ATTRIBUTES as Record<string, AttributeDef>).filter(([, d]) => d.available);
 const FNS = Object.entries(FUNCTIONS as Record<string, FunctionDef>);
 
-const STRING_CHARS = ["a", "Z", "0", " ", "'", "\\", "\n", "\t", "\r", "é", "☕", "😀", "-", "(", ")", ",", ":", "=", '"', "AND", "OR", "NOT"];
+const STRING_CHARS = [
+  "a",
+  "Z",
+  "0",
+  " ",
+  "'",
+  "\\",
+  "\n",
+  "\t",
+  "\r",
+  "é",
+  "☕",
+  "😀",
+  "-",
+  "(",
+  ")",
+  ",",
+  ":",
+  "=",
+  '"',
+  "AND",
+  "OR",
+  "NOT",
+];
 
 function genDecimal(g: Random, integer: boolean, allowNegative: boolean): string {
   const whole = g.bernoulli(0.2) ? "0" : String(g.int(1, 9)) + (g.bernoulli(0.5) ? String(g.int(0, 99999)) : "");
@@ -41,7 +72,10 @@ function genDate(g: Random): ScalarValue {
   return { kind: "today" };
 }
 
-function genValue(g: Random, def: { type: AttributeDef["type"] | ParamDef["type"]; integer?: boolean; enumValues?: readonly string[] }): ScalarValue {
+function genValue(
+  g: Random,
+  def: { type: AttributeDef["type"] | ParamDef["type"]; integer?: boolean; enumValues?: readonly string[] },
+): ScalarValue {
   switch (def.type) {
     case "number":
     case "money":
@@ -68,7 +102,12 @@ function genLeaf(g: Random): Rule {
     const operator = g.pick(OPERATORS_BY_TYPE[def.type]);
     if (operator === "IS NULL" || operator === "IS NOT NULL") return { kind: "condition", attribute, operator };
     if (operator === "BETWEEN") {
-      return { kind: "condition", attribute, operator, value: { kind: "range", low: genValue(g, def), high: genValue(g, def) } };
+      return {
+        kind: "condition",
+        attribute,
+        operator,
+        value: { kind: "range", low: genValue(g, def), high: genValue(g, def) },
+      };
     }
     return { kind: "condition", attribute, operator, value: genValue(g, def) };
   }

@@ -41,7 +41,12 @@ export type RangeValue = { kind: "range"; low: ScalarValue; high: ScalarValue };
 export type ListValue = { kind: "list"; items: ScalarValue[] };
 
 export type Condition =
-  | { kind: "condition"; attribute: string; operator: ComparisonOperator | "CONTAINS" | "NOT CONTAINS"; value: ScalarValue }
+  | {
+      kind: "condition";
+      attribute: string;
+      operator: ComparisonOperator | "CONTAINS" | "NOT CONTAINS";
+      value: ScalarValue;
+    }
   | { kind: "condition"; attribute: string; operator: "BETWEEN"; value: RangeValue }
   | { kind: "condition"; attribute: string; operator: "IS NULL" | "IS NOT NULL" };
 
@@ -102,7 +107,10 @@ const DateUnitSchema = z.enum(["d", "w", "m", "y"]);
 const RelativeDateSchema = z
   .strictObject({
     kind: z.literal("relative"),
-    amount: z.number().int().refine((n) => n !== 0, "relative amount must be non-zero"),
+    amount: z
+      .number()
+      .int()
+      .refine((n) => n !== 0, "relative amount must be non-zero"),
     unit: DateUnitSchema,
   })
   .refine((v) => Math.abs(v.amount) <= MAX_OFFSET[v.unit], "relative dates reach at most 100 years");
@@ -113,7 +121,10 @@ const AbsoluteDateSchema = z.strictObject({
 const TodaySchema = z.strictObject({ kind: z.literal("today") });
 const NumberValueSchema = z.strictObject({
   kind: z.literal("number"),
-  value: z.string().regex(DECIMAL_RE, "expected a canonical decimal").refine((s) => s !== "-0"),
+  value: z
+    .string()
+    .regex(DECIMAL_RE, "expected a canonical decimal")
+    .refine((s) => s !== "-0"),
 });
 const StringValueSchema = z.strictObject({ kind: z.literal("string"), value: z.string() });
 const BooleanValueSchema = z.strictObject({ kind: z.literal("boolean"), value: z.boolean() });
@@ -206,18 +217,26 @@ export function ruleDepth(input: unknown, limit = Number.POSITIVE_INFINITY): num
   return max;
 }
 
-function scalarFits(type: AttributeType | ParamType, value: ScalarValue, enumValues?: readonly string[]): string | null {
+function scalarFits(
+  type: AttributeType | ParamType,
+  value: ScalarValue,
+  enumValues?: readonly string[],
+): string | null {
   switch (type) {
     case "number":
     case "money":
       return value.kind === "number" ? null : `expected ${TYPE_LABELS[type]}`;
     case "date":
-      return value.kind === "relative" || value.kind === "absolute" || value.kind === "today" ? null : "expected a date";
+      return value.kind === "relative" || value.kind === "absolute" || value.kind === "today"
+        ? null
+        : "expected a date";
     case "boolean":
       return value.kind === "boolean" ? null : "expected true or false";
     case "enum":
       if (value.kind !== "string") return "expected one of the listed values";
-      return enumValues && !enumValues.includes(value.value) ? `'${value.value}' is not one of ${enumValues.join(", ")}` : null;
+      return enumValues && !enumValues.includes(value.value)
+        ? `'${value.value}' is not one of ${enumValues.join(", ")}`
+        : null;
     case "id":
       return value.kind === "number" && /^[0-9]+$/.test(value.value) ? null : "expected a numeric ID";
     case "string":
@@ -243,9 +262,13 @@ export function checkRule(rule: Rule): RuleIssue[] {
         return;
       case "condition": {
         const def = getAttribute(node.attribute);
-        if (!def) return void issues.push({ path: [...path, "attribute"], message: `unknown attribute '${node.attribute}'` });
+        if (!def)
+          return void issues.push({ path: [...path, "attribute"], message: `unknown attribute '${node.attribute}'` });
         if (!def.available) {
-          return void issues.push({ path: [...path, "attribute"], message: `'${node.attribute}' is not available yet` });
+          return void issues.push({
+            path: [...path, "attribute"],
+            message: `'${node.attribute}' is not available yet`,
+          });
         }
         if (!OPERATORS_BY_TYPE[def.type].includes(node.operator)) {
           return void issues.push({
@@ -258,7 +281,8 @@ export function checkRule(rule: Rule): RuleIssue[] {
         for (const v of scalars) {
           const problem = scalarFits(def.type, v, def.enumValues);
           if (problem) issues.push({ path: [...path, "value"], message: `${node.attribute}: ${problem}` });
-          else if (!integerOk(def.integer, v)) issues.push({ path: [...path, "value"], message: `${node.attribute} takes a whole number` });
+          else if (!integerOk(def.integer, v))
+            issues.push({ path: [...path, "value"], message: `${node.attribute} takes a whole number` });
           else {
             const range = scalarProblem(def.type, node.attribute, def.integer === true, v);
             if (range) issues.push({ path: [...path, "value"], message: range });
@@ -283,11 +307,16 @@ export function checkRule(rule: Rule): RuleIssue[] {
             });
           }
           const scalars =
-            arg.value.kind === "range" ? [arg.value.low, arg.value.high] : arg.value.kind === "list" ? arg.value.items : [arg.value];
+            arg.value.kind === "range"
+              ? [arg.value.low, arg.value.high]
+              : arg.value.kind === "list"
+                ? arg.value.items
+                : [arg.value];
           for (const v of scalars) {
             const problem = scalarFits(param.type, v);
             if (problem) issues.push({ path: at, message: `${arg.name}: ${problem}` });
-            else if (!integerOk(param.integer, v)) issues.push({ path: at, message: `${arg.name} takes a whole number` });
+            else if (!integerOk(param.integer, v))
+              issues.push({ path: at, message: `${arg.name} takes a whole number` });
             else {
               const range = scalarProblem(param.type, arg.name, param.integer === true, v);
               if (range) issues.push({ path: at, message: range });
@@ -337,7 +366,12 @@ export function limitProblem(rule: Rule): string | null {
         for (const arg of node.args) {
           const param = getParam(fn, arg.name);
           if (!param) continue;
-          const scalars = arg.value.kind === "range" ? [arg.value.low, arg.value.high] : arg.value.kind === "list" ? arg.value.items : [arg.value];
+          const scalars =
+            arg.value.kind === "range"
+              ? [arg.value.low, arg.value.high]
+              : arg.value.kind === "list"
+                ? arg.value.items
+                : [arg.value];
           for (const v of scalars) {
             const problem = scalarProblem(param.type, arg.name, param.integer === true, v);
             if (problem) return problem;

@@ -11,14 +11,24 @@ export type SegmentTemplate = {
 };
 
 export const TEMPLATES: readonly SegmentTemplate[] = [
-  { key: "high-value", name: "High-value customers", description: "Spent $500 or more in total.", query: "amount_spent >= 500" },
+  {
+    key: "high-value",
+    name: "High-value customers",
+    description: "Spent $500 or more in total.",
+    query: "amount_spent >= 500",
+  },
   {
     key: "loyal",
     name: "Loyal customers",
     description: "Five or more orders, the latest within six months.",
     query: "number_of_orders >= 5 AND last_order_date >= -6m",
   },
-  { key: "new", name: "New customers", description: "First order within the last 30 days.", query: "first_order_date >= -30d" },
+  {
+    key: "new",
+    name: "New customers",
+    description: "First order within the last 30 days.",
+    query: "first_order_date >= -30d",
+  },
   { key: "one-time", name: "One-time buyers", description: "Exactly one order so far.", query: "number_of_orders = 1" },
   { key: "repeat", name: "Repeat buyers", description: "Two or more orders.", query: "number_of_orders >= 2" },
   {
@@ -33,7 +43,12 @@ export const TEMPLATES: readonly SegmentTemplate[] = [
     description: "Repeat customers whose last order was three to six months ago.",
     query: "number_of_orders >= 2 AND last_order_date BETWEEN -6m AND -90d",
   },
-  { key: "big-spenders", name: "Big spenders", description: "Average order of $150 or more.", query: "average_order_value >= 150" },
+  {
+    key: "big-spenders",
+    name: "Big spenders",
+    description: "Average order of $150 or more.",
+    query: "average_order_value >= 150",
+  },
   {
     key: "local",
     name: "Local customers",
@@ -46,7 +61,12 @@ export const TEMPLATES: readonly SegmentTemplate[] = [
     description: "Agreed to receive marketing email.",
     query: "email_subscription_status = 'SUBSCRIBED'",
   },
-  { key: "prospects", name: "Never ordered (prospects)", description: "Customers without an order yet.", query: "number_of_orders = 0" },
+  {
+    key: "prospects",
+    name: "Never ordered (prospects)",
+    description: "Customers without an order yet.",
+    query: "number_of_orders = 0",
+  },
   {
     key: "category-fans",
     name: "Category fans",

@@ -9,7 +9,6 @@ import type { Instants, IntTest, LineTest, OrdersPlaced, Prepared, Purchased } f
 /** The customers a compiled rule is tested against, with their facts: the aliases it speaks of. */
 export const CUSTOMERS_FROM = `FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id"`;
 
-
 export type SqlDialect = "sqlite" | "postgres";
 export type Param = (value: unknown) => string;
 
@@ -24,7 +23,11 @@ function instantParam(dialect: SqlDialect, p: Param, ms: number): string {
   return p(dialect === "sqlite" ? ms : new Date(ms));
 }
 
-const INT_SQL = { ordersCount: `COALESCE(f."ordersCount", 0)`, amountSpentMinor: `COALESCE(f."amountSpentMinor", 0)`, aovMinor: `f."aovMinor"` };
+const INT_SQL = {
+  ordersCount: `COALESCE(f."ordersCount", 0)`,
+  amountSpentMinor: `COALESCE(f."amountSpentMinor", 0)`,
+  aovMinor: `f."aovMinor"`,
+};
 const DATE_SQL = { createdAt: `c."createdAt"`, firstOrderAt: `f."firstOrderAt"`, lastOrderAt: `f."lastOrderAt"` };
 
 function emailDomainSql(dialect: SqlDialect): string {
@@ -36,9 +39,11 @@ function emailDomainSql(dialect: SqlDialect): string {
 function listSql(dialect: SqlDialect, field: "tags" | "countries" | "regions"): string {
   // Every list as ',a,b,' so that one containment test serves; an empty list is ',,'.
   const item =
-    field === "tags" ? `c."tags"`
-    : field === "countries" ? `COALESCE(c."countryCode", '')`
-    : `(CASE WHEN c."countryCode" IS NOT NULL AND c."provinceCode" IS NOT NULL THEN c."countryCode" || '-' || c."provinceCode" ELSE '' END)`;
+    field === "tags"
+      ? `c."tags"`
+      : field === "countries"
+        ? `COALESCE(c."countryCode", '')`
+        : `(CASE WHEN c."countryCode" IS NOT NULL AND c."provinceCode" IS NOT NULL THEN c."countryCode" || '-' || c."provinceCode" ELSE '' END)`;
   return `(',' || ${lower(dialect, item)} || ',')`;
 }
 
@@ -98,7 +103,9 @@ function datesSql(dialect: SqlDialect, p: Param, dates: Instants[]): string {
 }
 
 function intTestSql(p: Param, expr: string, t: IntTest): string {
-  return t.op === "BETWEEN" ? `${expr} BETWEEN ${p(t.low)} AND ${p(t.high)}` : `${expr} ${t.op === "!=" ? "<>" : t.op} ${p(t.value)}`;
+  return t.op === "BETWEEN"
+    ? `${expr} BETWEEN ${p(t.low)} AND ${p(t.high)}`
+    : `${expr} ${t.op === "!=" ? "<>" : t.op} ${p(t.value)}`;
 }
 
 /**
@@ -120,7 +127,10 @@ function lineTestSql(dialect: SqlDialect, p: Param, t: LineTest, shop: string): 
   if (t.field === "tags") {
     // Tags are tested once per product, not once per line: the shop has far fewer products than lines.
     const tags = `(',' || ${lower(dialect, `pp."tags"`)} || ',')`;
-    const any = joinBalanced(t.values.map((v) => contains(dialect, tags, `',' || ${p(v)} || ','`)), "OR");
+    const any = joinBalanced(
+      t.values.map((v) => contains(dialect, tags, `',' || ${p(v)} || ','`)),
+      "OR",
+    );
     const tagged = `((pl."productId" IN (SELECT pp."id" FROM "Product" pp WHERE pp."shop" = ${p(shop)} AND (${any}))) IS TRUE)`;
     // A line without a product, or with one we do not know, has no tags.
     return t.negate ? `(NOT ${tagged})` : tagged;
@@ -136,10 +146,14 @@ function purchasedSql(dialect: SqlDialect, p: Param, node: Purchased, range: Cus
   const from = `FROM "Order" po ${linesJoin(dialect)} WHERE ${where}`;
   const units = `SUM(pl."quantity")`;
   // Matching lines grouped by order: every group has at least one, so an order without any never passes.
-  const perOrder = (quantity: IntTest) => `${from} GROUP BY po."customerId", po."id" HAVING ${intTestSql(p, units, quantity)}`;
+  const perOrder = (quantity: IntTest) =>
+    `${from} GROUP BY po."customerId", po."id" HAVING ${intTestSql(p, units, quantity)}`;
   let set: string;
-  if (node.sumQuantity === null) set = node.quantity === null ? `SELECT po."customerId" ${from}` : `SELECT po."customerId" ${perOrder(node.quantity)}`;
-  else if (node.quantity === null) set = `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING ${intTestSql(p, units, node.sumQuantity)}`;
+  if (node.sumQuantity === null)
+    set =
+      node.quantity === null ? `SELECT po."customerId" ${from}` : `SELECT po."customerId" ${perOrder(node.quantity)}`;
+  else if (node.quantity === null)
+    set = `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING ${intTestSql(p, units, node.sumQuantity)}`;
   else {
     set = `SELECT q."customerId" FROM (SELECT po."customerId", ${units} AS "units" ${perOrder(node.quantity)}) q
       GROUP BY q."customerId" HAVING ${intTestSql(p, `SUM(q."units")`, node.sumQuantity)}`;
@@ -153,7 +167,10 @@ function ordersPlacedSql(dialect: SqlDialect, p: Param, node: OrdersPlaced, rang
   if (node.sumAmount === null && node.countAtLeast <= 0n) return "(1 = 1)";
   const from = `FROM "Order" po WHERE ${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}`;
   if (node.sumAmount === null) {
-    const set = node.countAtLeast === 1n ? `SELECT po."customerId" ${from}` : `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${p(node.countAtLeast)}`;
+    const set =
+      node.countAtLeast === 1n
+        ? `SELECT po."customerId" ${from}`
+        : `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${p(node.countAtLeast)}`;
     return `((c."id" IN (${set})) IS TRUE)`;
   }
   const atLeast = node.countAtLeast > 1n ? node.countAtLeast : 1n;
@@ -191,29 +208,45 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param, ra
       }
       case "isNull": {
         const missing =
-          node.field === "email_domain" ? `${emailDomainSql(dialect)} IS NULL`
-          : node.field === "cities" ? `${citySql(dialect)} IS NULL`
-          : node.field === "tags" || node.field === "countries" || node.field === "regions" ? `${listSql(dialect, node.field)} = ',,'`
-          : node.field === "ordersCount" || node.field === "amountSpentMinor" ? "1 = 0" // counted as 0 without facts
-          : node.field === "emailMarketingState" || node.field === "smsMarketingState" ? `c."${node.field}" IS NULL`
-          : node.field === "createdAt" ? `c."createdAt" IS NULL`
-          : node.field === "rfmGroup" ? `f."rfmGroup" IS NULL`
-          : `f."${node.field}" IS NULL`;
+          node.field === "email_domain"
+            ? `${emailDomainSql(dialect)} IS NULL`
+            : node.field === "cities"
+              ? `${citySql(dialect)} IS NULL`
+              : node.field === "tags" || node.field === "countries" || node.field === "regions"
+                ? `${listSql(dialect, node.field)} = ',,'`
+                : node.field === "ordersCount" || node.field === "amountSpentMinor"
+                  ? "1 = 0" // counted as 0 without facts
+                  : node.field === "emailMarketingState" || node.field === "smsMarketingState"
+                    ? `c."${node.field}" IS NULL`
+                    : node.field === "createdAt"
+                      ? `c."createdAt" IS NULL`
+                      : node.field === "rfmGroup"
+                        ? `f."rfmGroup" IS NULL`
+                        : `f."${node.field}" IS NULL`;
         return node.negate ? `(NOT ${truth(missing)})` : truth(missing);
       }
       case "text": {
-        const col = node.field === "email_domain" ? emailDomainSql(dialect) : node.field === "rfmGroup" ? `f."rfmGroup"` : `c."${node.field}"`;
+        const col =
+          node.field === "email_domain"
+            ? emailDomainSql(dialect)
+            : node.field === "rfmGroup"
+              ? `f."rfmGroup"`
+              : `c."${node.field}"`;
         return truth(`${col} ${node.negate ? "<>" : "="} ${p(node.value)}`);
       }
       case "listContains": {
         let test: string;
-        if (node.field === "tags") test = contains(dialect, listSql(dialect, node.field), `',' || ${p(node.value)} || ','`);
+        if (node.field === "tags")
+          test = contains(dialect, listSql(dialect, node.field), `',' || ${p(node.value)} || ','`);
         else if (node.field === "countries") test = `c."countryCode" = ${p(node.value)}`;
         else if (node.field === "cities") test = `${citySql(dialect)} = ${p(node.value)}`;
         else {
           // "US-CA": the country is everything before the first '-', the province the rest.
           const dash = node.value.indexOf("-");
-          test = dash < 0 ? "1 = 0" : `c."countryCode" = ${p(node.value.slice(0, dash))} AND c."provinceCode" = ${p(node.value.slice(dash + 1))}`;
+          test =
+            dash < 0
+              ? "1 = 0"
+              : `c."countryCode" = ${p(node.value.slice(0, dash))} AND c."provinceCode" = ${p(node.value.slice(dash + 1))}`;
         }
         const has = truth(test);
         return node.negate ? `(NOT ${has})` : has;

@@ -50,7 +50,13 @@ function checkForSave(dialect: Executor["dialect"], query: string, ctx: EngineCo
  */
 export async function createSegment(
   db: Db,
-  { shop, name, query, template = null, now }: { shop: string; name: string; query: string; template?: string | null; now: Date },
+  {
+    shop,
+    name,
+    query,
+    template = null,
+    now,
+  }: { shop: string; name: string; query: string; template?: string | null; now: Date },
 ): Promise<number> {
   const ctx = await shopContext(db, { shop, now });
   const rule = checkForSave(db.dialect, query, ctx);
@@ -70,7 +76,10 @@ export async function createSegment(
 }
 
 /** One saved segment as the editor shows it; null when the shop has no such segment. */
-export async function getSegment(db: Db, { shop, id }: { shop: string; id: number }): Promise<{ id: number; name: string; query: string } | null> {
+export async function getSegment(
+  db: Db,
+  { shop, id }: { shop: string; id: number },
+): Promise<{ id: number; name: string; query: string } | null> {
   if (!isSegmentId(id)) return null;
   return db.prisma.segment.findFirst({ where: { shop, id }, select: { id: true, name: true, query: true } });
 }
@@ -89,7 +98,10 @@ export async function updateSegment(
   if (!isSegmentId(id)) return null;
   const ctx = await shopContext(db, { shop, now });
   const rule = checkForSave(db.dialect, query, ctx);
-  const previous = await db.prisma.segment.findFirst({ where: { shop, id }, select: { name: true, query: true, rule: true, updatedAt: true } });
+  const previous = await db.prisma.segment.findFirst({
+    where: { shop, id },
+    select: { name: true, query: true, rule: true, updatedAt: true },
+  });
   if (!previous) return null;
   const store = (definition: { name: string; query: string; rule: string; updatedAt: Date }) =>
     db.transaction(async (tx) => {
@@ -169,14 +181,28 @@ export async function setLifecycleThresholds(
 ): Promise<{ changed: boolean; recomputed: number }> {
   const current = (await shopContext(db, { shop, now })).lifecycle ?? DEFAULT_LIFECYCLE;
   const same =
-    current.lapsingDays === thresholds.lapsingDays && current.lapsedDays === thresholds.lapsedDays && current.loyalOrders === thresholds.loyalOrders;
+    current.lapsingDays === thresholds.lapsingDays &&
+    current.lapsedDays === thresholds.lapsedDays &&
+    current.loyalOrders === thresholds.loyalOrders;
   if (same) return { changed: false, recomputed: 0 };
   await db.prisma.shop.update({
     where: { domain: shop },
-    data: { lifecycleLapsingDays: thresholds.lapsingDays, lifecycleLapsedDays: thresholds.lapsedDays, lifecycleLoyalOrders: thresholds.loyalOrders },
+    data: {
+      lifecycleLapsingDays: thresholds.lapsingDays,
+      lifecycleLapsedDays: thresholds.lapsedDays,
+      lifecycleLoyalOrders: thresholds.loyalOrders,
+    },
   });
-  const segments = await db.prisma.segment.findMany({ where: { shop, active: true }, select: { id: true, rule: true } });
-  const ids = segments.filter((s) => { const rule = storedRuleOrNull(s.rule); return rule !== null && readsAttribute(rule, "lifecycle_stage"); }).map((s) => s.id);
+  const segments = await db.prisma.segment.findMany({
+    where: { shop, active: true },
+    select: { id: true, rule: true },
+  });
+  const ids = segments
+    .filter((s) => {
+      const rule = storedRuleOrNull(s.rule);
+      return rule !== null && readsAttribute(rule, "lifecycle_stage");
+    })
+    .map((s) => s.id);
   if (ids.length > 0) await recomputeSegments(db, { shop, ctx: await shopContext(db, { shop, now }), segmentIds: ids });
   return { changed: true, recomputed: ids.length };
 }

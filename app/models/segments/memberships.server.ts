@@ -56,7 +56,9 @@ export async function writeMembershipChanges(
       const sql = new Sql(tx.dialect);
       const shopParam = sql.p(shop);
       const atParam = sql.p(at);
-      const values = entering.slice(i, i + WRITE_BATCH).map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${atParam})`);
+      const values = entering
+        .slice(i, i + WRITE_BATCH)
+        .map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${atParam})`);
       await tx.run(
         sql,
         `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ${values.join(", ")}
@@ -67,7 +69,10 @@ export async function writeMembershipChanges(
       const sql = new Sql(tx.dialect);
       const shopParam = sql.p(shop);
       const pairs = leaving.slice(i, i + WRITE_BATCH).map((c) => `(${sql.p(c.segmentId)}, ${sql.p(c.customerId)})`);
-      await tx.run(sql, `DELETE FROM "SegmentMember" WHERE "shop" = ${shopParam} AND ("segmentId", "customerId") IN (VALUES ${pairs.join(", ")})`);
+      await tx.run(
+        sql,
+        `DELETE FROM "SegmentMember" WHERE "shop" = ${shopParam} AND ("segmentId", "customerId") IN (VALUES ${pairs.join(", ")})`,
+      );
     }
     for (let i = 0; i < changes.length; i += WRITE_BATCH) {
       const sql = new Sql(tx.dialect);
@@ -76,7 +81,10 @@ export async function writeMembershipChanges(
       const values = changes
         .slice(i, i + WRITE_BATCH)
         .map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${sql.p(c.entered)}, ${atParam})`);
-      await tx.run(sql, `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES ${values.join(", ")}`);
+      await tx.run(
+        sql,
+        `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES ${values.join(", ")}`,
+      );
     }
   }
   await writeSegmentLists(tx, { shop, changes });
@@ -85,7 +93,10 @@ export async function writeMembershipChanges(
   for (const [id, change] of delta) {
     if (change === 0) continue;
     const sql = new Sql(tx.dialect);
-    await tx.run(sql, `UPDATE "Segment" SET "memberCount" = "memberCount" + ${sql.p(change)} WHERE "id" = ${sql.p(id)}`);
+    await tx.run(
+      sql,
+      `UPDATE "Segment" SET "memberCount" = "memberCount" + ${sql.p(change)} WHERE "id" = ${sql.p(id)}`,
+    );
   }
 }
 /**
@@ -93,7 +104,10 @@ export async function writeMembershipChanges(
  * direction: a segment's id is appended to the lists of those entering (unless already there) and
  * cut out of the lists of those leaving.
  */
-async function writeSegmentLists(tx: Executor, { shop, changes }: { shop: string; changes: readonly MembershipChange[] }): Promise<void> {
+async function writeSegmentLists(
+  tx: Executor,
+  { shop, changes }: { shop: string; changes: readonly MembershipChange[] },
+): Promise<void> {
   const groups = new Map<string, { segmentId: number; entered: boolean; customerIds: string[] }>();
   for (const c of changes) {
     const key = `${c.segmentId}:${c.entered}`;
@@ -127,7 +141,10 @@ export async function updateMemberships(
 ): Promise<{ entered: number; left: number }> {
   if (customerIds.length === 0) return { entered: 0, left: 0 };
   const s0 = new Sql(tx.dialect);
-  const segments = await tx.all(s0, `SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${s0.p(shop)} AND "active" = ${s0.p(true)}`);
+  const segments = await tx.all(
+    s0,
+    `SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${s0.p(shop)} AND "active" = ${s0.p(true)}`,
+  );
   if (segments.length === 0) return { entered: 0, left: 0 };
   const rules: { id: number; prepared: Prepared }[] = [];
   for (const segment of segments) {
@@ -136,13 +153,20 @@ export async function updateMemberships(
     // else: recomputes report it; an event must not fail over a stale rule
   }
   // The customers with their current segments; orders only when some active rule looks at purchases.
-  const people = await customersWithSegments(tx, { shop, ids: customerIds, purchases: rules.some((r) => readsPurchases(r.prepared)) });
+  const people = await customersWithSegments(tx, {
+    shop,
+    ids: customerIds,
+    purchases: rules.some((r) => readsPurchases(r.prepared)),
+  });
   // A customer deleted by this event has no row left to list its segments: they come from the members.
   const gone = customerIds.filter((id) => !people.has(id));
   const heldByGone = new Map<string, Set<number>>();
   if (gone.length > 0) {
     const s1 = new Sql(tx.dialect);
-    const rows = await tx.all(s1, `SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, gone)}`);
+    const rows = await tx.all(
+      s1,
+      `SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, gone)}`,
+    );
     for (const r of rows) {
       const set = heldByGone.get(String(r.customerId)) ?? new Set<number>();
       set.add(toNumber(r.segmentId));

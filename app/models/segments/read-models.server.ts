@@ -18,11 +18,17 @@ function compiled(db: Executor, sql: Sql, rule: Rule, ctx: EngineContext): strin
 }
 
 /** How many of the shop's customers the rule selects, counted by the database (within the preview's time bound). */
-export async function countMatching(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<number> {
+export async function countMatching(
+  db: Executor,
+  { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext },
+): Promise<number> {
   return bounded(db, (tx) => count(tx, { shop, rule, ctx }));
 }
 
-async function count(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<number> {
+async function count(
+  db: Executor,
+  { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext },
+): Promise<number> {
   const sql = new Sql(db.dialect);
   const shopParam = sql.p(shop);
   const where = compiled(db, sql, rule, ctx);
@@ -30,15 +36,27 @@ async function count(db: Executor, { shop, rule, ctx }: { shop: string; rule: Ru
   return toNumber(row?.n);
 }
 
-export async function matchingIds(db: Executor, { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext }): Promise<string[]> {
+export async function matchingIds(
+  db: Executor,
+  { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext },
+): Promise<string[]> {
   const sql = new Sql(db.dialect);
   const shopParam = sql.p(shop);
   const where = compiled(db, sql, rule, ctx);
-  const rows = await bounded(db, (tx) => tx.all(sql, `SELECT c."id" ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id"`));
+  const rows = await bounded(db, (tx) =>
+    tx.all(sql, `SELECT c."id" ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id"`),
+  );
   return rows.map((r) => String(r.id));
 }
 
-export type PreviewMember = { id: string; name: string; email: string | null; orders: number; spent: string; lastOrderAt: string | null };
+export type PreviewMember = {
+  id: string;
+  name: string;
+  email: string | null;
+  orders: number;
+  spent: string;
+  lastOrderAt: string | null;
+};
 
 /** A member as the editor's preview and the detail page list them. */
 const MEMBER_COLUMNS = `c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt"`;
@@ -89,7 +107,10 @@ export async function previewQuery(
   const checked = parseQuery(query, ctx);
   if (!checked.ok) return checked;
   const release = acquirePreviewSlot(shop);
-  if (!release) throw new SegmentBusyError(`Too many previews at once for this shop (at most ${MAX_PREVIEWS_PER_SHOP}): the count follows in a moment`);
+  if (!release)
+    throw new SegmentBusyError(
+      `Too many previews at once for this shop (at most ${MAX_PREVIEWS_PER_SHOP}): the count follows in a moment`,
+    );
   try {
     return await bounded(db, async (tx) => {
       const n = await count(tx, { shop, rule: checked.rule, ctx });
@@ -116,7 +137,12 @@ export type SegmentDetail = {
   lastComputedAt: Date | null;
   /** Members at the end of each of the last `days` days (UTC), oldest first. */
   sizeOverTime: { day: string; size: number }[];
-  profile: { averageSpent: string; averageOrders: number; topCountries: { code: string; customers: number }[]; topProducts: { title: string; customers: number }[] };
+  profile: {
+    averageSpent: string;
+    averageOrders: number;
+    topCountries: { code: string; customers: number }[];
+    topProducts: { title: string; customers: number }[];
+  };
   members: PreviewMember[];
   page: number;
   pages: number;

@@ -1,7 +1,15 @@
 // Full recompute in the database: up to 30 segments per pass over the shop's customers, each rule a
 // bit of a mask compared with the customer's current memberships (decisions 007 and 010), failures
 // isolated to the segment to blame (decision 014).
-import { isStatementCancelled, isStatementFailure, setStatementTimeout, Sql, toNumber, type Db, type Executor } from "~/db/database.server";
+import {
+  isStatementCancelled,
+  isStatementFailure,
+  setStatementTimeout,
+  Sql,
+  toNumber,
+  type Db,
+  type Executor,
+} from "~/db/database.server";
 import type { EngineContext, Prepared } from "~/domain/segments/engine";
 import { lockShop, refreshPlannerStatistics } from "~/models/store.server";
 import { compileSql, CUSTOMERS_FROM } from "./compile-sql";
@@ -34,7 +42,8 @@ export async function recomputeSegment(
 ): Promise<{ entered: number; left: number; members: number }> {
   const [result] = await recomputeSegments(db, { shop, ctx, segmentIds: [segmentId] });
   if (!result) throw new SegmentRuleError(`no segment ${segmentId} in ${shop}`);
-  if (result.error) throw result.errorKind === "timeout" ? new SegmentTimeoutError(result.error) : new SegmentRuleError(result.error);
+  if (result.error)
+    throw result.errorKind === "timeout" ? new SegmentTimeoutError(result.error) : new SegmentRuleError(result.error);
   return { entered: result.entered, left: result.left, members: result.members };
 }
 
@@ -58,7 +67,10 @@ function statementFailure(error: unknown): Failure {
       message: `Computing this segment took longer than ${seconds(segmentRecomputeTimeoutMs())} s and was stopped: simplify its query (fewer products_purchased or orders_placed conditions)`,
     };
   }
-  return { kind: "database", message: `The database could not compute this segment: ${error instanceof Error ? error.message : String(error)}` };
+  return {
+    kind: "database",
+    message: `The database could not compute this segment: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 /**
@@ -84,7 +96,13 @@ export async function recomputeSegments(
     segmentIds,
     onProgress,
     chunkSize = db.dialect === "sqlite" ? RECOMPUTE_CHUNK : Number.POSITIVE_INFINITY,
-  }: { shop: string; ctx: EngineContext; segmentIds?: readonly number[]; onProgress?: (done: number, total: number) => void; chunkSize?: number },
+  }: {
+    shop: string;
+    ctx: EngineContext;
+    segmentIds?: readonly number[];
+    onProgress?: (done: number, total: number) => void;
+    chunkSize?: number;
+  },
 ): Promise<RecomputeResult[]> {
   const segments = await db.prisma.segment.findMany({
     where: { shop, ...(segmentIds ? { id: { in: [...segmentIds] } } : { active: true }) },
@@ -112,7 +130,13 @@ export async function recomputeSegments(
      * `batch` over the customers after `after`, chunk by chunk; `chunk` counts the chunks done before.
      * Only the last piece of a split batch reports progress, so progress never goes back.
      */
-    const pass = async (b: number, batch: typeof rules, after: string | null, chunk: number, reports: boolean): Promise<void> => {
+    const pass = async (
+      b: number,
+      batch: typeof rules,
+      after: string | null,
+      chunk: number,
+      reports: boolean,
+    ): Promise<void> => {
       for (;;) {
         // The chunk's last customer, found on the primary key alone.
         const sb = new Sql(db.dialect);
@@ -151,7 +175,8 @@ export async function recomputeSegments(
         }
         chunk += 1;
         if (reports) {
-          const reached = upTo === null ? (b + 1) * customers : Math.min(b * customers + chunk * chunkSize, (b + 1) * customers);
+          const reached =
+            upTo === null ? (b + 1) * customers : Math.min(b * customers + chunk * chunkSize, (b + 1) * customers);
           if (reached > done) onProgress?.(Math.min(reached, total), total);
           done = Math.max(done, reached);
         }
@@ -163,11 +188,19 @@ export async function recomputeSegments(
   }
   const computed = rules.filter((r) => !failures.has(r.id)).map((r) => r.id);
   if (computed.length > 0) {
-    await db.prisma.segment.updateMany({ where: { id: { in: computed } }, data: { lastComputedAt: ctx.now, computeError: null } });
+    await db.prisma.segment.updateMany({
+      where: { id: { in: computed } },
+      data: { lastComputedAt: ctx.now, computeError: null },
+    });
   }
-  for (const [id, failure] of failures) await db.prisma.segment.updateMany({ where: { id }, data: { computeError: failure.message } });
+  for (const [id, failure] of failures)
+    await db.prisma.segment.updateMany({ where: { id }, data: { computeError: failure.message } });
   const ids = segments.map((s) => s.id);
-  const counts = new Map((await db.prisma.segment.findMany({ where: { id: { in: ids } }, select: { id: true, memberCount: true } })).map((s) => [s.id, s.memberCount]));
+  const counts = new Map(
+    (await db.prisma.segment.findMany({ where: { id: { in: ids } }, select: { id: true, memberCount: true } })).map(
+      (s) => [s.id, s.memberCount],
+    ),
+  );
   return segments.map((s) => {
     const failure = failures.get(s.id);
     return {
@@ -202,12 +235,17 @@ async function recomputeChunk(
   const shopParam = sql.p(shop);
   // Bit i stands for batch[i]; the numbers are ours (1 << i), never input.
   const fresh = batch
-    .map((s, i) => `(CASE WHEN ${compileSql(s.prepared, tx.dialect, (v) => sql.p(v), { after, upTo })} THEN ${2 ** i} ELSE 0 END)`)
+    .map(
+      (s, i) =>
+        `(CASE WHEN ${compileSql(s.prepared, tx.dialect, (v) => sql.p(v), { after, upTo })} THEN ${2 ** i} ELSE 0 END)`,
+    )
     .join(" + ");
   // What the customer holds now, from the same row: Customer.segmentIds lists them as ",3,7,". The
   // ids are the database's integers, never input.
   const position = tx.dialect === "postgres" ? "strpos" : "instr";
-  const held = batch.map((s, i) => `(CASE WHEN ${position}(c."segmentIds", ',${s.id},') > 0 THEN ${2 ** i} ELSE 0 END)`).join(" + ");
+  const held = batch
+    .map((s, i) => `(CASE WHEN ${position}(c."segmentIds", ',${s.id},') > 0 THEN ${2 ** i} ELSE 0 END)`)
+    .join(" + ");
   const range = (column: string) =>
     `${after === null ? "" : ` AND ${column} > ${sql.p(after)}`}${upTo === null ? "" : ` AND ${column} <= ${sql.p(upTo)}`}`;
   if (tx.dialect === "postgres") {
@@ -257,10 +295,21 @@ async function recomputeChunk(
  * After products' tags changed: every active segment that tests product tags, recomputed in the
  * database (a product's buyers can be most of the shop, so not on the per-event path). None, nothing.
  */
-export async function recomputeProductTagSegments(db: Db, { shop, now }: { shop: string; now: Date }): Promise<RecomputeResult[]> {
-  const segments = await db.prisma.segment.findMany({ where: { shop, active: true }, select: { id: true, rule: true } });
+export async function recomputeProductTagSegments(
+  db: Db,
+  { shop, now }: { shop: string; now: Date },
+): Promise<RecomputeResult[]> {
+  const segments = await db.prisma.segment.findMany({
+    where: { shop, active: true },
+    select: { id: true, rule: true },
+  });
   // An invalid stored rule tests nothing: the next full recompute marks it (recomputeSegments).
-  const ids = segments.filter((s) => { const rule = storedRuleOrNull(s.rule); return rule !== null && readsProductTags(rule); }).map((s) => s.id);
+  const ids = segments
+    .filter((s) => {
+      const rule = storedRuleOrNull(s.rule);
+      return rule !== null && readsProductTags(rule);
+    })
+    .map((s) => s.id);
   if (ids.length === 0) return [];
   return recomputeSegments(db, { shop, ctx: await shopContext(db, { shop, now }), segmentIds: ids });
 }

@@ -59,7 +59,16 @@ const preparedRules = new Map<string, ReturnType<typeof prepare>>();
 /** A stored rule prepared for the moment, or why it cannot be: an invalid stored rule is not thrown. */
 export function preparedStored(json: string, ctx: EngineContext): ReturnType<typeof prepare> {
   const l = ctx.lifecycle ?? DEFAULT_LIFECYCLE;
-  const key = [localDate(ctx.now, ctx.timeZone), ctx.timeZone, ctx.currencyCode, ctx.shop ?? "", l.lapsingDays, l.lapsedDays, l.loyalOrders, json].join("\u0000");
+  const key = [
+    localDate(ctx.now, ctx.timeZone),
+    ctx.timeZone,
+    ctx.currencyCode,
+    ctx.shop ?? "",
+    l.lapsingDays,
+    l.lapsedDays,
+    l.loyalOrders,
+    json,
+  ].join("\u0000");
   const cached = preparedRules.get(key);
   if (cached) return cached;
   let prepared: ReturnType<typeof prepare>;
@@ -82,7 +91,8 @@ function validateStored(json: string): Rule {
     throw new SegmentRuleError("stored rule is not valid JSON: save the segment's query again");
   }
   const checked = validateRule(input);
-  if (!checked.ok) throw new SegmentRuleError(`stored rule is invalid: ${checked.issues.map((i) => i.message).join("; ")}`);
+  if (!checked.ok)
+    throw new SegmentRuleError(`stored rule is invalid: ${checked.issues.map((i) => i.message).join("; ")}`);
   return checked.rule;
 }
 
@@ -117,5 +127,8 @@ export function readsAttribute(rule: Rule, attribute: string): boolean {
 
 /** Whether a rule tests product tags (products_purchased(tag: …)), which live on the product, not the line. */
 export function readsProductTags(rule: Rule): boolean {
-  return someNode(rule, (node) => node.kind === "function" && node.name === "products_purchased" && node.args.some((a) => a.name === "tag"));
+  return someNode(
+    rule,
+    (node) => node.kind === "function" && node.name === "products_purchased" && node.args.some((a) => a.name === "tag"),
+  );
 }

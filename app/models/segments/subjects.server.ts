@@ -67,7 +67,10 @@ function parseSegmentIds(list: string): Set<number> {
  * The counted orders (as recomputeFacts counts them: not cancelled, not test) of some customers, or
  * of the whole shop, with their lines and the lines' product tags: one query, grouped here.
  */
-async function purchasesOf(db: Executor, { shop, ids }: { shop: string; ids?: readonly string[] }): Promise<Map<string, PurchaseOrder[]>> {
+async function purchasesOf(
+  db: Executor,
+  { shop, ids }: { shop: string; ids?: readonly string[] },
+): Promise<Map<string, PurchaseOrder[]>> {
   const sql = new Sql(db.dialect);
   const rows = await db.all(
     sql,
@@ -89,7 +92,11 @@ async function purchasesOf(db: Executor, { shop, ids }: { shop: string; ids?: re
     if (current?.key !== key) {
       current = {
         key,
-        order: { processedAt: toDate(r.processedAt)!, amountMinor: toBigInt(r.totalMinor) - toBigInt(r.refundedMinor), lines: [] },
+        order: {
+          processedAt: toDate(r.processedAt)!,
+          amountMinor: toBigInt(r.totalMinor) - toBigInt(r.refundedMinor),
+          lines: [],
+        },
       };
       const list = byCustomer.get(customerId) ?? [];
       list.push(current.order);

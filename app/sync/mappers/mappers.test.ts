@@ -127,7 +127,10 @@ describe("webhook fixtures", () => {
     for (const topic of ["customers/data_request", "customers/redact", "shop/redact"]) {
       expect(webhook(topic)).toMatchObject({ shop_id: 87654321098, shop_domain: "fixture-shop.myshopify.com" });
     }
-    expect(webhook("app/uninstalled")).toMatchObject({ id: 87654321098, myshopify_domain: "fixture-shop.myshopify.com" });
+    expect(webhook("app/uninstalled")).toMatchObject({
+      id: 87654321098,
+      myshopify_domain: "fixture-shop.myshopify.com",
+    });
     expect(webhook("app/scopes_update").shop_id).toBe("gid://shopify/Shop/87654321098");
     expect(webhook("customers/redact").customer.id).toBe(7731250036789);
     expect(webhook("customers/redact").orders_to_redact).toEqual([6012345678901]);
@@ -179,8 +182,17 @@ describe("mapCustomerWebhook", () => {
   });
 
   it("normalizes tags and blanks", () => {
-    const payload = { ...webhook("customers/create"), tags: " vip, wholesale ,vip,, ", first_name: "", last_name: "  " };
-    expect(value(mapCustomerWebhook(payload))).toMatchObject({ tags: ["vip", "wholesale"], firstName: null, lastName: null });
+    const payload = {
+      ...webhook("customers/create"),
+      tags: " vip, wholesale ,vip,, ",
+      first_name: "",
+      last_name: "  ",
+    };
+    expect(value(mapCustomerWebhook(payload))).toMatchObject({
+      tags: ["vip", "wholesale"],
+      firstName: null,
+      lastName: null,
+    });
     expect(customerWebhookGaps(payload)).toEqual(["emailMarketingState", "smsMarketingState"]);
   });
 
@@ -269,7 +281,13 @@ describe("mapOrderWebhook", () => {
   });
 
   describe("refunds", () => {
-    const tx = (amount: string, extra: Json = {}) => ({ kind: "refund", status: "success", amount, currency: "CAD", ...extra });
+    const tx = (amount: string, extra: Json = {}) => ({
+      kind: "refund",
+      status: "success",
+      amount,
+      currency: "CAD",
+      ...extra,
+    });
     const refund = (transactions: Json[], extra: Json = {}) => ({ transactions, ...extra });
     const moneyBag = (shop: string, presentment: string, presentmentCurrency = "CAD") => ({
       shop_money: { amount: shop, currency_code: "USD" },
@@ -282,7 +300,11 @@ describe("mapOrderWebhook", () => {
       ["currency null means presentment", [refund([tx("20.34", { currency: null })])], 1485n],
       ["a refund already in shop currency", [refund([tx("14.85", { currency: "USD" })])], 1485n],
       ["two refunds converted as one sum", [refund([tx("20.34")]), refund([tx("155.94")])], 12869n],
-      ["failed and pending transactions don't count", [refund([tx("20.34", { status: "failure" }), tx("5.00", { status: "pending" })])], 0n],
+      [
+        "failed and pending transactions don't count",
+        [refund([tx("20.34", { status: "failure" }), tx("5.00", { status: "pending" })])],
+        0n,
+      ],
       ["only kind refund counts", [refund([tx("20.34", { kind: "void" })])], 0n],
       ["more than the total is clamped", [refund([tx("500.00")])], 12869n],
       ["a negative zero is zero", [refund([tx("-0.00")])], 0n],
@@ -320,7 +342,11 @@ describe("mapOrderWebhook", () => {
       ["0.03", 2n],
       ["1.99", 100n],
     ])("rounds %s CAD half up at 1 USD : 2 CAD", (amount, expected) => {
-      const payload = { ...webhook("orders/updated"), total_price_set: moneyBag("1.00", "2.00"), refunds: [refund([tx(amount)])] };
+      const payload = {
+        ...webhook("orders/updated"),
+        total_price_set: moneyBag("1.00", "2.00"),
+        refunds: [refund([tx(amount)])],
+      };
       expect(value(mapOrderWebhook(payload)).order.refundedMinor).toBe(expected);
     });
 
@@ -363,7 +389,13 @@ describe("mapOrderWebhook", () => {
       ],
       [
         "refund line items in another currency than the shop's",
-        { refunds: [refund([], { refund_line_items: [{ subtotal_set: { shop_money: { amount: "1.00", currency_code: "EUR" } } }] })] },
+        {
+          refunds: [
+            refund([], {
+              refund_line_items: [{ subtotal_set: { shop_money: { amount: "1.00", currency_code: "EUR" } } }],
+            }),
+          ],
+        },
         "order.refunds[0].refund_line_items[0].subtotal_set.shop_money.currency_code: expected the shop currency USD, got EUR",
       ],
       // Money refunded is never negative (issue 10): such a payload fails, it is not clamped to 0.
@@ -379,7 +411,11 @@ describe("mapOrderWebhook", () => {
       ],
       [
         "negative refunded tax",
-        { refunds: [refund([], { refund_line_items: [{ subtotal_set: shopOnly("1.00"), total_tax_set: shopOnly("-0.13") }] })] },
+        {
+          refunds: [
+            refund([], { refund_line_items: [{ subtotal_set: shopOnly("1.00"), total_tax_set: shopOnly("-0.13") }] }),
+          ],
+        },
         "order.refunds[0].refund_line_items[0].total_tax_set.shop_money.amount: expected an amount of at least 0",
       ],
     ])("rejects %s", (_name, patch, error) => {
@@ -430,8 +466,16 @@ describe("mapProductWebhook", () => {
 
   it.each<[string, Json, string | null]>([
     ["image", {}, SWEATER.imageUrl],
-    ["images[0] when image is null", { image: null, images: [{ src: "https://cdn.example.com/a.jpg" }] }, "https://cdn.example.com/a.jpg"],
-    ["media preview as a last resort", { image: null, images: [], media: [{ preview_image: { src: "https://cdn.example.com/m.jpg" } }] }, "https://cdn.example.com/m.jpg"],
+    [
+      "images[0] when image is null",
+      { image: null, images: [{ src: "https://cdn.example.com/a.jpg" }] },
+      "https://cdn.example.com/a.jpg",
+    ],
+    [
+      "media preview as a last resort",
+      { image: null, images: [], media: [{ preview_image: { src: "https://cdn.example.com/m.jpg" } }] },
+      "https://cdn.example.com/m.jpg",
+    ],
     ["nothing", { image: null, images: [], media: [] }, null],
   ])("takes the image from %s", (_name, patch, url) => {
     expect(value(mapProductWebhook({ ...webhook("products/update"), ...patch }, "USD")).imageUrl).toBe(url);
@@ -517,9 +561,17 @@ describe("ids", () => {
   });
 
   it.each<[string, Json, string]>([
-    ["a GID of another type", { admin_graphql_api_id: "gid://shopify/Order/7731250036789" }, "customer.admin_graphql_api_id: expected a gid://shopify/Customer/… id"],
+    [
+      "a GID of another type",
+      { admin_graphql_api_id: "gid://shopify/Order/7731250036789" },
+      "customer.admin_graphql_api_id: expected a gid://shopify/Customer/… id",
+    ],
     ["an id that contradicts the GID", { id: 7731250036790 }, "customer.id: does not match admin_graphql_api_id"],
-    ["a GID that isn't one", { admin_graphql_api_id: "7731250036789" }, "customer.admin_graphql_api_id: expected a gid://shopify/Customer/… id"],
+    [
+      "a GID that isn't one",
+      { admin_graphql_api_id: "7731250036789" },
+      "customer.admin_graphql_api_id: expected a gid://shopify/Customer/… id",
+    ],
   ])("rejects %s", (_name, patch, error) => {
     expect(mapCustomerWebhook({ ...webhook("customers/create"), ...patch })).toEqual({ ok: false, error });
   });
@@ -598,7 +650,8 @@ describe("bad input", () => {
     ],
     [
       "a negative variant price",
-      () => mapProductWebhook({ ...webhook("products/update"), variants: [{ price: "10.00" }, { price: "-0.01" }] }, "USD"),
+      () =>
+        mapProductWebhook({ ...webhook("products/update"), variants: [{ price: "10.00" }, { price: "-0.01" }] }, "USD"),
       "product.variants[1].price: expected an amount of at least 0",
     ],
     [
@@ -666,17 +719,26 @@ describe("bad input", () => {
     ],
     [
       "an unknown node marketing state",
-      () => mapCustomerNode({ ...customerNode(), defaultEmailAddress: { emailAddress: "a@example.com", marketingState: "MAYBE" } }),
+      () =>
+        mapCustomerNode({
+          ...customerNode(),
+          defaultEmailAddress: { emailAddress: "a@example.com", marketingState: "MAYBE" },
+        }),
       `customer.defaultEmailAddress.marketingState: ${MARKETING}`,
     ],
     [
       "node amount abc",
-      () => mapProductNode({ ...productNode(), priceRangeV2: { minVariantPrice: { amount: "abc", currencyCode: "USD" } } }),
+      () =>
+        mapProductNode({ ...productNode(), priceRangeV2: { minVariantPrice: { amount: "abc", currencyCode: "USD" } } }),
       "product.priceRangeV2.minVariantPrice.amount: expected a decimal amount",
     ],
     [
       "a negative node price",
-      () => mapProductNode({ ...productNode(), priceRangeV2: { minVariantPrice: { amount: "-5.00", currencyCode: "USD" } } }),
+      () =>
+        mapProductNode({
+          ...productNode(),
+          priceRangeV2: { minVariantPrice: { amount: "-5.00", currencyCode: "USD" } },
+        }),
       "product.priceRangeV2.minVariantPrice.amount: expected an amount of at least 0",
     ],
     [
@@ -742,17 +804,28 @@ describe("bulk JSONL", () => {
       if (typeof row.__parentId !== "string") continue;
       children.set(row.__parentId, [...(children.get(row.__parentId) ?? []), row]);
     }
-    return rows.filter((row) => row.__parentId === undefined).map((node) => ({ node, children: children.get(node.id) ?? [] }));
+    return rows
+      .filter((row) => row.__parentId === undefined)
+      .map((node) => ({ node, children: children.get(node.id) ?? [] }));
   }
 
   it("maps every customer", () => {
     const rows = jsonl("customers").map((node) => value(mapCustomerNode(node)));
-    expect(rows.map((c) => [c.id, c.email, c.emailMarketingState, c.smsMarketingState, c.tags, c.countryCode])).toEqual([
-      ["7731250036789", "maya.patel@example.com", "SUBSCRIBED", "NOT_SUBSCRIBED", ["newsletter", "wool-lovers"], "CA"],
-      ["7731250102325", "jonas.becker@example.com", "UNSUBSCRIBED", "SUBSCRIBED", ["wholesale"], "US"],
-      ["7731250135093", null, "NOT_SUBSCRIBED", "NOT_SUBSCRIBED", [], null],
-      ["7731250167861", "lena.okafor@example.com", "PENDING", "NOT_SUBSCRIBED", ["vip"], "GB"],
-    ]);
+    expect(rows.map((c) => [c.id, c.email, c.emailMarketingState, c.smsMarketingState, c.tags, c.countryCode])).toEqual(
+      [
+        [
+          "7731250036789",
+          "maya.patel@example.com",
+          "SUBSCRIBED",
+          "NOT_SUBSCRIBED",
+          ["newsletter", "wool-lovers"],
+          "CA",
+        ],
+        ["7731250102325", "jonas.becker@example.com", "UNSUBSCRIBED", "SUBSCRIBED", ["wholesale"], "US"],
+        ["7731250135093", null, "NOT_SUBSCRIBED", "NOT_SUBSCRIBED", [], null],
+        ["7731250167861", "lena.okafor@example.com", "PENDING", "NOT_SUBSCRIBED", ["vip"], "GB"],
+      ],
+    );
     expect(rows[0]).toEqual({
       ...MAYA,
       tags: ["newsletter", "wool-lovers"],
@@ -779,7 +852,9 @@ describe("bulk JSONL", () => {
   it("maps every order with the line rows that name it as parent", () => {
     const rows = jsonl("orders");
     const orders = group(rows).map(({ node, children }) => value(mapOrderNode(node, children)));
-    expect(orders.map((o) => [o.name, o.customerId, o.lines.length, o.totalMinor, o.refundedMinor, o.financialStatus])).toEqual([
+    expect(
+      orders.map((o) => [o.name, o.customerId, o.lines.length, o.totalMinor, o.refundedMinor, o.financialStatus]),
+    ).toEqual([
       ["#1001", "7731250036789", 2, 12869n, 12869n, "REFUNDED"],
       ["#1002", null, 1, 4200n, 0n, "PAID"],
       ["#1003", "7731250102325", 3, 15600n, 3200n, "PARTIALLY_REFUNDED"],
@@ -809,7 +884,13 @@ describe("bulk JSONL", () => {
     const line = jsonl("orders")[4]!;
     expect(value(mapLineItemNode(line))).toMatchObject({ id: "14567890156224", quantity: 3, priceMinor: 1400n });
     const custom = { ...line, product: null, variant: null, vendor: null, sku: "" };
-    expect(value(mapLineItemNode(custom))).toMatchObject({ productId: null, variantId: null, productType: null, vendor: null, sku: null });
+    expect(value(mapLineItemNode(custom))).toMatchObject({
+      productId: null,
+      variantId: null,
+      productType: null,
+      vendor: null,
+      sku: null,
+    });
   });
 
   it("maps every product", () => {
@@ -825,7 +906,11 @@ describe("bulk JSONL", () => {
   });
 
   it("falls back to featuredImage and to no price", () => {
-    const node = { ...jsonl("products")[2], featuredImage: { url: "https://cdn.example.com/b.jpg" }, priceRangeV2: null };
+    const node = {
+      ...jsonl("products")[2],
+      featuredImage: { url: "https://cdn.example.com/b.jpg" },
+      priceRangeV2: null,
+    };
     expect(value(mapProductNode(node))).toMatchObject({ imageUrl: "https://cdn.example.com/b.jpg", priceMinor: null });
   });
 });
@@ -839,22 +924,32 @@ describe("queries", () => {
     let depth = 0;
     for (let i = open; i < query.length; i++) {
       if (query[i] === "{") depth++;
-      if (query[i] === "}" && --depth === 0) return query.slice(open + 1, i).replace(/\s+/g, " ").trim();
+      if (query[i] === "}" && --depth === 0)
+        return query
+          .slice(open + 1, i)
+          .replace(/\s+/g, " ")
+          .trim();
     }
     throw new Error("unbalanced");
   }
 
-  it.each([BULK_CUSTOMERS_QUERY, BULK_ORDERS_QUERY, BULK_PRODUCTS_QUERY, CUSTOMERS_UPDATED_SINCE_QUERY, ORDERS_UPDATED_SINCE_QUERY])(
-    "is #graphql-tagged (%#)",
+  it.each([
+    BULK_CUSTOMERS_QUERY,
+    BULK_ORDERS_QUERY,
+    BULK_PRODUCTS_QUERY,
+    CUSTOMERS_UPDATED_SINCE_QUERY,
+    ORDERS_UPDATED_SINCE_QUERY,
+  ])("is #graphql-tagged (%#)", (query) => {
+    expect(query.trimStart().startsWith("#graphql")).toBe(true);
+  });
+
+  it.each([BULK_CUSTOMERS_QUERY, BULK_ORDERS_QUERY, BULK_PRODUCTS_QUERY])(
+    "bulk query %# paginates nothing",
     (query) => {
-      expect(query.trimStart().startsWith("#graphql")).toBe(true);
+      expect(query).not.toMatch(/\b(first|last|after|before)\s*:/);
+      expect(query).not.toMatch(/pageInfo/);
     },
   );
-
-  it.each([BULK_CUSTOMERS_QUERY, BULK_ORDERS_QUERY, BULK_PRODUCTS_QUERY])("bulk query %# paginates nothing", (query) => {
-    expect(query).not.toMatch(/\b(first|last|after|before)\s*:/);
-    expect(query).not.toMatch(/pageInfo/);
-  });
 
   it("selects the same customer fields in bulk and in reconciliation", () => {
     expect(selection(CUSTOMERS_UPDATED_SINCE_QUERY, "nodes")).toBe(selection(BULK_CUSTOMERS_QUERY, "node"));
@@ -882,11 +977,20 @@ describe("queries", () => {
 
 describe("tags and consent webhooks", () => {
   it("maps the tags events: the customer from its GID, the tags normalised, the time", () => {
-    expect(mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: [" vip", "vip", "b2b "], occurredAt: "2025-02-03T10:15:00.000Z" })).toEqual({
+    expect(
+      mapCustomerTagsWebhook({
+        customerId: "gid://shopify/Customer/12",
+        tags: [" vip", "vip", "b2b "],
+        occurredAt: "2025-02-03T10:15:00.000Z",
+      }),
+    ).toEqual({
       ok: true,
       value: { customerId: "12", tags: ["vip", "b2b"], occurredAt: new Date("2025-02-03T10:15:00.000Z") },
     });
-    expect(mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: [] })).toMatchObject({ ok: true, value: { occurredAt: null } });
+    expect(mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: [] })).toMatchObject({
+      ok: true,
+      value: { occurredAt: null },
+    });
   });
 
   it("maps both consent events; a null state is NOT_SUBSCRIBED, a null time stays null", () => {
@@ -895,26 +999,78 @@ describe("tags and consent webhooks", () => {
       value: { customerId: "7731250036789", state: "SUBSCRIBED", consentUpdatedAt: new Date("2025-02-03T15:20:00Z") },
     });
     // Shopify's own sample for the SMS topic: `id`, and every consent field null.
-    expect(mapSmsConsentWebhook({ id: 12, phone: null, sms_marketing_consent: { state: null, opt_in_level: null, consent_updated_at: null, consent_collected_from: "other" } })).toEqual({
+    expect(
+      mapSmsConsentWebhook({
+        id: 12,
+        phone: null,
+        sms_marketing_consent: {
+          state: null,
+          opt_in_level: null,
+          consent_updated_at: null,
+          consent_collected_from: "other",
+        },
+      }),
+    ).toEqual({
       ok: true,
       value: { customerId: "12", state: "NOT_SUBSCRIBED", consentUpdatedAt: null },
     });
-    expect(mapSmsConsentWebhook({ customer_id: "13", sms_marketing_consent: { state: "unsubscribed", consent_updated_at: null } })).toMatchObject({
+    expect(
+      mapSmsConsentWebhook({
+        customer_id: "13",
+        sms_marketing_consent: { state: "unsubscribed", consent_updated_at: null },
+      }),
+    ).toMatchObject({
       ok: true,
       value: { customerId: "13", state: "UNSUBSCRIBED" },
     });
   });
 
   it.each([
-    ["tags: a numeric customerId", () => mapCustomerTagsWebhook({ customerId: 12, tags: [] }), "payload.customerId: expected a Shopify GID"],
-    ["tags: the GID of an order", () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Order/12", tags: [] }), "payload.customerId: expected a gid://shopify/Customer/… id"],
-    ["tags: a string for the list", () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: "vip" }), "payload.tags: expected an array"],
-    ["tags: a bad time", () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: [], occurredAt: "yesterday" }), "payload.occurredAt: expected an ISO date-time"],
-    ["email: no customer", () => mapEmailConsentWebhook({ email_marketing_consent: { state: "subscribed" } }), "payload.customer_id: expected an id"],
-    // eslint-disable-next-line @typescript-eslint/no-loss-of-precision -- an id past 2^53, as JSON.parse would give it
-    ["email: an id past 2^53", () => mapEmailConsentWebhook({ customer_id: 706405506930370084, email_marketing_consent: null }), "payload.customer_id: expected an id below 2^53 or a numeric string"],
-    ["email: an unknown state", () => mapEmailConsentWebhook({ customer_id: 12, email_marketing_consent: { state: "maybe", consent_updated_at: null } }), "payload.email_marketing_consent.state: expected one of"],
-    ["sms: no id at all", () => mapSmsConsentWebhook({ phone: null, sms_marketing_consent: null }), "payload.id: expected an id"],
+    [
+      "tags: a numeric customerId",
+      () => mapCustomerTagsWebhook({ customerId: 12, tags: [] }),
+      "payload.customerId: expected a Shopify GID",
+    ],
+    [
+      "tags: the GID of an order",
+      () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Order/12", tags: [] }),
+      "payload.customerId: expected a gid://shopify/Customer/… id",
+    ],
+    [
+      "tags: a string for the list",
+      () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: "vip" }),
+      "payload.tags: expected an array",
+    ],
+    [
+      "tags: a bad time",
+      () => mapCustomerTagsWebhook({ customerId: "gid://shopify/Customer/12", tags: [], occurredAt: "yesterday" }),
+      "payload.occurredAt: expected an ISO date-time",
+    ],
+    [
+      "email: no customer",
+      () => mapEmailConsentWebhook({ email_marketing_consent: { state: "subscribed" } }),
+      "payload.customer_id: expected an id",
+    ],
+    [
+      "email: an id past 2^53",
+      // eslint-disable-next-line @typescript-eslint/no-loss-of-precision -- an id past 2^53, as JSON.parse would give it
+      () => mapEmailConsentWebhook({ customer_id: 706405506930370084, email_marketing_consent: null }),
+      "payload.customer_id: expected an id below 2^53 or a numeric string",
+    ],
+    [
+      "email: an unknown state",
+      () =>
+        mapEmailConsentWebhook({
+          customer_id: 12,
+          email_marketing_consent: { state: "maybe", consent_updated_at: null },
+        }),
+      "payload.email_marketing_consent.state: expected one of",
+    ],
+    [
+      "sms: no id at all",
+      () => mapSmsConsentWebhook({ phone: null, sms_marketing_consent: null }),
+      "payload.id: expected an id",
+    ],
   ])("refuses %s with the field named", (_name, map, error) => {
     const result = map() as MapResult<unknown>;
     expect(result.ok ? "ok" : result.error).toContain(error);

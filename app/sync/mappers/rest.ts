@@ -2,7 +2,14 @@
 // and the tags and consent topics. Pure; every mapper answers a MapResult (shared.ts).
 import { z } from "zod";
 import { parseMinor } from "~/domain/money";
-import { normalizeTags, type CustomerRow, type MarketingState, type OrderLineRow, type OrderRow, type ProductRow } from "~/domain/rows";
+import {
+  normalizeTags,
+  type CustomerRow,
+  type MarketingState,
+  type OrderLineRow,
+  type OrderRow,
+  type ProductRow,
+} from "~/domain/rows";
 import {
   amount,
   array,
@@ -97,10 +104,7 @@ const restOrderCustomer = object({ ...restCustomerFields, created_at: optionalDa
 
 type RestCustomer = z.output<typeof restOrderCustomer>;
 
-function customerRowFromRest(
-  customer: RestCustomer & { created_at: Date; updated_at: Date },
-  at: Path,
-): CustomerRow {
+function customerRowFromRest(customer: RestCustomer & { created_at: Date; updated_at: Date }, at: Path): CustomerRow {
   return {
     id: resolveId(customer, "Customer", at),
     email: customer.email,
@@ -372,8 +376,7 @@ export function mapProductWebhook(payload: unknown, shopCurrency?: string): MapR
       vendor: product.vendor,
       tags: normalizeTags(product.tags ?? ""),
       status: productStatus(product.status, ["status"]),
-      imageUrl:
-        product.image?.src ?? product.images?.[0]?.src ?? product.media?.[0]?.preview_image?.src ?? null,
+      imageUrl: product.image?.src ?? product.images?.[0]?.src ?? product.media?.[0]?.preview_image?.src ?? null,
       priceMinor,
       createdAt: product.created_at,
       updatedAt: product.updated_at,
@@ -467,6 +470,11 @@ export function mapSmsConsentWebhook(payload: unknown): MapResult<CustomerConsen
     const event = parse(restSmsConsentEvent, payload);
     const id = event.customer_id ?? event.id;
     if (id == null) throw new Invalid(["id"], "expected an id");
-    return consentEvent(id, event.customer_id != null ? ["customer_id"] : ["id"], event.sms_marketing_consent, "sms_marketing_consent");
+    return consentEvent(
+      id,
+      event.customer_id != null ? ["customer_id"] : ["id"],
+      event.sms_marketing_consent,
+      "sms_marketing_consent",
+    );
   });
 }

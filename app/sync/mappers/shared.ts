@@ -185,4 +185,3 @@ export function requireCurrency(actual: string, expected: string, path: Path): v
 export function clamp(value: bigint, low: bigint, high: bigint): bigint {
   return value < low ? low : value > high ? high : value;
 }
-
