@@ -9,8 +9,8 @@ declare global {
 }
 
 // In development Vite reloads modules; keep one client (and one SQLite connection) per process.
-// The production server's writer thread (app/sync/background-thread.server.ts) asks for checkpoints in
-// a thread of their own.
+// The production server's writer thread (app/sync/background-thread.server.ts) asks, on SQLite, for
+// checkpoints in a thread of their own (`writerThreadEnv`, app/single-node).
 const db: Db =
   globalThis.tailoredDb ??
   openDatabase(databaseConfig(process.env.DATABASE_URL, process.cwd()), {

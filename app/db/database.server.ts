@@ -6,11 +6,11 @@
 import type { PrismaClient } from "@prisma/client";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from "./checkpointer.server";
 import { createPrismaClient, POSTGRES_CONNECTION_OPTIONS } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
 import { inList, SqlQuery, type RowDecoder } from "./sql";
 import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
+import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from "~/single-node/index.server";
 
 export type Row = Record<string, unknown>;
 
@@ -78,7 +78,7 @@ function decoded(rows: Row[], decode: unknown): unknown[] {
 export type OpenOptions = {
   /**
    * SQLite: WAL checkpoints run in a thread of their own instead of inside this connection's commits
-   * (the production server's writer thread; see app/db/checkpointer.server.ts).
+   * (the production server's writer thread; see app/single-node/checkpointer.server.ts).
    */
   checkpointThread?: boolean;
 };
@@ -155,7 +155,7 @@ function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(
   conn.pragma("synchronous = NORMAL");
   conn.pragma("foreign_keys = ON");
   for (const pragma of SQLITE_PRIVACY_PRAGMAS) conn.pragma(pragma);
-  // The webhook writer's connection leaves checkpoints to a thread of its own (checkpointer.server.ts).
+  // The webhook writer's connection leaves checkpoints to a thread of its own (app/single-node).
   let stopCheckpointer: (() => Promise<void>) | undefined;
   if (options.checkpointThread) {
     conn.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);

@@ -4,13 +4,13 @@
 // thread writes nothing to the database on the webhook path: it verifies a delivery and hands it over
 // this channel to the background thread, which owns the writes — it group-commits the inbox rows,
 // answers "stored", and applies the events in between. When is a delivery acknowledged? On SQLite,
-// once the HTTP thread has appended it to the webhook journal (app/sync/journal.server.ts,
+// once the HTTP thread has appended it to the webhook journal (app/single-node, SQLite only,
 // docs/decisions/012-webhook-journal.md), without waiting for that commit; on PostgreSQL, after it.
 import { MessageChannel, Worker, workerData, type MessagePort } from "node:worker_threads";
 import { databaseConfig } from "~/db/config";
+import { journalFor, usesWebhookJournal, writerThreadEnv, type Journal } from "~/single-node/index.server";
 import type { IncomingWebhook } from "./inbox.server";
 import { installedShops } from "./installed-shops.server";
-import { Journal } from "./journal.server";
 import { mapOrderWebhook, type OrderMapping } from "./mappers/rest";
 import type { MapResult } from "./mappers/shared";
 import { ORDER_UPSERT_TOPICS } from "./topics";
@@ -91,9 +91,9 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
   let stopping = false;
   let worker: Worker;
   const config = databaseConfig(process.env.DATABASE_URL, process.cwd());
-  if (config.dialect === "sqlite" && config.file !== ":memory:" && process.env.TAILORED_WEBHOOK_JOURNAL !== "off") {
+  if (usesWebhookJournal(config)) {
     try {
-      const opened = Journal.open(`${config.file}-webhooks`);
+      const opened = journalFor(config.file);
       journal = opened.journal;
       // Acknowledged by a process that stopped before storing them all: stored now (a redelivery of one
       // already in the inbox is ignored there, as ever).
@@ -135,9 +135,9 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
       }
     });
     worker = new Worker(entry, {
-      // This thread does nearly all the writing: its SQLite connection leaves WAL checkpoints to a
-      // thread of their own (app/db/checkpointer.server.ts).
-      env: { ...process.env, TAILORED_BACKGROUND: "here", TAILORED_SQLITE_CHECKPOINTS: "thread" },
+      // This thread does nearly all the writing: on SQLite its connection leaves WAL checkpoints to a
+      // thread of their own (app/single-node).
+      env: { ...process.env, TAILORED_BACKGROUND: "here", ...writerThreadEnv(config) },
       workerData: { tailoredBackgroundPort: channel.port2 },
       transferList: [channel.port2],
     });

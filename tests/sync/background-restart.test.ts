@@ -58,10 +58,13 @@ describe("a background thread that dies", () => {
         .map((l) => l.split(" ")[1]),
     ).toEqual(ids);
     const journals = () => fs.readdirSync(dir).filter((f) => f.endsWith(".journal"));
+    const locks = () => fs.readdirSync(dir).filter((f) => f.endsWith(".lock"));
     expect(journals().length).toBe(1);
-    // Everything stored: stopping leaves no journal behind.
+    expect(locks().length).toBe(1); // the run's, held while the server runs (docs/decisions/017)
+    // Everything stored: stopping leaves no journal behind, nor its lock.
     await stop();
     expect(journals()).toEqual([]);
+    expect(locks()).toEqual([]);
     expect(reported).toEqual(["[background] thread exited with 1; restarting"]);
   });
 });

@@ -1,12 +1,15 @@
-// The webhook journal (app/sync/journal.server.ts): what the production server's HTTP thread writes
+// The webhook journal (app/single-node/journal.server.ts): what the production server's HTTP thread writes
 // before acknowledging a delivery on SQLite. Records come back exactly; a record cut short ends the
-// file; files go once all their records are stored, and what a dead process left is read back.
+// file; files go once all their records are stored, and what a run that has gone left is read back —
+// a run whose lock is free. Here a run "dies" by letting go of its lock (what the OS does when a
+// process ends); tests/sync/journal-lock.test.ts does it with other processes.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createRandom } from "~/demo/random";
-import { decodeRecords, encodeRecord, Journal, type JournalRecord } from "~/sync/journal.server";
+import { decodeRecords, encodeRecord, Journal, type JournalRecord } from "~/single-node/journal.server";
+import type { RunLock } from "~/single-node/run-lock.server";
 
 const record = (i: number, payload = `{"id":${i}}`): JournalRecord => ({
   shop: "journal.myshopify.com",
@@ -19,11 +22,14 @@ const record = (i: number, payload = `{"id":${i}}`): JournalRecord => ({
   payload,
 });
 
-const files = (dir: string) =>
+const files = (dir: string, ending = ".journal") =>
   fs
     .readdirSync(dir)
-    .filter((f) => f.endsWith(".journal"))
+    .filter((f) => f.endsWith(ending))
     .sort();
+
+/** The process that holds `journal` ends without closing it: the OS lets go of its lock, its files stay. */
+const dies = (journal: Journal) => (journal as unknown as { lock: RunLock }).lock.release({ remove: false });
 
 describe("webhook journal", () => {
   let dir: string;
@@ -53,7 +59,8 @@ describe("webhook journal", () => {
     const base = path.join(dir, "db.sqlite-webhooks");
     const good = encodeRecord(record(1));
     const damaged = Buffer.concat([good, Buffer.from("null\n{}\n"), encodeRecord(record(2))]);
-    fs.writeFileSync(`${base}.${process.pid}-old-0.journal`, damaged);
+    // A run whose lock file is gone too: no one holds it.
+    fs.writeFileSync(`${base}.0old-0.journal`, damaged);
     // The report is expected here: caught for this call only (the suite fails any other console.error).
     const reported: string[] = [];
     const spy = vi.spyOn(console, "error");
@@ -63,7 +70,7 @@ describe("webhook journal", () => {
     spy.mockImplementation(suite ?? (() => undefined));
     expect(recovered.map((r) => r.record)).toEqual([record(1)]);
     expect(reported).toEqual([
-      `[journal] db.sqlite-webhooks.${process.pid}-old-0.journal: ${damaged.length - good.length} bytes after its last whole record (1) not read`,
+      `[journal] db.sqlite-webhooks.0old-0.journal: ${damaged.length - good.length} bytes after its last whole record (1) not read`,
     ]);
     journal.close();
   });
@@ -73,9 +80,10 @@ describe("webhook journal", () => {
     expect(recovered).toEqual([]);
     const appended = [1, 2, 3].map((i) => journal.append(record(i)));
     await Promise.all(appended.map((a) => a.written));
-    expect(files(dir)).toEqual([
-      expect.stringMatching(new RegExp(`^db\\.sqlite-webhooks\\.${process.pid}-[0-9a-z]+-0\\.journal$`)),
-    ]);
+    // Named by the run (its start time and a random part), not by the process id; its lock beside it.
+    const [run] = files(dir, ".lock").map((f) => /^db\.sqlite-webhooks\.([0-9a-z]{17})\.lock$/.exec(f)?.[1]);
+    expect(run).toBeDefined();
+    expect(files(dir)).toEqual([`db.sqlite-webhooks.${run}-0.journal`]);
     expect(decodeRecords(fs.readFileSync(path.join(dir, files(dir)[0]!))).records).toEqual(
       [1, 2, 3].map((i) => record(i)),
     );
@@ -83,8 +91,8 @@ describe("webhook journal", () => {
     for (const a of appended) journal.stored(a.generation);
     expect(journal.outstanding).toBe(0);
     journal.close();
-    // Closed with everything stored: nothing left to read back.
-    expect(files(dir)).toEqual([]);
+    // Closed with everything stored: nothing left to read back, and the lock file gone with it.
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 
   it("closes and deletes the current file as soon as everything in it is stored; the next record starts a new one", async () => {
@@ -168,14 +176,29 @@ describe("webhook journal", () => {
     expect(next.generation).toBeGreaterThan(first.generation);
     expect(journal.outstanding).toBe(2); // 1 and 3; 2 was never acknowledged
     fs.closeSync(real);
+    dies(journal);
     // A restart reads back what was acknowledged, and nothing else.
-    const { recovered } = Journal.open(base);
-    expect(recovered.map((r) => r.record.eventId)).toEqual(["event-1", "event-3"]);
+    const restarted = Journal.open(base);
+    expect(restarted.recovered.map((r) => r.record.eventId)).toEqual(["event-1", "event-3"]);
+    restarted.journal.close();
   });
 
-  it("gives back, in order, what a process that died had not stored, and goes on after it", async () => {
+  it("gives back, in order, what a run that died had not stored, and goes on after it", async () => {
     const base = path.join(dir, "db.sqlite-webhooks");
     const first = Journal.open(base, { rotateBytes: 600 }).journal;
+    // Another server on the same database, still running (here: a second journal of this process,
+    // holding its lock; other processes in journal-lock.test.ts): its files are its own, neither read
+    // back nor deleted. It leaves the first one's files alone too, as that one is running.
+    const other = Journal.open(base);
+    expect(other.recovered).toEqual([]);
+    await other.journal.append(record(500)).written;
+    const run = (journal: Journal) => (journal as unknown as { lock: RunLock }).lock.run;
+    const otherFiles = () => fs.readdirSync(dir).filter((f) => f.includes(run(other.journal)));
+    const held = otherFiles();
+    expect(held).toEqual([
+      `db.sqlite-webhooks.${run(other.journal)}-0.journal`,
+      `db.sqlite-webhooks.${run(other.journal)}.lock`,
+    ]);
     const appended = [];
     for (let i = 0; i < 10; i++) {
       const a = first.append(record(i));
@@ -184,24 +207,48 @@ describe("webhook journal", () => {
     }
     // Stored: the first four. Then the process dies (no close).
     for (const a of appended.slice(0, 4)) first.stored(a.generation);
-    // Another server on the same database, still running (here: this test's parent process): its
-    // journal is its own, neither read back nor deleted.
-    const other = `${base}.${process.ppid}-x-0.journal`;
-    fs.writeFileSync(other, encodeRecord(record(500)));
+    dies(first);
 
     const { journal, recovered } = Journal.open(base);
     // A file is read back whole (a record may be in it and in the inbox: the inbox ignores the copy).
     const back = recovered.map((r) => r.record.eventId);
     expect(back).toEqual(expect.arrayContaining(appended.slice(4).map((_, k) => `event-${k + 4}`)));
     expect(back).toEqual([...back].sort((a, b) => Number(a.split("-")[1]) - Number(b.split("-")[1])));
+    expect(back).not.toContain("event-500");
     expect(journal.outstanding).toBe(recovered.length);
     const next = journal.append(record(99));
     await next.written;
     expect(next.generation).toBeGreaterThan(Math.max(...recovered.map((r) => r.generation)));
+    // The dead run's lock is held by its reader until its files are gone; then its lock file goes.
+    expect(fs.existsSync(`${base}.${run(first)}.lock`)).toBe(true);
     for (const r of recovered) journal.stored(r.generation);
+    expect(fs.readdirSync(dir).filter((f) => f.includes(run(first)))).toEqual([]);
     journal.stored(next.generation);
     journal.close();
-    expect(back).not.toContain("event-500");
-    expect(files(dir)).toEqual([path.basename(other)]);
+    expect(otherFiles().sort()).toEqual(held.sort());
+    // Closed with a record not stored, its file stays, and its lock file beside it (free now: the next
+    // start reads it back); once stored, both go.
+    other.journal.close();
+    expect(otherFiles().sort()).toEqual(held.sort());
+    const last = Journal.open(base);
+    expect(last.recovered.map((r) => r.record.eventId)).toEqual(["event-500"]);
+    last.journal.stored(last.recovered[0]!.generation);
+    last.journal.close();
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("reads back files named by the process id (before the run lock) as it did: of a process that is not running, or this one", () => {
+    const base = path.join(dir, "db.sqlite-webhooks");
+    // No process has an id past the kernel's largest (2^22).
+    const gone = 2 ** 22 + 1;
+    fs.writeFileSync(`${base}.${gone}-old-0.journal`, encodeRecord(record(1)));
+    fs.writeFileSync(`${base}.${process.pid}-old-1.journal`, encodeRecord(record(2)));
+    const live = `db.sqlite-webhooks.${process.ppid}-old-0.journal`;
+    fs.writeFileSync(path.join(dir, live), encodeRecord(record(3)));
+    const { journal, recovered } = Journal.open(base);
+    expect(recovered.map((r) => r.record.eventId).sort()).toEqual(["event-1", "event-2"]);
+    for (const r of recovered) journal.stored(r.generation);
+    journal.close();
+    expect(fs.readdirSync(dir)).toEqual([live]);
   });
 });

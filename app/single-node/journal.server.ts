@@ -8,14 +8,16 @@
 // file whose records are all in the inbox is deleted: the current one too, which is closed (and the
 // next record starts a new one) as soon as everything in it is stored, so that no delivery — personal
 // data, often — stays on disk longer than it takes to reach the inbox; after an erasure the current file
-// is closed at once (`retire`). Files left by a process that died are read back at the next start and
-// their records stored then.
+// is closed at once (`retire`). Files left by a server that stopped before storing them are read back
+// at the next start and their records stored then; which ones those are, a lock beside the journal says
+// (run-lock.server.ts), not a process id.
 //
 // Format: per record, a line of JSON (the delivery without its body, plus the body's length in bytes),
 // then the body as received, then "\n". A record cut short (the machine stopped mid-write) ends the
 // file: it was never acknowledged.
 import fs from "node:fs";
 import path from "node:path";
+import { isRunId, RunLock } from "./run-lock.server";
 
 export type JournalRecord = {
   shop: string;
@@ -66,29 +68,46 @@ export function decodeRecords(data: Buffer): { records: JournalRecord[]; unread:
   return { records, unread: data.length - at };
 }
 
-function alive(pid: number): boolean {
+/**
+ * Files named `<base>.<pid>-<run>-<n>.journal`, by a version before the run lock: read back as that
+ * version did, when no process has that id or it is this one (the PID test the lock replaced, kept only
+ * for files written before it; to be removed once none can be left).
+ */
+function legacyOwnerGone(pid: number): boolean {
+  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
+    return false;
   } catch (error) {
     // EPERM: it exists, and is someone else's.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return (error as NodeJS.ErrnoException).code !== "EPERM";
   }
 }
 
-type Generation = { file: string; fd: number | null; written: number; stored: number; bytes: number };
+type Generation = {
+  file: string;
+  fd: number | null;
+  written: number;
+  stored: number;
+  bytes: number;
+  /** The run that wrote it (null: a file named by a version before the run lock). */
+  run: string | null;
+};
 
 export type Appended = { generation: number; written: Promise<void> };
 
 /**
- * Appends records, a group per turn of the event loop in one write, to `<base>.<pid>-<run>-<n>.journal`,
+ * Appends records, a group per turn of the event loop in one write, to `<base>.<run>-<n>.journal`,
  * starting a new file past `rotateBytes`; deletes a file once every record in it is reported stored.
+ * Holds the run's lock, `<base>.<run>.lock`, until `close`, and the locks of the earlier runs whose
+ * files it read back until those files are gone.
  */
 export class Journal {
   private readonly generations = new Map<number, Generation>();
   private current = -1;
   private queue: { buffer: Buffer; resolve: () => void; reject: (error: unknown) => void }[] = [];
-  private readonly run = Date.now().toString(36);
+  /** Earlier runs whose files this journal read back, by run. */
+  private readonly adopted = new Map<string, RunLock>();
   /** The current file cannot take more records (a write failed and no new file could be opened yet). */
   private broken = false;
   /** Close the current file after the write in progress (`retire` while records wait to be written). */
@@ -97,6 +116,7 @@ export class Journal {
   private constructor(
     private readonly base: string,
     private readonly rotateBytes: number,
+    private readonly lock: RunLock,
   ) {}
 
   /**
@@ -111,43 +131,101 @@ export class Journal {
     journal: Journal;
     recovered: { generation: number; record: JournalRecord }[];
   } {
-    const journal = new Journal(base, rotateBytes);
-    const dir = path.dirname(base);
-    const prefix = `${path.basename(base)}.`;
-    // `<base>.<pid>-<run>-<n>.journal`: a file of a process that is still running (two servers on one
-    // database, for a moment during a deploy) is its own to store and delete; a dead one's is ours.
-    const left = fs
-      .readdirSync(dir)
-      .filter((name) => name.startsWith(prefix) && name.endsWith(".journal"))
-      .map((name) => {
-        const [pid, run, n] = name.slice(prefix.length, -".journal".length).split("-");
-        return { name, pid: Number(pid), run: run ?? "", n: Number(n) };
-      })
-      .filter((f) => Number.isInteger(f.pid) && Number.isInteger(f.n) && (f.pid === process.pid || !alive(f.pid)))
-      .sort((a, b) => a.pid - b.pid || a.run.localeCompare(b.run) || a.n - b.n);
+    const lock = RunLock.acquire(base);
+    const journal = new Journal(base, rotateBytes, lock);
+    try {
+      const recovered = journal.readBack();
+      journal.rotate();
+      return { journal, recovered };
+    } catch (error) {
+      journal.close();
+      throw error;
+    }
+  }
+
+  /**
+   * The files of earlier runs whose owner has gone: `<base>.<run>-<n>.journal` of each run whose lock
+   * this process can take (an owner that is alive holds it: its files are its own to store and delete,
+   * as during a deploy, when two servers share the database for a moment, on one host or not), in the
+   * order the runs started. Their locks stay held here until their files are gone.
+   */
+  private readBack(): { generation: number; record: JournalRecord }[] {
+    const dir = path.dirname(this.base);
+    const prefix = `${path.basename(this.base)}.`;
+    const runs = new Map<string, { name: string; n: number }[]>();
+    const legacy: { name: string; pid: number; run: string; n: number }[] = [];
+    for (const name of fs.readdirSync(dir)) {
+      if (!name.startsWith(prefix)) continue;
+      const rest = name.slice(prefix.length);
+      if (rest.endsWith(".lock")) {
+        const run = rest.slice(0, -".lock".length);
+        if (isRunId(run) && !runs.has(run)) runs.set(run, []);
+        continue;
+      }
+      if (!rest.endsWith(".journal")) continue;
+      const parts = rest.slice(0, -".journal".length).split("-");
+      if (parts.length === 2 && isRunId(parts[0]!) && /^\d+$/.test(parts[1]!)) {
+        const files = runs.get(parts[0]!) ?? [];
+        files.push({ name, n: Number(parts[1]) });
+        runs.set(parts[0]!, files);
+      } else if (parts.length === 3 && /^\d+$/.test(parts[0]!) && /^\d+$/.test(parts[2]!)) {
+        legacy.push({ name, pid: Number(parts[0]), run: parts[1]!, n: Number(parts[2]) });
+      }
+    }
+    runs.delete(this.lock.run);
     const recovered: { generation: number; record: JournalRecord }[] = [];
-    for (const { name } of left) {
+    const empty: number[] = [];
+    const read = (name: string, run: string | null) => {
       const file = path.join(dir, name);
-      const { records, unread } = decodeRecords(fs.readFileSync(file));
+      let data: Buffer;
+      try {
+        data = fs.readFileSync(file);
+      } catch (error) {
+        // Read back and deleted by another server starting at the same time, before this one held the lock.
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+        throw error;
+      }
+      const { records, unread } = decodeRecords(data);
       // Deliveries whose record was cut short were never acknowledged; bytes after a cut are worth a
       // look (the journal never writes after a failed write: it moves to a new file).
       if (unread > 0)
         console.error(`[journal] ${name}: ${unread} bytes after its last whole record (${records.length}) not read`);
-      const generation = ++journal.current;
-      journal.generations.set(generation, { file, fd: null, written: records.length, stored: 0, bytes: 0 });
+      const generation = ++this.current;
+      this.generations.set(generation, { file, fd: null, written: records.length, stored: 0, bytes: 0, run });
       for (const record of records) recovered.push({ generation, record });
-      if (records.length === 0) journal.stored(generation, 0);
+      if (records.length === 0) empty.push(generation);
+    };
+    legacy
+      .filter((f) => legacyOwnerGone(f.pid))
+      .sort((a, b) => a.pid - b.pid || a.run.localeCompare(b.run) || a.n - b.n)
+      .forEach((f) => read(f.name, null));
+    for (const run of [...runs.keys()].sort()) {
+      const files = runs.get(run)!;
+      let lock: RunLock | null;
+      try {
+        lock = RunLock.adopt(this.base, run, { create: files.length > 0 });
+      } catch (error) {
+        // Not a lock this journal made (damaged, or not a database): its files are left as they are.
+        console.error(`[journal] run ${run} left alone:`, error);
+        continue;
+      }
+      if (!lock) continue; // its owner is alive
+      this.adopted.set(run, lock);
+      for (const { name } of files.sort((a, b) => a.n - b.n)) read(name, run);
+      // A lock left without files (its server stopped between deleting its last file and the lock), or
+      // whose files went meanwhile: nothing to wait for.
+      this.releaseIfDone(run);
     }
-    journal.rotate();
-    return { journal, recovered };
+    // Empty files go now (with their run's lock, if they were all it had).
+    for (const generation of empty) this.stored(generation, 0);
+    return recovered;
   }
 
   private rotate(): void {
     const generation = this.current + 1;
-    // The run tells this process's files from those of an earlier one that had the same pid.
-    const file = `${this.base}.${process.pid}-${this.run}-${generation}.journal`;
+    const file = `${this.base}.${this.lock.run}-${generation}.journal`;
     const fd = fs.openSync(file, "a");
-    this.generations.set(generation, { file, fd, written: 0, stored: 0, bytes: 0 });
+    this.generations.set(generation, { file, fd, written: 0, stored: 0, bytes: 0, run: this.lock.run });
     const previous = this.generations.get(this.current);
     this.current = generation;
     if (previous && previous.fd !== null) {
@@ -267,8 +345,28 @@ export class Journal {
       console.error("[journal]", error);
     }
     for (const [n, other] of this.generations) if (other === g) this.generations.delete(n);
+    if (g.run !== null) this.releaseIfDone(g.run);
   }
 
+  /** Whether some file of `run` is still here (not yet deleted). */
+  private holds(run: string): boolean {
+    for (const g of this.generations.values()) if (g.run === run) return true;
+    return false;
+  }
+
+  /** An earlier run read back whose files are all gone: its lock file goes, and the lock with it. */
+  private releaseIfDone(run: string): void {
+    const lock = this.adopted.get(run);
+    if (!lock || this.holds(run)) return;
+    this.adopted.delete(run);
+    lock.release({ remove: true });
+  }
+
+  /**
+   * Closes the current file (deleted if everything in it is stored) and lets go of the locks: this
+   * run's, and those of earlier runs still being stored. A lock file is deleted with the last file of its
+   * run; one whose run still has files stays beside them, free, and the next start reads them back.
+   */
   close(): void {
     const g = this.generations.get(this.current);
     if (g && g.fd !== null) {
@@ -276,5 +374,8 @@ export class Journal {
       g.fd = null;
       this.collect(g);
     }
+    this.lock.release({ remove: !this.holds(this.lock.run) });
+    for (const [run, lock] of this.adopted) lock.release({ remove: !this.holds(run) });
+    this.adopted.clear();
   }
 }

@@ -6,7 +6,7 @@
 // copied; the writer keeps a high automatic threshold only as a safety net should this thread stop.
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
-import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
+import { SQLITE_PRIVACY_PRAGMAS } from "~/db/pragmas";
 
 /** Pages the writer may append before it checkpoints itself (the checkpointer normally stays far below). */
 export const WRITER_AUTOCHECKPOINT_PAGES = 16_384;
