@@ -20,24 +20,12 @@
 // affinities, categories pull in complements (machine -> grinder, beans, accessories; tea -> mugs),
 // owning a machine makes beans and accessories more likely later, and consumables are re-bought,
 // often the same favourite bag, while durables almost never are.
+//
+// Here: the options, the customers' profiles (signup, place, name, consent, tags) and the purchase
+// process with its orders. Beside it: catalogue.ts and people.ts (the data), products.ts (the
+// catalogue as products and sale items), baskets.ts (what goes in each order), time.ts.
 import type { CustomerRow, FinancialStatus, OrderLineRow, OrderRow, ProductRow, ShopRow } from "../domain/rows";
-import { normalizeTags } from "../domain/rows";
-import {
-  ACCESSORIES,
-  AFFINITY_ALPHA,
-  BEANS,
-  BREWING,
-  CATALOGUE,
-  CATEGORIES,
-  CATEGORY_COUNT,
-  COMPLEMENTS,
-  GRINDERS,
-  MACHINES,
-  MUGS,
-  OWNED_FACTOR,
-  SKU_PREFIX,
-  TEA,
-} from "./catalogue";
+import { Shopper } from "./baskets";
 import {
   CANADA_FRENCH_PROVINCE,
   COUNTRIES,
@@ -56,7 +44,11 @@ import {
   SMS_STATES,
   SMS_WEIGHTS,
 } from "./people";
+import { buildCatalogue, type Catalogue } from "./products";
 import { createRandom, type Random } from "./random";
+import { DAY, HOUR, MINUTE, WINDOW } from "./time";
+
+export { demoVariantId } from "./products";
 
 export type DemoOptions = {
   seed: number;
@@ -78,11 +70,6 @@ export const DEMO_TRUTH = {
   gammaGamma: { p: 4, q: 3, gamma: 25 },
 } as const;
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
-const MINUTE = 60_000;
-/** Customers sign up over the two years before `now`. */
-const WINDOW = 730 * DAY;
 /** The signup rate at `now` relative to two years earlier: the shop has been growing. */
 const GROWTH = 2;
 const MAX_ORDERS_PER_CUSTOMER = 1000;
@@ -90,9 +77,6 @@ const MAX_ORDERS_PER_CUSTOMER = 1000;
 const CUSTOMER_ID_BASE = 7_000_000_000_000;
 const ORDER_ID_BASE = 6_000_000_000_000;
 const LINE_ID_BASE = 5_000_000_000_000;
-const PRODUCT_ID_BASE = 8_000_000_000_000;
-// Variant ids are not in ProductRow; order lines need one, so each product has exactly one, here.
-const VARIANT_ID_OFFSET = 1_000_000_000_000;
 const FIRST_ORDER_NUMBER = 1001;
 
 export function demoShop(options: DemoOptions): ShopRow {
@@ -103,120 +87,6 @@ export function demoShop(options: DemoOptions): ShopRow {
     currencyCode: "USD",
     ianaTimezone: "America/New_York",
   };
-}
-
-/** The id of the single variant of demo product `productId` (as carried on order lines). */
-export function demoVariantId(productId: string): string {
-  return String(Number(productId) + VARIANT_ID_OFFSET);
-}
-
-type Item = {
-  index: number;
-  category: number;
-  id: string;
-  variantId: string;
-  title: string;
-  sku: string;
-  productType: string;
-  vendor: string;
-  cents: number;
-  price: bigint;
-  logPrice: number;
-  popularity: number;
-  consumable: boolean;
-  espresso: boolean;
-  filter: boolean;
-  decaf: boolean;
-  organic: boolean;
-  gift: boolean;
-  /** Sold from this instant (ms) and before `until`. */
-  from: number;
-  until: number;
-};
-
-type Catalogue = { rows: ProductRow[]; items: Item[]; byCategory: Item[][] };
-
-function slugify(text: string): string {
-  return text
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/&/g, " and ")
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "");
-}
-
-function buildCatalogue(options: DemoOptions): Catalogue {
-  const now = options.now.getTime();
-  const random = createRandom(options.seed).fork("products");
-  const rows: ProductRow[] = [];
-  const items: Item[] = [];
-  const byCategory: Item[][] = CATEGORIES.map(() => []);
-  const handles = new Set<string>();
-  CATALOGUE.forEach((specs, category) => {
-    specs.forEach((spec, rank) => {
-      const index = items.length;
-      const idNumber = PRODUCT_ID_BASE + index + 1;
-      const id = String(idNumber);
-      let handle = slugify(spec.title);
-      for (let n = 2; handles.has(handle); n++) handle = `${slugify(spec.title)}-${n}`;
-      handles.add(handle);
-      const tags = normalizeTags(spec.tags);
-      const status = spec.status ?? "ACTIVE";
-      // The store opened shortly before the first customers signed up.
-      const createdAt =
-        spec.launchedDaysAgo !== undefined
-          ? now - spec.launchedDaysAgo * DAY + random.int(0, DAY - 1)
-          : now - WINDOW - random.int(10 * DAY, 60 * DAY);
-      let until = Number.POSITIVE_INFINITY;
-      let updatedAt: number;
-      if (status === "ARCHIVED") {
-        until = now - (spec.archivedDaysAgo ?? 90) * DAY;
-        updatedAt = until;
-      } else {
-        updatedAt = createdAt + Math.floor(random.next() * (now - createdAt));
-      }
-      rows.push({
-        id,
-        handle,
-        title: spec.title,
-        productType: CATEGORIES[category]!,
-        vendor: spec.vendor,
-        tags,
-        status,
-        imageUrl: null,
-        priceMinor: BigInt(spec.price),
-        createdAt: new Date(createdAt),
-        updatedAt: new Date(updatedAt),
-      });
-      const item: Item = {
-        index,
-        category,
-        id,
-        variantId: String(idNumber + VARIANT_ID_OFFSET),
-        title: spec.title,
-        sku: `TD-${SKU_PREFIX[category]!}-${String(rank + 1).padStart(3, "0")}`,
-        productType: CATEGORIES[category]!,
-        vendor: spec.vendor,
-        cents: spec.price,
-        price: BigInt(spec.price),
-        logPrice: Math.log(spec.price / 100),
-        // Earlier in the list sells more (a gentle Zipf), and bestsellers more still.
-        popularity: (tags.includes("bestseller") ? 2.5 : 1) / Math.pow(rank + 1, 0.5),
-        consumable: spec.consumable ?? false,
-        espresso: tags.includes("espresso"),
-        filter: tags.includes("filter"),
-        decaf: tags.includes("decaf"),
-        organic: tags.includes("organic"),
-        gift: tags.includes("gift"),
-        from: status === "DRAFT" ? Number.POSITIVE_INFINITY : createdAt,
-        until,
-      };
-      items.push(item);
-      byCategory[category]!.push(item);
-    });
-  });
-  return { rows, items, byCategory };
 }
 
 export function demoProducts(options: DemoOptions): ProductRow[] {
@@ -272,28 +142,16 @@ function* streamCustomers(options: DemoOptions, catalogue: Catalogue): Generator
 class Simulator {
   private orderSeq = 0;
   private lineSeq = 0;
-  // Per-customer scratch, reset at the start of each customer: no allocation per customer.
-  private readonly affinity = new Float64Array(CATEGORY_COUNT);
-  private readonly owned = new Uint8Array(CATEGORY_COUNT);
-  private readonly favourite = new Int32Array(CATEGORY_COUNT);
-  private readonly bought: Uint8Array;
-  private readonly categoryWeights = new Float64Array(CATEGORY_COUNT);
-  private readonly itemWeights: Float64Array;
-  // Per-customer taste, set in customer().
-  private espressoLean = 0.5;
-  private decafFan = false;
-  private organicFan = false;
-  private wholesale = false;
+  private readonly shopper: Shopper;
+  // Per-customer, set in customer().
   private domestic = true;
-  private giftLines = 0;
 
   constructor(
-    private readonly catalogue: Catalogue,
+    catalogue: Catalogue,
     private readonly now: number,
     private readonly purchaseRate: number,
   ) {
-    this.bought = new Uint8Array(catalogue.items.length);
-    this.itemWeights = new Float64Array(Math.max(...catalogue.byCategory.map((c) => c.length)));
+    this.shopper = new Shopper(catalogue, () => this.nextLineId());
   }
 
   customer(i: number, random: Random): DemoCustomer {
@@ -326,9 +184,9 @@ class Simulator {
 
     const emailState = EMAIL_STATES[profile.weightedIndex(prospect ? EMAIL_WEIGHTS_PROSPECT : EMAIL_WEIGHTS_BUYER)]!;
     const smsState = SMS_STATES[profile.weightedIndex(SMS_WEIGHTS)]!;
-    this.wholesale = !prospect && profile.bernoulli(0.008);
+    const wholesale = !prospect && profile.bernoulli(0.008);
+    this.shopper.newCustomer(wholesale);
     this.domestic = country.code === "US";
-    this.giftLines = 0;
     const staff = profile.bernoulli(0.002);
 
     const orders: OrderRow[] = [];
@@ -348,12 +206,12 @@ class Simulator {
     const tags: string[] = [];
     const kept = orders.length - orders.filter((o) => o.cancelledAt !== null).length;
     if ((spentCents >= 100_000 || kept >= 10) && profile.bernoulli(0.8)) tags.push("vip");
-    if (this.wholesale) tags.push("wholesale");
+    if (wholesale) tags.push("wholesale");
     if (emailState === "SUBSCRIBED" && profile.bernoulli(0.25)) tags.push("newsletter");
     if (hasAddress && place.province === "NY" && place.city !== "Buffalo" && profile.bernoulli(0.12))
       tags.push("local-pickup");
     if (staff) tags.push("staff");
-    if ((this.giftLines >= 2 && profile.bernoulli(0.5)) || profile.bernoulli(0.01)) tags.push("gift-buyer");
+    if ((this.shopper.giftLines >= 2 && profile.bernoulli(0.5)) || profile.bernoulli(0.01)) tags.push("gift-buyer");
     if (kept >= 4 && lambda > 1 / 35 && profile.bernoulli(0.4)) tags.push("subscription");
 
     const updatedAt = Math.min(now, lastActivity + Math.floor(profile.exponential(1 / 2) * DAY));
@@ -388,21 +246,7 @@ class Simulator {
     const dropout = random.beta(bgnbd.a, bgnbd.b);
     const nu = random.gamma(gammaGamma.q, 1 / gammaGamma.gamma);
 
-    this.affinity.fill(0);
-    let affinityTotal = 0;
-    for (let c = 0; c < CATEGORY_COUNT; c++) {
-      // A zero draw (possible for small shapes) would make a category impossible forever.
-      const w = random.gamma(AFFINITY_ALPHA[c]!) + 1e-6;
-      this.affinity[c] = w;
-      affinityTotal += w;
-    }
-    for (let c = 0; c < CATEGORY_COUNT; c++) this.affinity[c] = this.affinity[c]! / affinityTotal;
-    this.owned.fill(0);
-    this.favourite.fill(-1);
-    this.bought.fill(0);
-    this.espressoLean = random.beta(1.2, 1.2);
-    this.decafFan = random.bernoulli(0.08);
-    this.organicFan = random.bernoulli(0.2);
+    this.shopper.newTaste(random);
 
     let t = firstOrderAt;
     let previous = signup;
@@ -430,7 +274,7 @@ class Simulator {
     first: boolean,
     orders: OrderRow[],
   ): void {
-    const lines = this.basket(random, t, target, first);
+    const lines = this.shopper.basket(random, t, target, first);
     let subtotal = 0;
     for (const line of lines) subtotal += Number(line.priceMinor) * line.quantity;
     // Free shipping over $50 at home, over $100 abroad.
@@ -512,126 +356,5 @@ class Simulator {
 
   private nextLineId(): string {
     return String(LINE_ID_BASE + ++this.lineSeq);
-  }
-
-  private basket(random: Random, t: number, target: number, first: boolean): OrderLineRow[] {
-    const lines: OrderLineRow[] = [];
-    const weights = this.categoryWeights;
-    let total = 0;
-    for (let c = 0; c < CATEGORY_COUNT; c++) {
-      let w = this.affinity[c]!;
-      if (this.owned[c]) w *= OWNED_FACTOR[c]!;
-      // New customers come for equipment as often as for beans; regulars come back for refills.
-      if (first && (c === MACHINES || c === GRINDERS || c === BREWING)) w *= 1.6;
-      if (!first && (c === BEANS || c === TEA)) w *= 1.5;
-      weights[c] = w;
-    }
-    const primary = random.weightedIndex(weights);
-    let category = primary;
-    for (let attempt = 0; lines.length < 4 && attempt < 6; attempt++) {
-      const item = this.chooseItem(
-        random,
-        category,
-        t,
-        lines.length === 0 ? target * 0.8 : Math.max(target - total / 100, 8),
-      );
-      if (item && !lines.some((l) => l.productId === item.id)) {
-        const quantity = this.quantity(random, item, target, total);
-        lines.push({
-          id: this.nextLineId(),
-          productId: item.id,
-          variantId: item.variantId,
-          title: item.title,
-          sku: item.sku,
-          productType: item.productType,
-          vendor: item.vendor,
-          quantity,
-          priceMinor: item.price,
-        });
-        total += item.cents * quantity;
-        if (item.gift) this.giftLines++;
-        this.remember(item);
-      } else if (lines.length === 0) {
-        category = BEANS; // nothing on sale in the chosen category at time t: fall back to beans
-        continue;
-      }
-      // Another line? More likely while under the target; a machine nearly always brings add-ons.
-      const remaining = Math.max(0, target - total / 100) / target;
-      let pMore = Math.min(0.7, Math.max(0.12, 0.15 + 0.45 * remaining));
-      if (primary === MACHINES && lines.length === 1) pMore = 0.75;
-      if (!random.bernoulli(pMore)) break;
-      const complement = COMPLEMENTS[primary]!;
-      for (let c = 0; c < CATEGORY_COUNT; c++) weights[c] = 0.6 * complement[c]! + 0.4 * this.affinity[c]!;
-      category = random.weightedIndex(weights);
-    }
-    return lines;
-  }
-
-  private quantity(random: Random, item: Item, target: number, total: number): number {
-    if (this.wholesale && item.consumable) return random.int(6, 12);
-    let quantity = 1;
-    if (item.consumable || item.category === MUGS) {
-      const room = target * 120 - total; // cents, with a little slack over the target
-      const pMore = item.consumable ? 0.35 : 0.12;
-      while (quantity < 3 && item.cents * (quantity + 1) <= room && random.bernoulli(pMore)) quantity++;
-    }
-    return quantity;
-  }
-
-  /** Updates taste and ownership after a purchase. */
-  private remember(item: Item): void {
-    const c = item.category;
-    this.bought[item.index] = 1;
-    if (!this.owned[c]) {
-      this.owned[c] = 1;
-      // Owning a machine is a reason to buy beans and accessories for years.
-      if (c === MACHINES) {
-        this.affinity[BEANS] = this.affinity[BEANS]! * 2.5 + 0.1;
-        this.affinity[ACCESSORIES] = this.affinity[ACCESSORIES]! * 3 + 0.12;
-        this.affinity[GRINDERS] = this.affinity[GRINDERS]! + 0.05;
-        this.espressoLean = Math.max(this.espressoLean, 0.8);
-      } else if (c === GRINDERS || c === BREWING) {
-        this.affinity[BEANS] = this.affinity[BEANS]! * 1.5 + 0.05;
-      } else if (c === TEA) {
-        this.affinity[MUGS] = this.affinity[MUGS]! + 0.02;
-      }
-    }
-    if (item.consumable && this.favourite[c] === -1) this.favourite[c] = item.index;
-  }
-
-  private chooseItem(random: Random, category: number, t: number, target: number): Item | undefined {
-    const candidates = this.catalogue.byCategory[category]!;
-    // Consumable regulars mostly re-order their favourite, when it is still on sale.
-    const favourite = this.favourite[category]!;
-    if (favourite >= 0) {
-      const item = this.catalogue.items[favourite]!;
-      if (item.from <= t && t < item.until && random.bernoulli(0.55)) return item;
-    }
-    const logTarget = Math.log(target);
-    const weights = this.itemWeights;
-    let total = 0;
-    for (let k = 0; k < candidates.length; k++) {
-      const item = candidates[k]!;
-      let w = 0;
-      if (item.from <= t && t < item.until) {
-        const d = item.logPrice - logTarget;
-        w = item.popularity * Math.exp(-0.5 * d * d);
-        if (item.espresso) w *= 0.35 + 1.3 * this.espressoLean;
-        if (item.filter) w *= 0.35 + 1.3 * (1 - this.espressoLean);
-        if (item.decaf) w *= this.decafFan ? 8 : 0.3;
-        if (item.organic && this.organicFan) w *= 2;
-        if (!item.consumable && this.bought[item.index]) w *= 0.1;
-      }
-      weights[k] = w;
-      total += w;
-    }
-    if (!(total > 0)) return undefined;
-    let x = random.next() * total;
-    for (let k = 0; k < candidates.length; k++) {
-      x -= weights[k]!;
-      if (x < 0 && weights[k]! > 0) return candidates[k];
-    }
-    for (let k = candidates.length - 1; k >= 0; k--) if (weights[k]! > 0) return candidates[k];
-    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 // Admin GraphQL (2025-07) queries behind the backfill and the reconciliation pass. Each selects exactly
-// what the node mappers in ./mappers/graphql.ts read; mappers/mappers.test.ts checks that the bulk and paginated
+// what the node mappers in ./mappers/graphql.ts read; mappers/graphql.test.ts checks that the bulk and paginated
 // versions select the same fields. Written out in full (no interpolation, no fragments) so that
 // `#graphql` tooling can see them and so a bulk operation gets a self-contained document.
 //
