@@ -74,7 +74,7 @@ export async function startDemoApp(prepare: (databaseUrl: string) => Promise<voi
           new URL(message.location().url || "about:blank").pathname === "/app/segments/preview"
         )
           return;
-        failed.push(message.text());
+        failed.push(`${message.text()} (${message.location().url || "no url"})`);
       });
       await page.goto(`${running.url}${path}`);
       return { page, failed };
