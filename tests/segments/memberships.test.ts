@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sql, type Db } from "~/db/database.server";
+import type { Db } from "~/db/database.server";
+import { decoder, int, sql, text } from "~/db/sql";
 import { countMatching, matchingIds, segmentDetail } from "~/models/segments/read-models.server";
 import { createSegment, deleteSegment, listSegments } from "~/models/segments/definitions.server";
 import { recomputeProductTagSegments, recomputeSegment, recomputeSegments } from "~/models/segments/recompute.server";
@@ -275,13 +276,12 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     });
     expect((await db.prisma.segment.findUniqueOrThrow({ where: { id } })).memberCount).toBe(0);
     // The product most customers bought (in orders that count).
-    const sql = new Sql(db.dialect);
     const [top] = await db.all(
-      sql,
-      `SELECT l."productId" AS id, COUNT(DISTINCT o."customerId") AS n FROM "OrderLine" l JOIN "Order" o ON o."shop" = l."shop" AND o."id" = l."orderId"
-       WHERE l."shop" = ${sql.p(SHOP)} AND l."productId" IS NOT NULL AND o."cancelledAt" IS NULL GROUP BY l."productId" ORDER BY n DESC, id LIMIT 1`,
+      sql`SELECT l."productId" AS id, COUNT(DISTINCT o."customerId") AS n FROM "OrderLine" l JOIN "Order" o ON o."shop" = l."shop" AND o."id" = l."orderId"
+       WHERE l."shop" = ${SHOP} AND l."productId" IS NOT NULL AND o."cancelledAt" IS NULL GROUP BY l."productId" ORDER BY n DESC, id LIMIT 1`,
+      decoder({ id: text, n: int }),
     );
-    const productId = String(top!.id);
+    const productId = top!.id;
     const fixture = JSON.parse(
       fs.readFileSync(path.join(ROOT, "tests", "fixtures", "webhooks", "products__update.json"), "utf8"),
     );
@@ -329,7 +329,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     expect(results.map((r) => r.segmentId)).toContain(id);
     expect(results.every((r) => r.segmentId === id || r.name === "espresso" || r.name === "noTea")).toBe(true);
     const buyers = await expected();
-    expect(buyers.size).toBe(Number(top!.n));
+    expect(buyers.size).toBe(top!.n);
     expect(await members()).toEqual(buyers);
 
     // The same tags again (another update of the product): nothing to recompute.
