@@ -31,7 +31,7 @@ export type InboxEvent = {
 };
 
 /** Returns false when the event was already in the inbox (a redelivery): the caller still answers 200. */
-export async function enqueue(db: Executor, event: IncomingWebhook, now: Date): Promise<boolean> {
+export async function storeEvent(db: Executor, event: IncomingWebhook, now: Date): Promise<boolean> {
   const changed = await db.run(
     sql`INSERT INTO "WebhookEvent" ("shop", "eventId", "webhookId", "topic", "apiVersion", "payload", "triggeredAt",
        "receivedAt", "status", "attempts")
@@ -87,7 +87,7 @@ type Waiting = {
 /**
  * Group commit for the receiving path. Every delivery that arrives while a commit is being prepared
  * joins the next one: the inserts of many requests share one transaction, and each request is
- * acknowledged only after the commit that holds its row (durability is that of `enqueue`). A single
+ * acknowledged only after the commit that holds its row (durability is that of `storeEvent`). A single
  * commit costs more than the insert it carries, so under load this is most of the receiving cost
  * (docs/decisions/008-ingest-single-writer-thread.md).
  */
@@ -98,7 +98,7 @@ export class InboxWriter {
   constructor(private readonly db: Executor) {}
 
   /** Resolves once the event is committed: true if stored, false if it was already in the inbox. */
-  write(event: IncomingWebhook, now: Date): Promise<boolean> {
+  store(event: IncomingWebhook, now: Date): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ event, now, resolve, reject });
       if (!this.scheduled) {
@@ -117,13 +117,13 @@ export class InboxWriter {
     try {
       results = await this.db.transaction(async (tx) => {
         const stored: boolean[] = [];
-        for (const { event, now } of batch) stored.push(await enqueue(tx, event, now));
+        for (const { event, now } of batch) stored.push(await storeEvent(tx, event, now));
         return stored;
       });
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
       // Nothing of the batch was committed: each on its own, so one bad row cannot fail the others.
-      for (const w of batch) enqueue(this.db, w.event, w.now).then(w.resolve, w.reject);
+      for (const w of batch) storeEvent(this.db, w.event, w.now).then(w.resolve, w.reject);
       return;
     }
     batch.forEach((w, i) => w.resolve(results[i]!));

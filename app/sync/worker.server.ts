@@ -50,7 +50,7 @@ const { once, coalesced } = keyedRuns(log);
  */
 export async function storeDelivery(event: IncomingWebhook, now: Date): Promise<boolean> {
   writer ??= new InboxWriter(db);
-  const stored = await writer.write(event, now);
+  const stored = await writer.store(event, now);
   if (stored) unapplied += 1;
   inboxProcessor().wake();
   return stored;

@@ -8,7 +8,7 @@ import { decoder, int, sql, text } from "~/db/sql";
 import { CUSTOMER_TABLES, erasedCustomerKey, SHOP_TABLES } from "~/models/erasure.server";
 import { createSegment } from "~/models/segments/definitions.server";
 import { upsertShop } from "~/models/store.server";
-import { enqueue, retryFailed } from "~/sync/inbox.server";
+import { storeEvent, retryFailed } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
 import { payloads, scanTables, type Person } from "../helpers/privacy";
@@ -31,7 +31,7 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
   let n = 0;
   const deliver = async (topic: string, body: string, options: { lockedUntil?: Date } = {}) => {
     const eventId = `e-${++n}`;
-    await enqueue(
+    await storeEvent(
       db,
       { shop: SHOP, topic, eventId, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: body },
       now,
@@ -183,7 +183,7 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     await upsertShop(db, { domain: shop, name: "Gone", currencyCode: "USD", ianaTimezone: "UTC" });
     const p = person(6, "Thaddeus", "Orlebar");
     const put = (topic: string, body: string) =>
-      enqueue(
+      storeEvent(
         db,
         {
           shop,

@@ -12,7 +12,7 @@ import { SegmentRuleError } from "~/models/segments/errors";
 import { shopContext } from "~/models/segments/rules.server";
 import { upsertProducts, upsertShop } from "~/models/store.server";
 import { demoProducts } from "~/demo/generator";
-import { enqueue } from "~/sync/inbox.server";
+import { storeEvent } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { parse } from "~/domain/segments/query-language";
 import { cliJson } from "../helpers/cli";
@@ -95,7 +95,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
 
     const processor = new InboxProcessor(db, { batchSize: 40, now: () => now });
     for (const e of events) {
-      await enqueue(
+      await storeEvent(
         db,
         {
           shop: SHOP,
@@ -154,7 +154,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
 
   it("lets a deleted customer leave every segment", async () => {
     const member = await db.prisma.segmentMember.findFirstOrThrow({ where: { shop: SHOP } });
-    await enqueue(
+    await storeEvent(
       db,
       {
         shop: SHOP,
@@ -295,7 +295,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     const retagged: string[] = [];
     const processor = new InboxProcessor(db, { now: () => now, onProductTagsChanged: (shop) => retagged.push(shop) });
     const send = async (eventId: string, topic: string, body: unknown) => {
-      await enqueue(
+      await storeEvent(
         db,
         {
           shop: SHOP,
@@ -338,7 +338,7 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
 
     // The product is deleted: its tags go with it, and so do the members — here applied by the CLI's
     // worker (`tailored process-webhooks --once`), which recomputes those segments after its drain.
-    await enqueue(
+    await storeEvent(
       db,
       {
         shop: SHOP,

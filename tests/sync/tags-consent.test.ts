@@ -11,7 +11,7 @@ import { openDatabase, type Db } from "~/db/database.server";
 import { decoder, nullable, sql, text } from "~/db/sql";
 import { upsertCustomers, upsertShop } from "~/models/store.server";
 import { cliJson } from "../helpers/cli";
-import { enqueue } from "~/sync/inbox.server";
+import { storeEvent } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { fixtureDeliveries, send } from "~/sync/replay.server";
 import { webhookHeaders } from "~/sync/signing";
@@ -173,7 +173,7 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
   /** Delivers each event (a new event id unless given) and lets the processor apply them in that order. */
   async function deliver(...events: { topic: string; payload: unknown; triggeredAt?: Date; eventId?: string }[]) {
     for (const e of events) {
-      await enqueue(
+      await storeEvent(
         db,
         {
           shop: SHOP,
