@@ -1,7 +1,8 @@
 // The backfill benchmark's importing process (see backfill.bench.ts).
 import { databaseConfig } from "~/db/config";
-import { openDatabase, Sql } from "~/db/database.server";
+import { openDatabase } from "~/db/database.server";
 import { migrate } from "~/db/migrate.server";
+import { sql } from "~/db/sql";
 import { upsertShop } from "~/models/store.server";
 import { AdminClient } from "~/sync/admin-client.server";
 import { advanceBackfill, latestJobs } from "~/sync/backfill.server";
@@ -17,10 +18,8 @@ const fake = await startFakeShopify({ shop, accessToken: "t", bulkFiles: { order
 const client = new AdminClient({ shop, accessToken: "t", origin: fake.origin });
 // Only the orders resource: the file is orders.
 const now = () => new Date();
-const sql = new Sql(db.dialect);
 await db.run(
-  sql,
-  `INSERT INTO "BulkJob" ("shop", "resource", "status", "attempts", "rowsDone", "createdAt", "updatedAt") VALUES (${sql.p(shop)}, 'orders', 'queued', 0, 0, ${sql.p(now())}, ${sql.p(now())})`,
+  sql`INSERT INTO "BulkJob" ("shop", "resource", "status", "attempts", "rowsDone", "createdAt", "updatedAt") VALUES (${shop}, 'orders', 'queued', 0, 0, ${now()}, ${now()})`,
 );
 const started = performance.now();
 for (;;) {

@@ -2,13 +2,14 @@
 // `Executor` that runs parameterised SQL straight on the driver (better-sqlite3 or node-postgres) for
 // the bulk paths — upserts from webhooks and backfills, aggregates, later the segment SQL compiler.
 // Prisma's raw queries cost 5–10× more per row than the driver (docs/decisions/002-bulk-sql.md).
-// SQL text is never built from input: values always go through `Sql.p`.
+// Statements are written with sql`…` (app/db/sql.ts, docs/decisions/016-one-way-to-write-sql.md):
+// SQL text is never built from input, every value is a parameter.
 import type { PrismaClient } from "@prisma/client";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { createPrismaClient, POSTGRES_CONNECTION_OPTIONS } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
-import { inList, SqlQuery, type RowDecoder } from "./sql";
+import { raw, sql, type RowDecoder, type SqlQuery } from "./sql";
 import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
 import { startCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from "~/single-node/index.server";
 
@@ -18,13 +19,10 @@ export interface Executor {
   readonly dialect: Dialect;
   /** Runs a statement (sql`…`, app/db/sql.ts); returns the number of rows it changed. */
   run(query: SqlQuery): Promise<number>;
-  /** The older form, being replaced by sql`…`: text written with `sql.p(value)` placeholders. */
-  run(sql: Sql, text: string): Promise<number>;
   /** Runs a query and decodes each row (`decoder({ id: text, n: int })`, app/db/sql.ts). */
   all<T>(query: SqlQuery, decode: RowDecoder<T>): Promise<T[]>;
   /** Raw rows: integers arrive as bigint (SQLite) or bigint/string (PostgreSQL): decode them. */
   all<T extends Row = Row>(query: SqlQuery): Promise<T[]>;
-  all<T extends Row = Row>(sql: Sql, text: string): Promise<T[]>;
   /** Runs `fn` in one transaction; inside a transaction it joins the outer one. */
   transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
   /**
@@ -38,36 +36,6 @@ export interface Executor {
 export interface Db extends Executor {
   readonly prisma: PrismaClient;
   close(): Promise<void>;
-}
-
-/** Collects parameters and writes each dialect's placeholder. */
-export class Sql {
-  readonly params: unknown[] = [];
-  constructor(readonly dialect: Dialect) {}
-  /**
-   * Numbered on both databases (`@p1` on SQLite, `$1` on PostgreSQL), so a statement may be assembled
-   * in any order: a placeholder names its value, whatever its place in the text.
-   */
-  p(value: unknown): string {
-    this.params.push(value);
-    return this.dialect === "sqlite" ? `@p${this.params.length}` : `$${this.params.length}`;
-  }
-  /**
-   * `column IN (?, ?, …)` on SQLite; `column = ANY($n)` with one array parameter on PostgreSQL. An empty
-   * list matches nothing (rather than being the syntax error `IN ()` is).
-   */
-  in(column: string, values: readonly (string | number | bigint)[]): string {
-    return inList(this.dialect, { column, values }, (value) => this.p(value));
-  }
-}
-
-/** Either form of a statement, as text and parameters for `dialect`. */
-function statement(
-  dialect: Dialect,
-  query: SqlQuery | Sql,
-  text?: string,
-): { text: string; params: readonly unknown[] } {
-  return query instanceof SqlQuery ? query.render(dialect) : { text: text!, params: query.params };
 }
 
 /** Rows through the caller's decoder, when it gave one. */
@@ -114,7 +82,7 @@ class Lock {
 }
 
 /**
- * A statement prepared with positional placeholders. `Sql` numbers its placeholders (`@p3`), and
+ * A statement prepared with positional placeholders. sql`…` numbers its placeholders (`@p3`), and
  * better-sqlite3 would bind those by name: an object with a key per value, looked up by name for each
  * one — a measurable share of a 200-row upsert. So the text is rewritten once, at prepare time, to
  * anonymous `?` placeholders, with `order` saying which value each one takes.
@@ -181,22 +149,18 @@ function sqliteExecutor(file: string, options: OpenOptions): Executor & { close(
     const guard = <T>(fn: () => T): Promise<T> => (inTransaction ? Promise.resolve().then(fn) : lock.run(fn));
     const self: Executor = {
       dialect: "sqlite",
-      run: (query: SqlQuery | Sql, text?: string) =>
+      run: (query: SqlQuery) =>
         guard(() => {
-          const { text: statementText, params } = statement("sqlite", query, text);
-          const prepared = prepare(statementText);
+          const { text, params } = query.render("sqlite");
+          const prepared = prepare(text);
           return prepared.statement.run(sqliteParams(prepared, params)).changes;
         }),
-      all: (query: SqlQuery | Sql, second?: unknown) =>
+      all: (query: SqlQuery, decode?: unknown) =>
         guard(() => {
-          const { text: statementText, params } = statement(
-            "sqlite",
-            query,
-            typeof second === "string" ? second : undefined,
-          );
-          const prepared = prepare(statementText);
+          const { text, params } = query.render("sqlite");
+          const prepared = prepare(text);
           const rows = prepared.statement.safeIntegers(true).all(sqliteParams(prepared, params)) as Row[];
-          return decoded(rows, second);
+          return decoded(rows, decode);
         }),
       transaction: <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
         if (inTransaction) return fn(self);
@@ -264,17 +228,13 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
   const make = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Executor => {
     const self: Executor = {
       dialect: "postgres",
-      run: async (query: SqlQuery | Sql, text?: string) => {
-        const { text: statementText, params } = statement("postgres", query, text);
-        return (await client.query(statementText, params.map(postgresValue))).rowCount ?? 0;
+      run: async (query: SqlQuery) => {
+        const { text, params } = query.render("postgres");
+        return (await client.query(text, params.map(postgresValue))).rowCount ?? 0;
       },
-      all: async (query: SqlQuery | Sql, second?: unknown) => {
-        const { text: statementText, params } = statement(
-          "postgres",
-          query,
-          typeof second === "string" ? second : undefined,
-        );
-        return decoded((await client.query(statementText, params.map(postgresValue))).rows as Row[], second);
+      all: async (query: SqlQuery, decode?: unknown) => {
+        const { text, params } = query.render("postgres");
+        return decoded((await client.query(text, params.map(postgresValue))).rows as Row[], decode);
       },
       transaction: async <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
         if (inTransaction) return fn(self);
@@ -317,7 +277,7 @@ export async function setStatementTimeout(tx: Executor, ms: number | "default"):
   if (tx.dialect !== "postgres") return;
   // A number of ours, never input, in the text: SET takes no parameters.
   const value = ms === "default" ? "DEFAULT" : String(Math.max(0, Math.floor(ms)));
-  await tx.run(new Sql(tx.dialect), `SET LOCAL statement_timeout TO ${value}`);
+  await tx.run(sql`SET LOCAL statement_timeout TO ${raw(value)}`);
 }
 
 /**
@@ -368,9 +328,3 @@ export function epochDayExpr(dialect: Dialect, column: string): string {
 export function intDivExpr(dialect: Dialect, a: string, b: string): string {
   return dialect === "sqlite" ? `((${a}) / (${b}))` : `div((${a}), (${b}))`;
 }
-
-// ---------------------------------------------------------------------------------------------------
-// Reading values back from `all`.
-
-// The decoders of app/db/sql.ts under the names the older call sites use.
-export { bigint as toBigInt, date as toDate, int as toNumber } from "./sql";

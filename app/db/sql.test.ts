@@ -44,6 +44,29 @@ describe("sql`…`", () => {
     });
     expect(join([]).render("sqlite")).toEqual({ text: "", params: [] });
   });
+
+  it("joins plain values as parameters, never as text", () => {
+    expect(sql`VALUES (${join(["a", 1, raw("DEFAULT"), `'); --`])})`.render("postgres")).toEqual({
+      text: "VALUES ($1, $2, DEFAULT, $3)",
+      params: ["a", 1, `'); --`],
+    });
+  });
+
+  it("renders the same text for the same shape, whatever the values (the prepared-statement cache's key)", () => {
+    const row = (id: string, at: Date) => sql`(${"s"}, ${id}, ${at})`;
+    const statement = (ids: string[]) =>
+      sql`INSERT INTO "T" VALUES ${join(ids.map((id) => row(id, new Date(0))))}`.render("sqlite").text;
+    expect(statement(["a", "b"])).toBe(statement(["c", "d"]));
+    expect(statement(["a"])).not.toBe(statement(["a", "b"]));
+  });
+
+  it("numbers a fragment's parameters afresh wherever it is used again", () => {
+    const shop = sql`"shop" = ${"s"}`;
+    expect(sql`${shop} OR ${shop}`.render("postgres")).toEqual({
+      text: '"shop" = $1 OR "shop" = $2',
+      params: ["s", "s"],
+    });
+  });
 });
 
 describe("row decoders", () => {

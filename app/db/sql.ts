@@ -11,23 +11,14 @@
 // for input.
 import type { Dialect } from "./config";
 
-type Part = SqlQuery | Raw | InList | { value: unknown };
-
-class Raw {
-  constructor(readonly text: string) {}
-}
-
-class InList {
-  constructor(
-    readonly column: string,
-    readonly values: readonly (string | number | bigint)[],
-  ) {}
-}
-
+/**
+ * A statement or a piece of one: the template's text around its values. A value that is itself a
+ * `SqlQuery` is written in place (text and parameters); any other value becomes a parameter.
+ */
 export class SqlQuery {
   constructor(
     readonly strings: readonly string[],
-    readonly parts: readonly Part[],
+    readonly values: readonly unknown[],
   ) {}
 
   /** The statement's text with the dialect's numbered placeholders, and its parameters in order. */
@@ -37,20 +28,36 @@ export class SqlQuery {
     return { text, params };
   }
 
-  private write(dialect: Dialect, params: unknown[]): string {
-    const placeholder = (value: unknown) => {
-      params.push(value);
-      return dialect === "sqlite" ? `@p${params.length}` : `$${params.length}`;
-    };
-    let out = this.strings[0]!;
-    this.parts.forEach((part, i) => {
-      if (part instanceof SqlQuery) out += part.write(dialect, params);
-      else if (part instanceof Raw) out += part.text;
-      else if (part instanceof InList) out += inList(dialect, part, placeholder);
-      else out += placeholder(part.value);
-      out += this.strings[i + 1]!;
-    });
+  // On the hot paths (a multi-row upsert renders a fragment per value): a plain loop, no closure, no
+  // wrapper per value.
+  protected write(dialect: Dialect, params: unknown[]): string {
+    const { strings, values } = this;
+    let out = strings[0]!;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      out += value instanceof SqlQuery ? value.write(dialect, params) : placeholder(dialect, params, value);
+      out += strings[i + 1]!;
+    }
     return out;
+  }
+}
+
+/** Adds a parameter; its placeholder, numbered on both databases (`@p1` on SQLite, `$1` on PostgreSQL). */
+function placeholder(dialect: Dialect, params: unknown[], value: unknown): string {
+  params.push(value);
+  return dialect === "sqlite" ? `@p${params.length}` : `$${params.length}`;
+}
+
+class InList extends SqlQuery {
+  constructor(
+    readonly column: string,
+    readonly list: readonly (string | number | bigint)[],
+  ) {
+    super([""], []);
+  }
+
+  protected override write(dialect: Dialect, params: unknown[]): string {
+    return inList(dialect, this.column, this.list, (value) => placeholder(dialect, params, value));
   }
 }
 
@@ -58,9 +65,10 @@ export class SqlQuery {
  * `column IN (…)` on SQLite; `column = ANY($n)` with one array parameter on PostgreSQL. An empty list
  * matches nothing (rather than being the syntax error `IN ()` is).
  */
-export function inList(
+function inList(
   dialect: Dialect,
-  { column, values }: { column: string; values: readonly (string | number | bigint)[] },
+  column: string,
+  values: readonly (string | number | bigint)[],
   placeholder: (value: unknown) => string,
 ): string {
   if (values.length === 0) return "1 = 0";
@@ -77,27 +85,30 @@ export function inList(
 }
 
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery {
-  return new SqlQuery(
-    strings,
-    values.map((value) =>
-      value instanceof SqlQuery || value instanceof Raw || value instanceof InList ? value : { value },
-    ),
-  );
+  return new SqlQuery(strings, values);
 }
 
 /** `column` is text the code wrote (a quoted column name), never input. */
 export function sqlIn(column: string, values: readonly (string | number | bigint)[]): SqlQuery {
-  return new SqlQuery(["", ""], [new InList(column, values)]);
+  return new InList(column, values);
 }
 
 /** Text the code itself wrote: a column list, an expression for one dialect. Never input. */
 export function raw(text: string): SqlQuery {
-  return new SqlQuery(["", ""], [new Raw(text)]);
+  return new SqlQuery([text], []);
 }
 
-export function join(queries: readonly SqlQuery[], separator = ", "): SqlQuery {
-  if (queries.length === 0) return raw("");
-  return new SqlQuery(["", ...queries.slice(1).map(() => separator), ""], queries);
+/**
+ * The items one after the other, `separator` (text the code wrote) between them. As in sql`…`, an item
+ * that is a fragment is written in place and any other is a parameter: `join(rows.map((r) => sql`(…)`))`
+ * for a multi-row VALUES, `join([shop, id, at])` for one row's values.
+ */
+export function join(items: readonly unknown[], separator = ", "): SqlQuery {
+  if (items.length === 0) return raw("");
+  const strings = new Array<string>(items.length + 1).fill(separator);
+  strings[0] = "";
+  strings[items.length] = "";
+  return new SqlQuery(strings, items);
 }
 
 // ---------------------------------------------------------------------------------------------------

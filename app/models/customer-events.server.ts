@@ -3,7 +3,8 @@
 // customers_marketing_consent/update), in no guaranteed order: per-tag and per-channel clocks on
 // Customer keep a late, older event from overwriting newer state. Split from store.server.ts, whose
 // upserts write whole records.
-import { Sql, toDate, type Executor } from "~/db/database.server";
+import type { Executor } from "~/db/database.server";
+import { date, decoder, raw, sql, text } from "~/db/sql";
 import { erasures } from "./erasure.server";
 import { tombstoned } from "./store.server";
 
@@ -15,11 +16,9 @@ import { tombstoned } from "./store.server";
 async function ensureCustomer(tx: Executor, shop: string, id: string, at: Date): Promise<boolean> {
   if ((await tombstoned(tx, { shop, kind: "customer", ids: [id] })).size > 0) return false;
   if ((await erasures(tx, { shop, customerIds: [id] })).customers.size > 0) return false;
-  const sql = new Sql(tx.dialect);
   await tx.run(
-    sql,
-    `INSERT INTO "Customer" ("shop", "id", "createdAt", "updatedAt", "syncedAt")
-     VALUES (${sql.p(shop)}, ${sql.p(id)}, ${sql.p(at)}, ${sql.p(new Date(0))}, ${sql.p(at)})
+    sql`INSERT INTO "Customer" ("shop", "id", "createdAt", "updatedAt", "syncedAt")
+     VALUES (${shop}, ${id}, ${at}, ${new Date(0)}, ${at})
      ON CONFLICT ("shop", "id") DO NOTHING`,
   );
   return true;
@@ -41,17 +40,14 @@ export async function applyTagsEvent(
   }: { shop: string; customerId: string; tags: readonly string[]; added: boolean; at: Date },
 ): Promise<boolean> {
   if (!(await ensureCustomer(tx, shop, customerId, at))) return false;
-  const sql = new Sql(tx.dialect);
   const [row] = await tx.all(
-    sql,
-    `SELECT "tags", "tagClock", "tagsAsOf" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}`,
+    sql`SELECT "tags", "tagClock", "tagsAsOf" FROM "Customer" WHERE "shop" = ${shop} AND "id" = ${customerId}`,
+    decoder({ tags: text, tagClock: text, tagsAsOf: date }),
   );
   if (!row) return false;
-  const held = String(row.tags)
-    .split(",")
-    .filter((t) => t !== "");
-  const clock = JSON.parse(String(row.tagClock)) as Record<string, number>;
-  const asOf = toDate(row.tagsAsOf)?.getTime() ?? -Infinity;
+  const held = row.tags.split(",").filter((t) => t !== "");
+  const clock = JSON.parse(row.tagClock) as Record<string, number>;
+  const asOf = row.tagsAsOf?.getTime() ?? -Infinity;
   const ms = at.getTime();
   let next = [...held];
   let changed = false;
@@ -64,11 +60,9 @@ export async function applyTagsEvent(
     if (!added && has) next = next.filter((t) => t !== tag);
   }
   if (!changed) return false;
-  const s2 = new Sql(tx.dialect);
   await tx.run(
-    s2,
-    `UPDATE "Customer" SET "tags" = ${s2.p(next.join(","))}, "tagClock" = ${s2.p(JSON.stringify(clock))}
-     WHERE "shop" = ${s2.p(shop)} AND "id" = ${s2.p(customerId)}`,
+    sql`UPDATE "Customer" SET "tags" = ${next.join(",")}, "tagClock" = ${JSON.stringify(clock)}
+     WHERE "shop" = ${shop} AND "id" = ${customerId}`,
   );
   return next.join(",") !== held.join(",");
 }
@@ -100,17 +94,18 @@ export async function applyConsentEvent(
 ): Promise<boolean> {
   if (at === null && state === "SUBSCRIBED") return false;
   if (!(await ensureCustomer(tx, shop, customerId, at ?? now))) return false;
+  // The channel's columns, named here, never input.
   const [column, clock] =
-    channel === "email" ? ["emailMarketingState", "emailConsentAt"] : ["smsMarketingState", "smsConsentAt"];
-  const sql = new Sql(tx.dialect);
+    channel === "email"
+      ? [raw(`"emailMarketingState"`), raw(`"emailConsentAt"`)]
+      : [raw(`"smsMarketingState"`), raw(`"smsConsentAt"`)];
   const changed = await tx.run(
-    sql,
     at === null
-      ? `UPDATE "Customer" SET "${column}" = ${sql.p(state)}
-         WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)} AND "${clock}" IS NULL AND "${column}" <> ${sql.p(state)}`
-      : `UPDATE "Customer" SET "${column}" = ${sql.p(state)}, "${clock}" = ${sql.p(at)}
-         WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(customerId)}
-           AND ("${clock}" IS NULL OR "${clock}" < ${sql.p(at)})`,
+      ? sql`UPDATE "Customer" SET ${column} = ${state}
+         WHERE "shop" = ${shop} AND "id" = ${customerId} AND ${clock} IS NULL AND ${column} <> ${state}`
+      : sql`UPDATE "Customer" SET ${column} = ${state}, ${clock} = ${at}
+         WHERE "shop" = ${shop} AND "id" = ${customerId}
+           AND (${clock} IS NULL OR ${clock} < ${at})`,
   );
   return changed > 0;
 }

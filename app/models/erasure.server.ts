@@ -4,7 +4,8 @@
 // the commit, so that neither the database's free space, its WAL, nor the planner's samples keep what
 // was erased.
 import { createHmac } from "node:crypto";
-import { Sql, toNumber, type Executor } from "~/db/database.server";
+import type { Executor } from "~/db/database.server";
+import { decoder, int, join, raw, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
 
 /**
  * Every table that holds a shop's rows, by its "shop" column, children before parents (OrderLine
@@ -80,10 +81,8 @@ export async function erasures(
 ): Promise<{ customers: Set<string>; orders: Set<string> }> {
   const found = { customers: new Set<string>(), orders: new Set<string>() };
   if (customerIds.length === 0 && orderIds.length === 0) return found;
-  const s0 = new Sql(db.dialect);
   const [any] = await db.all(
-    s0,
-    `SELECT 1 AS x FROM "Tombstone" WHERE "shop" = ${s0.p(shop)} AND "kind" IN (${s0.p(ERASED_CUSTOMER)}, ${s0.p(ERASED_ORDER)}) LIMIT 1`,
+    sql`SELECT 1 AS x FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" IN (${ERASED_CUSTOMER}, ${ERASED_ORDER}) LIMIT 1`,
   );
   if (!any) return found;
   const byHash = new Map<string, string>();
@@ -92,11 +91,10 @@ export async function erasures(
   for (let i = 0; i < Math.max(byHash.size, orders.length); i += 250) {
     const hashes = [...byHash.keys()].slice(i, i + 250);
     const part = orders.slice(i, i + 250);
-    const sql = new Sql(db.dialect);
-    const rows = await db.all<{ kind: string; id: string }>(
-      sql,
-      `SELECT "kind", "id" FROM "Tombstone" WHERE "shop" = ${sql.p(shop)} AND (
-         ("kind" = ${sql.p(ERASED_CUSTOMER)} AND ${sql.in(`"id"`, hashes)}) OR ("kind" = ${sql.p(ERASED_ORDER)} AND ${sql.in(`"id"`, part)}))`,
+    const rows = await db.all(
+      sql`SELECT "kind", "id" FROM "Tombstone" WHERE "shop" = ${shop} AND (
+         ("kind" = ${ERASED_CUSTOMER} AND ${sqlIn(`"id"`, hashes)}) OR ("kind" = ${ERASED_ORDER} AND ${sqlIn(`"id"`, part)}))`,
+      decoder({ kind: text, id: text }),
     );
     for (const row of rows) {
       if (row.kind === ERASED_ORDER) found.orders.add(row.id);
@@ -121,18 +119,16 @@ export async function mentionsErasedCustomer(
 
 async function tombstones(tx: Executor, shop: string, kind: string, ids: readonly string[], now: Date): Promise<void> {
   for (const id of ids) {
-    const sql = new Sql(tx.dialect);
     await tx.run(
-      sql,
-      `INSERT INTO "Tombstone" ("shop", "kind", "id", "deletedAt") VALUES (${sql.p(shop)}, ${sql.p(kind)}, ${sql.p(id)}, ${sql.p(now)})
+      sql`INSERT INTO "Tombstone" ("shop", "kind", "id", "deletedAt") VALUES (${shop}, ${kind}, ${id}, ${now})
        ON CONFLICT ("shop", "kind", "id") DO NOTHING`,
     );
   }
 }
 
-async function column(tx: Executor, text: (sql: Sql) => string): Promise<string[]> {
-  const sql = new Sql(tx.dialect);
-  return (await tx.all(sql, text(sql))).map((row) => String(Object.values(row)[0]));
+/** The one column a query selects, as text. */
+async function column(tx: Executor, query: SqlQuery): Promise<string[]> {
+  return (await tx.all(query)).map((row) => text(Object.values(row)[0]));
 }
 
 export type CustomerErasure = {
@@ -159,8 +155,7 @@ export async function eraseCustomer(
   if (email) {
     for (const id of await column(
       tx,
-      (sql) =>
-        `SELECT "id" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "email" IN (${sql.p(email)}, ${sql.p(email.toLowerCase())})`,
+      sql`SELECT "id" FROM "Customer" WHERE "shop" = ${shop} AND "email" IN (${email}, ${email.toLowerCase()})`,
     ))
       ids.add(id);
   }
@@ -168,53 +163,44 @@ export async function eraseCustomer(
   const emails = new Set(email ? [email.toLowerCase()] : []);
   for (const held of await column(
     tx,
-    (sql) =>
-      `SELECT "email" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, customerIds)} AND "email" IS NOT NULL`,
+    sql`SELECT "email" FROM "Customer" WHERE "shop" = ${shop} AND ${sqlIn(`"id"`, customerIds)} AND "email" IS NOT NULL`,
   )) {
     emails.add(held.toLowerCase());
   }
   const orders = new Set(orderIds);
   for (const id of await column(
     tx,
-    (sql) => `SELECT "id" FROM "Order" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"customerId"`, customerIds)}`,
+    sql`SELECT "id" FROM "Order" WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`,
   ))
     orders.add(id);
 
-  const run = async (text: (sql: Sql) => string) => {
-    const sql = new Sql(tx.dialect);
-    return tx.run(sql, text(sql));
-  };
   const orderList = [...orders];
   for (let i = 0; i < orderList.length; i += 250) {
     const part = orderList.slice(i, i + 250);
-    await run(
-      (sql) =>
-        `UPDATE "Order" SET "customerId" = NULL, "email" = NULL WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, part)}`,
+    await tx.run(
+      sql`UPDATE "Order" SET "customerId" = NULL, "email" = NULL WHERE "shop" = ${shop} AND ${sqlIn(`"id"`, part)}`,
     );
   }
-  const s1 = new Sql(tx.dialect);
   const memberships = await tx.all(
-    s1,
-    `SELECT "segmentId", COUNT(*) AS n FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, customerIds)} GROUP BY "segmentId"`,
+    sql`SELECT "segmentId", COUNT(*) AS n FROM "SegmentMember" WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)} GROUP BY "segmentId"`,
+    decoder({ segmentId: int, n: int }),
   );
   for (const m of memberships) {
-    await run(
-      (sql) =>
-        `UPDATE "Segment" SET "memberCount" = "memberCount" - ${sql.p(toNumber(m.n))} WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(toNumber(m.segmentId))}`,
+    await tx.run(
+      sql`UPDATE "Segment" SET "memberCount" = "memberCount" - ${m.n} WHERE "shop" = ${shop} AND "id" = ${m.segmentId}`,
     );
   }
   // Their history goes too: sizes over time then read as if they had never been members, consistently
   // with the size now (segmentDetail counts back from memberCount through the events).
   for (const table of ["SegmentMember", "SegmentEvent", "CustomerFacts"] as const) {
-    await run(
-      (sql) => `DELETE FROM "${table}" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"customerId"`, customerIds)}`,
+    await tx.run(
+      sql`DELETE FROM ${raw(`"${table}"`)} WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`,
     );
   }
-  await run((sql) => `DELETE FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, customerIds)}`);
+  await tx.run(sql`DELETE FROM "Customer" WHERE "shop" = ${shop} AND ${sqlIn(`"id"`, customerIds)}`);
   // A customers/delete left a tombstone with the id itself: the hashed one takes its place.
-  await run(
-    (sql) =>
-      `DELETE FROM "Tombstone" WHERE "shop" = ${sql.p(shop)} AND "kind" = 'customer' AND ${sql.in(`"id"`, customerIds)}`,
+  await tx.run(
+    sql`DELETE FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"id"`, customerIds)}`,
   );
   await tombstones(
     tx,
@@ -254,15 +240,12 @@ async function scrubInbox(
 ): Promise<void> {
   const tokens = [...words.map((w) => w.toLowerCase()), ...numbers];
   if (tokens.length === 0) return;
-  const sql = new Sql(tx.dialect);
-  const contains = (token: string) =>
-    tx.dialect === "sqlite"
-      ? `instr(lower("payload"), ${sql.p(token)}) > 0`
-      : `strpos(lower("payload"), ${sql.p(token)}) > 0`;
-  const candidates = await tx.all<{ seq: unknown; payload: string }>(
-    sql,
-    `SELECT "seq", "payload" FROM "WebhookEvent" WHERE "shop" = ${sql.p(shop)} AND "seq" <> ${sql.p(seq)} AND "payload" <> ''
-       AND (${tokens.map(contains).join(" OR ")})`,
+  const position = raw(tx.dialect === "sqlite" ? "instr" : "strpos");
+  const contains = (token: string) => sql`${position}(lower("payload"), ${token}) > 0`;
+  const candidates = await tx.all(
+    sql`SELECT "seq", "payload" FROM "WebhookEvent" WHERE "shop" = ${shop} AND "seq" <> ${seq} AND "payload" <> ''
+       AND (${join(tokens.map(contains), " OR ")})`,
+    decoder({ seq: int, payload: text }),
   );
   const whole = numbers.map((n) => new RegExp(`(?<![0-9])${n}(?![0-9])`));
   const hits = candidates
@@ -270,27 +253,22 @@ async function scrubInbox(
       const lower = payload.toLowerCase();
       return words.some((w) => lower.includes(w.toLowerCase())) || whole.some((re) => re.test(payload));
     })
-    .map((c) => toNumber(c.seq));
+    .map((c) => c.seq);
   for (let i = 0; i < hits.length; i += 250) {
-    const update = new Sql(tx.dialect);
     await tx.run(
-      update,
-      `UPDATE "WebhookEvent" SET "payload" = '', "lockedUntil" = NULL,
+      sql`UPDATE "WebhookEvent" SET "payload" = '', "lockedUntil" = NULL,
          "error" = CASE WHEN "status" = 'done' THEN "error" ELSE 'erased (customers/redact) before it was applied' END,
-         "processedAt" = COALESCE("processedAt", ${update.p(now)}), "status" = 'done'
-       WHERE ${update.in(`"seq"`, hits.slice(i, i + 250))}`,
+         "processedAt" = COALESCE("processedAt", ${now}), "status" = 'done'
+       WHERE ${sqlIn(`"seq"`, hits.slice(i, i + 250))}`,
     );
   }
 }
 
 /** shop/redact: every row of the shop, in every table — its session and token, and this delivery too. */
 export async function eraseShop(tx: Executor, { shop }: { shop: string }): Promise<void> {
-  for (const table of SHOP_TABLES) {
-    const sql = new Sql(tx.dialect);
-    await tx.run(sql, `DELETE FROM "${table}" WHERE "shop" = ${sql.p(shop)}`);
-  }
-  const sql = new Sql(tx.dialect);
-  await tx.run(sql, `DELETE FROM "Shop" WHERE "domain" = ${sql.p(shop)}`);
+  // Table names from SHOP_TABLES, never input.
+  for (const table of SHOP_TABLES) await tx.run(sql`DELETE FROM ${raw(`"${table}"`)} WHERE "shop" = ${shop}`);
+  await tx.run(sql`DELETE FROM "Shop" WHERE "domain" = ${shop}`);
 }
 
 /**
@@ -302,7 +280,8 @@ export async function eraseShop(tx: Executor, { shop }: { shop: string }): Promi
  * deliveries — and it is tried again, 5 times in all, 200 ms apart; false if it never completed.
  */
 export async function scrubStorage(db: Executor, { tables }: { tables: readonly string[] }): Promise<boolean> {
-  for (const table of new Set(tables)) await db.run(new Sql(db.dialect), `ANALYZE "${table}"`);
+  // Table names are the code's own (SHOP_TABLES, CUSTOMER_TABLES), never input.
+  for (const table of new Set(tables)) await db.run(sql`ANALYZE ${raw(`"${table}"`)}`);
   if (!db.truncateWal) return true;
   for (let attempt = 0; attempt < 5; attempt++) {
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));

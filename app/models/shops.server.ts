@@ -3,7 +3,8 @@
 // OAuth (`tailored shops install`); app/uninstalled sets uninstalledAt (sync/apply.server.ts). The
 // webhook path accepts deliveries only for installed shops (sync/installed-shops.server.ts,
 // docs/decisions/015-webhook-trust.md).
-import { Sql, toDate, type Db, type Executor } from "~/db/database.server";
+import type { Db, Executor } from "~/db/database.server";
+import { date, decoder, raw, sql, text } from "~/db/sql";
 import { isShopDomain } from "~/domain/shop-domain";
 
 export type ShopListing = {
@@ -83,14 +84,13 @@ export type ShopStanding = { domain: string; installed: boolean; updatedAt: Date
  * every write: install, re-install, uninstall). What the webhook path's in-memory set is built from.
  */
 export async function shopStandings(db: Executor, { since }: { since: Date | null }): Promise<ShopStanding[]> {
-  const sql = new Sql(db.dialect);
   const rows = await db.all(
-    sql,
-    `SELECT "domain", "uninstalledAt", "updatedAt" FROM "Shop"${since ? ` WHERE "updatedAt" >= ${sql.p(since)}` : ""}`,
+    sql`SELECT "domain", "uninstalledAt", "updatedAt" FROM "Shop"${since ? sql` WHERE "updatedAt" >= ${since}` : raw("")}`,
+    decoder({ domain: text, uninstalledAt: date, updatedAt: date }),
   );
   return rows.map((row) => ({
-    domain: String(row.domain),
+    domain: row.domain,
     installed: row.uninstalledAt === null,
-    updatedAt: toDate(row.updatedAt) ?? new Date(0),
+    updatedAt: row.updatedAt ?? new Date(0),
   }));
 }

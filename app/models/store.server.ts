@@ -2,7 +2,8 @@
 // CDNOW import, the demo generator), then the CustomerFacts they imply. Every statement is scoped by
 // shop. A row older than the one we hold (by Shopify's updatedAt) never overwrites it.
 import type { CustomerRow, OrderLineRow, OrderRow, ProductRow, ShopRow } from "~/domain/rows";
-import { epochDayExpr, intDivExpr, Sql, type Db, type Executor } from "~/db/database.server";
+import { epochDayExpr, intDivExpr, type Db, type Executor } from "~/db/database.server";
+import { decoder, join, nullable, raw, sql, sqlIn, text } from "~/db/sql";
 import { erasures } from "./erasure.server";
 
 // SQLite: rows per INSERT … VALUES, a fixed size so that the statement text repeats and its prepared
@@ -16,6 +17,8 @@ type PgType = "text" | "int" | "bigint" | "boolean" | "timestamp";
 type Column<R> = { type: PgType; get: (row: R) => unknown };
 type LineWithOrder = OrderLineRow & { orderId: string };
 const col = <R>(type: PgType, get: (row: R) => unknown): Column<R> => ({ type, get });
+
+const idRow = decoder({ id: text });
 
 function chunk<T>(rows: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -76,10 +79,9 @@ export async function tombstoned(
 ): Promise<Set<string>> {
   const dead = new Set<string>();
   for (const part of chunk(ids, SQLITE_ROWS_PER_STATEMENT)) {
-    const sql = new Sql(db.dialect);
-    const rows = await db.all<{ id: string }>(
-      sql,
-      `SELECT "id" FROM "Tombstone" WHERE "shop" = ${sql.p(shop)} AND "kind" = ${sql.p(kind)} AND ${sql.in(`"id"`, part)}`,
+    const rows = await db.all(
+      sql`SELECT "id" FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" = ${kind} AND ${sqlIn(`"id"`, part)}`,
+      idRow,
     );
     for (const row of rows) dead.add(row.id);
   }
@@ -99,10 +101,9 @@ export async function deleteRecords(
     const affected = new Set<string>();
     for (const part of chunk(ids, SQLITE_ROWS_PER_STATEMENT)) {
       if (kind === "order") {
-        const sql = new Sql(tx.dialect);
-        const owners = await tx.all<{ customerId: string | null }>(
-          sql,
-          `SELECT "customerId" FROM "Order" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"id"`, part)}`,
+        const owners = await tx.all(
+          sql`SELECT "customerId" FROM "Order" WHERE "shop" = ${shop} AND ${sqlIn(`"id"`, part)}`,
+          decoder({ customerId: nullable(text) }),
         );
         for (const o of owners) if (o.customerId) affected.add(o.customerId);
       }
@@ -119,8 +120,8 @@ export async function deleteRecords(
               ]
             : [["Product", "id"]];
       for (const [table, column] of tables) {
-        const sql = new Sql(tx.dialect);
-        await tx.run(sql, `DELETE FROM "${table}" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"${column}"`, part)}`);
+        // Table and column names from the list above, never input.
+        await tx.run(sql`DELETE FROM ${raw(`"${table}"`)} WHERE "shop" = ${shop} AND ${sqlIn(`"${column}"`, part)}`);
       }
     }
     await upsert(tx, {
@@ -181,28 +182,25 @@ async function upsert<R>(
       : `${target} DO UPDATE SET ${updates}` +
         (options.staleGuard ? ` WHERE "${options.table}"."updatedAt" <= excluded."updatedAt"` : "")) +
     (options.returnIds ? ` RETURNING "id"` : "");
-  const into = `INSERT INTO "${options.table}" (${names.map((n) => `"${n}"`).join(", ")})`;
+  // The table's and columns' names are ours (the column lists below), never input.
+  const into = raw(`INSERT INTO "${options.table}" (${names.map((n) => `"${n}"`).join(", ")})`);
+  const onConflict = raw(conflict);
   const ids: string[] = [];
   const size = db.dialect === "sqlite" ? SQLITE_ROWS_PER_STATEMENT : POSTGRES_ROWS_PER_STATEMENT;
   for (const batch of db.dialect === "sqlite" ? statementChunks(rows, size) : chunk(rows, size)) {
-    const sql = new Sql(db.dialect);
-    let source: string;
-    if (db.dialect === "sqlite") {
-      source =
-        "VALUES " +
-        batch
-          .map((row) => `(${[sql.p(options.shop), ...columns.map((c) => sql.p(c.get(row)))].join(", ")})`)
-          .join(", ");
-    } else {
-      const arrays = columns.map((c) => `${sql.p(batch.map((row) => c.get(row)))}::${c.type}[]`);
-      // WHERE true: in `INSERT … SELECT … ON CONFLICT` the parser needs it to tell ON CONFLICT from a join.
-      source = `SELECT ${sql.p(options.shop)}::text, u.* FROM unnest(${arrays.join(", ")}) AS u WHERE true`;
-    }
-    const text = `${into} ${source} ${conflict}`;
+    // The same text for every batch of a size: its prepared form is reused (statementChunks).
+    const source =
+      db.dialect === "sqlite"
+        ? sql`VALUES ${join(batch.map((row) => sql`(${options.shop}, ${join(columns.map((c) => c.get(row)))})`))}`
+        : // WHERE true: in `INSERT … SELECT … ON CONFLICT` the parser needs it to tell ON CONFLICT from a join.
+          sql`SELECT ${options.shop}::text, u.* FROM unnest(${join(
+            columns.map((c) => sql`${batch.map((row) => c.get(row))}::${raw(c.type)}[]`),
+          )}) AS u WHERE true`;
+    const query = sql`${into} ${source} ${onConflict}`;
     if (options.returnIds) {
-      for (const row of await db.all<{ id: string }>(sql, text)) ids.push(row.id);
+      for (const row of await db.all(query, idRow)) ids.push(row.id);
     } else {
-      await db.run(sql, text);
+      await db.run(query);
     }
   }
   return ids;
@@ -365,8 +363,7 @@ export async function upsertOrders(
     );
     if (applied.size === 0) return;
     for (const ids of chunk([...applied], SQLITE_ROWS_PER_STATEMENT)) {
-      const sql = new Sql(tx.dialect);
-      await tx.run(sql, `DELETE FROM "OrderLine" WHERE "shop" = ${sql.p(shop)} AND ${sql.in(`"orderId"`, ids)}`);
+      await tx.run(sql`DELETE FROM "OrderLine" WHERE "shop" = ${shop} AND ${sqlIn(`"orderId"`, ids)}`);
     }
     const lines = latestPerId(rows, ORDER_COLUMNS)
       .filter((o) => applied.has(o.id))
@@ -415,22 +412,19 @@ export async function recomputeFacts(
   if (customerIds && customerIds.length === 0) return;
   const batches = customerIds ? chunk([...customerIds], 5_000) : [undefined];
   for (const ids of batches) {
-    const sql = new Sql(db.dialect);
-    const computedAt = sql.p(now);
-    const shopParam = sql.p(shop);
-    const filterOrders = ids ? ` AND ${sql.in(`o."customerId"`, ids)}` : "";
-    const shopParam2 = sql.p(shop);
-    const filterCustomers = ids ? ` AND ${sql.in(`c."id"`, ids)}` : "";
-    const day = epochDayExpr(db.dialect, `o."processedAt"`);
-    const text = `
+    const filterOrders = ids ? sql` AND ${sqlIn(`o."customerId"`, ids)}` : raw("");
+    const filterCustomers = ids ? sql` AND ${sqlIn(`c."id"`, ids)}` : raw("");
+    const day = raw(epochDayExpr(db.dialect, `o."processedAt"`));
+    const aov = raw(intDivExpr(db.dialect, `2 * a."spent" + a."ordersCount"`, `2 * a."ordersCount"`));
+    await db.run(sql`
 INSERT INTO "CustomerFacts" ("shop", "customerId", "ordersCount", "cancelledCount", "amountSpentMinor",
   "refundedMinor", "aovMinor", "firstOrderAt", "lastOrderAt", "orderDays", "computedAt")
 SELECT c."shop", c."id",
   COALESCE(a."ordersCount", 0), COALESCE(a."cancelledCount", 0), COALESCE(a."spent", 0),
   COALESCE(a."refunded", 0),
   CASE WHEN COALESCE(a."ordersCount", 0) = 0 THEN NULL
-       ELSE ${intDivExpr(db.dialect, `2 * a."spent" + a."ordersCount"`, `2 * a."ordersCount"`)} END,
-  a."firstOrderAt", a."lastOrderAt", COALESCE(a."orderDays", 0), ${computedAt}
+       ELSE ${aov} END,
+  a."firstOrderAt", a."lastOrderAt", COALESCE(a."orderDays", 0), ${now}
 FROM "Customer" c
 LEFT JOIN (
   SELECT o."customerId",
@@ -442,17 +436,16 @@ LEFT JOIN (
     MAX(CASE WHEN o."cancelledAt" IS NULL THEN o."processedAt" END) AS "lastOrderAt",
     COUNT(DISTINCT CASE WHEN o."cancelledAt" IS NULL THEN ${day} END) AS "orderDays"
   FROM "Order" o
-  WHERE o."shop" = ${shopParam} AND o."test" = false AND o."customerId" IS NOT NULL${filterOrders}
+  WHERE o."shop" = ${shop} AND o."test" = false AND o."customerId" IS NOT NULL${filterOrders}
   GROUP BY o."customerId"
 ) a ON a."customerId" = c."id"
-WHERE c."shop" = ${shopParam2}${filterCustomers}
+WHERE c."shop" = ${shop}${filterCustomers}
 ON CONFLICT ("shop", "customerId") DO UPDATE SET
   "ordersCount" = excluded."ordersCount", "cancelledCount" = excluded."cancelledCount",
   "amountSpentMinor" = excluded."amountSpentMinor", "refundedMinor" = excluded."refundedMinor",
   "aovMinor" = excluded."aovMinor", "firstOrderAt" = excluded."firstOrderAt",
   "lastOrderAt" = excluded."lastOrderAt", "orderDays" = excluded."orderDays",
-  "computedAt" = excluded."computedAt"`;
-    await db.run(sql, text);
+  "computedAt" = excluded."computedAt"`);
   }
 }
 
@@ -465,10 +458,9 @@ export async function refreshPlannerStatistics(
   db: Executor,
   { tables }: { tables?: readonly string[] } = {},
 ): Promise<void> {
-  if (db.dialect === "sqlite") await db.all(new Sql(db.dialect), "PRAGMA analysis_limit = 2000");
+  if (db.dialect === "sqlite") await db.all(sql`PRAGMA analysis_limit = 2000`);
   // Table names are ours, never input.
-  for (const table of tables ?? [null])
-    await db.run(new Sql(db.dialect), table === null ? "ANALYZE" : `ANALYZE "${table}"`);
+  for (const table of tables ?? [null]) await db.run(table === null ? sql`ANALYZE` : sql`ANALYZE ${raw(`"${table}"`)}`);
 }
 
 /**
@@ -480,6 +472,5 @@ export async function refreshPlannerStatistics(
  */
 export async function lockShop(tx: Executor, shop: string): Promise<void> {
   if (tx.dialect !== "postgres") return;
-  const sql = new Sql(tx.dialect);
-  await tx.all(sql, `SELECT pg_advisory_xact_lock(hashtext(${sql.p(`tailored:shop:${shop}`)}))`);
+  await tx.all(sql`SELECT pg_advisory_xact_lock(hashtext(${`tailored:shop:${shop}`}))`);
 }

@@ -1,7 +1,8 @@
 // What each webhook topic does to our copy of the shop. Runs inside the processor's transaction, so
 // the effects and the inbox's "done" commit together. Payloads are mapped by the pure mappers
 // (app/sync/mappers/rest.ts); one that does not fit comes back as an error for the inbox to keep.
-import { Sql, type Executor } from "~/db/database.server";
+import type { Executor } from "~/db/database.server";
+import { decoder, sql, text } from "~/db/sql";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 import { applyConsentEvent, applyTagsEvent } from "~/models/customer-events.server";
 import { CUSTOMER_TABLES, eraseCustomer, erasures, eraseShop, SHOP_TABLES } from "~/models/erasure.server";
@@ -48,15 +49,19 @@ export type Applied =
 
 /** The product's tags as we hold them; null when we hold no such product. */
 async function productTags(tx: Executor, shop: string, id: string): Promise<string | null> {
-  const sql = new Sql(tx.dialect);
-  const [row] = await tx.all(sql, `SELECT "tags" FROM "Product" WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(id)}`);
-  return row ? String(row.tags) : null;
+  const [row] = await tx.all(
+    sql`SELECT "tags" FROM "Product" WHERE "shop" = ${shop} AND "id" = ${id}`,
+    decoder({ tags: text }),
+  );
+  return row ? row.tags : null;
 }
 
 async function shopCurrency(tx: Executor, shop: string): Promise<string | undefined> {
-  const sql = new Sql(tx.dialect);
-  const [row] = await tx.all(sql, `SELECT "currencyCode" FROM "Shop" WHERE "domain" = ${sql.p(shop)}`);
-  return row ? String(row.currencyCode) : undefined;
+  const [row] = await tx.all(
+    sql`SELECT "currencyCode" FROM "Shop" WHERE "domain" = ${shop}`,
+    decoder({ currencyCode: text }),
+  );
+  return row?.currencyCode;
 }
 
 /**
@@ -215,24 +220,19 @@ export async function applyWebhook(
     case "app/uninstalled": {
       // The token is void: sessions go. The shop and its data stay until shop/redact (48 hours later),
       // so a quick re-install finds them.
-      const sql = new Sql(tx.dialect);
-      await tx.run(sql, `DELETE FROM "Session" WHERE "shop" = ${sql.p(shop)}`);
-      const sql2 = new Sql(tx.dialect);
+      await tx.run(sql`DELETE FROM "Session" WHERE "shop" = ${shop}`);
       await tx.run(
-        sql2,
-        `UPDATE "Shop" SET "uninstalledAt" = ${sql2.p(now)}, "updatedAt" = ${sql2.p(now)}
-         WHERE "domain" = ${sql2.p(shop)} AND "uninstalledAt" IS NULL`,
+        sql`UPDATE "Shop" SET "uninstalledAt" = ${now}, "updatedAt" = ${now}
+         WHERE "domain" = ${shop} AND "uninstalledAt" IS NULL`,
       );
       return { ok: true, customersChanged: [] };
     }
     case "app/scopes_update": {
       const current = (payload as { current?: unknown } | null)?.current;
       if (!Array.isArray(current)) return { ok: false, error: "current: expected the list of granted scopes" };
-      const sql = new Sql(tx.dialect);
       await tx.run(
-        sql,
-        `UPDATE "Session" SET "scope" = ${sql.p(current.map(String).join(","))}
-         WHERE "shop" = ${sql.p(shop)} AND "isOnline" = ${sql.p(false)}`,
+        sql`UPDATE "Session" SET "scope" = ${current.map(String).join(",")}
+         WHERE "shop" = ${shop} AND "isOnline" = ${false}`,
       );
       return { ok: true, customersChanged: [] };
     }

@@ -7,7 +7,7 @@
 //   queued --start--> running --COMPLETED--> importing --> done
 //                        |--FAILED/EXPIRED/CANCELED--> queued again (up to MAX_ATTEMPTS) --> failed
 import type { Executor } from "~/db/database.server";
-import { Sql, toDate, toNumber } from "~/db/database.server";
+import { date, decoder, int, join, nullable, raw, sql, text, type SqlQuery } from "~/db/sql";
 import type { CustomerRow, OrderRow, ProductRow } from "~/domain/rows";
 import {
   lockShop,
@@ -78,27 +78,24 @@ export type BulkJob = {
   updatedAt: Date | null;
 };
 
-function toJob(row: Record<string, unknown>): BulkJob {
-  return {
-    id: toNumber(row.id),
-    shop: String(row.shop),
-    resource: String(row.resource) as Resource,
-    status: String(row.status) as BulkJob["status"],
-    operationId: row.operationId == null ? null : String(row.operationId),
-    attempts: toNumber(row.attempts),
-    rowsDone: toNumber(row.rowsDone),
-    rowsEstimate: row.rowsEstimate == null ? null : toNumber(row.rowsEstimate),
-    error: row.error == null ? null : String(row.error),
-    createdAt: toDate(row.createdAt),
-    startedAt: toDate(row.startedAt),
-    finishedAt: toDate(row.finishedAt),
-    updatedAt: toDate(row.updatedAt),
-  };
-}
+const job = decoder({
+  id: int,
+  shop: text,
+  resource: (value) => text(value) as Resource,
+  status: (value) => text(value) as BulkJob["status"],
+  operationId: nullable(text),
+  attempts: int,
+  rowsDone: int,
+  rowsEstimate: nullable(int),
+  error: nullable(text),
+  createdAt: date,
+  startedAt: date,
+  finishedAt: date,
+  updatedAt: date,
+});
 
 export async function listJobs(db: Executor, { shop }: { shop: string }): Promise<BulkJob[]> {
-  const sql = new Sql(db.dialect);
-  return (await db.all(sql, `SELECT * FROM "BulkJob" WHERE "shop" = ${sql.p(shop)} ORDER BY "id"`)).map(toJob);
+  return db.all(sql`SELECT * FROM "BulkJob" WHERE "shop" = ${shop} ORDER BY "id"`, job);
 }
 
 /** The newest run of each resource, for the Sync page. */
@@ -117,11 +114,9 @@ export async function queueBackfill(db: Executor, { shop, now }: { shop: string;
     let queued = 0;
     for (const resource of RESOURCES) {
       if (active.has(resource)) continue;
-      const sql = new Sql(tx.dialect);
       await tx.run(
-        sql,
-        `INSERT INTO "BulkJob" ("shop", "resource", "status", "attempts", "rowsDone", "createdAt", "updatedAt")
-         VALUES (${sql.p(shop)}, ${sql.p(resource)}, 'queued', 0, 0, ${sql.p(now)}, ${sql.p(now)})`,
+        sql`INSERT INTO "BulkJob" ("shop", "resource", "status", "attempts", "rowsDone", "createdAt", "updatedAt")
+         VALUES (${shop}, ${resource}, 'queued', 0, 0, ${now}, ${now})`,
       );
       queued += 1;
     }
@@ -129,12 +124,15 @@ export async function queueBackfill(db: Executor, { shop, now }: { shop: string;
   });
 }
 
-async function update(db: Executor, id: number, fields: Record<string, unknown>, where = ""): Promise<number> {
-  const sql = new Sql(db.dialect);
-  const sets = Object.entries(fields)
-    .map(([k, v]) => `"${k}" = ${sql.p(v)}`)
-    .join(", ");
-  return db.run(sql, `UPDATE "BulkJob" SET ${sets} WHERE "id" = ${sql.p(id)}${where}`);
+/** Sets a job's columns (their names are BulkJob's, never input); `where` narrows it further. */
+async function update(
+  db: Executor,
+  id: number,
+  fields: Partial<Omit<BulkJob, "id" | "shop">>,
+  where: SqlQuery = raw(""),
+): Promise<number> {
+  const sets = join(Object.entries(fields).map(([k, v]) => sql`${raw(`"${k}"`)} = ${v}`));
+  return db.run(sql`UPDATE "BulkJob" SET ${sets} WHERE "id" = ${id}${where}`);
 }
 
 type RunResult = {
@@ -185,11 +183,9 @@ export async function advanceBackfill(db: Executor, options: AdvanceOptions): Pr
       if (!stale) return jobs; // another call is importing it
       // Its process died: take it over and resume. The claim is a compare-and-set on updatedAt, so
       // of two callers that both saw it stale only one wins.
-      const sql = new Sql(db.dialect);
       const won = await db.run(
-        sql,
-        `UPDATE "BulkJob" SET "updatedAt" = ${sql.p(options.now())}
-         WHERE "id" = ${sql.p(importing.id)} AND "status" = 'importing' AND "updatedAt" = ${sql.p(importing.updatedAt)}`,
+        sql`UPDATE "BulkJob" SET "updatedAt" = ${options.now()}
+         WHERE "id" = ${importing.id} AND "status" = 'importing' AND "updatedAt" = ${importing.updatedAt}`,
       );
       if (won > 0) await importResult(db, importing, options);
       continue;
@@ -205,7 +201,7 @@ export async function advanceBackfill(db: Executor, options: AdvanceOptions): Pr
           db,
           running.id,
           { status: "importing", updatedAt: options.now() },
-          ` AND "status" = 'running'`,
+          sql` AND "status" = 'running'`,
         );
         if (won === 0) continue;
         if (!op.url) {

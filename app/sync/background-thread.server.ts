@@ -178,7 +178,7 @@ function send(message: ToThread): void {
  * or false for a redelivery). `parsed` is the payload, already parsed: an order's is mapped here once
  * the delivery is on its way, and its rows follow (MappedPayloads in inbox.server.ts).
  */
-export function storeRemotely(event: IncomingWebhook, now: Date, parsed?: unknown): Promise<boolean> {
+export function storeDeliveryRemotely(event: IncomingWebhook, now: Date, parsed?: unknown): Promise<boolean> {
   const id = nextId++;
   const item: StoreItem = {
     id,

@@ -4,7 +4,8 @@
 // payload (personal data, often) is kept only while it may still be needed: it is blanked in the
 // transaction that applies the event, a failed event keeps it for KEEP_FAILED_MS (to be retried), and
 // the rows themselves go after a while (pruneInbox). docs/PRIVACY.md.
-import { Sql, toDate, toNumber, type Executor } from "~/db/database.server";
+import type { Executor } from "~/db/database.server";
+import { date, decoder, int, nullable, raw, sql, sqlIn, text } from "~/db/sql";
 import type { OrderMapping } from "./mappers/rest";
 import type { MapResult } from "./mappers/shared";
 
@@ -30,14 +31,12 @@ export type InboxEvent = {
 };
 
 /** Returns false when the event was already in the inbox (a redelivery): the caller still answers 200. */
-export async function enqueue(db: Executor, event: IncomingWebhook, now: Date): Promise<boolean> {
-  const sql = new Sql(db.dialect);
+export async function storeEvent(db: Executor, event: IncomingWebhook, now: Date): Promise<boolean> {
   const changed = await db.run(
-    sql,
-    `INSERT INTO "WebhookEvent" ("shop", "eventId", "webhookId", "topic", "apiVersion", "payload", "triggeredAt",
+    sql`INSERT INTO "WebhookEvent" ("shop", "eventId", "webhookId", "topic", "apiVersion", "payload", "triggeredAt",
        "receivedAt", "status", "attempts")
-     VALUES (${sql.p(event.shop)}, ${sql.p(event.eventId)}, ${sql.p(event.webhookId)}, ${sql.p(event.topic)},
-       ${sql.p(event.apiVersion)}, ${sql.p(event.payload)}, ${sql.p(event.triggeredAt)}, ${sql.p(now)}, 'pending', 0)
+     VALUES (${event.shop}, ${event.eventId}, ${event.webhookId}, ${event.topic},
+       ${event.apiVersion}, ${event.payload}, ${event.triggeredAt}, ${now}, 'pending', 0)
      ON CONFLICT ("shop", "eventId") DO NOTHING`,
   );
   return changed > 0;
@@ -88,7 +87,7 @@ type Waiting = {
 /**
  * Group commit for the receiving path. Every delivery that arrives while a commit is being prepared
  * joins the next one: the inserts of many requests share one transaction, and each request is
- * acknowledged only after the commit that holds its row (durability is that of `enqueue`). A single
+ * acknowledged only after the commit that holds its row (durability is that of `storeEvent`). A single
  * commit costs more than the insert it carries, so under load this is most of the receiving cost
  * (docs/decisions/008-ingest-single-writer-thread.md).
  */
@@ -99,7 +98,7 @@ export class InboxWriter {
   constructor(private readonly db: Executor) {}
 
   /** Resolves once the event is committed: true if stored, false if it was already in the inbox. */
-  write(event: IncomingWebhook, now: Date): Promise<boolean> {
+  store(event: IncomingWebhook, now: Date): Promise<boolean> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ event, now, resolve, reject });
       if (!this.scheduled) {
@@ -118,13 +117,13 @@ export class InboxWriter {
     try {
       results = await this.db.transaction(async (tx) => {
         const stored: boolean[] = [];
-        for (const { event, now } of batch) stored.push(await enqueue(tx, event, now));
+        for (const { event, now } of batch) stored.push(await storeEvent(tx, event, now));
         return stored;
       });
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
       // Nothing of the batch was committed: each on its own, so one bad row cannot fail the others.
-      for (const w of batch) enqueue(this.db, w.event, w.now).then(w.resolve, w.reject);
+      for (const w of batch) storeEvent(this.db, w.event, w.now).then(w.resolve, w.reject);
       return;
     }
     batch.forEach((w, i) => w.resolve(results[i]!));
@@ -142,27 +141,24 @@ export async function claim(
 ): Promise<InboxEvent[]> {
   const until = new Date(now.getTime() + leaseMs);
   return db.transaction(async (tx) => {
-    const sql = new Sql(tx.dialect);
-    const pick = `SELECT "seq" FROM "WebhookEvent"
-      WHERE "status" = 'pending' AND ("lockedUntil" IS NULL OR "lockedUntil" < ${sql.p(now)})
-      ORDER BY "seq" LIMIT ${sql.p(limit)}${tx.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : ""}`;
+    const pick = sql`SELECT "seq" FROM "WebhookEvent"
+      WHERE "status" = 'pending' AND ("lockedUntil" IS NULL OR "lockedUntil" < ${now})
+      ORDER BY "seq" LIMIT ${limit}${raw(tx.dialect === "postgres" ? " FOR UPDATE SKIP LOCKED" : "")}`;
     const rows = await tx.all(
-      sql,
-      `UPDATE "WebhookEvent" SET "lockedUntil" = ${sql.p(until)}, "attempts" = "attempts" + 1
+      sql`UPDATE "WebhookEvent" SET "lockedUntil" = ${until}, "attempts" = "attempts" + 1
        WHERE "seq" IN (${pick})
        RETURNING "seq", "shop", "topic", "eventId", "payload", "attempts", "triggeredAt"`,
+      decoder({
+        seq: int,
+        shop: text,
+        topic: text,
+        eventId: text,
+        payload: text,
+        attempts: int,
+        triggeredAt: date,
+      }),
     );
-    return rows
-      .map((row) => ({
-        seq: toNumber(row.seq),
-        shop: String(row.shop),
-        topic: String(row.topic),
-        eventId: String(row.eventId),
-        payload: String(row.payload),
-        attempts: toNumber(row.attempts),
-        triggeredAt: toDate(row.triggeredAt),
-      }))
-      .sort((a, b) => a.seq - b.seq);
+    return rows.sort((a, b) => a.seq - b.seq);
   });
 }
 
@@ -175,14 +171,13 @@ export async function claim(
  */
 export async function markDoneMany(tx: Executor, seqs: readonly number[], now: Date): Promise<Set<number>> {
   if (seqs.length === 0) return new Set();
-  const sql = new Sql(tx.dialect);
   const rows = await tx.all(
-    sql,
-    `UPDATE "WebhookEvent" SET "status" = 'done', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL, "error" = NULL, "payload" = ''
-     WHERE ${sql.in(`"seq"`, seqs)} AND "status" = 'pending'
+    sql`UPDATE "WebhookEvent" SET "status" = 'done', "processedAt" = ${now}, "lockedUntil" = NULL, "error" = NULL, "payload" = ''
+     WHERE ${sqlIn(`"seq"`, seqs)} AND "status" = 'pending'
      RETURNING "seq"`,
+    decoder({ seq: int }),
   );
-  return new Set(rows.map((row) => toNumber(row.seq)));
+  return new Set(rows.map((row) => row.seq));
 }
 
 /**
@@ -192,28 +187,23 @@ export async function markDoneMany(tx: Executor, seqs: readonly number[], now: D
  * retry can fix and whose payload is personal data (a compliance delivery naming another shop).
  */
 export async function markFailed(tx: Executor, seq: number, error: string, now: Date, payload?: string): Promise<void> {
-  const sql = new Sql(tx.dialect);
   await tx.run(
-    sql,
-    `UPDATE "WebhookEvent" SET "status" = 'failed', "processedAt" = ${sql.p(now)}, "lockedUntil" = NULL,
-       "error" = ${sql.p(error.slice(0, 2000))}${payload === undefined ? "" : `, "payload" = ${sql.p(payload)}`}
-     WHERE "seq" = ${sql.p(seq)}`,
+    sql`UPDATE "WebhookEvent" SET "status" = 'failed', "processedAt" = ${now}, "lockedUntil" = NULL,
+       "error" = ${error.slice(0, 2000)}${payload === undefined ? raw("") : sql`, "payload" = ${payload}`}
+     WHERE "seq" = ${seq}`,
   );
 }
 
 /** A transient failure (the database, say): the event stays pending and is retried after its lease. */
 export async function noteError(db: Executor, seq: number, error: string): Promise<void> {
-  const sql = new Sql(db.dialect);
-  await db.run(sql, `UPDATE "WebhookEvent" SET "error" = ${sql.p(error.slice(0, 2000))} WHERE "seq" = ${sql.p(seq)}`);
+  await db.run(sql`UPDATE "WebhookEvent" SET "error" = ${error.slice(0, 2000)} WHERE "seq" = ${seq}`);
 }
 
 /** The merchant's retry: failed events of a shop go back to pending. */
 export async function retryFailed(db: Executor, { shop, seqs }: { shop: string; seqs?: number[] }): Promise<number> {
-  const sql = new Sql(db.dialect);
   return db.run(
-    sql,
-    `UPDATE "WebhookEvent" SET "status" = 'pending', "attempts" = 0, "lockedUntil" = NULL
-     WHERE "shop" = ${sql.p(shop)} AND "status" = 'failed'${seqs ? ` AND ${sql.in(`"seq"`, seqs)}` : ""}`,
+    sql`UPDATE "WebhookEvent" SET "status" = 'pending', "attempts" = 0, "lockedUntil" = NULL
+     WHERE "shop" = ${shop} AND "status" = 'failed'${seqs ? sql` AND ${sqlIn(`"seq"`, seqs)}` : raw("")}`,
   );
 }
 
@@ -226,21 +216,13 @@ export type TopicActivity = {
 };
 
 export async function topicActivity(db: Executor, { shop }: { shop: string }): Promise<TopicActivity[]> {
-  const sql = new Sql(db.dialect);
-  const rows = await db.all(
-    sql,
-    `SELECT "topic", MAX("receivedAt") AS "last", COUNT(*) AS "received",
+  return db.all(
+    sql`SELECT "topic", MAX("receivedAt") AS "lastReceivedAt", COUNT(*) AS "received",
        SUM(CASE WHEN "status" = 'failed' THEN 1 ELSE 0 END) AS "failed",
        SUM(CASE WHEN "status" = 'pending' THEN 1 ELSE 0 END) AS "pending"
-     FROM "WebhookEvent" WHERE "shop" = ${sql.p(shop)} GROUP BY "topic" ORDER BY "topic"`,
+     FROM "WebhookEvent" WHERE "shop" = ${shop} GROUP BY "topic" ORDER BY "topic"`,
+    decoder({ topic: text, lastReceivedAt: date, received: int, failed: int, pending: int }),
   );
-  return rows.map((row) => ({
-    topic: String(row.topic),
-    lastReceivedAt: toDate(row.last),
-    received: toNumber(row.received),
-    failed: toNumber(row.failed),
-    pending: toNumber(row.pending),
-  }));
 }
 
 export type FailedEvent = {
@@ -256,20 +238,11 @@ export async function failedEvents(
   db: Executor,
   { shop, limit = 50 }: { shop: string; limit?: number },
 ): Promise<FailedEvent[]> {
-  const sql = new Sql(db.dialect);
-  const rows = await db.all(
-    sql,
-    `SELECT "seq", "topic", "eventId", "error", "receivedAt", "attempts" FROM "WebhookEvent"
-     WHERE "shop" = ${sql.p(shop)} AND "status" = 'failed' ORDER BY "seq" DESC LIMIT ${sql.p(limit)}`,
+  return db.all(
+    sql`SELECT "seq", "topic", "eventId", "error", "receivedAt", "attempts" FROM "WebhookEvent"
+     WHERE "shop" = ${shop} AND "status" = 'failed' ORDER BY "seq" DESC LIMIT ${limit}`,
+    decoder({ seq: int, topic: text, eventId: text, error: nullable(text), receivedAt: date, attempts: int }),
   );
-  return rows.map((row) => ({
-    seq: toNumber(row.seq),
-    topic: String(row.topic),
-    eventId: String(row.eventId),
-    error: row.error === null ? null : String(row.error),
-    receivedAt: toDate(row.receivedAt),
-    attempts: toNumber(row.attempts),
-  }));
 }
 
 /** Applied events (without their payloads) are kept this long: the Sync page's "last received", and
@@ -280,11 +253,9 @@ export const KEEP_FAILED_MS = 14 * 24 * 60 * 60_000;
 
 /** Deletes applied events older than KEEP_DONE_MS and failed ones older than KEEP_FAILED_MS. */
 export async function pruneInbox(db: Executor, { now }: { now: Date }): Promise<number> {
-  const sql = new Sql(db.dialect);
   return db.run(
-    sql,
-    `DELETE FROM "WebhookEvent"
-     WHERE ("status" = 'done' AND "processedAt" < ${sql.p(new Date(now.getTime() - KEEP_DONE_MS))})
-        OR ("status" = 'failed' AND "processedAt" < ${sql.p(new Date(now.getTime() - KEEP_FAILED_MS))})`,
+    sql`DELETE FROM "WebhookEvent"
+     WHERE ("status" = 'done' AND "processedAt" < ${new Date(now.getTime() - KEEP_DONE_MS)})
+        OR ("status" = 'failed' AND "processedAt" < ${new Date(now.getTime() - KEEP_FAILED_MS)})`,
   );
 }

@@ -1,7 +1,7 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
 import { topicFromPath } from "./topics";
-import { backgroundIsRemote, storeRemotely } from "./background-thread.server";
+import { backgroundIsRemote, storeDeliveryRemotely } from "./background-thread.server";
 import type { IncomingWebhook } from "./inbox.server";
 import { accepts, shopNamedInBody, type Standing } from "./installed-shops";
 import { installedShops } from "./installed-shops.server";
@@ -32,11 +32,11 @@ async function readLimited(request: Request, limit: number): Promise<Buffer | nu
 
 /**
  * Resolves once the delivery may be acknowledged: committed to the inbox, here or, in the production
- * server, by the background thread — on SQLite, once journaled (storeRemotely). There this thread
+ * server, by the background thread — on SQLite, once journaled (storeDeliveryRemotely). There this thread
  * also maps `parsed` for the processor, after handing the delivery over.
  */
 function store(event: IncomingWebhook, now: Date, parsed: unknown): Promise<boolean> {
-  return backgroundIsRemote() ? storeRemotely(event, now, parsed) : storeDelivery(event, now);
+  return backgroundIsRemote() ? storeDeliveryRemotely(event, now, parsed) : storeDelivery(event, now);
 }
 
 const status = (code: number, text: string) => new Response(code === 200 ? null : text, { status: code });

@@ -3,7 +3,8 @@
 // since our copy was last known complete, and feeds them through the same upserts; the stale guard
 // makes the overlap harmless. Run it often enough (the worker does every 30 minutes) and a missing
 // webhook is caught within the hour.
-import { Sql, toDate, type Executor } from "~/db/database.server";
+import type { Executor } from "~/db/database.server";
+import { date, decoder, sql } from "~/db/sql";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 import { scoreRfm } from "~/models/rfm.server";
 import { lockShop, recomputeFacts, upsertCustomers, upsertOrders } from "~/models/store.server";
@@ -27,12 +28,11 @@ type Page = {
 };
 
 export async function getCursor(db: Executor, shop: string, resource: string): Promise<Date | null> {
-  const sql = new Sql(db.dialect);
   const [row] = await db.all(
-    sql,
-    `SELECT "syncedUntil" FROM "SyncCursor" WHERE "shop" = ${sql.p(shop)} AND "resource" = ${sql.p(resource)}`,
+    sql`SELECT "syncedUntil" FROM "SyncCursor" WHERE "shop" = ${shop} AND "resource" = ${resource}`,
+    decoder({ syncedUntil: date }),
   );
-  return row ? toDate(row.syncedUntil) : null;
+  return row ? row.syncedUntil : null;
 }
 
 export async function setCursor(
@@ -45,11 +45,9 @@ export async function setCursor(
     found,
   }: { shop: string; resource: string; syncedUntil: Date; now: Date; found: number },
 ): Promise<void> {
-  const sql = new Sql(db.dialect);
   await db.run(
-    sql,
-    `INSERT INTO "SyncCursor" ("shop", "resource", "syncedUntil", "lastRunAt", "lastRunFound")
-     VALUES (${sql.p(shop)}, ${sql.p(resource)}, ${sql.p(syncedUntil)}, ${sql.p(now)}, ${sql.p(found)})
+    sql`INSERT INTO "SyncCursor" ("shop", "resource", "syncedUntil", "lastRunAt", "lastRunFound")
+     VALUES (${shop}, ${resource}, ${syncedUntil}, ${now}, ${found})
      ON CONFLICT ("shop", "resource") DO UPDATE SET "syncedUntil" = excluded."syncedUntil",
        "lastRunAt" = excluded."lastRunAt", "lastRunFound" = excluded."lastRunFound"`,
   );

@@ -7,7 +7,7 @@
 // runs it in a thread of its own, which also owns the webhook path's writes; the HTTP thread hands it
 // deliveries, wake-ups and kicks (background-thread.server.ts, docs/decisions/008-ingest-single-writer-thread.md).
 import { db } from "~/db.server";
-import { Sql } from "~/db/database.server";
+import { decoder, sql, text } from "~/db/sql";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
@@ -50,7 +50,7 @@ const { once, coalesced } = keyedRuns(log);
  */
 export async function storeDelivery(event: IncomingWebhook, now: Date): Promise<boolean> {
   writer ??= new InboxWriter(db);
-  const stored = await writer.write(event, now);
+  const stored = await writer.store(event, now);
   if (stored) unapplied += 1;
   inboxProcessor().wake();
   return stored;
@@ -103,24 +103,21 @@ export function productTagsChanged(shop: string): void {
 }
 
 async function shopsWithActiveBackfill(): Promise<string[]> {
-  const sql = new Sql(db.dialect);
   const rows = await db.all(
-    sql,
-    `SELECT DISTINCT "shop" FROM "BulkJob" WHERE "status" IN ('queued', 'running', 'importing')`,
+    sql`SELECT DISTINCT "shop" FROM "BulkJob" WHERE "status" IN ('queued', 'running', 'importing')`,
+    decoder({ shop: text }),
   );
-  return rows.map((r) => String(r.shop));
+  return rows.map((r) => r.shop);
 }
 
 async function shopsDueForReconcile(now: Date): Promise<string[]> {
-  const sql = new Sql(db.dialect);
   const rows = await db.all(
-    sql,
-    `SELECT s."domain" FROM "Shop" s WHERE s."uninstalledAt" IS NULL AND s."isDemo" = ${sql.p(false)}
-       AND EXISTS (SELECT 1 FROM "Session" x WHERE x."shop" = s."domain" AND x."isOnline" = ${sql.p(false)})`,
+    sql`SELECT s."domain" FROM "Shop" s WHERE s."uninstalledAt" IS NULL AND s."isDemo" = ${false}
+       AND EXISTS (SELECT 1 FROM "Session" x WHERE x."shop" = s."domain" AND x."isOnline" = ${false})`,
+    decoder({ domain: text }),
   );
   const due: string[] = [];
-  for (const row of rows) {
-    const shop = String(row.domain);
+  for (const { domain: shop } of rows) {
     const cursor = await getCursor(db, shop, "orders");
     // Shops still backfilling have no cursor yet: the backfill sets it when it finishes.
     if (cursor && now.getTime() - cursor.getTime() >= RECONCILE_EVERY_MS) due.push(shop);

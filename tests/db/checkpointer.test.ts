@@ -2,8 +2,9 @@
 // must still be copied into the database file as it grows, without the writer doing it.
 import fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, Sql } from "~/db/database.server";
+import { openDatabase } from "~/db/database.server";
 import { migrate } from "~/db/migrate.server";
+import { sql } from "~/db/sql";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { ROOT } from "../helpers/env";
 
@@ -17,18 +18,16 @@ describe("SQLite checkpoints in a thread of their own", () => {
     const file = database.config.file;
     await migrate(database.config, ROOT);
     const db = openDatabase(database.config, { checkpointThread: true });
-    const [limit] = await db.all(new Sql("sqlite"), "PRAGMA wal_autocheckpoint");
+    const [limit] = await db.all(sql`PRAGMA wal_autocheckpoint`);
     expect(Number(Object.values(limit!)[0])).toBeGreaterThan(1000);
     // About 3,000 pages of WAL, far past SQLite's own threshold of 1,000, in many commits.
     for (let batch = 0; batch < 60; batch++) {
       await db.transaction(async (tx) => {
         for (let i = 0; i < 50; i++) {
-          const sql = new Sql("sqlite");
           const n = batch * 50 + i;
           await tx.run(
-            sql,
-            `INSERT INTO "WebhookEvent" ("shop", "eventId", "topic", "payload", "receivedAt", "status", "attempts")
-             VALUES (${sql.p("a.myshopify.com")}, ${sql.p(`e${n}`)}, 'orders/create', ${sql.p("x".repeat(8000))}, ${sql.p(new Date())}, 'pending', 0)`,
+            sql`INSERT INTO "WebhookEvent" ("shop", "eventId", "topic", "payload", "receivedAt", "status", "attempts")
+             VALUES (${"a.myshopify.com"}, ${`e${n}`}, 'orders/create', ${"x".repeat(8000)}, ${new Date()}, 'pending', 0)`,
           );
         }
       });

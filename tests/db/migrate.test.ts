@@ -2,8 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, Sql } from "~/db/database.server";
+import { openDatabase } from "~/db/database.server";
 import { migrate, migrationsDir, readMigrations } from "~/db/migrate.server";
+import { decoder, sql, text } from "~/db/sql";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
 import { ROOT } from "../helpers/env";
 
@@ -63,17 +64,12 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
     await migrate(database.config, root);
     const db = openDatabase(database.config);
     try {
-      const s1 = new Sql(dialect);
-      const t = s1.p(new Date("2026-01-01T00:00:00Z"));
+      const t = new Date("2026-01-01T00:00:00Z");
       await db.run(
-        s1,
-        `INSERT INTO "Customer" ("shop", "id", "createdAt", "updatedAt") VALUES ('a.myshopify.com', '1', ${t}, ${t}), ('a.myshopify.com', '2', ${t}, ${t})`,
+        sql`INSERT INTO "Customer" ("shop", "id", "createdAt", "updatedAt") VALUES ('a.myshopify.com', '1', ${t}, ${t}), ('a.myshopify.com', '2', ${t}, ${t})`,
       );
-      const s2 = new Sql(dialect);
-      const since = s2.p(new Date("2026-01-01T00:00:00Z"));
       await db.run(
-        s2,
-        `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ('a.myshopify.com', 3, '1', ${since}), ('a.myshopify.com', 12, '1', ${since})`,
+        sql`INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ('a.myshopify.com', 3, '1', ${t}), ('a.myshopify.com', 12, '1', ${t})`,
       );
       copy(names.slice(at));
       await migrate(database.config, root);
@@ -111,17 +107,20 @@ describe("SQLite's clustered tables", () => {
     await migrate(database.config, ROOT);
     const db = openDatabase(database.config);
     try {
-      const tables = await db.all(new Sql("sqlite"), `SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'table'`);
+      const tables = await db.all(
+        sql`SELECT "name", "sql" FROM sqlite_master WHERE "type" = 'table'`,
+        decoder({ name: text, sql: text }),
+      );
       const clustered = tables
-        .filter((t) => /WITHOUT ROWID\s*$/.test(String(t.sql)))
-        .map((t) => String(t.name))
+        .filter((t) => /WITHOUT ROWID\s*$/.test(t.sql))
+        .map((t) => t.name)
         .sort();
       expect(clustered).toEqual(["Customer", "CustomerFacts", "SegmentMember"]);
       const indexes = await db.all(
-        new Sql("sqlite"),
-        `SELECT "name" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Customer'`,
+        sql`SELECT "name" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Customer'`,
+        decoder({ name: text }),
       );
-      expect(indexes.map((i) => String(i.name))).toContain("Customer_shop_id_idx");
+      expect(indexes.map((i) => i.name)).toContain("Customer_shop_id_idx");
     } finally {
       await db.close();
     }

@@ -5,8 +5,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase, Sql } from "~/db/database.server";
+import { openDatabase } from "~/db/database.server";
 import { migrate } from "~/db/migrate.server";
+import { sql } from "~/db/sql";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { ROOT } from "../helpers/env";
 
@@ -19,8 +20,8 @@ describe("SQLite connections and deleted data", () => {
     await migrate(database.config, ROOT);
     const db = openDatabase(database.config);
     const value = (rows: Record<string, unknown>[]) => Number(Object.values(rows[0]!)[0]);
-    expect(value(await db.all(new Sql("sqlite"), "PRAGMA secure_delete"))).toBe(1);
-    expect(value(await db.all(new Sql("sqlite"), "PRAGMA journal_size_limit"))).toBe(0);
+    expect(value(await db.all(sql`PRAGMA secure_delete`))).toBe(1);
+    expect(value(await db.all(sql`PRAGMA journal_size_limit`))).toBe(0);
     expect(value(await db.prisma.$queryRawUnsafe<Record<string, unknown>[]>("PRAGMA secure_delete"))).toBe(1);
     expect(value(await db.prisma.$queryRawUnsafe<Record<string, unknown>[]>("PRAGMA journal_size_limit"))).toBe(0);
 
@@ -30,9 +31,9 @@ describe("SQLite connections and deleted data", () => {
     await db.prisma.session.create({
       data: { id: "offline_x", shop: "x.myshopify.com", state: "", accessToken: token },
     });
-    await db.all(new Sql("sqlite"), "PRAGMA wal_checkpoint(TRUNCATE)");
+    await db.all(sql`PRAGMA wal_checkpoint(TRUNCATE)`);
     await db.prisma.session.delete({ where: { id: "offline_x" } });
-    await db.all(new Sql("sqlite"), "PRAGMA wal_checkpoint(TRUNCATE)");
+    await db.all(sql`PRAGMA wal_checkpoint(TRUNCATE)`);
     const dir = path.dirname(database.config.dialect === "sqlite" ? database.config.file : "");
     for (const name of fs.readdirSync(dir))
       expect(fs.readFileSync(path.join(dir, name)).includes(token), name).toBe(false);

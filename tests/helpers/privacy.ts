@@ -3,7 +3,8 @@
 // catalog lists, and every file beside a SQLite database — for strings that must be gone.
 import fs from "node:fs";
 import path from "node:path";
-import { Sql, type Db } from "~/db/database.server";
+import type { Db } from "~/db/database.server";
+import { bool, decoder, raw, sql, text } from "~/db/sql";
 import { ROOT } from "./env";
 
 export type Person = { id: string; email: string; firstName: string; lastName: string; phone: string };
@@ -97,39 +98,40 @@ function findIn(where: string, haystack: string, needles: readonly string[], out
 export async function scanTables(db: Db, needles: readonly string[]): Promise<Finding[]> {
   const found: Finding[] = [];
   if (db.dialect === "sqlite") {
-    const tables = await db.all(new Sql("sqlite"), `SELECT "name" FROM sqlite_schema WHERE "type" = 'table'`);
+    // Table names from the database's own catalog, as are those below.
+    const tables = await db.all(sql`SELECT "name" FROM sqlite_schema WHERE "type" = 'table'`, decoder({ name: text }));
     for (const { name } of tables) {
-      const rows = await db.all(new Sql("sqlite"), `SELECT * FROM "${String(name)}"`);
+      const rows = await db.all(sql`SELECT * FROM ${raw(`"${name}"`)}`);
       for (const row of rows) {
-        const text = Object.values(row)
+        const values = Object.values(row)
           .map((v) => (Buffer.isBuffer(v) ? v.toString("latin1") : String(v)))
           .join("\u0000");
-        findIn(String(name), text, needles, found);
+        findIn(name, values, needles, found);
       }
     }
     return found;
   }
   const tables = await db.all(
-    new Sql("postgres"),
-    `SELECT table_schema AS s, table_name AS t FROM information_schema.tables
+    sql`SELECT table_schema AS s, table_name AS t FROM information_schema.tables
      WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
+    decoder({ s: text, t: text }),
   );
   for (const { s, t } of tables) {
-    const rows = await db.all(new Sql("postgres"), `SELECT x::text AS r FROM "${String(s)}"."${String(t)}" x`);
-    for (const { r } of rows) findIn(`${String(s)}.${String(t)}`, String(r), needles, found);
+    const rows = await db.all(sql`SELECT x::text AS r FROM ${raw(`"${s}"."${t}"`)} x`, decoder({ r: text }));
+    for (const { r } of rows) findIn(`${s}.${t}`, r, needles, found);
   }
   // The planner's samples, of tables that still hold rows: PostgreSQL (before 18, which can clear them)
   // keeps a table's last statistics when ANALYZE finds it empty (docs/decisions/013-erasure.md).
   const stats = await db.all(
-    new Sql("postgres"),
-    `SELECT schemaname, tablename, attname, x::text AS r FROM pg_stats x WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
+    sql`SELECT schemaname, tablename, attname, x::text AS r FROM pg_stats x WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`,
+    decoder({ schemaname: text, tablename: text, attname: text, r: text }),
   );
   for (const { schemaname, tablename, attname, r } of stats) {
     const [rows] = await db.all(
-      new Sql("postgres"),
-      `SELECT EXISTS (SELECT 1 FROM "${String(schemaname)}"."${String(tablename)}") AS held`,
+      sql`SELECT EXISTS (SELECT 1 FROM ${raw(`"${schemaname}"."${tablename}"`)}) AS held`,
+      decoder({ held: bool }),
     );
-    if (rows?.held) findIn(`pg_stats ${String(tablename)}.${String(attname)}`, String(r), needles, found);
+    if (rows?.held) findIn(`pg_stats ${tablename}.${attname}`, r, needles, found);
   }
   return found;
 }

@@ -3,11 +3,12 @@
 // order of theirs that arrives later, a redact that names another shop; and the list of tables
 // shop/redact empties held to the database's catalog.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sql, type Db } from "~/db/database.server";
+import type { Db } from "~/db/database.server";
+import { decoder, int, sql, text } from "~/db/sql";
 import { CUSTOMER_TABLES, erasedCustomerKey, SHOP_TABLES } from "~/models/erasure.server";
 import { createSegment } from "~/models/segments/definitions.server";
 import { upsertShop } from "~/models/store.server";
-import { enqueue, retryFailed } from "~/sync/inbox.server";
+import { storeEvent, retryFailed } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
 import { payloads, scanTables, type Person } from "../helpers/privacy";
@@ -30,7 +31,7 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
   let n = 0;
   const deliver = async (topic: string, body: string, options: { lockedUntil?: Date } = {}) => {
     const eventId = `e-${++n}`;
-    await enqueue(
+    await storeEvent(
       db,
       { shop: SHOP, topic, eventId, webhookId: null, apiVersion: "2025-07", triggeredAt: null, payload: body },
       now,
@@ -182,7 +183,7 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     await upsertShop(db, { domain: shop, name: "Gone", currencyCode: "USD", ianaTimezone: "UTC" });
     const p = person(6, "Thaddeus", "Orlebar");
     const put = (topic: string, body: string) =>
-      enqueue(
+      storeEvent(
         db,
         {
           shop,
@@ -204,25 +205,25 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
   });
 
   it("knows every table: shop/redact empties each one that has a shop column, and every other is accounted for", async () => {
-    const sql = new Sql(db.dialect);
+    const tables = decoder({ t: text, s: int });
     const rows =
       db.dialect === "sqlite"
         ? await db.all(
-            sql,
-            `SELECT m."name" AS t, (SELECT COUNT(*) FROM pragma_table_info(m."name") c WHERE c."name" = 'shop') AS s FROM sqlite_schema m WHERE m."type" = 'table' AND m."name" NOT LIKE 'sqlite_%'`,
+            sql`SELECT m."name" AS t, (SELECT COUNT(*) FROM pragma_table_info(m."name") c WHERE c."name" = 'shop') AS s FROM sqlite_schema m WHERE m."type" = 'table' AND m."name" NOT LIKE 'sqlite_%'`,
+            tables,
           )
         : await db.all(
-            sql,
-            `SELECT t.table_name AS t, (SELECT COUNT(*) FROM information_schema.columns c WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'shop') AS s
+            sql`SELECT t.table_name AS t, (SELECT COUNT(*) FROM information_schema.columns c WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.column_name = 'shop') AS s
              FROM information_schema.tables t WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'`,
+            tables,
           );
     const withShop = rows
-      .filter((r) => Number(r.s) > 0)
-      .map((r) => String(r.t))
+      .filter((r) => r.s > 0)
+      .map((r) => r.t)
       .sort();
     const without = rows
-      .filter((r) => Number(r.s) === 0)
-      .map((r) => String(r.t))
+      .filter((r) => r.s === 0)
+      .map((r) => r.t)
       .sort();
     expect(withShop).toEqual([...SHOP_TABLES].sort());
     // Shop goes by its domain; the migrations' own table holds no shop's data.

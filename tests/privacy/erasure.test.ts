@@ -5,8 +5,9 @@
 // holds the shop's domain. Another customer of the shop, and another shop, stay as they were.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, Sql, toNumber, type Db } from "~/db/database.server";
+import { openDatabase, type Db } from "~/db/database.server";
 import { migrate } from "~/db/migrate.server";
+import { decoder, int, raw, sql, text } from "~/db/sql";
 import { createSegment } from "~/models/segments/definitions.server";
 import { refreshPlannerStatistics, upsertShop } from "~/models/store.server";
 import { webhookHeaders } from "~/sync/signing";
@@ -54,18 +55,21 @@ async function rowsPerTable(db: Db, shop: string): Promise<Record<string, number
   const tables =
     db.dialect === "sqlite"
       ? await db.all(
-          new Sql("sqlite"),
-          `SELECT m."name" AS t FROM sqlite_schema m, pragma_table_info(m."name") c WHERE m."type" = 'table' AND c."name" = 'shop'`,
+          sql`SELECT m."name" AS t FROM sqlite_schema m, pragma_table_info(m."name") c WHERE m."type" = 'table' AND c."name" = 'shop'`,
+          decoder({ t: text }),
         )
       : await db.all(
-          new Sql("postgres"),
-          `SELECT table_name AS t FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shop'`,
+          sql`SELECT table_name AS t FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'shop'`,
+          decoder({ t: text }),
         );
   const counts: Record<string, number> = {};
   for (const { t } of tables) {
-    const sql = new Sql(db.dialect);
-    const [row] = await db.all(sql, `SELECT COUNT(*) AS n FROM "${String(t)}" WHERE "shop" = ${sql.p(shop)}`);
-    counts[String(t)] = toNumber(row!.n);
+    // A table name from the database's own catalog.
+    const [row] = await db.all(
+      sql`SELECT COUNT(*) AS n FROM ${raw(`"${t}"`)} WHERE "shop" = ${shop}`,
+      decoder({ n: int }),
+    );
+    counts[t] = row!.n;
   }
   counts.Shop = await db.prisma.shop.count({ where: { domain: shop } });
   return counts;
@@ -199,8 +203,8 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     // samples hold column values (e-mails, ids). SQLite samples index keys (sqlite_stat4) only without
     // the analysis_limit the app sets: as an operator's own ANALYZE would.
     if (dialect === "sqlite") {
-      await db.all(new Sql("sqlite"), "PRAGMA analysis_limit = 0");
-      await db.run(new Sql("sqlite"), "ANALYZE");
+      await db.all(sql`PRAGMA analysis_limit = 0`);
+      await db.run(sql`ANALYZE`);
     } else {
       await refreshPlannerStatistics(db);
     }

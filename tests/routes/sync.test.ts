@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { DEMO_SHOP } from "~/demo/mode.server";
-import { enqueue } from "~/sync/inbox.server";
+import { storeEvent } from "~/sync/inbox.server";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { cliJson } from "../helpers/cli";
 
@@ -50,8 +50,8 @@ describe("Sync page (demo mode)", () => {
   it("lists webhooks per topic and failed events, and retries a failed one", async () => {
     const now = new Date("2026-01-01T00:00:00Z");
     const base = { shop: DEMO_SHOP, webhookId: null, apiVersion: null, triggeredAt: null };
-    await enqueue(db, { ...base, topic: "orders/create", eventId: "a", payload: '{"id": 1}' }, now);
-    await enqueue(db, { ...base, topic: "customers/update", eventId: "b", payload: "{}" }, now);
+    await storeEvent(db, { ...base, topic: "orders/create", eventId: "a", payload: '{"id": 1}' }, now);
+    await storeEvent(db, { ...base, topic: "customers/update", eventId: "b", payload: "{}" }, now);
     const { inboxProcessor } = await import("~/sync/worker.server");
     await inboxProcessor().settle();
 

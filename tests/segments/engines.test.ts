@@ -9,7 +9,7 @@
 // are drawn on is what a reader checks, next to the property they feed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
-import { Sql } from "~/db/database.server";
+import { sql } from "~/db/sql";
 import { addToYmd, dayStart, localDate } from "~/domain/calendar";
 import { createRandom, type Random } from "~/demo/random";
 import type { CustomerRow, OrderRow, ProductRow } from "~/domain/rows";
@@ -473,13 +473,11 @@ describe.each(DIALECTS)("evaluator = SQL on %s", (dialect) => {
     await upsertOrders(db, { shop: SHOP, rows: population.flatMap((p) => p.orders), now: ctx.now });
     for (const { customer, facts } of population) {
       if (!facts) continue;
-      const sql = new Sql(db.dialect);
       await db.run(
-        sql,
-        `INSERT INTO "CustomerFacts" ("shop", "customerId", "ordersCount", "cancelledCount", "amountSpentMinor", "refundedMinor",
+        sql`INSERT INTO "CustomerFacts" ("shop", "customerId", "ordersCount", "cancelledCount", "amountSpentMinor", "refundedMinor",
            "aovMinor", "firstOrderAt", "lastOrderAt", "orderDays", "computedAt", "rfmGroup")
-         VALUES (${sql.p(SHOP)}, ${sql.p(customer.id)}, ${sql.p(facts.ordersCount)}, 0, ${sql.p(facts.amountSpentMinor)}, 0,
-           ${sql.p(facts.aovMinor)}, ${sql.p(facts.firstOrderAt)}, ${sql.p(facts.lastOrderAt)}, 0, ${sql.p(ctx.now)}, ${sql.p(facts.rfmGroup)})`,
+         VALUES (${SHOP}, ${customer.id}, ${facts.ordersCount}, 0, ${facts.amountSpentMinor}, 0,
+           ${facts.aovMinor}, ${facts.firstOrderAt}, ${facts.lastOrderAt}, 0, ${ctx.now}, ${facts.rfmGroup})`,
       );
     }
   });

@@ -3,8 +3,8 @@
 // holds, and on PostgreSQL the JIT and the statement timeout of merchant-driven queries.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openDatabase, setStatementTimeout, Sql, type Db, type Executor } from "~/db/database.server";
-import { SqlQuery } from "~/db/sql";
+import { openDatabase, setStatementTimeout, type Db, type Executor } from "~/db/database.server";
+import { decoder, sql, text, type SqlQuery } from "~/db/sql";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import { compileSql } from "~/models/segments/compile-sql";
 import { evaluate } from "~/domain/segments/evaluate";
@@ -37,15 +37,13 @@ function failingWith(db: Db, marker: string): Db {
         code: db.dialect === "sqlite" ? "SQLITE_ERROR" : "54001",
       },
     );
-  const carries = (query: SqlQuery | Sql) =>
-    (query instanceof SqlQuery ? query.render(db.dialect).params : query.params).includes(marker);
-  type Call = (query: SqlQuery | Sql, second?: unknown) => Promise<never>;
+  const carries = (query: SqlQuery) => query.render(db.dialect).params.includes(marker);
+  type Call = (query: SqlQuery, decode?: unknown) => Promise<never>;
   const wrap = (ex: Executor): Executor => ({
     dialect: ex.dialect,
-    run: ((query, text) =>
-      carries(query) ? Promise.reject(fault()) : (ex.run as Call)(query, text)) as Call as Executor["run"],
-    all: ((query, second) =>
-      carries(query) ? Promise.reject(fault()) : (ex.all as Call)(query, second)) as Call as Executor["all"],
+    run: (query) => (carries(query) ? Promise.reject(fault()) : ex.run(query)),
+    all: ((query, decode) =>
+      carries(query) ? Promise.reject(fault()) : (ex.all as Call)(query, decode)) as Call as Executor["all"],
     transaction: (fn) => ex.transaction((tx) => fn(wrap(tx))),
   });
   return { ...wrap(db), prisma: db.prisma, close: () => db.close() };
@@ -104,17 +102,16 @@ describe.each(DIALECTS)("segment limits on %s", (dialect) => {
           value: BigInt(i * 10),
         })),
       };
-      const sql = new Sql(db.dialect);
-      const where = compileSql(prepared, db.dialect, (v) => sql.p(v));
+      const where = compileSql(prepared, db.dialect);
       const found = await db.all(
-        sql,
-        `SELECT c."id" FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id" WHERE c."shop" = ${sql.p(shop)} AND ${where} ORDER BY c."id"`,
+        sql`SELECT c."id" FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id" WHERE c."shop" = ${shop} AND ${where} ORDER BY c."id"`,
+        decoder({ id: text }),
       );
       const expected = [...people]
         .filter(([, s]) => evaluate(prepared, s))
         .map(([id]) => id)
         .sort();
-      expect(found.map((r) => String(r.id))).toEqual(expected);
+      expect(found.map((r) => r.id)).toEqual(expected);
       expect(expected.length).toBeGreaterThan(0);
     }
   });
@@ -332,14 +329,14 @@ describe("merchant-driven queries on PostgreSQL", () => {
   });
 
   it("run without JIT, on the driver's connections and on Prisma's", async () => {
-    expect(await db.all(new Sql("postgres"), "SHOW jit")).toEqual([{ jit: "off" }]);
+    expect(await db.all(sql`SHOW jit`)).toEqual([{ jit: "off" }]);
     expect(await db.prisma.$queryRawUnsafe("SHOW jit")).toEqual([{ jit: "off" }]);
     // The daily recompute's connection too, inside its transactions.
-    expect(await db.transaction((tx) => tx.all(new Sql("postgres"), "SHOW jit"))).toEqual([{ jit: "off" }]);
+    expect(await db.transaction((tx) => tx.all(sql`SHOW jit`))).toEqual([{ jit: "off" }]);
   });
 
   it("set their statement timeout for their own transaction only, and can hand back the session's own", async () => {
-    const show = (tx: Executor) => tx.all(new Sql("postgres"), "SHOW statement_timeout");
+    const show = (tx: Executor) => tx.all(sql`SHOW statement_timeout`);
     const seen = await db.transaction(async (tx) => {
       const before = await show(tx);
       await setStatementTimeout(tx, 1500);

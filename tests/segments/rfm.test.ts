@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "~/db/database.server";
 import { rfmGroup } from "~/domain/rfm";
-import { enqueue } from "~/sync/inbox.server";
+import { storeEvent } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { cliJson } from "../helpers/cli";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
@@ -101,7 +101,7 @@ describe.each(DIALECTS)("RFM on %s", (dialect) => {
         },
       ],
     };
-    await enqueue(
+    await storeEvent(
       db,
       {
         shop: SHOP,

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { startBackgroundThread, storeRemotely } from "~/sync/background-thread.server";
+import { startBackgroundThread, storeDeliveryRemotely } from "~/sync/background-thread.server";
 import { ROOT } from "../helpers/env";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-restart-"));
@@ -32,7 +32,7 @@ describe("a background thread that dies", () => {
     const ids = ["a", "b", "c", "d", "e"];
     const acknowledged = await Promise.all(
       ids.map((eventId) =>
-        storeRemotely(
+        storeDeliveryRemotely(
           {
             shop: "restart.myshopify.com",
             topic: "orders/create",

@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { databaseConfig } from "~/db/config";
 import { openDatabase } from "~/db/database.server";
-import { enqueue } from "~/sync/inbox.server";
+import { storeEvent } from "~/sync/inbox.server";
 import { cdnowDeliveries } from "~/sync/replay.server";
 import { webhookHeaders, type Delivery } from "~/sync/signing";
 import { cliJson } from "../helpers/cli";
@@ -95,7 +95,7 @@ describe("the production server killed while acknowledging webhooks (SQLite)", (
       const db = openDatabase(databaseConfig(database!.url, process.cwd()));
       await db.transaction(async (tx) => {
         for (const d of busy.slice(from, from + 6_000))
-          await enqueue(
+          await storeEvent(
             tx,
             {
               shop: d.shop,

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
 import { upsertShop } from "~/models/store.server";
-import { enqueue } from "~/sync/inbox.server";
+import { storeEvent } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb } from "../helpers/db";
 import { ROOT } from "../helpers/env";
@@ -17,7 +17,7 @@ const events = eventStream({ customers: 300, seed: 5 });
 async function deliver(db: Db, shop: string, list: TestEvent[]): Promise<void> {
   await upsertShop(db, { domain: shop, name: shop, currencyCode: "USD", ianaTimezone: "UTC" });
   for (const e of list) {
-    await enqueue(
+    await storeEvent(
       db,
       {
         shop,

@@ -7,7 +7,7 @@ import type { Db } from "~/db/database.server";
 import { createRandom } from "~/demo/random";
 import { refreshRfm } from "~/models/rfm.server";
 import { upsertShop } from "~/models/store.server";
-import { enqueue, failedEvents, MappedPayloads, retryFailed } from "~/sync/inbox.server";
+import { storeEvent, failedEvents, MappedPayloads, retryFailed } from "~/sync/inbox.server";
 import { mapOrderWebhook } from "~/sync/mappers/rest";
 import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
 import { InboxProcessor } from "~/sync/processor.server";
@@ -22,7 +22,7 @@ async function deliver(db: Db, shop: string, events: TestEvent[]): Promise<numbe
   let stored = 0;
   for (const e of events) {
     if (
-      await enqueue(
+      await storeEvent(
         db,
         {
           shop,
@@ -179,7 +179,7 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
         payload: { id: 1, admin_graphql_api_id: "gid://shopify/Order/1", updated_at: "yesterday" },
       },
     ]);
-    await enqueue(
+    await storeEvent(
       db,
       {
         shop,

@@ -7,10 +7,11 @@ import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDatabase, Sql, type Db } from "~/db/database.server";
+import { openDatabase, type Db } from "~/db/database.server";
+import { decoder, nullable, sql, text } from "~/db/sql";
 import { upsertCustomers, upsertShop } from "~/models/store.server";
 import { cliJson } from "../helpers/cli";
-import { enqueue } from "~/sync/inbox.server";
+import { storeEvent } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { fixtureDeliveries, send } from "~/sync/replay.server";
 import { webhookHeaders } from "~/sync/signing";
@@ -22,16 +23,15 @@ const FIXTURES = path.join(ROOT, "tests", "fixtures", "webhooks");
 const fixture = (topic: string) => fs.readFileSync(path.join(FIXTURES, `${topic.replace("/", "__")}.json`), "utf8");
 
 async function customer(db: Db, shop: string, id: string) {
-  const sql = new Sql(db.dialect);
   const [row] = await db.all(
-    sql,
-    `SELECT "tags", "emailMarketingState", "smsMarketingState", "email" FROM "Customer" WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(id)}`,
+    sql`SELECT "tags", "emailMarketingState", "smsMarketingState", "email" FROM "Customer" WHERE "shop" = ${shop} AND "id" = ${id}`,
+    decoder({ tags: text, emailMarketingState: text, smsMarketingState: text, email: nullable(text) }),
   );
   return row
     ? {
-        tags: String(row.tags),
-        email: String(row.emailMarketingState),
-        sms: String(row.smsMarketingState),
+        tags: row.tags,
+        email: row.emailMarketingState,
+        sms: row.smsMarketingState,
         address: row.email,
       }
     : null;
@@ -173,7 +173,7 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
   /** Delivers each event (a new event id unless given) and lets the processor apply them in that order. */
   async function deliver(...events: { topic: string; payload: unknown; triggeredAt?: Date; eventId?: string }[]) {
     for (const e of events) {
-      await enqueue(
+      await storeEvent(
         db,
         {
           shop: SHOP,

@@ -2,15 +2,21 @@
 // (Customer) LEFT JOIN `f` (CustomerFacts), for SQLite and PostgreSQL: the database's engine, which
 // must select exactly the customers `evaluate` (app/domain/segments/evaluate.ts) would (decision 004;
 // tests/segments/engines.test.ts). It knows the tables, their aliases and what each database's planner
-// needs; values are always parameters.
+// needs. The result is an `SqlQuery` fragment (app/db/sql.ts): every value of the rule is a parameter;
+// the text the compiler writes itself (columns, the dialect's functions, the operators of the validated
+// rule) is built as strings, which hold no value, and goes in through `raw`.
+import { join, raw, sql, type SqlQuery } from "~/db/sql";
 import { CITY_SEPARATORS, intTest } from "~/domain/segments/evaluate";
 import type { Instants, IntTest, LineTest, OrdersPlaced, Prepared, Purchased } from "~/domain/segments/engine";
 
 /** The customers a compiled rule is tested against, with their facts: the aliases it speaks of. */
-export const CUSTOMERS_FROM = `FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id"`;
+export const CUSTOMERS_FROM = raw(
+  `FROM "Customer" c LEFT JOIN "CustomerFacts" f ON f."shop" = c."shop" AND f."customerId" = c."id"`,
+);
 
 export type SqlDialect = "sqlite" | "postgres";
-export type Param = (value: unknown) => string;
+
+const NOTHING = raw("");
 
 function lower(dialect: SqlDialect, expr: string): string {
   // SQLite's LOWER folds ASCII only (without ICU); PostgreSQL's folds by locale, except under the "C"
@@ -18,9 +24,10 @@ function lower(dialect: SqlDialect, expr: string): string {
   return dialect === "sqlite" ? `LOWER(${expr})` : `LOWER((${expr}) COLLATE "C")`;
 }
 
-function instantParam(dialect: SqlDialect, p: Param, ms: number): string {
+/** An instant as the parameter each database compares its DateTime columns with. */
+function instant(dialect: SqlDialect, ms: number): number | Date {
   // SQLite keeps DateTime as integer milliseconds (app/db/client.server.ts); PostgreSQL as timestamp.
-  return p(dialect === "sqlite" ? ms : new Date(ms));
+  return dialect === "sqlite" ? ms : new Date(ms);
 }
 
 const INT_SQL = {
@@ -47,8 +54,8 @@ function listSql(dialect: SqlDialect, field: "tags" | "countries" | "regions"): 
   return `(',' || ${lower(dialect, item)} || ',')`;
 }
 
-function contains(dialect: SqlDialect, haystack: string, needle: string): string {
-  return dialect === "sqlite" ? `(instr(${haystack}, ${needle}) > 0)` : `(strpos(${haystack}, ${needle}) > 0)`;
+function contains(dialect: SqlDialect, haystack: string, needle: SqlQuery): SqlQuery {
+  return sql`(${raw(dialect === "sqlite" ? "instr" : "strpos")}(${raw(haystack)}, ${needle}) > 0)`;
 }
 
 /** `customerCity` in SQL: NULL where the customer has no city code. The separators are constants. */
@@ -82,30 +89,33 @@ function linesJoin(dialect: SqlDialect): string {
 export type CustomerRange = { after: string | null; upTo: string | null };
 
 /** The orders CustomerFacts counts (app/models/store.server.ts recomputeFacts), of the shop. */
-function countedOrders(p: Param, shop: string, range: CustomerRange | undefined): string {
-  const within = range
-    ? `${range.after === null ? "" : ` AND po."customerId" > ${p(range.after)}`}${range.upTo === null ? "" : ` AND po."customerId" <= ${p(range.upTo)}`}`
-    : "";
-  return `po."shop" = ${p(shop)} AND po."customerId" IS NOT NULL${within} AND po."test" = false AND po."cancelledAt" IS NULL`;
+function countedOrders(shop: string, range: CustomerRange | undefined): SqlQuery {
+  const after = range?.after == null ? NOTHING : sql` AND po."customerId" > ${range.after}`;
+  const upTo = range?.upTo == null ? NOTHING : sql` AND po."customerId" <= ${range.upTo}`;
+  return sql`po."shop" = ${shop} AND po."customerId" IS NOT NULL${after}${upTo} AND po."test" = false AND po."cancelledAt" IS NULL`;
 }
 
-function intervalSql(dialect: SqlDialect, p: Param, col: string, range: Instants): string {
+function intervalSql(dialect: SqlDialect, col: string, range: Instants): SqlQuery {
   const parts = [
-    ...(range.from === null ? [] : [`${col} >= ${instantParam(dialect, p, range.from)}`]),
-    ...(range.to === null ? [] : [`${col} < ${instantParam(dialect, p, range.to)}`]),
+    ...(range.from === null ? [] : [sql`${raw(col)} >= ${instant(dialect, range.from)}`]),
+    ...(range.to === null ? [] : [sql`${raw(col)} < ${instant(dialect, range.to)}`]),
   ];
-  const inside = parts.length === 0 ? "1 = 1" : parts.join(" AND ");
-  return range.negate ? `NOT (${inside})` : `(${inside})`;
+  const inside = parts.length === 0 ? raw("1 = 1") : join(parts, " AND ");
+  return range.negate ? sql`NOT (${inside})` : sql`(${inside})`;
 }
 
-function datesSql(dialect: SqlDialect, p: Param, dates: Instants[]): string {
-  return dates.map((range) => ` AND ${intervalSql(dialect, p, `po."processedAt"`, range)}`).join("");
+function datesSql(dialect: SqlDialect, dates: Instants[]): SqlQuery {
+  return join(
+    dates.map((range) => sql` AND ${intervalSql(dialect, `po."processedAt"`, range)}`),
+    "",
+  );
 }
 
-function intTestSql(p: Param, expr: string, t: IntTest): string {
+/** `expr` (the compiler's own text) tested against the rule's numbers. */
+function intTestSql(expr: string, t: IntTest): SqlQuery {
   return t.op === "BETWEEN"
-    ? `${expr} BETWEEN ${p(t.low)} AND ${p(t.high)}`
-    : `${expr} ${t.op === "!=" ? "<>" : t.op} ${p(t.value)}`;
+    ? sql`${raw(expr)} BETWEEN ${t.low} AND ${t.high}`
+    : sql`${raw(expr)} ${raw(t.op === "!=" ? "<>" : t.op)} ${t.value}`;
 }
 
 /**
@@ -114,97 +124,102 @@ function intTestSql(p: Param, expr: string, t: IntTest): string {
  * (SQLITE_MAX_EXPR_DEPTH): a 4,000-term OR failed the whole statement. Balanced, depth grows with
  * the logarithm of the number of terms.
  */
-export function joinBalanced(parts: readonly string[], op: "AND" | "OR"): string {
+export function joinBalanced(parts: readonly SqlQuery[], op: "AND" | "OR"): SqlQuery {
   const FANOUT = 8;
-  if (parts.length <= FANOUT) return `(${parts.join(` ${op} `)})`;
+  if (parts.length <= FANOUT) return sql`(${join(parts, ` ${op} `)})`;
   const size = Math.ceil(parts.length / FANOUT);
-  const groups: string[] = [];
+  const groups: SqlQuery[] = [];
   for (let i = 0; i < parts.length; i += size) groups.push(joinBalanced(parts.slice(i, i + size), op));
   return joinBalanced(groups, op);
 }
 
-function lineTestSql(dialect: SqlDialect, p: Param, t: LineTest, shop: string): string {
+function lineTestSql(dialect: SqlDialect, t: LineTest, shop: string): SqlQuery {
   if (t.field === "tags") {
     // Tags are tested once per product, not once per line: the shop has far fewer products than lines.
     const tags = `(',' || ${lower(dialect, `pp."tags"`)} || ',')`;
     const any = joinBalanced(
-      t.values.map((v) => contains(dialect, tags, `',' || ${p(v)} || ','`)),
+      t.values.map((v) => contains(dialect, tags, sql`',' || ${v} || ','`)),
       "OR",
     );
-    const tagged = `((pl."productId" IN (SELECT pp."id" FROM "Product" pp WHERE pp."shop" = ${p(shop)} AND (${any}))) IS TRUE)`;
+    const tagged = sql`((pl."productId" IN (SELECT pp."id" FROM "Product" pp WHERE pp."shop" = ${shop} AND (${any}))) IS TRUE)`;
     // A line without a product, or with one we do not know, has no tags.
-    return t.negate ? `(NOT ${tagged})` : tagged;
+    return t.negate ? sql`(NOT ${tagged})` : tagged;
   }
-  const raw = `pl."${t.field}"`;
-  const col = t.field === "productId" ? raw : lower(dialect, raw);
-  const member = `${col} IN (${t.values.map((v) => p(v)).join(", ")})`;
-  return t.negate ? `((${raw} IS NOT NULL AND NOT (${member})) IS TRUE)` : `((${member}) IS TRUE)`;
+  const column = `pl."${t.field}"`;
+  const col = t.field === "productId" ? column : lower(dialect, column);
+  const member = sql`${raw(col)} IN (${join(t.values)})`;
+  return t.negate ? sql`((${raw(column)} IS NOT NULL AND NOT (${member})) IS TRUE)` : sql`((${member}) IS TRUE)`;
 }
 
-function purchasedSql(dialect: SqlDialect, p: Param, node: Purchased, range: CustomerRange | undefined): string {
-  const where = `${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}${node.lines.map((t) => ` AND ${lineTestSql(dialect, p, t, node.shop)}`).join("")}`;
-  const from = `FROM "Order" po ${linesJoin(dialect)} WHERE ${where}`;
+function purchasedSql(dialect: SqlDialect, node: Purchased, range: CustomerRange | undefined): SqlQuery {
+  const lines = join(
+    node.lines.map((t) => sql` AND ${lineTestSql(dialect, t, node.shop)}`),
+    "",
+  );
+  const where = sql`${countedOrders(node.shop, range)}${datesSql(dialect, node.dates)}${lines}`;
+  const from = sql`FROM "Order" po ${raw(linesJoin(dialect))} WHERE ${where}`;
   const units = `SUM(pl."quantity")`;
   // Matching lines grouped by order: every group has at least one, so an order without any never passes.
   const perOrder = (quantity: IntTest) =>
-    `${from} GROUP BY po."customerId", po."id" HAVING ${intTestSql(p, units, quantity)}`;
-  let set: string;
+    sql`${from} GROUP BY po."customerId", po."id" HAVING ${intTestSql(units, quantity)}`;
+  let set: SqlQuery;
   if (node.sumQuantity === null)
     set =
-      node.quantity === null ? `SELECT po."customerId" ${from}` : `SELECT po."customerId" ${perOrder(node.quantity)}`;
+      node.quantity === null
+        ? sql`SELECT po."customerId" ${from}`
+        : sql`SELECT po."customerId" ${perOrder(node.quantity)}`;
   else if (node.quantity === null)
-    set = `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING ${intTestSql(p, units, node.sumQuantity)}`;
+    set = sql`SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING ${intTestSql(units, node.sumQuantity)}`;
   else {
-    set = `SELECT q."customerId" FROM (SELECT po."customerId", ${units} AS "units" ${perOrder(node.quantity)}) q
-      GROUP BY q."customerId" HAVING ${intTestSql(p, `SUM(q."units")`, node.sumQuantity)}`;
+    set = sql`SELECT q."customerId" FROM (SELECT po."customerId", ${raw(units)} AS "units" ${perOrder(node.quantity)}) q
+      GROUP BY q."customerId" HAVING ${intTestSql(`SUM(q."units")`, node.sumQuantity)}`;
   }
-  return `((c."id" IN (${set})) IS TRUE)`;
+  return sql`((c."id" IN (${set})) IS TRUE)`;
 }
 
-function ordersPlacedSql(dialect: SqlDialect, p: Param, node: OrdersPlaced, range: CustomerRange | undefined): string {
-  // "At least 0 orders" holds for everyone. Decided before any parameter is numbered: PostgreSQL
-  // refuses a statement with a parameter its text never uses.
-  if (node.sumAmount === null && node.countAtLeast <= 0n) return "(1 = 1)";
-  const from = `FROM "Order" po WHERE ${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}`;
+function ordersPlacedSql(dialect: SqlDialect, node: OrdersPlaced, range: CustomerRange | undefined): SqlQuery {
+  // "At least 0 orders" holds for everyone.
+  if (node.sumAmount === null && node.countAtLeast <= 0n) return raw("(1 = 1)");
+  const from = sql`FROM "Order" po WHERE ${countedOrders(node.shop, range)}${datesSql(dialect, node.dates)}`;
   if (node.sumAmount === null) {
     const set =
       node.countAtLeast === 1n
-        ? `SELECT po."customerId" ${from}`
-        : `SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${p(node.countAtLeast)}`;
-    return `((c."id" IN (${set})) IS TRUE)`;
+        ? sql`SELECT po."customerId" ${from}`
+        : sql`SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${node.countAtLeast}`;
+    return sql`((c."id" IN (${set})) IS TRUE)`;
   }
   const atLeast = node.countAtLeast > 1n ? node.countAtLeast : 1n;
   const sum = `SUM(po."totalMinor" - po."refundedMinor")`;
-  const some = `((c."id" IN (SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${p(atLeast)} AND ${intTestSql(p, sum, node.sumAmount)})) IS TRUE)`;
+  const some = sql`((c."id" IN (SELECT po."customerId" ${from} GROUP BY po."customerId" HAVING COUNT(*) >= ${atLeast} AND ${intTestSql(sum, node.sumAmount)})) IS TRUE)`;
   // Grouping only sees customers with orders in the window. With count_at_least 0 those without any
   // also match when an empty sum (0) passes the amount test.
   if (node.countAtLeast > 0n || !intTest(0n, node.sumAmount)) return some;
-  const fromNone = `FROM "Order" po WHERE ${countedOrders(p, node.shop, range)}${datesSql(dialect, p, node.dates)}`;
-  return `(${some} OR NOT ((c."id" IN (SELECT po."customerId" ${fromNone})) IS TRUE))`;
+  return sql`(${some} OR NOT ((c."id" IN (SELECT po."customerId" ${from})) IS TRUE))`;
 }
 
-export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param, range?: CustomerRange): string {
-  const truth = (expr: string) => `((${expr}) IS TRUE)`;
-  const go = (node: Prepared): string => {
+/** The rule as one boolean expression over `c` and `f` (CUSTOMERS_FROM), for `dialect`. */
+export function compileSql(prepared: Prepared, dialect: SqlDialect, range?: CustomerRange): SqlQuery {
+  const truth = (expr: SqlQuery) => sql`((${expr}) IS TRUE)`;
+  const go = (node: Prepared): SqlQuery => {
     switch (node.kind) {
       case "and":
-        return node.children.length === 0 ? "(1 = 1)" : joinBalanced(node.children.map(go), "AND");
+        return node.children.length === 0 ? raw("(1 = 1)") : joinBalanced(node.children.map(go), "AND");
       case "or":
-        return node.children.length === 0 ? "(1 = 0)" : joinBalanced(node.children.map(go), "OR");
+        return node.children.length === 0 ? raw("(1 = 0)") : joinBalanced(node.children.map(go), "OR");
       case "not":
-        return `(NOT ${go(node.child)})`;
+        return sql`(NOT ${go(node.child)})`;
       case "int":
-        return truth(`${INT_SQL[node.field]} ${node.op === "!=" ? "<>" : node.op} ${p(node.value)}`);
+        return truth(sql`${raw(INT_SQL[node.field])} ${raw(node.op === "!=" ? "<>" : node.op)} ${node.value}`);
       case "intRange":
-        return truth(`${INT_SQL[node.field]} BETWEEN ${p(node.low)} AND ${p(node.high)}`);
+        return truth(sql`${raw(INT_SQL[node.field])} BETWEEN ${node.low} AND ${node.high}`);
       case "instant": {
-        const col = DATE_SQL[node.field];
+        const col = raw(DATE_SQL[node.field]);
         const parts = [
-          ...(node.range.from === null ? [] : [`${col} >= ${instantParam(dialect, p, node.range.from)}`]),
-          ...(node.range.to === null ? [] : [`${col} < ${instantParam(dialect, p, node.range.to)}`]),
+          ...(node.range.from === null ? [] : [sql`${col} >= ${instant(dialect, node.range.from)}`]),
+          ...(node.range.to === null ? [] : [sql`${col} < ${instant(dialect, node.range.to)}`]),
         ];
-        const inside = truth(`${col} IS NOT NULL AND ${parts.join(" AND ") || "1 = 1"}`);
-        return node.range.negate ? `(${col} IS NOT NULL AND NOT ${inside})` : inside;
+        const inside = truth(sql`${col} IS NOT NULL AND ${parts.length === 0 ? raw("1 = 1") : join(parts, " AND ")}`);
+        return node.range.negate ? sql`(${col} IS NOT NULL AND NOT ${inside})` : inside;
       }
       case "isNull": {
         const missing =
@@ -223,7 +238,7 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param, ra
                       : node.field === "rfmGroup"
                         ? `f."rfmGroup" IS NULL`
                         : `f."${node.field}" IS NULL`;
-        return node.negate ? `(NOT ${truth(missing)})` : truth(missing);
+        return node.negate ? sql`(NOT ${truth(raw(missing))})` : truth(raw(missing));
       }
       case "text": {
         const col =
@@ -232,29 +247,29 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, p: Param, ra
             : node.field === "rfmGroup"
               ? `f."rfmGroup"`
               : `c."${node.field}"`;
-        return truth(`${col} ${node.negate ? "<>" : "="} ${p(node.value)}`);
+        return truth(sql`${raw(col)} ${raw(node.negate ? "<>" : "=")} ${node.value}`);
       }
       case "listContains": {
-        let test: string;
+        let test: SqlQuery;
         if (node.field === "tags")
-          test = contains(dialect, listSql(dialect, node.field), `',' || ${p(node.value)} || ','`);
-        else if (node.field === "countries") test = `c."countryCode" = ${p(node.value)}`;
-        else if (node.field === "cities") test = `${citySql(dialect)} = ${p(node.value)}`;
+          test = contains(dialect, listSql(dialect, node.field), sql`',' || ${node.value} || ','`);
+        else if (node.field === "countries") test = sql`c."countryCode" = ${node.value}`;
+        else if (node.field === "cities") test = sql`${raw(citySql(dialect))} = ${node.value}`;
         else {
           // "US-CA": the country is everything before the first '-', the province the rest.
           const dash = node.value.indexOf("-");
           test =
             dash < 0
-              ? "1 = 0"
-              : `c."countryCode" = ${p(node.value.slice(0, dash))} AND c."provinceCode" = ${p(node.value.slice(dash + 1))}`;
+              ? raw("1 = 0")
+              : sql`c."countryCode" = ${node.value.slice(0, dash)} AND c."provinceCode" = ${node.value.slice(dash + 1)}`;
         }
         const has = truth(test);
-        return node.negate ? `(NOT ${has})` : has;
+        return node.negate ? sql`(NOT ${has})` : has;
       }
       case "purchased":
-        return `(${purchasedSql(dialect, p, node, range)})`;
+        return sql`(${purchasedSql(dialect, node, range)})`;
       case "ordersPlaced":
-        return `(${ordersPlacedSql(dialect, p, node, range)})`;
+        return sql`(${ordersPlacedSql(dialect, node, range)})`;
     }
   };
   return go(prepared);

@@ -1,7 +1,8 @@
 // Saved segments: create, read, edit, delete and list them, and the shop's lifecycle thresholds they
 // may speak of. Every save is checked before it writes and computed at once (recompute.server.ts);
 // a save whose computation fails leaves the segment as it was (decision 014).
-import { Sql, type Db, type Executor } from "~/db/database.server";
+import type { Db, Executor } from "~/db/database.server";
+import { sql } from "~/db/sql";
 import { DEFAULT_LIFECYCLE, prepare, type EngineContext, type LifecycleThresholds } from "~/domain/segments/engine";
 import type { Rule } from "~/domain/segments/rule";
 import { isSegmentId } from "~/domain/segments/segment-id";
@@ -37,8 +38,7 @@ function checkForSave(dialect: Executor["dialect"], query: string, ctx: EngineCo
   if (!checked.ok) throw new SegmentRuleError(checked.error);
   const prepared = prepare(checked.rule, ctx);
   if (!prepared.ok) throw new SegmentRuleError(prepared.error);
-  const sql = new Sql(dialect);
-  compileSql(prepared.prepared, dialect, (v) => sql.p(v));
+  compileSql(prepared.prepared, dialect).render(dialect);
   return checked.rule;
 }
 
@@ -107,11 +107,9 @@ export async function updateSegment(
     db.transaction(async (tx) => {
       // The per-event path reads rules under the same lock: it sees the old rule or the new one, never half.
       await lockShop(tx, shop);
-      const sql = new Sql(tx.dialect);
       return tx.run(
-        sql,
-        `UPDATE "Segment" SET "name" = ${sql.p(definition.name)}, "query" = ${sql.p(definition.query)}, "rule" = ${sql.p(definition.rule)},
-           "updatedAt" = ${sql.p(definition.updatedAt)} WHERE "shop" = ${sql.p(shop)} AND "id" = ${sql.p(id)}`,
+        sql`UPDATE "Segment" SET "name" = ${definition.name}, "query" = ${definition.query}, "rule" = ${definition.rule},
+           "updatedAt" = ${definition.updatedAt} WHERE "shop" = ${shop} AND "id" = ${id}`,
       );
     });
   if ((await store({ name, query, rule: JSON.stringify(rule), updatedAt: now })) === 0) return null;
@@ -131,19 +129,14 @@ export async function deleteSegment(db: Db, { shop, id }: { shop: string; id: nu
   if (!isSegmentId(id)) return false;
   return db.transaction(async (tx) => {
     await lockShop(tx, shop);
-    const s1 = new Sql(tx.dialect);
-    const removed = await tx.run(s1, `DELETE FROM "Segment" WHERE "shop" = ${s1.p(shop)} AND "id" = ${s1.p(id)}`);
+    const removed = await tx.run(sql`DELETE FROM "Segment" WHERE "shop" = ${shop} AND "id" = ${id}`);
     if (removed === 0) return false;
-    const sl = new Sql(tx.dialect);
     await tx.run(
-      sl,
-      `UPDATE "Customer" SET "segmentIds" = replace("segmentIds", ${sl.p(`,${id},`)}, ',')
-       WHERE "shop" = ${sl.p(shop)} AND "id" IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."shop" = ${sl.p(shop)} AND m."segmentId" = ${sl.p(id)})`,
+      sql`UPDATE "Customer" SET "segmentIds" = replace("segmentIds", ${`,${id},`}, ',')
+       WHERE "shop" = ${shop} AND "id" IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."shop" = ${shop} AND m."segmentId" = ${id})`,
     );
-    const s2 = new Sql(tx.dialect);
-    await tx.run(s2, `DELETE FROM "SegmentMember" WHERE "shop" = ${s2.p(shop)} AND "segmentId" = ${s2.p(id)}`);
-    const s3 = new Sql(tx.dialect);
-    await tx.run(s3, `DELETE FROM "SegmentEvent" WHERE "shop" = ${s3.p(shop)} AND "segmentId" = ${s3.p(id)}`);
+    await tx.run(sql`DELETE FROM "SegmentMember" WHERE "shop" = ${shop} AND "segmentId" = ${id}`);
+    await tx.run(sql`DELETE FROM "SegmentEvent" WHERE "shop" = ${shop} AND "segmentId" = ${id}`);
     return true;
   });
 }

@@ -1,7 +1,8 @@
 // Membership changes: written (members, the customers' lists, enter/leave events, counts) for the
 // full recompute and the per-event path alike, and the per-event path itself: every active segment
 // re-evaluated in memory for the customers an event touched.
-import { Sql, toNumber, type Executor } from "~/db/database.server";
+import type { Executor } from "~/db/database.server";
+import { decoder, int, join, raw, sql, sqlIn, text } from "~/db/sql";
 import { readsPurchases, type EngineContext, type Prepared } from "~/domain/segments/engine";
 import { evaluate } from "~/domain/segments/evaluate";
 import { preparedStored } from "./rules.server";
@@ -9,7 +10,7 @@ import { customersWithSegments } from "./subjects.server";
 
 export type MembershipChange = { segmentId: number; customerId: string; entered: boolean };
 
-/** Rows per statement on SQLite (4 parameters each, far below its 32,766 limit). */
+/** Rows per statement on SQLite (at most 5 parameters each, far below its 32,766 limit). */
 const WRITE_BATCH = 500;
 
 /**
@@ -24,66 +25,50 @@ export async function writeMembershipChanges(
   const entering = changes.filter((c) => c.entered);
   const leaving = changes.filter((c) => !c.entered);
   if (tx.dialect === "postgres") {
-    const sql = new Sql(tx.dialect);
     const pairs = (list: readonly MembershipChange[]) =>
-      `unnest(${sql.p(list.map((c) => c.segmentId))}::int[], ${sql.p(list.map((c) => c.customerId))}::text[]) AS u("segmentId", "customerId")`;
+      sql`unnest(${list.map((c) => c.segmentId)}::int[], ${list.map((c) => c.customerId)}::text[]) AS u("segmentId", "customerId")`;
     if (entering.length > 0) {
       await tx.run(
-        sql,
-        `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since")
-         SELECT ${sql.p(shop)}, u."segmentId", u."customerId", ${sql.p(at)} FROM ${pairs(entering)}
+        sql`INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since")
+         SELECT ${shop}, u."segmentId", u."customerId", ${at} FROM ${pairs(entering)}
          ON CONFLICT ("shop", "segmentId", "customerId") DO NOTHING`,
       );
     }
     if (leaving.length > 0) {
-      const del = new Sql(tx.dialect);
       await tx.run(
-        del,
-        `DELETE FROM "SegmentMember" m USING unnest(${del.p(leaving.map((c) => c.segmentId))}::int[], ${del.p(leaving.map((c) => c.customerId))}::text[]) AS u("segmentId", "customerId")
-         WHERE m."shop" = ${del.p(shop)} AND m."segmentId" = u."segmentId" AND m."customerId" = u."customerId"`,
+        sql`DELETE FROM "SegmentMember" m USING ${pairs(leaving)}
+         WHERE m."shop" = ${shop} AND m."segmentId" = u."segmentId" AND m."customerId" = u."customerId"`,
       );
     }
-    const ev = new Sql(tx.dialect);
     await tx.run(
-      ev,
-      `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at")
-       SELECT ${ev.p(shop)}, u."segmentId", u."customerId", u."entered", ${ev.p(at)}
-       FROM unnest(${ev.p(changes.map((c) => c.segmentId))}::int[], ${ev.p(changes.map((c) => c.customerId))}::text[], ${ev.p(changes.map((c) => c.entered))}::boolean[])
+      sql`INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at")
+       SELECT ${shop}, u."segmentId", u."customerId", u."entered", ${at}
+       FROM unnest(${changes.map((c) => c.segmentId)}::int[], ${changes.map((c) => c.customerId)}::text[], ${changes.map((c) => c.entered)}::boolean[])
          AS u("segmentId", "customerId", "entered")`,
     );
   } else {
+    // A statement's text depends on its number of rows only, so its prepared form is reused.
     for (let i = 0; i < entering.length; i += WRITE_BATCH) {
-      const sql = new Sql(tx.dialect);
-      const shopParam = sql.p(shop);
-      const atParam = sql.p(at);
-      const values = entering
+      const rows = entering
         .slice(i, i + WRITE_BATCH)
-        .map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${atParam})`);
+        .map((c) => sql`(${shop}, ${c.segmentId}, ${c.customerId}, ${at})`);
       await tx.run(
-        sql,
-        `INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ${values.join(", ")}
+        sql`INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ${join(rows)}
          ON CONFLICT ("shop", "segmentId", "customerId") DO NOTHING`,
       );
     }
     for (let i = 0; i < leaving.length; i += WRITE_BATCH) {
-      const sql = new Sql(tx.dialect);
-      const shopParam = sql.p(shop);
-      const pairs = leaving.slice(i, i + WRITE_BATCH).map((c) => `(${sql.p(c.segmentId)}, ${sql.p(c.customerId)})`);
+      const pairs = leaving.slice(i, i + WRITE_BATCH).map((c) => sql`(${c.segmentId}, ${c.customerId})`);
       await tx.run(
-        sql,
-        `DELETE FROM "SegmentMember" WHERE "shop" = ${shopParam} AND ("segmentId", "customerId") IN (VALUES ${pairs.join(", ")})`,
+        sql`DELETE FROM "SegmentMember" WHERE "shop" = ${shop} AND ("segmentId", "customerId") IN (VALUES ${join(pairs)})`,
       );
     }
     for (let i = 0; i < changes.length; i += WRITE_BATCH) {
-      const sql = new Sql(tx.dialect);
-      const shopParam = sql.p(shop);
-      const atParam = sql.p(at);
-      const values = changes
+      const rows = changes
         .slice(i, i + WRITE_BATCH)
-        .map((c) => `(${shopParam}, ${sql.p(c.segmentId)}, ${sql.p(c.customerId)}, ${sql.p(c.entered)}, ${atParam})`);
+        .map((c) => sql`(${shop}, ${c.segmentId}, ${c.customerId}, ${c.entered}, ${at})`);
       await tx.run(
-        sql,
-        `INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES ${values.join(", ")}`,
+        sql`INSERT INTO "SegmentEvent" ("shop", "segmentId", "customerId", "entered", "at") VALUES ${join(rows)}`,
       );
     }
   }
@@ -92,11 +77,7 @@ export async function writeMembershipChanges(
   for (const c of changes) delta.set(c.segmentId, (delta.get(c.segmentId) ?? 0) + (c.entered ? 1 : -1));
   for (const [id, change] of delta) {
     if (change === 0) continue;
-    const sql = new Sql(tx.dialect);
-    await tx.run(
-      sql,
-      `UPDATE "Segment" SET "memberCount" = "memberCount" + ${sql.p(change)} WHERE "id" = ${sql.p(id)}`,
-    );
+    await tx.run(sql`UPDATE "Segment" SET "memberCount" = "memberCount" + ${change} WHERE "id" = ${id}`);
   }
 }
 /**
@@ -115,18 +96,17 @@ async function writeSegmentLists(
     group.customerIds.push(c.customerId);
     groups.set(key, group);
   }
-  const position = tx.dialect === "postgres" ? "strpos" : "instr";
+  const position = raw(tx.dialect === "postgres" ? "strpos" : "instr");
   const step = tx.dialect === "postgres" ? Number.POSITIVE_INFINITY : WRITE_BATCH * 4;
   for (const { segmentId, entered, customerIds } of groups.values()) {
     for (let i = 0; i < customerIds.length; i += step) {
-      const part = customerIds.slice(i, i + step);
-      const sql = new Sql(tx.dialect);
-      const mark = sql.p(`,${segmentId},`);
-      const who = tx.dialect === "postgres" ? `"id" = ANY(${sql.p(part)}::text[])` : sql.in(`"id"`, part);
-      const change = entered
-        ? `"segmentIds" = "segmentIds" || ${sql.p(`${segmentId},`)} WHERE "shop" = ${sql.p(shop)} AND ${who} AND ${position}("segmentIds", ${mark}) = 0`
-        : `"segmentIds" = replace("segmentIds", ${mark}, ',') WHERE "shop" = ${sql.p(shop)} AND ${who}`;
-      await tx.run(sql, `UPDATE "Customer" SET ${change}`);
+      const who = sqlIn(`"id"`, customerIds.slice(i, i + step));
+      const mark = `,${segmentId},`;
+      await tx.run(
+        entered
+          ? sql`UPDATE "Customer" SET "segmentIds" = "segmentIds" || ${`${segmentId},`} WHERE "shop" = ${shop} AND ${who} AND ${position}("segmentIds", ${mark}) = 0`
+          : sql`UPDATE "Customer" SET "segmentIds" = replace("segmentIds", ${mark}, ',') WHERE "shop" = ${shop} AND ${who}`,
+      );
     }
   }
 }
@@ -140,16 +120,15 @@ export async function updateMemberships(
   { shop, customerIds, ctx }: { shop: string; customerIds: readonly string[]; ctx: EngineContext },
 ): Promise<{ entered: number; left: number }> {
   if (customerIds.length === 0) return { entered: 0, left: 0 };
-  const s0 = new Sql(tx.dialect);
   const segments = await tx.all(
-    s0,
-    `SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${s0.p(shop)} AND "active" = ${s0.p(true)}`,
+    sql`SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${shop} AND "active" = ${true}`,
+    decoder({ id: int, rule: text }),
   );
   if (segments.length === 0) return { entered: 0, left: 0 };
   const rules: { id: number; prepared: Prepared }[] = [];
   for (const segment of segments) {
-    const prepared = preparedStored(String(segment.rule), ctx);
-    if (prepared.ok) rules.push({ id: toNumber(segment.id), prepared: prepared.prepared });
+    const prepared = preparedStored(segment.rule, ctx);
+    if (prepared.ok) rules.push({ id: segment.id, prepared: prepared.prepared });
     // else: recomputes report it; an event must not fail over a stale rule
   }
   // The customers with their current segments; orders only when some active rule looks at purchases.
@@ -162,15 +141,14 @@ export async function updateMemberships(
   const gone = customerIds.filter((id) => !people.has(id));
   const heldByGone = new Map<string, Set<number>>();
   if (gone.length > 0) {
-    const s1 = new Sql(tx.dialect);
     const rows = await tx.all(
-      s1,
-      `SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${s1.p(shop)} AND ${s1.in(`"customerId"`, gone)}`,
+      sql`SELECT "segmentId", "customerId" FROM "SegmentMember" WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, gone)}`,
+      decoder({ segmentId: int, customerId: text }),
     );
     for (const r of rows) {
-      const set = heldByGone.get(String(r.customerId)) ?? new Set<number>();
-      set.add(toNumber(r.segmentId));
-      heldByGone.set(String(r.customerId), set);
+      const set = heldByGone.get(r.customerId) ?? new Set<number>();
+      set.add(r.segmentId);
+      heldByGone.set(r.customerId, set);
     }
   }
   const changes: MembershipChange[] = [];

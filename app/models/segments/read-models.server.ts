@@ -1,7 +1,8 @@
 // What the admin reads about segments without changing them: a query's count and first members (the
 // editor's preview, within its time bound and at most two per shop at once), the customers a rule
 // selects, and a saved segment's size over time, profile and members (the detail page).
-import { epochDayExpr, Sql, toBigInt, toDate, toNumber, type Db, type Executor } from "~/db/database.server";
+import { epochDayExpr, type Db, type Executor } from "~/db/database.server";
+import { bigint, date, decoder, int, nullable, raw, sql, text, type SqlQuery } from "~/db/sql";
 import { formatMinor } from "~/domain/money";
 import { prepare, type EngineContext } from "~/domain/segments/engine";
 import type { Rule } from "~/domain/segments/rule";
@@ -11,10 +12,10 @@ import { SegmentBusyError, SegmentRuleError } from "./errors";
 import { parseQuery, shopContext } from "./rules.server";
 import { bounded } from "./timeouts.server";
 
-function compiled(db: Executor, sql: Sql, rule: Rule, ctx: EngineContext): string {
+function compiled(db: Executor, rule: Rule, ctx: EngineContext): SqlQuery {
   const prepared = prepare(rule, ctx);
   if (!prepared.ok) throw new SegmentRuleError(prepared.error);
-  return compileSql(prepared.prepared, db.dialect, (v) => sql.p(v));
+  return compileSql(prepared.prepared, db.dialect);
 }
 
 /** How many of the shop's customers the rule selects, counted by the database (within the preview's time bound). */
@@ -29,24 +30,25 @@ async function count(
   db: Executor,
   { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext },
 ): Promise<number> {
-  const sql = new Sql(db.dialect);
-  const shopParam = sql.p(shop);
-  const where = compiled(db, sql, rule, ctx);
-  const [row] = await db.all(sql, `SELECT COUNT(*) AS n ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam} AND ${where}`);
-  return toNumber(row?.n);
+  const [row] = await db.all(
+    sql`SELECT COUNT(*) AS n ${CUSTOMERS_FROM} WHERE c."shop" = ${shop} AND ${compiled(db, rule, ctx)}`,
+    decoder({ n: int }),
+  );
+  return row?.n ?? 0;
 }
 
 export async function matchingIds(
   db: Executor,
   { shop, rule, ctx }: { shop: string; rule: Rule; ctx: EngineContext },
 ): Promise<string[]> {
-  const sql = new Sql(db.dialect);
-  const shopParam = sql.p(shop);
-  const where = compiled(db, sql, rule, ctx);
+  const where = compiled(db, rule, ctx);
   const rows = await bounded(db, (tx) =>
-    tx.all(sql, `SELECT c."id" ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id"`),
+    tx.all(
+      sql`SELECT c."id" ${CUSTOMERS_FROM} WHERE c."shop" = ${shop} AND ${where} ORDER BY c."id"`,
+      decoder({ id: text }),
+    ),
   );
-  return rows.map((r) => String(r.id));
+  return rows.map((r) => r.id);
 }
 
 export type PreviewMember = {
@@ -59,16 +61,29 @@ export type PreviewMember = {
 };
 
 /** A member as the editor's preview and the detail page list them. */
-const MEMBER_COLUMNS = `c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt"`;
+const MEMBER_COLUMNS = raw(
+  `c."id", c."firstName", c."lastName", c."email", f."ordersCount", f."amountSpentMinor", f."lastOrderAt"`,
+);
 
-function memberRow(r: Record<string, unknown>, currencyCode: string): PreviewMember {
+/** Without facts (the LEFT JOIN found none), no orders and nothing spent. */
+const memberDecoder = decoder({
+  id: text,
+  firstName: nullable(text),
+  lastName: nullable(text),
+  email: nullable(text),
+  ordersCount: int,
+  amountSpentMinor: bigint,
+  lastOrderAt: date,
+});
+
+function memberRow(r: ReturnType<typeof memberDecoder>, currencyCode: string): PreviewMember {
   return {
-    id: String(r.id),
+    id: r.id,
     name: [r.firstName, r.lastName].filter((v) => v != null && v !== "").join(" ") || "—",
-    email: r.email == null ? null : String(r.email),
-    orders: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
-    spent: formatMinor(r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor), currencyCode),
-    lastOrderAt: toDate(r.lastOrderAt)?.toISOString() ?? null,
+    email: r.email,
+    orders: r.ordersCount,
+    spent: formatMinor(r.amountSpentMinor, currencyCode),
+    lastOrderAt: r.lastOrderAt?.toISOString() ?? null,
   };
 }
 
@@ -114,13 +129,10 @@ export async function previewQuery(
   try {
     return await bounded(db, async (tx) => {
       const n = await count(tx, { shop, rule: checked.rule, ctx });
-      const sql = new Sql(tx.dialect);
-      const shopParam = sql.p(shop);
-      const where = compiled(tx, sql, checked.rule, ctx);
       const rows = await tx.all(
-        sql,
-        `SELECT ${MEMBER_COLUMNS}
-         ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam} AND ${where} ORDER BY c."id" LIMIT ${sql.p(limit)}`,
+        sql`SELECT ${MEMBER_COLUMNS}
+         ${CUSTOMERS_FROM} WHERE c."shop" = ${shop} AND ${compiled(tx, checked.rule, ctx)} ORDER BY c."id" LIMIT ${limit}`,
+        memberDecoder,
       );
       return { ok: true as const, count: n, members: rows.map((r) => memberRow(r, ctx.currencyCode)) };
     });
@@ -164,14 +176,13 @@ export async function segmentDetail(
 
   // Net entries per day, newest first; the size at the end of a day is today's size minus what
   // happened after it.
-  const s1 = new Sql(db.dialect);
-  const day = epochDayExpr(db.dialect, `"at"`);
+  const day = raw(epochDayExpr(db.dialect, `"at"`));
   const changes = await db.all(
-    s1,
-    `SELECT ${day} AS d, SUM(CASE WHEN "entered" = ${s1.p(true)} THEN 1 ELSE -1 END) AS net FROM "SegmentEvent"
-     WHERE "shop" = ${s1.p(shop)} AND "segmentId" = ${s1.p(id)} AND "at" >= ${s1.p(since)} GROUP BY ${day}`,
+    sql`SELECT ${day} AS d, SUM(CASE WHEN "entered" = ${true} THEN 1 ELSE -1 END) AS net FROM "SegmentEvent"
+     WHERE "shop" = ${shop} AND "segmentId" = ${id} AND "at" >= ${since} GROUP BY ${day}`,
+    decoder({ d: int, net: int }),
   );
-  const net = new Map(changes.map((r) => [toNumber(r.d), toNumber(r.net)]));
+  const net = new Map(changes.map((r) => [r.d, r.net]));
   const sizeOverTime: { day: string; size: number }[] = [];
   let size = segment.memberCount;
   for (let d = today; d > today - days; d--) {
@@ -180,40 +191,37 @@ export async function segmentDetail(
   }
   sizeOverTime.reverse();
 
-  const members = `FROM "SegmentMember" m JOIN "Customer" c ON c."shop" = m."shop" AND c."id" = m."customerId"
-    LEFT JOIN "CustomerFacts" f ON f."shop" = m."shop" AND f."customerId" = m."customerId"`;
-  const s2 = new Sql(db.dialect);
+  const members = raw(`FROM "SegmentMember" m JOIN "Customer" c ON c."shop" = m."shop" AND c."id" = m."customerId"
+    LEFT JOIN "CustomerFacts" f ON f."shop" = m."shop" AND f."customerId" = m."customerId"`);
+  // AVG is a float on SQLite and numeric (as text) on PostgreSQL; null over no members.
   const [averages] = await db.all(
-    s2,
-    `SELECT AVG(COALESCE(f."amountSpentMinor", 0)) AS spent, AVG(COALESCE(f."ordersCount", 0)) AS orders ${members}
-     WHERE m."shop" = ${s2.p(shop)} AND m."segmentId" = ${s2.p(id)}`,
+    sql`SELECT AVG(COALESCE(f."amountSpentMinor", 0)) AS spent, AVG(COALESCE(f."ordersCount", 0)) AS orders ${members}
+     WHERE m."shop" = ${shop} AND m."segmentId" = ${id}`,
+    decoder({ spent: nullable(Number), orders: nullable(Number) }),
   );
-  const s3 = new Sql(db.dialect);
   const countries = await db.all(
-    s3,
-    `SELECT c."countryCode" AS code, COUNT(*) AS n ${members}
-     WHERE m."shop" = ${s3.p(shop)} AND m."segmentId" = ${s3.p(id)} AND c."countryCode" IS NOT NULL
-     GROUP BY c."countryCode" ORDER BY n DESC, code LIMIT 5`,
+    sql`SELECT c."countryCode" AS code, COUNT(*) AS customers ${members}
+     WHERE m."shop" = ${shop} AND m."segmentId" = ${id} AND c."countryCode" IS NOT NULL
+     GROUP BY c."countryCode" ORDER BY customers DESC, code LIMIT 5`,
+    decoder({ code: text, customers: int }),
   );
-  const s4 = new Sql(db.dialect);
   const products = await db.all(
-    s4,
-    `SELECT l."title" AS title, COUNT(DISTINCT o."customerId") AS n
+    sql`SELECT l."title" AS title, COUNT(DISTINCT o."customerId") AS customers
      FROM "SegmentMember" m JOIN "Order" o ON o."shop" = m."shop" AND o."customerId" = m."customerId"
      JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
-     WHERE m."shop" = ${s4.p(shop)} AND m."segmentId" = ${s4.p(id)} AND o."cancelledAt" IS NULL AND l."title" IS NOT NULL
-     GROUP BY l."title" ORDER BY n DESC, title LIMIT 5`,
+     WHERE m."shop" = ${shop} AND m."segmentId" = ${id} AND o."cancelledAt" IS NULL AND l."title" IS NOT NULL
+     GROUP BY l."title" ORDER BY customers DESC, title LIMIT 5`,
+    decoder({ title: text, customers: int }),
   );
   const pages = Math.max(1, Math.ceil(segment.memberCount / PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pages);
-  const s5 = new Sql(db.dialect);
   const rows = await db.all(
-    s5,
-    `SELECT ${MEMBER_COLUMNS} ${members}
-     WHERE m."shop" = ${s5.p(shop)} AND m."segmentId" = ${s5.p(id)}
-     ORDER BY c."id" LIMIT ${s5.p(PAGE_SIZE)} OFFSET ${s5.p((current - 1) * PAGE_SIZE)}`,
+    sql`SELECT ${MEMBER_COLUMNS} ${members}
+     WHERE m."shop" = ${shop} AND m."segmentId" = ${id}
+     ORDER BY c."id" LIMIT ${PAGE_SIZE} OFFSET ${(current - 1) * PAGE_SIZE}`,
+    memberDecoder,
   );
-  const spent = averages?.spent == null ? 0n : BigInt(Math.round(Number(averages.spent)));
+  const spent = averages?.spent == null ? 0n : BigInt(Math.round(averages.spent));
   return {
     id: segment.id,
     name: segment.name,
@@ -223,9 +231,9 @@ export async function segmentDetail(
     sizeOverTime,
     profile: {
       averageSpent: formatMinor(spent, ctx.currencyCode),
-      averageOrders: averages?.orders == null ? 0 : Math.round(Number(averages.orders) * 10) / 10,
-      topCountries: countries.map((r) => ({ code: String(r.code), customers: toNumber(r.n) })),
-      topProducts: products.map((r) => ({ title: String(r.title), customers: toNumber(r.n) })),
+      averageOrders: averages?.orders == null ? 0 : Math.round(averages.orders * 10) / 10,
+      topCountries: countries,
+      topProducts: products,
     },
     members: rows.map((r) => memberRow(r, ctx.currencyCode)),
     page: current,

@@ -5,11 +5,10 @@ import {
   isStatementCancelled,
   isStatementFailure,
   setStatementTimeout,
-  Sql,
-  toNumber,
   type Db,
   type Executor,
 } from "~/db/database.server";
+import { decoder, int, join, raw, sql, text } from "~/db/sql";
 import type { EngineContext, Prepared } from "~/domain/segments/engine";
 import { lockShop, refreshPlannerStatistics } from "~/models/store.server";
 import { compileSql, CUSTOMERS_FROM } from "./compile-sql";
@@ -119,9 +118,11 @@ export async function recomputeSegments(
   if (segments.length === 0) return [];
   const tally = new Map(rules.map((r) => [r.id, { entered: 0, left: 0 }]));
   if (rules.length > 0) {
-    const s0 = new Sql(db.dialect);
-    const [counted] = await db.all(s0, `SELECT COUNT(*) AS n FROM "Customer" WHERE "shop" = ${s0.p(shop)}`);
-    const customers = toNumber(counted?.n);
+    const [counted] = await db.all(
+      sql`SELECT COUNT(*) AS n FROM "Customer" WHERE "shop" = ${shop}`,
+      decoder({ n: int }),
+    );
+    const customers = counted?.n ?? 0;
     const batches = Math.ceil(rules.length / MASK_BITS);
     const total = customers * batches;
     let done = 0;
@@ -139,15 +140,14 @@ export async function recomputeSegments(
     ): Promise<void> => {
       for (;;) {
         // The chunk's last customer, found on the primary key alone.
-        const sb = new Sql(db.dialect);
-        const [bound]: Record<string, unknown>[] = Number.isFinite(chunkSize)
+        const [bound] = Number.isFinite(chunkSize)
           ? await db.all(
-              sb,
-              `SELECT "id" FROM "Customer" WHERE "shop" = ${sb.p(shop)}${after === null ? "" : ` AND "id" > ${sb.p(after)}`}
-               ORDER BY "id" LIMIT 1 OFFSET ${sb.p(chunkSize - 1)}`,
+              sql`SELECT "id" FROM "Customer" WHERE "shop" = ${shop}${after === null ? raw("") : sql` AND "id" > ${after}`}
+               ORDER BY "id" LIMIT 1 OFFSET ${chunkSize - 1}`,
+              decoder({ id: text }),
             )
           : [];
-        const upTo: string | null = bound ? String(bound.id) : null;
+        const upTo: string | null = bound ? bound.id : null;
         try {
           // The tally is the chunk's only once it has committed.
           const chunkTally = new Map(batch.map((r) => [r.id, { entered: 0, left: 0 }]));
@@ -231,56 +231,57 @@ async function recomputeChunk(
     tally: Map<number, { entered: number; left: number }>;
   },
 ): Promise<void> {
-  const sql = new Sql(tx.dialect);
-  const shopParam = sql.p(shop);
   // Bit i stands for batch[i]; the numbers are ours (1 << i), never input.
-  const fresh = batch
-    .map(
+  const fresh = join(
+    batch.map(
       (s, i) =>
-        `(CASE WHEN ${compileSql(s.prepared, tx.dialect, (v) => sql.p(v), { after, upTo })} THEN ${2 ** i} ELSE 0 END)`,
-    )
-    .join(" + ");
+        sql`(CASE WHEN ${compileSql(s.prepared, tx.dialect, { after, upTo })} THEN ${raw(String(2 ** i))} ELSE 0 END)`,
+    ),
+    " + ",
+  );
   // What the customer holds now, from the same row: Customer.segmentIds lists them as ",3,7,". The
   // ids are the database's integers, never input.
   const position = tx.dialect === "postgres" ? "strpos" : "instr";
-  const held = batch
-    .map((s, i) => `(CASE WHEN ${position}(c."segmentIds", ',${s.id},') > 0 THEN ${2 ** i} ELSE 0 END)`)
-    .join(" + ");
+  const held = raw(
+    batch
+      .map((s, i) => `(CASE WHEN ${position}(c."segmentIds", ',${s.id},') > 0 THEN ${2 ** i} ELSE 0 END)`)
+      .join(" + "),
+  );
   const range = (column: string) =>
-    `${after === null ? "" : ` AND ${column} > ${sql.p(after)}`}${upTo === null ? "" : ` AND ${column} <= ${sql.p(upTo)}`}`;
+    sql`${after === null ? raw("") : sql` AND ${raw(column)} > ${after}`}${upTo === null ? raw("") : sql` AND ${raw(column)} <= ${upTo}`}`;
   if (tx.dialect === "postgres") {
     // No JIT: its compile time (about a second) exceeds the work it saves here. The app's connections
     // start without it (POSTGRES_CONNECTION_OPTIONS); said again here in case a URL's options win.
-    await tx.run(new Sql(tx.dialect), "SET LOCAL jit = off");
-    await tx.run(new Sql(tx.dialect), "SET LOCAL work_mem = '256MB'");
+    await tx.run(sql`SET LOCAL jit = off`);
+    await tx.run(sql`SET LOCAL work_mem = '256MB'`);
     // Purchase rules: the planner cannot estimate a filter on a line's type or vendor and, guessing a
     // few rows, looks each matching line's order up by index; over a shop's millions of lines hash
     // joins (one pass over orders, one over lines) are what work.
-    await tx.run(new Sql(tx.dialect), "SET LOCAL enable_nestloop = off");
+    await tx.run(sql`SET LOCAL enable_nestloop = off`);
   }
   // The fence (LIMIT -1 / OFFSET 0) keeps the subquery from being flattened into the outer one, which
   // would evaluate both masks twice per customer: once to filter, once to return them.
-  const fence = tx.dialect === "sqlite" ? "LIMIT -1" : "OFFSET 0";
+  const fence = raw(tx.dialect === "sqlite" ? "LIMIT -1" : "OFFSET 0");
   // The merchants' rules are bounded in time (after the shop's lock is held: waiting for it is not
   // theirs); writing what changed is not.
   await setStatementTimeout(tx, segmentRecomputeTimeoutMs());
   const rows = await tx.all(
-    sql,
-    `SELECT t."id", t."fresh", t."held" FROM (
+    sql`SELECT t."id", t."fresh", t."held" FROM (
        SELECT c."id", ${fresh} AS "fresh", ${held} AS "held"
-       ${CUSTOMERS_FROM} WHERE c."shop" = ${shopParam}${range(`c."id"`)} ${fence}
+       ${CUSTOMERS_FROM} WHERE c."shop" = ${shop}${range(`c."id"`)} ${fence}
      ) t WHERE t."fresh" <> t."held"`,
+    decoder({ id: text, fresh: int, held: int }),
   );
   await setStatementTimeout(tx, "default");
   const changes: MembershipChange[] = [];
   for (const row of rows) {
-    const now = toNumber(row.fresh);
-    const before = toNumber(row.held);
+    const now = row.fresh;
+    const before = row.held;
     batch.forEach((s, i) => {
       const bit = 2 ** i;
       const should = (now & bit) !== 0;
       if (should === ((before & bit) !== 0)) return;
-      changes.push({ segmentId: s.id, customerId: String(row.id), entered: should });
+      changes.push({ segmentId: s.id, customerId: row.id, entered: should });
     });
   }
   await writeMembershipChanges(tx, { shop, at: ctx.now, changes });

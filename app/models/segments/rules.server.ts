@@ -1,7 +1,8 @@
 // Segment rules as the services use them: the shop's engine context, a query parsed and checked for
 // it, and stored rules read back (validated once per text, prepared once per shop-local day), with
 // the questions the services ask of a rule's tree.
-import { Sql, toNumber, type Executor } from "~/db/database.server";
+import type { Executor } from "~/db/database.server";
+import { decoder, int, sql, text } from "~/db/sql";
 import { localDate } from "~/domain/calendar";
 import { DEFAULT_LIFECYCLE, prepare, type EngineContext } from "~/domain/segments/engine";
 import { formatError, parse } from "~/domain/segments/query-language";
@@ -9,22 +10,27 @@ import { validateRule, type Rule } from "~/domain/segments/rule";
 import { SegmentRuleError } from "./errors";
 
 export async function shopContext(db: Executor, { shop, now }: { shop: string; now: Date }): Promise<EngineContext> {
-  const sql = new Sql(db.dialect);
   const [row] = await db.all(
-    sql,
-    `SELECT "ianaTimezone", "currencyCode", "lifecycleLapsingDays", "lifecycleLapsedDays", "lifecycleLoyalOrders"
-     FROM "Shop" WHERE "domain" = ${sql.p(shop)}`,
+    sql`SELECT "ianaTimezone", "currencyCode", "lifecycleLapsingDays", "lifecycleLapsedDays", "lifecycleLoyalOrders"
+     FROM "Shop" WHERE "domain" = ${shop}`,
+    decoder({
+      ianaTimezone: text,
+      currencyCode: text,
+      lifecycleLapsingDays: int,
+      lifecycleLapsedDays: int,
+      lifecycleLoyalOrders: int,
+    }),
   );
   if (!row) return { now, timeZone: "UTC", currencyCode: "USD", lifecycle: DEFAULT_LIFECYCLE, shop };
   return {
     now,
     shop,
-    timeZone: String(row.ianaTimezone),
-    currencyCode: String(row.currencyCode),
+    timeZone: row.ianaTimezone,
+    currencyCode: row.currencyCode,
     lifecycle: {
-      lapsingDays: toNumber(row.lifecycleLapsingDays),
-      lapsedDays: toNumber(row.lifecycleLapsedDays),
-      loyalOrders: toNumber(row.lifecycleLoyalOrders),
+      lapsingDays: row.lifecycleLapsingDays,
+      lapsedDays: row.lifecycleLapsedDays,
+      loyalOrders: row.lifecycleLoyalOrders,
     },
   };
 }

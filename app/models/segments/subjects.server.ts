@@ -1,6 +1,7 @@
 // The shop's customers as the in-memory evaluator sees them (app/domain/segments/engine.ts Subject),
 // with the segments each is in now and, when a rule reads purchases, their counted orders.
-import { Sql, toBigInt, toDate, toNumber, type Executor } from "~/db/database.server";
+import type { Executor } from "~/db/database.server";
+import { bigint, date, decoder, int, nullable, raw, sql, sqlIn, text } from "~/db/sql";
 import type { PurchaseLine, PurchaseOrder, Subject } from "~/domain/segments/engine";
 import { normalizeTags } from "~/domain/rows";
 import { CUSTOMERS_FROM } from "./compile-sql";
@@ -21,36 +22,42 @@ export async function customersWithSegments(
   db: Executor,
   { shop, ids, purchases = false }: { shop: string; ids?: readonly string[]; purchases?: boolean },
 ): Promise<Map<string, { subject: Subject; segmentIds: ReadonlySet<number> }>> {
-  const sql = new Sql(db.dialect);
   const rows = await db.all(
-    sql,
-    `SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
+    sql`SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
        c."smsMarketingState", c."segmentIds", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt"
-     ${CUSTOMERS_FROM} WHERE c."shop" = ${sql.p(shop)}${ids ? ` AND ${sql.in(`c."id"`, ids)}` : ""}`,
+     ${CUSTOMERS_FROM} WHERE c."shop" = ${shop}${ids ? sql` AND ${sqlIn(`c."id"`, ids)}` : raw("")}`,
+    // Without facts (a LEFT JOIN that found none) a count is 0 and a sum 0n, as the evaluator takes them.
+    decoder({
+      id: text,
+      createdAt: date,
+      email: nullable(text),
+      tags: text,
+      countryCode: nullable(text),
+      provinceCode: nullable(text),
+      city: nullable(text),
+      emailMarketingState: text,
+      smsMarketingState: text,
+      segmentIds: text,
+      rfmGroup: nullable(text),
+      ordersCount: int,
+      amountSpentMinor: bigint,
+      aovMinor: nullable(bigint),
+      firstOrderAt: date,
+      lastOrderAt: date,
+    }),
   );
   const orders = purchases ? await purchasesOf(db, { shop, ids }) : undefined;
   return new Map(
-    rows.map((r) => [
-      String(r.id),
+    rows.map(({ id, segmentIds, tags, createdAt, ...fields }) => [
+      id,
       {
         subject: {
-          createdAt: toDate(r.createdAt)!,
-          email: r.email == null ? null : String(r.email),
-          tags: normalizeTags(String(r.tags ?? "")),
-          countryCode: r.countryCode == null ? null : String(r.countryCode),
-          provinceCode: r.provinceCode == null ? null : String(r.provinceCode),
-          city: r.city == null ? null : String(r.city),
-          emailMarketingState: String(r.emailMarketingState),
-          smsMarketingState: String(r.smsMarketingState),
-          rfmGroup: r.rfmGroup == null ? null : String(r.rfmGroup),
-          ordersCount: r.ordersCount == null ? 0 : toNumber(r.ordersCount),
-          amountSpentMinor: r.amountSpentMinor == null ? 0n : toBigInt(r.amountSpentMinor),
-          aovMinor: r.aovMinor == null ? null : toBigInt(r.aovMinor),
-          firstOrderAt: toDate(r.firstOrderAt),
-          lastOrderAt: toDate(r.lastOrderAt),
-          ...(orders ? { orders: orders.get(String(r.id)) ?? [] } : {}),
+          ...fields,
+          createdAt: createdAt!,
+          tags: normalizeTags(tags),
+          ...(orders ? { orders: orders.get(id) ?? [] } : {}),
         },
-        segmentIds: parseSegmentIds(String(r.segmentIds ?? ",")),
+        segmentIds: parseSegmentIds(segmentIds),
       },
     ]),
   );
@@ -71,44 +78,50 @@ async function purchasesOf(
   db: Executor,
   { shop, ids }: { shop: string; ids?: readonly string[] },
 ): Promise<Map<string, PurchaseOrder[]>> {
-  const sql = new Sql(db.dialect);
   const rows = await db.all(
-    sql,
-    `SELECT o."customerId", o."id" AS "orderId", o."processedAt", o."totalMinor", o."refundedMinor",
+    sql`SELECT o."customerId", o."id" AS "orderId", o."processedAt", o."totalMinor", o."refundedMinor",
        l."id" AS "lineId", l."productId", l."productType", l."vendor", l."quantity", pr."tags" AS "productTags"
      FROM "Order" o
      LEFT JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
      LEFT JOIN "Product" pr ON pr."shop" = l."shop" AND pr."id" = l."productId"
-     WHERE o."shop" = ${sql.p(shop)} AND o."customerId" IS NOT NULL AND o."test" = false AND o."cancelledAt" IS NULL${
-       ids ? ` AND ${sql.in(`o."customerId"`, ids)}` : ""
+     WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."test" = false AND o."cancelledAt" IS NULL${
+       ids ? sql` AND ${sqlIn(`o."customerId"`, ids)}` : raw("")
      }
      ORDER BY o."customerId", o."id"`,
+    decoder({
+      customerId: text,
+      orderId: text,
+      processedAt: date,
+      totalMinor: bigint,
+      refundedMinor: bigint,
+      lineId: nullable(text),
+      productId: nullable(text),
+      productType: nullable(text),
+      vendor: nullable(text),
+      quantity: int,
+      productTags: text,
+    }),
   );
   const byCustomer = new Map<string, PurchaseOrder[]>();
   let current: { key: string; order: PurchaseOrder & { lines: PurchaseLine[] } } | undefined;
   for (const r of rows) {
-    const customerId = String(r.customerId);
-    const key = `${customerId}\u0000${String(r.orderId)}`;
+    const key = `${r.customerId}\u0000${r.orderId}`;
     if (current?.key !== key) {
       current = {
         key,
-        order: {
-          processedAt: toDate(r.processedAt)!,
-          amountMinor: toBigInt(r.totalMinor) - toBigInt(r.refundedMinor),
-          lines: [],
-        },
+        order: { processedAt: r.processedAt!, amountMinor: r.totalMinor - r.refundedMinor, lines: [] },
       };
-      const list = byCustomer.get(customerId) ?? [];
+      const list = byCustomer.get(r.customerId) ?? [];
       list.push(current.order);
-      byCustomer.set(customerId, list);
+      byCustomer.set(r.customerId, list);
     }
-    if (r.lineId == null) continue; // an order without lines still counts for orders_placed
+    if (r.lineId === null) continue; // an order without lines still counts for orders_placed
     current.order.lines.push({
-      productId: r.productId == null ? null : String(r.productId),
-      productType: r.productType == null ? null : String(r.productType),
-      vendor: r.vendor == null ? null : String(r.vendor),
-      tags: normalizeTags(String(r.productTags ?? "")),
-      quantity: toNumber(r.quantity),
+      productId: r.productId,
+      productType: r.productType,
+      vendor: r.vendor,
+      tags: normalizeTags(r.productTags),
+      quantity: r.quantity,
     });
   }
   return byCustomer;
