@@ -162,6 +162,8 @@ async function upsert<R>(
     insertOnly?: boolean;
     /** Columns an update leaves as they are (the payload did not carry them). */
     keepColumns?: readonly string[];
+    /** Columns an update sets with an expression of ours instead of `excluded."name"`. */
+    updateExpressions?: Readonly<Record<string, string>>;
   },
 ): Promise<string[]> {
   const rows = await live(db, options.shop, options.kind, latestPerId(options.rows, options.columns));
@@ -173,7 +175,7 @@ async function upsert<R>(
   const key = options.conflictKey ?? ["shop", "id"];
   const updates = names
     .filter((n) => !key.includes(n) && !options.keepColumns?.includes(n))
-    .map((n) => `"${n}" = excluded."${n}"`)
+    .map((n) => `"${n}" = ${options.updateExpressions?.[n] ?? `excluded."${n}"`}`)
     .join(", ");
   const target = `ON CONFLICT (${key.map((k) => `"${k}"`).join(", ")})`;
   const conflict =
@@ -319,10 +321,30 @@ export async function upsertCustomers(
     keepColumns: keep,
     kind: "customer",
     columns: { ...CUSTOMER_COLUMNS, ...clocks },
+    updateExpressions: CONSENT_MOVES_FORWARD,
     syncedAt: now,
   });
   return { erased };
 }
+
+/**
+ * A whole record's consent replaces what we hold only if it is newer than the consent we hold: the
+ * record's own guard (its updatedAt) does not say that, since consent events change the state and its
+ * clock without moving updatedAt, and an equal updatedAt passes (a replayed customers/update, or a
+ * bulk snapshot taken before an unsubscribe and imported after it, would flip it back). SET sees the
+ * row as it was, so the state and its clock test the same old clock.
+ */
+const forward = (state: string, clock: string) => {
+  const newer = `("Customer"."${clock}" IS NULL OR "Customer"."${clock}" < excluded."${clock}")`;
+  return {
+    [state]: `CASE WHEN ${newer} THEN excluded."${state}" ELSE "Customer"."${state}" END`,
+    [clock]: `CASE WHEN ${newer} THEN excluded."${clock}" ELSE "Customer"."${clock}" END`,
+  };
+};
+const CONSENT_MOVES_FORWARD = {
+  ...forward("emailMarketingState", "emailConsentAt"),
+  ...forward("smsMarketingState", "smsConsentAt"),
+};
 
 /**
  * Orders with their lines: a newer order replaces its lines whole; a stale one changes nothing. An

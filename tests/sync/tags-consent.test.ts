@@ -333,6 +333,32 @@ describe.each(DIALECTS)("tags and consent through the inbox on %s", (dialect) =>
     expect(await db.prisma.webhookEvent.count({ where: { shop: SHOP, status: { not: "done" } } })).toBe(0);
   });
 
+  it("does not flip consent back when an older (or replayed) whole record carries it", async () => {
+    const withConsent = (updatedAt: string, state: string) => {
+      const record = created("109", updatedAt);
+      return {
+        ...record,
+        payload: {
+          ...record.payload,
+          email_marketing_consent: { state, opt_in_level: null, consent_updated_at: null },
+        },
+      };
+    };
+    const february = withConsent("2025-02-01T00:00:00Z", "subscribed");
+    await deliver(february);
+    expect(await customer(db, SHOP, "109")).toMatchObject({ email: "SUBSCRIBED" });
+    await deliver(email("109", "unsubscribed", "2025-03-01T00:00:00Z"));
+    expect(await customer(db, SHOP, "109")).toMatchObject({ email: "UNSUBSCRIBED" });
+    // The same record again (a replay, or a snapshot read before the unsubscribe): its updatedAt equals
+    // the row's, so the record passes, but its consent is older than the one held.
+    await deliver(february);
+    expect(await customer(db, SHOP, "109")).toMatchObject({ email: "UNSUBSCRIBED" });
+    // A record newer than the unsubscription still sets consent.
+    await deliver(withConsent("2025-04-01T00:00:00Z", "subscribed"));
+    expect(await customer(db, SHOP, "109")).toMatchObject({ email: "SUBSCRIBED" });
+    expect(await db.prisma.webhookEvent.count({ where: { shop: SHOP, status: { not: "done" } } })).toBe(0);
+  });
+
   it("keeps what arrives before the customer, and the customer's record then fills in the rest", async () => {
     await deliver(tags("104", ["early"], "2025-06-01T00:00:00Z"), email("104", "subscribed", "2025-06-01T00:00:00Z"));
     expect(await customer(db, SHOP, "104")).toMatchObject({ tags: "early", email: "SUBSCRIBED", address: null });
