@@ -2,12 +2,13 @@
 // the effects and the inbox's "done" commit together. Payloads are mapped by the pure mappers
 // (app/sync/mappers/rest.ts); one that does not fit comes back as an error for the inbox to keep.
 import type { Executor } from "~/db/database.server";
-import { decoder, sql, text } from "~/db/sql";
+import { date, decoder, sql, text } from "~/db/sql";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 import { applyConsentEvent, applyTagsEvent } from "~/models/customer-events.server";
 import { CUSTOMER_TABLES, eraseCustomer, erasures, eraseShop, SHOP_TABLES } from "~/models/erasure.server";
 import { deleteRecords, upsertCustomers, upsertOrders, upsertProducts } from "~/models/store.server";
 import { mapCustomerRedact, mapShopRedact } from "./compliance";
+import { AFTER_UNINSTALL_TOPICS } from "./installed-shops";
 import {
   customerWebhookGaps,
   mapCustomerTagsWebhook,
@@ -131,6 +132,27 @@ export async function applyWebhook(
     seq?: number;
   },
 ): Promise<Applied> {
+  if (AFTER_UNINSTALL_TOPICS.has(topic)) {
+    const [held] = await tx.all(
+      sql`SELECT "uninstalledAt" FROM "Shop" WHERE "domain" = ${shop}`,
+      decoder({ uninstalledAt: date }),
+    );
+    // A shop erased by shop/redact (another process may still take its compliance topics for a few
+    // minutes): nothing of it is held and nothing is written, the delivery's own row included.
+    if (!held) {
+      await eraseShop(tx, { shop });
+      return { ok: true, customersChanged: [], erased: [...SHOP_TABLES], shopErased: true };
+    }
+    // shop/redact comes 48 hours after an uninstall; for a shop installed again since, it is a late
+    // redelivery or a replay (it carries no time to order it by), and would wipe a live shop.
+    if (topic === "shop/redact" && held.uninstalledAt === null) {
+      return {
+        ok: false,
+        error: "shop/redact for an installed shop: not applied (the shop was installed again)",
+        discard: true,
+      };
+    }
+  }
   switch (topic) {
     case "customer.tags_added":
     case "customer.tags_removed": {

@@ -32,7 +32,7 @@ type MappedItem = { shop: string; eventId: string; mapped: MapResult<OrderMappin
 type StoredResults = { id: number; stored?: boolean; error?: string }[];
 type FromThread =
   | { kind: "stored"; results: StoredResults; backlog: number }
-  | { kind: "shop"; shop: string; installed: boolean }
+  | { kind: "shop"; shop: string; installed: boolean | null }
   | { kind: "erased" };
 
 export type BackgroundHandlers = {
@@ -234,7 +234,7 @@ export function signalRemotely(signal: { kind: "wake" } | { kind: "backfill" | "
 let httpThread: MessagePort | null = null;
 
 /** In the background thread: a shop's standing changed here (the HTTP thread checks deliveries against it). */
-export function tellHttpThread(message: { kind: "shop"; shop: string; installed: boolean }): void {
+export function tellHttpThread(message: { kind: "shop"; shop: string; installed: boolean | null }): void {
   httpThread?.postMessage(message satisfies FromThread);
 }
 

@@ -39,7 +39,7 @@ export class ShopRegistry {
   private chain: Promise<void> = Promise.resolve();
   private soon: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private notedWhileLoading: Map<string, boolean> | null = null;
+  private notedWhileLoading: Map<string, boolean | null> | null = null;
   private readonly minRefreshMs: number;
   private readonly refreshEveryMs: number;
   private readonly fullEveryMs: number;
@@ -71,9 +71,13 @@ export class ShopRegistry {
     });
   }
 
-  /** What this process did itself: installed (OAuth, the CLI in-process) or uninstalled (app/uninstalled). */
-  note(shop: string, installed: boolean): void {
-    this.shops.set(shop, installed);
+  /**
+   * What this process did itself: installed (OAuth, the CLI in-process), uninstalled (app/uninstalled),
+   * or null: gone (shop/redact deleted the row; an incremental refresh cannot see a deleted row).
+   */
+  note(shop: string, installed: boolean | null): void {
+    if (installed === null) this.shops.delete(shop);
+    else this.shops.set(shop, installed);
     // A load in flight may have read the row before this change: its result must not undo it.
     this.notedWhileLoading?.set(shop, installed);
   }
@@ -107,7 +111,7 @@ export class ShopRegistry {
     const started = this.now();
     this.lastStarted = started;
     const full = this.newest === null || started - this.lastFull >= this.fullEveryMs;
-    const noted = new Map<string, boolean>();
+    const noted = new Map<string, boolean | null>();
     this.notedWhileLoading = noted;
     let rows: ShopRow[];
     try {
@@ -123,7 +127,10 @@ export class ShopRegistry {
     } else {
       for (const row of rows) this.shops.set(row.domain, row.installed);
     }
-    for (const [shop, installed] of noted) this.shops.set(shop, installed);
+    for (const [shop, installed] of noted) {
+      if (installed === null) this.shops.delete(shop);
+      else this.shops.set(shop, installed);
+    }
     for (const row of rows) this.newest = Math.max(this.newest ?? -Infinity, row.updatedAt.getTime());
     // An empty table: the next incremental refresh looks back from now.
     if (this.newest === null) this.newest = started;

@@ -29,6 +29,8 @@ export type ProcessorOptions = {
   onProductTagsChanged?: (shop: string) => void;
   /** A shop's app/uninstalled was applied (after commit): it is no longer installed. */
   onShopUninstalled?: (shop: string) => void;
+  /** A shop's shop/redact was applied (after commit): nothing of it is held, its row included. */
+  onShopErased?: (shop: string) => void;
   onError?: (error: unknown) => void;
   /** Wait this long after a wake before draining (the server uses it; default 0). */
   coalesceMs?: number;
@@ -159,14 +161,14 @@ export class InboxProcessor {
     /** Tables an erasure in this batch changed (empty but present: a refused late delivery). */
     let erased: Set<string> | null = null;
     const noteErased = () => (erased ??= new Set());
+    /** Shops erased in this batch (shop/redact). */
+    const erasedShops = new Set<string>();
     await this.db.transaction(async (tx) => {
       // In a fixed order, so that two processors cannot deadlock on each other's shops.
       for (const shop of [...new Set(events.map((e) => e.shop))].sort()) await lockShop(tx, shop);
       const touched = new Map<string, Set<string>>();
       /** Customers erased in this batch: whatever else touched them, nothing is recomputed for them. */
       const forgotten = new Map<string, Set<string>>();
-      /** Shops erased in this batch (shop/redact). */
-      const erasedShops = new Set<string>();
       const held = await markDoneMany(
         tx,
         events.map((e) => e.seq),
@@ -266,6 +268,7 @@ export class InboxProcessor {
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);
     for (const shop of retagged) this.options.onProductTagsChanged?.(shop);
     for (const shop of uninstalled) this.options.onShopUninstalled?.(shop);
+    for (const shop of erasedShops) this.options.onShopErased?.(shop);
     if (erased) await this.scrub([...(erased as Set<string>)]);
   }
 

@@ -208,6 +208,12 @@ export function inboxProcessor(): InboxProcessor {
         installedShops().note(shop, false);
         tellHttpThread({ kind: "shop", shop, installed: false });
       },
+      // shop/redact: unknown from now on, its compliance topics refused too (other processes learn it at
+      // their next full refresh; the processor then erases anything they take for it).
+      onShopErased: (shop) => {
+        installedShops().note(shop, null);
+        tellHttpThread({ kind: "shop", shop, installed: null });
+      },
       onBatch: (events) => (unapplied = Math.max(0, unapplied - events)),
       onErased: reportErasure,
     });

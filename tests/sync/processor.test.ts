@@ -262,4 +262,37 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     const spent = orders.reduce((sum, o) => sum + o.totalMinor - o.refundedMinor, 0n);
     expect(facts.reduce((sum, f) => sum + f.amountSpentMinor, 0n)).toBe(spent);
   });
+  it("applies shop/redact only to an uninstalled shop, and erases whatever arrives for a shop already erased", async () => {
+    const back = "reinstalled.myshopify.com";
+    await upsertShop(db, { domain: back, name: back, currencyCode: "USD", ianaTimezone: "UTC" });
+    await db.prisma.session.create({
+      data: { id: `offline_${back}`, shop: back, state: "", isOnline: false, accessToken: "shpat_live" },
+    });
+    // A late or replayed shop/redact for a shop installed again since: refused, nothing erased.
+    await deliver(db, back, [
+      { topic: "shop/redact", eventId: "late-redact", payload: { shop_id: 1, shop_domain: back } },
+    ]);
+    const erased: string[] = [];
+    await new InboxProcessor(db, { onShopErased: (shop) => erased.push(shop) }).drain();
+    expect(await db.prisma.session.count({ where: { shop: back } })).toBe(1);
+    expect((await failedEvents(db, { shop: back })).map((f) => f.error)).toEqual([
+      "shop/redact for an installed shop: not applied (the shop was installed again)",
+    ]);
+    expect(erased).toEqual([]);
+
+    // A shop erased already (no Shop row): a compliance delivery another process still took writes
+    // nothing, and its own inbox row goes.
+    const gone = "erased-already.myshopify.com";
+    await deliver(db, gone, [
+      {
+        topic: "customers/redact",
+        eventId: "after-erasure",
+        payload: { shop_id: 2, shop_domain: gone, customer: { id: 5, email: "x@example.com" }, orders_to_redact: [9] },
+      },
+    ]);
+    await new InboxProcessor(db, { onShopErased: (shop) => erased.push(shop) }).drain();
+    expect(await db.prisma.tombstone.count({ where: { shop: gone } })).toBe(0);
+    expect(await db.prisma.webhookEvent.count({ where: { shop: gone } })).toBe(0);
+    expect(erased).toEqual([gone]);
+  });
 });

@@ -143,6 +143,20 @@ describe.each(DIALECTS)("server.mjs webhook path on %s", (dialect) => {
     expect(await post(server.url, "/webhooks/shop/redact", forShop(leaving, "shop/redact", forged), [forged])).toBe(
       403,
     );
+    // Once shop/redact is applied the shop is unknown: its compliance topics are refused too, and no
+    // row anywhere names it.
+    const late = JSON.stringify({ shop_id: 1, shop_domain: leaving, customer: { id: 1 }, orders_to_redact: [] });
+    status = 0;
+    for (let i = 0; i < 100 && status !== 403; i++) {
+      status = await post(server.url, "/webhooks/customers/redact", forShop(leaving, "customers/redact", late), [late]);
+      if (status !== 403) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(status).toBe(403);
+    for (let i = 0; i < 100 && (await db.prisma.webhookEvent.count({ where: { shop: leaving } })) > 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(await db.prisma.webhookEvent.count({ where: { shop: leaving } })).toBe(0);
+    expect(await db.prisma.tombstone.count({ where: { shop: leaving } })).toBe(0);
+    expect(await db.prisma.shop.count({ where: { domain: leaving } })).toBe(0);
   });
 
   it("bounds what one client may hold (tests/server/limits.test.ts cuts one off)", () => {
