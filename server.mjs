@@ -92,7 +92,10 @@ async function serve() {
   app.use(compression());
   app.use(build.publicPath, express.static(build.assetsBuildDirectory, { immutable: true, maxAge: "1y" }));
   app.use(express.static("public", { maxAge: "1h" }));
-  app.use(morgan("tiny"));
+  // The request log leaves query strings out: Shopify's admin puts the shop and a session token
+  // (id_token) in them, neither of which belongs in a log (docs/PRIVACY.md).
+  morgan.token("path", (req) => (req.originalUrl || req.url).split("?")[0]);
+  app.use(morgan(":method :path :status :res[content-length] - :response-time ms"));
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
   const stopBackground = threaded ? startBackgroundThread(new URL(import.meta.url)) : async () => undefined;

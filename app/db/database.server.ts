@@ -225,6 +225,9 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
   // An idle connection the server closes (a restart, a failover, an administrator) is dropped from
   // the pool and the next query opens a new one; unhandled, its error would end the process.
   pool.on("error", () => undefined);
+  // Also as a statement on each new connection: node-postgres lets an `options` parameter in
+  // DATABASE_URL (search_path on some hosts) replace the one given here, and JIT must stay off.
+  pool.on("connect", (client) => void client.query("SET jit = off").catch(() => undefined));
   const make = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Executor => {
     const self: Executor = {
       dialect: "postgres",

@@ -12,7 +12,9 @@ import { segmentDetail } from "~/models/segments/read-models.server";
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
   const id = parseSegmentId(params.id);
-  const page = Number(new URL(request.url).searchParams.get("page") ?? "1") || 1;
+  // Whole pages only: anything else in the URL (1.5, -3, 1e9, text) is the first page.
+  const asked = Number(new URL(request.url).searchParams.get("page") ?? "1");
+  const page = Number.isSafeInteger(asked) && asked >= 1 && asked <= 1_000_000 ? asked : 1;
   const detail = id === null ? null : await segmentDetail(db, { shop, id, now: new Date(), page });
   if (!detail) throw new Response("No such segment", { status: 404 });
   return { ...detail, lastComputedAt: detail.lastComputedAt?.toISOString() ?? null };

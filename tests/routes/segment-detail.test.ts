@@ -59,6 +59,14 @@ describe("segment detail (demo mode)", () => {
     expect(last.members.length).toBe(data.memberCount - (data.pages - 1) * 25);
   });
 
+  it("takes any page in the URL that is not a whole page number as the first page", async () => {
+    const first = await load(`/app/segments/${id}`, { id: String(id) });
+    for (const page of ["1.5", "-3", "0", "1e9", "abc", "99999999999999999999"]) {
+      const data = await load(`/app/segments/${id}?page=${page}`, { id: String(id) });
+      expect(data.members.map((m) => m.id)).toEqual(first.members.map((m) => m.id));
+    }
+  });
+
   it("answers 404 for a segment that does not exist", async () => {
     await expect(load("/app/segments/999", { id: "999" })).rejects.toMatchObject({ status: 404 });
     await expect(load("/app/segments/abc", { id: "abc" })).rejects.toMatchObject({ status: 404 });

@@ -174,6 +174,14 @@ describe("Segments pages (demo mode)", () => {
       ok: false,
       errors: { name: "Give the segment a name", query: "Write the query that selects the customers" },
     });
+    // A control character in the name (PostgreSQL refuses NUL in text; SQLite would keep it): a field error.
+    const nul = (await action({
+      request: post("/app/segments/new", { name: "VIP\u0000s", query: "amount_spent > 1" }),
+      params: {},
+      context: {},
+    })) as Response;
+    expect(nul.status).toBe(400);
+    expect(await nul.json()).toEqual({ ok: false, errors: { name: "Use letters, digits and punctuation only" } });
     const missing = (await action({ request: post("/app/segments/new", {}), params: {}, context: {} })) as Response;
     expect(missing.status).toBe(400);
     const wrong = (await action({

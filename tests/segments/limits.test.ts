@@ -5,6 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase, setStatementTimeout, type Db, type Executor } from "~/db/database.server";
 import { decoder, sql, text, type SqlQuery } from "~/db/sql";
+import { databaseConfig } from "~/db/config";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import { compileSql } from "~/models/segments/compile-sql";
 import { evaluate } from "~/domain/segments/evaluate";
@@ -333,6 +334,18 @@ describe("merchant-driven queries on PostgreSQL", () => {
     expect(await db.prisma.$queryRawUnsafe("SHOW jit")).toEqual([{ jit: "off" }]);
     // The daily recompute's connection too, inside its transactions.
     expect(await db.transaction((tx) => tx.all(sql`SHOW jit`))).toEqual([{ jit: "off" }]);
+  });
+
+  it("run without JIT on the driver's connections even when DATABASE_URL carries options of its own", async () => {
+    const url = new URL(database.url);
+    url.searchParams.set("options", "-c search_path=public");
+    const other = openDatabase(databaseConfig(url.toString(), process.cwd()));
+    try {
+      expect(await other.all(sql`SHOW search_path`)).toEqual([{ search_path: "public" }]);
+      expect(await other.all(sql`SHOW jit`)).toEqual([{ jit: "off" }]);
+    } finally {
+      await other.close();
+    }
   });
 
   it("set their statement timeout for their own transaction only, and can hand back the session's own", async () => {

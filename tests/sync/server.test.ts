@@ -165,6 +165,14 @@ describe.each(DIALECTS)("server.mjs webhook path on %s", (dialect) => {
     );
   });
 
+  it("logs requests without their query strings (Shopify's admin puts a session token there)", async () => {
+    await fetch(`${server.url}/app?shop=${SHOP}&id_token=header.payload.not-for-logs`, { redirect: "manual" });
+    for (let i = 0; i < 50 && !server.output().includes("GET /app "); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.output()).toContain("GET /app ");
+    expect(server.output()).not.toContain("not-for-logs");
+    expect(server.output()).not.toContain(`shop=${SHOP}`);
+  });
+
   it("still serves the Remix app beside it", async () => {
     const response = await fetch(`${server.url}/`, {
       redirect: "manual",

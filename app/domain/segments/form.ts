@@ -2,7 +2,13 @@
 import { z } from "zod";
 
 export const SegmentFormSchema = z.object({
-  name: z.string().trim().min(1, "Give the segment a name").max(120, "Keep the name under 120 characters"),
+  name: z
+    .string()
+    .trim()
+    .min(1, "Give the segment a name")
+    .max(120, "Keep the name under 120 characters")
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    .refine((name) => !/[\u0000-\u001f\u007f]/.test(name), "Use letters, digits and punctuation only"),
   query: z.string().trim().min(1, "Write the query that selects the customers"),
 });
 
