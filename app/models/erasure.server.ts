@@ -3,9 +3,9 @@
 // transaction, so the erasure and the redact's "done" commit together; `scrubStorage` then runs after
 // the commit, so that neither the database's free space, its WAL, nor the planner's samples keep what
 // was erased.
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { Executor } from "~/db/database.server";
-import { decoder, int, join, raw, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
+import { date, decoder, int, join, nullable, raw, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
 
 /**
  * Every table that holds a shop's rows, by its "shop" column, children before parents (OrderLine
@@ -50,26 +50,62 @@ export const ERASED_CUSTOMER = "customer-erased";
 export const ERASED_ORDER = "order-erased";
 
 /**
- * The keys the customer hashes are made with: the app's secret (the one Shopify signs webhooks with,
- * which every process that applies webhooks has), and during a rotation the previous one too, so
- * tombstones written before it still match. Without a secret (tests, CLI imports) a fixed key: the
- * hash then still keeps the id out of the database, but anyone can recompute it.
+ * The key a shop's customer tombstones are hashed with: 32 random bytes of Tailored's own, kept in
+ * `Shop.erasureKey` (made by the shop's first erasure, `shopErasureKey`; gone with the Shop row at
+ * shop/redact, with the tombstones). It does not depend on the environment: a tombstone matches in
+ * every process, whatever secrets it has, and across a rotation of the app's secret. The hash keeps the
+ * id out of the database's content; whoever can read the database can still test a given id.
  */
-function hashKeys(): string[] {
-  const keys = [process.env.SHOPIFY_API_SECRET, process.env.SHOPIFY_API_SECRET_PREVIOUS].filter(
-    (k): k is string => !!k,
+export async function erasureKeyOf(db: Executor, shop: string): Promise<Buffer | null> {
+  const [row] = await db.all(
+    sql`SELECT "erasureKey" FROM "Shop" WHERE "domain" = ${shop}`,
+    decoder({ erasureKey: nullable(text) }),
   );
-  return keys.length > 0 ? keys : ["tailored-erasure"];
+  return row?.erasureKey ? Buffer.from(row.erasureKey, "hex") : null;
 }
 
-export function erasedCustomerKey(shop: string, customerId: string, key = hashKeys()[0]!): string {
+/**
+ * The shop's key, made now if it has none (in the caller's transaction; a concurrent maker's key wins,
+ * by COALESCE). `create`: a shop without a Shop row gets one, not installed, to hold it; otherwise null.
+ */
+async function shopErasureKey(tx: Executor, shop: string, { create }: { create: Date | null }): Promise<Buffer | null> {
+  const fresh = randomBytes(32).toString("hex");
+  if (create) {
+    await tx.run(
+      sql`INSERT INTO "Shop" ("domain", "erasureKey", "installedAt", "uninstalledAt", "createdAt", "updatedAt")
+         VALUES (${shop}, ${fresh}, ${create}, ${create}, ${create}, ${create})
+       ON CONFLICT ("domain") DO UPDATE SET "erasureKey" = COALESCE("Shop"."erasureKey", excluded."erasureKey")`,
+    );
+  } else {
+    await tx.run(sql`UPDATE "Shop" SET "erasureKey" = COALESCE("erasureKey", ${fresh}) WHERE "domain" = ${shop}`);
+  }
+  return erasureKeyOf(tx, shop);
+}
+
+/**
+ * Keys of tombstones written before `Shop.erasureKey` (013, amended): the app's secret and the previous
+ * one, as this process has them, and the fixed key used without a secret. Matched too, and a tombstone
+ * matched by one of them is rewritten with the shop's key (`erasures`).
+ */
+function legacyKeys(): string[] {
+  return [
+    ...new Set(
+      [process.env.SHOPIFY_API_SECRET, process.env.SHOPIFY_API_SECRET_PREVIOUS, "tailored-erasure"].filter(
+        (k): k is string => !!k,
+      ),
+    ),
+  ];
+}
+
+export function erasedCustomerKey(shop: string, customerId: string, key: Buffer | string): string {
   return createHmac("sha256", key).update(`tailored:erased-customer\n${shop}\n${customerId}`).digest("base64url");
 }
 
 /**
  * Which of these customers and orders were erased: written again, a customer is skipped and an order
  * loses its customer and e-mail (app/models/store.server.ts). One query; none at all past a cheap check
- * when the shop has never had an erasure.
+ * when the shop has never had an erasure. A customer tombstone still under a legacy key is rewritten
+ * under the shop's key as it is found.
  */
 export async function erasures(
   db: Executor,
@@ -85,36 +121,69 @@ export async function erasures(
     sql`SELECT 1 AS x FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" IN (${ERASED_CUSTOMER}, ${ERASED_ORDER}) LIMIT 1`,
   );
   if (!any) return found;
-  const byHash = new Map<string, string>();
-  for (const id of new Set(customerIds)) for (const key of hashKeys()) byHash.set(erasedCustomerKey(shop, id, key), id);
+  const current = customerIds.length > 0 ? await erasureKeyOf(db, shop) : null;
+  const byHash = new Map<string, { id: string; legacy: boolean }>();
+  for (const id of new Set(customerIds)) {
+    if (current) byHash.set(erasedCustomerKey(shop, id, current), { id, legacy: false });
+    for (const key of legacyKeys()) byHash.set(erasedCustomerKey(shop, id, key), { id, legacy: true });
+  }
+  const stale: { hash: string; id: string; deletedAt: Date | null }[] = [];
+  const hashList = [...byHash.keys()];
   const orders = [...new Set(orderIds)];
-  for (let i = 0; i < Math.max(byHash.size, orders.length); i += 250) {
-    const hashes = [...byHash.keys()].slice(i, i + 250);
+  for (let i = 0; i < Math.max(hashList.length, orders.length); i += 250) {
+    const hashes = hashList.slice(i, i + 250);
     const part = orders.slice(i, i + 250);
     const rows = await db.all(
-      sql`SELECT "kind", "id" FROM "Tombstone" WHERE "shop" = ${shop} AND (
+      sql`SELECT "kind", "id", "deletedAt" FROM "Tombstone" WHERE "shop" = ${shop} AND (
          ("kind" = ${ERASED_CUSTOMER} AND ${sqlIn(`"id"`, hashes)}) OR ("kind" = ${ERASED_ORDER} AND ${sqlIn(`"id"`, part)}))`,
-      decoder({ kind: text, id: text }),
+      decoder({ kind: text, id: text, deletedAt: date }),
     );
     for (const row of rows) {
-      if (row.kind === ERASED_ORDER) found.orders.add(row.id);
-      else found.customers.add(byHash.get(row.id)!);
+      if (row.kind === ERASED_ORDER) {
+        found.orders.add(row.id);
+        continue;
+      }
+      const match = byHash.get(row.id)!;
+      found.customers.add(match.id);
+      if (match.legacy) stale.push({ hash: row.id, id: match.id, deletedAt: row.deletedAt });
     }
   }
+  if (stale.length > 0) await rekey(db, shop, stale);
   return found;
 }
 
 /**
+ * Legacy tombstones, as found, under the shop's key (made now if the shop has a row but no key yet):
+ * the new one is written before the old one goes, so that nothing is lost between the two.
+ */
+async function rekey(
+  db: Executor,
+  shop: string,
+  stale: readonly { hash: string; id: string; deletedAt: Date | null }[],
+): Promise<void> {
+  const key = await shopErasureKey(db, shop, { create: null });
+  if (!key) return;
+  for (const { hash, id, deletedAt } of stale) {
+    await tombstones(db, shop, ERASED_CUSTOMER, [erasedCustomerKey(shop, id, key)], deletedAt ?? new Date());
+    await db.run(
+      sql`DELETE FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" = ${ERASED_CUSTOMER} AND "id" = ${hash}`,
+    );
+  }
+}
+
+/**
  * Whether a payload that could not be applied (so whose customer is not known) names an erased
- * customer: every id-like number in it is checked against the hashed tombstones. Then its failure keeps
- * no payload. Only failures pay for this.
+ * customer or a redacted order (a guest order has no customer): every id-like number in it is checked
+ * against the hashed customer tombstones and the erased orders' ids. Then its failure keeps no payload.
+ * Only failures pay for this.
  */
 export async function mentionsErasedCustomer(
   db: Executor,
   { shop, payload }: { shop: string; payload: string },
 ): Promise<boolean> {
   const numbers = [...new Set(payload.match(/(?<![0-9])[1-9][0-9]{5,19}(?![0-9])/g) ?? [])];
-  return (await erasures(db, { shop, customerIds: numbers })).customers.size > 0;
+  const found = await erasures(db, { shop, customerIds: numbers, orderIds: numbers });
+  return found.customers.size > 0 || found.orders.size > 0;
 }
 
 async function tombstones(tx: Executor, shop: string, kind: string, ids: readonly string[], now: Date): Promise<void> {
@@ -202,13 +271,16 @@ export async function eraseCustomer(
   await tx.run(
     sql`DELETE FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"id"`, customerIds)}`,
   );
-  await tombstones(
-    tx,
-    shop,
-    ERASED_CUSTOMER,
-    customerIds.map((id) => erasedCustomerKey(shop, id)),
-    now,
-  );
+  if (customerIds.length > 0) {
+    const key = (await shopErasureKey(tx, shop, { create: now }))!;
+    await tombstones(
+      tx,
+      shop,
+      ERASED_CUSTOMER,
+      customerIds.map((id) => erasedCustomerKey(shop, id, key)),
+      now,
+    );
+  }
   await tombstones(tx, shop, ERASED_ORDER, orderList, now);
 
   const phones = phone ? [phone, phone.replace(/\D/g, "")].filter((p) => p.length >= 7) : [];

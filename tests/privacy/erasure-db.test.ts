@@ -2,10 +2,10 @@
 // the redact, a customer known by e-mail only, deliveries about the customer still pending or failed, an
 // order of theirs that arrives later, a redact that names another shop; and the list of tables
 // shop/redact empties held to the database's catalog.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { decoder, int, sql, text } from "~/db/sql";
-import { CUSTOMER_TABLES, erasedCustomerKey, SHOP_TABLES } from "~/models/erasure.server";
+import { CUSTOMER_TABLES, erasedCustomerKey, erasureKeyOf, SHOP_TABLES } from "~/models/erasure.server";
 import { createSegment } from "~/models/segments/definitions.server";
 import { upsertShop } from "~/models/store.server";
 import { storeEvent, retryFailed } from "~/sync/inbox.server";
@@ -53,6 +53,28 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     await createSegment(db, { shop: SHOP, name: "Buyers", query: "number_of_orders >= 1", now });
   });
   afterAll(async () => close());
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  /** The process's secrets: the current one and the previous one (undefined: not set). */
+  const secrets = (current: string | undefined, previous?: string) => {
+    vi.stubEnv("SHOPIFY_API_SECRET", current);
+    vi.stubEnv("SHOPIFY_API_SECRET_PREVIOUS", previous);
+  };
+  /** Later deliveries about `p` (an update, and an order of theirs) bring nothing of them back. */
+  const expectRefused = async (p: Person, orderId: string, day: number) => {
+    await deliver("customers/update", payloads.customer(SHOP, p, at(day)));
+    await deliver("orders/create", payloads.order(SHOP, orderId, p, { updatedAt: at(day) }));
+    await drain();
+    expect(await db.prisma.customer.count({ where: { shop: SHOP, id: p.id } })).toBe(0);
+    expect(await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: orderId } })).toMatchObject({
+      customerId: null,
+      email: null,
+    });
+    expect(await scanTables(db, needles(p))).toEqual([]);
+  };
+  const customerTombstones = async () =>
+    (await db.prisma.tombstone.findMany({ where: { shop: SHOP, kind: "customer-erased" } })).map((t) => t.id);
 
   it("erases a customer deleted before the redact: the tombstone with their id gives way to a hashed one", async () => {
     const p = person(1, "Euphemia", "Thistlewood");
@@ -65,7 +87,7 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     await drain();
     expect(await scanTables(db, needles(p))).toEqual([]);
     const tombstones = await db.prisma.tombstone.findMany({ where: { shop: SHOP, kind: "customer-erased" } });
-    expect(tombstones.map((t) => t.id)).toEqual([erasedCustomerKey(SHOP, p.id)]);
+    expect(tombstones.map((t) => t.id)).toEqual([erasedCustomerKey(SHOP, p.id, (await erasureKeyOf(db, SHOP))!)]);
     expect(await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: "6600000000011" } })).toMatchObject({
       customerId: null,
       email: null,
@@ -159,6 +181,120 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
       { customerId: null, email: null },
       { customerId: null, email: null },
     ]);
+  });
+
+  it.each([
+    { name: "the secret rotated, the previous one dropped", before: "old-secret", after: "new-secret", n: 7 },
+    { name: "a process without any secret", before: "old-secret", after: undefined, n: 8 },
+    { name: "a redact applied without a secret, later ones with one", before: undefined, after: "new-secret", n: 9 },
+  ])("keeps an erased customer erased: $name", async ({ before, after, n: k }) => {
+    const p = person(k, "Ottoline", `Quenby${k}`);
+    const orderId = `66000000000${k}1`;
+    secrets(before);
+    await deliver("customers/create", payloads.customer(SHOP, p, at(1)));
+    await deliver("orders/create", payloads.order(SHOP, `66000000000${k}0`, p));
+    await deliver("customers/redact", payloads.customerRedact(SHOP, p, []));
+    await drain();
+    expect(await scanTables(db, needles(p))).toEqual([]);
+    secrets(after);
+    await expectRefused(p, orderId, 5);
+    secrets(after, "unrelated-previous");
+    await expectRefused(p, `66000000000${k}2`, 6);
+  });
+
+  it("matches tombstones written under the app's secret before the shop had a key, and rewrites them under it", async () => {
+    const p = person(10, "Wilhelmina", "Ashcombe");
+    const q = person(11, "Barnaby", "Fothergill");
+    const legacy = [erasedCustomerKey(SHOP, p.id, "old-secret"), erasedCustomerKey(SHOP, q.id, "tailored-erasure")];
+    for (const id of legacy)
+      await db.prisma.tombstone.create({ data: { shop: SHOP, kind: "customer-erased", id, deletedAt: now } });
+    // During the rotation: the old secret is the previous one.
+    secrets("new-secret", "old-secret");
+    await expectRefused(p, "6600000000101", 5);
+    // Written without a secret: the fixed key, whatever the process has.
+    secrets("new-secret");
+    await expectRefused(q, "6600000000111", 5);
+    const key = (await erasureKeyOf(db, SHOP))!;
+    const tombstones = await customerTombstones();
+    for (const id of legacy) expect(tombstones).not.toContain(id);
+    expect(tombstones).toEqual(
+      expect.arrayContaining([erasedCustomerKey(SHOP, p.id, key), erasedCustomerKey(SHOP, q.id, key)]),
+    );
+    // The old secret gone: they still match.
+    secrets(undefined);
+    await expectRefused(p, "6600000000102", 6);
+    await expectRefused(q, "6600000000112", 6);
+  });
+
+  it("keeps the key of a shop without a Shop row in one made for it, not installed", async () => {
+    const shop = "erasure-db-rowless.myshopify.com";
+    const p = person(14, "Hyacinth", "Morrow");
+    const put = (topic: string, body: string) =>
+      storeEvent(
+        db,
+        {
+          shop,
+          topic,
+          eventId: `rowless-${++n}`,
+          webhookId: null,
+          apiVersion: "2025-07",
+          triggeredAt: null,
+          payload: body,
+        },
+        now,
+      );
+    await put("customers/create", payloads.customer(shop, p, at(1)));
+    await put("customers/redact", payloads.customerRedact(shop, p, []));
+    await drain();
+    secrets("another-secret");
+    await put("customers/update", payloads.customer(shop, p, at(5)));
+    await drain();
+    expect(await db.prisma.customer.count({ where: { shop, id: p.id } })).toBe(0);
+    expect(await db.prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({
+      uninstalledAt: now,
+      erasureKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+  });
+
+  it("keeps no payload of a failed delivery about a redacted guest order", async () => {
+    const guest = person(12, "Perpetua", "Dunmore");
+    const orderId = "6600000000121";
+    await deliver("orders/create", payloads.order(SHOP, orderId, null, { guest }));
+    await drain();
+    expect(await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: orderId } })).toMatchObject({
+      customerId: null,
+      email: guest.email,
+    });
+    await deliver(
+      "customers/redact",
+      JSON.stringify({ shop_domain: SHOP, customer: { email: guest.email }, orders_to_redact: [Number(orderId)] }),
+    );
+    await drain();
+    const broken = await deliver(
+      "orders/updated",
+      JSON.stringify({
+        ...JSON.parse(payloads.order(SHOP, orderId, null, { guest, updatedAt: at(9) })),
+        line_items: "no",
+      }),
+    );
+    // Another guest's failed order keeps its payload for the merchant's retry.
+    const other = person(13, "Lucasta", "Penhaligon");
+    const kept = await deliver(
+      "orders/updated",
+      JSON.stringify({
+        ...JSON.parse(payloads.order(SHOP, "6600000000131", null, { guest: other })),
+        line_items: "no",
+      }),
+    );
+    await drain();
+    expect(await event(broken)).toMatchObject({
+      status: "failed",
+      payload: "",
+      error: expect.stringContaining("payload not kept"),
+    });
+    expect(await event(kept)).toMatchObject({ status: "failed", payload: expect.stringContaining(other.email) });
+    await db.prisma.webhookEvent.delete({ where: { shop_eventId: { shop: SHOP, eventId: kept } } });
+    expect(await scanTables(db, [guest.email, guest.phone])).toEqual([]);
   });
 
   it("refuses a redact whose body names another shop, erasing nothing and keeping no payload", async () => {
