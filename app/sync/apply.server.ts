@@ -143,15 +143,6 @@ export async function applyWebhook(
       await eraseShop(tx, { shop });
       return { ok: true, customersChanged: [], erased: [...SHOP_TABLES], shopErased: true };
     }
-    // shop/redact comes 48 hours after an uninstall; for a shop installed again since, it is a late
-    // redelivery or a replay (it carries no time to order it by), and would wipe a live shop.
-    if (topic === "shop/redact" && held.uninstalledAt === null) {
-      return {
-        ok: false,
-        error: "shop/redact for an installed shop: not applied (the shop was installed again)",
-        discard: true,
-      };
-    }
   }
   switch (topic) {
     case "customer.tags_added":

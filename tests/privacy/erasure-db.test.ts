@@ -226,7 +226,9 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     await expectRefused(q, "6600000000112", 6);
   });
 
-  it("keeps the key of a shop without a Shop row in one made for it, not installed", async () => {
+  it("erases everything of a shop without a Shop row (erased already) on a compliance delivery, making none", async () => {
+    // In production a shop without a row is one shop/redact erased: deliveries for it are refused at
+    // the door, but another process may take its compliance topics until its next full refresh.
     const shop = "erasure-db-rowless.myshopify.com";
     const p = person(14, "Hyacinth", "Morrow");
     const put = (topic: string, body: string) =>
@@ -244,16 +246,13 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
         now,
       );
     await put("customers/create", payloads.customer(shop, p, at(1)));
+    await drain();
     await put("customers/redact", payloads.customerRedact(shop, p, []));
     await drain();
-    secrets("another-secret");
-    await put("customers/update", payloads.customer(shop, p, at(5)));
-    await drain();
-    expect(await db.prisma.customer.count({ where: { shop, id: p.id } })).toBe(0);
-    expect(await db.prisma.shop.findUniqueOrThrow({ where: { domain: shop } })).toMatchObject({
-      uninstalledAt: now,
-      erasureKey: expect.stringMatching(/^[0-9a-f]{64}$/),
-    });
+    expect(await db.prisma.customer.count({ where: { shop } })).toBe(0);
+    expect(await db.prisma.shop.count({ where: { domain: shop } })).toBe(0);
+    expect(await db.prisma.tombstone.count({ where: { shop } })).toBe(0);
+    expect(await db.prisma.webhookEvent.count({ where: { shop } })).toBe(0);
   });
 
   it("keeps no payload of a failed delivery about a redacted guest order", async () => {

@@ -262,24 +262,8 @@ describe.each(DIALECTS)("webhook inbox on %s", (dialect) => {
     const spent = orders.reduce((sum, o) => sum + o.totalMinor - o.refundedMinor, 0n);
     expect(facts.reduce((sum, f) => sum + f.amountSpentMinor, 0n)).toBe(spent);
   });
-  it("applies shop/redact only to an uninstalled shop, and erases whatever arrives for a shop already erased", async () => {
-    const back = "reinstalled.myshopify.com";
-    await upsertShop(db, { domain: back, name: back, currencyCode: "USD", ianaTimezone: "UTC" });
-    await db.prisma.session.create({
-      data: { id: `offline_${back}`, shop: back, state: "", isOnline: false, accessToken: "shpat_live" },
-    });
-    // A late or replayed shop/redact for a shop installed again since: refused, nothing erased.
-    await deliver(db, back, [
-      { topic: "shop/redact", eventId: "late-redact", payload: { shop_id: 1, shop_domain: back } },
-    ]);
+  it("erases whatever a compliance delivery brings for a shop already erased, and reports the shop gone", async () => {
     const erased: string[] = [];
-    await new InboxProcessor(db, { onShopErased: (shop) => erased.push(shop) }).drain();
-    expect(await db.prisma.session.count({ where: { shop: back } })).toBe(1);
-    expect((await failedEvents(db, { shop: back })).map((f) => f.error)).toEqual([
-      "shop/redact for an installed shop: not applied (the shop was installed again)",
-    ]);
-    expect(erased).toEqual([]);
-
     // A shop erased already (no Shop row): a compliance delivery another process still took writes
     // nothing, and its own inbox row goes.
     const gone = "erased-already.myshopify.com";
