@@ -29,6 +29,17 @@ function postgresClientModule(): { PrismaClient: typeof PrismaClient } {
 export const POSTGRES_CONNECTION_OPTIONS = "-c jit=off";
 
 /**
+ * The connection string with those options added to any it carries: node-postgres lets an `options`
+ * parameter in the URL (search_path on some hosts) replace the `options` given in code.
+ */
+export function withConnectionOptions(url: string): string {
+  const parsed = new URL(url);
+  const own = parsed.searchParams.get("options");
+  parsed.searchParams.set("options", own ? `${own} ${POSTGRES_CONNECTION_OPTIONS}` : POSTGRES_CONNECTION_OPTIONS);
+  return parsed.toString();
+}
+
+/**
  * Prisma's better-sqlite3 adapter opens its own connection and offers no hook to configure it: each
  * connection it opens gets the pragmas every SQLite connection of Tailored's has (secure_delete: the
  * session storage deletes sessions, with their access tokens, through this one).
@@ -52,6 +63,6 @@ export function createPrismaClient(config: DatabaseConfig): PrismaClient {
   }
   const { PrismaClient: PostgresClient } = postgresClientModule();
   return new PostgresClient({
-    adapter: new PrismaPg({ connectionString: config.url, max: 10, options: POSTGRES_CONNECTION_OPTIONS }),
+    adapter: new PrismaPg({ connectionString: withConnectionOptions(config.url), max: 10 }),
   });
 }

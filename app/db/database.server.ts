@@ -7,7 +7,7 @@
 import type { PrismaClient } from "@prisma/client";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { createPrismaClient, POSTGRES_CONNECTION_OPTIONS } from "./client.server";
+import { createPrismaClient, withConnectionOptions } from "./client.server";
 import type { DatabaseConfig, Dialect } from "./config";
 import { raw, sql, type RowDecoder, type SqlQuery } from "./sql";
 import { SQLITE_PRIVACY_PRAGMAS } from "./pragmas";
@@ -221,13 +221,10 @@ function postgresValue(value: unknown): unknown {
 }
 
 function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes, options: POSTGRES_CONNECTION_OPTIONS });
+  const pool = new pg.Pool({ connectionString: withConnectionOptions(url), max: 10, types: pgTypes });
   // An idle connection the server closes (a restart, a failover, an administrator) is dropped from
   // the pool and the next query opens a new one; unhandled, its error would end the process.
   pool.on("error", () => undefined);
-  // Also as a statement on each new connection: node-postgres lets an `options` parameter in
-  // DATABASE_URL (search_path on some hosts) replace the one given here, and JIT must stay off.
-  pool.on("connect", (client) => void client.query("SET jit = off").catch(() => undefined));
   const make = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Executor => {
     const self: Executor = {
       dialect: "postgres",
