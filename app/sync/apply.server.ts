@@ -2,7 +2,7 @@
 // the effects and the inbox's "done" commit together. Payloads are mapped by the pure mappers
 // (app/sync/mappers/rest.ts); one that does not fit comes back as an error for the inbox to keep.
 import type { Executor } from "~/db/database.server";
-import { date, decoder, sql, text } from "~/db/sql";
+import { decoder, sql, text } from "~/db/sql";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
 import { applyConsentEvent, applyTagsEvent } from "~/models/customer-events.server";
 import { CUSTOMER_TABLES, eraseCustomer, erasures, eraseShop, SHOP_TABLES } from "~/models/erasure.server";
@@ -133,10 +133,7 @@ export async function applyWebhook(
   },
 ): Promise<Applied> {
   if (AFTER_UNINSTALL_TOPICS.has(topic)) {
-    const [held] = await tx.all(
-      sql`SELECT "uninstalledAt" FROM "Shop" WHERE "domain" = ${shop}`,
-      decoder({ uninstalledAt: date }),
-    );
+    const [held] = await tx.all(sql`SELECT 1 AS "held" FROM "Shop" WHERE "domain" = ${shop}`);
     // A shop erased by shop/redact (another process may still take its compliance topics for a few
     // minutes): nothing of it is held and nothing is written, the delivery's own row included.
     if (!held) {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { cliJson } from "../helpers/cli";
+import { stubDemoEnv } from "../helpers/demo-env";
 
 describe("editing, deleting and listing segments (demo mode)", () => {
   let database: TestDatabase;
@@ -12,16 +13,7 @@ describe("editing, deleting and listing segments (demo mode)", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "seed", "--customers", "200", "--seed", "5");
-    for (const [k, v] of Object.entries({
-      DATABASE_URL: database.url,
-      TAILORED_DEMO: "1",
-      HOST: "127.0.0.1",
-      SHOPIFY_API_KEY: "k",
-      SHOPIFY_API_SECRET: "s",
-      SHOPIFY_APP_URL: "http://localhost:3000",
-      TAILORED_INBOX_POLL: "off",
-    }))
-      vi.stubEnv(k, v);
+    stubDemoEnv(database.url);
     ({ db } = await import("~/db.server"));
   });
   afterAll(async () => {

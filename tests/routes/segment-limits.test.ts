@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { cliJson } from "../helpers/cli";
+import { stubDemoEnv } from "../helpers/demo-env";
 
 describe("segment routes at the limits (demo mode)", () => {
   let database: TestDatabase;
@@ -13,16 +14,7 @@ describe("segment routes at the limits (demo mode)", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "seed", "--customers", "120", "--seed", "6");
-    for (const [k, v] of Object.entries({
-      DATABASE_URL: database.url,
-      TAILORED_DEMO: "1",
-      HOST: "127.0.0.1",
-      SHOPIFY_API_KEY: "k",
-      SHOPIFY_API_SECRET: "s",
-      SHOPIFY_APP_URL: "http://localhost:3000",
-      TAILORED_INBOX_POLL: "off",
-    }))
-      vi.stubEnv(k, v);
+    stubDemoEnv(database.url);
     ({ db } = await import("~/db.server"));
   });
   afterAll(async () => {

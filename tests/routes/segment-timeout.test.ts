@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { cliJson } from "../helpers/cli";
+import { stubDemoEnv } from "../helpers/demo-env";
 
 describe("segment queries past their time (demo mode, PostgreSQL)", () => {
   let database: TestDatabase;
@@ -13,18 +14,10 @@ describe("segment queries past their time (demo mode, PostgreSQL)", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("postgres");
     await cliJson(database.url, "seed", "--customers", "60", "--seed", "7");
-    for (const [k, v] of Object.entries({
-      DATABASE_URL: database.url,
-      TAILORED_DEMO: "1",
-      HOST: "127.0.0.1",
-      SHOPIFY_API_KEY: "k",
-      SHOPIFY_API_SECRET: "s",
-      SHOPIFY_APP_URL: "http://localhost:3000",
-      TAILORED_INBOX_POLL: "off",
+    stubDemoEnv(database.url, {
       TAILORED_SEGMENT_QUERY_TIMEOUT_MS: "200",
       TAILORED_SEGMENT_RECOMPUTE_TIMEOUT_MS: "200",
-    }))
-      vi.stubEnv(k, v);
+    });
     ({ db } = await import("~/db.server"));
     locker = new pg.Client({ connectionString: database.url });
     await locker.connect();

@@ -5,6 +5,7 @@ import { DEMO_SHOP } from "~/demo/mode.server";
 import { storeEvent } from "~/sync/inbox.server";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { cliJson } from "../helpers/cli";
+import { stubDemoEnv } from "../helpers/demo-env";
 
 describe("Sync page (demo mode)", () => {
   let database: TestDatabase;
@@ -12,16 +13,7 @@ describe("Sync page (demo mode)", () => {
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "migrate");
-    for (const [k, v] of Object.entries({
-      DATABASE_URL: database.url,
-      TAILORED_DEMO: "1",
-      HOST: "127.0.0.1",
-      SHOPIFY_API_KEY: "k",
-      SHOPIFY_API_SECRET: "s",
-      SHOPIFY_APP_URL: "http://localhost:3000",
-      TAILORED_INBOX_POLL: "off",
-    }))
-      vi.stubEnv(k, v);
+    stubDemoEnv(database.url);
     ({ db } = await import("~/db.server"));
   });
   afterAll(async () => {

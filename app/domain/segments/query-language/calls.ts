@@ -101,16 +101,7 @@ export function parseLegacyCall(c: Cursor, nameTok: Token, name: string): Rule {
       break;
     }
   }
-  const close = c.peek();
-  if (!c.isPunct(close, ")")) {
-    c.fail(
-      close,
-      close.t === "eof"
-        ? `expected ')' to close the '(' at ${c.where(open.offset)}`
-        : `expected ',' or ')' but found '${shown(close.text)}'`,
-    );
-  }
-  c.next();
+  closeCall(c, open);
   const eq = c.peek();
   const bool = c.peek(1);
   if (!(c.isPunct(eq, "=") || c.isPunct(eq, "!=")) || !(c.isKw(bool, "TRUE") || c.isKw(bool, "FALSE"))) {
@@ -164,6 +155,12 @@ export function parseMatchesCall(c: Cursor, nameTok: Token, name: string): Rule 
       break;
     }
   }
+  closeCall(c, open);
+  return { kind: "function", name: fn ? name : nameTok.text, args, negated };
+}
+
+/** The ')' that ends a call's arguments (both spellings), or the error that says what came instead. */
+function closeCall(c: Cursor, open: Token): void {
   const close = c.peek();
   if (!c.isPunct(close, ")")) {
     c.fail(
@@ -174,5 +171,4 @@ export function parseMatchesCall(c: Cursor, nameTok: Token, name: string): Rule 
     );
   }
   c.next();
-  return { kind: "function", name: fn ? name : nameTok.text, args, negated };
 }
