@@ -1,10 +1,21 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData, useNavigate, type ShouldRevalidateFunction } from "@remix-run/react";
-import { BlockStack, Card, IndexTable, InlineGrid, Layout, Page, Text, useBreakpoints } from "@shopify/polaris";
+import {
+  BlockStack,
+  Card,
+  IndexTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  useBreakpoints,
+} from "@shopify/polaris";
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
 import { formatDate, formatDateTime } from "~/components/format";
+import { shareOfCustomers } from "~/components/share";
 import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { parseSegmentId } from "~/domain/segments/segment-id";
@@ -18,7 +29,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const page = Number.isSafeInteger(asked) && asked >= 1 && asked <= 1_000_000 ? asked : 1;
   const detail = id === null ? null : await segmentDetail(db, { shop, id, now: new Date(), page });
   if (!detail) throw new Response("No such segment", { status: 404 });
-  return { ...detail, lastComputedAt: detail.lastComputedAt?.toISOString() ?? null };
+  return {
+    ...detail,
+    lastComputedAt: detail.lastComputedAt?.toISOString() ?? null,
+    createdAt: detail.createdAt.toISOString(),
+  };
 };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -26,26 +41,62 @@ export const meta: MetaFunction<typeof loader> = ({ data }) =>
 
 export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationAfterDelete;
 
-/** Size over the last 30 days as a plain SVG line: small, and nothing to load in the admin. */
+/**
+ * Size by day as a plain SVG line (small, nothing to load in the admin), with its scale and dates as
+ * text beside it, and the values as the image's text alternative. A segment made today has one day of
+ * history: drawn flat, and said so.
+ */
 function SizeChart({ points }: { points: { day: string; size: number }[] }) {
   const width = 600;
   const height = 120;
   const max = Math.max(1, ...points.map((p) => p.size));
-  const x = (i: number) => (i / Math.max(1, points.length - 1)) * (width - 8) + 4;
+  const line = points.length === 1 ? [points[0]!, points[0]!] : points;
+  const x = (i: number) => (i / Math.max(1, line.length - 1)) * (width - 8) + 4;
   const y = (v: number) => height - 4 - (v / max) * (height - 8);
-  const path = points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.size).toFixed(1)}`).join(" ");
+  const path = line.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.size).toFixed(1)}`).join(" ");
+  const first = points[0];
+  const last = points[points.length - 1];
+  const label =
+    first && last
+      ? `Segment size by day from ${formatDate(first.day)} to ${formatDate(last.day)}: ` +
+        points.map((p) => `${formatDate(p.day)} ${p.size.toLocaleString("en-US")}`).join(", ")
+      : "No size history yet";
   return (
-    <svg
-      viewBox={`0 0 ${width} ${height}`}
-      width="100%"
-      height={height}
-      preserveAspectRatio="none"
-      role="img"
-      aria-label="Segment size over the last 30 days"
-    >
-      <title>{points.map((p) => `${p.day}: ${p.size.toLocaleString("en-US")}`).join("\n")}</title>
-      <path d={path} fill="none" stroke="#1f5199" strokeWidth="2" vectorEffect="non-scaling-stroke" />
-    </svg>
+    <BlockStack gap="100">
+      <InlineStack gap="200" wrap={false} blockAlign="stretch">
+        <BlockStack align="space-between" inlineAlign="end">
+          <Text as="span" variant="bodySm" tone="subdued" numeric>
+            {max.toLocaleString("en-US")}
+          </Text>
+          <Text as="span" variant="bodySm" tone="subdued" numeric>
+            0
+          </Text>
+        </BlockStack>
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <svg
+            viewBox={`0 0 ${width} ${height}`}
+            width="100%"
+            height={height}
+            preserveAspectRatio="none"
+            role="img"
+            aria-label={label}
+          >
+            <line x1="4" x2={width - 4} y1={height - 4} y2={height - 4} stroke="#c9cccf" strokeWidth="1" />
+            <path d={path} fill="none" stroke="#1f5199" strokeWidth="2" vectorEffect="non-scaling-stroke" />
+          </svg>
+        </div>
+      </InlineStack>
+      {first && last ? (
+        <InlineStack align="space-between">
+          <Text as="span" variant="bodySm" tone="subdued">
+            {formatDate(first.day)}
+          </Text>
+          <Text as="span" variant="bodySm" tone="subdued">
+            {points.length === 1 ? "history starts today" : formatDate(last.day)}
+          </Text>
+        </InlineStack>
+      ) : null}
+    </BlockStack>
   );
 }
 
@@ -139,12 +190,14 @@ export default function SegmentPage() {
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">
-                <span id="segment-size">{s.memberCount.toLocaleString("en-US")}</span> customers
+                <span id="segment-size">{s.memberCount.toLocaleString("en-US")}</span> customers ·{" "}
+                <span id="segment-share">{shareOfCustomers(s.memberCount, s.shopCustomers)}</span> of your customers
               </Text>
-              <Text as="p" variant="bodySm" tone="subdued">
-                {s.memberCount - first >= 0 ? "+" : ""}
-                {(s.memberCount - first).toLocaleString("en-US")} over 30 days (UTC days) · last computed{" "}
-                {s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "never"}
+              <Text as="p" variant="bodySm" tone="subdued" id="segment-change">
+                {s.isNew
+                  ? `New: created ${formatDate(s.createdAt)}, so its history starts then`
+                  : `${s.memberCount - first >= 0 ? "+" : ""}${(s.memberCount - first).toLocaleString("en-US")} over 30 days (UTC days)`}{" "}
+                · last computed {s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "never"}
               </Text>
               <SizeChart points={s.sizeOverTime} />
             </BlockStack>

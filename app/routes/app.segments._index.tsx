@@ -22,6 +22,7 @@ import {
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { pageTitle } from "~/components/page-title";
+import { shareOfCustomers } from "~/components/share";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
 import { formatDateTime } from "~/components/format";
@@ -33,6 +34,7 @@ import { RFM_TABLE } from "~/domain/rfm";
 import { DEFAULT_LIFECYCLE, LifecycleThresholdsSchema } from "~/domain/segments/engine";
 import { createSegment, listSegments, setLifecycleThresholds } from "~/models/segments/definitions.server";
 import { segmentErrorAnswer } from "~/models/segments/errors";
+import { countCustomers } from "~/models/segments/read-models.server";
 import { shopContext } from "~/models/segments/rules.server";
 
 export const meta = () => pageTitle("Segments");
@@ -45,6 +47,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const segments = applyListView(all, view);
   const { lifecycle } = await shopContext(db, { shop, now });
   return {
+    customers: await countCustomers(db, { shop }),
     lifecycle: lifecycle ?? DEFAULT_LIFECYCLE,
     rfmTable: RFM_TABLE,
     view,
@@ -134,7 +137,8 @@ function useListView(view: ListView) {
 }
 
 export default function SegmentsPage() {
-  const { segments, templates, lifecycle, rfmTable, view, total, usedTemplates } = useLoaderData<typeof loader>();
+  const { customers, segments, templates, lifecycle, rfmTable, view, total, usedTemplates } =
+    useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ ok: boolean; error?: string; message?: string }>();
   const navigation = useNavigation();
   const toast = useToast();
@@ -233,16 +237,23 @@ export default function SegmentsPage() {
                         <Text as="span" alignment="end" numeric>
                           <span data-segment-size={s.name}>{s.memberCount.toLocaleString("en-US")}</span>
                         </Text>
+                        <Text as="span" alignment="end" variant="bodySm" tone="subdued">
+                          {shareOfCustomers(s.memberCount, customers)} of customers
+                        </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
-                        <Text
-                          as="span"
-                          alignment="end"
-                          numeric
-                          tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}
-                        >
-                          {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
-                        </Text>
+                        {s.isNew ? (
+                          <Badge tone="info">New</Badge>
+                        ) : (
+                          <Text
+                            as="span"
+                            alignment="end"
+                            numeric
+                            tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}
+                          >
+                            {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
+                          </Text>
+                        )}
                       </IndexTable.Cell>
                       <IndexTable.Cell>{s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "—"}</IndexTable.Cell>
                     </IndexTable.Row>

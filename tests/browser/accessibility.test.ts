@@ -3,15 +3,11 @@
 import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminPages, VIEWPORTS } from "../helpers/admin-pages";
 import { startDemoApp, type DemoApp } from "../helpers/browser";
 import { cliJson } from "../helpers/cli";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-const WIDTHS = [
-  { name: "desktop", width: 1440, height: 900 },
-  { name: "phone", width: 390, height: 844 },
-] as const;
-
 type Violation = { id: string; impact: string | null; help: string; nodes: { target: string[] }[] };
 
 /** axe-core's serious and critical violations on the page as it is now, each with where it is. */
@@ -59,18 +55,9 @@ describe("admin pages are accessible (axe-core, demo mode)", () => {
   });
   afterAll(async () => app?.stop());
 
-  const pages = () => [
-    "/app",
-    "/app/segments",
-    "/app/segments/new",
-    `/app/segments/${segmentId}`,
-    `/app/segments/${segmentId}/edit`,
-    "/app/sync",
-  ];
-
-  it.each(WIDTHS)("has a title and no serious or critical violation on any page at $width px", async (size) => {
+  it.each(VIEWPORTS)("has a title and no serious or critical violation on any page at $width px", async (size) => {
     const problems: string[] = [];
-    for (const path of pages()) {
+    for (const { path } of adminPages(segmentId)) {
       const { page, failed } = await app.open(path);
       await page.setViewportSize({ width: size.width, height: size.height });
       await page.waitForLoadState("networkidle");
