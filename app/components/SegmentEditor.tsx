@@ -9,7 +9,6 @@ import {
   Box,
   Button,
   Card,
-  DataTable,
   FormLayout,
   InlineStack,
   Layout,
@@ -21,6 +20,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { RuleBuilder } from "~/components/RuleBuilder";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
 import { formatDate } from "~/components/format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
@@ -209,7 +209,8 @@ export function SegmentEditor(props: {
                 First members
               </Text>
               {result?.ok && result.members.length > 0 ? (
-                <DataTable
+                <ScrollableTable
+                  label="First members of the segment"
                   columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
                   headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
                   rows={result.members.map((m) => [

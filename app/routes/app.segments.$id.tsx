@@ -1,13 +1,14 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
-import { BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData, useNavigate, type ShouldRevalidateFunction } from "@remix-run/react";
+import { BlockStack, Card, IndexTable, InlineGrid, Layout, Page, Text, useBreakpoints } from "@shopify/polaris";
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
 import { formatDate, formatDateTime } from "~/components/format";
+import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { parseSegmentId } from "~/domain/segments/segment-id";
-import { segmentDetail } from "~/models/segments/read-models.server";
+import { segmentDetail, type PreviewMember } from "~/models/segments/read-models.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -19,6 +20,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!detail) throw new Response("No such segment", { status: 404 });
   return { ...detail, lastComputedAt: detail.lastComputedAt?.toISOString() ?? null };
 };
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  pageTitle(data ? data.name : "Segment not found", "Segments");
 
 export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationAfterDelete;
 
@@ -45,6 +49,77 @@ function SizeChart({ points }: { points: { day: string; size: number }[] }) {
   );
 }
 
+/**
+ * The members, a page at a time, with the pages in the table's footer; on a phone, IndexTable's
+ * condensed list (one row per customer with the figures beneath the name).
+ */
+function MembersTable({ members, page, pages }: { members: PreviewMember[]; page: number; pages: number }) {
+  const navigate = useNavigate();
+  const { smDown } = useBreakpoints();
+  return (
+    <IndexTable
+      condensed={smDown}
+      resourceName={{ singular: "customer", plural: "customers" }}
+      itemCount={members.length}
+      selectable={false}
+      headings={[
+        { title: "Customer" },
+        { title: "Email" },
+        { title: "Orders", alignment: "end" },
+        { title: "Spent", alignment: "end" },
+        { title: "Last order" },
+      ]}
+      pagination={{
+        hasPrevious: page > 1,
+        onPrevious: () => navigate(`?page=${page - 1}`),
+        hasNext: page < pages,
+        onNext: () => navigate(`?page=${page + 1}`),
+        label: `Page ${page} of ${pages}`,
+      }}
+    >
+      {members.map((m, i) =>
+        smDown ? (
+          <IndexTable.Row id={m.id} key={m.id} position={i}>
+            <div style={{ padding: "12px 16px" }}>
+              <BlockStack gap="100">
+                <Text as="span" fontWeight="semibold">
+                  {m.name}
+                </Text>
+                <Text as="span" tone="subdued">
+                  {m.email ?? "No email"}
+                </Text>
+                <Text as="span" variant="bodySm">
+                  {m.orders} orders · {m.spent} · last {m.lastOrderAt ? formatDate(m.lastOrderAt) : "never"}
+                </Text>
+              </BlockStack>
+            </div>
+          </IndexTable.Row>
+        ) : (
+          <IndexTable.Row id={m.id} key={m.id} position={i}>
+            <IndexTable.Cell>
+              <Text as="span" fontWeight="semibold">
+                {m.name}
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>{m.email ?? "—"}</IndexTable.Cell>
+            <IndexTable.Cell>
+              <Text as="span" alignment="end" numeric>
+                {m.orders}
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>
+              <Text as="span" alignment="end" numeric>
+                {m.spent}
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>{m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"}</IndexTable.Cell>
+          </IndexTable.Row>
+        ),
+      )}
+    </IndexTable>
+  );
+}
+
 export default function SegmentPage() {
   const s = useLoaderData<typeof loader>();
   const first = s.sizeOverTime[0]?.size ?? 0;
@@ -58,13 +133,6 @@ export default function SegmentPage() {
         { content: "Edit", url: `/app/segments/${s.id}/edit` },
         { content: "Delete", destructive: true, onAction: () => setDeleting(true) },
       ]}
-      pagination={{
-        hasPrevious: s.page > 1,
-        previousURL: `?page=${s.page - 1}`,
-        hasNext: s.page < s.pages,
-        nextURL: `?page=${s.page + 1}`,
-        label: `Page ${s.page} of ${s.pages}`,
-      }}
     >
       <Layout>
         <Layout.Section>
@@ -130,18 +198,8 @@ export default function SegmentPage() {
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
-          <Card>
-            <DataTable
-              columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
-              headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
-              rows={s.members.map((m) => [
-                m.name,
-                m.email ?? "—",
-                m.orders,
-                m.spent,
-                m.lastOrderAt ? formatDate(m.lastOrderAt) : "—",
-              ])}
-            />
+          <Card padding="0">
+            <MembersTable members={s.members} page={s.page} pages={s.pages} />
           </Card>
         </Layout.Section>
       </Layout>

@@ -5,7 +5,6 @@ import {
   BlockStack,
   Button,
   Card,
-  DataTable,
   EmptySearchResult,
   EmptyState,
   FormLayout,
@@ -22,6 +21,8 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
+import { pageTitle } from "~/components/page-title";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
 import { formatDateTime } from "~/components/format";
 import { SORT_OPTIONS, applyListView, listViewParams, readListView, type ListView } from "~/domain/segments/list-view";
@@ -33,6 +34,8 @@ import { DEFAULT_LIFECYCLE, LifecycleThresholdsSchema } from "~/domain/segments/
 import { createSegment, listSegments, setLifecycleThresholds } from "~/models/segments/definitions.server";
 import { segmentErrorAnswer } from "~/models/segments/errors";
 import { shopContext } from "~/models/segments/rules.server";
+
+export const meta = () => pageTitle("Segments");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -312,9 +315,10 @@ export default function SegmentsPage() {
                 The group follows from recency and the average of the other two (FM), with Shopify's group names;
                 customers without an order are PROSPECTS. Scores are recomputed daily.
               </Text>
-              <DataTable
+              <ScrollableTable
+                label="RFM groups by recency and FM score"
                 columnContentTypes={["text", "text", "text", "text", "text", "text"]}
-                headings={["", "FM 1", "FM 2", "FM 3", "FM 4", "FM 5"]}
+                headings={["Recency", "FM 1", "FM 2", "FM 3", "FM 4", "FM 5"]}
                 rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row])}
               />
               <Text as="p" variant="bodySm">
