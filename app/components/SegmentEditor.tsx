@@ -71,7 +71,7 @@ export function SegmentEditor(props: {
 
   // Count as the merchant types, a quarter of a second after they pause, in either mode.
   useEffect(() => {
-    const timer = setTimeout(() => preview.load(`/app/segments/preview?q=${encodeURIComponent(query)}`), 250);
+    const timer = setTimeout(() => preview.load(`/app/segment-preview?q=${encodeURIComponent(query)}`), 250);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query]);
@@ -79,7 +79,7 @@ export function SegmentEditor(props: {
   // Turned away while the shop's other previews run: ask again after the second the route asks for.
   useEffect(() => {
     if (!preview.data || preview.data.ok || !preview.data.retry) return;
-    const timer = setTimeout(() => preview.load(`/app/segments/preview?q=${encodeURIComponent(query)}`), 1000);
+    const timer = setTimeout(() => preview.load(`/app/segment-preview?q=${encodeURIComponent(query)}`), 1000);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [preview.data]);

@@ -52,7 +52,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     rfmTable: RFM_TABLE,
     view,
     total: all.length,
-    usedTemplates: [...new Set(all.map((s) => s.template).filter((t): t is string => t !== null))],
+    // Each template's segment, the first made from it: its card offers "View" instead of "Add".
+    usedTemplates: Object.fromEntries(
+      [...all].reverse().flatMap((s) => (s.template === null ? [] : [[s.template, s.id] as const])),
+    ) as Record<string, number>,
     segments: segments.map((s) => ({
       ...s,
       lastComputedAt: s.lastComputedAt?.toISOString() ?? null,
@@ -103,6 +106,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const template = parsed.success ? templateByKey(parsed.data.key) : undefined;
   if (!template) return json({ ok: false, error: "unknown template" }, { status: 400 });
   if (template.unavailable) return json({ ok: false, error: template.unavailable }, { status: 422 });
+  // Added already (a second tab, a double submit): the segment that exists, not a copy of it.
+  const existing = (await listSegments(db, { shop, now: new Date() })).find((s) => s.template === template.key);
+  if (existing) return { ok: true, id: existing.id, message: `“${template.name}” is already added` };
   try {
     const id = await createSegment(db, {
       shop,
@@ -142,7 +148,7 @@ export default function SegmentsPage() {
   const fetcher = useFetcher<{ ok: boolean; error?: string; message?: string }>();
   const navigation = useNavigation();
   const toast = useToast();
-  const used = new Set(usedTemplates);
+  const used = new Map(Object.entries(usedTemplates));
   const list = useListView(view);
   useEffect(() => {
     if (fetcher.data?.ok && fetcher.data.message) toast(fetcher.data.message);
@@ -295,17 +301,26 @@ export default function SegmentsPage() {
                       </Text>
                     ) : (
                       <InlineStack gap="200">
+                        {used.has(t.key) ? (
+                          <Button url={`/app/segments/${used.get(t.key)}`} accessibilityLabel={`View ${t.name}`}>
+                            View
+                          </Button>
+                        ) : (
+                          <Button
+                            onClick={() => fetcher.submit({ intent: "template", key: t.key }, { method: "post" })}
+                            disabled={fetcher.state !== "idle"}
+                            accessibilityLabel={`Add ${t.name}`}
+                          >
+                            Add
+                          </Button>
+                        )}
                         <Button
-                          onClick={() => fetcher.submit({ intent: "template", key: t.key }, { method: "post" })}
-                          disabled={fetcher.state !== "idle"}
-                        >
-                          Add
-                        </Button>
-                        <Link
-                          to={`/app/segments/new?query=${encodeURIComponent(t.query)}&name=${encodeURIComponent(t.name)}`}
+                          variant="plain"
+                          url={`/app/segments/new?query=${encodeURIComponent(t.query)}&name=${encodeURIComponent(t.name)}`}
+                          accessibilityLabel={`Edit first: ${t.name}`}
                         >
                           Edit first
-                        </Link>
+                        </Button>
                       </InlineStack>
                     )}
                   </BlockStack>
