@@ -186,17 +186,20 @@ export function SegmentEditor(props: {
                   <Button submit variant="primary" loading={saving}>
                     {submitLabel}
                   </Button>
-                  <Text as="span" tone="subdued">
-                    {result?.ok ? (
-                      <>
-                        <span id="preview-count">{result.count.toLocaleString("en-US")}</span> customers match
-                      </>
-                    ) : preview.state !== "idle" || (result && !result.ok && result.retry) ? (
-                      "Counting…"
-                    ) : (
-                      ""
-                    )}
-                  </Text>
+                  {/* Announced as it changes, without taking the focus from the query. */}
+                  <span id="preview-status" aria-live="polite">
+                    <Text as="span" tone="subdued">
+                      {result?.ok ? (
+                        <>
+                          <span id="preview-count">{result.count.toLocaleString("en-US")}</span> customers match
+                        </>
+                      ) : preview.state !== "idle" || (result && !result.ok && result.retry) ? (
+                        "Counting…"
+                      ) : (
+                        ""
+                      )}
+                    </Text>
+                  </span>
                 </InlineStack>
               </FormLayout>
             </Form>

@@ -260,3 +260,5 @@ export default function SegmentPage() {
     </Page>
   );
 }
+
+export { SegmentNotFoundBoundary as ErrorBoundary } from "~/components/SegmentNotFound";

@@ -66,3 +66,5 @@ export default function EditSegment() {
     </SegmentEditor>
   );
 }
+
+export { SegmentNotFoundBoundary as ErrorBoundary } from "~/components/SegmentNotFound";

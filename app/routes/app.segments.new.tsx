@@ -26,7 +26,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       ok: true,
       id,
       message: `Saved “${form.name}”`,
-      redirectTo: "/app/segments",
+      // The merchant lands on what they made: its members, size and profile.
+      redirectTo: `/app/segments/${id}`,
     } satisfies SegmentActionData);
   } catch (error) {
     // Nothing was saved (createSegment): a bad rule, its time bound, or the shop busy computing.

@@ -208,7 +208,12 @@ describe("Segments pages (demo mode)", () => {
     })) as Response;
     expect(saved.status).toBe(200);
     const body = (await saved.json()) as { ok: true; id: number; message: string; redirectTo: string };
-    expect(body).toEqual({ ok: true, id: expect.any(Number), message: "Saved “Big”", redirectTo: "/app/segments" });
+    expect(body).toEqual({
+      ok: true,
+      id: expect.any(Number),
+      message: "Saved “Big”",
+      redirectTo: `/app/segments/${body.id}`,
+    });
     expect(await db.prisma.segment.findFirst({ where: { id: body.id } })).toMatchObject({
       name: "Big",
       query: "amount_spent >= 100",
