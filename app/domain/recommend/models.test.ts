@@ -167,8 +167,12 @@ describe("segment top sellers and trending", () => {
     // Item 0 sells steadily (2 a week for 14 weeks); item 1 only in the last week (3 sales).
     const item: number[] = [];
     const at: number[] = [];
-    for (let w = 0; w < 14; w++) for (const d of [1, 4]) (item.push(0), at.push(now - (w * 7 + d) * day));
-    for (const d of [1, 2, 3]) (item.push(1), at.push(now - d * day));
+    const sale = (it: number, daysAgo: number) => {
+      item.push(it);
+      at.push(now - daysAgo * day);
+    };
+    for (let w = 0; w < 14; w++) for (const d of [1, 4]) sale(0, w * 7 + d);
+    for (const d of [1, 2, 3]) sale(1, d);
     item.push(2);
     at.push(now - 100 * day); // too old
     expect(trending({ item, at }, 3, now, 10)).toEqual([1, 0]);
