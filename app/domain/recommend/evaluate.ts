@@ -21,12 +21,14 @@ export type EvalCase = { history: readonly number[]; targets: readonly number[] 
 export type Split = { train: Interactions; cases: readonly EvalCase[] };
 export type Recommend = (history: readonly number[], k: number) => number[];
 export type Method = { name: string; fit: (train: Interactions) => Recommend };
-export type Metrics = { hitRate: number; ndcg: number; cases: number };
+/** perCase: each case's NDCG@K, in case order (for paired comparisons of two methods on one split). */
+export type Metrics = { hitRate: number; ndcg: number; cases: number; perCase: Float64Array };
 
 export function evaluate(split: Split, recommend: Recommend, k = 10): Metrics {
   let hits = 0;
   let ndcg = 0;
-  for (const { history, targets } of split.cases) {
+  const perCase = new Float64Array(split.cases.length);
+  for (const [c, { history, targets }] of split.cases.entries()) {
     const wanted = new Set(targets);
     const list = recommend(history, k).slice(0, k);
     let dcg = 0;
@@ -34,10 +36,25 @@ export function evaluate(split: Split, recommend: Recommend, k = 10): Metrics {
     let ideal = 0;
     for (let r = 0; r < Math.min(k, wanted.size); r++) ideal += 1 / Math.log2(r + 2);
     if (dcg > 0) hits += 1;
-    ndcg += ideal > 0 ? dcg / ideal : 0;
+    perCase[c] = ideal > 0 ? dcg / ideal : 0;
+    ndcg += perCase[c]!;
   }
   const n = split.cases.length;
-  return { hitRate: n ? hits / n : 0, ndcg: n ? ndcg / n : 0, cases: n };
+  return { hitRate: n ? hits / n : 0, ndcg: n ? ndcg / n : 0, cases: n, perCase };
+}
+
+/** Mean of a - b over paired cases, with a normal 95% interval. */
+export function pairedDifference(a: Float64Array, b: Float64Array): { mean: number; low: number; high: number } {
+  if (a.length !== b.length) throw new RangeError("paired cases differ in number");
+  const n = a.length;
+  if (n === 0) return { mean: 0, low: 0, high: 0 };
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += a[i]! - b[i]!;
+  const mean = sum / n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (a[i]! - b[i]! - mean) ** 2;
+  const se = n > 1 ? Math.sqrt(sq / (n - 1) / n) : 0;
+  return { mean, low: mean - 1.96 * se, high: mean + 1.96 * se };
 }
 
 /**
