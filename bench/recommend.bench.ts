@@ -4,6 +4,8 @@
 // on SQLite and PostgreSQL, with the per-event update and the serving read.
 // BENCH_RECOMMEND_DEMO_CUSTOMERS (default 20000): the demo shop for quality; BENCH_RECOMMEND_CUSTOMERS
 // (default 100000): the refresh's shop; BENCH_RECOMMEND_DIALECTS (default "sqlite,postgres").
+import os from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { databaseConfig } from "~/db/config";
 import { sql } from "~/db/sql";
@@ -43,14 +45,44 @@ function qualityTable(title: string, rows: Row[]): string {
   ].join("\n");
 }
 
-async function refreshAt(dialect: "sqlite" | "postgres", customers: number): Promise<string> {
-  const url = await freshDatabase(dialect, `bench_recommend_${dialect}`);
+/** The seeded database: kept from an earlier run with BENCH_REUSE=1 when it has the same customers. */
+async function seeded(dialect: "sqlite" | "postgres", customers: number): Promise<string> {
+  const name = `bench_recommend_${dialect}`;
+  if (process.env.BENCH_REUSE === "1") {
+    const url =
+      dialect === "sqlite"
+        ? `file:${path.join(ROOT, "bench", ".data", `${name}.sqlite`)}`
+        : Object.assign(new URL(process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres"), {
+            pathname: `/${name}`,
+          }).toString();
+    const db = openDatabase(databaseConfig(url, ROOT));
+    try {
+      if ((await db.prisma.customer.count({ where: { shop: SHOP } })) === customers) {
+        cli(url, ["migrate"]);
+        await db.prisma.recommendationList.deleteMany({ where: { shop: SHOP } });
+        return url;
+      }
+    } catch {
+      // not there: seeded below
+    } finally {
+      await db.close();
+    }
+  }
+  const url = await freshDatabase(dialect, name);
   cli(url, ["seed", "--customers", String(customers), "--now", NOW, "--purchase-rate", "1.7"]);
+  return url;
+}
+
+async function refreshAt(dialect: "sqlite" | "postgres", customers: number): Promise<string> {
+  const url = await seeded(dialect, customers);
   const db = openDatabase(databaseConfig(url, ROOT));
   try {
     const now = new Date(NOW);
-    for (const [i, query] of ["number_of_orders >= 3", "amount_spent >= 200", "last_order_date >= -90d"].entries())
-      await createSegment(db, { shop: SHOP, name: `s${i}`, query, now });
+    if ((await db.prisma.segment.count({ where: { shop: SHOP } })) === 0) {
+      for (const [i, query] of ["number_of_orders >= 3", "amount_spent >= 200", "last_order_date >= -90d"].entries())
+        await createSegment(db, { shop: SHOP, name: `s${i}`, query, now });
+    }
+    const load = os.loadavg()[0]!.toFixed(1);
     const orders = await db.prisma.order.count({ where: { shop: SHOP } });
     const result = await refreshRecommendations(db, { shop: SHOP, now });
     const again = await refreshRecommendations(db, { shop: SHOP, now });
@@ -97,7 +129,9 @@ async function refreshAt(dialect: "sqlite" | "postgres", customers: number): Pro
     }
     serves.sort((a, b) => a - b);
     const n = (v: number) => v.toLocaleString("en-US");
-    const line = `| ${dialect} | ${n(customers)} / ${n(orders)} | ${result.model}, ${n(result.items)} products | ${n(result.lists)} | ${(result.ms / 1000).toFixed(1)} s / ${(again.ms / 1000).toFixed(1)} s | ${pct(updates, 0.5).toFixed(2)} / ${pct(updates, 0.99).toFixed(2)} ms (empty transaction ${pct(empty, 0.5).toFixed(2)} ms) | ${pct(serves, 0.5).toFixed(2)} / ${pct(serves, 0.99).toFixed(2)} ms |`;
+    const s1 = (v: number) => (v / 1000).toFixed(1);
+    const phases = `read ${s1(again.phases.readMs)}, compute ${s1(again.phases.computeMs)}, write ${s1(again.phases.writeMs)}`;
+    const line = `| ${dialect} | ${n(customers)} / ${n(orders)} | ${result.model}, ${n(result.items)} products | ${n(result.lists)} | ${s1(result.ms)} s / ${s1(again.ms)} s (${phases}) | ${load} | ${pct(updates, 0.5).toFixed(2)} / ${pct(updates, 0.99).toFixed(2)} ms (empty transaction ${pct(empty, 0.5).toFixed(2)} ms) | ${pct(serves, 0.5).toFixed(2)} / ${pct(serves, 0.99).toFixed(2)} ms |`;
     console.log(line);
     return line;
   } finally {
@@ -155,10 +189,12 @@ purchases, fit the model, compute every list, replace the shop's lists in one tr
 second run, which replaces existing rows). Per-event update: one customer's personal list re-scored from
 the stored rows in its own transaction (median / p99 of 200). Serving: \`recommendedProducts\` (limit 8;
 a third anonymous, half on a product page; median / p99 of 2,000, one connection, no concurrency).
-Targets: refresh <= 30 s at 100k customers / 400k orders on each database.
+Targets: refresh <= 30 s at 100k customers / 400k orders on each database. "load average" is the
+machine's 1-minute load when the refresh began (2 cores: anything above 2 means the refresh got a
+fraction of a core).
 
-| database | customers / orders | model | lists | refresh (1st / 2nd) | per-event update | serving |
-| --- | --- | --- | --- | --- | --- | --- |
+| database | customers / orders | model | lists | refresh (1st / 2nd, its phases in s) | load average | per-event update | serving |
+| --- | --- | --- | --- | --- | --- | --- | --- |
 ${lines.join("\n")}`,
   );
 }

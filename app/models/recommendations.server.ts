@@ -53,15 +53,16 @@ export async function recommendedProducts(db: Executor, args: RecommendationRequ
     throw new RangeError(`limit must be a whole number from 1 to ${MAX_RECOMMENDATIONS}, got ${limit}`);
   }
   const segmentKeys = [...new Set(args.segmentIds.filter((n) => Number.isSafeInteger(n)).map(String))];
-  const wanted = [sql`("kind" = 'shop' AND "key" IN ('trending', 'popular'))`];
-  if (customerId) wanted.push(sql`("kind" = 'customer' AND "key" = ${customerId})`);
-  if (productId) wanted.push(sql`("kind" = 'product' AND "key" = ${productId})`);
-  if (segmentKeys.length > 0) wanted.push(sql`("kind" = 'segment' AND ${sqlIn(`"key"`, segmentKeys)})`);
-  const rows = await db.all(
-    sql`SELECT "kind", "key", "productIds", "excludeIds", "computedAt" FROM "RecommendationList"
-        WHERE "shop" = ${shop} AND (${join(wanted, " OR ")})`,
-    listRow,
-  );
+  // One indexed lookup per kind, glued with UNION ALL: an OR of them made SQLite scan the shop's rows
+  // (34 ms at 100k customers instead of well under 1).
+  const columns = sql`SELECT "kind", "key", "productIds", "excludeIds", "computedAt" FROM "RecommendationList"`;
+  const wanted = [sql`${columns} WHERE "shop" = ${shop} AND "kind" = 'shop' AND "key" IN ('trending', 'popular')`];
+  if (customerId) wanted.push(sql`${columns} WHERE "shop" = ${shop} AND "kind" = 'customer' AND "key" = ${customerId}`);
+  if (productId) wanted.push(sql`${columns} WHERE "shop" = ${shop} AND "kind" = 'product' AND "key" = ${productId}`);
+  if (segmentKeys.length > 0) {
+    wanted.push(sql`${columns} WHERE "shop" = ${shop} AND "kind" = 'segment' AND ${sqlIn(`"key"`, segmentKeys)}`);
+  }
+  const rows = await db.all(join(wanted, " UNION ALL "), listRow);
   const lists = {
     personal: [] as string[],
     boughtTogether: [] as string[],

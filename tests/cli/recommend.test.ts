@@ -55,6 +55,20 @@ describe.each(DIALECTS)("recommend on %s", (dialect) => {
     expect(await db.prisma.recommendationList.count({ where: { shop: SHOP, kind: "customer" } })).toBeGreaterThan(100);
   });
 
+  it("refreshes only, with --refresh alone", async () => {
+    const out = await cliJson<{ refreshed: { model: string; customers: number } }>(
+      database.url,
+      "recommend",
+      "--shop",
+      SHOP,
+      "--refresh",
+      "--now",
+      NOW,
+    );
+    expect(out.refreshed.model).toBe("ease");
+    expect(out.refreshed.customers).toBeGreaterThan(100);
+  });
+
   it("prints one line per customer of the file, with numeric ids, never what they bought or an inactive product", async () => {
     const file = path.join(dir, "customers.txt");
     fs.writeFileSync(file, `${buyers.map((b) => b.id).join("\n")}\n\n99999999\n`);

@@ -9,7 +9,7 @@ const recommend: CliCommand = {
   usage: `  recommend --shop DOMAIN (--customer ID | --customers-file FILE) [--limit K] [--refresh] [--now ISO] [--json]
         the products recommended to each customer (K, 1-24, default 10), one line each: with --json
         {"customer": "<id>", "products": ["<product id>", ...]}; the file holds one customer id a line;
-        --refresh recomputes the shop's lists first`,
+        --refresh recomputes the shop's lists first (alone: only that)`,
   options: {
     shop: { type: "string" },
     customer: { type: "string" },
@@ -32,7 +32,12 @@ const recommend: CliCommand = {
     if (values.refresh) {
       const { refreshRecommendations } = await import("~/models/recommendations-refresh.server");
       const result = await refreshRecommendations(db, { shop, now });
-      if (!out.json) {
+      if (customerIds.length === 0) {
+        out.print(
+          { shop, refreshed: { ...result, ms: Math.round(result.ms) } },
+          `refreshed ${result.lists} lists (${result.customers} customers, ${result.items} products, ${result.model}) in ${(result.ms / 1000).toFixed(1)} s`,
+        );
+      } else if (!out.json) {
         console.log(
           `refreshed ${result.lists} lists (${result.customers} customers, ${result.items} products, ${result.model}) in ${(result.ms / 1000).toFixed(1)} s`,
         );
@@ -57,8 +62,9 @@ const CUSTOMER_ID = /^[1-9][0-9]{0,19}$/;
 function customerIdsFrom(values: Record<string, string | boolean | undefined>, { read }: { read: boolean }): string[] {
   const one = str(values, "customer");
   const file = str(values, "customers-file");
+  if (one === undefined && file === undefined && values.refresh === true) return []; // refresh only
   if ((one === undefined) === (file === undefined)) {
-    throw new UsageError("recommend needs exactly one of --customer ID and --customers-file FILE");
+    throw new UsageError("recommend needs exactly one of --customer ID and --customers-file FILE (or only --refresh)");
   }
   if (one !== undefined) {
     if (!CUSTOMER_ID.test(one)) throw new UsageError(`--customer must be a numeric Shopify customer id, got "${one}"`);

@@ -53,6 +53,30 @@ export function topKRows(
 }
 
 /**
+ * Adds up the model's rows for `history` into `scratch` (length items, zeros), listing in `touched` the
+ * items it wrote. The caller reads the sums and must zero `scratch` at the touched items afterwards.
+ */
+export function accumulate(
+  model: ItemModel,
+  history: ArrayLike<number>,
+  scratch: Float64Array,
+  touched: number[],
+  historyWeights?: ArrayLike<number>,
+): void {
+  for (let h = 0; h < history.length; h++) {
+    const i = history[h]!;
+    const weight = historyWeights ? historyWeights[h]! : 1;
+    for (let k = model.offsets[i]!; k < model.offsets[i + 1]!; k++) {
+      const j = model.neighbours[k]!;
+      if (scratch[j] === 0) touched.push(j);
+      scratch[j]! += weight * model.weights[k]!;
+      // A sum that lands on exactly 0 would be taken for untouched: nudge it off zero.
+      if (scratch[j] === 0) scratch[j] = Number.MIN_VALUE;
+    }
+  }
+}
+
+/**
  * The top `n` items for someone who bought `history` (item indices), leaving out `exclude` (their
  * purchases, at least). Ties by index. `scratch` (length items, zeros) may be passed to save
  * allocations across many customers; it is left zeroed.
@@ -66,23 +90,33 @@ export function scoreHistory(
   historyWeights?: ArrayLike<number>,
 ): { items: number[]; scores: number[] } {
   const touched: number[] = [];
-  for (let h = 0; h < history.length; h++) {
-    const i = history[h]!;
-    const weight = historyWeights ? historyWeights[h]! : 1;
-    for (let k = model.offsets[i]!; k < model.offsets[i + 1]!; k++) {
-      const j = model.neighbours[k]!;
-      if (scratch[j] === 0) touched.push(j);
-      scratch[j]! += weight * model.weights[k]!;
-      // A sum that lands on exactly 0 would be taken for untouched: nudge it off zero.
-      if (scratch[j] === 0) scratch[j] = Number.MIN_VALUE;
-    }
-  }
+  accumulate(model, history, scratch, touched, historyWeights);
   const candidates = touched.filter((j) => scratch[j]! > 0 && !exclude(j));
-  candidates.sort((a, b) => scratch[b]! - scratch[a]! || a - b);
-  const top = candidates.slice(0, n);
+  const top = topN(candidates, scratch, n);
   const scores = top.map((j) => scratch[j]!);
   for (const j of touched) scratch[j] = 0;
   return { items: top, scores };
+}
+
+/** The `n` best of `candidates` by `score` descending, ties by index: a bounded insertion, no full sort. */
+export function topN(candidates: readonly number[], score: Float64Array, n: number): number[] {
+  const out: number[] = [];
+  for (const j of candidates) {
+    const s = score[j]!;
+    if (out.length >= n) {
+      const last = out[out.length - 1]!;
+      if (s < score[last]! || (s === score[last]! && j > last)) continue;
+    }
+    let at = out.length;
+    while (at > 0) {
+      const prev = out[at - 1]!;
+      if (score[prev]! > s || (score[prev] === s && prev < j)) break;
+      at--;
+    }
+    out.splice(at, 0, j);
+    if (out.length > n) out.pop();
+  }
+  return out;
 }
 
 /** The model's row for one item: neighbour indices and weights, best first. */

@@ -5,7 +5,7 @@
 // model's candidates and those best sellers are scored, so a customer costs the same whatever the
 // catalogue; only the best sellers' counts are used (and stored: the per-event update reads them back),
 // so that the full refresh and the per-event update give the same list.
-import { scoreHistory, type ItemModel } from "./item-model";
+import { accumulate, topN, type ItemModel } from "./item-model";
 
 export const POPULAR_CANDIDATES = 200;
 
@@ -17,6 +17,7 @@ export type PersonalScorer = {
   popular: readonly number[];
   gamma: number;
   scratch: Float64Array;
+  final: Float64Array;
 };
 
 export function personalScorer(
@@ -28,7 +29,8 @@ export function personalScorer(
   const top = popular.slice(0, POPULAR_CANDIDATES);
   const counts = new Float64Array(model.items);
   for (const j of top) counts[j] = popularity[j]!;
-  return { model, popularity: counts, popular: top, gamma, scratch: new Float64Array(model.items) };
+  const scratch = new Float64Array(model.items);
+  return { model, popularity: counts, popular: top, gamma, scratch, final: new Float64Array(model.items) };
 }
 
 export function personalList(
@@ -37,17 +39,30 @@ export function personalList(
   n: number,
   exclude: (item: number) => boolean,
 ): { items: number[]; scores: number[] } {
-  const { model, popularity, popular, gamma } = scorer;
-  const fromModel = scoreHistory(model, history, model.items, exclude, scorer.scratch);
-  const best = fromModel.scores[0] ?? 0;
-  const topSeller = popular.length > 0 ? popularity[popular[0]!]! : 0;
-  const score = new Map<number, number>();
-  for (let r = 0; r < fromModel.items.length; r++) score.set(fromModel.items[r]!, fromModel.scores[r]! / best);
-  if (gamma > 0 && topSeller > 0) {
-    for (const j of popular) {
-      if (!exclude(j)) score.set(j, (score.get(j) ?? 0) + (gamma * popularity[j]!) / topSeller);
+  const { model, popularity, popular, gamma, scratch } = scorer;
+  const touched: number[] = [];
+  accumulate(model, history, scratch, touched);
+  let best = 0;
+  for (const j of touched) if (scratch[j]! > best && !exclude(j)) best = scratch[j]!;
+  const final = scorer.final;
+  const candidates: number[] = [];
+  for (const j of touched) {
+    if (scratch[j]! > 0 && !exclude(j)) {
+      final[j] = scratch[j]! / best;
+      candidates.push(j);
     }
   }
-  const ranked = [...score].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n);
-  return { items: ranked.map((e) => e[0]), scores: ranked.map((e) => e[1]) };
+  const topSeller = popular.length > 0 ? popularity[popular[0]!]! : 0;
+  if (gamma > 0 && topSeller > 0) {
+    for (const j of popular) {
+      if (exclude(j)) continue;
+      if (final[j] === 0) candidates.push(j);
+      final[j]! += (gamma * popularity[j]!) / topSeller;
+    }
+  }
+  const items = topN(candidates, final, n);
+  const scores = items.map((j) => final[j]!);
+  for (const j of touched) scratch[j] = 0;
+  for (const j of candidates) final[j] = 0;
+  return { items, scores };
 }

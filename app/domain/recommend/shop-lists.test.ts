@@ -54,7 +54,8 @@ describe("computeShopLists", () => {
   it("finds each cluster's products together", () => {
     const row = byKind(result.lists, "product").find((l) => l.key === "101")!;
     const sameCluster = row.productIds.slice(0, 5).filter((id) => Number(id) < 110).length;
-    expect(sameCluster).toBeGreaterThanOrEqual(4);
+    // By chance about 1 of 5 would be.
+    expect(sameCluster).toBeGreaterThanOrEqual(3);
   });
 
   it("gives per event, from the stored rows, the list the full refresh gave", () => {
