@@ -13,6 +13,7 @@ import { computeShopLists, personalFromStored, type StoredList, type StoredModel
 import { compareIds } from "~/domain/recommend/blend";
 import type { ModelConfig } from "~/domain/recommend/model";
 import { splitIds } from "./recommendations.server";
+import { lockShop } from "./store.server";
 
 const SQLITE_ROWS_PER_STATEMENT = 200;
 const POSTGRES_ROWS_PER_STATEMENT = 5_000;
@@ -42,6 +43,9 @@ export async function refreshRecommendations(
   { shop, now, config }: { shop: string; now: Date; config?: ModelConfig },
 ): Promise<RefreshResult> {
   const started = performance.now();
+  // Orders stored from here on may be missing from what is read: their customers are re-scored after
+  // the replacement (below), in the same transaction.
+  const readFrom = new Date();
   // Raw rows (a million at 100k customers): read straight, without a decoded copy of each.
   const rows = await db.all(purchasesQuery(shop));
   const buyer = new Array<string>(rows.length);
@@ -79,8 +83,16 @@ export async function refreshRecommendations(
   });
   const compute = performance.now();
   await db.transaction(async (tx) => {
+    // Serialised with the webhook processor's writes of this shop (PostgreSQL; SQLite's write
+    // transaction already is).
+    await lockShop(tx, shop);
     await tx.run(sql`DELETE FROM "RecommendationList" WHERE "shop" = ${shop}`);
     await insertLists(tx, shop, computed.lists, now);
+    const late = await tx.all(
+      sql`SELECT DISTINCT "customerId" FROM "Order" WHERE "shop" = ${shop} AND "syncedAt" >= ${readFrom} AND "customerId" IS NOT NULL`,
+      decoder({ customerId: text }),
+    );
+    await updateCustomerRecommendations(tx, { shop, customerIds: late.map((r) => r.customerId), now });
   });
   const end = performance.now();
   return {
