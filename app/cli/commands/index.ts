@@ -1,6 +1,7 @@
 // Every command of `npm run tailored`, in the order the help lists them. An area adds its file here.
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
+import { modelCommands } from "./models";
 import { recommendCommands } from "./recommend";
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
@@ -12,4 +13,5 @@ export const COMMANDS: CliCommand[] = [
   ...webhookCommands,
   ...segmentCommands,
   ...recommendCommands,
+  ...modelCommands,
 ];
