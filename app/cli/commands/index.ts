@@ -2,6 +2,7 @@
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
 import { modelCommands } from "./models";
+import { recommendCommands } from "./recommend";
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
 import { webhookCommands } from "./webhooks";
@@ -11,5 +12,6 @@ export const COMMANDS: CliCommand[] = [
   ...shopCommands,
   ...webhookCommands,
   ...segmentCommands,
+  ...recommendCommands,
   ...modelCommands,
 ];
