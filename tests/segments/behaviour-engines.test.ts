@@ -157,7 +157,12 @@ function behaviourRule(r: Random): Rule {
     const args: FunctionArg[] = [];
     if (r.next() < 0.4) args.push({ name: "product_type", operator: pick(r, ["=", "!="] as const), value: { kind: "string", value: pick(r, ["coffee beans", "TEA"]) } });
     if (r.next() < 0.3) args.push({ name: "vendor", operator: "IN", value: { kind: "list", items: [{ kind: "string", value: "roastery" }, { kind: "string", value: "Leafy" }] } });
-    if (r.next() < 0.3) args.push({ name: "tag", operator: pick(r, ["=", "NOT IN"] as const), value: pick(r, [{ kind: "string", value: "Espresso" }, { kind: "list", items: [{ kind: "string", value: "gift" }] }]) } as FunctionArg);
+    if (r.next() < 0.3)
+      args.push(
+        r.next() < 0.5
+          ? { name: "tag", operator: "=", value: { kind: "string", value: "Espresso" } }
+          : { name: "tag", operator: "NOT IN", value: { kind: "list", items: [{ kind: "string", value: "gift" }] } },
+      );
     if (r.next() < 0.3) args.push({ name: "id", operator: "=", value: { kind: "number", value: pick(r, PRODUCT_IDS) } });
     if (r.next() < 0.6) args.push(dateArg(r));
     if (r.next() < 0.5) args.push({ name: "count_at_least", operator: "=", value: { kind: "number", value: String(Math.floor(r.next() * 4)) } });
