@@ -63,13 +63,11 @@ export async function insertEvents(
 ): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
-    const values = rows
-      .slice(i, i + INSERT_BATCH)
-      .map(
-        (r) =>
-          sql`(${r.shop}, ${r.eventId}, ${r.name}, ${r.at}, ${r.clientId}, ${r.sessionId}, ${r.customerId}, ${r.productId},
+    const values = rows.slice(i, i + INSERT_BATCH).map(
+      (r) =>
+        sql`(${r.shop}, ${r.eventId}, ${r.name}, ${r.at}, ${r.clientId}, ${r.sessionId}, ${r.customerId}, ${r.productId},
             ${r.variantId}, ${r.collectionId}, ${r.productType}, ${r.vendor}, ${r.query}, ${r.valueMinor}, ${r.currencyCode}, ${receivedAt})`,
-      );
+    );
     inserted += await tx.run(
       sql`INSERT INTO "PixelEvent" ("shop", "eventId", "name", "at", "clientId", "sessionId", "customerId", "productId",
          "variantId", "collectionId", "productType", "vendor", "query", "valueMinor", "currencyCode", "receivedAt")
@@ -92,7 +90,9 @@ export async function countEvents(db: Executor, { shop }: { shop: string }): Pro
 export async function eventsOf(
   db: Executor,
   { shop, customerId, clientId }: { shop: string; customerId?: string; clientId?: string },
-): Promise<{ eventId: string; name: string; at: Date; clientId: string; customerId: string | null; productId: string | null }[]> {
+): Promise<
+  { eventId: string; name: string; at: Date; clientId: string; customerId: string | null; productId: string | null }[]
+> {
   const who = customerId !== undefined ? sql`"customerId" = ${customerId}` : sql`"clientId" = ${clientId ?? ""}`;
   const rows = await db.all(
     sql`SELECT "eventId", "name", "at", "clientId", "customerId", "productId" FROM "PixelEvent"

@@ -45,7 +45,10 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     ...over,
   });
 
-  const post = (body: unknown, over: { origin?: string | null; deps?: Partial<IngestDeps>; raw?: Buffer | null } = {}) =>
+  const post = (
+    body: unknown,
+    over: { origin?: string | null; deps?: Partial<IngestDeps>; raw?: Buffer | null } = {},
+  ) =>
     ingestPixelRequest(
       {
         method: "POST",
@@ -55,7 +58,12 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
       deps(over.deps),
     );
 
-  const batch = (events: WireEvent[], over: Partial<WireBatch> = {}): WireBatch => ({ shop: SHOP, key, events, ...over });
+  const batch = (events: WireEvent[], over: Partial<WireBatch> = {}): WireBatch => ({
+    shop: SHOP,
+    key,
+    events,
+    ...over,
+  });
 
   beforeAll(async () => {
     ({ db, close } = await createTestDb(dialect));
@@ -87,7 +95,13 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     const events = [
       ev({ name: "page_viewed", productId: undefined, productType: undefined, vendor: undefined }),
       ev(),
-      ev({ name: "search_submitted", productId: undefined, productType: undefined, vendor: undefined, query: `  Espresso ${"y".repeat(200)}` }),
+      ev({
+        name: "search_submitted",
+        productId: undefined,
+        productType: undefined,
+        vendor: undefined,
+        query: `  Espresso ${"y".repeat(200)}`,
+      }),
       ev({ name: "product_added_to_cart", value: { amount: 12.5, currencyCode: "USD" } }),
     ];
     const answer = await post(batch(events));
@@ -121,12 +135,22 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     ["no origin", () => post(batch([ev()]), { origin: null }), 403, /\(none\)/],
     ["an oversized body", () => post(null, { raw: null }), 413, /at most/],
     ["a body that is not JSON", () => post(null, { raw: Buffer.from("{nope") }), 400, /not JSON/],
-    ["an unknown field (an e-mail)", () => post(batch([{ ...ev(), email: "a@b.c" } as WireEvent])), 422, /email|Unrecognized/i],
+    [
+      "an unknown field (an e-mail)",
+      () => post(batch([{ ...ev(), email: "a@b.c" } as WireEvent])),
+      422,
+      /email|Unrecognized/i,
+    ],
     ["an unknown event name", () => post(batch([ev({ name: "cart_viewed" as WireEvent["name"] })])), 422, /name/],
     ["a GID where a number goes", () => post(batch([ev({ productId: "gid://shopify/Product/1" })])), 422, /productId/],
     ["no events", () => post(batch([])), 422, /events/],
     ["two visitors in one batch", () => post(batch([ev(), ev({ clientId: "visitor-z" })])), 422, /one visitor/],
-    ["an event dated in the future", () => post(batch([ev({ timestamp: new Date(NOW.getTime() + 3_600_000).toISOString() })])), 422, /future/],
+    [
+      "an event dated in the future",
+      () => post(batch([ev({ timestamp: new Date(NOW.getTime() + 3_600_000).toISOString() })])),
+      422,
+      /future/,
+    ],
   ])("refuses %s and stores nothing", async (_what, send, status, message) => {
     const before = await countEvents(db, { shop: SHOP });
     const answer = await send();
@@ -149,7 +173,9 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     });
     const bad = await ingestPixelRequest({ method: "OPTIONS", origin: "null", body: Buffer.alloc(0) }, deps());
     expect(bad.status).toBe(403);
-    expect((await ingestPixelRequest({ method: "GET", origin: ORIGIN, body: Buffer.alloc(0) }, deps())).status).toBe(405);
+    expect((await ingestPixelRequest({ method: "GET", origin: ORIGIN, body: Buffer.alloc(0) }, deps())).status).toBe(
+      405,
+    );
   });
 
   it("limits each visitor's rate, with Retry-After, storing nothing past it", async () => {
@@ -198,7 +224,16 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
   it("joins on a checkout_completed that names the customer", async () => {
     const client = "visitor-checkout";
     await post(batch([ev({ clientId: client }), ev({ clientId: client, name: "product_added_to_cart" })]));
-    await post(batch([ev({ clientId: client, name: "checkout_completed", customerId: "902", value: { amount: 30, currencyCode: "USD" } })]));
+    await post(
+      batch([
+        ev({
+          clientId: client,
+          name: "checkout_completed",
+          customerId: "902",
+          value: { amount: 30, currencyCode: "USD" },
+        }),
+      ]),
+    );
     const theirs = await eventsOf(db, { shop: SHOP, customerId: "902" });
     expect(theirs.map((e) => e.name).sort()).toEqual(["checkout_completed", "product_added_to_cart", "product_viewed"]);
   });
@@ -220,7 +255,8 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     expect(await members()).not.toContain("903");
     const started = Date.now();
     const onStored = (shop: string, ids: string[]) => behaviourChanged(db, shop, ids, () => NOW);
-    for (let i = 0; i < 3; i++) await post(batch([ev({ clientId: "visitor-903", customerId: "903" })]), { deps: { onStored } });
+    for (let i = 0; i < 3; i++)
+      await post(batch([ev({ clientId: "visitor-903", customerId: "903" })]), { deps: { onStored } });
     await membershipsSettled(SHOP);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(await members()).toContain("903");
@@ -249,7 +285,9 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     expect(await eventsOf(db, { shop: SHOP, customerId: "901" })).toEqual([]);
     expect(await eventsOf(db, { shop: SHOP, clientId: "visitor-r" })).toEqual([]);
     expect(await eventsOf(db, { shop: SHOP, clientId: "visitor-stitch" })).toEqual([]);
-    const links = await db.all(sql`SELECT "clientId" FROM "PixelVisitor" WHERE "shop" = ${SHOP} AND "customerId" = '901'`);
+    const links = await db.all(
+      sql`SELECT "clientId" FROM "PixelVisitor" WHERE "shop" = ${SHOP} AND "customerId" = '901'`,
+    );
     expect(links).toEqual([]);
     // Others' events stay.
     expect((await eventsOf(db, { shop: SHOP, customerId: "902" })).length).toBeGreaterThan(0);

@@ -111,7 +111,11 @@ describe("the pixel under a stand-in register API", () => {
     });
     await pixel.flush();
     expect(sent).toHaveLength(2);
-    expect(sent[1]!.body.events[0]).toMatchObject({ name: "checkout_completed", customerId: "888", value: { amount: 30 } });
+    expect(sent[1]!.body.events[0]).toMatchObject({
+      name: "checkout_completed",
+      customerId: "888",
+      value: { amount: 30 },
+    });
   });
 
   it("starts sending when consent is given and drops what waits when it is withdrawn", async () => {

@@ -155,44 +155,103 @@ function behaviourRule(r: Random): Rule {
   const negated = r.next() < 0.2;
   if (x < 0.25) {
     const args: FunctionArg[] = [];
-    if (r.next() < 0.4) args.push({ name: "product_type", operator: pick(r, ["=", "!="] as const), value: { kind: "string", value: pick(r, ["coffee beans", "TEA"]) } });
-    if (r.next() < 0.3) args.push({ name: "vendor", operator: "IN", value: { kind: "list", items: [{ kind: "string", value: "roastery" }, { kind: "string", value: "Leafy" }] } });
+    if (r.next() < 0.4)
+      args.push({
+        name: "product_type",
+        operator: pick(r, ["=", "!="] as const),
+        value: { kind: "string", value: pick(r, ["coffee beans", "TEA"]) },
+      });
+    if (r.next() < 0.3)
+      args.push({
+        name: "vendor",
+        operator: "IN",
+        value: {
+          kind: "list",
+          items: [
+            { kind: "string", value: "roastery" },
+            { kind: "string", value: "Leafy" },
+          ],
+        },
+      });
     if (r.next() < 0.3)
       args.push(
         r.next() < 0.5
           ? { name: "tag", operator: "=", value: { kind: "string", value: "Espresso" } }
           : { name: "tag", operator: "NOT IN", value: { kind: "list", items: [{ kind: "string", value: "gift" }] } },
       );
-    if (r.next() < 0.3) args.push({ name: "id", operator: "=", value: { kind: "number", value: pick(r, PRODUCT_IDS) } });
+    if (r.next() < 0.3)
+      args.push({ name: "id", operator: "=", value: { kind: "number", value: pick(r, PRODUCT_IDS) } });
     if (r.next() < 0.6) args.push(dateArg(r));
-    if (r.next() < 0.5) args.push({ name: "count_at_least", operator: "=", value: { kind: "number", value: String(Math.floor(r.next() * 4)) } });
+    if (r.next() < 0.5)
+      args.push({
+        name: "count_at_least",
+        operator: "=",
+        value: { kind: "number", value: String(Math.floor(r.next() * 4)) },
+      });
     return { kind: "function", name: "products_viewed", args, negated };
   }
   if (x < 0.35) {
     const args: FunctionArg[] = [];
-    if (r.next() < 0.6) args.push({ name: "id", operator: pick(r, ["=", "!="] as const), value: { kind: "number", value: pick(r, COLLECTIONS) } });
+    if (r.next() < 0.6)
+      args.push({
+        name: "id",
+        operator: pick(r, ["=", "!="] as const),
+        value: { kind: "number", value: pick(r, COLLECTIONS) },
+      });
     if (r.next() < 0.5) args.push(dateArg(r));
-    if (r.next() < 0.4) args.push({ name: "count_at_least", operator: "=", value: { kind: "number", value: String(1 + Math.floor(r.next() * 3)) } });
+    if (r.next() < 0.4)
+      args.push({
+        name: "count_at_least",
+        operator: "=",
+        value: { kind: "number", value: String(1 + Math.floor(r.next() * 3)) },
+      });
     return { kind: "function", name: "collections_viewed", args, negated };
   }
   if (x < 0.5) {
     const args: FunctionArg[] = [];
-    if (r.next() < 0.7) args.push({ name: "query_contains", operator: "=", value: { kind: "string", value: pick(r, ["ESPRESSO", "tea", "", "decaf beans"]) } });
+    if (r.next() < 0.7)
+      args.push({
+        name: "query_contains",
+        operator: "=",
+        value: { kind: "string", value: pick(r, ["ESPRESSO", "tea", "", "decaf beans"]) },
+      });
     if (r.next() < 0.5) args.push(dateArg(r));
     return { kind: "function", name: "searched", args, negated };
   }
   if (x < 0.7) {
     const args: FunctionArg[] = [];
     if (r.next() < 0.6) args.push(dateArg(r));
-    if (r.next() < 0.4) args.push({ name: "within_hours", operator: "=", value: { kind: "number", value: pick(r, ["1", "24", "48", "0"]) } });
+    if (r.next() < 0.4)
+      args.push({
+        name: "within_hours",
+        operator: "=",
+        value: { kind: "number", value: pick(r, ["1", "24", "48", "0"]) },
+      });
     return { kind: "function", name: "abandoned_cart", args, negated };
   }
   if (x < 0.85) {
-    if (r.next() < 0.2) return { kind: "condition", attribute: "sessions_count", operator: "BETWEEN", value: { kind: "range", low: { kind: "number", value: "1" }, high: { kind: "number", value: "3" } } };
-    return { kind: "condition", attribute: "sessions_count", operator: pick(r, CMP), value: { kind: "number", value: String(Math.floor(r.next() * 5)) } };
+    if (r.next() < 0.2)
+      return {
+        kind: "condition",
+        attribute: "sessions_count",
+        operator: "BETWEEN",
+        value: { kind: "range", low: { kind: "number", value: "1" }, high: { kind: "number", value: "3" } },
+      };
+    return {
+      kind: "condition",
+      attribute: "sessions_count",
+      operator: pick(r, CMP),
+      value: { kind: "number", value: String(Math.floor(r.next() * 5)) },
+    };
   }
-  if (r.next() < 0.2) return { kind: "condition", attribute: "last_seen_date", operator: pick(r, ["IS NULL", "IS NOT NULL"] as const) };
-  return { kind: "condition", attribute: "last_seen_date", operator: pick(r, CMP), value: { kind: "relative", amount: -Math.floor(1 + r.next() * 30), unit: "d" } };
+  if (r.next() < 0.2)
+    return { kind: "condition", attribute: "last_seen_date", operator: pick(r, ["IS NULL", "IS NOT NULL"] as const) };
+  return {
+    kind: "condition",
+    attribute: "last_seen_date",
+    operator: pick(r, CMP),
+    value: { kind: "relative", amount: -Math.floor(1 + r.next() * 30), unit: "d" },
+  };
 }
 
 function randomRule(r: Random): Rule {
@@ -200,7 +259,15 @@ function randomRule(r: Random): Rule {
   const y = r.next();
   if (y < 0.5) return a;
   if (y < 0.7) return { kind: "not", child: a };
-  const b = r.next() < 0.5 ? behaviourRule(r) : ({ kind: "condition", attribute: "number_of_orders", operator: "=", value: { kind: "number", value: "0" } } as Rule);
+  const b =
+    r.next() < 0.5
+      ? behaviourRule(r)
+      : ({
+          kind: "condition",
+          attribute: "number_of_orders",
+          operator: "=",
+          value: { kind: "number", value: "0" },
+        } as Rule);
   return { kind: r.next() < 0.5 ? "and" : "or", children: [a, b] };
 }
 

@@ -83,7 +83,9 @@ function viewTestSql(dialect: Dialect, t: ViewTest, shop: string): SqlQuery {
 
 /** `at + ms` on each database (SQLite keeps instants as integer milliseconds). */
 function plus(dialect: Dialect, col: string, ms: number): SqlQuery {
-  return dialect === "sqlite" ? sql`(${raw(col)} + ${ms})` : sql`(${raw(col)} + (${ms}::bigint * interval '1 millisecond'))`;
+  return dialect === "sqlite"
+    ? sql`(${raw(col)} + ${ms})`
+    : sql`(${raw(col)} + (${ms}::bigint * interval '1 millisecond'))`;
 }
 
 const within = (set: SqlQuery) => sql`((c."id" IN (${set})) IS TRUE)`;
@@ -137,7 +139,8 @@ export function behaviourSql(dialect: Dialect, node: Behaviour, range: Range): S
         : within(grouped(intTestSql(count, node.test)));
     }
     case "lastSeen": {
-      if (node.range === null) return within(sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)}`);
+      if (node.range === null)
+        return within(sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)}`);
       return within(
         sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)}
           GROUP BY pe."customerId" HAVING ${intervalSql(dialect, `MAX(pe."at")`, node.range)}`,

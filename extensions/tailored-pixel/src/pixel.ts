@@ -52,9 +52,7 @@ type Money = { amount?: number | string | null; currencyCode?: string | null } |
 type ProductLike = { id?: string | null; type?: string | null; vendor?: string | null } | null | undefined;
 type VariantLike = { id?: string | null; product?: ProductLike } | null | undefined;
 type CartLineLike =
-  | { merchandise?: VariantLike; quantity?: number | null; cost?: { totalAmount?: Money } | null }
-  | null
-  | undefined;
+  { merchandise?: VariantLike; quantity?: number | null; cost?: { totalAmount?: Money } | null } | null | undefined;
 
 export type StandardEvent = {
   id: string;
@@ -138,10 +136,7 @@ function fromVariant(variant: VariantLike): Partial<WireEvent> {
 }
 
 /** What one standard event becomes on the wire; null for an event the pixel does not send. */
-export function toWire(
-  event: StandardEvent,
-  context: { customerId?: string; sessionId?: string },
-): WireEvent | null {
+export function toWire(event: StandardEvent, context: { customerId?: string; sessionId?: string }): WireEvent | null {
   if (!(SUBSCRIBED_EVENTS as readonly string[]).includes(event.name)) return null;
   const name = event.name as SubscribedEvent;
   const data = event.data ?? {};

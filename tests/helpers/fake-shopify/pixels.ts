@@ -35,7 +35,8 @@ export class FakePixels {
   private next = 1;
 
   private validate(settings: unknown): Obj[] {
-    if (typeof settings !== "string") return [{ field: ["webPixel", "settings"], message: "Settings is invalid", code: "INVALID_SETTINGS" }];
+    if (typeof settings !== "string")
+      return [{ field: ["webPixel", "settings"], message: "Settings is invalid", code: "INVALID_SETTINGS" }];
     let parsed: unknown;
     try {
       parsed = JSON.parse(settings);
@@ -48,11 +49,19 @@ export class FakePixels {
     for (const [name, min] of fields) {
       const value = record[name];
       if (typeof value !== "string" || value.length < min)
-        errors.push({ field: ["webPixel", "settings"], message: `Settings ${name} is invalid`, code: "INVALID_SETTINGS" });
+        errors.push({
+          field: ["webPixel", "settings"],
+          message: `Settings ${name} is invalid`,
+          code: "INVALID_SETTINGS",
+        });
     }
     for (const name of Object.keys(record))
       if (!fields.has(name))
-        errors.push({ field: ["webPixel", "settings"], message: `Settings ${name} is not declared`, code: "INVALID_SETTINGS" });
+        errors.push({
+          field: ["webPixel", "settings"],
+          message: `Settings ${name} is not declared`,
+          code: "INVALID_SETTINGS",
+        });
     return errors;
   }
 

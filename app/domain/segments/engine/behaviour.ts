@@ -105,7 +105,8 @@ function textOf(value: ScalarValue, what: string): string {
 }
 
 function idOf(value: ScalarValue, what: string): string {
-  if (value.kind !== "number" || !/^[0-9]+$/.test(value.value)) throw new Unsupported(`${what} compares with a numeric ID`);
+  if (value.kind !== "number" || !/^[0-9]+$/.test(value.value))
+    throw new Unsupported(`${what} compares with a numeric ID`);
   return value.value;
 }
 
@@ -125,7 +126,8 @@ export function prepBehaviourFunction(call: FunctionCall, ctx: EngineContext): P
     const param = getParam(fn, arg.name);
     if (!param) throw new Unsupported(`${call.name} has no parameter '${arg.name}'`);
     if (args.has(arg.name)) throw new Unsupported(`'${arg.name}' is given twice`);
-    if (!argOperators(param).includes(arg.operator)) throw new Unsupported(`'${arg.operator}' does not apply to ${arg.name}`);
+    if (!argOperators(param).includes(arg.operator))
+      throw new Unsupported(`'${arg.operator}' does not apply to ${arg.name}`);
     args.set(arg.name, arg);
   }
   if (ctx.shop === undefined) throw new Error(`${call.name} needs the shop in the engine context`);
