@@ -12,9 +12,9 @@ import { timingSafeEqual } from "node:crypto";
 import type { Executor } from "~/db/database.server";
 import { installedShops } from "~/sync/installed-shops.server";
 import { MAX_PIXEL_BYTES, rowsFromBatch, wireBatchSchema } from "./events";
-import { stitch } from "./identity.server";
 import { rateLimiter, type RateLimiter } from "./rate-limit";
-import { insertEvents, pixelShop, type PixelShopRow } from "./store.server";
+import { pixelShop, type PixelShopRow } from "./store.server";
+import { pixelWriter } from "./writer.server";
 
 export type PixelAnswer = { status: number; headers: Record<string, string>; body: string };
 
@@ -151,10 +151,7 @@ export async function ingestPixelRequest(
   }
   const rows = rowsFromBatch(batch, now);
   if ("error" in rows) return refuse(422, rows.error, cors(origin));
-  const { stored, customers } = await deps.db.transaction(async (tx) => {
-    const stitched = await stitch(tx, { shop: batch.shop, rows, now });
-    return { stored: await insertEvents(tx, { rows: stitched.rows, receivedAt: now }), customers: stitched.customers };
-  });
+  const { stored, customers } = await pixelWriter(deps.db).write(batch.shop, rows, now);
   if (customers.length > 0) deps.onStored?.(batch.shop, customers);
   return answer(200, { received: batch.events.length, stored }, cors(origin));
 }

@@ -53,26 +53,28 @@ export async function markActivated(
 const INSERT_BATCH = 200;
 
 /**
- * Stores a batch's events, stitched (identity.server.ts decides `customerId` before this). A row whose
- * (shop, eventId) is stored already is skipped: the pixel may send a batch twice. Returns how many
- * were new.
+ * Stores events, stitched (identity.server.ts decides `customerId` before this). A row whose
+ * (shop, eventId) is stored already is skipped: the pixel may send a batch twice. Returns the
+ * (shop, eventId) keys that were new, as `${shop} ${eventId}`.
  */
 export async function insertEvents(
   tx: Executor,
   { rows, receivedAt }: { rows: readonly PixelEventRow[]; receivedAt: Date },
-): Promise<number> {
-  let inserted = 0;
+): Promise<Set<string>> {
+  const inserted = new Set<string>();
   for (let i = 0; i < rows.length; i += INSERT_BATCH) {
     const values = rows.slice(i, i + INSERT_BATCH).map(
       (r) =>
         sql`(${r.shop}, ${r.eventId}, ${r.name}, ${r.at}, ${r.clientId}, ${r.sessionId}, ${r.customerId}, ${r.productId},
             ${r.variantId}, ${r.collectionId}, ${r.productType}, ${r.vendor}, ${r.query}, ${r.valueMinor}, ${r.currencyCode}, ${receivedAt})`,
     );
-    inserted += await tx.run(
+    const fresh = await tx.all(
       sql`INSERT INTO "PixelEvent" ("shop", "eventId", "name", "at", "clientId", "sessionId", "customerId", "productId",
          "variantId", "collectionId", "productType", "vendor", "query", "valueMinor", "currencyCode", "receivedAt")
-       VALUES ${join(values)} ON CONFLICT ("shop", "eventId") DO NOTHING`,
+       VALUES ${join(values)} ON CONFLICT ("shop", "eventId") DO NOTHING RETURNING "shop", "eventId"`,
+      decoder({ shop: text, eventId: text }),
     );
+    for (const row of fresh) inserted.add(`${row.shop} ${row.eventId}`);
   }
   return inserted;
 }

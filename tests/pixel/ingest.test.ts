@@ -128,6 +128,18 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     expect(await countEvents(db, { shop: SHOP })).toBe(before);
   });
 
+  it("stores concurrent batches together (group commit), a batch sent twice at once counting once", async () => {
+    const events = [ev({ clientId: "burst-0" }), ev({ clientId: "burst-0" })];
+    const others = Array.from({ length: 20 }, (_, i) => batch([ev({ clientId: `burst-${i + 1}` })]));
+    const before = await countEvents(db, { shop: SHOP });
+    const answers = await Promise.all([post(batch(events)), post(batch(events)), ...others.map((b) => post(b))]);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const stored = answers.map((a) => JSON.parse(a.body).stored as number);
+    expect(stored[0]! + stored[1]!).toBe(2);
+    expect(stored.slice(2)).toEqual(others.map(() => 1));
+    expect(await countEvents(db, { shop: SHOP })).toBe(before + 22);
+  });
+
   it.each([
     ["a wrong key", () => post(batch([ev()], { key: "x".repeat(32) })), 403, /wrong ingest key/],
     ["a shop that has not installed", () => post(batch([ev()], { shop: OTHER })), 403, /has not installed/],
