@@ -10,8 +10,22 @@ import { keyedRuns } from "~/sync/keyed-runs";
 const runs = keyedRuns((error) => console.error("[pixel] memberships not updated:", error));
 const pending = new Map<string, Set<string>>();
 const idle = new Map<string, (() => void)[]>();
+const running = new Set<string>();
 
 async function drain(db: Executor, shop: string, now: () => Date): Promise<void> {
+  running.add(shop);
+  try {
+    await drainPending(db, shop, now);
+  } finally {
+    running.delete(shop);
+    if (!pending.has(shop)) {
+      for (const resolve of idle.get(shop) ?? []) resolve();
+      idle.delete(shop);
+    }
+  }
+}
+
+async function drainPending(db: Executor, shop: string, now: () => Date): Promise<void> {
   for (;;) {
     const ids = pending.get(shop);
     if (!ids || ids.size === 0) break;
@@ -22,8 +36,6 @@ async function drain(db: Executor, shop: string, now: () => Date): Promise<void>
       await updateMemberships(tx, { shop, customerIds: [...ids], ctx });
     });
   }
-  for (const resolve of idle.get(shop) ?? []) resolve();
-  idle.delete(shop);
 }
 
 /** The ingest's `onStored`: these customers' memberships are re-evaluated shortly. */
@@ -41,6 +53,6 @@ export function behaviourChanged(
 
 /** Resolves once no update for the shop is waiting (tests, the bench). */
 export function membershipsSettled(shop: string): Promise<void> {
-  if (!pending.has(shop)) return Promise.resolve();
+  if (!pending.has(shop) && !running.has(shop)) return Promise.resolve();
   return new Promise((resolve) => idle.set(shop, [...(idle.get(shop) ?? []), resolve]));
 }
