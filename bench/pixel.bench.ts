@@ -120,6 +120,7 @@ async function runOn(dialect: "sqlite" | "postgres", batches: number) {
     updatedAt: now,
   }));
   await upsertCustomers(setup, { shop: SHOP, rows, now });
+  const withSegments = process.env.BENCH_PIXEL_SEGMENTS !== "0";
   const segmentId = await createSegment(setup, {
     shop: SHOP,
     name: "Coffee browsers",
@@ -132,6 +133,7 @@ async function runOn(dialect: "sqlite" | "postgres", batches: number) {
     query: "abandoned_cart MATCHES (date >= -7d)",
     now,
   });
+  if (!withSegments) await setup.run(sql`UPDATE "Segment" SET "active" = ${false} WHERE "shop" = ${SHOP}`);
 
   const port = 4100 + Math.floor(Math.random() * 400);
   const server = await startServer(url, port);
@@ -146,7 +148,7 @@ async function runOn(dialect: "sqlite" | "postgres", batches: number) {
 
     // Membership lag: a fresh customer qualifies with one batch; how long until they are a member.
     const lags: number[] = [];
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < (withSegments ? 20 : 0); i++) {
       const customerId = String(100_000 + i * 37);
       const probe: WireBatch = {
         shop: SHOP,
@@ -194,8 +196,8 @@ async function runOn(dialect: "sqlite" | "postgres", batches: number) {
       loadBefore,
       events: (report.byStatus["200"] ?? 0) * EVENTS_PER_BATCH,
       stored: stored[0]!.n,
-      lagP50: Math.round(lags[Math.floor(lags.length / 2)]!),
-      lagMax: Math.round(lags[lags.length - 1]!),
+      lagP50: Math.round(lags[Math.floor(lags.length / 2)] ?? NaN),
+      lagMax: Math.round(lags[lags.length - 1] ?? NaN),
     };
   } finally {
     server.kill("SIGTERM");
@@ -211,7 +213,8 @@ export async function run(): Promise<void> {
   });
   if (build.status !== 0) throw new Error("build failed");
   const rows: string[] = [];
-  for (const dialect of ["sqlite", "postgres"] as const) {
+  const dialects = (process.env.BENCH_PIXEL_DIALECTS ?? "sqlite,postgres").split(",") as ("sqlite" | "postgres")[];
+  for (const dialect of dialects) {
     const r = await runOn(dialect, batches);
     const eventsPerSecond = Math.round(r.report.perSecond * EVENTS_PER_BATCH);
     console.log(dialect, JSON.stringify({ ...r, eventsPerSecond }));
