@@ -30,7 +30,12 @@ const NAMES: WireEvent["name"][] = [
 ];
 
 async function startServer(url: string, port: number) {
-  const child = spawn(process.execPath, ["server.mjs"], {
+  // BENCH_PIXEL_SERVER_ARGS passes node options to the server (a profile: "--cpu-prof --cpu-prof-dir=DIR").
+  const args = [
+    ...(process.env.BENCH_PIXEL_SERVER_ARGS ? process.env.BENCH_PIXEL_SERVER_ARGS.split(" ") : []),
+    "server.mjs",
+  ];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
@@ -42,6 +47,7 @@ async function startServer(url: string, port: number) {
       SHOPIFY_API_SECRET: "bench-secret",
       SHOPIFY_APP_URL: `http://localhost:${port}`,
       TAILORED_BACKGROUND_SYNC: "off",
+      ...(process.env.BENCH_PIXEL_BACKGROUND ? { TAILORED_BACKGROUND: process.env.BENCH_PIXEL_BACKGROUND } : {}),
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
