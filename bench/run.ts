@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   backfill: () => import("./backfill.bench"),
   ingest: () => import("./ingest.bench"),
   pixel: () => import("./pixel.bench"),
+  models: () => import("./models.bench"),
   seed: () => import("./seed.bench"),
   segments: () => import("./segments.bench"),
 };

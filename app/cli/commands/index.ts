@@ -2,6 +2,7 @@
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
 import { pixelCommands } from "./pixel";
+import { modelCommands } from "./models";
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
 import { webhookCommands } from "./webhooks";
@@ -12,4 +13,5 @@ export const COMMANDS: CliCommand[] = [
   ...webhookCommands,
   ...segmentCommands,
   ...pixelCommands,
+  ...modelCommands,
 ];
