@@ -46,7 +46,8 @@ async function serve() {
   const threaded = process.env.TAILORED_BACKGROUND !== "here";
   if (threaded) process.env.TAILORED_BACKGROUND = "thread";
   const build = await loadBuild();
-  const { ingestWebhook, MAX_WEBHOOK_BYTES, startBackgroundThread, httpLimits } = build.entry.module;
+  const { ingestWebhook, MAX_WEBHOOK_BYTES, startBackgroundThread, httpLimits, pixelEndpoint, MAX_PIXEL_BYTES } =
+    build.entry.module;
   // Bounds on what one client may hold: slow headers and bodies, idle connections, header count and
   // size, connections at once (app/http-limits.ts).
   const limits = httpLimits(process.env);
@@ -87,6 +88,32 @@ async function serve() {
     });
   };
 
+  // `POST|OPTIONS /pixel/events`: the Web Pixel's batches, the other high-volume request, answered the
+  // same way (app/pixel/endpoint.server.ts). A body past MAX_PIXEL_BYTES is answered 413 unread.
+  const PIXEL_PATH = /^\/pixel\/events\/?(?:\?.*)?$/;
+  const pixel = (req, res) => {
+    const chunks = [];
+    let size = 0;
+    let over = false;
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > MAX_PIXEL_BYTES) over = true;
+    req.on("data", (chunk) => {
+      size += chunk.length;
+      if (size > MAX_PIXEL_BYTES) over = true;
+      else if (!over) chunks.push(chunk);
+    });
+    req.on("end", () => {
+      const origin = typeof req.headers.origin === "string" ? req.headers.origin : null;
+      pixelEndpoint({ method: req.method, origin, body: over ? null : Buffer.concat(chunks) }).then(
+        (result) => res.writeHead(result.status, result.headers).end(result.status === 204 ? undefined : result.body),
+        (error) => {
+          console.error(error);
+          res.writeHead(500).end();
+        },
+      );
+    });
+  };
+
   const app = express();
   app.disable("x-powered-by");
   app.use(compression());
@@ -110,6 +137,7 @@ async function serve() {
     (req, res) => {
       const match = req.method === "POST" ? WEBHOOK_PATH.exec(req.url) : null;
       if (match) webhook(req, res, `${match[1]}/${match[2]}`);
+      else if ((req.method === "POST" || req.method === "OPTIONS") && PIXEL_PATH.test(req.url)) pixel(req, res);
       else app(req, res);
     },
   );

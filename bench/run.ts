@@ -3,6 +3,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   backfill: () => import("./backfill.bench"),
   ingest: () => import("./ingest.bench"),
+  pixel: () => import("./pixel.bench"),
   models: () => import("./models.bench"),
   recommend: () => import("./recommend.bench"),
   seed: () => import("./seed.bench"),

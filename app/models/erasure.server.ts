@@ -8,6 +8,7 @@ import type { Executor } from "~/db/database.server";
 import { date, decoder, int, join, nullable, raw, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
 import { anonymousOrderPayload } from "~/sync/mappers/anonymous-order";
 import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
+import { erasePixelData } from "~/pixel/erasure.server";
 
 /**
  * Every table that holds a shop's rows, by its "shop" column, children before parents (OrderLine
@@ -29,6 +30,9 @@ export const SHOP_TABLES = [
   "BulkJob",
   "SyncCursor",
   "WebhookEvent",
+  "PixelEvent",
+  "PixelVisitor",
+  "PixelShop",
 ] as const;
 
 /** Tables a customer erasure changes: re-sampled by the planner afterwards (scrubStorage). */
@@ -42,6 +46,8 @@ export const CUSTOMER_TABLES = [
   "RecommendationList",
   "Tombstone",
   "WebhookEvent",
+  "PixelEvent",
+  "PixelVisitor",
 ] as const;
 
 /**
@@ -275,6 +281,9 @@ export async function eraseCustomer(
   await tx.run(
     sql`DELETE FROM "RecommendationList" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"key"`, customerIds)}`,
   );
+  // Their browsing (issue 14): every event of every visitor known to be them, anonymous ones included,
+  // and the links themselves.
+  await erasePixelData(tx, { shop, customerIds });
   // A customers/delete left a tombstone with the id itself: the hashed one takes its place.
   await tx.run(
     sql`DELETE FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"id"`, customerIds)}`,

@@ -6,6 +6,7 @@
 import type { Db, Executor } from "~/db/database.server";
 import { date, decoder, raw, sql, text } from "~/db/sql";
 import { isShopDomain } from "~/domain/shop-domain";
+import { ensurePixelShop } from "~/pixel/store.server";
 
 export type ShopListing = {
   domain: string;
@@ -60,6 +61,8 @@ export async function installShop(
     update: { ...given, uninstalledAt: null },
     select: SHOP_LISTING,
   });
+  // The Web Pixel's ingest key (app/pixel/): kept across reinstalls, made on the first.
+  await ensurePixelShop(db, { shop: domain, now: new Date() });
   return { created: existing === null, shop: row };
 }
 

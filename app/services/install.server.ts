@@ -4,6 +4,7 @@
 import type { AdminApiContext } from "@shopify/shopify-app-remix/server";
 import { db } from "~/db.server";
 import { upsertShop } from "~/models/store.server";
+import { activatePixel } from "~/pixel/activation.server";
 import { backfillRequested } from "~/sync/backfill-requests.server";
 import { latestJobs, queueBackfill } from "~/sync/backfill.server";
 import { installedShops } from "~/sync/installed-shops.server";
@@ -35,6 +36,18 @@ export async function afterInstall({ shop, admin }: { shop: string; admin: Admin
   });
   // Its webhooks are accepted from now on (this runs in the thread that checks them).
   installedShops().note(shop, true);
+  // The Web Pixel, with the shop's ingest key. Until the extension is deployed Shopify refuses it; the
+  // reconciliation tries again, so a failure here is only noted.
+  await activatePixel(
+    db,
+    async (query, variables) => {
+      const response = await admin.graphql(query, variables ? { variables } : undefined);
+      const body = (await response.json()) as { data?: unknown; errors?: unknown };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    },
+    { shop, appUrl: process.env.SHOPIFY_APP_URL ?? "", now: new Date() },
+  ).catch((error: unknown) => console.warn(`[pixel] ${shop}: not activated yet:`, (error as Error).message));
   // afterAuth also runs on re-authorisation: backfill only a shop whose copy was never completed
   // (webhooks and reconciliation keep a completed copy current).
   const jobs = await latestJobs(db, { shop });

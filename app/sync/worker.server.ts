@@ -11,6 +11,8 @@ import { decoder, sql, text } from "~/db/sql";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { refreshRecommendations } from "~/models/recommendations-refresh.server";
+import { repairShopPixel } from "~/pixel/reconcile.server";
+import { purgeExpiredBrowsing } from "~/pixel/retention.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { onBackfillRequested } from "./backfill-requests.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
@@ -93,6 +95,10 @@ export function kickReconcile(shop: string): Promise<void> {
       now: () => new Date(),
       fallbackSince: new Date(Date.now() - RECONCILE_EVERY_MS),
     });
+    // The Web Pixel, when the shop has none yet (deployed after the install) or Shopify lost it.
+    await repairShopPixel(db, { shop, client, appUrl: process.env.SHOPIFY_APP_URL ?? "", now: new Date() }).catch(
+      (error: unknown) => console.warn(`[pixel] ${shop}: not activated:`, (error as Error).message),
+    );
   });
 }
 
@@ -157,6 +163,8 @@ export async function runDailyPass(now = new Date()): Promise<void> {
       if (now.getTime() - (lastDailyPass.get(shop) ?? -Infinity) < 24 * 60 * 60_000) return undefined;
       lastDailyPass.set(shop, now.getTime());
       return once(`daily:${shop}`, async () => {
+        // Browsing past its retention period goes before segments are recomputed without it.
+        await purgeExpiredBrowsing(db, { shop, now });
         await refreshRfm(db, { shop });
         const results = await recomputeAll(db, { shop, now });
         // The others were computed; these are marked on the Segments page (computeError).

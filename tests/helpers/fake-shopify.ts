@@ -16,6 +16,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { BulkOperations, countJsonl, type Resource, type WebhookDelivery } from "./fake-shopify/bulk";
 import { connection, searchFilter, withLineItems } from "./fake-shopify/connections";
+import { FakePixels } from "./fake-shopify/pixels";
 import {
   GraphQLFieldError,
   parseDocument,
@@ -43,6 +44,8 @@ export type FakeShopifyOptions = {
   orders?: Record<string, unknown>[];
   counts?: Partial<Record<Resource, number>>;
   shopInfo?: { name: string; currencyCode: string; ianaTimezone: string };
+  /** shop.primaryDomain.url; default the myshopify.com domain. */
+  primaryDomainUrl?: string;
   /** Status is CREATED/RUNNING for this many status reads, then the operation ends. Default 1. */
   bulkPollsUntilComplete?: number;
   /** Also (or instead) end an operation this long after it was created, for webhook-driven callers that never poll. */
@@ -73,6 +76,8 @@ export type FakeShopify = {
   respond500Next(count?: number): void;
   setCustomers(nodes: Record<string, unknown>[]): void;
   setOrders(nodes: Record<string, unknown>[]): void;
+  /** The app's Web Pixel for the shop (webPixelCreate / webPixelUpdate / webPixel). */
+  pixels: FakePixels;
   close(): Promise<void>;
 };
 
@@ -91,6 +96,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   let orders = options.orders ?? [];
 
   const requests: FakeShopifyRequest[] = [];
+  const pixels = new FakePixels();
   const bulk = new BulkOperations({
     shop: options.shop,
     apiVersion,
@@ -160,7 +166,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     const typeName = op.type === "mutation" ? "Mutation" : "QueryRoot";
     const known =
       op.type === "mutation"
-        ? ["bulkOperationRunQuery"]
+        ? ["bulkOperationRunQuery", "webPixelCreate", "webPixelUpdate"]
         : [
             "shop",
             "customers",
@@ -172,6 +178,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
             "currentBulkOperation",
             "node",
             "bulkOperation",
+            "webPixel",
           ];
     const fields = op.selections.filter((s): s is Field => s.kind === "field");
     if (op.selections.some((s) => s.kind !== "field")) {
@@ -222,7 +229,22 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
             break;
           }
           case "shop":
-            value = { __typename: "Shop", id: "gid://shopify/Shop/1", myshopifyDomain: options.shop, ...shopInfo };
+            value = {
+              __typename: "Shop",
+              id: "gid://shopify/Shop/1",
+              myshopifyDomain: options.shop,
+              primaryDomain: { __typename: "Domain", url: options.primaryDomainUrl ?? `https://${options.shop}` },
+              ...shopInfo,
+            };
+            break;
+          case "webPixelCreate":
+            value = pixels.create(args);
+            break;
+          case "webPixelUpdate":
+            value = pixels.update(args);
+            break;
+          case "webPixel":
+            value = pixels.read();
             break;
           case "customers":
             value = connection(customers, "Customer", args);
@@ -437,6 +459,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     setOrders(nodes) {
       orders = nodes;
     },
+    pixels,
     async close() {
       await bulk.close();
       await new Promise<void>((resolve) => {

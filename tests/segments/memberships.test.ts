@@ -144,6 +144,12 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
 
   it("draws a segment's size over time from its events, with a profile and its members", async () => {
     const repeat = (await listSegments(db, { shop: SHOP, now })).find((seg) => seg.name === "repeat")!;
+    // Made today, its history is today alone; made earlier, the whole window is drawn.
+    expect((await segmentDetail(db, { shop: SHOP, id: repeat.id, now, days: 10 }))?.sizeOverTime).toHaveLength(1);
+    await db.prisma.segment.update({
+      where: { id: repeat.id },
+      data: { createdAt: new Date(now.getTime() - 20 * 86_400_000) },
+    });
     const detail = await segmentDetail(db, { shop: SHOP, id: repeat.id, now, days: 10 });
     expect(detail?.sizeOverTime).toHaveLength(10);
     expect(detail?.sizeOverTime.at(-1)?.size).toBe(repeat.memberCount);

@@ -78,14 +78,16 @@ describe.each(DIALECTS)("install, backfill and the daily pass on %s", (dialect) 
     startBackgroundWork();
     // The Admin API context afterAuth hands over, reduced to what afterInstall uses, on the contract server.
     const admin = {
-      graphql: (query: string) =>
+      graphql: (query: string, options?: { variables?: Record<string, unknown> }) =>
         fetch(`${fake.origin}/admin/api/2025-07/graphql.json`, {
           method: "POST",
           headers: { "content-type": "application/json", "x-shopify-access-token": TOKEN },
-          body: JSON.stringify({ query }),
+          body: JSON.stringify({ query, variables: options?.variables }),
         }),
     };
     await afterInstall({ shop: SHOP, admin: admin as never });
+    // The Web Pixel is on, with the shop's ingest key (app/pixel/activation.server.ts).
+    expect(JSON.parse(fake.pixels.pixel?.settings ?? "{}")).toMatchObject({ shop: SHOP });
     expect(
       await db.prisma.shop.findUnique({
         where: { domain: SHOP },

@@ -1,6 +1,7 @@
 // Every command of `npm run tailored`, in the order the help lists them. An area adds its file here.
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
+import { pixelCommands } from "./pixel";
 import { modelCommands } from "./models";
 import { recommendCommands } from "./recommend";
 import { segmentCommands } from "./segments";
@@ -13,5 +14,6 @@ export const COMMANDS: CliCommand[] = [
   ...webhookCommands,
   ...segmentCommands,
   ...recommendCommands,
+  ...pixelCommands,
   ...modelCommands,
 ];

@@ -135,6 +135,14 @@ export const ATTRIBUTES = {
   },
   predicted_clv: { type: "money", description: "Predicted customer lifetime value (reserved)", available: false },
   cluster: { type: "string", description: "Behavioural cluster label (reserved)", available: false },
+  // Browsing, from the Web Pixel (app/pixel/, engine/behaviour.ts).
+  sessions_count: {
+    type: "number",
+    integer: true,
+    description: "Storefront visits (browser sessions) seen by the Web Pixel",
+    available: true,
+  },
+  last_seen_date: { type: "date", description: "When the Web Pixel last saw the customer", available: true },
 } as const satisfies Record<string, AttributeDef>;
 
 export type AttributeName = keyof typeof ATTRIBUTES;
@@ -184,6 +192,59 @@ export const FUNCTIONS = {
       },
       sum_amount: { type: "money", description: "Total amount of the matching orders" },
       date: { type: "date", description: "When the order was placed" },
+    },
+  },
+  // Browsing, from the Web Pixel (engine/behaviour.ts). Product filters spelled as products_purchased's.
+  products_viewed: {
+    description: "Customers who viewed matching products",
+    available: true,
+    params: {
+      id: { type: "id", description: "Product ID" },
+      tag: { type: "string", description: "Product tag" },
+      product_type: { type: "string", description: "Product type" },
+      vendor: { type: "string", description: "Product vendor" },
+      date: { type: "date", description: "When the product was viewed" },
+      count_at_least: {
+        type: "number",
+        integer: true,
+        operators: ["="],
+        description: "Minimum number of matching views",
+      },
+    },
+  },
+  collections_viewed: {
+    description: "Customers who viewed matching collections",
+    available: true,
+    params: {
+      id: { type: "id", description: "Collection ID" },
+      date: { type: "date", description: "When the collection was viewed" },
+      count_at_least: {
+        type: "number",
+        integer: true,
+        operators: ["="],
+        description: "Minimum number of matching views",
+      },
+    },
+  },
+  searched: {
+    description: "Customers who searched the storefront",
+    available: true,
+    params: {
+      query_contains: { type: "string", operators: ["="], description: "Text the search query contains" },
+      date: { type: "date", description: "When they searched" },
+    },
+  },
+  abandoned_cart: {
+    description: "Customers who added to cart or started checkout without ordering within the window",
+    available: true,
+    params: {
+      date: { type: "date", description: "When they added to cart or started checkout" },
+      within_hours: {
+        type: "number",
+        integer: true,
+        operators: ["="],
+        description: "Hours an order may follow and still count as completing the cart (default 24)",
+      },
     },
   },
 } as const satisfies Record<string, FunctionDef>;

@@ -15,6 +15,14 @@ import { parseMinor } from "~/domain/money";
 import { getAttribute } from "./attributes";
 import { limitProblem, type Condition, type Rule, type ScalarValue } from "./rule";
 import { prepFunction } from "./engine/functions";
+import {
+  BEHAVIOUR_ATTRIBUTES,
+  BEHAVIOUR_FUNCTIONS,
+  prepBehaviourAttribute,
+  prepBehaviourFunction,
+  type Behaviour,
+  type BrowseEvent,
+} from "./engine/behaviour";
 import { lifecycleStage, type LifecycleThresholds } from "./engine/lifecycle";
 import {
   Unsupported,
@@ -35,6 +43,7 @@ export {
   type LifecycleThresholds,
 } from "./engine/lifecycle";
 export { foldAscii } from "./engine/values";
+export type { Behaviour, BrowseEvent } from "./engine/behaviour";
 
 /**
  * `shop` is needed by rules on purchases only: their SQL reads the shop's orders as one set (see
@@ -88,6 +97,11 @@ export type Subject = {
    * throws rather than silently treating the customer as one who never bought anything.
    */
   orders?: readonly PurchaseOrder[];
+  /**
+   * The customer's Web Pixel events (engine/behaviour.ts), present only when some rule reads browsing
+   * (`readsBehaviour`); evaluating such a rule without them throws, as for `orders`.
+   */
+  events?: readonly BrowseEvent[];
 };
 
 export type Cmp = "=" | "!=" | ">" | ">=" | "<" | "<=";
@@ -110,7 +124,8 @@ export type Prepared =
     }
   | { kind: "listContains"; field: ListField; value: string; negate: boolean }
   | Purchased
-  | OrdersPlaced;
+  | OrdersPlaced
+  | Behaviour;
 
 export type ListField = "tags" | "countries" | "regions" | "cities";
 
@@ -212,13 +227,14 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
     case "not":
       return { kind: "not", child: prep(rule.child, ctx) };
     case "function":
-      return prepFunction(rule, ctx);
+      return BEHAVIOUR_FUNCTIONS.has(rule.name) ? prepBehaviourFunction(rule, ctx) : prepFunction(rule, ctx);
     case "condition":
       break;
   }
   const { attribute } = rule;
   const def = getAttribute(attribute);
   if (!def || !def.available) throw new Unsupported(`unknown attribute ${attribute}`);
+  if (BEHAVIOUR_ATTRIBUTES.has(attribute)) return prepBehaviourAttribute(rule, ctx, valueOf);
 
   if (attribute === "number_of_orders" || attribute in MONEY) {
     const field = attribute === "number_of_orders" ? "ordersCount" : MONEY[attribute as keyof typeof MONEY];
@@ -307,6 +323,26 @@ export function readsPurchases(p: Prepared): boolean {
       return readsPurchases(p.child);
     case "purchased":
     case "ordersPlaced":
+    case "abandoned": // an order completes a cart
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether evaluating needs the subject's pixel events (`Subject.events`). */
+export function readsBehaviour(p: Prepared): boolean {
+  switch (p.kind) {
+    case "and":
+    case "or":
+      return p.children.some(readsBehaviour);
+    case "not":
+      return readsBehaviour(p.child);
+    case "viewed":
+    case "searched":
+    case "abandoned":
+    case "sessions":
+    case "lastSeen":
       return true;
     default:
       return false;

@@ -17,6 +17,7 @@ import {
   type Purchased,
   type Subject,
 } from "./engine";
+import { evaluateBehaviour } from "./engine/behaviour";
 
 function emailDomain(email: string | null): string | null {
   if (!email) return null;
@@ -60,6 +61,11 @@ function listOf(field: ListField, s: Subject): string[] {
 /** Whether a whole number passes a test; the SQL compiler asks it too, of an empty sum. */
 export function intTest(v: bigint, t: IntTest): boolean {
   return t.op === "BETWEEN" ? v >= t.low && v <= t.high : compare(v, t.op, t.value);
+}
+
+function eventsOf(s: Subject) {
+  if (!s.events) throw new Error("this rule reads browsing: load the subject with its events (see readsBehaviour)");
+  return s.events;
 }
 
 function ordersOf(s: Subject): readonly PurchaseOrder[] {
@@ -185,6 +191,12 @@ export function evaluate(p: Prepared, s: Subject): boolean {
       return purchased(p, s);
     case "ordersPlaced":
       return ordersPlaced(p, s);
+    case "viewed":
+    case "searched":
+    case "abandoned":
+    case "sessions":
+    case "lastSeen":
+      return evaluateBehaviour(p, eventsOf(s), () => ordersOf(s).map((o) => o.processedAt));
   }
 }
 

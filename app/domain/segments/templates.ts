@@ -73,6 +73,31 @@ export const TEMPLATES: readonly SegmentTemplate[] = [
     description: "Bought two or more items of one product type; change the type to yours.",
     query: "products_purchased MATCHES (product_type = 'Coffee Beans', sum_quantity >= 2)",
   },
+  // Browsing, from the Web Pixel (issue 14).
+  {
+    key: "browsed-not-bought",
+    name: "Browsed but did not buy",
+    description: "Viewed products in the last 7 days without ordering in that time.",
+    query: "products_viewed MATCHES (date >= -7d) AND orders_placed NOT MATCHES (date >= -7d)",
+  },
+  {
+    key: "cart-abandoners",
+    name: "Cart abandoners (7 days)",
+    description: "Added to cart or started checkout in the last 7 days, with no order within a day.",
+    query: "abandoned_cart MATCHES (date >= -7d)",
+  },
+  {
+    key: "window-shoppers",
+    name: "Window shoppers",
+    description: "Three or more visits to the store, never an order.",
+    query: "sessions_count >= 3 AND number_of_orders = 0",
+  },
+  {
+    key: "category-browsers",
+    name: "Category browsers",
+    description: "Viewed one product type three or more times in 30 days; change the type to yours.",
+    query: "products_viewed MATCHES (product_type = 'Coffee Beans', count_at_least = 3, date >= -30d)",
+  },
 ];
 
 export function templateByKey(key: string): SegmentTemplate | undefined {

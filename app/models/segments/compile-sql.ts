@@ -8,6 +8,7 @@
 import { join, raw, sql, type SqlQuery } from "~/db/sql";
 import { CITY_SEPARATORS, intTest } from "~/domain/segments/evaluate";
 import type { Instants, IntTest, LineTest, OrdersPlaced, Prepared, Purchased } from "~/domain/segments/engine";
+import { behaviourSql } from "./compile-behaviour";
 
 /** The customers a compiled rule is tested against, with their facts: the aliases it speaks of. */
 export const CUSTOMERS_FROM = raw(
@@ -270,6 +271,12 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, range?: Cust
         return sql`(${purchasedSql(dialect, node, range)})`;
       case "ordersPlaced":
         return sql`(${ordersPlacedSql(dialect, node, range)})`;
+      case "viewed":
+      case "searched":
+      case "abandoned":
+      case "sessions":
+      case "lastSeen":
+        return sql`(${behaviourSql(dialect, node, range)})`;
     }
   };
   return go(prepared);

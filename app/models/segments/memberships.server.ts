@@ -3,7 +3,7 @@
 // re-evaluated in memory for the customers an event touched.
 import type { Executor } from "~/db/database.server";
 import { decoder, int, join, raw, sql, sqlIn, text } from "~/db/sql";
-import { readsPurchases, type EngineContext, type Prepared } from "~/domain/segments/engine";
+import { readsBehaviour, readsPurchases, type EngineContext, type Prepared } from "~/domain/segments/engine";
 import { evaluate } from "~/domain/segments/evaluate";
 import { preparedStored } from "./rules.server";
 import { customersWithSegments } from "./subjects.server";
@@ -136,6 +136,7 @@ export async function updateMemberships(
     shop,
     ids: customerIds,
     purchases: rules.some((r) => readsPurchases(r.prepared)),
+    behaviour: rules.some((r) => readsBehaviour(r.prepared)),
   });
   // A customer deleted by this event has no row left to list its segments: they come from the members.
   const gone = customerIds.filter((id) => !people.has(id));

@@ -5,6 +5,7 @@ import { bigint, date, decoder, int, nullable, raw, sql, sqlIn, text } from "~/d
 import type { PurchaseLine, PurchaseOrder, Subject } from "~/domain/segments/engine";
 import { normalizeTags } from "~/domain/rows";
 import { CUSTOMERS_FROM } from "./compile-sql";
+import { browsingOf } from "./browsing.server";
 
 /**
  * Customers as the in-memory evaluator sees them. `purchases` also loads their counted orders and
@@ -12,7 +13,7 @@ import { CUSTOMERS_FROM } from "./compile-sql";
  */
 export async function subjects(
   db: Executor,
-  options: { shop: string; ids?: readonly string[]; purchases?: boolean },
+  options: { shop: string; ids?: readonly string[]; purchases?: boolean; behaviour?: boolean },
 ): Promise<Map<string, Subject>> {
   return new Map([...(await customersWithSegments(db, options))].map(([id, c]) => [id, c.subject]));
 }
@@ -20,7 +21,12 @@ export async function subjects(
 /** Subjects with the segments each customer is a member of now (Customer.segmentIds). */
 export async function customersWithSegments(
   db: Executor,
-  { shop, ids, purchases = false }: { shop: string; ids?: readonly string[]; purchases?: boolean },
+  {
+    shop,
+    ids,
+    purchases = false,
+    behaviour = false,
+  }: { shop: string; ids?: readonly string[]; purchases?: boolean; behaviour?: boolean },
 ): Promise<Map<string, { subject: Subject; segmentIds: ReadonlySet<number> }>> {
   const rows = await db.all(
     sql`SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
@@ -47,6 +53,7 @@ export async function customersWithSegments(
     }),
   );
   const orders = purchases ? await purchasesOf(db, { shop, ids }) : undefined;
+  const events = behaviour ? await browsingOf(db, { shop, ids }) : undefined;
   return new Map(
     rows.map(({ id, segmentIds, tags, createdAt, ...fields }) => [
       id,
@@ -56,6 +63,7 @@ export async function customersWithSegments(
           createdAt: createdAt!,
           tags: normalizeTags(tags),
           ...(orders ? { orders: orders.get(id) ?? [] } : {}),
+          ...(events ? { events: events.get(id) ?? [] } : {}),
         },
         segmentIds: parseSegmentIds(segmentIds),
       },

@@ -1,0 +1,150 @@
+// Browsing behaviour (app/domain/segments/engine/behaviour.ts) in SQL, for compile-sql.ts: each node
+// is one uncorrelated set of customer ids over the shop's PixelEvent rows, as the purchase calls are
+// over its orders (compile-sql.ts says why: computed once per statement, whatever the number of
+// customers). Only events with a customerId count, as in memory.
+import { join, raw, sql, type SqlQuery } from "~/db/sql";
+import { CART_EVENTS, GRACE_MS, type Behaviour, type ViewTest } from "~/domain/segments/engine/behaviour";
+import type { Instants, IntTest } from "~/domain/segments/engine";
+
+export type Dialect = "sqlite" | "postgres";
+export type Range = { after: string | null; upTo: string | null } | undefined;
+
+const NOTHING = raw("");
+
+function lower(dialect: Dialect, expr: string): string {
+  return dialect === "sqlite" ? `LOWER(${expr})` : `LOWER((${expr}) COLLATE "C")`;
+}
+
+function instant(dialect: Dialect, ms: number): number | Date {
+  return dialect === "sqlite" ? ms : new Date(ms);
+}
+
+function intervalSql(dialect: Dialect, col: string, range: Instants): SqlQuery {
+  const parts = [
+    ...(range.from === null ? [] : [sql`${raw(col)} >= ${instant(dialect, range.from)}`]),
+    ...(range.to === null ? [] : [sql`${raw(col)} < ${instant(dialect, range.to)}`]),
+  ];
+  const inside = parts.length === 0 ? raw("1 = 1") : join(parts, " AND ");
+  return range.negate ? sql`NOT (${inside})` : sql`(${inside})`;
+}
+
+function intTestSql(expr: string, t: IntTest): SqlQuery {
+  return t.op === "BETWEEN"
+    ? sql`${raw(expr)} BETWEEN ${t.low} AND ${t.high}`
+    : sql`${raw(expr)} ${raw(t.op === "!=" ? "<>" : t.op)} ${t.value}`;
+}
+
+function intTest(v: bigint, t: IntTest): boolean {
+  if (t.op === "BETWEEN") return v >= t.low && v <= t.high;
+  const b = t.value;
+  return t.op === "="
+    ? v === b
+    : t.op === "!="
+      ? v !== b
+      : t.op === ">"
+        ? v > b
+        : t.op === ">="
+          ? v >= b
+          : t.op === "<"
+            ? v < b
+            : v <= b;
+}
+
+/** The shop's events that are some customer's, within the recompute's range of customers. */
+function known(shop: string, range: Range): SqlQuery {
+  const after = range?.after == null ? NOTHING : sql` AND pe."customerId" > ${range.after}`;
+  const upTo = range?.upTo == null ? NOTHING : sql` AND pe."customerId" <= ${range.upTo}`;
+  return sql`pe."shop" = ${shop} AND pe."customerId" IS NOT NULL${after}${upTo}`;
+}
+
+function dated(dialect: Dialect, dates: Instants[]): SqlQuery {
+  return join(
+    dates.map((range) => sql` AND ${intervalSql(dialect, `pe."at"`, range)}`),
+    "",
+  );
+}
+
+function viewTestSql(dialect: Dialect, t: ViewTest, shop: string): SqlQuery {
+  if (t.field === "tags") {
+    const tags = `(',' || ${lower(dialect, `pp."tags"`)} || ',')`;
+    const position = dialect === "sqlite" ? "instr" : "strpos";
+    const any = join(
+      t.values.map((v) => sql`(${raw(position)}(${raw(tags)}, ',' || ${v} || ',') > 0)`),
+      " OR ",
+    );
+    const tagged = sql`((pe."productId" IN (SELECT pp."id" FROM "Product" pp WHERE pp."shop" = ${shop} AND (${any}))) IS TRUE)`;
+    return t.negate ? sql`(NOT ${tagged})` : tagged;
+  }
+  const column = `pe."${t.field}"`;
+  const col = t.field === "productId" || t.field === "collectionId" ? column : lower(dialect, column);
+  const member = sql`${raw(col)} IN (${join(t.values)})`;
+  return t.negate ? sql`((${raw(column)} IS NOT NULL AND NOT (${member})) IS TRUE)` : sql`((${member}) IS TRUE)`;
+}
+
+/** `at + ms` on each database (SQLite keeps instants as integer milliseconds). */
+function plus(dialect: Dialect, col: string, ms: number): SqlQuery {
+  return dialect === "sqlite"
+    ? sql`(${raw(col)} + ${ms})`
+    : sql`(${raw(col)} + (${ms}::bigint * interval '1 millisecond'))`;
+}
+
+const within = (set: SqlQuery) => sql`((c."id" IN (${set})) IS TRUE)`;
+
+export function behaviourSql(dialect: Dialect, node: Behaviour, range: Range): SqlQuery {
+  switch (node.kind) {
+    case "viewed": {
+      if (node.countAtLeast <= 0n) return raw("(1 = 1)");
+      const tests = join(
+        node.tests.map((t) => sql` AND ${viewTestSql(dialect, t, node.shop)}`),
+        "",
+      );
+      const from = sql`FROM "PixelEvent" pe WHERE ${known(node.shop, range)} AND pe."name" = ${node.event}${dated(dialect, node.dates)}${tests}`;
+      return within(
+        node.countAtLeast === 1n
+          ? sql`SELECT pe."customerId" ${from}`
+          : sql`SELECT pe."customerId" ${from} GROUP BY pe."customerId" HAVING COUNT(*) >= ${node.countAtLeast}`,
+      );
+    }
+    case "searched": {
+      const position = dialect === "sqlite" ? "instr" : "strpos";
+      const text =
+        node.contains === null
+          ? NOTHING
+          : sql` AND ${raw(position)}(${raw(lower(dialect, `pe."query"`))}, ${node.contains}) > 0`;
+      return within(
+        sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)} AND pe."name" = 'search_submitted'
+          AND pe."query" IS NOT NULL${dated(dialect, node.dates)}${text}`,
+      );
+    }
+    case "abandoned": {
+      const from = plus(dialect, `pe."at"`, -GRACE_MS);
+      const to = plus(dialect, `pe."at"`, node.windowMs);
+      const carts = join(CART_EVENTS.map((name) => sql`${name}`));
+      return within(
+        sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)} AND pe."name" IN (${carts})${dated(dialect, node.dates)}
+          AND NOT EXISTS (SELECT 1 FROM "PixelEvent" pc WHERE pc."shop" = pe."shop" AND pc."customerId" = pe."customerId"
+            AND pc."name" = 'checkout_completed' AND pc."at" >= ${from} AND pc."at" < ${to})
+          AND NOT EXISTS (SELECT 1 FROM "Order" po WHERE po."shop" = pe."shop" AND po."customerId" = pe."customerId"
+            AND po."test" = false AND po."cancelledAt" IS NULL AND po."processedAt" >= ${from} AND po."processedAt" < ${to})`,
+      );
+    }
+    case "sessions": {
+      const count = `COUNT(DISTINCT pe."sessionId")`;
+      const grouped = (having: SqlQuery) =>
+        sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)} AND pe."sessionId" IS NOT NULL
+          GROUP BY pe."customerId" HAVING ${having}`;
+      // Customers without a session are not in any group: when 0 passes, the set is those who fail.
+      return intTest(0n, node.test)
+        ? sql`(NOT ${within(grouped(sql`NOT (${intTestSql(count, node.test)})`))})`
+        : within(grouped(intTestSql(count, node.test)));
+    }
+    case "lastSeen": {
+      if (node.range === null)
+        return within(sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)}`);
+      return within(
+        sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)}
+          GROUP BY pe."customerId" HAVING ${intervalSql(dialect, `MAX(pe."at")`, node.range)}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// Identity: a clientId is a visitor (Shopify's `_shopify_y` cookie, one browser). When an event says
+// who the visitor is — sent while a customer is logged in, or a checkout_completed naming the
+// order's customer — the visitor is linked to that customer (PixelVisitor) and the visitor's earlier
+// anonymous events are rewritten to carry the customer's id. Later anonymous events of a linked
+// visitor get the id as they are stored. Events carry the id themselves (rather than being joined
+// through the link at read time) so that the segment SQL reads one table with one index
+// (docs/decisions/023-web-pixel.md).
+//
+// A shared device: when another customer logs in on a linked browser the link moves to them; events
+// already attributed stay with whoever they were attributed to.
+import type { Executor } from "~/db/database.server";
+import { decoder, sql, sqlIn, text } from "~/db/sql";
+import type { PixelEventRow } from "./events";
+
+/**
+ * Fills `customerId` on a batch's anonymous rows from the visitors' links and records new links;
+ * rewrites the earlier anonymous events of newly identified visitors. Returns the customers whose
+ * events changed (their memberships are to be re-evaluated).
+ */
+export async function stitch(
+  tx: Executor,
+  { shop, rows, now }: { shop: string; rows: PixelEventRow[]; now: Date },
+): Promise<{ rows: PixelEventRow[]; customers: string[] }> {
+  const clientIds = [...new Set(rows.map((r) => r.clientId))];
+  const links = new Map(
+    (
+      await tx.all(
+        sql`SELECT "clientId", "customerId" FROM "PixelVisitor" WHERE "shop" = ${shop} AND ${sqlIn(`"clientId"`, clientIds)}`,
+        decoder({ clientId: text, customerId: text }),
+      )
+    ).map((r) => [r.clientId, r.customerId]),
+  );
+  // The last event of a batch naming a customer decides the visitor's link (batches are in order).
+  const named = new Map<string, string>();
+  for (const row of rows) if (row.customerId) named.set(row.clientId, row.customerId);
+  const customers = new Set<string>();
+  for (const [clientId, customerId] of named) {
+    customers.add(customerId);
+    if (links.get(clientId) === customerId) continue;
+    await tx.run(
+      sql`INSERT INTO "PixelVisitor" ("shop", "clientId", "customerId", "linkedAt") VALUES (${shop}, ${clientId}, ${customerId}, ${now})
+       ON CONFLICT ("shop", "clientId") DO UPDATE SET "customerId" = excluded."customerId", "linkedAt" = excluded."linkedAt"`,
+    );
+    await tx.run(
+      sql`UPDATE "PixelEvent" SET "customerId" = ${customerId}
+       WHERE "shop" = ${shop} AND "clientId" = ${clientId} AND "customerId" IS NULL`,
+    );
+    links.set(clientId, customerId);
+  }
+  const stitched = rows.map((row) => {
+    if (row.customerId) return row;
+    const customerId = links.get(row.clientId);
+    if (customerId) customers.add(customerId);
+    return customerId ? { ...row, customerId } : row;
+  });
+  return { rows: stitched, customers: [...customers] };
+}
