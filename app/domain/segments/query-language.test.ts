@@ -287,7 +287,7 @@ const BAD: [string, number, number, string][] = [
     29,
     "'MAYBE' is not a value of email_subscription_status (expected one of SUBSCRIBED, NOT_SUBSCRIBED, UNSUBSCRIBED, PENDING, REDACTED, INVALID)",
   ],
-  ["churn_risk = 'HIGHEST'", 1, 14, "'HIGHEST' is not a value of churn_risk (did you mean 'HIGH'?)"],
+  ["churn_risk = 'HIGHEST'", 1, 14, "'HIGHEST' is not a value of churn_risk (expected one of HIGH, MEDIUM, LOW)"],
   ["amount_spent > 5 number_of_orders > 3", 1, 18, "expected AND or OR before 'number_of_orders'"],
   ["amount_spent > 5 AND", 1, 21, "expected a condition after 'AND'"],
   ["amount_spent > 5 OR OR amount_spent > 1", 1, 21, "expected a condition after 'OR', found 'OR'"],
