@@ -65,16 +65,19 @@ describe.each(DIALECTS)("predictions pipeline on %s", (dialect) => {
   it("backtests on FHL's 39-week holdout: expected against actual repeat purchases, in total and per group", async () => {
     const result = await runBacktest(db, { shop: SHOP, now: DATA_END, holdout: 273 });
     expect(result).toMatchObject({ status: "ok", cutoff: "1997-09-30", end: "1998-06-30", customers: 2357 });
-    expect(result.cumulative).toHaveLength(39);
-    expect(result.cumulative.at(-1)!.actual).toBe(result.actual);
+    expect(result.holdoutWeeks).toHaveLength(39);
+    expect(result.holdoutWeeks.at(-1)!.actual).toBe(result.actual);
+    expect(result.tracking).toHaveLength(78);
     // 1,653 expected against 1,882 distinct purchase days: the model under-predicts the light buyers
     // (x = 1, 2) of the calibration period, as FHL's conditional-expectation figure shows too.
     expect(result.expected).toBeCloseTo(1653.4, 0);
     expect(result.actual).toBe(1882);
     expect(result.relativeError!).toBeCloseTo(-0.121, 2);
-    expect(result.groups[0]).toMatchObject({ repeatPurchases: "0", customers: 1411, expected: 0.23, actual: 0.24 });
-    expect(result.groups.map((g) => g.repeatPurchases)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7+"]);
-    expect(result.summary).toMatch(/^Fitted on your orders up to 1997-09-30, the model expected [\d,]+ repeat orders/);
+    expect(result.groups[0]).toMatchObject({ frequency: "0", customers: 1411 });
+    expect(result.groups[0]!.meanExpected).toBeCloseTo(0.23, 2);
+    expect(result.groups[0]!.meanActual).toBeCloseTo(0.24, 2);
+    expect(result.groups.map((g) => g.frequency)).toEqual(["0", "1", "2", "3", "4", "5", "6", "7+"]);
+    expect(result.summary).toMatch(/^Fitted on the orders before the last 39 weeks, the model expected 1,653 repeat/);
     const { latest } = await latestFits(db, { shop: SHOP, kind: "backtest" });
     expect(latest).toMatchObject({ status: "ok" });
     await expect(runBacktest(db, { shop: SHOP, now: DATA_END, holdout: 3 })).rejects.toThrow(/from 7 to 3650/);
