@@ -9,6 +9,7 @@
 import { db } from "~/db.server";
 import { decoder, sql, text } from "~/db/sql";
 import { isDemoMode } from "~/demo/mode.server";
+import { refreshPredictions } from "~/models/predictions/refresh.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { onBackfillRequested } from "./backfill-requests.server";
@@ -157,6 +158,9 @@ export async function runDailyPass(now = new Date()): Promise<void> {
       lastDailyPass.set(shop, now.getTime());
       return once(`daily:${shop}`, async () => {
         await refreshRfm(db, { shop });
+        // The models refitted on the day's orders before the segments are recomputed, so that those
+        // reading a prediction follow it. A failed fit is stored with its reason; the pass goes on.
+        await refreshPredictions(db, { shop, now }).catch(log);
         const results = await recomputeAll(db, { shop, now });
         // The others were computed; these are marked on the Segments page (computeError).
         for (const r of results)

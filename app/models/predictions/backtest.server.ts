@@ -38,10 +38,7 @@ export type Backtest = {
 const ymd = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /** Each customer's purchase days up to `endDay` (inclusive), in one statement. */
-async function purchaseDays(
-  db: Executor,
-  { shop, endDay }: { shop: string; endDay: number },
-): Promise<number[][]> {
+async function purchaseDays(db: Executor, { shop, endDay }: { shop: string; endDay: number }): Promise<number[][]> {
   const day = raw(epochDayExpr(db.dialect, `o."processedAt"`));
   const end = (endDay + 1) * DAY_MS;
   const rows = await db.all(

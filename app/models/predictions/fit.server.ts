@@ -142,7 +142,7 @@ export async function fitShop(
       };
 
   onProgress?.({ stage: "scoring", done: 0, total: summaries.length });
-  const rows = scoreCustomers(summaries, bg.params, gg.ok ? gg.params : null, scoring);
+  const { rows, thresholds } = scoreCustomers(summaries, bg.params, gg.ok ? gg.params : null, scoring);
   onProgress?.({ stage: "writing", done: 0, total: rows.length });
   await writePredictions(db, {
     shop,
@@ -151,7 +151,8 @@ export async function fitShop(
     onProgress: (done) => onProgress?.({ stage: "writing", done, total: rows.length }),
   });
   const durationMs = Date.now() - started;
-  await saveFit(db, { shop, fit: { ...bgFit, durationMs } });
+  // The spend tiers' cut points (minor units) go with the fit that made them.
+  await saveFit(db, { shop, fit: { ...bgFit, params: { ...bgFit.params, spendThresholds: thresholds }, durationMs } });
   await saveFit(db, { shop, fit: { ...ggFit, durationMs } });
   let segmentsRecomputed = 0;
   if (recompute) {

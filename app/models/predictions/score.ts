@@ -1,8 +1,9 @@
-// Every customer's outputs from the shop's fitted models: P(alive), expected orders in the next 90 days,
-// churn risk band, predicted 12-month value (CLV) and spend tier. Pure: summaries and parameters in,
-// rows out. The mathematics is app/domain/models'; this only applies it to the shop's customers.
-import { churnRiskBand, expectedPurchases, pAlive, type BgNbdParams } from "~/domain/models/bgnbd";
-import { expectedAverageValue, type GammaGammaParams } from "~/domain/models/gamma-gamma";
+// Every customer's outputs from the shop's fitted models, as rows to store: the models' own scoring
+// (app/domain/models/clv.ts: P(alive), expected orders in 90 days, churn band, 12-month CLV, spend tier)
+// applied to the shop's summaries, in days and minor units.
+import type { BgNbdParams } from "~/domain/models/bgnbd";
+import { scoreCustomers as score, type SpendThresholds } from "~/domain/models/clv";
+import type { GammaGammaParams } from "~/domain/models/gamma-gamma";
 import type { PredictionRow } from "./store.server";
 import type { CustomerSummary } from "./summary.server";
 
@@ -17,59 +18,39 @@ export type Scoring = {
 
 export const DEFAULT_SCORING: Scoring = { annualDiscountRate: 0.1, months: 12, penalizer: 0 };
 
-const DAYS_PER_MONTH = 365.25 / 12;
-
-/**
- * 12-month customer value, as lifetimes computes it (customer_lifetime_value): each month's expected
- * purchases (the difference of the cumulative expectation) times the expected average order value,
- * discounted monthly.
- */
-export function clvOf(
-  bg: BgNbdParams,
-  gg: GammaGammaParams,
-  s: Pick<CustomerSummary, "x" | "tx" | "T" | "repeatMean">,
-  scoring: Scoring,
-): number {
-  const value = expectedAverageValue(gg, s.x, s.repeatMean);
-  const monthly = Math.pow(1 + scoring.annualDiscountRate, 1 / 12) - 1;
-  let total = 0;
-  let before = 0;
-  for (let month = 1; month <= scoring.months; month++) {
-    const upTo = expectedPurchases(bg, month * DAYS_PER_MONTH, s);
-    total += ((upTo - before) * value) / Math.pow(1 + monthly, month);
-    before = upTo;
-  }
-  return total;
-}
-
-/**
- * Spend tiers by predicted value within the shop: the top fifth HIGH, the next 30% MEDIUM, the rest LOW.
- */
-export function spendTiers(values: readonly number[]): ("HIGH" | "MEDIUM" | "LOW")[] {
-  const sorted = [...values].sort((a, b) => b - a);
-  const high = sorted[Math.max(0, Math.ceil(sorted.length * 0.2) - 1)] ?? Infinity;
-  const medium = sorted[Math.max(0, Math.ceil(sorted.length * 0.5) - 1)] ?? Infinity;
-  return values.map((v) => (v >= high && v > 0 ? "HIGH" : v >= medium && v > 0 ? "MEDIUM" : "LOW"));
-}
-
 export function scoreCustomers(
   summaries: readonly CustomerSummary[],
   bg: BgNbdParams,
   gg: GammaGammaParams | null,
   scoring: Scoring,
-): PredictionRow[] {
-  const clv = gg ? summaries.map((s) => clvOf(bg, gg, s, scoring)) : null;
-  const tiers = clv ? spendTiers(clv) : null;
-  return summaries.map((s, i) => {
-    const alive = pAlive(bg, s);
-    const value = clv?.[i];
-    return {
-      customerId: s.customerId,
-      pAlive: alive,
-      expectedOrders90d: expectedPurchases(bg, 90, s),
-      predictedClvMinor: value === undefined || !Number.isFinite(value) ? null : BigInt(Math.round(value)),
-      predictedSpendTier: tiers?.[i] ?? null,
-      churnRisk: churnRiskBand(alive),
-    };
+): { rows: PredictionRow[]; thresholds: SpendThresholds } {
+  const rows = summaries.map((s) => ({ x: s.x, tx: s.tx, T: s.T, m: s.repeatMean }));
+  // Without a Gamma-Gamma fit, each purchase is valued at the shop's mean purchase-day amount.
+  let total = 0;
+  let days = 0;
+  for (const s of summaries) {
+    total += s.totalMinor;
+    days += s.x + 1;
+  }
+  const scores = score(bg, gg, rows, {
+    unit: "days",
+    months: scoring.months,
+    annualDiscountRate: scoring.annualDiscountRate,
+    expectedOrdersDays: 90,
+    fallbackValue: days > 0 ? total / days : 0,
   });
+  return {
+    thresholds: scores.thresholds,
+    rows: summaries.map((s, i) => {
+      const clv = scores.clv[i]!;
+      return {
+        customerId: s.customerId,
+        pAlive: scores.pAlive[i]!,
+        expectedOrders90d: scores.expectedOrders[i]!,
+        predictedClvMinor: Number.isFinite(clv) ? BigInt(Math.round(clv)) : null,
+        predictedSpendTier: Number.isFinite(clv) ? scores.spendTier[i]! : null,
+        churnRisk: scores.churnRisk[i]!,
+      };
+    }),
+  };
 }
