@@ -6,9 +6,8 @@
 import type { Db } from "~/db/database.server";
 import { fitBgNbd } from "~/domain/models/bgnbd";
 import { fitGammaGamma } from "~/domain/models/gamma-gamma";
-import { storedRuleOrNull, readsAttribute } from "~/models/segments/rules.server";
 import { recomputeSegments } from "~/models/segments/recompute.server";
-import { shopContext } from "~/models/segments/rules.server";
+import { readsAttribute, shopContext, storedRuleOrNull } from "~/models/segments/rules.server";
 import { scoreCustomers, DEFAULT_SCORING, type Scoring } from "./score";
 import { saveFit, writePredictions, type FitRecord } from "./store.server";
 import { dayOf, loadSummaries } from "./summary.server";
