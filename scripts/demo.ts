@@ -50,6 +50,8 @@ if (!seeded || values.reseed) {
     "--customers",
     values.customers!,
     "--reset",
+    // Predictions fitted and a few segments made, so that every page shows something at once.
+    "--insights",
   ]);
 } else {
   console.log("\n▸ The demo shop is already seeded (npm run demo -- --reseed to start again)");

@@ -33,7 +33,7 @@ export function Dashboard({
   const ordered = (w: Week) => `orders_placed MATCHES (date BETWEEN ${w.week} AND ${addDays(w.week, 6)})`;
   return (
     <BlockStack gap="400">
-      <style>{TABLE_CSS}</style>
+      <style dangerouslySetInnerHTML={{ __html: TABLE_CSS }} />
       <InlineGrid columns={{ xs: 1, md: 2 }} gap="400">
         <ChartCard
           id="chart-revenue"

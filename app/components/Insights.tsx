@@ -171,7 +171,7 @@ export function InsightsView({ data }: { data: Insights }) {
   const predicted = data.churn.some((c) => c.count > 0);
   return (
     <BlockStack gap="400">
-      <style>{TABLE_CSS}</style>
+      <style dangerouslySetInnerHTML={{ __html: TABLE_CSS }} />
       <FitStatus bgnbd={data.fits.bgnbd} failure={data.lastFailure} />
       <ChartCard
         id="insight-rfm"
