@@ -100,22 +100,24 @@ export function ChartCard({
   children?: ReactNode;
 }) {
   return (
-    <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">
-          {title}
-        </Text>
-        <Text as="p" tone="subdued" id={`${id}-description`}>
-          {description}
-        </Text>
-        {chart ? (
-          <figure role="group" aria-describedby={`${id}-description`} style={{ margin: 0 }}>
-            <ClientOnly>{chart}</ClientOnly>
-          </figure>
-        ) : null}
-        {children}
-      </BlockStack>
-    </Card>
+    <section id={id} aria-labelledby={`${id}-title`}>
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd" id={`${id}-title`}>
+            {title}
+          </Text>
+          <Text as="p" tone="subdued" id={`${id}-description`}>
+            {description}
+          </Text>
+          {chart ? (
+            <figure role="group" aria-describedby={`${id}-description`} style={{ margin: 0 }}>
+              <ClientOnly>{chart}</ClientOnly>
+            </figure>
+          ) : null}
+          {children}
+        </BlockStack>
+      </Card>
+    </section>
   );
 }
 

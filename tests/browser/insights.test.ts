@@ -27,7 +27,8 @@ describe("demo dashboard and insights in Chromium", () => {
     expect(segments).toBeGreaterThanOrEqual(3);
     // The charts are drawn once the page is hydrated.
     await page.locator("#chart-revenue-description").waitFor();
-    await page.locator("svg").first().waitFor();
+    await page.locator("#chart-revenue figure svg").first().waitFor();
+    await page.locator("#chart-customers figure svg").first().waitFor();
     expect(failed).toEqual([]);
     await page.close();
   });
