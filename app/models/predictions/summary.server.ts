@@ -6,7 +6,7 @@
 // amounts summed (Fader, Hardie & Lee 2005 count CDNOW this way; so does lifetimes).
 import type { Executor } from "~/db/database.server";
 import { epochDayExpr } from "~/db/database.server";
-import { decoder, int, join, raw, sql, text, type Decode } from "~/db/sql";
+import { decoder, int, join, raw, real, sql, text } from "~/db/sql";
 
 export type CustomerSummary = {
   customerId: string;
@@ -31,8 +31,6 @@ export function dayOf(at: Date): number {
   return Math.floor(at.getTime() / DAY_MS);
 }
 
-const float: Decode<number> = (value) => (typeof value === "number" ? value : Number(value ?? 0));
-
 /**
  * The summaries of every customer with a counted order on or before `endDay` (a UTC day number,
  * included). Customers whose orders all come later are left out: at the end day they have no history.
@@ -53,21 +51,25 @@ export async function loadSummaries(
       : customerIds.length === 0
         ? raw(" AND 1 = 0")
         : sql` AND o."customerId" IN (${join(customerIds)})`;
+  // The first purchase day's amount comes from CustomerFacts.firstOrderAt: the customer's first counted
+  // order overall, which is also the first on or before any end day at which they have an order. So
+  // one GROUP BY customer, in the order of the (shop, customerId) index, does it all: grouping by
+  // customer and day first (then a window for the first day) cost SQLite a sort of every order, 6.5 s
+  // against 1.4 s at 100k customers.
+  const firstDayEnd = raw(
+    db.dialect === "sqlite"
+      ? `((f."firstOrderAt" / 86400000) + 1) * 86400000`
+      : `(date_trunc('day', f."firstOrderAt") + interval '1 day')`,
+  );
   const rows = await db.all(
-    sql`SELECT d."customerId" AS "customerId", COUNT(*) AS "days", MIN(d."day") AS "first", MAX(d."day") AS "last",
-         SUM(d."spend") AS "total", SUM(CASE WHEN d."day" = d."firstDay" THEN d."spend" ELSE 0 END) AS "firstSpend"
-       FROM (
-         SELECT p."customerId", p."day", p."spend", MIN(p."day") OVER (PARTITION BY p."customerId") AS "firstDay"
-         FROM (
-           SELECT o."customerId" AS "customerId", ${day} AS "day", SUM(o."totalMinor" - o."refundedMinor") AS "spend"
-           FROM "Order" o
-           WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."test" = false AND o."cancelledAt" IS NULL
-             AND o."processedAt" < ${before}${only}
-           GROUP BY o."customerId", ${day}
-         ) p
-       ) d
-       GROUP BY d."customerId"`,
-    decoder({ customerId: text, days: int, first: int, last: int, total: float, firstSpend: float }),
+    sql`SELECT o."customerId" AS "customerId", COUNT(DISTINCT ${day}) AS "days", MIN(${day}) AS "first", MAX(${day}) AS "last",
+         SUM(o."totalMinor" - o."refundedMinor") AS "total",
+         SUM(CASE WHEN o."processedAt" < ${firstDayEnd} THEN o."totalMinor" - o."refundedMinor" ELSE 0 END) AS "firstSpend"
+       FROM "Order" o JOIN "CustomerFacts" f ON f."shop" = o."shop" AND f."customerId" = o."customerId"
+       WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."test" = false AND o."cancelledAt" IS NULL
+         AND o."processedAt" < ${before}${only}
+       GROUP BY o."customerId"`,
+    decoder({ customerId: text, days: int, first: int, last: int, total: real, firstSpend: real }),
   );
   return rows.map((r) => {
     const x = r.days - 1;
