@@ -37,15 +37,18 @@ export type Backtest = {
 
 const ymd = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-/** Each customer's purchase days up to `endDay` (inclusive), in one statement. */
+/**
+ * Each customer's purchase days up to `endDay` (inclusive), in one statement: one row per order, a day
+ * repeated when several orders share it (the backtest counts distinct days). Not grouped by customer
+ * and day in SQL: that is a sort of every order on SQLite (6.5 s at 100k customers against 1.9 s).
+ */
 async function purchaseDays(db: Executor, { shop, endDay }: { shop: string; endDay: number }): Promise<number[][]> {
   const day = raw(epochDayExpr(db.dialect, `o."processedAt"`));
   const end = (endDay + 1) * DAY_MS;
   const rows = await db.all(
     sql`SELECT o."customerId" AS "customerId", ${day} AS "day" FROM "Order" o
        WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."test" = false AND o."cancelledAt" IS NULL
-         AND o."processedAt" < ${db.dialect === "sqlite" ? end : new Date(end)}
-       GROUP BY o."customerId", ${day}`,
+         AND o."processedAt" < ${db.dialect === "sqlite" ? end : new Date(end)}`,
     decoder({ customerId: text, day: int }),
   );
   const byCustomer = new Map<string, number[]>();

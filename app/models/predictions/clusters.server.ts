@@ -45,19 +45,19 @@ async function activities(
        WHERE "shop" = ${shop} AND "ordersCount" > 0 AND "lastOrderAt" IS NOT NULL ORDER BY "customerId"`,
     decoder({ customerId: text, ordersCount: bigint, amountSpentMinor: bigint, firstOrderAt: date, lastOrderAt: date }),
   );
-  // Spend per product type, of counted orders' lines (unit price × quantity).
+  // Spend per product type, of counted orders' lines (unit price × quantity), summed here: grouping in
+  // SQL by customer and type is a sort of every line on SQLite.
   const lines = await db.all(
-    sql`SELECT o."customerId" AS "customerId", l."productType" AS "productType", SUM(l."priceMinor" * l."quantity") AS "spend"
+    sql`SELECT o."customerId" AS "customerId", l."productType" AS "productType", l."priceMinor" * l."quantity" AS "spend"
        FROM "Order" o JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
        WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."test" = false AND o."cancelledAt" IS NULL
-         AND l."productType" IS NOT NULL AND l."productType" <> ''
-       GROUP BY o."customerId", l."productType"`,
+         AND l."productType" IS NOT NULL AND l."productType" <> ''`,
     decoder({ customerId: text, productType: nullable(text), spend: bigint }),
   );
   const spend = new Map<string, Record<string, number>>();
   for (const l of lines) {
     const record = spend.get(l.customerId) ?? {};
-    record[l.productType!] = Number(l.spend);
+    record[l.productType!] = (record[l.productType!] ?? 0) + Number(l.spend);
     spend.set(l.customerId, record);
   }
   const t = now.getTime();
