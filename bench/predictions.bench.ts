@@ -3,7 +3,7 @@
 // demo shop at 100k and 1M customers, SQLite and PostgreSQL, each in a child process of its own for its
 // peak RSS; then the backtest and the clusters, timed the same way. The issue's targets for the fit:
 // 100k <= 5 s, 1M <= 30 s. BENCH_PREDICTIONS_SIZES sets the sizes (default "100000"); BENCH_REUSE=1
-// keeps a database seeded by an earlier run (this one's, or the segments benchmark's).
+// keeps a database seeded by an earlier run of this benchmark.
 import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -26,7 +26,7 @@ type Row = {
 };
 
 async function seeded(dialect: "sqlite" | "postgres", customers: number): Promise<string> {
-  const name = `bench_segments_${customers}_${dialect}`;
+  const name = `bench_predictions_${customers}_${dialect}`;
   if (process.env.BENCH_REUSE === "1") {
     const url =
       dialect === "sqlite"
