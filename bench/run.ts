@@ -3,6 +3,7 @@
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   backfill: () => import("./backfill.bench"),
   ingest: () => import("./ingest.bench"),
+  models: () => import("./models.bench"),
   predictions: () => import("./predictions.bench"),
   seed: () => import("./seed.bench"),
   segments: () => import("./segments.bench"),

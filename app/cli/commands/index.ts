@@ -1,7 +1,11 @@
 // Every command of `npm run tailored`, in the order the help lists them. An area adds its file here.
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
+<<<<<<< HEAD
 import { predictionCommands } from "./predictions";
+=======
+import { modelCommands } from "./models";
+>>>>>>> main
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
 import { webhookCommands } from "./webhooks";
@@ -11,5 +15,9 @@ export const COMMANDS: CliCommand[] = [
   ...shopCommands,
   ...webhookCommands,
   ...segmentCommands,
+<<<<<<< HEAD
   ...predictionCommands,
+=======
+  ...modelCommands,
+>>>>>>> main
 ];

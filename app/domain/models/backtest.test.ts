@@ -77,6 +77,7 @@ describe("backtest on CDNOW: 39-week calibration, 39-week holdout (FHL 2005)", (
     for (let x = 1; x < 8; x++)
       expect(result.byFrequency[x]!.meanExpected).toBeGreaterThan(result.byFrequency[x - 1]!.meanExpected);
     expect(result.byFrequency[7]!.meanActual).toBeGreaterThan(6);
+    expect(result.byFrequency[1]!.relativeError).toBeCloseTo((229.65 - 306) / 306, 2);
   });
 });
 

@@ -30,6 +30,8 @@ export type BacktestGroup = {
   /** Per customer. */
   meanExpected: number;
   meanActual: number;
+  /** (expected − actual) / actual; 0 when both are 0. */
+  relativeError: number;
 };
 
 export type BacktestResult = {
@@ -122,6 +124,7 @@ export function backtest(
       ...g,
       meanExpected: g.customers ? g.expected / g.customers : 0,
       meanActual: g.customers ? g.actual / g.customers : 0,
+      relativeError: g.actual > 0 ? (g.expected - g.actual) / g.actual : g.expected > 0 ? 1 : 0,
     })),
     totals: {
       expected: totalExpected,

@@ -54,6 +54,16 @@ describe("BG/NBD on CDNOW (FHL 2005)", () => {
     expect(fit.logLikelihood).toBeCloseTo(-9582.43, 1);
   });
 
+  it("does not care about the time unit: days give the same r, a, b and α × 7", () => {
+    const weeks = fitBgNbd(rows);
+    const days = fitBgNbd(rows.map((r) => ({ x: r.x, tx: r.tx * 7, T: r.T * 7 })));
+    if (!weeks.ok || !days.ok) throw new Error("fit failed");
+    expect(days.params.r).toBeCloseTo(weeks.params.r, 4);
+    expect(days.params.alpha / 7).toBeCloseTo(weeks.params.alpha, 3);
+    expect(days.params.a).toBeCloseTo(weeks.params.a, 4);
+    expect(days.params.b).toBeCloseTo(weeks.params.b, 3);
+  });
+
   it("gives the paper's example customer 1.226 expected purchases in the next 39 weeks", () => {
     const row = { x: 2, tx: 30.43, T: 38.86 };
     expect(expectedPurchases(CDNOW_FIT, 39, row)).toBeCloseTo(1.226, 3);

@@ -13,6 +13,7 @@ export type BgNbdFit = { ok: true; params: BgNbdParams } & FitDiagnostics;
 export type ChurnRisk = "LOW" | "MEDIUM" | "HIGH";
 
 const NAMES = ["r", "alpha", "a", "b"] as const;
+const PILOT_SIZE = 10_000;
 
 /** What is wrong with a row, or null. */
 export function invalidBgNbdRow(row: BgNbdRow): string | null {
@@ -191,29 +192,44 @@ export function fitBgNbd(rows: readonly BgNbdRow[], options: FitOptions = {}): B
   }
   if (repeaters === 0) return { ok: false, reason: "nobody has bought a second time yet", n };
   if (!(sumT > 0)) return { ok: false, reason: "every customer bought for the first time just now (T = 0)", n };
-  const indexes = sampleIndexes(n, options.sampleSize ?? 200_000, options.seed ?? 42);
+  const seed = options.seed ?? 42;
+  const indexes = sampleIndexes(n, options.sampleSize ?? 200_000, seed);
   const data = compress(rows, indexes);
-  const scale = data.total;
-  const objective = (theta: number[]) => {
-    const gradient = [0, 0, 0, 0];
-    for (const t of theta) if (Math.abs(t) > LOG_BOUND) return { value: Infinity, gradient };
-    const p = fromLog(theta);
-    const values = [p.r, p.alpha, p.a, p.b];
-    let value = -totalLogLikelihood(p, data, gradient) / scale;
-    for (let k = 0; k < 4; k++) {
-      value += penalizer * values[k]! * values[k]!;
-      gradient[k] = -gradient[k]! / scale + 2 * penalizer * values[k]! * values[k]!;
-    }
-    return { value, gradient };
+  const solve = (on: Compressed, starts: number[][], inverseHessian?: number[][]) => {
+    const objective = (theta: number[]) => {
+      const gradient = [0, 0, 0, 0];
+      for (const t of theta) if (Math.abs(t) > LOG_BOUND) return { value: Infinity, gradient };
+      const p = fromLog(theta);
+      const values = [p.r, p.alpha, p.a, p.b];
+      let value = -totalLogLikelihood(p, on, gradient) / on.total;
+      for (let k = 0; k < 4; k++) {
+        value += penalizer * values[k]! * values[k]!;
+        gradient[k] = -gradient[k]! / on.total + 2 * penalizer * values[k]! * values[k]!;
+      }
+      return { value, gradient };
+    };
+    return minimizeSmooth(objective, { starts, untilConverged: true, inverseHessian });
   };
   // α carries the time unit: start it at the mean age, so days and weeks start alike.
   const logAlpha = Math.log(Math.max(sumT / n, 1e-6));
-  const result = minimizeSmooth(objective, {
-    starts: [
-      [0, logAlpha, 0, 0],
-      [Math.log(0.1), logAlpha - 2, Math.log(0.1), Math.log(0.1)],
-    ],
-  });
+  const starts = [
+    [0, logAlpha, 0, 0],
+    [Math.log(0.1), logAlpha - 2, Math.log(0.1), Math.log(0.1)],
+  ];
+  // A large shop is first fitted on a small seeded sample, whose optimum starts the full fit: the
+  // expensive evaluations then only polish (a handful of iterations instead of dozens).
+  let pilotIterations = 0;
+  let inverseHessian: number[][] | undefined;
+  if (indexes.length > 4 * PILOT_SIZE) {
+    const pilot = solve(compress(rows, sampleIndexes(n, PILOT_SIZE, seed + 1)), starts);
+    pilotIterations = pilot.iterations;
+    if (pilot.converged) {
+      starts.unshift(pilot.x);
+      inverseHessian = pilot.inverseHessian;
+    }
+  }
+  const solved = solve(data, starts, inverseHessian);
+  const result = { ...solved, iterations: solved.iterations + pilotIterations };
   if (!Number.isFinite(result.value))
     return { ok: false, reason: "the likelihood could not be evaluated on this data", n };
   const params = fromLog(result.x);
@@ -312,6 +328,18 @@ function expectedByExpansion(s: number, u: number, a: number, beta: number): num
 /** Expected purchases in the next t time units for a customer with this history (FHL 2005 eq. 10). */
 export function expectedPurchases(params: BgNbdParams, t: number, row: BgNbdRow): number {
   return expectedIfAlive(params, t, row.x, row.T) * pAlive(params, row);
+}
+
+/**
+ * Expected purchases in the next t for each t of `times`, P(alive) computed once: the monthly steps of
+ * a CLV.
+ */
+export function expectedPurchasesAt(params: BgNbdParams, times: readonly number[], row: BgNbdRow): Float64Array {
+  const alive = pAlive(params, row);
+  const out = new Float64Array(times.length);
+  if (alive === 0) return out;
+  for (let i = 0; i < times.length; i++) out[i] = expectedIfAlive(params, times[i]!, row.x, row.T) * alive;
+  return out;
 }
 
 /** Expected purchases in t time units by a customer who has just made a first purchase (FHL eq. 9). */

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { createRandom } from "~/demo/random";
 import { adjustedRandIndex } from "./ari";
+import { clusterCustomers } from "./clusters";
 import { buildFeatures, topCategories, type CustomerActivity } from "./features";
 import { chooseK, kmeans, silhouette } from "./kmeans";
 import { pointsFrom, type Points } from "./matrix";
 import { clusterName, profileClusters } from "./profile";
+import { project2d } from "./projection";
 import { ward, wardLabels } from "./ward";
 
 /** k Gaussian blobs in d dimensions, centres 10 apart on random axes, unit spread. */
@@ -209,5 +211,79 @@ describe("features and profiles", () => {
     const names = profileClusters(twins, labels, 3).map((p) => p.name);
     expect(new Set(names).size).toBe(3);
     expect(names[0]).toMatch(/^one-time, .*, mostly Hats$/);
+  });
+});
+
+describe("clusterCustomers", () => {
+  const random = createRandom(21);
+  const shop: CustomerActivity[] = [
+    ...Array.from({ length: 150 }, () => ({
+      daysSinceLastOrder: 300 + random.int(0, 200),
+      orders: 1,
+      totalSpent: 20 + random.int(0, 15),
+      tenureDays: 500 + random.int(0, 200),
+      categorySpend: { Socks: 25 },
+    })),
+    ...Array.from({ length: 80 }, () => ({
+      daysSinceLastOrder: 3 + random.int(0, 20),
+      orders: 8 + random.int(0, 6),
+      totalSpent: 900 + random.int(0, 400),
+      tenureDays: 700 + random.int(0, 100),
+      categorySpend: { Shoes: 800, Socks: 100 },
+    })),
+    ...Array.from({ length: 70 }, () => ({
+      daysSinceLastOrder: 40 + random.int(0, 30),
+      orders: 2 + random.int(0, 1),
+      totalSpent: 150 + random.int(0, 60),
+      tenureDays: 100 + random.int(0, 50),
+      categorySpend: { Hats: 150 },
+    })),
+  ];
+  const truth = [...Array(150).fill(0), ...Array(80).fill(1), ...Array(70).fill(2)];
+
+  it.each(["kmeans", "ward"] as const)("%s finds the three planted groups and names them", (method) => {
+    const result = clusterCustomers(shop, { method, seed: 3 });
+    if (!result.ok) throw new Error(result.reason);
+    expect(result.k).toBe(3);
+    expect(adjustedRandIndex(result.labels, truth)).toBeGreaterThanOrEqual(0.9);
+    expect(new Set(result.profiles.map((p) => p.name)).size).toBe(3);
+    expect(result.profiles.reduce((s, p) => s + p.size, 0)).toBe(300);
+    expect(result.projection.x).toHaveLength(300);
+    expect(result.projection.explained[0]).toBeGreaterThan(result.projection.explained[1]);
+    if (method === "ward") expect(result.merges).toHaveLength(299);
+    const again = clusterCustomers(shop, { method, seed: 3 });
+    expect(again.ok && Array.from(again.labels)).toEqual(Array.from(result.labels));
+  });
+
+  it("takes a fixed k", () => {
+    const result = clusterCustomers(shop, { k: 5 });
+    expect(result.ok && result.k).toBe(5);
+    expect(result.ok && result.scores).toEqual([]);
+  });
+
+  it.each([
+    ["too few customers", shop.slice(0, 5), {}, /not enough customers to cluster yet: 5/],
+    ["all alike", Array.from({ length: 30 }, () => shop[0]!), {}, /too alike/],
+    ["k out of range", shop, { k: 1 }, /from 2 to 20/],
+  ])("says why it cannot: %s", (_, customers, options, reason) => {
+    const result = clusterCustomers(customers, options);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(reason);
+  });
+});
+
+describe("2-D projection", () => {
+  it("puts points on a line along the first axis, and is the same every time", () => {
+    const rows = Array.from({ length: 50 }, (_, i) => [i, 2 * i, -i]);
+    const p = project2d(pointsFrom(rows));
+    expect(p.explained[0]).toBeCloseTo(1, 10);
+    expect(p.explained[1]).toBeCloseTo(0, 10);
+    // the axis is (1, 2, −1)/√6, signed so its largest entry is positive
+    expect(Array.from(p.axes[0]).map((v) => v * Math.sqrt(6))).toEqual([
+      expect.closeTo(1, 8),
+      expect.closeTo(2, 8),
+      expect.closeTo(-1, 8),
+    ]);
+    expect(Array.from(project2d(pointsFrom(rows)).x)).toEqual(Array.from(p.x));
   });
 });

@@ -2,7 +2,15 @@
 // ahead (the difference of the conditional expectation at the month's end and start), times the expected
 // value of a purchase, discounted back to today; and a spend tier from where a customer's CLV falls in
 // her shop's distribution. Also the one pass that scores every customer for the wiring to store.
-import { churnRiskBand, expectedPurchases, pAlive, type BgNbdParams, type ChurnRisk } from "./bgnbd";
+import {
+  churnRiskBand,
+  expectedPurchases,
+  expectedPurchasesAt,
+  pAlive,
+  type BgNbdParams,
+  type BgNbdRow,
+  type ChurnRisk,
+} from "./bgnbd";
 import { expectedAverageValue, type GammaGammaParams } from "./gamma-gamma";
 import { UNIT_DAYS, type TimeUnit } from "./summary";
 
@@ -30,17 +38,31 @@ export function customerLifetimeValue(
 }
 
 function clvWithValue(bg: BgNbdParams, row: ClvRow, value: number, options: ClvOptions): number {
-  const months = options.months ?? 12;
-  const monthly = Math.pow(1 + (options.annualDiscountRate ?? 0.1), 1 / 12) - 1;
+  return value * discountedPurchases(bg, row, monthTimes(options), discountFactors(options));
+}
+
+/** Month ends of the horizon, in the model's time unit. */
+function monthTimes(options: ClvOptions): number[] {
   const perMonth = DAYS_PER_MONTH / UNIT_DAYS[options.unit ?? "weeks"];
+  return Array.from({ length: options.months ?? 12 }, (_, i) => (i + 1) * perMonth);
+}
+
+/** 1 / (1 + monthly rate)^i for months i = 1..months. */
+function discountFactors(options: ClvOptions): number[] {
+  const monthly = Math.pow(1 + (options.annualDiscountRate ?? 0.1), 1 / 12) - 1;
+  return Array.from({ length: options.months ?? 12 }, (_, i) => 1 / Math.pow(1 + monthly, i + 1));
+}
+
+/** Σ over months of (E(month end) − E(month start)) × discount: the discounted expected purchases. */
+function discountedPurchases(bg: BgNbdParams, row: BgNbdRow, times: number[], discounts: number[]): number {
+  const cumulative = expectedPurchasesAt(bg, times, row);
   let previous = 0;
   let total = 0;
-  for (let i = 1; i <= months; i++) {
-    const cumulative = expectedPurchases(bg, i * perMonth, row);
-    total += (cumulative - previous) / Math.pow(1 + monthly, i);
-    previous = cumulative;
+  for (let i = 0; i < times.length; i++) {
+    total += (cumulative[i]! - previous) * discounts[i]!;
+    previous = cumulative[i]!;
   }
-  return value * total;
+  return total;
 }
 
 export type SpendTier = "HIGH" | "MEDIUM" | "LOW";
@@ -98,19 +120,35 @@ export function scoreCustomers(
   const per = UNIT_DAYS[options.unit ?? "weeks"];
   const horizon = (options.expectedOrdersDays ?? 90) / per;
   const alive = new Float64Array(n);
-  const orders = new Float64Array(n);
+  const expected = new Float64Array(n);
   const clv = new Float64Array(n);
   const churnRisk = new Array<ChurnRisk>(n);
+  const times = monthTimes(options);
+  const discounts = discountFactors(options);
+  // Customers with no repeat purchase differ only by T, which repeats a lot in whole days: their
+  // expected orders and discounted purchases are computed once per T.
+  const newcomers = new Map<number, { orders: number; discounted: number }>();
   for (let i = 0; i < n; i++) {
     const row = rows[i]!;
+    let orders: number;
+    let discounted: number;
+    const known = row.x === 0 ? newcomers.get(row.T) : undefined;
+    if (known) {
+      orders = known.orders;
+      discounted = known.discounted;
+    } else {
+      orders = expectedPurchases(bg, horizon, row);
+      discounted = discountedPurchases(bg, row, times, discounts);
+      if (row.x === 0) newcomers.set(row.T, { orders, discounted });
+    }
     alive[i] = pAlive(bg, row);
-    orders[i] = expectedPurchases(bg, horizon, row);
+    expected[i] = orders;
     const value = gg ? expectedAverageValue(gg, row.x, row.m) : (options.fallbackValue ?? (row.m > 0 ? row.m : 0));
-    clv[i] = clvWithValue(bg, row, Number.isFinite(value) ? value : 0, options);
+    clv[i] = (Number.isFinite(value) ? value : 0) * discounted;
     churnRisk[i] = churnRiskBand(alive[i]!);
   }
   const thresholds = options.thresholds ?? chooseSpendThresholds(clv);
   const tiers = new Array<SpendTier>(n);
   for (let i = 0; i < n; i++) tiers[i] = spendTier(clv[i]!, thresholds);
-  return { pAlive: alive, expectedOrders: orders, clv, churnRisk, spendTier: tiers, thresholds };
+  return { pAlive: alive, expectedOrders: expected, clv, churnRisk, spendTier: tiers, thresholds };
 }

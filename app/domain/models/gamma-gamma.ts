@@ -12,6 +12,17 @@ export type GammaGammaParams = { p: number; q: number; gamma: number };
 export type GammaGammaFit = { ok: true; params: GammaGammaParams } & FitDiagnostics;
 
 const NAMES = ["p", "q", "gamma"] as const;
+const PILOT_SIZE = 10_000;
+
+type Columns = { x: Float64Array; m: Float64Array; logM: Float64Array };
+
+/** The chosen rows as columns, sorted by x (per-x terms are then computed once per distinct x). */
+function columns(rows: readonly GammaGammaRow[], indexes: Int32Array): Columns {
+  const order = Array.from(indexes).sort((i, j) => rows[i]!.x - rows[j]!.x);
+  const x = Float64Array.from(order, (i) => rows[i]!.x);
+  const m = Float64Array.from(order, (i) => rows[i]!.m);
+  return { x, m, logM: m.map(Math.log) };
+}
 
 export function invalidGammaGammaRow(row: GammaGammaRow): string | null {
   if (!Number.isInteger(row.x) || row.x < 1) return `frequency must be a whole number >= 1, got ${row.x}`;
@@ -22,12 +33,19 @@ export function invalidGammaGammaRow(row: GammaGammaRow): string | null {
 /**
  * Σ ℓ over the rows and (optionally) its gradient in (ln p, ln q, ln γ). Per customer (FH 2013 eq. 3,
  * with m the mean of x values): ℓ = log Γ(px+q) − log Γ(px) − log Γ(q) + q ln γ + (px−1) ln m + px ln x
- * − (px+q) ln(xm+γ); q ln γ − q ln(xm+γ) is taken as −q log1p(xm/γ).
+ * − (px+q) ln(xm+γ).
  */
-function totalLogLikelihood(params: GammaGammaParams, x: Float64Array, m: Float64Array, gradient?: number[]): number {
+function totalLogLikelihood(
+  params: GammaGammaParams,
+  x: Float64Array,
+  m: Float64Array,
+  gradient?: number[],
+  logMs?: Float64Array,
+): number {
   const { p, q, gamma } = params;
   const lgq = logGamma(q);
   const psiQ = digamma(q);
+  const logGamma0 = Math.log(gamma);
   let sum = 0;
   let gp = 0;
   let gq = 0;
@@ -50,9 +68,11 @@ function totalLogLikelihood(params: GammaGammaParams, x: Float64Array, m: Float6
       }
       lastX = xi;
     }
-    const logM = Math.log(mi);
+    const logM = logMs ? logMs[i]! : Math.log(mi);
     const logXmG = Math.log(xi * mi + gamma);
-    const l1 = Math.log1p((xi * mi) / gamma);
+    // q ln γ − q ln(xm+γ): through log1p only where xm is small against γ (one log fewer per row)
+    const ratio = (xi * mi) / gamma;
+    const l1 = ratio < 0.01 ? Math.log1p(ratio) : logXmG - logGamma0;
     sum += perX + (px - 1) * logM - q * l1 - px * logXmG;
     if (gradient) {
       gp += dpx + xi * (logM - logXmG);
@@ -97,30 +117,43 @@ export function fitGammaGamma(rows: readonly GammaGammaRow[], options: FitOption
   if (spread < 1e-9) {
     return { ok: false, reason: "every repeat buyer has the same average order value: nothing to learn yet", n };
   }
-  const indexes = Array.from(sampleIndexes(n, options.sampleSize ?? 200_000, options.seed ?? 42));
-  indexes.sort((i, j) => rows[i]!.x - rows[j]!.x);
-  const x = Float64Array.from(indexes, (i) => rows[i]!.x);
-  const m = Float64Array.from(indexes, (i) => rows[i]!.m);
-  const scale = x.length;
-  const objective = (theta: number[]) => {
-    const gradient = [0, 0, 0];
-    for (const t of theta) if (Math.abs(t) > LOG_BOUND) return { value: Infinity, gradient };
-    const params = { p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), gamma: Math.exp(theta[2]!) };
-    const values = [params.p, params.q, params.gamma];
-    let value = -totalLogLikelihood(params, x, m, gradient) / scale;
-    for (let k = 0; k < 3; k++) {
-      value += penalizer * values[k]! * values[k]!;
-      gradient[k] = -gradient[k]! / scale + 2 * penalizer * values[k]! * values[k]!;
-    }
-    return { value, gradient };
+  const seed = options.seed ?? 42;
+  const data = columns(rows, sampleIndexes(n, options.sampleSize ?? 200_000, seed));
+  const solve = (on: Columns, starts: number[][], inverseHessian?: number[][]) => {
+    const objective = (theta: number[]) => {
+      const gradient = [0, 0, 0];
+      for (const t of theta) if (Math.abs(t) > LOG_BOUND) return { value: Infinity, gradient };
+      const params = { p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), gamma: Math.exp(theta[2]!) };
+      const values = [params.p, params.q, params.gamma];
+      let value = -totalLogLikelihood(params, on.x, on.m, gradient, on.logM) / on.x.length;
+      for (let k = 0; k < 3; k++) {
+        value += penalizer * values[k]! * values[k]!;
+        gradient[k] = -gradient[k]! / on.x.length + 2 * penalizer * values[k]! * values[k]!;
+      }
+      return { value, gradient };
+    };
+    return minimizeSmooth(objective, { starts, untilConverged: true, inverseHessian });
   };
   // γ carries the currency's scale: start it where p γ / (q − 1) is the mean spend.
-  const result = minimizeSmooth(objective, {
-    starts: [
-      [0, Math.log(2), logMean],
-      [Math.log(5), Math.log(3), logMean + 1],
-    ],
-  });
+  const starts = [
+    [0, Math.log(2), logMean],
+    [Math.log(5), Math.log(3), logMean + 1],
+  ];
+  // As for BG/NBD: a large shop's fit starts from the optimum of a small seeded sample.
+  let pilotIterations = 0;
+  let inverseHessian: number[][] | undefined;
+  if (data.x.length > 4 * PILOT_SIZE) {
+    const pilot = solve(columns(rows, sampleIndexes(n, PILOT_SIZE, seed + 1)), starts);
+    pilotIterations = pilot.iterations;
+    if (pilot.converged) {
+      starts.unshift(pilot.x);
+      inverseHessian = pilot.inverseHessian;
+    }
+  }
+  const solved = solve(data, starts, inverseHessian);
+  const result = { ...solved, iterations: solved.iterations + pilotIterations };
+  const { x, m } = data;
+  const scale = x.length;
   if (!Number.isFinite(result.value))
     return { ok: false, reason: "the likelihood could not be evaluated on this data", n };
   const params = { p: Math.exp(result.x[0]!), q: Math.exp(result.x[1]!), gamma: Math.exp(result.x[2]!) };

@@ -145,13 +145,25 @@ export type ValueAndGradient = { value: number; gradient: number[] };
  */
 export function minimizeSmooth(
   fg: (x: number[]) => ValueAndGradient,
-  options: { starts: number[][]; gradientTolerance?: number; maxIterations?: number },
-): MinimizeResult {
+  options: {
+    starts: number[][];
+    gradientTolerance?: number;
+    maxIterations?: number;
+    /** Try the next start only when the runs so far did not converge (default false: try them all). */
+    untilConverged?: boolean;
+    /** Inverse Hessian to begin the first start with (e.g. from a fit of a sample of the same data). */
+    inverseHessian?: number[][];
+  },
+): MinimizeResult & { inverseHessian?: number[][] } {
   const gTol = options.gradientTolerance ?? 1e-9;
+  // Where the line search can no longer improve, the objective's rounding is reached: a gradient this
+  // small there is as converged as the arithmetic allows.
+  const floorTol = Math.max(gTol, 1e-5);
   const maxIterations = options.maxIterations ?? 400;
-  let best: MinimizeResult | undefined;
+  let best: (MinimizeResult & { inverseHessian?: number[][] }) | undefined;
   let iterations = 0;
   let evaluations = 0;
+  let first = true;
   const evaluate = (x: number[]): ValueAndGradient => {
     evaluations++;
     const r = fg(x);
@@ -163,7 +175,8 @@ export function minimizeSmooth(
     const n = start.length;
     let x = start.slice();
     let cur = evaluate(x);
-    let H = identity(n);
+    let H = first && options.inverseHessian ? options.inverseHessian.map((row) => row.slice()) : identity(n);
+    first = false;
     let converged = false;
     let stalls = 0;
     for (let it = 0; it < maxIterations && Number.isFinite(cur.value); it++) {
@@ -184,7 +197,7 @@ export function minimizeSmooth(
       let step = longest > 2 ? 2 / longest : 1;
       let next: ValueAndGradient | undefined;
       let xNext = x;
-      for (let k = 0; k < 60; k++) {
+      for (let k = 0; k < 30; k++) {
         xNext = axpy(x, step, d);
         const trial = evaluate(xNext);
         if (trial.value <= cur.value + 1e-4 * step * slope) {
@@ -193,7 +206,10 @@ export function minimizeSmooth(
         }
         step /= 2;
       }
-      if (!next) break;
+      if (!next) {
+        converged = maxAbs(cur.gradient) < floorTol;
+        break;
+      }
       const s = axpy(xNext, -1, x);
       const y = axpy(next.gradient, -1, cur.gradient);
       const sy = dot(s, y);
@@ -203,12 +219,19 @@ export function minimizeSmooth(
       if (sy > 1e-300) H = bfgsUpdate(H, s, y, sy);
       if (improvement <= 1e-15 * (Math.abs(cur.value) + 1e-12)) {
         if (++stalls >= 3) {
-          converged = maxAbs(cur.gradient) < Math.sqrt(gTol);
+          converged = maxAbs(cur.gradient) < floorTol;
           break;
         }
       } else stalls = 0;
     }
-    let run: MinimizeResult = { x, value: cur.value, iterations: 0, evaluations: 0, converged };
+    let run: MinimizeResult & { inverseHessian?: number[][] } = {
+      x,
+      value: cur.value,
+      iterations: 0,
+      evaluations: 0,
+      converged,
+      inverseHessian: H,
+    };
     if (!converged && Number.isFinite(cur.value)) {
       const polished = minimize((p) => fg(p).value, { starts: [x], step: 0.1 });
       iterations += polished.iterations;
@@ -216,6 +239,7 @@ export function minimizeSmooth(
       if (polished.value <= run.value) run = polished;
     }
     if (!best || run.value < best.value) best = run;
+    if (options.untilConverged && best.converged) break;
   }
   return { ...best!, iterations, evaluations };
 }
