@@ -3,21 +3,16 @@ import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { requireAdmin } from "~/auth.server";
-<<<<<<< HEAD
 import { Dashboard } from "~/components/Dashboard";
-=======
 import { pageTitle } from "~/components/page-title";
->>>>>>> main
 import { db } from "~/db.server";
 import { displayMoney } from "~/domain/money";
 import { segmentSizes, weeklySeries } from "~/models/dashboard.server";
 import { shopStats } from "~/models/stats.server";
 
-<<<<<<< HEAD
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
-=======
+
 export const meta = () => pageTitle("Home");
->>>>>>> main
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

@@ -37,15 +37,13 @@ describe("demo dashboard and insights in Chromium", () => {
     const { page, failed } = await app.open("/app/insights");
     const grid = page.locator("#rfm-grid");
     await grid.waitFor();
-    const cells = await grid
-      .locator("a[data-query]")
-      .evaluateAll((links) =>
-        links.map((a) => ({
-          query: a.getAttribute("data-query")!,
-          count: Number(a.getAttribute("data-count")),
-          text: a.textContent,
-        })),
-      );
+    const cells = await grid.locator("a[data-query]").evaluateAll((links) =>
+      links.map((a) => ({
+        query: a.getAttribute("data-query")!,
+        count: Number(a.getAttribute("data-count")),
+        text: a.textContent,
+      })),
+    );
     expect(cells).toHaveLength(25);
 
     // The database's own count of each cell: last order day (UTC zone? no: the shop's) and order count.

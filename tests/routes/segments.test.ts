@@ -42,7 +42,7 @@ describe("Segments pages (demo mode)", () => {
       request: post("/app/segments", { intent: "template", key: "repeat" }),
       params: {},
       context: {},
-    })) as { ok: boolean };
+    })) as { ok: boolean; id: number };
     expect(added).toMatchObject({ ok: true });
     // Added again (a second tab, a double submit): the same segment, not a copy; its card offers "View".
     const again = (await action({
@@ -52,7 +52,7 @@ describe("Segments pages (demo mode)", () => {
     })) as { ok: boolean; id: number; message: string };
     expect(again).toMatchObject({
       ok: true,
-      id: (added as { id: number }).id,
+      id: added.id,
       message: expect.stringMatching(/already added/),
     });
     const data = await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} });

@@ -1,11 +1,7 @@
 // Every command of `npm run tailored`, in the order the help lists them. An area adds its file here.
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
-<<<<<<< HEAD
 import { predictionCommands } from "./predictions";
-=======
-import { modelCommands } from "./models";
->>>>>>> main
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
 import { webhookCommands } from "./webhooks";
@@ -15,9 +11,6 @@ export const COMMANDS: CliCommand[] = [
   ...shopCommands,
   ...webhookCommands,
   ...segmentCommands,
-<<<<<<< HEAD
+  // `models` (fit, predict, backtest, and fit-bgnbd / fit-gg from models.ts) and `clusters`.
   ...predictionCommands,
-=======
-  ...modelCommands,
->>>>>>> main
 ];

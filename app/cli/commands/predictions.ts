@@ -1,7 +1,5 @@
 // Predictions and clusters (issue 11): fit the shop's models and write every customer's predictions,
 // read one customer's, backtest, cluster; and the models fitted straight from a summary CSV.
-import fs from "node:fs";
-import path from "node:path";
 import {
   CommandError,
   parseNow,
@@ -12,6 +10,7 @@ import {
   type CliCommand,
   type CliContext,
 } from "../command";
+import { FILE_USAGE, fitBgNbdFile, fitGammaGammaFile } from "./models";
 
 const models: CliCommand = {
   name: "models",
@@ -22,10 +21,7 @@ const models: CliCommand = {
         one customer's stored predictions and cluster
   models backtest --shop DOMAIN [--holdout-days N] [--now ISO] [--json]
         refit on the orders before the last N days (default 91) and compare with what happened
-  models fit-bgnbd --summary CSV [--json]
-        BG/NBD from a CSV with frequency,recency,T columns: r, alpha, a, b, ll
-  models fit-gg --summary CSV [--json]
-        Gamma-Gamma from a CSV with frequency,monetary_value (or x,zbar) columns: p, q, gamma, ll`,
+${FILE_USAGE}`,
   options: {
     shop: { type: "string" },
     customer: { type: "string" },
@@ -36,12 +32,9 @@ const models: CliCommand = {
   database: (sub) => (sub === "fit-bgnbd" || sub === "fit-gg" ? "none" : sub === "predict" ? "read" : "write"),
   check(values, positionals) {
     const sub = positionals[0];
-    if (sub === "fit-bgnbd" || sub === "fit-gg") {
-      if (!str(values, "summary")) throw new UsageError(`models ${sub} needs --summary <csv>`);
-      return;
-    }
+    if (sub === "fit-bgnbd" || sub === "fit-gg") return; // their own checks: models.ts
     if (sub !== "fit" && sub !== "predict" && sub !== "backtest")
-      throw new UsageError(`models needs a subcommand: fit, predict, backtest, fit-bgnbd or fit-gg`);
+      throw new UsageError(`models ${sub ?? ""}: expected fit, predict, backtest, fit-bgnbd or fit-gg`);
     requireShop(values.shop);
     if (sub === "predict" && !str(values, "customer")) throw new UsageError("models predict needs --customer ID");
   },
@@ -49,9 +42,10 @@ const models: CliCommand = {
 };
 
 async function modelsCommand(ctx: CliContext): Promise<number> {
-  const { values, positionals, out, cwd } = ctx;
+  const { values, positionals, out } = ctx;
   const sub = positionals[0];
-  if (sub === "fit-bgnbd" || sub === "fit-gg") return fitFromCsv(sub, path.resolve(cwd, str(values, "summary")!), out);
+  if (sub === "fit-bgnbd") return fitBgNbdFile(ctx);
+  if (sub === "fit-gg") return fitGammaGammaFile(ctx);
   // Only now: a command that opens no database throws when it is read.
   const { db } = ctx;
   const shop = requireShop(values.shop);
@@ -121,75 +115,6 @@ function fmt(params: Record<string, number> | null): string {
   return Object.entries(params)
     .map(([k, v]) => `${k} ${Number(v.toPrecision(5))}`)
     .join(", ");
-}
-
-/** A summary CSV: a header, then numbers; the columns named by the header (any order, others ignored). */
-function readCsv(file: string, wanted: readonly (readonly string[])[]): number[][] {
-  let textContent: string;
-  try {
-    textContent = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new UsageError(`cannot read ${file}`);
-  }
-  const lines = textContent.trim().split(/\r?\n/);
-  const header = (lines[0] ?? "").split(",").map((h) => h.trim().replace(/^"|"$/g, ""));
-  const columns = wanted.map((names) => {
-    const i = header.findIndex((h) => names.includes(h));
-    if (i < 0) throw new UsageError(`${file}: no column ${names.join(" or ")} in the header`);
-    return i;
-  });
-  return lines.slice(1).map((line, n) => {
-    const cells = line.split(",");
-    return columns.map((i) => {
-      const v = Number(cells[i]);
-      if (cells[i] === undefined || cells[i]!.trim() === "" || !Number.isFinite(v))
-        throw new UsageError(`${file}: line ${n + 2}: "${cells[i] ?? ""}" is not a number`);
-      return v;
-    });
-  });
-}
-
-async function fitFromCsv(sub: "fit-bgnbd" | "fit-gg", file: string, out: CliContext["out"]): Promise<number> {
-  if (sub === "fit-bgnbd") {
-    const { fitBgNbd } = await import("~/domain/models/bgnbd");
-    const rows = readCsv(file, [["frequency", "x"], ["recency", "t_x"], ["T"]]).map(([x, tx, T]) => ({
-      x: x!,
-      tx: tx!,
-      T: T!,
-    }));
-    const fit = fitBgNbd(rows);
-    if (!fit.ok) throw new CommandError(`not fitted: ${fit.reason}`);
-    const value = {
-      ...fit.params,
-      ll: fit.logLikelihood,
-      iterations: fit.iterations,
-      converged: fit.converged,
-      n: fit.n,
-    };
-    out.print(
-      value,
-      `r ${fit.params.r}, alpha ${fit.params.alpha}, a ${fit.params.a}, b ${fit.params.b}, ll ${fit.logLikelihood}`,
-    );
-    return 0;
-  }
-  const { fitGammaGamma } = await import("~/domain/models/gamma-gamma");
-  const rows = readCsv(file, [
-    ["frequency", "x"],
-    ["monetary_value", "zbar"],
-  ])
-    .map(([x, m]) => ({ x: x!, m: m! }))
-    .filter((r) => r.x > 0);
-  const fit = fitGammaGamma(rows);
-  if (!fit.ok) throw new CommandError(`not fitted: ${fit.reason}`);
-  const value = {
-    ...fit.params,
-    ll: fit.logLikelihood,
-    iterations: fit.iterations,
-    converged: fit.converged,
-    n: fit.n,
-  };
-  out.print(value, `p ${fit.params.p}, q ${fit.params.q}, gamma ${fit.params.gamma}, ll ${fit.logLikelihood}`);
-  return 0;
 }
 
 const clusters: CliCommand = {
