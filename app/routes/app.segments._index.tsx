@@ -25,7 +25,7 @@ import { pageTitle } from "~/components/page-title";
 import { shareOfCustomers } from "~/components/share";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
-import { formatDateTime } from "~/components/format";
+import { enumLabel, formatDateTime } from "~/components/format";
 import { SORT_OPTIONS, applyListView, listViewParams, readListView, type ListView } from "~/domain/segments/list-view";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
@@ -345,7 +345,7 @@ export default function SegmentsPage() {
                 label="RFM groups by recency and FM score"
                 columnContentTypes={["text", "text", "text", "text", "text", "text"]}
                 headings={["Recency", "FM 1", "FM 2", "FM 3", "FM 4", "FM 5"]}
-                rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row])}
+                rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row.map(enumLabel)])}
               />
               <Text as="p" variant="bodySm">
                 Lifecycle stages: <b>PROSPECT</b> no order yet; <b>LAPSED</b> last order more than{" "}
