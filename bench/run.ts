@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   pixel: () => import("./pixel.bench"),
   models: () => import("./models.bench"),
   recommend: () => import("./recommend.bench"),
+  predictions: () => import("./predictions.bench"),
   seed: () => import("./seed.bench"),
   segments: () => import("./segments.bench"),
 };

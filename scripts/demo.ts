@@ -50,6 +50,8 @@ if (!seeded || values.reseed) {
     "--customers",
     values.customers!,
     "--reset",
+    // Predictions fitted and a few segments made, so that every page shows something at once.
+    "--insights",
   ]);
   // The storefront's recommendation lists, at once rather than at the worker's first daily pass.
   step("Computing recommendations", tsx, [

@@ -239,7 +239,11 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
           <Select
             label="Attribute"
             labelHidden
-            options={BUILDER_ATTRIBUTES.map((a) => ({ label: a.name, value: a.name }))}
+            options={BUILDER_ATTRIBUTES.map((a) => ({
+              // Not in Shopify's segment language: said so, since such a rule cannot be pasted into Shopify.
+              label: a.def.extension ? `${a.name} (Tailored extension)` : a.name,
+              value: a.name,
+            }))}
             value={node.attribute}
             onChange={(v) => update(changeAttribute(node, v))}
             error={issueFor(issues, path, "attribute")}

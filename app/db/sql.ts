@@ -127,6 +127,10 @@ export const bigint: Decode<bigint> = (value) => {
 
 export const int: Decode<number> = (value) => (typeof value === "number" ? value : Number(bigint(value)));
 
+/** A double: SQLite's REAL arrives as a number, PostgreSQL's double precision as a number too. */
+export const real: Decode<number> = (value) =>
+  typeof value === "number" ? value : value === null || value === undefined ? 0 : Number(value);
+
 export const text: Decode<string> = (value) => (value === null || value === undefined ? "" : String(value));
 
 export const bool: Decode<boolean> = (value) => value === true || value === 1 || value === 1n || value === "t";

@@ -33,12 +33,15 @@ export const SHOP_TABLES = [
   "PixelEvent",
   "PixelVisitor",
   "PixelShop",
+  "ModelFit",
+  "CustomerPrediction",
 ] as const;
 
 /** Tables a customer erasure changes: re-sampled by the planner afterwards (scrubStorage). */
 export const CUSTOMER_TABLES = [
   "Customer",
   "CustomerFacts",
+  "CustomerPrediction",
   "Order",
   "SegmentMember",
   "SegmentEvent",
@@ -218,7 +221,7 @@ export type CustomerErasure = {
 };
 
 /**
- * customers/redact. The customer's row, facts, memberships (segment sizes follow) and segment history
+ * customers/redact. The customer's row, facts, predictions, memberships (segment sizes follow) and segment history
  * go; their orders, and those Shopify lists, stay as the shop's sales without customer or e-mail (the
  * lines name products, not people); what is left in the inbox about them is blanked (`scrubInbox`).
  * `seq` is the redact's own inbox row, blanked by the processor as it is marked done. Returns the
@@ -271,7 +274,7 @@ export async function eraseCustomer(
   }
   // Their history goes too: sizes over time then read as if they had never been members, consistently
   // with the size now (segmentDetail counts back from memberCount through the events).
-  for (const table of ["SegmentMember", "SegmentEvent", "CustomerFacts"] as const) {
+  for (const table of ["SegmentMember", "SegmentEvent", "CustomerFacts", "CustomerPrediction"] as const) {
     await tx.run(
       sql`DELETE FROM ${raw(`"${table}"`)} WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`,
     );

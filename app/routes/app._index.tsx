@@ -1,19 +1,28 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { BlockStack, Card, EmptyState, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { requireAdmin } from "~/auth.server";
+import { Dashboard } from "~/components/Dashboard";
 import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { displayMoney } from "~/domain/money";
+import { segmentSizes, weeklySeries } from "~/models/dashboard.server";
 import { shopStats } from "~/models/stats.server";
+
+export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
 export const meta = () => pageTitle("Home");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
   const stats = await shopStats(db, { shop });
+  const now = new Date();
   return {
     shop,
+    currencyCode: stats.currencyCode,
+    weeks: await weeklySeries(db, { shop, now }),
+    segments: await segmentSizes(db, { shop, now }),
     empty: stats.customers === 0 && stats.orders === 0,
     figures: {
       customers: stats.customers.toLocaleString("en-US"),
@@ -48,7 +57,7 @@ function Figure({ id, label, value, help }: { id: string; label: string; value: 
 }
 
 export default function Home() {
-  const { empty, figures, detail } = useLoaderData<typeof loader>();
+  const { empty, figures, detail, weeks, segments, currencyCode } = useLoaderData<typeof loader>();
   if (empty) {
     return (
       <Page title="Tailored">
@@ -83,6 +92,9 @@ export default function Home() {
               help={`${detail.repeatCustomers} of ${detail.customersWithOrders} customers who ordered came back`}
             />
           </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <Dashboard weeks={weeks} segments={segments} currencyCode={currencyCode} />
         </Layout.Section>
       </Layout>
     </Page>

@@ -18,6 +18,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 // One list of pages for both navigations: App Bridge's NavMenu in Shopify admin, a plain bar in demo mode.
 const PAGES = [
   { to: "/app", label: "Home", home: true },
+  { to: "/app/insights", label: "Insights", home: false },
   { to: "/app/segments", label: "Segments", home: false },
   { to: "/app/sync", label: "Sync", home: false },
 ] as const;

@@ -9,6 +9,7 @@
 import { db } from "~/db.server";
 import { decoder, sql, text } from "~/db/sql";
 import { isDemoMode } from "~/demo/mode.server";
+import { refreshPredictions } from "~/models/predictions/refresh.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { refreshRecommendations } from "~/models/recommendations-refresh.server";
 import { repairShopPixel } from "~/pixel/reconcile.server";
@@ -166,6 +167,9 @@ export async function runDailyPass(now = new Date()): Promise<void> {
         // Browsing past its retention period goes before segments are recomputed without it.
         await purgeExpiredBrowsing(db, { shop, now });
         await refreshRfm(db, { shop });
+        // The models refitted on the day's orders before the segments are recomputed, so that those
+        // reading a prediction follow it. A failed fit is stored with its reason; the pass goes on.
+        await refreshPredictions(db, { shop, now }).catch(log);
         const results = await recomputeAll(db, { shop, now });
         // The others were computed; these are marked on the Segments page (computeError).
         for (const r of results)

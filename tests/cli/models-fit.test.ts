@@ -87,6 +87,8 @@ describe("models fit-bgnbd / fit-gg", () => {
       /cannot read .*nope\.csv: ENOENT/,
     );
     await expect(cli(NO_DATABASE, "models", "fit-bgnbd")).rejects.toThrow(/--summary <csv> is required/);
-    await expect(cli(NO_DATABASE, "models", "fit-nothing")).rejects.toThrow(/expected fit-bgnbd or fit-gg/);
+    await expect(cli(NO_DATABASE, "models", "fit-nothing")).rejects.toThrow(
+      /expected fit, predict, backtest, fit-bgnbd or fit-gg/,
+    );
   });
 });

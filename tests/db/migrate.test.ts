@@ -115,7 +115,7 @@ describe("SQLite's clustered tables", () => {
         .filter((t) => /WITHOUT ROWID\s*$/.test(t.sql))
         .map((t) => t.name)
         .sort();
-      expect(clustered).toEqual(["Customer", "CustomerFacts", "SegmentMember"]);
+      expect(clustered).toEqual(["Customer", "CustomerFacts", "CustomerPrediction", "SegmentMember"]);
       const indexes = await db.all(
         sql`SELECT "name" FROM sqlite_master WHERE "type" = 'index' AND "tbl_name" = 'Customer'`,
         decoder({ name: text }),

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { Db } from "~/db/database.server";
 import { decoder, int, sql, text } from "~/db/sql";
 import { CUSTOMER_TABLES, erasedCustomerKey, erasureKeyOf, SHOP_TABLES } from "~/models/erasure.server";
+import { writeClusters, writePredictions } from "~/models/predictions/store.server";
 import { createSegment } from "~/models/segments/definitions.server";
 import { upsertShop } from "~/models/store.server";
 import { storeEvent, retryFailed } from "~/sync/inbox.server";
@@ -382,5 +383,33 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     // Shop goes by its domain; the migrations' own table holds no shop's data.
     expect(without).toEqual(["Shop", "_tailored_migrations"]);
     for (const table of CUSTOMER_TABLES) expect(withShop).toContain(table);
+  });
+
+  // Last: its redact gives the shop an erasure key, which the tests above expect it not to have yet.
+  it("erases the customer's predictions and cluster with them, and keeps the others'", async () => {
+    const p = person(9, "Ottoline", "Quennell");
+    const q = person(10, "Barnaby", "Featherstonehaugh");
+    await deliver("customers/create", payloads.customer(SHOP, p, at(1)));
+    await deliver("customers/create", payloads.customer(SHOP, q, at(1)));
+    await drain();
+    const scored = (id: string) => ({
+      customerId: id,
+      pAlive: 0.5,
+      expectedOrders90d: 0.25,
+      predictedClvMinor: 1234n,
+      predictedSpendTier: "HIGH",
+      churnRisk: "MEDIUM",
+    });
+    await writePredictions(db, { shop: SHOP, rows: [scored(p.id), scored(q.id)], computedAt: now });
+    await writeClusters(db, {
+      shop: SHOP,
+      rows: [p, q].map((x) => ({ customerId: x.id, clusterId: 1, clusterName: "frequent, high spend" })),
+      computedAt: now,
+    });
+    await deliver("customers/redact", payloads.customerRedact(SHOP, p, []));
+    await drain();
+    expect(await scanTables(db, needles(p))).toEqual([]);
+    expect(await db.prisma.customerPrediction.count({ where: { shop: SHOP, customerId: p.id } })).toBe(0);
+    expect(await db.prisma.customerPrediction.count({ where: { shop: SHOP, customerId: q.id } })).toBe(1);
   });
 });

@@ -142,6 +142,13 @@ describe.each(DIALECTS)("install, backfill and the daily pass on %s", (dialect) 
     const segment = await db.prisma.segment.findUniqueOrThrow({ where: { id } });
     expect(segment.lastComputedAt!.getTime()).toBe(day.getTime());
     expect(await db.prisma.customerFacts.count({ where: { shop: SHOP, rfmGroup: null } })).toBe(0);
+    // The models were refitted too: with three orders, not enough data, and that reason is kept.
+    const fits = await db.prisma.modelFit.findMany({ where: { shop: SHOP }, orderBy: { kind: "asc" } });
+    expect(fits.map((f) => [f.kind, f.status, f.fittedAt.getTime()])).toEqual([
+      ["backtest", "insufficient", day.getTime()],
+      ["bgnbd", "insufficient", day.getTime()],
+      ["clusters", "insufficient", day.getTime()],
+    ]);
     // An hour later the shop's pass is not due.
     await runDailyPass(new Date(day.getTime() + 60 * 60_000));
     expect((await db.prisma.segment.findUniqueOrThrow({ where: { id } })).lastComputedAt!.getTime()).toBe(

@@ -8,9 +8,10 @@ import { parseNow, positiveInt, requireShop, str, UsageError, type CliCommand } 
 
 const seed: CliCommand = {
   name: "seed",
-  usage: `  seed [--customers N] [--seed S] [--shop DOMAIN] [--now ISO] [--purchase-rate X] [--reset] [--json]
+  usage: `  seed [--customers N] [--seed S] [--shop DOMAIN] [--now ISO] [--purchase-rate X] [--reset] [--insights] [--json]
         generate the demo shop (default ${DEMO_SHOP}, 5000 customers, seed 42; --purchase-rate
-        scales how often customers buy, 1.7 gives about 4.1 orders per customer against 3.2)`,
+        scales how often customers buy, 1.7 gives about 4.1 orders per customer against 3.2;
+        --insights also fits the predictions and clusters and makes a few segments)`,
   options: {
     shop: { type: "string" },
     customers: { type: "string" },
@@ -18,6 +19,7 @@ const seed: CliCommand = {
     now: { type: "string" },
     "purchase-rate": { type: "string" },
     reset: { type: "boolean", default: false },
+    insights: { type: "boolean", default: false },
   },
   database: "write",
   async run({ db, values, out }) {
@@ -45,9 +47,20 @@ const seed: CliCommand = {
             if (done % 50_000 === 0) process.stderr.write(`  ${done.toLocaleString("en-US")} customers\n`);
           },
     });
+    let segmentsMade = 0;
+    if (values.insights) {
+      const { prepareDemoInsights } = await import("~/services/demo-insights.server");
+      segmentsMade = (await prepareDemoInsights(db, { shop, now })).segments;
+    }
     const seconds = (Date.now() - started) / 1000;
     out.print(
-      { shop, ...result, seconds, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) },
+      {
+        shop,
+        ...result,
+        ...(values.insights ? { segmentsMade } : {}),
+        seconds,
+        peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      },
       `seeded ${shop}: ${result.customers} customers, ${result.orders} orders, ${result.products} products in ${seconds.toFixed(1)} s`,
     );
     return 0;

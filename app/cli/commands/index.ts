@@ -2,8 +2,8 @@
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
 import { pixelCommands } from "./pixel";
-import { modelCommands } from "./models";
 import { recommendCommands } from "./recommend";
+import { predictionCommands } from "./predictions";
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
 import { webhookCommands } from "./webhooks";
@@ -15,5 +15,6 @@ export const COMMANDS: CliCommand[] = [
   ...segmentCommands,
   ...recommendCommands,
   ...pixelCommands,
-  ...modelCommands,
+  // `models` (fit, predict, backtest, and fit-bgnbd / fit-gg from models.ts) and `clusters`.
+  ...predictionCommands,
 ];

@@ -1,14 +1,15 @@
-// `models`: the customer-base models. fit-bgnbd and fit-gg fit a summary CSV and touch no database;
-// the shop-wide subcommands (fit, predict, backtest --shop) come with the insights wiring.
+// `models fit-bgnbd` and `models fit-gg`: the customer-base models fitted to a summary CSV, touching no
+// database. The `models` command itself, with the shop-wide subcommands (fit, predict, backtest), is in
+// predictions.ts and calls these.
 import fs from "node:fs";
 import path from "node:path";
 import { fitBgNbd } from "~/domain/models/bgnbd";
 import { fitGammaGamma } from "~/domain/models/gamma-gamma";
 import { parseBgNbdCsv, parseGammaGammaCsv } from "~/domain/models/summary-csv";
-import { CommandError, str, UsageError, type CliCommand, type CliContext } from "../command";
+import { CommandError, str, UsageError, type CliContext } from "../command";
 
 /** Subcommands that read only a file: they open no database. */
-const FILE_SUBCOMMANDS = ["fit-bgnbd", "fit-gg"];
+export const FILE_SUBCOMMANDS = ["fit-bgnbd", "fit-gg"];
 
 function readSummary(ctx: CliContext, sub: string): string {
   const file = str(ctx.values, "summary");
@@ -23,7 +24,7 @@ function readSummary(ctx: CliContext, sub: string): string {
 
 const round = (v: number) => Number(v.toPrecision(8));
 
-function fitBgNbdFile(ctx: CliContext): number {
+export function fitBgNbdFile(ctx: CliContext): number {
   const parsed = parseBgNbdCsv(readSummary(ctx, "fit-bgnbd"));
   if (!parsed.ok) throw new UsageError(`models fit-bgnbd: ${parsed.error}`);
   const fit = fitBgNbd(parsed.rows);
@@ -46,7 +47,7 @@ function fitBgNbdFile(ctx: CliContext): number {
   return 0;
 }
 
-function fitGammaGammaFile(ctx: CliContext): number {
+export function fitGammaGammaFile(ctx: CliContext): number {
   const parsed = parseGammaGammaCsv(readSummary(ctx, "fit-gg"));
   if (!parsed.ok) throw new UsageError(`models fit-gg: ${parsed.error}`);
   const fit = fitGammaGamma(parsed.rows);
@@ -60,30 +61,9 @@ function fitGammaGammaFile(ctx: CliContext): number {
   return 0;
 }
 
-const models: CliCommand = {
-  name: "models",
-  usage: `  models fit-bgnbd --summary <csv> [--json]
+export const FILE_USAGE = `  models fit-bgnbd --summary <csv> [--json]
         fit BG/NBD to a summary CSV (header with frequency,recency,T in any one time unit; other
         columns ignored): prints r, alpha, a, b and the log-likelihood ll; no database
   models fit-gg --summary <csv> [--json]
         fit Gamma-Gamma to a summary CSV (frequency,monetary_value or x,zbar; frequency 0 rows
-        left out): prints p, q, gamma and ll; no database`,
-  options: {
-    summary: { type: "string" },
-  },
-  database: (sub) => (sub !== undefined && FILE_SUBCOMMANDS.includes(sub) ? "none" : "write"),
-  check(_values, positionals) {
-    const sub = positionals[0];
-    if (!sub || !FILE_SUBCOMMANDS.includes(sub)) {
-      throw new UsageError(`models ${sub ?? ""}: expected ${FILE_SUBCOMMANDS.join(" or ")}`);
-    }
-  },
-  async run(ctx) {
-    const sub = ctx.positionals[0];
-    if (sub === "fit-bgnbd") return fitBgNbdFile(ctx);
-    if (sub === "fit-gg") return fitGammaGammaFile(ctx);
-    throw new UsageError(`models ${sub ?? ""}: expected ${FILE_SUBCOMMANDS.join(" or ")}`);
-  },
-};
-
-export const modelCommands: CliCommand[] = [models];
+        left out): prints p, q, gamma and ll; no database`;

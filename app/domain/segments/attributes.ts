@@ -19,6 +19,11 @@ export interface AttributeDef {
    * misspelled the name.
    */
   available: boolean;
+  /**
+   * Not in Shopify's segment language: Tailored's own (the builder says so). A rule using it cannot
+   * be pasted into Shopify's editor.
+   */
+  extension?: boolean;
 }
 
 export const SUBSCRIPTION_STATUSES = [
@@ -124,17 +129,37 @@ export const ATTRIBUTES = {
   predicted_spend_tier: {
     type: "enum",
     enumValues: TIERS,
-    description: "Predicted spend tier (reserved)",
-    available: false,
+    description: "Predicted spend over the next 12 months, as Shopify's tiers (HIGH, MEDIUM, LOW)",
+    available: true,
   },
-  churn_risk: { type: "enum", enumValues: TIERS, description: "Predicted churn risk (reserved)", available: false },
+  churn_risk: {
+    type: "enum",
+    enumValues: TIERS,
+    description: "Risk that the customer has stopped buying: LOW, MEDIUM or HIGH",
+    available: true,
+  },
   expected_orders_90d: {
     type: "number",
-    description: "Expected orders in the next 90 days (reserved)",
-    available: false,
+    description: "Orders the customer is expected to place in the next 90 days",
+    available: true,
   },
-  predicted_clv: { type: "money", description: "Predicted customer lifetime value (reserved)", available: false },
-  cluster: { type: "string", description: "Behavioural cluster label (reserved)", available: false },
+  predicted_clv: {
+    type: "money",
+    description: "Predicted spend over the next 12 months (customer lifetime value)",
+    available: true,
+  },
+  p_alive: {
+    type: "number",
+    description: "Probability, 0 to 1, that the customer still buys from the shop (Tailored extension)",
+    available: true,
+    extension: true,
+  },
+  cluster: {
+    type: "string",
+    description: "Name of the customer's behavioural cluster, e.g. 'frequent, high spend' (Tailored extension)",
+    available: true,
+    extension: true,
+  },
   // Browsing, from the Web Pixel (app/pixel/, engine/behaviour.ts).
   sessions_count: {
     type: "number",

@@ -102,7 +102,29 @@ export type Subject = {
    * (`readsBehaviour`); evaluating such a rule without them throws, as for `orders`.
    */
   events?: readonly BrowseEvent[];
+  /**
+   * The customer's predictions (app/models/predictions, CustomerPrediction): absent or null where the
+   * shop's models have none for them (no order yet, no fit yet). A condition on one is then false.
+   */
+  pAlive?: number | null;
+  expectedOrders90d?: number | null;
+  predictedClvMinor?: bigint | null;
+  predictedSpendTier?: string | null;
+  churnRisk?: string | null;
+  clusterName?: string | null;
 };
+
+/** Predictions that are fractions (p_alive, expected_orders_90d), compared as doubles in both engines. */
+export type RealField = "pAlive" | "expectedOrders90d";
+export type IntField = "ordersCount" | "amountSpentMinor" | "aovMinor" | "predictedClvMinor";
+export type TextField =
+  | "email_domain"
+  | "emailMarketingState"
+  | "smsMarketingState"
+  | "rfmGroup"
+  | "predictedSpendTier"
+  | "churnRisk"
+  | "clusterName";
 
 export type Cmp = "=" | "!=" | ">" | ">=" | "<" | "<=";
 
@@ -112,16 +134,13 @@ export type Instants = { from: number | null; to: number | null; negate?: boolea
 export type Prepared =
   | { kind: "and" | "or"; children: Prepared[] }
   | { kind: "not"; child: Prepared }
-  | { kind: "int"; field: "ordersCount" | "amountSpentMinor" | "aovMinor"; op: Cmp; value: bigint }
-  | { kind: "intRange"; field: "ordersCount" | "amountSpentMinor" | "aovMinor"; low: bigint; high: bigint }
+  | { kind: "int"; field: IntField; op: Cmp; value: bigint }
+  | { kind: "intRange"; field: IntField; low: bigint; high: bigint }
+  | { kind: "real"; field: RealField; op: Cmp; value: number }
+  | { kind: "realRange"; field: RealField; low: number; high: number }
   | { kind: "instant"; field: "createdAt" | "firstOrderAt" | "lastOrderAt"; range: Instants }
   | { kind: "isNull"; field: NullableField; negate: boolean }
-  | {
-      kind: "text";
-      field: "email_domain" | "emailMarketingState" | "smsMarketingState" | "rfmGroup";
-      value: string;
-      negate: boolean;
-    }
+  | { kind: "text"; field: TextField; value: string; negate: boolean }
   | { kind: "listContains"; field: ListField; value: string; negate: boolean }
   | Purchased
   | OrdersPlaced
@@ -177,7 +196,12 @@ type NullableField =
   | "smsMarketingState"
   | "ordersCount"
   | "amountSpentMinor"
-  | "createdAt";
+  | "createdAt"
+  | RealField
+  | "predictedClvMinor"
+  | "predictedSpendTier"
+  | "churnRisk"
+  | "clusterName";
 
 export type PrepareResult = { ok: true; prepared: Prepared } | { ok: false; error: string };
 
@@ -193,7 +217,12 @@ export function prepare(rule: Rule, ctx: EngineContext): PrepareResult {
   }
 }
 
-const MONEY = { amount_spent: "amountSpentMinor", average_order_value: "aovMinor" } as const;
+const MONEY = {
+  amount_spent: "amountSpentMinor",
+  average_order_value: "aovMinor",
+  predicted_clv: "predictedClvMinor",
+} as const;
+const REALS = { p_alive: "pAlive", expected_orders_90d: "expectedOrders90d" } as const;
 const DATES = {
   customer_added_date: "createdAt",
   first_order_date: "firstOrderAt",
@@ -204,6 +233,9 @@ const TEXTS = {
   email_subscription_status: "emailMarketingState",
   sms_subscription_status: "smsMarketingState",
   rfm_group: "rfmGroup",
+  predicted_spend_tier: "predictedSpendTier",
+  churn_risk: "churnRisk",
+  cluster: "clusterName",
 } as const;
 const LISTS = {
   customer_tags: "tags",
@@ -217,6 +249,13 @@ function valueOf(condition: Condition): ScalarValue {
     throw new Unsupported(`${condition.attribute} ${condition.operator} needs one value`);
   }
   return condition.value;
+}
+
+/** A fraction as the double both engines compare with (JavaScript's, sent to the database as it is). */
+function realOf(value: ScalarValue): number {
+  const n = Number(numberOf(value));
+  if (!Number.isFinite(n)) throw new Unsupported(`expected a number, got ${numberOf(value)}`);
+  return n;
 }
 
 function prep(rule: Rule, ctx: EngineContext): Prepared {
@@ -248,6 +287,16 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
       throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
     return { kind: "int", field, op: rule.operator, value: asInt(valueOf(rule)) };
   }
+  if (attribute in REALS) {
+    const field = REALS[attribute as keyof typeof REALS];
+    if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL")
+      return { kind: "isNull", field, negate: rule.operator === "IS NOT NULL" };
+    if (rule.operator === "BETWEEN")
+      return { kind: "realRange", field, low: realOf(rule.value.low), high: realOf(rule.value.high) };
+    if (rule.operator === "CONTAINS" || rule.operator === "NOT CONTAINS")
+      throw new Unsupported(`${rule.operator} does not apply to ${attribute}`);
+    return { kind: "real", field, op: rule.operator, value: realOf(valueOf(rule)) };
+  }
   if (attribute in DATES || attribute === "days_since_last_order") {
     const field = attribute === "days_since_last_order" ? "lastOrderAt" : DATES[attribute as keyof typeof DATES];
     if (rule.operator === "IS NULL" || rule.operator === "IS NOT NULL")
@@ -278,7 +327,9 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
     if (rule.value.kind !== "string") throw new Unsupported(`${attribute} compares with text`);
     // Consent states are stored in Shopify's canonical upper case, so they compare exactly (and fast:
     // no function over every row); the domain is folded like any text.
-    const value = field === "email_domain" ? foldAscii(rule.value.value) : upperAscii(rule.value.value);
+    // A cluster's name is the merchant's to type in any case: folded, like the domain.
+    const value =
+      field === "email_domain" || field === "clusterName" ? foldAscii(rule.value.value) : upperAscii(rule.value.value);
     return { kind: "text", field, value, negate: rule.operator === "!=" };
   }
   if (attribute in LISTS) {

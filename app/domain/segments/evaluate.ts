@@ -7,6 +7,8 @@ import {
   type Cmp,
   type EngineContext,
   type Instants,
+  type IntField,
+  type TextField,
   type IntTest,
   type LineTest,
   type ListField,
@@ -137,9 +139,32 @@ function compare(a: bigint, op: Cmp, b: bigint): boolean {
   }
 }
 
-function intField(field: "ordersCount" | "amountSpentMinor" | "aovMinor", s: Subject): bigint | null {
+function intField(field: IntField, s: Subject): bigint | null {
   if (field === "ordersCount") return BigInt(s.ordersCount);
-  return s[field];
+  return s[field] ?? null;
+}
+
+function textField(field: TextField, s: Subject): string | null {
+  if (field === "email_domain") return emailDomain(s.email);
+  if (field === "clusterName") return s.clusterName == null ? null : foldAscii(s.clusterName);
+  return s[field] ?? null;
+}
+
+function compareReal(a: number, op: Cmp, b: number): boolean {
+  switch (op) {
+    case "=":
+      return a === b;
+    case "!=":
+      return a !== b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+  }
 }
 
 function inInterval(at: Date | null, range: Instants): boolean {
@@ -165,6 +190,14 @@ export function evaluate(p: Prepared, s: Subject): boolean {
       const v = intField(p.field, s);
       return v !== null && v >= p.low && v <= p.high;
     }
+    case "real": {
+      const v = s[p.field];
+      return v != null && compareReal(v, p.op, p.value);
+    }
+    case "realRange": {
+      const v = s[p.field];
+      return v != null && v >= p.low && v <= p.high;
+    }
     case "instant":
       return inInterval(s[p.field], p.range);
     case "isNull": {
@@ -175,11 +208,13 @@ export function evaluate(p: Prepared, s: Subject): boolean {
             ? listOf(p.field, s).length === 0
             : p.field === "ordersCount" || p.field === "amountSpentMinor"
               ? false
-              : s[p.field] === null;
+              : p.field === "clusterName"
+                ? textField(p.field, s) === null
+                : (s[p.field] ?? null) === null;
       return p.negate ? !missing : missing;
     }
     case "text": {
-      const v = p.field === "email_domain" ? emailDomain(s.email) : s[p.field];
+      const v = textField(p.field, s);
       if (v === null) return false;
       return p.negate ? v !== p.value : v === p.value;
     }

@@ -287,8 +287,7 @@ const BAD: [string, number, number, string][] = [
     29,
     "'MAYBE' is not a value of email_subscription_status (expected one of SUBSCRIBED, NOT_SUBSCRIBED, UNSUBSCRIBED, PENDING, REDACTED, INVALID)",
   ],
-  ["churn_risk = 'HIGH'", 1, 1, "'churn_risk' is not available yet"],
-  ["predicted_clv > 100", 1, 1, "'predicted_clv' is not available yet"],
+  ["churn_risk = 'HIGHEST'", 1, 14, "'HIGHEST' is not a value of churn_risk (expected one of HIGH, MEDIUM, LOW)"],
   ["amount_spent > 5 number_of_orders > 3", 1, 18, "expected AND or OR before 'number_of_orders'"],
   ["amount_spent > 5 AND", 1, 21, "expected a condition after 'AND'"],
   ["amount_spent > 5 OR OR amount_spent > 1", 1, 21, "expected a condition after 'OR', found 'OR'"],
@@ -451,7 +450,6 @@ describe("validateRule", () => {
       { kind: "condition", attribute: "amount_spent", operator: ">", value: { kind: "number", value: "1.50" } },
     ],
     ["unknown attribute", { kind: "condition", attribute: "nope", operator: "IS NULL" }],
-    ["reserved attribute", { kind: "condition", attribute: "cluster", operator: "IS NULL" }],
     [
       "one-child and",
       { kind: "and", children: [{ kind: "condition", attribute: "last_order_date", operator: "IS NULL" }] },

@@ -98,6 +98,25 @@ export const TEMPLATES: readonly SegmentTemplate[] = [
     description: "Viewed one product type three or more times in 30 days; change the type to yours.",
     query: "products_viewed MATCHES (product_type = 'Coffee Beans', count_at_least = 3, date >= -30d)",
   },
+  // From the shop's predictions (app/models/predictions): empty until the models have been fitted.
+  {
+    key: "likely-to-buy-soon",
+    name: "Likely to buy soon",
+    description: "Expected to place at least one order in the next 90 days.",
+    query: "expected_orders_90d >= 1",
+  },
+  {
+    key: "high-value-at-risk",
+    name: "High value at risk",
+    description: "Spent $500 or more, and more likely than not to have stopped buying (medium or high churn risk).",
+    query: "amount_spent >= 500 AND churn_risk != 'LOW'",
+  },
+  {
+    key: "predicted-top-spenders",
+    name: "Predicted top spenders",
+    description: "The highest predicted spend over the next 12 months.",
+    query: "predicted_spend_tier = 'HIGH'",
+  },
 ];
 
 export function templateByKey(key: string): SegmentTemplate | undefined {

@@ -31,11 +31,29 @@ function instant(dialect: SqlDialect, ms: number): number | Date {
   return dialect === "sqlite" ? ms : new Date(ms);
 }
 
+/**
+ * A column of the customer's predictions (CustomerPrediction, app/models/predictions): a lookup by
+ * primary key, paid only by rules that read one, so CUSTOMERS_FROM stays two tables.
+ */
+function predicted(column: string): string {
+  return `(SELECT p."${column}" FROM "CustomerPrediction" p WHERE p."shop" = c."shop" AND p."customerId" = c."id")`;
+}
+
 const INT_SQL = {
   ordersCount: `COALESCE(f."ordersCount", 0)`,
   amountSpentMinor: `COALESCE(f."amountSpentMinor", 0)`,
   aovMinor: `f."aovMinor"`,
+  predictedClvMinor: predicted("predictedClvMinor"),
 };
+const PREDICTED_COLUMNS: Record<string, true> = {
+  pAlive: true,
+  expectedOrders90d: true,
+  predictedClvMinor: true,
+  predictedSpendTier: true,
+  churnRisk: true,
+  clusterName: true,
+};
+const REAL_SQL = { pAlive: predicted("pAlive"), expectedOrders90d: predicted("expectedOrders90d") };
 const DATE_SQL = { createdAt: `c."createdAt"`, firstOrderAt: `f."firstOrderAt"`, lastOrderAt: `f."lastOrderAt"` };
 
 function emailDomainSql(dialect: SqlDialect): string {
@@ -213,6 +231,10 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, range?: Cust
         return truth(sql`${raw(INT_SQL[node.field])} ${raw(node.op === "!=" ? "<>" : node.op)} ${node.value}`);
       case "intRange":
         return truth(sql`${raw(INT_SQL[node.field])} BETWEEN ${node.low} AND ${node.high}`);
+      case "real":
+        return truth(sql`${raw(REAL_SQL[node.field])} ${raw(node.op === "!=" ? "<>" : node.op)} ${node.value}`);
+      case "realRange":
+        return truth(sql`${raw(REAL_SQL[node.field])} BETWEEN ${node.low} AND ${node.high}`);
       case "instant": {
         const col = raw(DATE_SQL[node.field]);
         const parts = [
@@ -238,7 +260,9 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, range?: Cust
                       ? `c."createdAt" IS NULL`
                       : node.field === "rfmGroup"
                         ? `f."rfmGroup" IS NULL`
-                        : `f."${node.field}" IS NULL`;
+                        : node.field in PREDICTED_COLUMNS
+                          ? `${predicted(node.field)} IS NULL`
+                          : `f."${node.field}" IS NULL`;
         return node.negate ? sql`(NOT ${truth(raw(missing))})` : truth(raw(missing));
       }
       case "text": {
@@ -247,7 +271,11 @@ export function compileSql(prepared: Prepared, dialect: SqlDialect, range?: Cust
             ? emailDomainSql(dialect)
             : node.field === "rfmGroup"
               ? `f."rfmGroup"`
-              : `c."${node.field}"`;
+              : node.field === "clusterName"
+                ? lower(dialect, predicted("clusterName"))
+                : node.field === "predictedSpendTier" || node.field === "churnRisk"
+                  ? predicted(node.field)
+                  : `c."${node.field}"`;
         return truth(sql`${raw(col)} ${raw(node.negate ? "<>" : "=")} ${node.value}`);
       }
       case "listContains": {

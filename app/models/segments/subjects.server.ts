@@ -1,7 +1,7 @@
 // The shop's customers as the in-memory evaluator sees them (app/domain/segments/engine.ts Subject),
 // with the segments each is in now and, when a rule reads purchases, their counted orders.
 import type { Executor } from "~/db/database.server";
-import { bigint, date, decoder, int, nullable, raw, sql, sqlIn, text } from "~/db/sql";
+import { bigint, date, decoder, int, nullable, raw, real, sql, sqlIn, text } from "~/db/sql";
 import type { PurchaseLine, PurchaseOrder, Subject } from "~/domain/segments/engine";
 import { normalizeTags } from "~/domain/rows";
 import { CUSTOMERS_FROM } from "./compile-sql";
@@ -30,8 +30,10 @@ export async function customersWithSegments(
 ): Promise<Map<string, { subject: Subject; segmentIds: ReadonlySet<number> }>> {
   const rows = await db.all(
     sql`SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
-       c."smsMarketingState", c."segmentIds", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt"
-     ${CUSTOMERS_FROM} WHERE c."shop" = ${shop}${ids ? sql` AND ${sqlIn(`c."id"`, ids)}` : raw("")}`,
+       c."smsMarketingState", c."segmentIds", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt",
+       p."pAlive", p."expectedOrders90d", p."predictedClvMinor", p."predictedSpendTier", p."churnRisk", p."clusterName"
+     ${CUSTOMERS_FROM} LEFT JOIN "CustomerPrediction" p ON p."shop" = c."shop" AND p."customerId" = c."id"
+     WHERE c."shop" = ${shop}${ids ? sql` AND ${sqlIn(`c."id"`, ids)}` : raw("")}`,
     // Without facts (a LEFT JOIN that found none) a count is 0 and a sum 0n, as the evaluator takes them.
     decoder({
       id: text,
@@ -50,6 +52,12 @@ export async function customersWithSegments(
       aovMinor: nullable(bigint),
       firstOrderAt: date,
       lastOrderAt: date,
+      pAlive: nullable(real),
+      expectedOrders90d: nullable(real),
+      predictedClvMinor: nullable(bigint),
+      predictedSpendTier: nullable(text),
+      churnRisk: nullable(text),
+      clusterName: nullable(text),
     }),
   );
   const orders = purchases ? await purchasesOf(db, { shop, ids }) : undefined;

@@ -1,0 +1,109 @@
+// Predictions through the database: `models fit` (every customer's summary read from the orders in
+// SQL, BG/NBD and Gamma-Gamma fitted, every customer scored, the predictions written in batches) on the
+// demo shop at 100k and 1M customers, SQLite and PostgreSQL, each in a child process of its own for its
+// peak RSS; then the backtest and the clusters, timed the same way. The issue's targets for the fit:
+// 100k <= 5 s, 1M <= 30 s. BENCH_PREDICTIONS_SIZES sets the sizes (default "100000"); BENCH_REUSE=1
+// keeps a database seeded by an earlier run of this benchmark.
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { cli, freshDatabase, machine, ROOT, today, writeSection } from "./lib";
+
+const SHOP = "tailored-demo.myshopify.com";
+const NOW = "2026-11-01T00:00:00Z";
+const PURCHASE_RATE = "1.7";
+
+type Fit = { status: string; customers: number; durationMs: number; peakRssMb: number; written: number };
+type Row = {
+  dialect: string;
+  customers: number;
+  fit: Fit;
+  fitWall: number;
+  backtest: number;
+  clusters: number;
+  k: number;
+  clustersRss: number;
+};
+
+async function seeded(dialect: "sqlite" | "postgres", customers: number): Promise<string> {
+  const name = `bench_predictions_${customers}_${dialect}`;
+  if (process.env.BENCH_REUSE === "1") {
+    const url =
+      dialect === "sqlite"
+        ? `file:${path.join(ROOT, "bench", ".data", `${name}.sqlite`)}`
+        : Object.assign(new URL(process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres"), {
+            pathname: `/${name}`,
+          }).toString();
+    if (dialect === "postgres" || fs.existsSync(url.slice("file:".length))) {
+      try {
+        const stats = cli<{ customers: number }>(url, ["stats", "--shop", SHOP]);
+        if (stats.customers === customers) {
+          cli(url, ["migrate"]);
+          return url;
+        }
+      } catch {
+        // not there, or not migrated: seed below
+      }
+    }
+  }
+  const url = await freshDatabase(dialect, name);
+  cli(url, ["seed", "--customers", String(customers), "--now", NOW, "--purchase-rate", PURCHASE_RATE]);
+  return url;
+}
+
+const timed = <T>(fn: () => T): [T, number] => {
+  const t = performance.now();
+  const value = fn();
+  return [value, (performance.now() - t) / 1000];
+};
+
+export async function run(): Promise<void> {
+  const sizes = (process.env.BENCH_PREDICTIONS_SIZES ?? "100000").split(",").map(Number);
+  const dialects = (process.env.BENCH_DIALECTS ?? "sqlite,postgres").split(",") as ("sqlite" | "postgres")[];
+  const rows: Row[] = [];
+  for (const customers of sizes) {
+    for (const dialect of dialects) {
+      const url = await seeded(dialect, customers);
+      const [fit, fitWall] = timed(() => cli<Fit>(url, ["models", "fit", "--shop", SHOP, "--now", NOW]));
+      const [, backtest] = timed(() => cli(url, ["models", "backtest", "--shop", SHOP, "--now", NOW]));
+      const [clusters, clusterSeconds] = timed(() =>
+        cli<{ k: number; peakRssMb?: number }>(url, ["clusters", "--shop", SHOP, "--now", NOW]),
+      );
+      const row = {
+        dialect,
+        customers,
+        fit,
+        fitWall,
+        backtest,
+        clusters: clusterSeconds,
+        k: clusters.k,
+        clustersRss: 0,
+      };
+      rows.push(row);
+      console.log(
+        `${dialect} ${customers}: fit ${(fit.durationMs / 1000).toFixed(1)} s (process ${fitWall.toFixed(1)} s, peak RSS ${fit.peakRssMb} MB), backtest ${backtest.toFixed(1)} s, clusters ${clusterSeconds.toFixed(1)} s (k ${clusters.k})`,
+      );
+    }
+  }
+  const table = rows
+    .map(
+      (r) =>
+        `| ${r.dialect} | ${r.customers.toLocaleString("en-US")} | ${(r.fit.durationMs / 1000).toFixed(1)} s | ${r.fitWall.toFixed(1)} s | ${r.fit.peakRssMb} MB | ${r.backtest.toFixed(1)} s | ${r.clusters.toFixed(1)} s (k ${r.k}) |`,
+    )
+    .join("\n");
+  writeSection(
+    "predictions",
+    `## Predictions (issue 11)
+
+${today()}, ${machine()}. The machine was shared with other jobs (other agents' builds and tests) while
+these ran, so the times are upper bounds. Demo shop seeded with purchase rate ${PURCHASE_RATE} (about 4.1
+orders per customer). **Fit** is \`models fit\`'s own duration: summaries read from the orders in SQL,
+BG/NBD and Gamma-Gamma fitted, every customer scored and the predictions written (targets: 100k <= 5 s,
+1M <= 30 s); **process** is the whole child process (start-up, migration check, module loading);
+**peak RSS** is the fit process's. Backtest and clusters are whole processes too.
+
+| database | customers | fit | process | peak RSS | backtest | clusters |
+| --- | --- | --- | --- | --- | --- | --- |
+${table}`,
+  );
+}
