@@ -26,6 +26,9 @@ export const SHOP_TABLES = [
   "BulkJob",
   "SyncCursor",
   "WebhookEvent",
+  "CampaignExposure",
+  "CampaignImpression",
+  "Campaign",
 ] as const;
 
 /** Tables a customer erasure changes: re-sampled by the planner afterwards (scrubStorage). */
@@ -38,6 +41,7 @@ export const CUSTOMER_TABLES = [
   "Segment",
   "Tombstone",
   "WebhookEvent",
+  "CampaignExposure",
 ] as const;
 
 /**
@@ -261,7 +265,9 @@ export async function eraseCustomer(
   }
   // Their history goes too: sizes over time then read as if they had never been members, consistently
   // with the size now (segmentDetail counts back from memberCount through the events).
-  for (const table of ["SegmentMember", "SegmentEvent", "CustomerFacts"] as const) {
+  // CampaignExposure: which campaign arm reached them (storefront personalization); the campaign's
+  // impression counts hold no customer and stay.
+  for (const table of ["SegmentMember", "SegmentEvent", "CustomerFacts", "CampaignExposure"] as const) {
     await tx.run(
       sql`DELETE FROM ${raw(`"${table}"`)} WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`,
     );

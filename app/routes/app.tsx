@@ -19,6 +19,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const PAGES = [
   { to: "/app", label: "Home", home: true },
   { to: "/app/segments", label: "Segments", home: false },
+  { to: "/app/campaigns", label: "Campaigns", home: false },
   { to: "/app/sync", label: "Sync", home: false },
 ] as const;
 
