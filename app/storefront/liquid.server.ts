@@ -30,6 +30,8 @@ export type BlockContext = {
 
 export type StorefrontLiquid = {
   renderBlock(name: BlockName, context: BlockContext): Promise<string>;
+  /** A snippet with its parameters, as `{% render 'name', … %}` would. */
+  renderSnippet(name: string, params: Record<string, unknown>): Promise<string>;
   asset(name: string): string;
 };
 
@@ -76,6 +78,10 @@ export function storefrontLiquid({
         routes: { root_url: context.rootUrl ?? "/" },
         product: context.product ?? null,
       });
+    },
+    async renderSnippet(name, params) {
+      if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`no such snippet: ${name}`);
+      return engine.parseAndRender(fs.readFileSync(path.join(dir, "snippets", `${name}.liquid`), "utf8"), params);
     },
     asset(name) {
       if (!/^[a-z0-9-]+\.(js|css)$/.test(name)) throw new Error(`no such asset: ${name}`);
