@@ -26,8 +26,7 @@ import type { BannerView } from "~/models/campaigns/decide.server";
 import type { PreviewResult } from "~/models/campaigns/preview.server";
 
 export type CampaignActionData =
-  | { ok: true; id: number; message: string; redirectTo: string }
-  | { ok: false; errors: Record<string, string> };
+  { ok: true; id: number; message: string; redirectTo: string } | { ok: false; errors: Record<string, string> };
 
 type PreviewData = ({ ok: true } & PreviewResult) | { ok: false; errors: Record<string, string> };
 
@@ -36,7 +35,13 @@ export function BannerPreview({ banner, label }: { banner: BannerView; label: st
     <section
       aria-label={label}
       data-preview-banner
-      style={{ background: banner.backgroundColor, color: banner.textColor, borderRadius: 8, padding: 24, minHeight: 140 }}
+      style={{
+        background: banner.backgroundColor,
+        color: banner.textColor,
+        borderRadius: 8,
+        padding: 24,
+        minHeight: 140,
+      }}
     >
       {banner.imageUrl ? (
         <img src={banner.imageUrl} alt="" style={{ maxWidth: "100%", aspectRatio: "2 / 1", objectFit: "cover" }} />
@@ -45,7 +50,15 @@ export function BannerPreview({ banner, label }: { banner: BannerView; label: st
       {/* Sanitized on the server with the same allow-list as the saved campaign (app/domain/sanitize.ts). */}
       {banner.bodyHtml ? <div dangerouslySetInnerHTML={{ __html: banner.bodyHtml }} /> : null}
       {banner.buttonLabel && banner.buttonLink ? (
-        <span style={{ display: "inline-block", marginTop: 12, padding: "8px 16px", border: "2px solid currentColor", borderRadius: 4 }}>
+        <span
+          style={{
+            display: "inline-block",
+            marginTop: 12,
+            padding: "8px 16px",
+            border: "2px solid currentColor",
+            borderRadius: 4,
+          }}
+        >
           {banner.buttonLabel}
         </span>
       ) : null}
@@ -125,7 +138,11 @@ export function CampaignForm(props: {
   const data = preview.data?.ok ? preview.data : null;
 
   return (
-    <Page title={title} backAction={{ content: "Campaigns", url: "/app/campaigns" }} secondaryActions={secondaryActions}>
+    <Page
+      title={title}
+      backAction={{ content: "Campaigns", url: "/app/campaigns" }}
+      secondaryActions={secondaryActions}
+    >
       {!demo ? (
         <SaveBar id="campaign-save-bar" open={dirty}>
           <button
@@ -193,7 +210,10 @@ export function CampaignForm(props: {
                     {text("endsAt", "Ends (UTC, not included)", { type: "date" })}
                   </FormLayout.Group>
                   <FormLayout.Group>
-                    {text("holdoutPercent", "Holdout %", { type: "number", helpText: "0–50: a stable share of the audience sees the block's own content, for comparison" })}
+                    {text("holdoutPercent", "Holdout %", {
+                      type: "number",
+                      helpText: "0–50: a stable share of the audience sees the block's own content, for comparison",
+                    })}
                     {text("attributionDays", "Attribution window (days)", { type: "number" })}
                   </FormLayout.Group>
                 </FormLayout>

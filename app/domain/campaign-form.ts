@@ -28,7 +28,11 @@ export type CampaignInput = {
   attributionDays: number;
 };
 
-const text = (max: number) => z.string().transform((v) => plainText(v)).pipe(z.string().max(max, `at most ${max} characters`));
+const text = (max: number) =>
+  z
+    .string()
+    .transform((v) => plainText(v))
+    .pipe(z.string().max(max, `at most ${max} characters`));
 const optionalText = (max: number) =>
   z
     .string()
@@ -46,7 +50,9 @@ const optionalUrl = (allowPath: boolean) =>
       if (safe === null) {
         ctx.addIssue({
           code: "custom",
-          message: allowPath ? "must be an http(s) address or a path on the shop such as /collections/sale" : "must be an http(s) address",
+          message: allowPath
+            ? "must be an http(s) address or a path on the shop such as /collections/sale"
+            : "must be an http(s) address",
         });
         return z.NEVER;
       }
@@ -143,7 +149,10 @@ export const campaignFormSchema = z
     buttonLink: optionalUrl(true),
     textColor: colour("#1a1a1a"),
     backgroundColor: colour("#f4f1ea"),
-    strategy: z.enum(STRATEGIES as [Strategy, ...Strategy[]], { message: "must be personal, segment or bestsellers" }).optional().default("personal"),
+    strategy: z
+      .enum(STRATEGIES as [Strategy, ...Strategy[]], { message: "must be personal, segment or bestsellers" })
+      .optional()
+      .default("personal"),
     attributionDays: intIn(1, 60, 7),
   })
   .superRefine((v, ctx) => {

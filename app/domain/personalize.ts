@@ -77,7 +77,8 @@ export function matching<C extends CampaignRule>(campaigns: readonly C[], visito
 export function decide<C extends CampaignRule>(campaigns: readonly C[], visitor: Visitor, now: Date): Decision<C> {
   const [best] = matching(campaigns, visitor, now);
   if (!best) return { kind: "fallback", campaign: null, arm: null };
-  const subject = visitor.customerId !== null ? `c:${visitor.customerId}` : visitor.visitorId ? `v:${visitor.visitorId}` : null;
+  const subject =
+    visitor.customerId !== null ? `c:${visitor.customerId}` : visitor.visitorId ? `v:${visitor.visitorId}` : null;
   if (subject !== null && armOf(best.id, subject, best.holdoutPercent) === "holdout") {
     return { kind: "holdout", campaign: best, arm: "holdout" };
   }

@@ -1,10 +1,10 @@
 // The banner sanitizer against an XSS list (OWASP's filter-evasion cheat sheet, the classic vectors):
 // nothing that runs script, loads a resource or carries an event handler comes out.
+/* eslint-disable no-script-url -- the script URLs are the test's input */
 import { describe, expect, it } from "vitest";
 import { parseCampaignForm } from "./campaign-form";
 import { plainText, safeColour, safeUrl, sanitizeBannerHtml } from "./sanitize";
 import { XSS_VECTORS } from "./xss-vectors.testing";
-
 
 /** What must never come out: script, handlers, dangerous schemes, elements that load or run things. */
 const DANGER = [
@@ -25,7 +25,11 @@ describe("sanitizeBannerHtml", () => {
   });
 
   it("keeps the allowed formatting and safe links", () => {
-    expect(sanitizeBannerHtml(`<p>Hello <strong>VIP</strong>, <em>thanks</em>!<br>See <a href="/collections/sale">the sale</a></p>`)).toBe(
+    expect(
+      sanitizeBannerHtml(
+        `<p>Hello <strong>VIP</strong>, <em>thanks</em>!<br>See <a href="/collections/sale">the sale</a></p>`,
+      ),
+    ).toBe(
       `<p>Hello <strong>VIP</strong>, <em>thanks</em>!<br />See <a href="/collections/sale" rel="noopener">the sale</a></p>`,
     );
     expect(sanitizeBannerHtml(`<ul><li>one</li></ul>`)).toBe(`<ul><li>one</li></ul>`);
@@ -71,7 +75,13 @@ describe("parseCampaignForm", () => {
     });
     expect(parsed).toMatchObject({
       ok: true,
-      value: { name: "VIP", headline: "Welcome back", bodyHtml: "<p>Thanks</p>", buttonLabel: "Shop", buttonLink: "/collections/vip" },
+      value: {
+        name: "VIP",
+        headline: "Welcome back",
+        bodyHtml: "<p>Thanks</p>",
+        buttonLabel: "Shop",
+        buttonLink: "/collections/vip",
+      },
     });
   });
 

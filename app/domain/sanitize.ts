@@ -30,13 +30,16 @@ export function sanitizeBannerHtml(html: string): string {
 
 /** Plain text: every tag removed (their text kept), entities left for the writer to escape. */
 export function plainText(text: string): string {
-  return sanitizeHtml(text, { allowedTags: [], allowedAttributes: {}, nonTextTags: BANNER_HTML.nonTextTags })
-    .replace(/&amp;/g, "&")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/[\u0000-\u001f\u007f]/g, " ")
-    .trim();
+  return (
+    sanitizeHtml(text, { allowedTags: [], allowedAttributes: {}, nonTextTags: BANNER_HTML.nonTextTags })
+      .replace(/&amp;/g, "&")
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      // eslint-disable-next-line no-control-regex -- control characters are what this removes
+      .replace(/[\u0000-\u001f\u007f]/g, " ")
+      .trim()
+  );
 }
 
 /**
@@ -46,6 +49,7 @@ export function plainText(text: string): string {
  */
 export function safeUrl(value: string, { allowPath = true }: { allowPath?: boolean } = {}): string | null {
   const v = value.trim();
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (v === "" || /[\u0000-\u001f\u007f\s"'<>`\\]/.test(v)) return null;
   if (allowPath && v.startsWith("/") && !v.startsWith("//")) return v;
   try {

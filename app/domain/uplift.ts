@@ -58,7 +58,7 @@ export function wilson(successes: number, n: number, z = Z95): { low: number; hi
   const p = successes / n;
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = ((z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n)));
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
   return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 }
 
@@ -116,8 +116,18 @@ const pp = (fraction: number) => `${(fraction * 100).toFixed(1)} percentage poin
 export function uplift(arms: { campaign: ArmCounts; holdout: ArmCounts }): Uplift {
   const campaign = summary(arms.campaign);
   const holdout = summary(arms.holdout);
-  const conversionDifference = proportionDifference(campaign.converted, campaign.exposed, holdout.converted, holdout.exposed);
-  const revenueDifference = meanDifference(arms.campaign.revenues, campaign.exposed, arms.holdout.revenues, holdout.exposed);
+  const conversionDifference = proportionDifference(
+    campaign.converted,
+    campaign.exposed,
+    holdout.converted,
+    holdout.exposed,
+  );
+  const revenueDifference = meanDifference(
+    arms.campaign.revenues,
+    campaign.exposed,
+    arms.holdout.revenues,
+    holdout.exposed,
+  );
   const enough =
     campaign.exposed >= MIN_EXPOSED &&
     holdout.exposed >= MIN_EXPOSED &&
@@ -128,24 +138,43 @@ export function uplift(arms: { campaign: ArmCounts; holdout: ArmCounts }): Uplif
       holdout.exposed === 0 && campaign.exposed > 0
         ? "The campaign has no holdout customers yet (a holdout of 0 % cannot be measured)."
         : `Each side needs at least ${MIN_EXPOSED} customers shown the banner and ${MIN_CONVERTED} who ordered; so far ${campaign.exposed} and ${campaign.converted} with the campaign, ${holdout.exposed} and ${holdout.converted} in the holdout.`;
-    return { campaign, holdout, conversionDifference, revenueDifference, verdict: "not-enough-data", message: `Not enough data yet. ${need}` };
+    return {
+      campaign,
+      holdout,
+      conversionDifference,
+      revenueDifference,
+      verdict: "not-enough-data",
+      message: `Not enough data yet. ${need}`,
+    };
   }
   const { estimate, low, high } = conversionDifference;
   const range = `(95 % interval ${pp(low)} to ${pp(high)})`;
   if (low > 0) {
     return {
-      campaign, holdout, conversionDifference, revenueDifference, verdict: "better",
+      campaign,
+      holdout,
+      conversionDifference,
+      revenueDifference,
+      verdict: "better",
       message: `The campaign is working: customers who saw it ordered more often than the holdout, by ${pp(estimate)} ${range}.`,
     };
   }
   if (high < 0) {
     return {
-      campaign, holdout, conversionDifference, revenueDifference, verdict: "worse",
+      campaign,
+      holdout,
+      conversionDifference,
+      revenueDifference,
+      verdict: "worse",
       message: `The campaign is doing harm: customers who saw it ordered less often than the holdout, by ${pp(-estimate)} ${range}.`,
     };
   }
   return {
-    campaign, holdout, conversionDifference, revenueDifference, verdict: "no-clear-difference",
+    campaign,
+    holdout,
+    conversionDifference,
+    revenueDifference,
+    verdict: "no-clear-difference",
     message: `No clear difference yet: the campaign's customers ordered ${estimate >= 0 ? "more" : "less"} often by ${pp(Math.abs(estimate))}, but the holdout could be as good ${range}.`,
   };
 }

@@ -8,7 +8,7 @@ export const XSS_VECTORS = [
   `<IMG SRC=JaVaScRiPt:alert('XSS')>`,
   `<IMG SRC=\`javascript:alert("RSnake says, 'XSS'")\`>`,
   `<a onmouseover="alert(document.cookie)">xxs link</a>`,
-  `<IMG """><SCRIPT>alert("XSS")</SCRIPT>"\>`,
+  `<IMG """><SCRIPT>alert("XSS")</SCRIPT>">`,
   `<IMG SRC=# onmouseover="alert('xxs')">`,
   `<IMG SRC=/ onerror="alert(String.fromCharCode(88,83,83))"></img>`,
   `<img src=x onerror="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058&#0000097&#0000108&#0000101&#0000114&#0000116&#0000040&#0000039&#0000088&#0000083&#0000083&#0000039&#0000041">`,

@@ -42,7 +42,16 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     i ? `${(i.estimate * 100).toFixed(1)} pp (${(i.low * 100).toFixed(1)} to ${(i.high * 100).toFixed(1)})` : "—";
   const arms = (["campaign", "holdout"] as const).map((arm) => {
     const a = uplift[arm];
-    return [arm === "campaign" ? "Campaign" : "Holdout", a.impressions, a.exposed, a.converted, a.orders, pct(a.conversionRate), money(a.revenueMinor), money(a.revenuePerExposedMinor)];
+    return [
+      arm === "campaign" ? "Campaign" : "Holdout",
+      a.impressions,
+      a.exposed,
+      a.converted,
+      a.orders,
+      pct(a.conversionRate),
+      money(a.revenueMinor),
+      money(a.revenuePerExposedMinor),
+    ];
   });
   return {
     demo,
@@ -80,7 +89,12 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       return json({ ok: false, errors: { segmentId: error.message } } satisfies CampaignActionData, { status: 422 });
     throw error;
   }
-  return json({ ok: true, id, message: `Saved “${form.value.name}”`, redirectTo: `/app/campaigns/${id}` } satisfies CampaignActionData);
+  return json({
+    ok: true,
+    id,
+    message: `Saved “${form.value.name}”`,
+    redirectTo: `/app/campaigns/${id}`,
+  } satisfies CampaignActionData);
 };
 
 export default function CampaignPage() {
@@ -106,7 +120,16 @@ export default function CampaignPage() {
             </Text>
             <DataTable
               columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-              headings={["Arm", "Impressions", "Customers shown", "Ordered", "Orders", "Conversion", "Revenue", "Per customer"]}
+              headings={[
+                "Arm",
+                "Impressions",
+                "Customers shown",
+                "Ordered",
+                "Orders",
+                "Conversion",
+                "Revenue",
+                "Per customer",
+              ]}
               rows={uplift.rows}
             />
             <Text as="p" variant="bodySm" tone="subdued">

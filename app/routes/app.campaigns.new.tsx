@@ -39,7 +39,12 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (!form.ok) return json({ ok: false, errors: form.errors } satisfies CampaignActionData, { status: 400 });
   try {
     const id = await createCampaign(db, { shop, input: form.value, now: new Date() });
-    return json({ ok: true, id, message: `Saved “${form.value.name}”`, redirectTo: `/app/campaigns/${id}` } satisfies CampaignActionData);
+    return json({
+      ok: true,
+      id,
+      message: `Saved “${form.value.name}”`,
+      redirectTo: `/app/campaigns/${id}`,
+    } satisfies CampaignActionData);
   } catch (error) {
     if (error instanceof CampaignInputError)
       return json({ ok: false, errors: { segmentId: error.message } } satisfies CampaignActionData, { status: 422 });

@@ -12,7 +12,11 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const fields = formFields(await request.formData());
   // The preview shows the banner while the form is still being filled in: a missing name is no reason
   // not to show it.
-  const form = parseCampaignForm({ ...fields, name: fields.name || "preview", headline: fields.headline || "Headline" });
+  const form = parseCampaignForm({
+    ...fields,
+    name: fields.name || "preview",
+    headline: fields.headline || "Headline",
+  });
   if (!form.ok) return json({ ok: false as const, errors: form.errors }, { status: 400 });
   const campaignId = Number(fields.campaignId);
   const result = await previewCampaign(db, {

@@ -23,7 +23,9 @@ export function bannerFragment(banner: BannerView | null): string {
   const parts = [
     `<div class="tailored-banner" data-tailored-state="personalized" style="--tailored-fg: ${escapeHtml(banner.textColor)}; --tailored-bg: ${escapeHtml(banner.backgroundColor)};">`,
     `<div class="tailored-banner__inner">`,
-    banner.imageUrl ? `<img class="tailored-banner__image" src="${escapeHtml(banner.imageUrl)}" alt="" width="1200" height="600">` : "",
+    banner.imageUrl
+      ? `<img class="tailored-banner__image" src="${escapeHtml(banner.imageUrl)}" alt="" width="1200" height="600">`
+      : "",
     `<div class="tailored-banner__copy"><h2 class="tailored-banner__headline">${escapeHtml(banner.headline)}</h2>`,
     // Sanitized with the allow-list when it was saved (app/domain/sanitize.ts).
     banner.bodyHtml ? `<div class="tailored-banner__text">${banner.bodyHtml}</div>` : "",

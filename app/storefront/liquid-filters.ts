@@ -38,7 +38,8 @@ export function translate(key: unknown, locales: readonly Translations[]): strin
   const path = String(key).split(".");
   for (const strings of locales) {
     let node: unknown = strings;
-    for (const part of path) node = node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
+    for (const part of path)
+      node = node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined;
     if (typeof node === "string") return node;
   }
   return `translation missing: ${String(key)}`;

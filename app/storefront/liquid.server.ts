@@ -45,7 +45,10 @@ export function storefrontLiquid({
   currencyCode = "USD",
 }: { root?: string; locale?: string; currencyCode?: string } = {}): StorefrontLiquid {
   const dir = path.join(root, EXTENSION_DIR);
-  const locales = [readJson(path.join(dir, "locales", `${locale}.json`)), readJson(path.join(dir, "locales", "en.default.json"))];
+  const locales = [
+    readJson(path.join(dir, "locales", `${locale}.json`)),
+    readJson(path.join(dir, "locales", "en.default.json")),
+  ];
   const engine = new Liquid({
     root: [path.join(dir, "blocks"), path.join(dir, "snippets")],
     extname: ".liquid",

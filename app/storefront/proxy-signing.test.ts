@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { proxySignature, signedProxyQuery } from "./proxy-signing";
 
 describe("app proxy signature (Shopify's documented test vectors, contracts.md §1)", () => {
-  const base = "extra=1&extra=2&path_prefix=%2Fapps%2Fawesome_reviews&shop=shop-name.myshopify.com&timestamp=1317327555";
+  const base =
+    "extra=1&extra=2&path_prefix=%2Fapps%2Fawesome_reviews&shop=shop-name.myshopify.com&timestamp=1317327555";
   it("signs a logged-in customer's request", () => {
     expect(proxySignature(new URLSearchParams(`${base}&logged_in_customer_id=1`), "hush")).toBe(
       "4c68c8624d737112c91818c11017d24d334b524cb5c2b8ba08daa056f7395ddb",

@@ -50,7 +50,12 @@ export async function storefrontShop(db: Db, shop: string, now: Date) {
     rows: Object.values(PEOPLE).map((p) => customer({ ...p, countryCode: "CA" })),
   });
   const o = (id: string, customerId: string, total: bigint) =>
-    order({ id, customerId, totalMinor: total, lines: [line({ id: `${id}-1`, productId: "9001", priceMinor: total })] });
+    order({
+      id,
+      customerId,
+      totalMinor: total,
+      lines: [line({ id: `${id}-1`, productId: "9001", priceMinor: total })],
+    });
   await upsertOrders(db, {
     shop,
     now,

@@ -26,7 +26,10 @@ describe("theme-check", () => {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-ext-"));
     try {
       fs.cpSync(DIR, copy, { recursive: true });
-      fs.appendFileSync(path.join(copy, "blocks", "recommendations.liquid"), "{% javascript %}alert(1){% endjavascript %}\n");
+      fs.appendFileSync(
+        path.join(copy, "blocks", "recommendations.liquid"),
+        "{% javascript %}alert(1){% endjavascript %}\n",
+      );
       const offenses = await check(copy);
       expect(offenses.map((o) => o.check)).toContain("AppBlockValidTags");
     } finally {
@@ -42,8 +45,12 @@ describe("contracts.md §2: structure and limits", () => {
     expect(files("snippets").length).toBeGreaterThan(0);
     expect(files("locales")).toEqual(expect.arrayContaining(["en.default.json", "en.default.schema.json"]));
     // At least one more storefront locale, and one more editor locale.
-    expect(files("locales").filter((f) => /^[a-z-]+\.json$/i.test(f) && !f.includes("default")).length).toBeGreaterThan(0);
-    expect(files("locales").filter((f) => f.endsWith(".schema.json") && !f.includes("default")).length).toBeGreaterThan(0);
+    expect(files("locales").filter((f) => /^[a-z-]+\.json$/i.test(f) && !f.includes("default")).length).toBeGreaterThan(
+      0,
+    );
+    expect(files("locales").filter((f) => f.endsWith(".schema.json") && !f.includes("default")).length).toBeGreaterThan(
+      0,
+    );
   });
 
   it("keeps within the size limits", () => {
@@ -51,7 +58,8 @@ describe("contracts.md §2: structure and limits", () => {
     expect(all.reduce((s, f) => s + fs.statSync(f).size, 0)).toBeLessThan(10 * 1024 * 1024);
     expect(files("blocks").length).toBeLessThanOrEqual(30);
     expect(files("locales").length).toBeLessThanOrEqual(100);
-    for (const f of files("locales")) expect(fs.statSync(path.join(DIR, "locales", f)).size).toBeLessThanOrEqual(15 * 1024);
+    for (const f of files("locales"))
+      expect(fs.statSync(path.join(DIR, "locales", f)).size).toBeLessThanOrEqual(15 * 1024);
     const liquid = all.filter((f) => f.endsWith(".liquid")).reduce((s, f) => s + fs.statSync(f).size, 0);
     expect(liquid).toBeLessThanOrEqual(100 * 1024);
     // One small script, no framework: well under the 10 KB suggestion, compressed or not.
@@ -82,26 +90,35 @@ describe("contracts.md §2: structure and limits", () => {
       JSON.parse(text);
     }
     for (const block of files("blocks")) {
-      const schema = blockSchema(read("blocks", block)) as { name: string; target: string; settings: { label?: string; content?: string; info?: string }[] };
+      const schema = blockSchema(read("blocks", block)) as {
+        name: string;
+        target: string;
+        settings: { label?: string; content?: string; info?: string }[];
+      };
       expect(schema.target).toBe("section");
       const keys = [schema.name, ...schema.settings.flatMap((s) => [s.label, s.content, s.info])]
-        .concat(schema.settings.flatMap((s) => ((s as { options?: { label: string }[] }).options ?? []).map((o) => o.label)))
+        .concat(
+          schema.settings.flatMap((s) => ((s as { options?: { label: string }[] }).options ?? []).map((o) => o.label)),
+        )
         .filter((k): k is string => typeof k === "string" && k.startsWith("t:"))
         .map((k) => k.slice(2));
       for (const locale of editorLocales) {
         const strings = JSON.parse(read("locales", locale)) as Record<string, unknown>;
-        for (const key of keys) expect(translate(key, [strings]), `${locale}: ${key}`).not.toMatch(/^translation missing/);
+        for (const key of keys)
+          expect(translate(key, [strings]), `${locale}: ${key}`).not.toMatch(/^translation missing/);
         // Block names under 25 characters (contracts.md §2).
         expect(translate(schema.name.slice(2), [strings]).length).toBeLessThan(25);
       }
     }
     // Every `'…' | t` the Liquid uses exists in every storefront locale.
-    const used = [...files("blocks"), ...files("snippets").map((f) => `../snippets/${f}`)]
-      .flatMap((f) => [...read("blocks", f).matchAll(/'([a-z_.]+)'\s*\|\s*t\b/g)].map((m) => m[1]!));
+    const used = [...files("blocks"), ...files("snippets").map((f) => `../snippets/${f}`)].flatMap((f) =>
+      [...read("blocks", f).matchAll(/'([a-z_.]+)'\s*\|\s*t\b/g)].map((m) => m[1]!),
+    );
     expect(used.length).toBeGreaterThan(0);
     for (const locale of storefrontLocales) {
       const strings = JSON.parse(read("locales", locale)) as Record<string, unknown>;
-      for (const key of used) expect(translate(key, [strings]), `${locale}: ${key}`).not.toMatch(/^translation missing/);
+      for (const key of used)
+        expect(translate(key, [strings]), `${locale}: ${key}`).not.toMatch(/^translation missing/);
     }
   });
 });
@@ -117,7 +134,11 @@ describe("Shopify filters for LiquidJS", () => {
 
   it.each([
     [{ src: "https://cdn.example/a.jpg" }, { width: 400 }, "https://cdn.example/a.jpg?width=400"],
-    ["https://cdn.example/a.jpg?v=1", { width: 400, height: 300 }, "https://cdn.example/a.jpg?v=1&width=400&height=300"],
+    [
+      "https://cdn.example/a.jpg?v=1",
+      { width: 400, height: 300 },
+      "https://cdn.example/a.jpg?v=1&width=400&height=300",
+    ],
     [null, { width: 400 }, ""],
     ["https://cdn.example/a.jpg", { width: "huge" }, "https://cdn.example/a.jpg"],
   ])("image_url(%j, %j)", (image, options, out) => expect(imageUrl(image, options)).toBe(out));
@@ -228,7 +249,11 @@ describe("the blocks' Liquid for a known decision", () => {
       buttonLabel: "See the collection",
       buttonLink: "/collections/vip",
     };
-    const d = decide([campaign], { customerId: "1", segmentIds: [3], country: null, visitorId: null, newVisitor: false }, new Date());
+    const d = decide(
+      [campaign],
+      { customerId: "1", segmentIds: [3], country: null, visitorId: null, newVisitor: false },
+      new Date(),
+    );
     expect(d.kind).toBe("campaign");
     const html = await liquid.renderSnippet("tailored-banner-content", {
       headline: d.campaign!.headline,
@@ -238,11 +263,16 @@ describe("the blocks' Liquid for a known decision", () => {
       button_link: d.campaign!.buttonLink,
     });
     expect(html).toContain(`<h2 class="tailored-banner__headline">Welcome back, VIP</h2>`);
-    expect(html).toContain(`<div class="tailored-banner__text"><p>Your <strong>early access</strong> starts now.</p></div>`);
+    expect(html).toContain(
+      `<div class="tailored-banner__text"><p>Your <strong>early access</strong> starts now.</p></div>`,
+    );
     expect(html).toContain(`<a class="tailored-banner__button" href="/collections/vip">See the collection</a>`);
     // The proxy's application/liquid form carries the same parts.
     const fragment = bannerFragment({ ...campaign, imageUrl: null, textColor: "#000", backgroundColor: "#fff" });
-    for (const part of [`<h2 class="tailored-banner__headline">Welcome back, VIP</h2>`, `href="/collections/vip">See the collection</a>`])
+    for (const part of [
+      `<h2 class="tailored-banner__headline">Welcome back, VIP</h2>`,
+      `href="/collections/vip">See the collection</a>`,
+    ])
       expect(fragment).toContain(part);
   });
 });

@@ -16,7 +16,11 @@ const SHOP = "proxy-test.myshopify.com";
 const OTHER = "proxy-other.myshopify.com";
 const GONE = "proxy-gone.myshopify.com";
 
-type Loader = (args: { request: Request; params: Record<string, string>; context: Record<string, unknown> }) => Promise<Response>;
+type Loader = (args: {
+  request: Request;
+  params: Record<string, string>;
+  context: Record<string, unknown>;
+}) => Promise<Response>;
 
 describe.each(DIALECTS)("app proxy on %s", (dialect) => {
   let database: TestDatabase;
@@ -40,7 +44,12 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
     const response = await call(kind === "banner" ? banner : recommendations, proxyRequest(kind, options));
     const body = await response.text();
     answers.push(body);
-    return { status: response.status, headers: response.headers, body, json: () => JSON.parse(body) as Record<string, unknown> };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body,
+      json: () => JSON.parse(body) as Record<string, unknown>,
+    };
   };
 
   beforeAll(async () => {
@@ -84,7 +93,12 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
       headline: "Bienvenue, new visitor",
     });
     await addCampaign(db, SHOP, { name: "Draft", status: "draft", priority: "100", headline: "Never shown" });
-    await addCampaign(db, OTHER, { name: "Other shop's", priority: "1", headline: "Other shop banner", holdoutPercent: "0" });
+    await addCampaign(db, OTHER, {
+      name: "Other shop's",
+      priority: "1",
+      headline: "Other shop banner",
+      holdoutPercent: "0",
+    });
     banner = (await import("~/routes/proxy.banner")).loader as unknown as Loader;
     recommendations = (await import("~/routes/proxy.recommendations")).loader as unknown as Loader;
     flush = async () => (await import("~/models/campaigns/impressions.server")).flushImpressions(db);
@@ -163,7 +177,10 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
     });
 
     it("answers 405 to anything but GET", async () => {
-      const r = await call(banner, new Request(proxyRequest("banner", { shop: SHOP }).url, { method: "POST", body: "x" }));
+      const r = await call(
+        banner,
+        new Request(proxyRequest("banner", { shop: SHOP }).url, { method: "POST", body: "x" }),
+      );
       expect(r.status).toBe(405);
     });
   });
@@ -202,8 +219,12 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
       const newCa = await get("banner", { shop: SHOP, query: { country: "ca", new: "1", vid: "visitor-0001" } });
       expect(newCa.json()).toMatchObject({ decision: "campaign", campaign: ids.newCa });
       expect(newCa.headers.get("cache-control")).toBe("public, max-age=30");
-      expect((await get("banner", { shop: SHOP, query: { country: "CA", vid: "visitor-0001" } })).json()).toMatchObject({ decision: "fallback" });
-      expect((await get("banner", { shop: SHOP, query: { country: "US", new: "1" } })).json()).toMatchObject({ decision: "fallback" });
+      expect((await get("banner", { shop: SHOP, query: { country: "CA", vid: "visitor-0001" } })).json()).toMatchObject(
+        { decision: "fallback" },
+      );
+      expect((await get("banner", { shop: SHOP, query: { country: "US", new: "1" } })).json()).toMatchObject({
+        decision: "fallback",
+      });
       // Junk parameters are absent, not errors.
       const junk = await get("banner", { shop: SHOP, query: { country: "<script>", new: "yes", vid: "!" } });
       expect(junk.status).toBe(200);
@@ -242,10 +263,10 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
       const { updateCampaign, getCampaign } = await import("~/models/campaigns/store.server");
       const { campaignInput } = await import("../helpers/storefront");
       const { campaignFields } = await import("~/models/campaigns/store.server");
-      const before = (await getCampaign(db, { shop: SHOP, id: ids.big }))!;
+      const before = (await getCampaign(db, { shop: SHOP, id: ids.big! }))!;
       await updateCampaign(db, {
         shop: SHOP,
-        id: ids.big,
+        id: ids.big!,
         input: campaignInput({ ...campaignFields(before), headline: "Big spender perks, edited" }),
         now: new Date(),
       });
@@ -257,7 +278,9 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
   describe("counts and privacy", () => {
     it("counts impressions per arm and the logged-in customers exposed", async () => {
       await flush();
-      const impressions = await db.prisma.campaignImpression.findMany({ where: { shop: SHOP, campaignId: ids.repeat } });
+      const impressions = await db.prisma.campaignImpression.findMany({
+        where: { shop: SHOP, campaignId: ids.repeat },
+      });
       expect(impressions.reduce((s, r) => s + r.impressions, 0)).toBeGreaterThanOrEqual(2);
       const exposures = await db.prisma.campaignExposure.findMany({ where: { shop: SHOP } });
       expect(exposures.map((e) => e.customerId).sort()).toEqual([PEOPLE.several.id, PEOPLE.big.id]);
@@ -267,7 +290,8 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
     it("no answer holds a customer's e-mail or name, a segment or campaign name", async () => {
       for (const who of Object.values(PEOPLE)) {
         for (const kind of ["banner", "recommendations"] as const) {
-          for (const format of ["json", "liquid"]) await get(kind, { shop: SHOP, customerId: who.id, query: { format } });
+          for (const format of ["json", "liquid"])
+            await get(kind, { shop: SHOP, customerId: who.id, query: { format } });
         }
       }
       expect(answers.length).toBeGreaterThan(30);
@@ -277,7 +301,8 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
         "New Canadians",
         `For ${SEGMENT_NAMES.repeat}`,
       ];
-      for (const body of answers) for (const needle of needles) expect(body.toLowerCase()).not.toContain(needle.toLowerCase());
+      for (const body of answers)
+        for (const needle of needles) expect(body.toLowerCase()).not.toContain(needle.toLowerCase());
     });
   });
 });

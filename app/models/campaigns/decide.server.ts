@@ -149,8 +149,11 @@ export async function recommendationsAnswer(
   const args = { shop: q.shop, productId: q.productId, limit: q.limit, now: q.now, ...inputs };
   const products =
     inputs.customerId === null
-      ? await cachedProducts(q.shop, `${q.productId ?? ""}|${inputs.segmentIds.join(",")}|${q.limit}`, q.now.getTime(), () =>
-          recommend(db, args),
+      ? await cachedProducts(
+          q.shop,
+          `${q.productId ?? ""}|${inputs.segmentIds.join(",")}|${q.limit}`,
+          q.now.getTime(),
+          () => recommend(db, args),
         )
       : await recommend(db, args);
   // The banner block counts the impression; recommendations alone count only when no banner block

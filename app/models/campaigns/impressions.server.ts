@@ -23,7 +23,13 @@ let flushing: Promise<void> = Promise.resolve();
 /** Counts one decision served. `customerId` only for a logged-in customer of the shop. */
 export function recordImpression(
   db: Db,
-  { shop, campaignId, arm, customerId, now }: { shop: string; campaignId: number; arm: Arm; customerId: string | null; now: Date },
+  {
+    shop,
+    campaignId,
+    arm,
+    customerId,
+    now,
+  }: { shop: string; campaignId: number; arm: Arm; customerId: string | null; now: Date },
 ): void {
   target = db;
   const day = now.toISOString().slice(0, 10);
@@ -66,7 +72,9 @@ export function flushImpressions(db: Db | null = target): Promise<void> {
 async function write(tx: Executor, batch: Pending): Promise<void> {
   const impressions = [...batch.impressions.values()];
   for (let i = 0; i < impressions.length; i += 200) {
-    const rows = impressions.slice(i, i + 200).map((r) => sql`(${r.shop}, ${r.campaignId}, ${r.arm}, ${r.day}, ${r.n})`);
+    const rows = impressions
+      .slice(i, i + 200)
+      .map((r) => sql`(${r.shop}, ${r.campaignId}, ${r.arm}, ${r.day}, ${r.n})`);
     await tx.run(
       sql`INSERT INTO "CampaignImpression" ("shop", "campaignId", "arm", "day", "impressions") VALUES ${join(rows)}
        ON CONFLICT ("shop", "campaignId", "arm", "day") DO UPDATE SET "impressions" = "CampaignImpression"."impressions" + excluded."impressions"`,

@@ -41,12 +41,19 @@ export async function previewCampaign(
   if (!row) {
     return {
       banner,
-      asCustomer: { sees: "fallback", message: `No customer ${customerId} in this shop: they would be an anonymous visitor.`, banner: null },
+      asCustomer: {
+        sees: "fallback",
+        message: `No customer ${customerId} in this shop: they would be an anonymous visitor.`,
+        banner: null,
+      },
     };
   }
   const visitor: Visitor = {
     customerId,
-    segmentIds: row.segmentIds.split(",").filter((s) => s !== "").map(Number),
+    segmentIds: row.segmentIds
+      .split(",")
+      .filter((s) => s !== "")
+      .map(Number),
     country: null,
     visitorId: null,
     newVisitor: false,
@@ -56,7 +63,11 @@ export async function previewCampaign(
   if (d.kind === "fallback") {
     return {
       banner,
-      asCustomer: { sees: "fallback", message: `Customer ${customerId} is not in this campaign's audience (or it is outside its dates): they see the block's own content.`, banner: null },
+      asCustomer: {
+        sees: "fallback",
+        message: `Customer ${customerId} is not in this campaign's audience (or it is outside its dates): they see the block's own content.`,
+        banner: null,
+      },
     };
   }
   if (d.campaign.id !== self.id) {
@@ -72,7 +83,11 @@ export async function previewCampaign(
   if (d.kind === "holdout") {
     return {
       banner,
-      asCustomer: { sees: "fallback", message: `Customer ${customerId} is in this campaign's holdout: they see the block's own content, for comparison.`, banner: null },
+      asCustomer: {
+        sees: "fallback",
+        message: `Customer ${customerId} is in this campaign's holdout: they see the block's own content, for comparison.`,
+        banner: null,
+      },
     };
   }
   return { banner, asCustomer: { sees: "this", message: `Customer ${customerId} sees this banner.`, banner } };

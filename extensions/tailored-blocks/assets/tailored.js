@@ -11,7 +11,11 @@
       if (id) return { id: id, fresh: false };
       var bytes = new Uint8Array(12);
       crypto.getRandomValues(bytes);
-      id = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      id = Array.prototype.map
+        .call(bytes, function (b) {
+          return ("0" + b.toString(16)).slice(-2);
+        })
+        .join("");
       localStorage.setItem(KEY, id);
       return { id: id, fresh: true };
     } catch (e) {
@@ -105,7 +109,9 @@
     }
     var timeout = Number(root.getAttribute("data-timeout")) || 1500;
     var ctrl = typeof AbortController === "function" ? new AbortController() : null;
-    var timer = setTimeout(function () { if (ctrl) ctrl.abort(); }, timeout);
+    var timer = setTimeout(function () {
+      if (ctrl) ctrl.abort();
+    }, timeout);
     var done = function (state) {
       clearTimeout(timer);
       root.setAttribute("data-tailored-state", state);
