@@ -31,7 +31,8 @@ export type CampaignInput = {
 const text = (max: number) =>
   z
     .string()
-    .transform((v) => plainText(v))
+    .optional()
+    .transform((v) => plainText(v ?? ""))
     .pipe(z.string().max(max, `at most ${max} characters`));
 const optionalText = (max: number) =>
   z
