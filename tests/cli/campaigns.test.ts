@@ -107,7 +107,9 @@ describe.each(DIALECTS)("campaigns on %s", (dialect) => {
   });
 
   it("refuses an unknown subcommand and a missing shop", async () => {
-    await expect(cli(database.url, "campaigns", "delete", "--shop", SHOP)).rejects.toThrow(/expected create or list/);
+    await expect(cli(database.url, "campaigns", "delete", "--shop", SHOP)).rejects.toThrow(
+      /expected create, list or demo/,
+    );
     await expect(cli(database.url, "campaigns", "list")).rejects.toThrow(UsageError);
   });
 });

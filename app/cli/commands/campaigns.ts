@@ -30,6 +30,7 @@ const campaigns: CliCommand = {
         [--text-color #hex] [--background-color #hex] [--strategy personal|segment|bestsellers]
         [--attribution-days N] [--json]
   campaigns list --shop DOMAIN [--json]
+  campaigns demo --shop DOMAIN [--json]
         storefront campaigns: a banner and a recommendation strategy for a segment or for visitors`,
   options: {
     shop: { type: "string" },
@@ -39,8 +40,8 @@ const campaigns: CliCommand = {
   database: (sub) => (sub === "list" ? "read" : "write"),
   check: (values, positionals) => {
     requireShop(values.shop);
-    if (positionals[0] !== "create" && positionals[0] !== "list")
-      throw new UsageError(`campaigns ${positionals[0] ?? ""}: expected create or list`);
+    if (!["create", "list", "demo"].includes(positionals[0] ?? ""))
+      throw new UsageError(`campaigns ${positionals[0] ?? ""}: expected create, list or demo`);
   },
   run: campaignCommand,
 };
@@ -73,6 +74,16 @@ async function campaignCommand({ db, values, positionals, out }: CliContext): Pr
       if (error instanceof store.CampaignInputError) throw new UsageError(`--segment: ${error.message}`);
       throw error;
     }
+  }
+  if (positionals[0] === "demo") {
+    // The demo shop's segments and campaigns (npm run demo), once.
+    const { seedDemoCampaigns } = await import("~/services/demo-campaigns.server");
+    const ids = await seedDemoCampaigns(db, { shop, now: new Date() });
+    out.print(
+      { shop, created: ids },
+      ids.length ? `created campaigns ${ids.join(", ")}` : "the shop has campaigns already",
+    );
+    return 0;
   }
   const list = await store.listCampaigns(db, { shop });
   const iso = (d: Date | null) => d?.toISOString() ?? null;
