@@ -6,6 +6,8 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Executor } from "~/db/database.server";
 import { date, decoder, int, join, nullable, raw, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
+import { anonymousOrderPayload } from "~/sync/mappers/anonymous-order";
+import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
 
 /**
  * Every table that holds a shop's rows, by its "shop" column, children before parents (OrderLine
@@ -22,6 +24,7 @@ export const SHOP_TABLES = [
   "SegmentMember",
   "SegmentEvent",
   "Segment",
+  "RecommendationList",
   "Tombstone",
   "BulkJob",
   "SyncCursor",
@@ -39,6 +42,7 @@ export const CUSTOMER_TABLES = [
   "SegmentMember",
   "SegmentEvent",
   "Segment",
+  "RecommendationList",
   "Tombstone",
   "WebhookEvent",
   "CampaignExposure",
@@ -273,6 +277,10 @@ export async function eraseCustomer(
     );
   }
   await tx.run(sql`DELETE FROM "Customer" WHERE "shop" = ${shop} AND ${sqlIn(`"id"`, customerIds)}`);
+  // Their recommendation list, which holds what they bought (the product and segment lists name no one).
+  await tx.run(
+    sql`DELETE FROM "RecommendationList" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"key"`, customerIds)}`,
+  );
   // A customers/delete left a tombstone with the id itself: the hashed one takes its place.
   await tx.run(
     sql`DELETE FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"id"`, customerIds)}`,
@@ -301,10 +309,12 @@ export async function eraseCustomer(
 }
 
 /**
- * Blanks every stored delivery of the shop that mentions one of `words` (anywhere, in any case) or
- * `numbers` (as a whole number: a customer or order id, a phone's digits), other than `seq`. Applied
- * events keep no payload already; a pending or failed one is marked done without being applied: it
- * concerns someone erased, and applying it later would only be refused by the tombstones.
+ * Every stored delivery of the shop that mentions one of `words` (anywhere, in any case) or `numbers`
+ * (as a whole number: a customer or order id, a phone's digits), other than `seq`. Applied events keep
+ * no payload already. A pending order delivery is still a sale of the shop: it is rewritten without
+ * the person (`anonymousOrderPayload`) and applied in its turn, as the stored orders are anonymised
+ * rather than deleted. Any other pending or failed one is blanked and marked done without being
+ * applied: it concerns someone erased, and applying it later would only be refused by the tombstones.
  */
 async function scrubInbox(
   tx: Executor,
@@ -321,17 +331,19 @@ async function scrubInbox(
   const position = raw(tx.dialect === "sqlite" ? "instr" : "strpos");
   const contains = (token: string) => sql`${position}(lower("payload"), ${token}) > 0`;
   const candidates = await tx.all(
-    sql`SELECT "seq", "payload" FROM "WebhookEvent" WHERE "shop" = ${shop} AND "seq" <> ${seq} AND "payload" <> ''
-       AND (${join(tokens.map(contains), " OR ")})`,
-    decoder({ seq: int, payload: text }),
+    sql`SELECT "seq", "topic", "status", "payload" FROM "WebhookEvent" WHERE "shop" = ${shop} AND "seq" <> ${seq}
+       AND "payload" <> '' AND (${join(tokens.map(contains), " OR ")})`,
+    decoder({ seq: int, topic: text, status: text, payload: text }),
   );
   const whole = numbers.map((n) => new RegExp(`(?<![0-9])${n}(?![0-9])`));
-  const hits = candidates
-    .filter(({ payload }) => {
-      const lower = payload.toLowerCase();
-      return words.some((w) => lower.includes(w.toLowerCase())) || whole.some((re) => re.test(payload));
-    })
-    .map((c) => c.seq);
+  const hits: number[] = [];
+  for (const { seq: hit, topic, status, payload } of candidates) {
+    const lower = payload.toLowerCase();
+    if (!words.some((w) => lower.includes(w.toLowerCase())) && !whole.some((re) => re.test(payload))) continue;
+    const sale = status === "pending" && ORDER_UPSERT_TOPICS.has(topic) ? anonymousOrderPayload(payload) : null;
+    if (sale === null) hits.push(hit);
+    else await tx.run(sql`UPDATE "WebhookEvent" SET "payload" = ${sale} WHERE "seq" = ${hit}`);
+  }
   for (let i = 0; i < hits.length; i += 250) {
     await tx.run(
       sql`UPDATE "WebhookEvent" SET "payload" = '', "lockedUntil" = NULL,

@@ -1,0 +1,53 @@
+// A customer's personal list: the item-item model's scores for their history, each divided by the
+// customer's best score, plus a popularity prior gamma · buyers(j) / buyers(best seller) over the
+// POPULAR_CANDIDATES best sellers. The prior is what carries customers with a short history (most of a
+// shop's customers); gamma is chosen on the validation splits like the model's own parameters. Only the
+// model's candidates and those best sellers are scored, so a customer costs the same whatever the
+// catalogue; only the best sellers' counts are used (and stored: the per-event update reads them back),
+// so that the full refresh and the per-event update give the same list.
+import { scoreHistory, type ItemModel } from "./item-model";
+
+export const POPULAR_CANDIDATES = 200;
+
+export type PersonalScorer = {
+  model: ItemModel;
+  /** Buyers per item, zero past the best sellers. */
+  popularity: Float64Array;
+  /** Best sellers first, at most POPULAR_CANDIDATES. */
+  popular: readonly number[];
+  gamma: number;
+  scratch: Float64Array;
+};
+
+export function personalScorer(
+  model: ItemModel,
+  popularity: ArrayLike<number>,
+  popular: readonly number[],
+  gamma: number,
+): PersonalScorer {
+  const top = popular.slice(0, POPULAR_CANDIDATES);
+  const counts = new Float64Array(model.items);
+  for (const j of top) counts[j] = popularity[j]!;
+  return { model, popularity: counts, popular: top, gamma, scratch: new Float64Array(model.items) };
+}
+
+export function personalList(
+  scorer: PersonalScorer,
+  history: ArrayLike<number>,
+  n: number,
+  exclude: (item: number) => boolean,
+): { items: number[]; scores: number[] } {
+  const { model, popularity, popular, gamma } = scorer;
+  const fromModel = scoreHistory(model, history, model.items, exclude, scorer.scratch);
+  const best = fromModel.scores[0] ?? 0;
+  const topSeller = popular.length > 0 ? popularity[popular[0]!]! : 0;
+  const score = new Map<number, number>();
+  for (let r = 0; r < fromModel.items.length; r++) score.set(fromModel.items[r]!, fromModel.scores[r]! / best);
+  if (gamma > 0 && topSeller > 0) {
+    for (const j of popular) {
+      if (!exclude(j)) score.set(j, (score.get(j) ?? 0) + (gamma * popularity[j]!) / topSeller);
+    }
+  }
+  const ranked = [...score].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n);
+  return { items: ranked.map((e) => e[0]), scores: ranked.map((e) => e[1]) };
+}
