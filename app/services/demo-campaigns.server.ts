@@ -1,9 +1,11 @@
 // The demo shop's campaigns (`tailored campaigns demo`, run by `npm run demo` after the seed): two
 // segments and three campaigns, so that a newcomer's /storefront shows different banners and products
-// to different customers. Does nothing when the shop has campaigns already.
+// to different customers; then the shop's recommendation lists are refreshed. Does nothing when the
+// shop has campaigns already.
 import type { Db } from "~/db/database.server";
 import { parseCampaignForm } from "~/domain/campaign-form";
 import { createCampaign } from "~/models/campaigns/store.server";
+import { refreshRecommendations } from "~/models/recommendations-refresh.server";
 import { createSegment } from "~/models/segments/definitions.server";
 
 export async function seedDemoCampaigns(db: Db, { shop, now }: { shop: string; now: Date }): Promise<number[]> {
@@ -59,5 +61,7 @@ export async function seedDemoCampaigns(db: Db, { shop, now }: { shop: string; n
     if (!parsed.ok) throw new Error(`demo campaign "${fields.name}": ${JSON.stringify(parsed.errors)}`);
     ids.push(await createCampaign(db, { shop, input: parsed.value, now }));
   }
+  // The lists the storefront's products come from, with the new segments' top sellers among them.
+  await refreshRecommendations(db, { shop, now });
   return ids;
 }
