@@ -168,13 +168,28 @@ export async function recommendationsAnswer(
   };
 }
 
+// Prices as shown, remembered: a shop has few distinct prices, and building the number format is the
+// costliest step of an answer (a new Intl.NumberFormat per call).
+const prices = new Map<string, string>();
+
+function price(minor: bigint, currencyCode: string): string {
+  const key = `${currencyCode}:${minor}`;
+  let shown = prices.get(key);
+  if (shown === undefined) {
+    shown = displayMoney(minor, currencyCode);
+    if (prices.size >= 10_000) prices.clear();
+    prices.set(key, shown);
+  }
+  return shown;
+}
+
 export function productView(p: RecommendedProduct, currencyCode: string): ProductView {
   return {
     id: p.id,
     url: `/products/${encodeURIComponent(p.handle)}`,
     title: p.title,
     imageUrl: p.imageUrl,
-    price: p.priceMinor === null ? null : displayMoney(p.priceMinor, currencyCode),
+    price: p.priceMinor === null ? null : price(p.priceMinor, currencyCode),
   };
 }
 
