@@ -189,3 +189,25 @@ export function formFields(form: FormData): Record<string, string> {
   for (const [key, value] of form.entries()) if (typeof value === "string") out[key] = value;
   return out;
 }
+
+/** The new-campaign form's starting values. */
+export const NEW_CAMPAIGN: Record<string, string> = {
+  name: "",
+  status: "draft",
+  segmentId: "",
+  countries: "",
+  newVisitorsOnly: "",
+  priority: "0",
+  startsAt: "",
+  endsAt: "",
+  holdoutPercent: "10",
+  headline: "",
+  bodyHtml: "",
+  imageUrl: "",
+  buttonLabel: "",
+  buttonLink: "",
+  textColor: "#1a1a1a",
+  backgroundColor: "#f4f1ea",
+  strategy: "personal",
+  attributionDays: "7",
+};

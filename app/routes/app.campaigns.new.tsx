@@ -3,30 +3,9 @@ import { useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth.server";
 import { CampaignForm, type CampaignActionData } from "~/components/CampaignForm";
 import { db } from "~/db.server";
-import { formFields, parseCampaignForm } from "~/domain/campaign-form";
+import { formFields, NEW_CAMPAIGN, parseCampaignForm } from "~/domain/campaign-form";
 import { segmentChoices } from "~/models/campaigns/admin.server";
 import { CampaignInputError, createCampaign } from "~/models/campaigns/store.server";
-
-export const NEW_CAMPAIGN: Record<string, string> = {
-  name: "",
-  status: "draft",
-  segmentId: "",
-  countries: "",
-  newVisitorsOnly: "",
-  priority: "0",
-  startsAt: "",
-  endsAt: "",
-  holdoutPercent: "10",
-  headline: "",
-  bodyHtml: "",
-  imageUrl: "",
-  buttonLabel: "",
-  buttonLink: "",
-  textColor: "#1a1a1a",
-  backgroundColor: "#f4f1ea",
-  strategy: "personal",
-  attributionDays: "7",
-};
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);
