@@ -121,3 +121,32 @@ describe("demo storefront in Chromium", () => {
     await page.close();
   });
 });
+
+describe("campaign admin in Chromium", () => {
+  let app: DemoApp;
+  beforeAll(async () => {
+    app = await startDemoApp(async (url) => {
+      await cliJson(url, "seed", "--customers", "300", "--seed", "5");
+      await cliJson(url, "campaigns", "demo", "--shop", DEMO_SHOP);
+    });
+  }, 120_000);
+  afterAll(async () => app?.stop());
+
+  it("lists the campaigns, and previews one live as a chosen customer would see it", async () => {
+    const { page, failed } = await app.open("/app/campaigns");
+    await page.getByRole("link", { name: "Thank the regulars" }).click();
+    const preview = page.locator("[data-preview-banner]").first();
+    await expect
+      .poll(async () => (await preview.locator("h2").textContent())?.trim())
+      .toBe("Thank you for coming back");
+    await page.getByLabel("Headline").fill("Thanks, regulars");
+    await expect.poll(async () => (await preview.locator("h2").textContent())?.trim()).toBe("Thanks, regulars");
+    await page.getByLabel("See it as customer (Shopify customer id)").fill("1");
+    await expect
+      .poll(async () => (await page.locator("#preview-as-customer").textContent()) ?? "")
+      .toMatch(/customer 1\b/i);
+    expect(await page.getByText("Not enough data yet").count()).toBe(1);
+    expect(failed).toEqual([]);
+    await page.close();
+  });
+});
