@@ -3,7 +3,9 @@
 // with the strategy of the campaign they get; JSON for the block's script or, with ?format=liquid,
 // application/liquid. The production server answers this path directly with the same function
 // (app/storefront/answer.server.ts).
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { answerProxy } from "~/storefront/answer.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => answerProxy(request, "recommendations");
+// Anything but GET: a JSON 405 from the same door, rather than Remix's "no action" error.
+export const action = async ({ request }: ActionFunctionArgs) => answerProxy(request, "recommendations");
