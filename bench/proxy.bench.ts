@@ -99,7 +99,14 @@ async function paced(port: number, rate: number, seconds: number, next: () => st
   agent.destroy();
   const sorted = [...latencies].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  return { sent: total, byStatus, p50: q(0.5), p99: q(0.99), max: sorted[sorted.length - 1] ?? 0, rate: total / elapsed };
+  return {
+    sent: total,
+    byStatus,
+    p50: q(0.5),
+    p99: q(0.99),
+    max: sorted[sorted.length - 1] ?? 0,
+    rate: total / elapsed,
+  };
 }
 
 function requestMaker(customers: readonly string[], products: readonly string[]): () => string {
@@ -136,7 +143,9 @@ async function measure(dialect: "sqlite" | "postgres", customersCount: number, r
   const { openDatabase } = await import("~/db/database.server");
   const { databaseConfig } = await import("~/db/config");
   const db = openDatabase(databaseConfig(url, ROOT));
-  const customers = (await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true } })).map((c) => c.id);
+  const customers = (await db.prisma.customer.findMany({ where: { shop: SHOP }, select: { id: true } })).map(
+    (c) => c.id,
+  );
   const products = (await db.prisma.product.findMany({ where: { shop: SHOP }, select: { id: true } })).map((p) => p.id);
   const campaigns = await db.prisma.campaign.count({ where: { shop: SHOP, status: "active" } });
   await db.close();
@@ -157,7 +166,10 @@ export async function run(): Promise<void> {
   const seconds = Number(process.env.BENCH_PROXY_SECONDS ?? 30);
   const rate = Number(process.env.BENCH_PROXY_RATE ?? 500);
   const customers = Number(process.env.BENCH_PROXY_CUSTOMERS ?? 20_000);
-  const build = spawnSync(path.join(ROOT, "node_modules", ".bin", "remix"), ["vite:build"], { cwd: ROOT, stdio: "ignore" });
+  const build = spawnSync(path.join(ROOT, "node_modules", ".bin", "remix"), ["vite:build"], {
+    cwd: ROOT,
+    stdio: "ignore",
+  });
   if (build.status !== 0) throw new Error("build failed");
   const results = [];
   for (const dialect of ["sqlite", "postgres"] as const) results.push(await measure(dialect, customers, rate, seconds));

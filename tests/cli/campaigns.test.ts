@@ -1,5 +1,6 @@
 // `tailored campaigns create|list`, on both databases: validated and sanitized as the admin form is,
 // bad input refused with the option's name.
+/* eslint-disable no-script-url -- a script URL is the input being refused */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "~/cli/main";
 import { cli, cliJson } from "../helpers/cli";

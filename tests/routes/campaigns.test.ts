@@ -1,6 +1,7 @@
 // The campaign pages' loaders and actions, called directly with real requests (demo mode): create with
 // field errors and sanitizing, the list with the theme editor links, the preview as a chosen customer,
 // the detail with its uplift, edit and delete.
+/* eslint-disable no-script-url -- a script URL is the input being refused */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
