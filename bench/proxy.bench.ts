@@ -6,8 +6,8 @@
 // down with the server and hide its queueing), each latency is measured from its scheduled time, over a
 // pool of kept-alive connections. The mix: half logged-in customers (any of the shop's, so most miss
 // any cache), half anonymous visitors (with a country, a visitor id, some new), banner and
-// recommendations alternately, some with a product page's id. BENCH_PROXY_SECONDS, BENCH_PROXY_RATE and
-// BENCH_PROXY_CUSTOMERS change the run.
+// recommendations alternately, some with a product page's id. BENCH_PROXY_SECONDS, BENCH_PROXY_RATE,
+// BENCH_PROXY_CUSTOMERS and BENCH_PROXY_DIALECTS (sqlite,postgres) change the run.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import os from "node:os";
@@ -172,7 +172,8 @@ export async function run(): Promise<void> {
   });
   if (build.status !== 0) throw new Error("build failed");
   const results = [];
-  for (const dialect of ["sqlite", "postgres"] as const) results.push(await measure(dialect, customers, rate, seconds));
+  const dialects = (process.env.BENCH_PROXY_DIALECTS ?? "sqlite,postgres").split(",") as ("sqlite" | "postgres")[];
+  for (const dialect of dialects) results.push(await measure(dialect, customers, rate, seconds));
   const ms = (x: number) => x.toFixed(1);
   const rows = results.map((r) => {
     const ok = r.byStatus["200"] ?? 0;

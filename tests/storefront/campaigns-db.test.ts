@@ -130,6 +130,11 @@ describe.each(DIALECTS)("campaign counts on %s", (dialect) => {
     await flushImpressions(db);
     expect(await deleteCampaign(db, { shop: SHOP, id: other })).toBe(true);
     expect(await db.prisma.campaignExposure.count({ where: { shop: SHOP, campaignId: other } })).toBe(0);
+    // A count still in memory for the deleted campaign is dropped at the write.
+    recordImpression(db, { shop: SHOP, campaignId: other, arm: "campaign", customerId: "4444", now: day(22) });
+    await flushImpressions(db);
+    expect(await db.prisma.campaignImpression.count({ where: { shop: SHOP, campaignId: other } })).toBe(0);
+    expect(await db.prisma.campaignExposure.count({ where: { shop: SHOP, campaignId: other } })).toBe(0);
     await db.transaction((tx) => eraseShop(tx, { shop: SHOP }));
     for (const count of [
       db.prisma.campaign.count({ where: { shop: SHOP } }),

@@ -4,7 +4,7 @@
 // that a proxy request never waits on a write: at 500 requests a second a row per request would put
 // the storefront behind the webhook writer. What a crash loses is the last few seconds of counts.
 import type { Db, Executor } from "~/db/database.server";
-import { decoder, join, sql, sqlIn, text } from "~/db/sql";
+import { decoder, int, join, sql, sqlIn, text } from "~/db/sql";
 import type { Arm } from "~/domain/personalize";
 
 export const FLUSH_MS = 2_000;
@@ -70,7 +70,18 @@ export function flushImpressions(db: Db | null = target): Promise<void> {
 }
 
 async function write(tx: Executor, batch: Pending): Promise<void> {
-  const impressions = [...batch.impressions.values()];
+  // Only for campaigns still held: one deleted (or its shop redacted) since the request gets nothing.
+  const ids = [...new Set([...batch.impressions.values()].map((r) => r.campaignId))];
+  const held = new Set(
+    (
+      await tx.all(
+        sql`SELECT "shop", "id" FROM "Campaign" WHERE ${sqlIn(`"id"`, ids)}`,
+        decoder({ shop: text, id: int }),
+      )
+    ).map((r) => `${r.shop}\n${r.id}`),
+  );
+  const live = (r: { shop: string; campaignId: number }) => held.has(`${r.shop}\n${r.campaignId}`);
+  const impressions = [...batch.impressions.values()].filter(live);
   for (let i = 0; i < impressions.length; i += 200) {
     const rows = impressions
       .slice(i, i + 200)
@@ -82,7 +93,7 @@ async function write(tx: Executor, batch: Pending): Promise<void> {
   }
   // Exposures only for customers still held: one erased since the request is not written back.
   const byShop = new Map<string, Pending["exposures"] extends Map<string, infer V> ? V[] : never>();
-  for (const e of batch.exposures.values()) byShop.set(e.shop, [...(byShop.get(e.shop) ?? []), e]);
+  for (const e of [...batch.exposures.values()].filter(live)) byShop.set(e.shop, [...(byShop.get(e.shop) ?? []), e]);
   for (const [shop, list] of byShop) {
     for (let i = 0; i < list.length; i += 200) {
       const part = list.slice(i, i + 200);
