@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   backfill: () => import("./backfill.bench"),
   ingest: () => import("./ingest.bench"),
   proxy: () => import("./proxy.bench"),
+  models: () => import("./models.bench"),
   seed: () => import("./seed.bench"),
   segments: () => import("./segments.bench"),
 };

@@ -2,6 +2,7 @@
 import type { CliCommand } from "../command";
 import { campaignCommands } from "./campaigns";
 import { dataCommands } from "./data";
+import { modelCommands } from "./models";
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
 import { webhookCommands } from "./webhooks";
@@ -12,4 +13,5 @@ export const COMMANDS: CliCommand[] = [
   ...webhookCommands,
   ...segmentCommands,
   ...campaignCommands,
+  ...modelCommands,
 ];
