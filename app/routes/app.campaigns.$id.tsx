@@ -1,9 +1,10 @@
 // A campaign: its form (edit in place, live preview), its measured uplift against the holdout, and
 // delete.
-import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { json, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useLoaderData } from "@remix-run/react";
 import { BlockStack, Button, Card, DataTable, Text } from "@shopify/polaris";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { CampaignForm, type CampaignActionData } from "~/components/CampaignForm";
 import { db } from "~/db.server";
 import { formFields, parseCampaignForm } from "~/domain/campaign-form";
@@ -70,6 +71,9 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     },
   };
 };
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  pageTitle(data ? data.fields.name : "Campaign not found", "Campaigns");
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);

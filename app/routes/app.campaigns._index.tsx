@@ -4,10 +4,13 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Button, Card, DataTable, InlineStack, Layout, Link, Page, Text } from "@shopify/polaris";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { segmentChoices, themeEditorLinks } from "~/models/campaigns/admin.server";
 import { listCampaigns } from "~/models/campaigns/store.server";
 import { impressionTotals } from "~/models/campaigns/uplift.server";
+
+export const meta = () => pageTitle("Campaigns");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

@@ -1,11 +1,14 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { CampaignForm, type CampaignActionData } from "~/components/CampaignForm";
 import { db } from "~/db.server";
 import { formFields, NEW_CAMPAIGN, parseCampaignForm } from "~/domain/campaign-form";
 import { segmentChoices } from "~/models/campaigns/admin.server";
 import { CampaignInputError, createCampaign } from "~/models/campaigns/store.server";
+
+export const meta = () => pageTitle("New campaign", "Campaigns");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);

@@ -8,6 +8,8 @@ export function adminPages(segmentId: number): { name: string; path: string }[] 
     { name: "segment", path: `/app/segments/${segmentId}` },
     { name: "segment-edit", path: `/app/segments/${segmentId}/edit` },
     { name: "sync", path: "/app/sync" },
+    { name: "campaigns", path: "/app/campaigns" },
+    { name: "campaign-new", path: "/app/campaigns/new" },
   ];
 }
 
