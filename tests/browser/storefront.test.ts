@@ -2,6 +2,7 @@
 // own script) asking the real proxy routes through requests signed as Shopify signs them. Two demo
 // customers in different campaigns' segments see different banners and products; when the proxy fails
 // or is too slow, the blocks keep their own fallback content.
+import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SHOP } from "~/demo/mode.server";
@@ -89,6 +90,26 @@ describe("demo storefront in Chromium", () => {
     expect(lapsed.products).not.toEqual(regular.products);
     expect(lapsed.failed).toEqual([]);
     await lapsed.page.close();
+  });
+
+  it("has no serious or critical axe-core violation in the blocks, personalized or not", async () => {
+    const axe = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+    for (const as of [`c${picked.regular}`, "fail"]) {
+      const { page } = await visit(as);
+      await page.addScriptTag({ path: axe });
+      const found = await page.evaluate(async () => {
+        const run = (
+          window as unknown as {
+            axe: { run: (n: Element, o: object) => Promise<{ violations: { id: string; impact: string | null }[] }> };
+          }
+        ).axe.run;
+        return (await run(document.querySelector("main")!, { resultTypes: ["violations"] })).violations;
+      });
+      expect(
+        found.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${as}: ${v.id}`),
+      ).toEqual([]);
+      await page.close();
+    }
   });
 
   it("shows a new anonymous visitor the new-visitor campaign, and nothing personal on the next visit", async () => {
