@@ -46,8 +46,15 @@ async function serve() {
   const threaded = process.env.TAILORED_BACKGROUND !== "here";
   if (threaded) process.env.TAILORED_BACKGROUND = "thread";
   const build = await loadBuild();
-  const { ingestWebhook, MAX_WEBHOOK_BYTES, startBackgroundThread, httpLimits, pixelEndpoint, MAX_PIXEL_BYTES } =
-    build.entry.module;
+  const {
+    ingestWebhook,
+    MAX_WEBHOOK_BYTES,
+    startBackgroundThread,
+    httpLimits,
+    pixelEndpoint,
+    MAX_PIXEL_BYTES,
+    answerProxy,
+  } = build.entry.module;
   // Bounds on what one client may hold: slow headers and bodies, idle connections, header count and
   // size, connections at once (app/http-limits.ts).
   const limits = httpLimits(process.env);
@@ -114,6 +121,25 @@ async function serve() {
     });
   };
 
+  // `GET /proxy/<kind>`: the storefront blocks' app proxy requests, answered before Express as well
+  // (docs/decisions/021-storefront-personalization.md): hundreds a second on a busy shop, each needing
+  // none of Express, compression or Remix's route matching. The same `answerProxy` the Remix routes call.
+  const PROXY_PATH = /^\/proxy\/(banner|recommendations)\/?(?:\?.*)?$/;
+  const proxy = (req, res, kind) => {
+    // Only the path and query matter (they are what is signed); never the Host header, which a client sets.
+    const request = new Request(`http://localhost${req.url}`, { method: req.method });
+    answerProxy(request, kind).then(
+      async (response) => {
+        const body = req.method === "HEAD" ? "" : await response.text();
+        res.writeHead(response.status, Object.fromEntries(response.headers)).end(body);
+      },
+      (error) => {
+        console.error(error);
+        res.writeHead(500).end();
+      },
+    );
+  };
+
   const app = express();
   app.disable("x-powered-by");
   app.use(compression());
@@ -136,8 +162,10 @@ async function serve() {
     },
     (req, res) => {
       const match = req.method === "POST" ? WEBHOOK_PATH.exec(req.url) : null;
+      const proxied = req.method === "GET" || req.method === "HEAD" ? PROXY_PATH.exec(req.url) : null;
       if (match) webhook(req, res, `${match[1]}/${match[2]}`);
       else if ((req.method === "POST" || req.method === "OPTIONS") && PIXEL_PATH.test(req.url)) pixel(req, res);
+      else if (proxied) proxy(req, res, proxied[1]);
       else app(req, res);
     },
   );

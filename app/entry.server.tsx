@@ -9,6 +9,7 @@ import { startBackgroundWork } from "./sync/worker.server";
 
 export { ingestWebhook, MAX_WEBHOOK_BYTES } from "./sync/receive.server";
 export { startBackgroundThread } from "./sync/background-thread.server";
+export { answerProxy } from "./storefront/answer.server";
 // The bounds server.mjs sets on its HTTP server.
 export { httpLimits } from "./http-limits";
 export { MAX_PIXEL_BYTES, pixelEndpoint } from "./pixel/endpoint.server";

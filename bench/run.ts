@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   backfill: () => import("./backfill.bench"),
   ingest: () => import("./ingest.bench"),
   pixel: () => import("./pixel.bench"),
+  proxy: () => import("./proxy.bench"),
   models: () => import("./models.bench"),
   recommend: () => import("./recommend.bench"),
   predictions: () => import("./predictions.bench"),

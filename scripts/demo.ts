@@ -64,9 +64,19 @@ if (!seeded || values.reseed) {
 } else {
   console.log("\n▸ The demo shop is already seeded (npm run demo -- --reseed to start again)");
 }
+// Storefront campaigns for /storefront (once; nothing when the shop has some).
+step("Adding the demo campaigns", tsx, [
+  "app/cli/main.ts",
+  "campaigns",
+  "demo",
+  "--shop",
+  "tailored-demo.myshopify.com",
+]);
 step("Building the app", path.join(root, "node_modules", ".bin", "remix"), ["vite:build"]);
 
-console.log(`\n▸ Tailored (demo mode) on http://localhost:${values.port}/app  —  Ctrl-C to stop\n`);
+console.log(
+  `\n▸ Tailored (demo mode) on http://localhost:${values.port}/app, its storefront on http://localhost:${values.port}/storefront  —  Ctrl-C to stop\n`,
+);
 const server = spawn(process.execPath, ["server.mjs"], {
   cwd: root,
   stdio: "inherit",

@@ -35,6 +35,9 @@ export const SHOP_TABLES = [
   "PixelShop",
   "ModelFit",
   "CustomerPrediction",
+  "CampaignExposure",
+  "CampaignImpression",
+  "Campaign",
 ] as const;
 
 /** Tables a customer erasure changes: re-sampled by the planner afterwards (scrubStorage). */
@@ -51,6 +54,7 @@ export const CUSTOMER_TABLES = [
   "WebhookEvent",
   "PixelEvent",
   "PixelVisitor",
+  "CampaignExposure",
 ] as const;
 
 /**
@@ -274,7 +278,15 @@ export async function eraseCustomer(
   }
   // Their history goes too: sizes over time then read as if they had never been members, consistently
   // with the size now (segmentDetail counts back from memberCount through the events).
-  for (const table of ["SegmentMember", "SegmentEvent", "CustomerFacts", "CustomerPrediction"] as const) {
+  // CampaignExposure: which campaign arm reached them (storefront personalization); the campaign's
+  // impression counts hold no customer and stay.
+  for (const table of [
+    "SegmentMember",
+    "SegmentEvent",
+    "CustomerFacts",
+    "CustomerPrediction",
+    "CampaignExposure",
+  ] as const) {
     await tx.run(
       sql`DELETE FROM ${raw(`"${table}"`)} WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`,
     );

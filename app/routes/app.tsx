@@ -20,6 +20,7 @@ const PAGES = [
   { to: "/app", label: "Home", home: true },
   { to: "/app/insights", label: "Insights", home: false },
   { to: "/app/segments", label: "Segments", home: false },
+  { to: "/app/campaigns", label: "Campaigns", home: false },
   { to: "/app/sync", label: "Sync", home: false },
 ] as const;
 

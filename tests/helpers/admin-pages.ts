@@ -7,7 +7,10 @@ export function adminPages(segmentId: number): { name: string; path: string }[] 
     { name: "segment-new", path: "/app/segments/new" },
     { name: "segment", path: `/app/segments/${segmentId}` },
     { name: "segment-edit", path: `/app/segments/${segmentId}/edit` },
+    { name: "insights", path: "/app/insights" },
     { name: "sync", path: "/app/sync" },
+    { name: "campaigns", path: "/app/campaigns" },
+    { name: "campaign-new", path: "/app/campaigns/new" },
   ];
 }
 

@@ -1,5 +1,6 @@
 // Every command of `npm run tailored`, in the order the help lists them. An area adds its file here.
 import type { CliCommand } from "../command";
+import { campaignCommands } from "./campaigns";
 import { dataCommands } from "./data";
 import { pixelCommands } from "./pixel";
 import { recommendCommands } from "./recommend";
@@ -17,4 +18,5 @@ export const COMMANDS: CliCommand[] = [
   ...pixelCommands,
   // `models` (fit, predict, backtest, and fit-bgnbd / fit-gg from models.ts) and `clusters`.
   ...predictionCommands,
+  ...campaignCommands,
 ];

@@ -5,6 +5,7 @@ import type { Executor } from "~/db/database.server";
 import { decoder, int, join, raw, sql, sqlIn, text } from "~/db/sql";
 import { readsBehaviour, readsPurchases, type EngineContext, type Prepared } from "~/domain/segments/engine";
 import { evaluate } from "~/domain/segments/evaluate";
+import { membershipsChanged } from "~/models/campaigns/cache.server";
 import { preparedStored } from "./rules.server";
 import { customersWithSegments } from "./subjects.server";
 
@@ -22,6 +23,8 @@ export async function writeMembershipChanges(
   { shop, at, changes }: { shop: string; at: Date; changes: readonly MembershipChange[] },
 ): Promise<void> {
   if (changes.length === 0) return;
+  // The storefront's cached product lists of this shop (segment top sellers) are read again.
+  membershipsChanged(shop);
   const entering = changes.filter((c) => c.entered);
   const leaving = changes.filter((c) => !c.entered);
   if (tx.dialect === "postgres") {
