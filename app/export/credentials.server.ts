@@ -14,7 +14,7 @@ export type Service = (typeof SERVICES)[number];
 
 export const isService = (value: unknown): value is Service => SERVICES.includes(value as Service);
 
-export type ClientOptions = HttpOptions & { env?: Record<string, string | undefined> };
+export type ClientOptions = HttpOptions & { env?: Record<string, string | undefined>; pollMs?: number };
 
 export type DestinationSummary = { service: Service; account: string | null; connectedAt: Date | null };
 

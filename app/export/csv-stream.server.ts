@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { stringify } from "csv-stringify";
 import type { Executor } from "~/db/database.server";
 import { shopContext } from "~/models/segments/rules.server";
-import { headerRow, memberRow, type ExportContext, type FieldName } from "./csv";
+import { csvOptions, headerRow, memberRow, type ExportContext, type FieldName } from "./csv";
 import { members } from "./members.server";
 
 export type CsvOptions = {
@@ -39,7 +39,7 @@ export function csvNodeStream(db: Executor, options: CsvOptions): Readable {
     }
   }
   const source = Readable.from(rows(), { objectMode: true, highWaterMark: 256 });
-  const csv = stringify({ bom: options.bom === true, record_delimiter: "windows" });
+  const csv = stringify({ ...csvOptions(), bom: options.bom === true });
   source.on("error", (error) => csv.destroy(error));
   return source.pipe(csv);
 }

@@ -134,6 +134,15 @@ export function memberRow(member: ExportMember, fields: readonly FieldName[], ct
   });
 }
 
+/**
+ * csv-stringify's options for RFC 4180: CRLF between records, and a field holding a line break quoted.
+ * With CRLF records csv-stringify quotes only a field holding CRLF itself, not a lone LF or CR, which a
+ * spreadsheet would then read as the end of a record (a tag or a city with a line break in it).
+ */
+export function csvOptions(): { record_delimiter: "windows"; quoted_match: RegExp } {
+  return { record_delimiter: "windows", quoted_match: /[\r\n]/ };
+}
+
 /** U+FEFF, so that spreadsheets (Excel) read the file as UTF-8. */
 export const UTF8_BOM = "\uFEFF";
 
