@@ -40,6 +40,10 @@ export class FakeService {
     this.faults.push({ ...fault });
   }
 
+  clearFaults(): void {
+    this.faults = [];
+  }
+
   release(): void {
     this.hold = null;
     for (const res of this.held) res.destroy();

@@ -16,6 +16,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { BulkOperations, countJsonl, type Resource, type WebhookDelivery } from "./fake-shopify/bulk";
 import { connection, searchFilter, withLineItems } from "./fake-shopify/connections";
+import { EXPORT_MUTATIONS, ExportMutations } from "./fake-shopify/export-mutations";
 import {
   GraphQLFieldError,
   parseDocument,
@@ -66,6 +67,8 @@ export type FakeShopifyRequest = {
 export type FakeShopify = {
   origin: string; // http://127.0.0.1:PORT
   requests: FakeShopifyRequest[];
+  /** What the export mutations wrote (tags, metafields, segments). */
+  exported: ExportMutations;
   webhookDeliveries: WebhookDelivery[];
   failNextBulk(errorCode: "INTERNAL_SERVER_ERROR" | "TIMEOUT" | "ACCESS_DENIED", opts?: { partial?: boolean }): void;
   expireNextBulk(): void;
@@ -91,6 +94,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   let orders = options.orders ?? [];
 
   const requests: FakeShopifyRequest[] = [];
+  const exported = new ExportMutations();
   const bulk = new BulkOperations({
     shop: options.shop,
     apiVersion,
@@ -160,7 +164,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     const typeName = op.type === "mutation" ? "Mutation" : "QueryRoot";
     const known =
       op.type === "mutation"
-        ? ["bulkOperationRunQuery"]
+        ? ["bulkOperationRunQuery", ...EXPORT_MUTATIONS]
         : [
             "shop",
             "customers",
@@ -209,6 +213,12 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
             continue;
           case "bulkOperationRunQuery":
             value = bulk.run(args);
+            break;
+          case "tagsAdd":
+          case "tagsRemove":
+          case "metafieldsSet":
+          case "segmentCreate":
+            value = exported.run(field.name, args);
             break;
           case "currentBulkOperation": {
             const type = args.type ?? "QUERY";
@@ -418,6 +428,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   return {
     origin,
     requests,
+    exported,
     webhookDeliveries: bulk.webhookDeliveries,
     failNextBulk(errorCode, opts) {
       bulk.failNext(errorCode, opts?.partial ?? false);
