@@ -22,9 +22,18 @@ export function adapterFactory(
     now = () => new Date(),
     clientOptions = {},
     adminClient,
-  }: { now?: () => Date; clientOptions?: ClientOptions; adminClient: (shop: string) => Promise<AdminClient> },
+    batchSize,
+  }: {
+    now?: () => Date;
+    clientOptions?: ClientOptions;
+    adminClient: (shop: string) => Promise<AdminClient>;
+    /** Members a batch (tests; each adapter has its own default). */
+    batchSize?: number;
+  },
 ): AdapterFactory {
-  return async (job) => {
+  const sized = (adapter: Adapter): Adapter => (batchSize ? { ...adapter, batchSize } : adapter);
+  return async (job) => sized(await make(job));
+  async function make(job: ExportJob): Promise<Adapter> {
     if (job.target === "shopify-tags") return shopifyTagsAdapter(await adminClient(job.shop), clientOptions.sleep);
     const client = await clientFor(db, { shop: job.shop, service: job.target, options: clientOptions });
     if (job.target === "klaviyo") {
@@ -35,7 +44,7 @@ export function adapterFactory(
       });
     }
     return mailchimpAdapter(client as MailchimpClient);
-  };
+  }
 }
 
 /** Runs claimable jobs until none is left (of `shop`, when given); returns the jobs as they ended. */

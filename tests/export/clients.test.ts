@@ -39,7 +39,13 @@ describe("Klaviyo client", () => {
   });
   afterAll(() => fake.close());
   const client = (waits: number[] = [], extra: Record<string, unknown> = {}) =>
-    new KlaviyoClient(KEY, { origin: fake.url, sleep: async (ms) => void waits.push(ms), random: () => 0.5, pollMs: 7, ...extra });
+    new KlaviyoClient(KEY, {
+      origin: fake.url,
+      sleep: async (ms) => void waits.push(ms),
+      random: () => 0.5,
+      pollMs: 7,
+      ...extra,
+    });
 
   it("sends the key and the revision; a wrong key is refused with a message that does not hold it", async () => {
     expect(await client().validate()).toEqual({ account: "Stand-in Store" });
@@ -63,7 +69,9 @@ describe("Klaviyo client", () => {
 
   it("gives up after its attempts with an error naming the status, not the key", async () => {
     fake.fail({ status: 500, times: 10, path: /^\/api\/lists$/ });
-    const error = await client([], { maxAttempts: 3 }).createList("Never").catch((e: unknown) => e);
+    const error = await client([], { maxAttempts: 3 })
+      .createList("Never")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DestinationError);
     expect((error as Error).message).toBe("gave up after 3 attempts: Klaviyo: POST /api/lists: HTTP 500");
     fake.clearFaults();
@@ -89,9 +97,19 @@ describe("Klaviyo client", () => {
   });
 
   it("refuses batches past Klaviyo's limits before sending them", async () => {
-    const many = Array.from({ length: 10_001 }, (_, i) => ({ email: `x${i}@example.com`, external_id: String(i), properties: {} }));
+    const many = Array.from({ length: 10_001 }, (_, i) => ({
+      email: `x${i}@example.com`,
+      external_id: String(i),
+      properties: {},
+    }));
     await expect(client().importProfiles(many, "L1")).rejects.toThrow(/10000/);
-    await expect(client().subscribe(many.slice(0, 1001).map((p) => ({ email: p.email, consentedAt: null })), "L1", new Date())).rejects.toThrow(/1000/);
+    await expect(
+      client().subscribe(
+        many.slice(0, 1001).map((p) => ({ email: p.email, consentedAt: null })),
+        "L1",
+        new Date(),
+      ),
+    ).rejects.toThrow(/1000/);
   });
 
   it("asks for a deletion with exactly one identifier", async () => {
@@ -107,7 +125,8 @@ describe("Mailchimp client", () => {
     fake = await new FakeMailchimp(MC_KEY).start();
   });
   afterAll(() => fake.close());
-  const client = (extra: Record<string, unknown> = {}) => new MailchimpClient(MC_KEY, { origin: fake.url, sleep: async () => undefined, ...extra });
+  const client = (extra: Record<string, unknown> = {}) =>
+    new MailchimpClient(MC_KEY, { origin: fake.url, sleep: async () => undefined, ...extra });
 
   it("reads the data centre from the key, and only a plain one", () => {
     expect(dataCentre(MC_KEY)).toBe("us21");
@@ -132,7 +151,14 @@ describe("Mailchimp client", () => {
     ]);
     expect(outcome).toMatchObject({ created: 1, errors: [{ email: "nope@example.com", code: "ERROR_GENERIC" }] });
     await expect(
-      client().upsertMembers("aud001", Array.from({ length: 501 }, (_, i) => ({ email_address: `m${i}@example.com`, status_if_new: "subscribed" as const, merge_fields: {} }))),
+      client().upsertMembers(
+        "aud001",
+        Array.from({ length: 501 }, (_, i) => ({
+          email_address: `m${i}@example.com`,
+          status_if_new: "subscribed" as const,
+          merge_fields: {},
+        })),
+      ),
     ).rejects.toThrow(/500/);
   });
 
@@ -141,8 +167,15 @@ describe("Mailchimp client", () => {
     fake.delayMs = 15;
     fake.maxInFlight = 0;
     const emails = Array.from({ length: 20 }, (_, i) => `t${i}@example.com`);
-    await client().upsertMembers("aud001", emails.map((e) => ({ email_address: e, status_if_new: "subscribed", merge_fields: {} })));
-    const failures = await client({ concurrency: 3 }).setTags("aud001", emails.map((e) => ({ hash: subscriberHash(e), status: "active" })), "tailored: T");
+    await client().upsertMembers(
+      "aud001",
+      emails.map((e) => ({ email_address: e, status_if_new: "subscribed", merge_fields: {} })),
+    );
+    const failures = await client({ concurrency: 3 }).setTags(
+      "aud001",
+      emails.map((e) => ({ hash: subscriberHash(e), status: "active" })),
+      "tailored: T",
+    );
     expect(failures).toEqual([]);
     expect(fake.maxInFlight).toBeLessThanOrEqual(3);
     expect(fake.tagged("tailored: T")).toEqual([...emails].sort());
@@ -162,7 +195,11 @@ describe("Shopify tags, metafields and segments", () => {
   const SHOP = "tags.myshopify.com";
   beforeAll(async () => {
     // A small bucket: 25 tag mutations cost the stand-in's fixed 50 points a request, the bucket holds 120.
-    shopify = await startFakeShopify({ shop: SHOP, accessToken: "shpat_tags", throttle: { maximumAvailable: 120, restoreRate: 1000, queryCost: 50 } });
+    shopify = await startFakeShopify({
+      shop: SHOP,
+      accessToken: "shpat_tags",
+      throttle: { maximumAvailable: 120, restoreRate: 1000, queryCost: 50 },
+    });
   });
   afterAll(() => shopify.close());
   const admin = () => new AdminClient({ shop: SHOP, accessToken: "shpat_tags", origin: shopify.origin });
@@ -196,7 +233,9 @@ describe("Shopify tags, metafields and segments", () => {
     expect(ops).toHaveLength(2);
     const segment = await new ShopifyTagsClient(admin()).createSegment("VIP", "amount_spent > 100");
     expect(segment.id).toMatch(/^gid:\/\/shopify\/Segment\//);
-    await expect(new ShopifyTagsClient(admin()).createSegment("VIP", "amount_spent > 100")).rejects.toThrow(/already been taken/);
+    await expect(new ShopifyTagsClient(admin()).createSegment("VIP", "amount_spent > 100")).rejects.toThrow(
+      /already been taken/,
+    );
   });
 });
 

@@ -51,7 +51,7 @@ export class FakeService {
   }
 
   count(method: string, path: RegExp): number {
-    return this.log.filter((l) => l.method === method && path.test(l.path) && l.status < 300).length;
+    return this.log.filter((l) => l.method === method && path.test(l.path) && l.status >= 200 && l.status < 300).length;
   }
 
   async start(): Promise<this> {

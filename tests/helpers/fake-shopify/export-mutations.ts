@@ -36,15 +36,22 @@ export class ExportMutations {
       }
       case "metafieldsSet": {
         const items = Array.isArray(args.metafields) ? (args.metafields as Obj[]) : [];
-        if (items.length > 25) throw new GraphQLFieldError("The input array size of 26 is greater than the maximum allowed of 25.", "MAX_INPUT_SIZE_EXCEEDED");
-        for (const m of items) this.metafields.set(`${String(m.ownerId)} ${String(m.namespace)}.${String(m.key)}`, String(m.value));
+        if (items.length > 25)
+          throw new GraphQLFieldError(
+            "The input array size of 26 is greater than the maximum allowed of 25.",
+            "MAX_INPUT_SIZE_EXCEEDED",
+          );
+        for (const m of items)
+          this.metafields.set(`${String(m.ownerId)} ${String(m.namespace)}.${String(m.key)}`, String(m.value));
         return { metafields: items, userErrors: [] };
       }
       case "segmentCreate": {
         const name = String(args.name ?? "");
         const query = String(args.query ?? "");
-        if (this.segments.has(name)) return { segment: null, userErrors: [{ field: ["name"], message: "Name has already been taken" }] };
-        if (query.trim() === "") return { segment: null, userErrors: [{ field: ["query"], message: "Query can't be blank" }] };
+        if (this.segments.has(name))
+          return { segment: null, userErrors: [{ field: ["name"], message: "Name has already been taken" }] };
+        if (query.trim() === "")
+          return { segment: null, userErrors: [{ field: ["query"], message: "Query can't be blank" }] };
         const id = `gid://shopify/Segment/${this.segments.size + 1}`;
         this.segments.set(name, query);
         return { segment: { __typename: "Segment", id, name, query }, userErrors: [] };
