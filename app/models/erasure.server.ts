@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Executor } from "~/db/database.server";
 import { date, decoder, int, join, nullable, raw, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
+import { eraseExportData, EXPORT_CUSTOMER_TABLES, EXPORT_SHOP_TABLES } from "~/export/erasure.server";
 
 /**
  * Every table that holds a shop's rows, by its "shop" column, children before parents (OrderLine
@@ -26,6 +27,7 @@ export const SHOP_TABLES = [
   "BulkJob",
   "SyncCursor",
   "WebhookEvent",
+  ...EXPORT_SHOP_TABLES,
 ] as const;
 
 /** Tables a customer erasure changes: re-sampled by the planner afterwards (scrubStorage). */
@@ -38,6 +40,7 @@ export const CUSTOMER_TABLES = [
   "Segment",
   "Tombstone",
   "WebhookEvent",
+  ...EXPORT_CUSTOMER_TABLES,
 ] as const;
 
 /**
@@ -282,6 +285,8 @@ export async function eraseCustomer(
     );
   }
   await tombstones(tx, shop, ERASED_ORDER, orderList, now);
+  // The export's records and reports of them go; connected email tools are asked to delete them.
+  await eraseExportData(tx, { shop, customerIds, emails: [...emails], now });
 
   const phones = phone ? [phone, phone.replace(/\D/g, "")].filter((p) => p.length >= 7) : [];
   await scrubInbox(tx, {
