@@ -7,6 +7,8 @@ import { createHmac, randomBytes } from "node:crypto";
 import type { Executor } from "~/db/database.server";
 import { date, decoder, int, join, nullable, raw, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
 import { eraseExportData, EXPORT_CUSTOMER_TABLES, EXPORT_SHOP_TABLES } from "~/export/erasure.server";
+import { anonymousOrderPayload } from "~/sync/mappers/anonymous-order";
+import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
 
 /**
  * Every table that holds a shop's rows, by its "shop" column, children before parents (OrderLine
@@ -300,10 +302,12 @@ export async function eraseCustomer(
 }
 
 /**
- * Blanks every stored delivery of the shop that mentions one of `words` (anywhere, in any case) or
- * `numbers` (as a whole number: a customer or order id, a phone's digits), other than `seq`. Applied
- * events keep no payload already; a pending or failed one is marked done without being applied: it
- * concerns someone erased, and applying it later would only be refused by the tombstones.
+ * Every stored delivery of the shop that mentions one of `words` (anywhere, in any case) or `numbers`
+ * (as a whole number: a customer or order id, a phone's digits), other than `seq`. Applied events keep
+ * no payload already. A pending order delivery is still a sale of the shop: it is rewritten without
+ * the person (`anonymousOrderPayload`) and applied in its turn, as the stored orders are anonymised
+ * rather than deleted. Any other pending or failed one is blanked and marked done without being
+ * applied: it concerns someone erased, and applying it later would only be refused by the tombstones.
  */
 async function scrubInbox(
   tx: Executor,
@@ -320,17 +324,19 @@ async function scrubInbox(
   const position = raw(tx.dialect === "sqlite" ? "instr" : "strpos");
   const contains = (token: string) => sql`${position}(lower("payload"), ${token}) > 0`;
   const candidates = await tx.all(
-    sql`SELECT "seq", "payload" FROM "WebhookEvent" WHERE "shop" = ${shop} AND "seq" <> ${seq} AND "payload" <> ''
-       AND (${join(tokens.map(contains), " OR ")})`,
-    decoder({ seq: int, payload: text }),
+    sql`SELECT "seq", "topic", "status", "payload" FROM "WebhookEvent" WHERE "shop" = ${shop} AND "seq" <> ${seq}
+       AND "payload" <> '' AND (${join(tokens.map(contains), " OR ")})`,
+    decoder({ seq: int, topic: text, status: text, payload: text }),
   );
   const whole = numbers.map((n) => new RegExp(`(?<![0-9])${n}(?![0-9])`));
-  const hits = candidates
-    .filter(({ payload }) => {
-      const lower = payload.toLowerCase();
-      return words.some((w) => lower.includes(w.toLowerCase())) || whole.some((re) => re.test(payload));
-    })
-    .map((c) => c.seq);
+  const hits: number[] = [];
+  for (const { seq: hit, topic, status, payload } of candidates) {
+    const lower = payload.toLowerCase();
+    if (!words.some((w) => lower.includes(w.toLowerCase())) && !whole.some((re) => re.test(payload))) continue;
+    const sale = status === "pending" && ORDER_UPSERT_TOPICS.has(topic) ? anonymousOrderPayload(payload) : null;
+    if (sale === null) hits.push(hit);
+    else await tx.run(sql`UPDATE "WebhookEvent" SET "payload" = ${sale} WHERE "seq" = ${hit}`);
+  }
   for (let i = 0; i < hits.length; i += 250) {
     await tx.run(
       sql`UPDATE "WebhookEvent" SET "payload" = '', "lockedUntil" = NULL,

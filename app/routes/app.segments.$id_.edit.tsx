@@ -8,7 +8,7 @@ import { db } from "~/db.server";
 import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
 import { parseSegmentId } from "~/domain/segments/segment-id";
 import { getSegment, updateSegment } from "~/models/segments/definitions.server";
-import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
+import { segmentErrorAnswer } from "~/models/segments/errors";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);
@@ -34,12 +34,10 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
       redirectTo: `/app/segments/${id}`,
     } satisfies SegmentActionData);
   } catch (error) {
-    if (error instanceof SegmentRuleError)
-      return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
-    // Stopped at its time bound: the segment was put back as it was (updateSegment).
-    if (error instanceof SegmentTimeoutError)
-      return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 503 });
-    throw error;
+    // The segment is as it was (updateSegment puts it back, or never touched it when the shop was busy).
+    const answer = segmentErrorAnswer(error);
+    if (!answer) throw error;
+    return json({ ok: false, errors: { query: answer.message } } satisfies SegmentActionData, answer.init);
   }
 };
 

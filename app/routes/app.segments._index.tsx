@@ -31,7 +31,7 @@ import { TEMPLATES, templateByKey } from "~/domain/segments/templates";
 import { RFM_TABLE } from "~/domain/rfm";
 import { DEFAULT_LIFECYCLE, LifecycleThresholdsSchema } from "~/domain/segments/engine";
 import { createSegment, listSegments, setLifecycleThresholds } from "~/models/segments/definitions.server";
-import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
+import { segmentErrorAnswer } from "~/models/segments/errors";
 import { shopContext } from "~/models/segments/rules.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -107,9 +107,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     });
     return { ok: true, id, message: `Added “${template.name}”` };
   } catch (error) {
-    if (error instanceof SegmentRuleError) return json({ ok: false, error: error.message }, { status: 422 });
-    if (error instanceof SegmentTimeoutError) return json({ ok: false, error: error.message }, { status: 503 });
-    throw error;
+    const answer = segmentErrorAnswer(error);
+    if (!answer) throw error;
+    return json({ ok: false, error: answer.message }, answer.init);
   }
 };
 

@@ -5,7 +5,7 @@ import { SegmentEditor } from "~/components/SegmentEditor";
 import { db } from "~/db.server";
 import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
 import { createSegment } from "~/models/segments/definitions.server";
-import { SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
+import { segmentErrorAnswer } from "~/models/segments/errors";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { demo } = await requireAdmin(request);
@@ -26,12 +26,10 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       redirectTo: "/app/segments",
     } satisfies SegmentActionData);
   } catch (error) {
-    if (error instanceof SegmentRuleError)
-      return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 422 });
-    // Stopped at its time bound: nothing was saved (createSegment), and it may pass when the shop is quieter.
-    if (error instanceof SegmentTimeoutError)
-      return json({ ok: false, errors: { query: error.message } } satisfies SegmentActionData, { status: 503 });
-    throw error;
+    // Nothing was saved (createSegment): a bad rule, its time bound, or the shop busy computing.
+    const answer = segmentErrorAnswer(error);
+    if (!answer) throw error;
+    return json({ ok: false, errors: { query: answer.message } } satisfies SegmentActionData, answer.init);
   }
 };
 

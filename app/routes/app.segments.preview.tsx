@@ -5,7 +5,7 @@ import { json, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
 import { previewQuery } from "~/models/segments/read-models.server";
-import { SegmentBusyError, SegmentRuleError, SegmentTimeoutError } from "~/models/segments/errors";
+import { segmentErrorAnswer } from "~/models/segments/errors";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -15,10 +15,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     const preview = await previewQuery(db, { shop, query, now: new Date() });
     return json(preview, { status: preview.ok ? 200 : 422 });
   } catch (error) {
-    if (error instanceof SegmentBusyError)
-      return json({ ok: false, error: error.message, retry: true }, { status: 429, headers: { "Retry-After": "1" } });
-    if (error instanceof SegmentTimeoutError) return json({ ok: false, error: error.message }, { status: 503 });
-    if (error instanceof SegmentRuleError) return json({ ok: false, error: error.message }, { status: 422 });
-    throw error;
+    const answer = segmentErrorAnswer(error);
+    if (!answer) throw error;
+    // A busy shop: the editor asks again after Retry-After.
+    return json(
+      { ok: false, error: answer.message, ...(answer.init.status === 429 ? { retry: true } : {}) },
+      answer.init,
+    );
   }
 };

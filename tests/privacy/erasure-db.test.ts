@@ -122,6 +122,10 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     const held = await deliver("customers/update", payloads.customer(SHOP, p, at(3)), {
       lockedUntil: new Date(now.getTime() + 60_000),
     });
+    // Their order, not yet applied either: the sale stays the shop's, without them.
+    const sale = await deliver("orders/create", payloads.order(SHOP, "6600000000022", p, { updatedAt: at(3) }), {
+      lockedUntil: new Date(now.getTime() + 60_000),
+    });
     await deliver("customers/redact", payloads.customerRedact(SHOP, { ...p, email: p.email.toUpperCase() }, []));
     await drain();
     for (const eventId of [failed, held]) {
@@ -135,6 +139,20 @@ describe.each(DIALECTS)("erasure through the processor on %s", (dialect) => {
     expect((await event(failedOther)).payload).toContain(q.email);
     expect(await event(lookalike)).toMatchObject({ status: "failed", payload: expect.stringContaining(`9${p.id}`) });
     await db.prisma.webhookEvent.delete({ where: { shop_eventId: { shop: SHOP, eventId: lookalike } } });
+    expect(await scanTables(db, needles(p))).toEqual([]);
+    expect((await event(sale)).status).toBe("pending");
+    expect((await event(sale)).payload).not.toBe("");
+    await db.prisma.webhookEvent.update({
+      where: { shop_eventId: { shop: SHOP, eventId: sale } },
+      data: { lockedUntil: null },
+    });
+    await drain();
+    expect(await event(sale)).toMatchObject({ status: "done", payload: "", error: null });
+    expect(await db.prisma.order.findFirstOrThrow({ where: { shop: SHOP, id: "6600000000022" } })).toMatchObject({
+      customerId: null,
+      email: null,
+      totalMinor: expect.anything(),
+    });
     expect(await scanTables(db, needles(p))).toEqual([]);
     expect((await scanTables(db, [q.email])).length).toBeGreaterThan(0);
     // The Sync page's retry of the other customer's failed delivery still has its payload to apply.

@@ -1,5 +1,5 @@
 // The segment routes at the edges (issue 10): every bad query a 422 with where it is wrong, never a
-// 500; at most two previews of a shop at a time; segment ids that cannot exist are 404s; the list
+// 500; at most two previews or saves of a shop computing at a time; segment ids that cannot exist are 404s; the list
 // shows a segment a recompute could not compute.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
@@ -70,7 +70,7 @@ describe("segment routes at the limits (demo mode)", () => {
   });
 
   it("answers a third preview of the shop while two run with 429 and Retry-After, and runs it once one is done", async () => {
-    const { acquirePreviewSlot } = await import("~/models/segments/read-models.server");
+    const { acquireComputeSlot: acquirePreviewSlot } = await import("~/models/segments/slots.server");
     const first = acquirePreviewSlot(shop);
     const second = acquirePreviewSlot(shop);
     expect(first && second).toBeTruthy();
@@ -93,6 +93,61 @@ describe("segment routes at the limits (demo mode)", () => {
     expect(acquirePreviewSlot(shop)).toBeNull();
     a?.();
     b?.();
+  });
+
+  it("answers a save while the shop computes two previews with 429 and Retry-After, and writes nothing", async () => {
+    const { acquireComputeSlot } = await import("~/models/segments/slots.server");
+    const created = await import("~/routes/app.segments.new");
+    const edit = await import("~/routes/app.segments.$id_.edit");
+    const post = (to: string, fields: Record<string, string>) =>
+      new Request(url(to), { method: "POST", body: new URLSearchParams(fields) });
+    const existing = await db.prisma.segment.create({
+      data: {
+        shop,
+        name: "Kept",
+        query: "number_of_orders >= 1",
+        rule: "{}",
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      },
+    });
+    const segments = () =>
+      db.prisma.segment.findMany({ where: { shop }, select: { id: true, name: true, query: true } });
+    const before = await segments();
+    const held = [acquireComputeSlot(shop), acquireComputeSlot(shop)];
+    try {
+      const answers = [
+        (await created.action({
+          request: post("/app/segments/new", { name: "Busy", query: "number_of_orders >= 2" }),
+          params: {},
+          context: {},
+        })) as Response,
+        (await edit.action({
+          request: post(`/app/segments/${existing.id}/edit`, { name: "Changed", query: "number_of_orders >= 3" }),
+          params: { id: String(existing.id) },
+          context: {},
+        })) as Response,
+      ];
+      for (const answer of answers) {
+        expect(answer.status).toBe(429);
+        expect(answer.headers.get("Retry-After")).toBe("1");
+        expect(await answer.json()).toMatchObject({
+          ok: false,
+          errors: { query: expect.stringMatching(/nothing was saved/) },
+        });
+      }
+      expect(await segments()).toEqual(before);
+    } finally {
+      for (const release of held) release?.();
+    }
+    // With the shop quiet again the same save goes through.
+    const saved = (await created.action({
+      request: post("/app/segments/new", { name: "Busy", query: "number_of_orders >= 2" }),
+      params: {},
+      context: {},
+    })) as Response;
+    expect(await saved.json()).toMatchObject({ ok: true });
+    await db.prisma.segment.deleteMany({ where: { shop, name: { in: ["Busy", "Kept"] } } });
   });
 
   const rejection = async (promise: Promise<unknown>) => {

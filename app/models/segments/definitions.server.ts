@@ -9,6 +9,7 @@ import { isSegmentId } from "~/domain/segments/segment-id";
 import { lockShop } from "~/models/store.server";
 import { compileSql } from "./compile-sql";
 import { SegmentRuleError } from "./errors";
+import { MAX_COMPUTES_PER_SHOP, withComputeSlot } from "./slots.server";
 import { recomputeSegment, recomputeSegments } from "./recompute.server";
 import { parseQuery, readsAttribute, shopContext, storedRuleOrNull } from "./rules.server";
 
@@ -60,19 +61,22 @@ export async function createSegment(
 ): Promise<number> {
   const ctx = await shopContext(db, { shop, now });
   const rule = checkForSave(db.dialect, query, ctx);
-  const created = await db.prisma.segment.create({
-    data: { shop, name, query, rule: JSON.stringify(rule), template, createdAt: now, updatedAt: now },
-    select: { id: true },
+  // The slot is taken before anything is written: a save that finds the shop busy leaves no trace.
+  return withComputeSlot(shop, busy("saved"), async () => {
+    const created = await db.prisma.segment.create({
+      data: { shop, name, query, rule: JSON.stringify(rule), template, createdAt: now, updatedAt: now },
+      select: { id: true },
+    });
+    try {
+      await recomputeSegment(db, { shop, segmentId: created.id, ctx });
+    } catch (error) {
+      // On SQLite the computation commits chunk by chunk (decision 007), so some members may be written.
+      // If even the removal fails the database is gone; the original error says more than its own.
+      await deleteSegment(db, { shop, id: created.id }).catch(() => false);
+      throw error;
+    }
+    return created.id;
   });
-  try {
-    await recomputeSegment(db, { shop, segmentId: created.id, ctx });
-  } catch (error) {
-    // On SQLite the computation commits chunk by chunk (decision 007), so some members may be written.
-    // If even the removal fails the database is gone; the original error says more than its own.
-    await deleteSegment(db, { shop, id: created.id }).catch(() => false);
-    throw error;
-  }
-  return created.id;
 }
 
 /** One saved segment as the editor shows it; null when the shop has no such segment. */
@@ -112,17 +116,22 @@ export async function updateSegment(
            "updatedAt" = ${definition.updatedAt} WHERE "shop" = ${shop} AND "id" = ${id}`,
       );
     });
-  if ((await store({ name, query, rule: JSON.stringify(rule), updatedAt: now })) === 0) return null;
-  try {
-    return { id, ...(await recomputeSegment(db, { shop, segmentId: id, ctx })) };
-  } catch (error) {
-    // Members the new rule already moved (SQLite commits chunk by chunk) move back; if the old rule
-    // cannot be computed now either, the recompute marks the segment for the list rather than throw.
-    await store(previous);
-    await recomputeSegments(db, { shop, ctx, segmentIds: [id] });
-    throw error;
-  }
+  return withComputeSlot(shop, busy("saved"), async () => {
+    if ((await store({ name, query, rule: JSON.stringify(rule), updatedAt: now })) === 0) return null;
+    try {
+      return { id, ...(await recomputeSegment(db, { shop, segmentId: id, ctx })) };
+    } catch (error) {
+      // Members the new rule already moved (SQLite commits chunk by chunk) move back; if the old rule
+      // cannot be computed now either, the recompute marks the segment for the list rather than throw.
+      await store(previous);
+      await recomputeSegments(db, { shop, ctx, segmentIds: [id] });
+      throw error;
+    }
+  });
 }
+
+const busy = (what: string) =>
+  `This shop is already computing ${MAX_COMPUTES_PER_SHOP} segments or previews: nothing was ${what}; try again in a moment`;
 
 /** Removes a segment with its members and its history; false when the shop has no such segment. */
 export async function deleteSegment(db: Db, { shop, id }: { shop: string; id: number }): Promise<boolean> {

@@ -8,7 +8,8 @@ import { prepare, type EngineContext } from "~/domain/segments/engine";
 import type { Rule } from "~/domain/segments/rule";
 import { isSegmentId } from "~/domain/segments/segment-id";
 import { compileSql, CUSTOMERS_FROM } from "./compile-sql";
-import { SegmentBusyError, SegmentRuleError } from "./errors";
+import { SegmentRuleError } from "./errors";
+import { MAX_COMPUTES_PER_SHOP, withComputeSlot } from "./slots.server";
 import { parseQuery, shopContext } from "./rules.server";
 import { bounded } from "./timeouts.server";
 
@@ -87,32 +88,10 @@ function memberRow(r: ReturnType<typeof memberDecoder>, currencyCode: string): P
   };
 }
 
-/** Previews one shop may run at once, in this process: each is a statement over all its customers. */
-export const MAX_PREVIEWS_PER_SHOP = 2;
-const previewsRunning = new Map<string, number>();
-
-/**
- * One of the shop's preview slots, or null when all are taken. The function returned gives it back
- * (once, however often it is called).
- */
-export function acquirePreviewSlot(shop: string): (() => void) | null {
-  const running = previewsRunning.get(shop) ?? 0;
-  if (running >= MAX_PREVIEWS_PER_SHOP) return null;
-  previewsRunning.set(shop, running + 1);
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    const left = (previewsRunning.get(shop) ?? 1) - 1;
-    if (left > 0) previewsRunning.set(shop, left);
-    else previewsRunning.delete(shop);
-  };
-}
-
 /**
  * The editor's live preview: how many, and the first few with their key facts. A query with a mistake
  * answers where it is (no database work); a good one runs within the preview's time bound
- * (SegmentTimeoutError past it) and only if the shop has a preview slot free (SegmentBusyError if not).
+ * (SegmentTimeoutError past it) and only in one of the shop's compute slots (SegmentBusyError if none).
  */
 export async function previewQuery(
   db: Db,
@@ -121,24 +100,20 @@ export async function previewQuery(
   const ctx = await shopContext(db, { shop, now });
   const checked = parseQuery(query, ctx);
   if (!checked.ok) return checked;
-  const release = acquirePreviewSlot(shop);
-  if (!release)
-    throw new SegmentBusyError(
-      `Too many previews at once for this shop (at most ${MAX_PREVIEWS_PER_SHOP}): the count follows in a moment`,
-    );
-  try {
-    return await bounded(db, async (tx) => {
-      const n = await count(tx, { shop, rule: checked.rule, ctx });
-      const rows = await tx.all(
-        sql`SELECT ${MEMBER_COLUMNS}
+  return withComputeSlot(
+    shop,
+    `Too many previews at once for this shop (at most ${MAX_COMPUTES_PER_SHOP}): the count follows in a moment`,
+    () =>
+      bounded(db, async (tx) => {
+        const n = await count(tx, { shop, rule: checked.rule, ctx });
+        const rows = await tx.all(
+          sql`SELECT ${MEMBER_COLUMNS}
          ${CUSTOMERS_FROM} WHERE c."shop" = ${shop} AND ${compiled(tx, checked.rule, ctx)} ORDER BY c."id" LIMIT ${limit}`,
-        memberDecoder,
-      );
-      return { ok: true as const, count: n, members: rows.map((r) => memberRow(r, ctx.currencyCode)) };
-    });
-  } finally {
-    release();
-  }
+          memberDecoder,
+        );
+        return { ok: true as const, count: n, members: rows.map((r) => memberRow(r, ctx.currencyCode)) };
+      }),
+  );
 }
 
 export type SegmentDetail = {
