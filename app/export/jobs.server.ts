@@ -98,9 +98,24 @@ export class JobInputError extends Error {
  */
 export async function queueJob(
   db: Executor,
-  { shop, segmentId, target, mode, now }: { shop: string; segmentId: number; target: Target; mode: JobMode; now: Date },
+  {
+    shop,
+    segmentId,
+    target,
+    mode,
+    now,
+    keepInSync,
+  }: { shop: string; segmentId: number; target: Target; mode: JobMode; now: Date; keepInSync?: boolean },
 ): Promise<{ job: ExportJob; created: boolean }> {
   return db.transaction(async (tx) => {
+    if (keepInSync !== undefined) {
+      const [segment] = await tx.all(sql`SELECT 1 AS x FROM "Segment" WHERE "shop" = ${shop} AND "id" = ${segmentId}`);
+      if (!segment) throw new JobInputError("No such segment");
+      await saveSegmentSync(tx, { shop, segmentId, target, now });
+      await tx.run(
+        sql`UPDATE "SegmentSync" SET "keepInSync" = ${keepInSync} WHERE "shop" = ${shop} AND "segmentId" = ${segmentId} AND "target" = ${target}`,
+      );
+    }
     const [open] = await tx.all(
       sql`SELECT ${COLUMNS} FROM "ExportJob" WHERE "shop" = ${shop} AND "segmentId" = ${segmentId} AND "target" = ${target}
        AND "status" IN ('queued', 'running') ORDER BY "id" LIMIT 1`,
@@ -115,7 +130,8 @@ export async function queueJob(
     let cursor = "";
     if (mode === "sync") {
       const sync = await segmentSync(tx, { shop, segmentId, target });
-      if (!sync) throw new JobInputError("This segment has not been exported there yet: export it in full first");
+      if (!sync?.remoteId)
+        throw new JobInputError("This segment has not been exported there yet: export it in full first");
       cursor = String(sync.eventCursor);
     }
     const untilEvent = await lastSegmentEvent(tx, { shop, segmentId });
@@ -282,15 +298,15 @@ export async function recordsFor(
   return new Map(rows.map((r) => [r.customerId, { inList: r.inList, remoteId: r.remoteId }]));
 }
 
-export type SegmentSyncRow = { remoteId: string | null; eventCursor: number };
+export type SegmentSyncRow = { remoteId: string | null; eventCursor: number; keepInSync: boolean };
 
 export async function segmentSync(
   db: Executor,
   { shop, segmentId, target }: { shop: string; segmentId: number; target: string },
 ): Promise<SegmentSyncRow | null> {
   const [row] = await db.all(
-    sql`SELECT "remoteId", "eventCursor" FROM "SegmentSync" WHERE "shop" = ${shop} AND "segmentId" = ${segmentId} AND "target" = ${target}`,
-    decoder({ remoteId: nullable(text), eventCursor: int }),
+    sql`SELECT "remoteId", "eventCursor", "keepInSync" FROM "SegmentSync" WHERE "shop" = ${shop} AND "segmentId" = ${segmentId} AND "target" = ${target}`,
+    decoder({ remoteId: nullable(text), eventCursor: int, keepInSync: bool }),
   );
   return row ?? null;
 }
@@ -351,7 +367,7 @@ export async function listJobs(
 export async function syncsDue(db: Executor): Promise<{ shop: string; segmentId: number; target: Target }[]> {
   const rows = await db.all(
     sql`SELECT s."shop", s."segmentId", s."target" FROM "SegmentSync" s
-     WHERE EXISTS (SELECT 1 FROM "SegmentEvent" e WHERE e."shop" = s."shop" AND e."segmentId" = s."segmentId" AND e."id" > s."eventCursor")
+     WHERE s."keepInSync" = ${true} AND EXISTS (SELECT 1 FROM "SegmentEvent" e WHERE e."shop" = s."shop" AND e."segmentId" = s."segmentId" AND e."id" > s."eventCursor")
        AND NOT EXISTS (SELECT 1 FROM "ExportJob" j WHERE j."shop" = s."shop" AND j."segmentId" = s."segmentId"
          AND j."target" = s."target" AND j."status" IN ('queued', 'running'))`,
     decoder({ shop: text, segmentId: int, target: text }),

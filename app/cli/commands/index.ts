@@ -1,8 +1,15 @@
 // Every command of `npm run tailored`, in the order the help lists them. An area adds its file here.
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
+import { exportCommands } from "./export";
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
 import { webhookCommands } from "./webhooks";
 
-export const COMMANDS: CliCommand[] = [...dataCommands, ...shopCommands, ...webhookCommands, ...segmentCommands];
+export const COMMANDS: CliCommand[] = [
+  ...dataCommands,
+  ...shopCommands,
+  ...webhookCommands,
+  ...segmentCommands,
+  ...exportCommands,
+];

@@ -42,6 +42,7 @@ CREATE TABLE "SegmentSync" (
     "target" TEXT NOT NULL,
     "remoteId" TEXT,
     "eventCursor" INTEGER NOT NULL DEFAULT 0,
+    "keepInSync" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" TIMESTAMP(3) NOT NULL,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 

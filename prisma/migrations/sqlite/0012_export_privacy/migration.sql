@@ -40,6 +40,7 @@ CREATE TABLE "SegmentSync" (
     "target" TEXT NOT NULL,
     "remoteId" TEXT,
     "eventCursor" INTEGER NOT NULL DEFAULT 0,
+    "keepInSync" BOOLEAN NOT NULL DEFAULT false,
     "createdAt" DATETIME NOT NULL,
     "updatedAt" DATETIME NOT NULL,
 
