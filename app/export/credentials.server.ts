@@ -9,10 +9,9 @@ import { KlaviyoClient } from "./klaviyo.server";
 import { MailchimpClient } from "./mailchimp.server";
 import { keyringFromEnv, open, seal } from "./secrets.server";
 
-export const SERVICES = ["klaviyo", "mailchimp"] as const;
-export type Service = (typeof SERVICES)[number];
+import { isService, SERVICES, type Service } from "./targets";
 
-export const isService = (value: unknown): value is Service => SERVICES.includes(value as Service);
+export { isService, SERVICES, type Service };
 
 export type ClientOptions = HttpOptions & { env?: Record<string, string | undefined>; pollMs?: number };
 

@@ -6,9 +6,9 @@
 import type { Executor } from "~/db/database.server";
 import { bool, date, decoder, int, join, nullable, raw, sql, sqlIn, text } from "~/db/sql";
 
-export const TARGETS = ["klaviyo", "mailchimp", "shopify-tags"] as const;
-export type Target = (typeof TARGETS)[number];
-export const isTarget = (value: unknown): value is Target => TARGETS.includes(value as Target);
+import { isTarget, TARGETS, type Target } from "./targets";
+
+export { isTarget, TARGETS, type Target };
 
 export type JobMode = "full" | "sync";
 

@@ -20,6 +20,9 @@ const PAGES = [
   { to: "/app", label: "Home", home: true },
   { to: "/app/segments", label: "Segments", home: false },
   { to: "/app/sync", label: "Sync", home: false },
+  { to: "/app/exports", label: "Exports", home: false },
+  { to: "/app/privacy", label: "Privacy", home: false },
+  { to: "/app/settings", label: "Settings", home: false },
 ] as const;
 
 export default function App() {
