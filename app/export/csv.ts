@@ -152,12 +152,29 @@ export const UTF8_BOM = "\uFEFF";
  */
 export function lifecycleOf(m: Pick<ExportMember, "ordersCount" | "lastOrderAt">, ctx: ExportContext): string {
   if (m.ordersCount < 1 || !m.lastOrderAt) return "PROSPECT";
-  const today = localDate(ctx.now, ctx.timeZone);
+  const { lapsedBefore, lapsingBefore } = lifecycleCuts(ctx);
   const last = m.lastOrderAt.getTime();
-  if (last < dayStart(addToYmd(today, -ctx.lifecycle.lapsedDays, "d"), ctx.timeZone).getTime()) return "LAPSED";
-  if (last < dayStart(addToYmd(today, -ctx.lifecycle.lapsingDays, "d"), ctx.timeZone).getTime()) return "LAPSING";
+  if (last < lapsedBefore) return "LAPSED";
+  if (last < lapsingBefore) return "LAPSING";
   if (m.ordersCount === 1) return "NEW";
   return m.ordersCount >= ctx.lifecycle.loyalOrders ? "LOYAL" : "REPEAT";
+}
+
+// The day starts are the same for every member of an export, and computing one is a time-zone
+// conversion (Intl): once per context, not once per member (a million of them).
+const cuts = new WeakMap<ExportContext, { lapsedBefore: number; lapsingBefore: number }>();
+
+function lifecycleCuts(ctx: ExportContext): { lapsedBefore: number; lapsingBefore: number } {
+  let found = cuts.get(ctx);
+  if (!found) {
+    const today = localDate(ctx.now, ctx.timeZone);
+    found = {
+      lapsedBefore: dayStart(addToYmd(today, -ctx.lifecycle.lapsedDays, "d"), ctx.timeZone).getTime(),
+      lapsingBefore: dayStart(addToYmd(today, -ctx.lifecycle.lapsingDays, "d"), ctx.timeZone).getTime(),
+    };
+    cuts.set(ctx, found);
+  }
+  return found;
 }
 
 /** A file name for a segment's export: its name in safe characters, and the day. */
