@@ -173,9 +173,17 @@ export default function ExportsPage() {
               </InlineStack>
               <Checkbox label="For spreadsheets (UTF-8 byte-order mark)" checked={bom} onChange={setBom} />
               <InlineStack>
-                <Button url={csvUrl} download disabled={!segment || fields.length === 0} variant="primary">
-                  Download CSV
-                </Button>
+                {/* A plain link: the browser downloads the file itself (the client router would try to
+                    load the CSV as a page). */}
+                {segment && fields.length > 0 ? (
+                  <a href={csvUrl} download className="Polaris-Button Polaris-Button--variantPrimary">
+                    Download CSV
+                  </a>
+                ) : (
+                  <Button disabled variant="primary">
+                    Download CSV
+                  </Button>
+                )}
               </InlineStack>
             </BlockStack>
           </Card>
