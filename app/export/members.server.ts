@@ -79,6 +79,9 @@ export async function* members(
     yield page;
     if (page.length < pageSize) return;
     cursor = page[page.length - 1]!.id;
+    // SQLite's driver is synchronous: without a turn of the event loop between pages, a long export
+    // would hold the server's thread (other requests, timers) until its last page.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
