@@ -63,7 +63,15 @@ async function seed(db: Db, n: number, segmentId: number): Promise<void> {
   await db.run(sql`UPDATE "Segment" SET "memberCount" = ${n} WHERE "id" = ${segmentId}`);
 }
 
-type CsvFigure = { members: number; seconds: number; bytes: number; heapPeakMb: number; heapBaseMb: number; rssPeakMb: number; rssBaseMb: number };
+type CsvFigure = {
+  members: number;
+  seconds: number;
+  bytes: number;
+  heapPeakMb: number;
+  heapBaseMb: number;
+  rssPeakMb: number;
+  rssBaseMb: number;
+};
 
 async function csvRun(db: Db, segmentId: number, members: number): Promise<CsvFigure> {
   global.gc?.();
@@ -84,13 +92,28 @@ async function csvRun(db: Db, segmentId: number, members: number): Promise<CsvFi
     },
   });
   const started = performance.now();
-  await pipeline(csvNodeStream(db, { shop: SHOP, segmentId, fields: DEFAULT_FIELDS, bom: true, now: new Date(), pageSize: 5_000 }), sink);
+  await pipeline(
+    csvNodeStream(db, { shop: SHOP, segmentId, fields: DEFAULT_FIELDS, bom: true, now: new Date(), pageSize: 5_000 }),
+    sink,
+  );
   const seconds = (performance.now() - started) / 1000;
   clearInterval(sampler);
-  return { members, seconds, bytes, heapPeakMb: heapPeak / MB, heapBaseMb: heapBase / MB, rssPeakMb: rssPeak / MB, rssBaseMb: rssBase / MB };
+  return {
+    members,
+    seconds,
+    bytes,
+    heapPeakMb: heapPeak / MB,
+    heapBaseMb: heapBase / MB,
+    rssPeakMb: rssPeak / MB,
+    rssBaseMb: rssBase / MB,
+  };
 }
 
-async function deltaSync(db: Db, segmentId: number, changes: number): Promise<{ seconds: number; sent: number; requests: number }> {
+async function deltaSync(
+  db: Db,
+  segmentId: number,
+  changes: number,
+): Promise<{ seconds: number; sent: number; requests: number }> {
   const key = "pk_bench_0123456789abcdef";
   const fake = await new FakeKlaviyo(key).start();
   process.env.TAILORED_ENCRYPTION_KEY ??= newEncryptionKey();
@@ -100,18 +123,28 @@ async function deltaSync(db: Db, segmentId: number, changes: number): Promise<{ 
     // The segment was exported once (its list made, its sync cursor set) while it was empty of these.
     await db.run(sql`DELETE FROM "SegmentMember" WHERE "shop" = ${SHOP} AND "segmentId" = ${segmentId}`);
     await queueJob(db, { shop: SHOP, segmentId, target: "klaviyo", mode: "full", now: new Date(), keepInSync: true });
-    const adapters = adapterFactory(db, { clientOptions: { pollMs: 20 }, adminClient: () => Promise.reject(new Error("no")) });
+    const adapters = adapterFactory(db, {
+      clientOptions: { pollMs: 20 },
+      adminClient: () => Promise.reject(new Error("no")),
+    });
     await drainJobs(db, { adapters, shop: SHOP });
     // 10,000 consenting customers enter.
     const ids = Array.from({ length: changes }, (_, i) => String(10_000_002 + i * 3));
-    await db.transaction((tx) => writeMembershipChanges(tx, { shop: SHOP, at: new Date(), changes: ids.map((customerId) => ({ segmentId, customerId, entered: true })) }));
+    await db.transaction((tx) =>
+      writeMembershipChanges(tx, {
+        shop: SHOP,
+        at: new Date(),
+        changes: ids.map((customerId) => ({ segmentId, customerId, entered: true })),
+      }),
+    );
     const before = fake.log.length;
     const started = performance.now();
     const { job } = await queueJob(db, { shop: SHOP, segmentId, target: "klaviyo", mode: "sync", now: new Date() });
     await drainJobs(db, { adapters, shop: SHOP });
     const seconds = (performance.now() - started) / 1000;
     const done = (await getJob(db, { shop: SHOP, id: job.id }))!;
-    if (done.status !== "done" || fake.imported.length !== changes) throw new Error(`sync did not send the ${changes}: ${JSON.stringify(done)}`);
+    if (done.status !== "done" || fake.imported.length !== changes)
+      throw new Error(`sync did not send the ${changes}: ${JSON.stringify(done)}`);
     return { seconds, sent: done.sent, requests: fake.log.length - before };
   } finally {
     await fake.close();
@@ -129,7 +162,9 @@ export async function run(): Promise<void> {
     await migrate(config, ROOT);
     const db = openDatabase(config);
     try {
-      await db.run(sql`INSERT INTO "Shop" ("domain", "installedAt", "createdAt", "updatedAt") VALUES (${SHOP}, ${new Date()}, ${new Date()}, ${new Date()})`);
+      await db.run(
+        sql`INSERT INTO "Shop" ("domain", "installedAt", "createdAt", "updatedAt") VALUES (${SHOP}, ${new Date()}, ${new Date()}, ${new Date()})`,
+      );
       const figures: CsvFigure[] = [];
       for (const size of [Math.round(n / 10), n]) {
         const [segment] = await db.all(
@@ -143,7 +178,9 @@ export async function run(): Promise<void> {
         await seed(db, size, segmentId);
         console.log(`${dialect}: seeded ${size} members in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
         const figure = await csvRun(db, segmentId, size);
-        console.log(`${dialect}: CSV of ${size}: ${figure.seconds.toFixed(2)} s, heap peak ${figure.heapPeakMb.toFixed(0)} MB, RSS peak ${figure.rssPeakMb.toFixed(0)} MB`);
+        console.log(
+          `${dialect}: CSV of ${size}: ${figure.seconds.toFixed(2)} s, heap peak ${figure.heapPeakMb.toFixed(0)} MB, RSS peak ${figure.rssPeakMb.toFixed(0)} MB`,
+        );
         figures.push(figure);
       }
       for (const f of figures) {
@@ -154,7 +191,9 @@ export async function run(): Promise<void> {
       const lastSegment = await db.all(sql`SELECT MAX("id") AS id FROM "Segment" WHERE "shop" = ${SHOP}`);
       const sync = await deltaSync(db, Number(lastSegment[0]!.id), 10_000);
       console.log(`${dialect}: delta sync of 10,000: ${sync.seconds.toFixed(2)} s, ${sync.requests} requests`);
-      syncRows.push(`| ${dialect} | 10,000 entries | ${sync.sent.toLocaleString("en-US")} | ${sync.requests} | ${sync.seconds.toFixed(2)} s |`);
+      syncRows.push(
+        `| ${dialect} | 10,000 entries | ${sync.sent.toLocaleString("en-US")} | ${sync.requests} | ${sync.seconds.toFixed(2)} s |`,
+      );
     } finally {
       await db.close();
     }

@@ -15,7 +15,17 @@ describe("Exports page in Chromium", () => {
   beforeAll(async () => {
     app = await startDemoApp(async (url) => {
       await cliJson(url, "seed", "--customers", "400", "--seed", "7");
-      ({ id: segment } = await cliJson<{ id: number }>(url, "segments", "create", "--shop", DEMO_SHOP, "--name", "Repeat buyers", "--query", "number_of_orders >= 2"));
+      ({ id: segment } = await cliJson<{ id: number }>(
+        url,
+        "segments",
+        "create",
+        "--shop",
+        DEMO_SHOP,
+        "--name",
+        "Repeat buyers",
+        "--query",
+        "number_of_orders >= 2",
+      ));
     });
   });
   afterAll(async () => app?.stop());
@@ -25,7 +35,10 @@ describe("Exports page in Chromium", () => {
     await page.getByRole("heading", { name: "Download as CSV" }).waitFor();
     await page.getByLabel("Segment to export").selectOption(String(segment));
     await page.getByLabel("Customer ID").check();
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download CSV" }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^Repeat-buyers-\d{4}-\d{2}-\d{2}\.csv$/);
     const file = await download.path();
     const bytes = fs.readFileSync(file!);
