@@ -4,6 +4,8 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   backfill: () => import("./backfill.bench"),
   export: () => import("./export.bench"),
   ingest: () => import("./ingest.bench"),
+  models: () => import("./models.bench"),
+  recommend: () => import("./recommend.bench"),
   seed: () => import("./seed.bench"),
   segments: () => import("./segments.bench"),
 };

@@ -76,6 +76,14 @@ if (!seeded || values.reseed) {
     values.customers!,
     "--reset",
   ]);
+  // The storefront's recommendation lists, at once rather than at the worker's first daily pass.
+  step("Computing recommendations", tsx, [
+    "app/cli/main.ts",
+    "recommend",
+    "--shop",
+    "tailored-demo.myshopify.com",
+    "--refresh",
+  ]);
 } else {
   console.log("\n▸ The demo shop is already seeded (npm run demo -- --reseed to start again)");
 }

@@ -1,6 +1,7 @@
 // The segment editor's visual builder: groups (all of / any of), NOT, conditions on the catalogue's
 // attributes and purchase/order functions with their parameters. It edits a BuilderNode tree
 // (app/domain/segments/builder.ts); the editor prints every change back to the query text.
+import { enumLabel } from "~/components/format";
 import {
   Badge,
   BlockStack,
@@ -93,7 +94,7 @@ function ValueField(props: {
   const { label, type, enumValues, value, error, onChange } = props;
   if (type === "enum" || type === "boolean") {
     const values = type === "enum" ? (enumValues ?? []) : ["true", "false"];
-    const options = values.map((v) => ({ label: v, value: v }));
+    const options = values.map((v) => ({ label: enumLabel(v), value: v }));
     if (!values.includes(value)) options.unshift({ label: value || "Choose…", value });
     return <Select label={label} labelHidden options={options} value={value} onChange={onChange} error={error} />;
   }

@@ -9,7 +9,6 @@ import {
   Box,
   Button,
   Card,
-  DataTable,
   FormLayout,
   InlineStack,
   Layout,
@@ -21,6 +20,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { RuleBuilder } from "~/components/RuleBuilder";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
 import { formatDate } from "~/components/format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
@@ -71,7 +71,7 @@ export function SegmentEditor(props: {
 
   // Count as the merchant types, a quarter of a second after they pause, in either mode.
   useEffect(() => {
-    const timer = setTimeout(() => preview.load(`/app/segments/preview?q=${encodeURIComponent(query)}`), 250);
+    const timer = setTimeout(() => preview.load(`/app/segment-preview?q=${encodeURIComponent(query)}`), 250);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [query]);
@@ -79,7 +79,7 @@ export function SegmentEditor(props: {
   // Turned away while the shop's other previews run: ask again after the second the route asks for.
   useEffect(() => {
     if (!preview.data || preview.data.ok || !preview.data.retry) return;
-    const timer = setTimeout(() => preview.load(`/app/segments/preview?q=${encodeURIComponent(query)}`), 1000);
+    const timer = setTimeout(() => preview.load(`/app/segment-preview?q=${encodeURIComponent(query)}`), 1000);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [preview.data]);
@@ -186,17 +186,20 @@ export function SegmentEditor(props: {
                   <Button submit variant="primary" loading={saving}>
                     {submitLabel}
                   </Button>
-                  <Text as="span" tone="subdued">
-                    {result?.ok ? (
-                      <>
-                        <span id="preview-count">{result.count.toLocaleString("en-US")}</span> customers match
-                      </>
-                    ) : preview.state !== "idle" || (result && !result.ok && result.retry) ? (
-                      "Counting…"
-                    ) : (
-                      ""
-                    )}
-                  </Text>
+                  {/* Announced as it changes, without taking the focus from the query. */}
+                  <span id="preview-status" aria-live="polite">
+                    <Text as="span" tone="subdued">
+                      {result?.ok ? (
+                        <>
+                          <span id="preview-count">{result.count.toLocaleString("en-US")}</span> customers match
+                        </>
+                      ) : preview.state !== "idle" || (result && !result.ok && result.retry) ? (
+                        "Counting…"
+                      ) : (
+                        ""
+                      )}
+                    </Text>
+                  </span>
                 </InlineStack>
               </FormLayout>
             </Form>
@@ -209,7 +212,8 @@ export function SegmentEditor(props: {
                 First members
               </Text>
               {result?.ok && result.members.length > 0 ? (
-                <DataTable
+                <ScrollableTable
+                  label="First members of the segment"
                   columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
                   headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
                   rows={result.members.map((m) => [

@@ -11,3 +11,10 @@ export function formatDateTime(iso: string): string {
 export function formatDate(iso: string): string {
   return DATE.format(new Date(iso));
 }
+
+/** An enum value as words: "NEEDS_ATTENTION" -> "Needs attention" (the query keeps the value itself). */
+export function enumLabel(value: string): string {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(value)) return value;
+  const words = value.toLowerCase().replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -25,6 +25,7 @@ export const SHOP_TABLES = [
   "SegmentMember",
   "SegmentEvent",
   "Segment",
+  "RecommendationList",
   "Tombstone",
   "BulkJob",
   "SyncCursor",
@@ -40,6 +41,7 @@ export const CUSTOMER_TABLES = [
   "SegmentMember",
   "SegmentEvent",
   "Segment",
+  "RecommendationList",
   "Tombstone",
   "WebhookEvent",
   ...EXPORT_CUSTOMER_TABLES,
@@ -272,6 +274,10 @@ export async function eraseCustomer(
     );
   }
   await tx.run(sql`DELETE FROM "Customer" WHERE "shop" = ${shop} AND ${sqlIn(`"id"`, customerIds)}`);
+  // Their recommendation list, which holds what they bought (the product and segment lists name no one).
+  await tx.run(
+    sql`DELETE FROM "RecommendationList" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"key"`, customerIds)}`,
+  );
   // A customers/delete left a tombstone with the id itself: the hashed one takes its place.
   await tx.run(
     sql`DELETE FROM "Tombstone" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"id"`, customerIds)}`,

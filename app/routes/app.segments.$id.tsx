@@ -1,13 +1,25 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
-import { BlockStack, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { useLoaderData, useNavigate, type ShouldRevalidateFunction } from "@remix-run/react";
+import {
+  BlockStack,
+  Card,
+  IndexTable,
+  InlineGrid,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  useBreakpoints,
+} from "@shopify/polaris";
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
 import { formatDate, formatDateTime } from "~/components/format";
+import { shareOfCustomers } from "~/components/share";
+import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { parseSegmentId } from "~/domain/segments/segment-id";
-import { segmentDetail } from "~/models/segments/read-models.server";
+import { segmentDetail, type PreviewMember } from "~/models/segments/read-models.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -17,31 +29,145 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const page = Number.isSafeInteger(asked) && asked >= 1 && asked <= 1_000_000 ? asked : 1;
   const detail = id === null ? null : await segmentDetail(db, { shop, id, now: new Date(), page });
   if (!detail) throw new Response("No such segment", { status: 404 });
-  return { ...detail, lastComputedAt: detail.lastComputedAt?.toISOString() ?? null };
+  return {
+    ...detail,
+    lastComputedAt: detail.lastComputedAt?.toISOString() ?? null,
+    createdAt: detail.createdAt.toISOString(),
+  };
 };
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  pageTitle(data ? data.name : "Segment not found", "Segments");
 
 export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationAfterDelete;
 
-/** Size over the last 30 days as a plain SVG line: small, and nothing to load in the admin. */
+/**
+ * Size by day as a plain SVG line (small, nothing to load in the admin), with its scale and dates as
+ * text beside it, and the values as the image's text alternative. A segment made today has one day of
+ * history: drawn flat, and said so.
+ */
 function SizeChart({ points }: { points: { day: string; size: number }[] }) {
   const width = 600;
   const height = 120;
   const max = Math.max(1, ...points.map((p) => p.size));
-  const x = (i: number) => (i / Math.max(1, points.length - 1)) * (width - 8) + 4;
+  const line = points.length === 1 ? [points[0]!, points[0]!] : points;
+  const x = (i: number) => (i / Math.max(1, line.length - 1)) * (width - 8) + 4;
   const y = (v: number) => height - 4 - (v / max) * (height - 8);
-  const path = points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.size).toFixed(1)}`).join(" ");
+  const path = line.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.size).toFixed(1)}`).join(" ");
+  const first = points[0];
+  const last = points[points.length - 1];
+  const label =
+    first && last
+      ? `Segment size by day from ${formatDate(first.day)} to ${formatDate(last.day)}: ` +
+        points.map((p) => `${formatDate(p.day)} ${p.size.toLocaleString("en-US")}`).join(", ")
+      : "No size history yet";
   return (
-    <svg
-      viewBox={`0 0 ${width} ${height}`}
-      width="100%"
-      height={height}
-      preserveAspectRatio="none"
-      role="img"
-      aria-label="Segment size over the last 30 days"
+    <BlockStack gap="100">
+      <InlineStack gap="200" wrap={false} blockAlign="stretch">
+        <BlockStack align="space-between" inlineAlign="end">
+          <Text as="span" variant="bodySm" tone="subdued" numeric>
+            {max.toLocaleString("en-US")}
+          </Text>
+          <Text as="span" variant="bodySm" tone="subdued" numeric>
+            0
+          </Text>
+        </BlockStack>
+        <div style={{ flex: 1, minWidth: 0 }}>
+          <svg
+            viewBox={`0 0 ${width} ${height}`}
+            width="100%"
+            height={height}
+            preserveAspectRatio="none"
+            role="img"
+            aria-label={label}
+          >
+            <line x1="4" x2={width - 4} y1={height - 4} y2={height - 4} stroke="#c9cccf" strokeWidth="1" />
+            <path d={path} fill="none" stroke="#1f5199" strokeWidth="2" vectorEffect="non-scaling-stroke" />
+          </svg>
+        </div>
+      </InlineStack>
+      {first && last ? (
+        <InlineStack align="space-between">
+          <Text as="span" variant="bodySm" tone="subdued">
+            {formatDate(first.day)}
+          </Text>
+          <Text as="span" variant="bodySm" tone="subdued">
+            {points.length === 1 ? "history starts today" : formatDate(last.day)}
+          </Text>
+        </InlineStack>
+      ) : null}
+    </BlockStack>
+  );
+}
+
+/**
+ * The members, a page at a time, with the pages in the table's footer; on a phone, IndexTable's
+ * condensed list (one row per customer with the figures beneath the name).
+ */
+function MembersTable({ members, page, pages }: { members: PreviewMember[]; page: number; pages: number }) {
+  const navigate = useNavigate();
+  const { smDown } = useBreakpoints();
+  return (
+    <IndexTable
+      condensed={smDown}
+      resourceName={{ singular: "customer", plural: "customers" }}
+      itemCount={members.length}
+      selectable={false}
+      headings={[
+        { title: "Customer" },
+        { title: "Email" },
+        { title: "Orders", alignment: "end" },
+        { title: "Spent", alignment: "end" },
+        { title: "Last order" },
+      ]}
+      pagination={{
+        hasPrevious: page > 1,
+        onPrevious: () => navigate(`?page=${page - 1}`),
+        hasNext: page < pages,
+        onNext: () => navigate(`?page=${page + 1}`),
+        label: `Page ${page} of ${pages}`,
+      }}
     >
-      <title>{points.map((p) => `${p.day}: ${p.size.toLocaleString("en-US")}`).join("\n")}</title>
-      <path d={path} fill="none" stroke="#1f5199" strokeWidth="2" vectorEffect="non-scaling-stroke" />
-    </svg>
+      {members.map((m, i) =>
+        smDown ? (
+          <IndexTable.Row id={m.id} key={m.id} position={i}>
+            <div style={{ padding: "12px 16px" }}>
+              <BlockStack gap="100">
+                <Text as="span" fontWeight="semibold">
+                  {m.name}
+                </Text>
+                <Text as="span" tone="subdued">
+                  {m.email ?? "No email"}
+                </Text>
+                <Text as="span" variant="bodySm">
+                  {m.orders} orders · {m.spent} · last {m.lastOrderAt ? formatDate(m.lastOrderAt) : "never"}
+                </Text>
+              </BlockStack>
+            </div>
+          </IndexTable.Row>
+        ) : (
+          <IndexTable.Row id={m.id} key={m.id} position={i}>
+            <IndexTable.Cell>
+              <Text as="span" fontWeight="semibold">
+                {m.name}
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>{m.email ?? "—"}</IndexTable.Cell>
+            <IndexTable.Cell>
+              <Text as="span" alignment="end" numeric>
+                {m.orders}
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>
+              <Text as="span" alignment="end" numeric>
+                {m.spent}
+              </Text>
+            </IndexTable.Cell>
+            <IndexTable.Cell>{m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"}</IndexTable.Cell>
+          </IndexTable.Row>
+        ),
+      )}
+    </IndexTable>
   );
 }
 
@@ -58,25 +184,20 @@ export default function SegmentPage() {
         { content: "Edit", url: `/app/segments/${s.id}/edit` },
         { content: "Delete", destructive: true, onAction: () => setDeleting(true) },
       ]}
-      pagination={{
-        hasPrevious: s.page > 1,
-        previousURL: `?page=${s.page - 1}`,
-        hasNext: s.page < s.pages,
-        nextURL: `?page=${s.page + 1}`,
-        label: `Page ${s.page} of ${s.pages}`,
-      }}
     >
       <Layout>
         <Layout.Section>
           <Card>
             <BlockStack gap="200">
               <Text as="h2" variant="headingMd">
-                <span id="segment-size">{s.memberCount.toLocaleString("en-US")}</span> customers
+                <span id="segment-size">{s.memberCount.toLocaleString("en-US")}</span> customers ·{" "}
+                <span id="segment-share">{shareOfCustomers(s.memberCount, s.shopCustomers)}</span> of your customers
               </Text>
-              <Text as="p" variant="bodySm" tone="subdued">
-                {s.memberCount - first >= 0 ? "+" : ""}
-                {(s.memberCount - first).toLocaleString("en-US")} over 30 days (UTC days) · last computed{" "}
-                {s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "never"}
+              <Text as="p" variant="bodySm" tone="subdued" id="segment-change">
+                {s.isNew
+                  ? `New: created ${formatDate(s.createdAt)}, so its history starts then`
+                  : `${s.memberCount - first >= 0 ? "+" : ""}${(s.memberCount - first).toLocaleString("en-US")} over 30 days (UTC days)`}{" "}
+                · last computed {s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "never"}
               </Text>
               <SizeChart points={s.sizeOverTime} />
             </BlockStack>
@@ -130,18 +251,8 @@ export default function SegmentPage() {
           </InlineGrid>
         </Layout.Section>
         <Layout.Section>
-          <Card>
-            <DataTable
-              columnContentTypes={["text", "text", "numeric", "numeric", "text"]}
-              headings={["Customer", "Email", "Orders", "Spent", "Last order"]}
-              rows={s.members.map((m) => [
-                m.name,
-                m.email ?? "—",
-                m.orders,
-                m.spent,
-                m.lastOrderAt ? formatDate(m.lastOrderAt) : "—",
-              ])}
-            />
+          <Card padding="0">
+            <MembersTable members={s.members} page={s.page} pages={s.pages} />
           </Card>
         </Layout.Section>
       </Layout>
@@ -149,3 +260,5 @@ export default function SegmentPage() {
     </Page>
   );
 }
+
+export { SegmentNotFoundBoundary as ErrorBoundary } from "~/components/SegmentNotFound";

@@ -1,7 +1,8 @@
-import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
 import { SegmentEditor } from "~/components/SegmentEditor";
 import { db } from "~/db.server";
@@ -9,6 +10,9 @@ import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form"
 import { parseSegmentId } from "~/domain/segments/segment-id";
 import { getSegment, updateSegment } from "~/models/segments/definitions.server";
 import { segmentErrorAnswer } from "~/models/segments/errors";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) =>
+  pageTitle(data ? `Edit ${data.segment.name}` : "Segment not found", "Segments");
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);
@@ -62,3 +66,5 @@ export default function EditSegment() {
     </SegmentEditor>
   );
 }
+
+export { SegmentNotFoundBoundary as ErrorBoundary } from "~/components/SegmentNotFound";

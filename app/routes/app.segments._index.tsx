@@ -5,7 +5,6 @@ import {
   BlockStack,
   Button,
   Card,
-  DataTable,
   EmptySearchResult,
   EmptyState,
   FormLayout,
@@ -22,8 +21,11 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
+import { pageTitle } from "~/components/page-title";
+import { shareOfCustomers } from "~/components/share";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
-import { formatDateTime } from "~/components/format";
+import { enumLabel, formatDateTime } from "~/components/format";
 import { SORT_OPTIONS, applyListView, listViewParams, readListView, type ListView } from "~/domain/segments/list-view";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
@@ -32,7 +34,10 @@ import { RFM_TABLE } from "~/domain/rfm";
 import { DEFAULT_LIFECYCLE, LifecycleThresholdsSchema } from "~/domain/segments/engine";
 import { createSegment, listSegments, setLifecycleThresholds } from "~/models/segments/definitions.server";
 import { segmentErrorAnswer } from "~/models/segments/errors";
+import { countCustomers } from "~/models/segments/read-models.server";
 import { shopContext } from "~/models/segments/rules.server";
+
+export const meta = () => pageTitle("Segments");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -42,11 +47,15 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const segments = applyListView(all, view);
   const { lifecycle } = await shopContext(db, { shop, now });
   return {
+    customers: await countCustomers(db, { shop }),
     lifecycle: lifecycle ?? DEFAULT_LIFECYCLE,
     rfmTable: RFM_TABLE,
     view,
     total: all.length,
-    usedTemplates: [...new Set(all.map((s) => s.template).filter((t): t is string => t !== null))],
+    // Each template's segment, the first made from it: its card offers "View" instead of "Add".
+    usedTemplates: Object.fromEntries(
+      [...all].reverse().flatMap((s) => (s.template === null ? [] : [[s.template, s.id] as const])),
+    ) as Record<string, number>,
     segments: segments.map((s) => ({
       ...s,
       lastComputedAt: s.lastComputedAt?.toISOString() ?? null,
@@ -97,6 +106,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const template = parsed.success ? templateByKey(parsed.data.key) : undefined;
   if (!template) return json({ ok: false, error: "unknown template" }, { status: 400 });
   if (template.unavailable) return json({ ok: false, error: template.unavailable }, { status: 422 });
+  // Added already (a second tab, a double submit): the segment that exists, not a copy of it.
+  const existing = (await listSegments(db, { shop, now: new Date() })).find((s) => s.template === template.key);
+  if (existing) return { ok: true, id: existing.id, message: `“${template.name}” is already added` };
   try {
     const id = await createSegment(db, {
       shop,
@@ -131,11 +143,12 @@ function useListView(view: ListView) {
 }
 
 export default function SegmentsPage() {
-  const { segments, templates, lifecycle, rfmTable, view, total, usedTemplates } = useLoaderData<typeof loader>();
+  const { customers, segments, templates, lifecycle, rfmTable, view, total, usedTemplates } =
+    useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ ok: boolean; error?: string; message?: string }>();
   const navigation = useNavigation();
   const toast = useToast();
-  const used = new Set(usedTemplates);
+  const used = new Map(Object.entries(usedTemplates));
   const list = useListView(view);
   useEffect(() => {
     if (fetcher.data?.ok && fetcher.data.message) toast(fetcher.data.message);
@@ -230,16 +243,23 @@ export default function SegmentsPage() {
                         <Text as="span" alignment="end" numeric>
                           <span data-segment-size={s.name}>{s.memberCount.toLocaleString("en-US")}</span>
                         </Text>
+                        <Text as="span" alignment="end" variant="bodySm" tone="subdued">
+                          {shareOfCustomers(s.memberCount, customers)} of customers
+                        </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
-                        <Text
-                          as="span"
-                          alignment="end"
-                          numeric
-                          tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}
-                        >
-                          {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
-                        </Text>
+                        {s.isNew ? (
+                          <Badge tone="info">New</Badge>
+                        ) : (
+                          <Text
+                            as="span"
+                            alignment="end"
+                            numeric
+                            tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}
+                          >
+                            {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
+                          </Text>
+                        )}
                       </IndexTable.Cell>
                       <IndexTable.Cell>{s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "—"}</IndexTable.Cell>
                     </IndexTable.Row>
@@ -281,17 +301,26 @@ export default function SegmentsPage() {
                       </Text>
                     ) : (
                       <InlineStack gap="200">
+                        {used.has(t.key) ? (
+                          <Button url={`/app/segments/${used.get(t.key)}`} accessibilityLabel={`View ${t.name}`}>
+                            View
+                          </Button>
+                        ) : (
+                          <Button
+                            onClick={() => fetcher.submit({ intent: "template", key: t.key }, { method: "post" })}
+                            disabled={fetcher.state !== "idle"}
+                            accessibilityLabel={`Add ${t.name}`}
+                          >
+                            Add
+                          </Button>
+                        )}
                         <Button
-                          onClick={() => fetcher.submit({ intent: "template", key: t.key }, { method: "post" })}
-                          disabled={fetcher.state !== "idle"}
-                        >
-                          Add
-                        </Button>
-                        <Link
-                          to={`/app/segments/new?query=${encodeURIComponent(t.query)}&name=${encodeURIComponent(t.name)}`}
+                          variant="plain"
+                          url={`/app/segments/new?query=${encodeURIComponent(t.query)}&name=${encodeURIComponent(t.name)}`}
+                          accessibilityLabel={`Edit first: ${t.name}`}
                         >
                           Edit first
-                        </Link>
+                        </Button>
                       </InlineStack>
                     )}
                   </BlockStack>
@@ -312,10 +341,11 @@ export default function SegmentsPage() {
                 The group follows from recency and the average of the other two (FM), with Shopify's group names;
                 customers without an order are PROSPECTS. Scores are recomputed daily.
               </Text>
-              <DataTable
+              <ScrollableTable
+                label="RFM groups by recency and FM score"
                 columnContentTypes={["text", "text", "text", "text", "text", "text"]}
-                headings={["", "FM 1", "FM 2", "FM 3", "FM 4", "FM 5"]}
-                rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row])}
+                headings={["Recency", "FM 1", "FM 2", "FM 3", "FM 4", "FM 5"]}
+                rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row.map(enumLabel)])}
               />
               <Text as="p" variant="bodySm">
                 Lifecycle stages: <b>PROSPECT</b> no order yet; <b>LAPSED</b> last order more than{" "}

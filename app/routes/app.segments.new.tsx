@@ -1,11 +1,14 @@
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { SegmentEditor } from "~/components/SegmentEditor";
 import { db } from "~/db.server";
 import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
 import { createSegment } from "~/models/segments/definitions.server";
 import { segmentErrorAnswer } from "~/models/segments/errors";
+
+export const meta = () => pageTitle("New segment", "Segments");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { demo } = await requireAdmin(request);
@@ -23,7 +26,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       ok: true,
       id,
       message: `Saved “${form.name}”`,
-      redirectTo: "/app/segments",
+      // The merchant lands on what they made: its members, size and profile.
+      redirectTo: `/app/segments/${id}`,
     } satisfies SegmentActionData);
   } catch (error) {
     // Nothing was saved (createSegment): a bad rule, its time bound, or the shop busy computing.

@@ -6,7 +6,6 @@ import {
   BlockStack,
   Button,
   Card,
-  DataTable,
   EmptyState,
   InlineStack,
   Layout,
@@ -17,6 +16,9 @@ import {
 import { useEffect } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
+import { formatDateTime } from "~/components/format";
+import { pageTitle } from "~/components/page-title";
+import { ScrollableTable } from "~/components/ScrollableTable";
 import { db } from "~/db.server";
 import { latestJobs, queueBackfill, RESOURCES, type BulkJob } from "~/sync/backfill.server";
 import { failedEvents, KEEP_FAILED_MS, retryFailed, topicActivity } from "~/sync/inbox.server";
@@ -24,6 +26,8 @@ import { getCursor } from "~/sync/reconcile.server";
 import { kickBackfill, kickReconcile, wakeInbox } from "~/sync/worker.server";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export const meta = () => pageTitle("Sync");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);
@@ -211,12 +215,13 @@ export default function SyncPage() {
                   No webhook has arrived yet. Shopify sends one for every new or changed customer, order and product.
                 </Text>
               ) : (
-                <DataTable
+                <ScrollableTable
+                  label="Webhooks received by topic"
                   columnContentTypes={["text", "text", "numeric", "numeric", "numeric"]}
                   headings={["Topic", "Last received", "Received", "Waiting", "Failed"]}
                   rows={data.topics.map((t) => [
                     t.topic,
-                    t.lastReceivedAt ? new Date(t.lastReceivedAt).toLocaleString() : "—",
+                    t.lastReceivedAt ? formatDateTime(t.lastReceivedAt) : "—",
                     t.received.toLocaleString("en-US"),
                     t.pending.toLocaleString("en-US"),
                     t.failed.toLocaleString("en-US"),
@@ -248,18 +253,20 @@ export default function SyncPage() {
                   <p>Events Tailored could not apply would be listed here, with the reason, to retry.</p>
                 </EmptyState>
               ) : (
-                <DataTable
+                <ScrollableTable
+                  label="Failed events"
                   columnContentTypes={["text", "text", "text", "text"]}
-                  headings={["Topic", "Received", "Why", ""]}
+                  headings={["Topic", "Received", "Why", "Action"]}
                   rows={data.failed.map((f) => [
                     f.topic,
-                    f.receivedAt ? new Date(f.receivedAt).toLocaleString() : "—",
+                    f.receivedAt ? formatDateTime(f.receivedAt) : "—",
                     f.error ?? "",
                     <Button
                       key={f.seq}
                       size="slim"
                       onClick={() => submit("retry", { seq: String(f.seq) })}
                       disabled={busy}
+                      accessibilityLabel={`Retry the ${f.topic} event received ${f.receivedAt ? formatDateTime(f.receivedAt) : ""}`}
                     >
                       Retry
                     </Button>,

@@ -7,6 +7,7 @@ import { scoreRfm } from "~/models/rfm.server";
 import { shopContext } from "~/models/segments/rules.server";
 import { updateMemberships } from "~/models/segments/memberships.server";
 import { lockShop, recomputeFacts } from "~/models/store.server";
+import { updateCustomerRecommendations } from "~/models/recommendations-refresh.server";
 import { applyOrderWebhooks, applyWebhook, ORDER_UPSERT_TOPICS } from "./apply.server";
 import { claim, markDoneMany, markFailed, noteError, type InboxEvent, type MappedPayloads } from "./inbox.server";
 import { mapOrderWebhook, type OrderMapping } from "./mappers/rest";
@@ -263,6 +264,8 @@ export class InboxProcessor {
         await scoreRfm(tx, { shop, customerIds });
         // Every active segment, for these customers only: memberships stay current event by event.
         await updateMemberships(tx, { shop, customerIds, ctx: await shopContext(tx, { shop, now }) });
+        // Their personal recommendations, re-scored from the stored model (the model itself: daily).
+        await updateCustomerRecommendations(tx, { shop, customerIds, now });
       }
     });
     for (const [shop, id] of finished) this.options.onBulkOperationFinished?.(shop, id);

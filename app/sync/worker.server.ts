@@ -12,6 +12,7 @@ import { isDemoMode } from "~/demo/mode.server";
 import { startExportBackground } from "~/export/background.server";
 import { pruneExportData } from "~/export/erasure.server";
 import { refreshRfm } from "~/models/rfm.server";
+import { refreshRecommendations } from "~/models/recommendations-refresh.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { onBackfillRequested } from "./backfill-requests.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
@@ -147,7 +148,7 @@ const lastDailyPass = new Map<string, number>();
 /**
  * Once a day per shop: new RFM quintiles (groups move as the shop's customers do), then every segment
  * recomputed in the database (rules with relative dates, "last_order_date < -90d", change meaning as
- * days pass without any event). Also prunes the inbox (applied and long-failed events). Run every
+ * days pass without any event), then the recommendation lists (model, segments' top sellers, trending). Also prunes the inbox (applied and long-failed events). Run every
  * hour; a shop whose pass ran less than a day ago is skipped. Resolves when every shop's pass has ended.
  */
 export async function runDailyPass(now = new Date()): Promise<void> {
@@ -165,6 +166,8 @@ export async function runDailyPass(now = new Date()): Promise<void> {
         // The others were computed; these are marked on the Segments page (computeError).
         for (const r of results)
           if (r.error) console.warn(`[segments] ${shop}: segment ${r.segmentId} not computed: ${r.error}`);
+        // After the segments, whose members' top sellers it computes.
+        await refreshRecommendations(db, { shop, now });
       });
     }),
   );

@@ -88,7 +88,10 @@ describe("segment editor in Chromium", () => {
     await page.locator("#preview-count").getByText(count.toLocaleString("en-US"), { exact: true }).waitFor();
 
     await page.getByRole("button", { name: "Save segment" }).click();
-    await page.waitForURL(`${app.server.url}/app/segments`);
+    // Saved: the new segment's own page, then the list, both with the size the editor counted.
+    await page.waitForURL(/\/app\/segments\/\d+$/);
+    expect((await page.locator("#segment-size").textContent())?.trim()).toBe(count.toLocaleString("en-US"));
+    await page.goto(`${app.server.url}/app/segments`);
     const size = page.locator('[data-segment-size="Subscribed repeat buyers"]');
     expect((await size.textContent())?.trim()).toBe(count.toLocaleString("en-US"));
     expect(failed).toEqual([]);

@@ -71,7 +71,7 @@ export async function startDemoApp(prepare: (databaseUrl: string) => Promise<voi
         // reports every non-2xx fetch as a failed resource. That one answer is expected, no other.
         if (
           /status of 422\b/.test(message.text()) &&
-          new URL(message.location().url || "about:blank").pathname === "/app/segments/preview"
+          new URL(message.location().url || "about:blank").pathname === "/app/segment-preview"
         )
           return;
         failed.push(`${message.text()} (${message.location().url || "no url"})`);

@@ -9,3 +9,4 @@ export function postgresAdminUrl(): string {
 }
 
 export const CDNOW_DIR = path.resolve(ROOT, "..", "shared", "datasets", "cdnow");
+export const GROCERIES_DIR = path.resolve(ROOT, "..", "shared", "datasets", "groceries");

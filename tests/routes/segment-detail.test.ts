@@ -37,18 +37,37 @@ describe("segment detail (demo mode)", () => {
     return loader({ request: new Request(`http://localhost:3000${path}`), params, context: {} });
   };
 
-  it("shows the size over 30 days, a profile and the first page of members", async () => {
+  it("shows the size since creation, a profile and the first page of members", async () => {
     const data = await load(`/app/segments/${id}`, { id: String(id) });
     expect(data.memberCount).toBeGreaterThan(25);
-    expect(data.sizeOverTime).toHaveLength(30);
-    expect(data.sizeOverTime.at(-1)?.size).toBe(data.memberCount);
-    expect(data.sizeOverTime[0]?.size).toBe(0); // created today: everyone entered today
+    // Created today: its history is today, not 29 days of a size it never had.
+    expect(data.sizeOverTime).toEqual([{ day: new Date().toISOString().slice(0, 10), size: data.memberCount }]);
+    expect(data.isNew).toBe(true);
+    expect(data.shopCustomers).toBe(300);
     expect(data.members).toHaveLength(25);
     expect(data.members.every((m) => m.orders >= 2)).toBe(true);
     expect(data.profile.topCountries.length).toBeGreaterThan(0);
     expect(data.profile.topProducts.length).toBeGreaterThan(0);
     const last = await load(`/app/segments/${id}?page=${data.pages}`, { id: String(id) });
     expect(last.members.length).toBe(data.memberCount - (data.pages - 1) * 25);
+  });
+
+  it.each([
+    [10, 11, true],
+    [40, 30, false],
+  ])("draws a segment created %i days ago over %i days (new: %s)", async (daysAgo, points, isNew) => {
+    const createdAt = new Date(Date.now() - daysAgo * 86_400_000);
+    const before = await db.prisma.segment.findUniqueOrThrow({ where: { id } });
+    await db.prisma.segment.update({ where: { id }, data: { createdAt } });
+    try {
+      const data = await load(`/app/segments/${id}`, { id: String(id) });
+      expect(data.sizeOverTime).toHaveLength(points);
+      expect(data.isNew).toBe(isNew);
+      expect(data.sizeOverTime.at(-1)?.size).toBe(data.memberCount);
+      expect(data.sizeOverTime[0]?.size).toBe(0); // every member entered today
+    } finally {
+      await db.prisma.segment.update({ where: { id }, data: { createdAt: before.createdAt } });
+    }
   });
 
   it("takes any page in the URL that is not a whole page number as the first page", async () => {

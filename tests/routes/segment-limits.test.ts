@@ -25,9 +25,9 @@ describe("segment routes at the limits (demo mode)", () => {
 
   const url = (path: string) => `http://localhost:3000${path}`;
   const preview = async (query: string) => {
-    const { loader } = await import("~/routes/app.segments.preview");
+    const { loader } = await import("~/routes/app.segment-preview");
     return (await loader({
-      request: new Request(url(`/app/segments/preview?q=${encodeURIComponent(query)}`)),
+      request: new Request(url(`/app/segment-preview?q=${encodeURIComponent(query)}`)),
       params: {},
       context: {},
     })) as Response;

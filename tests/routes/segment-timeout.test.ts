@@ -30,14 +30,14 @@ describe("segment queries past their time (demo mode, PostgreSQL)", () => {
   });
 
   it("answers 503 with what happened, for the preview and for a save, and saves nothing", async () => {
-    const preview = await import("~/routes/app.segments.preview");
+    const preview = await import("~/routes/app.segment-preview");
     const create = await import("~/routes/app.segments.new");
     const before = await db.prisma.segment.count();
     // While the facts are locked no segment statement can finish: each one runs into its timeout.
     await locker.query(`BEGIN; LOCK TABLE "CustomerFacts" IN ACCESS EXCLUSIVE MODE`);
     try {
       const answer = (await preview.loader({
-        request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"),
+        request: new Request("http://localhost:3000/app/segment-preview?q=number_of_orders%20%3E%3D%201"),
         params: {},
         context: {},
       })) as Response;
@@ -61,7 +61,7 @@ describe("segment queries past their time (demo mode, PostgreSQL)", () => {
     }
     expect(await db.prisma.segment.count()).toBe(before);
     const answer = (await preview.loader({
-      request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"),
+      request: new Request("http://localhost:3000/app/segment-preview?q=number_of_orders%20%3E%3D%201"),
       params: {},
       context: {},
     })) as Response;

@@ -42,10 +42,25 @@ describe("Segments pages (demo mode)", () => {
       request: post("/app/segments", { intent: "template", key: "repeat" }),
       params: {},
       context: {},
-    })) as { ok: boolean };
+    })) as { ok: boolean; id: number };
     expect(added).toMatchObject({ ok: true });
+    // Added again (a second tab, a double submit): the same segment, not a copy; its card offers "View".
+    const again = (await action({
+      request: post("/app/segments", { intent: "template", key: "repeat" }),
+      params: {},
+      context: {},
+    })) as { ok: boolean; id: number; message: string };
+    expect(again).toMatchObject({
+      ok: true,
+      id: added.id,
+      message: expect.stringMatching(/already added/),
+    });
     const data = await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} });
-    expect(data.segments).toEqual([expect.objectContaining({ name: "Repeat buyers", template: "repeat" })]);
+    expect(data.segments).toEqual([
+      expect.objectContaining({ name: "Repeat buyers", template: "repeat", isNew: true }),
+    ]);
+    expect(data.usedTemplates).toEqual({ repeat: again.id });
+    expect(data.customers).toBeGreaterThan(0);
     // Counted here from the facts and from the order lines, not through the segment engine.
     const SHOP = "tailored-demo.myshopify.com";
     const repeaters = (
@@ -193,7 +208,12 @@ describe("Segments pages (demo mode)", () => {
     })) as Response;
     expect(saved.status).toBe(200);
     const body = (await saved.json()) as { ok: true; id: number; message: string; redirectTo: string };
-    expect(body).toEqual({ ok: true, id: expect.any(Number), message: "Saved “Big”", redirectTo: "/app/segments" });
+    expect(body).toEqual({
+      ok: true,
+      id: expect.any(Number),
+      message: "Saved “Big”",
+      redirectTo: `/app/segments/${body.id}`,
+    });
     expect(await db.prisma.segment.findFirst({ where: { id: body.id } })).toMatchObject({
       name: "Big",
       query: "amount_spent >= 100",
@@ -201,15 +221,15 @@ describe("Segments pages (demo mode)", () => {
   });
 
   it("previews an empty query with a hint, and a bad one with the error", async () => {
-    const { loader } = await import("~/routes/app.segments.preview");
+    const { loader } = await import("~/routes/app.segment-preview");
     const hint = (await loader({
-      request: new Request("http://localhost:3000/app/segments/preview?q="),
+      request: new Request("http://localhost:3000/app/segment-preview?q="),
       params: {},
       context: {},
     })) as Response;
     expect(await hint.json()).toMatchObject({ ok: false });
     const good = (await loader({
-      request: new Request("http://localhost:3000/app/segments/preview?q=number_of_orders%20%3E%3D%201"),
+      request: new Request("http://localhost:3000/app/segment-preview?q=number_of_orders%20%3E%3D%201"),
       params: {},
       context: {},
     })) as Response;

@@ -1,6 +1,8 @@
 // Every command of `npm run tailored`, in the order the help lists them. An area adds its file here.
 import type { CliCommand } from "../command";
 import { dataCommands } from "./data";
+import { modelCommands } from "./models";
+import { recommendCommands } from "./recommend";
 import { exportCommands } from "./export";
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
@@ -11,5 +13,7 @@ export const COMMANDS: CliCommand[] = [
   ...shopCommands,
   ...webhookCommands,
   ...segmentCommands,
+  ...recommendCommands,
+  ...modelCommands,
   ...exportCommands,
 ];

@@ -28,6 +28,8 @@ export type SegmentRow = {
   createdAt: Date;
   /** Entered minus left over the last 7 days. */
   change7d: number;
+  /** Created within the last 7 days: "New" rather than a change since before it existed. */
+  isNew: boolean;
 };
 
 /**
@@ -170,6 +172,7 @@ export async function listSegments(db: Db, { shop, now }: { shop: string; now: D
     computeError: s.computeError,
     createdAt: s.createdAt,
     change7d: change.get(s.id) ?? 0,
+    isNew: s.createdAt > since,
   }));
 }
 

@@ -122,7 +122,15 @@ export type SegmentDetail = {
   query: string;
   memberCount: number;
   lastComputedAt: Date | null;
-  /** Members at the end of each of the last `days` days (UTC), oldest first. */
+  createdAt: Date;
+  /** Created within the window: its history starts at its creation, not `days` ago. */
+  isNew: boolean;
+  /** The shop's customers, for "% of customers". */
+  shopCustomers: number;
+  /**
+   * Members at the end of each day (UTC), oldest first: the last `days` days, or from the day the
+   * segment was created if that is later (before it, it had no size to show).
+   */
   sizeOverTime: { day: string; size: number }[];
   profile: {
     averageSpent: string;
@@ -136,6 +144,12 @@ export type SegmentDetail = {
 };
 
 const PAGE_SIZE = 25;
+
+/** The shop's customers: what "% of customers" is a share of. */
+export async function countCustomers(db: Executor, { shop }: { shop: string }): Promise<number> {
+  const [row] = await db.all(sql`SELECT COUNT(*) AS n FROM "Customer" WHERE "shop" = ${shop}`, decoder({ n: int }));
+  return row?.n ?? 0;
+}
 
 export async function segmentDetail(
   db: Db,
@@ -160,7 +174,9 @@ export async function segmentDetail(
   const net = new Map(changes.map((r) => [r.d, r.net]));
   const sizeOverTime: { day: string; size: number }[] = [];
   let size = segment.memberCount;
-  for (let d = today; d > today - days; d--) {
+  const createdDay = Math.floor(segment.createdAt.getTime() / dayMs);
+  const firstDay = Math.max(today - days + 1, Math.min(createdDay, today));
+  for (let d = today; d >= firstDay; d--) {
     sizeOverTime.push({ day: new Date(d * dayMs).toISOString().slice(0, 10), size });
     size -= net.get(d) ?? 0;
   }
@@ -203,6 +219,9 @@ export async function segmentDetail(
     query: segment.query,
     memberCount: segment.memberCount,
     lastComputedAt: segment.lastComputedAt,
+    createdAt: segment.createdAt,
+    isNew: createdDay > today - days,
+    shopCustomers: await countCustomers(db, { shop }),
     sizeOverTime,
     profile: {
       averageSpent: formatMinor(spent, ctx.currencyCode),
