@@ -20,6 +20,7 @@ import {
 import { useEffect, useMemo, useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { DEFAULT_FIELDS, FIELD_NAMES, FIELDS } from "~/export/csv";
 import { kickExportJobs } from "~/export/background.server";
@@ -28,6 +29,8 @@ import { JobInputError, listJobs, queueJob } from "~/export/jobs.server";
 import { TARGETS } from "~/export/targets";
 
 const TARGET_LABEL = { klaviyo: "Klaviyo", mailchimp: "Mailchimp", "shopify-tags": "Shopify customer tag" } as const;
+
+export const meta = () => pageTitle("Exports");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);

@@ -5,6 +5,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { listDeletions } from "~/export/deletions.server";
 import { KEEP_EXPORT_JOBS_DAYS, KEEP_PRIVACY_REPORTS_DAYS, MEMBERSHIP_HISTORY_DAYS } from "~/export/erasure.server";
@@ -12,6 +13,8 @@ import { listReports } from "~/export/privacy-report.server";
 import { KEEP_DONE_MS, KEEP_FAILED_MS } from "~/sync/inbox.server";
 
 const day = 86_400_000;
+
+export const meta = () => pageTitle("Privacy");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

@@ -7,6 +7,7 @@ import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text, Text
 import { useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import {
   connectDestination,
@@ -23,6 +24,8 @@ const HELP = {
   klaviyo: "A private API key (pk_…) with the lists, profiles, subscriptions and data-privacy write scopes.",
   mailchimp: "An API key from Account → Extras → API keys; it ends with your data centre (-us6).",
 } as const;
+
+export const meta = () => pageTitle("Settings");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);

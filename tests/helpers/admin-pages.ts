@@ -8,6 +8,9 @@ export function adminPages(segmentId: number): { name: string; path: string }[] 
     { name: "segment", path: `/app/segments/${segmentId}` },
     { name: "segment-edit", path: `/app/segments/${segmentId}/edit` },
     { name: "sync", path: "/app/sync" },
+    { name: "exports", path: "/app/exports" },
+    { name: "privacy", path: "/app/privacy" },
+    { name: "settings", path: "/app/settings" },
   ];
 }
 
