@@ -32,3 +32,20 @@ export function assertNoServiceOverridesInProduction(env: Record<string, string 
     );
   }
 }
+
+/**
+ * KLAVIYO_API_ORIGIN / MAILCHIMP_API_ORIGIN (tests, local tools: a stand-in server), or undefined for
+ * the real service. Refused in production, where it would send a merchant's API key wherever it points.
+ */
+export function destinationOriginFromEnv(
+  env: Record<string, string | undefined>,
+  service: "klaviyo" | "mailchimp",
+): string | undefined {
+  const name = service === "klaviyo" ? "KLAVIYO_API_ORIGIN" : "MAILCHIMP_API_ORIGIN";
+  const override = env[name]?.trim();
+  if (!override) return undefined;
+  if (isProduction(env)) {
+    throw new ConfigurationError(`${name} is set with NODE_ENV=production: refusing to send an API key there`);
+  }
+  return override.replace(/\/+$/, "");
+}

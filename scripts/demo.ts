@@ -3,6 +3,7 @@
 //
 //   npm run demo -- [--customers N] [--reseed] [--port P]
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -20,7 +21,31 @@ const { values } = parseArgs({
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   DATABASE_URL: process.env.DATABASE_URL || "file:./prisma/tailored.sqlite",
+  TAILORED_ENCRYPTION_KEY: process.env.TAILORED_ENCRYPTION_KEY || demoEncryptionKey(),
 };
+
+/**
+ * The key the email tools' API keys are sealed with (docs/PRIVACY.md): one made for the demo on its
+ * first run, kept in prisma/.demo.env beside the demo database (ignored by git, readable by the owner
+ * only), so that keys stored in one run open in the next.
+ */
+function demoEncryptionKey(): string {
+  const file = path.join(root, "prisma", ".demo.env");
+  const held = fs.existsSync(file)
+    ? /^TAILORED_ENCRYPTION_KEY=(.+)$/m.exec(fs.readFileSync(file, "utf8"))?.[1]?.trim()
+    : undefined;
+  if (held) return held;
+  const key = randomBytes(32).toString("base64");
+  fs.writeFileSync(
+    file,
+    `# Made by npm run demo: seals the demo's email-tool API keys. Never commit it.\nTAILORED_ENCRYPTION_KEY=${key}\n`,
+    {
+      mode: 0o600,
+    },
+  );
+  console.log("▸ Made an encryption key for the demo in prisma/.demo.env");
+  return key;
+}
 
 function step(title: string, command: string, args: string[]): void {
   console.log(`\n▸ ${title}`);
@@ -91,7 +116,8 @@ const server = spawn(process.execPath, ["server.mjs"], {
     SHOPIFY_API_KEY: process.env.SHOPIFY_API_KEY || "demo-api-key",
     SHOPIFY_API_SECRET: process.env.SHOPIFY_API_SECRET || "demo-api-secret",
     SHOPIFY_APP_URL: `http://localhost:${values.port}`,
-    SCOPES: "read_customers,read_orders,read_products,write_customers",
+    SCOPES:
+      "read_customers,read_orders,read_products,write_customers,write_app_proxy,write_pixels,read_customer_events",
   },
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));

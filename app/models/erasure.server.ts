@@ -6,6 +6,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { Executor } from "~/db/database.server";
 import { date, decoder, int, join, nullable, raw, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
+import { eraseExportData, EXPORT_CUSTOMER_TABLES, EXPORT_SHOP_TABLES } from "~/export/erasure.server";
 import { anonymousOrderPayload } from "~/sync/mappers/anonymous-order";
 import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
 import { erasePixelData } from "~/pixel/erasure.server";
@@ -38,6 +39,7 @@ export const SHOP_TABLES = [
   "CampaignExposure",
   "CampaignImpression",
   "Campaign",
+  ...EXPORT_SHOP_TABLES,
 ] as const;
 
 /** Tables a customer erasure changes: re-sampled by the planner afterwards (scrubStorage). */
@@ -55,6 +57,7 @@ export const CUSTOMER_TABLES = [
   "PixelEvent",
   "PixelVisitor",
   "CampaignExposure",
+  ...EXPORT_CUSTOMER_TABLES,
 ] as const;
 
 /**
@@ -314,6 +317,8 @@ export async function eraseCustomer(
     );
   }
   await tombstones(tx, shop, ERASED_ORDER, orderList, now);
+  // The export's records and reports of them go; connected email tools are asked to delete them.
+  await eraseExportData(tx, { shop, customerIds, emails: [...emails], now });
 
   const phones = phone ? [phone, phone.replace(/\D/g, "")].filter((p) => p.length >= 7) : [];
   await scrubInbox(tx, {

@@ -22,6 +22,9 @@ const PAGES = [
   { to: "/app/segments", label: "Segments", home: false },
   { to: "/app/campaigns", label: "Campaigns", home: false },
   { to: "/app/sync", label: "Sync", home: false },
+  { to: "/app/exports", label: "Exports", home: false },
+  { to: "/app/privacy", label: "Privacy", home: false },
+  { to: "/app/settings", label: "Settings", home: false },
 ] as const;
 
 export default function App() {

@@ -7,7 +7,8 @@ import type { CustomerRow, OrderRow } from "~/domain/rows";
 import { applyConsentEvent, applyTagsEvent } from "~/models/customer-events.server";
 import { CUSTOMER_TABLES, eraseCustomer, erasures, eraseShop, SHOP_TABLES } from "~/models/erasure.server";
 import { deleteRecords, upsertCustomers, upsertOrders, upsertProducts } from "~/models/store.server";
-import { mapCustomerRedact, mapShopRedact } from "./compliance";
+import { savePrivacyReport } from "~/export/privacy-report.server";
+import { mapCustomerRedact, mapDataRequest, mapShopRedact } from "./compliance";
 import { AFTER_UNINSTALL_TOPICS } from "./installed-shops";
 import {
   customerWebhookGaps,
@@ -251,10 +252,14 @@ export async function applyWebhook(
       if (typeof id !== "string") return { ok: false, error: "admin_graphql_api_id: expected the bulk operation's id" };
       return { ok: true, customersChanged: [], bulkOperationFinished: id };
     }
-    case "customers/data_request":
-      // Verified and recorded (the inbox row says when it came); the report to the merchant is not
-      // built yet. Its payload, like every applied event's, is not kept.
+    case "customers/data_request": {
+      // The report of what Tailored holds about the customer, kept for the merchant (Privacy page,
+      // `tailored privacy report`); the request's own payload, like every applied event's, is not kept.
+      const mapped = mapDataRequest(payload, shop);
+      if (!mapped.ok) return { ok: false, error: mapped.error, discard: true };
+      await savePrivacyReport(tx, { shop, request: mapped.value, now });
       return { ok: true, customersChanged: [] };
+    }
     case "customers/redact": {
       const mapped = mapCustomerRedact(payload, shop);
       if (!mapped.ok) return { ok: false, error: mapped.error, discard: true };

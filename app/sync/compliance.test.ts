@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mapCustomerRedact, mapShopRedact } from "./compliance";
+import { mapCustomerRedact, mapDataRequest, mapShopRedact } from "./compliance";
 
 const SHOP = "fixture-shop.myshopify.com";
 
@@ -70,5 +70,30 @@ describe("compliance payloads", () => {
     expect(mapShopRedact({ shop_id: 1, shop_domain: SHOP }, SHOP)).toEqual({ ok: true, value: null });
     expect(mapShopRedact({ shop_id: 1, shop_domain: "other.myshopify.com" }, SHOP).ok).toBe(false);
     expect(mapShopRedact(null, SHOP).ok).toBe(false);
+  });
+
+  it("reads customers/data_request as Shopify documents it, and refuses one naming another shop or without orders as a list", () => {
+    const payload = {
+      shop_id: 1,
+      shop_domain: SHOP,
+      orders_requested: [6012345678901],
+      customer: { id: 7731250036789, email: "maya.patel@example.com", phone: "+14165550142" },
+      data_request: { id: 9012345 },
+    };
+    expect(mapDataRequest(payload, SHOP)).toEqual({
+      ok: true,
+      value: {
+        customerId: "7731250036789",
+        email: "maya.patel@example.com",
+        phone: "+14165550142",
+        orderIds: ["6012345678901"],
+        requestId: "9012345",
+      },
+    });
+    expect(mapDataRequest({ ...payload, shop_domain: "other.myshopify.com" }, SHOP).ok).toBe(false);
+    expect(mapDataRequest({ ...payload, orders_requested: "1" }, SHOP)).toEqual({
+      ok: false,
+      error: "orders_requested: expected an array",
+    });
   });
 });

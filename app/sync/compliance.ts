@@ -56,3 +56,19 @@ export function mapShopRedact(payload: unknown, shop: string): MapResult<null> {
   if (!isObject(payload)) return { ok: false, error: "shop/redact: expected an object" };
   return sameShop(payload, shop);
 }
+
+export type DataRequestPayload = CustomerRedact & { requestId: string | null };
+
+/**
+ * customers/data_request: `{shop_id, shop_domain, orders_requested: [ids], customer: {id, email, phone},
+ * data_request: {id}}`. The same reading as a redact's, with the request's own id.
+ */
+export function mapDataRequest(payload: unknown, shop: string): MapResult<DataRequestPayload> {
+  if (!isObject(payload)) return { ok: false, error: "customers/data_request: expected an object" };
+  const asRedact = mapCustomerRedact({ ...payload, orders_to_redact: payload.orders_requested ?? [] }, shop);
+  if (!asRedact.ok) return { ok: false, error: asRedact.error.replace("orders_to_redact", "orders_requested") };
+  const request = payload.data_request;
+  const id =
+    isObject(request) && (typeof request.id === "number" || typeof request.id === "string") ? String(request.id) : null;
+  return { ok: true, value: { ...asRedact.value, requestId: id } };
+}

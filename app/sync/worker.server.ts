@@ -10,6 +10,8 @@ import { db } from "~/db.server";
 import { decoder, sql, text } from "~/db/sql";
 import { isDemoMode } from "~/demo/mode.server";
 import { refreshPredictions } from "~/models/predictions/refresh.server";
+import { startExportBackground } from "~/export/background.server";
+import { pruneExportData } from "~/export/erasure.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { refreshRecommendations } from "~/models/recommendations-refresh.server";
 import { repairShopPixel } from "~/pixel/reconcile.server";
@@ -158,6 +160,8 @@ const lastDailyPass = new Map<string, number>();
  */
 export async function runDailyPass(now = new Date()): Promise<void> {
   await pruneInbox(db, { now }).catch(log);
+  // Membership history past its retention, old privacy reports and finished export jobs.
+  await pruneExportData(db, { now }).catch(log);
   const shops = await db.prisma.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
   await Promise.all(
     shops.map(({ domain: shop }) => {
@@ -235,6 +239,7 @@ export function inboxProcessor(): InboxProcessor {
     if (process.env.TAILORED_INBOX_POLL !== "off") processor.start();
     if (process.env.TAILORED_BACKGROUND_SYNC !== "off" && !isDemoMode()) startBackgroundSync();
     if (process.env.TAILORED_INBOX_POLL !== "off") startDailyPass();
+    if (process.env.TAILORED_INBOX_POLL !== "off") startExportBackground(db, log);
   }
   return processor;
 }

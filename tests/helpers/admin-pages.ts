@@ -11,6 +11,9 @@ export function adminPages(segmentId: number): { name: string; path: string }[] 
     { name: "sync", path: "/app/sync" },
     { name: "campaigns", path: "/app/campaigns" },
     { name: "campaign-new", path: "/app/campaigns/new" },
+    { name: "exports", path: "/app/exports" },
+    { name: "privacy", path: "/app/privacy" },
+    { name: "settings", path: "/app/settings" },
   ];
 }
 

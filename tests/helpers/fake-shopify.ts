@@ -17,6 +17,7 @@ import type { AddressInfo } from "node:net";
 import { BulkOperations, countJsonl, type Resource, type WebhookDelivery } from "./fake-shopify/bulk";
 import { connection, searchFilter, withLineItems } from "./fake-shopify/connections";
 import { FakePixels } from "./fake-shopify/pixels";
+import { EXPORT_MUTATIONS, ExportMutations } from "./fake-shopify/export-mutations";
 import {
   GraphQLFieldError,
   parseDocument,
@@ -69,6 +70,8 @@ export type FakeShopifyRequest = {
 export type FakeShopify = {
   origin: string; // http://127.0.0.1:PORT
   requests: FakeShopifyRequest[];
+  /** What the export mutations wrote (tags, metafields, segments). */
+  exported: ExportMutations;
   webhookDeliveries: WebhookDelivery[];
   failNextBulk(errorCode: "INTERNAL_SERVER_ERROR" | "TIMEOUT" | "ACCESS_DENIED", opts?: { partial?: boolean }): void;
   expireNextBulk(): void;
@@ -97,6 +100,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
 
   const requests: FakeShopifyRequest[] = [];
   const pixels = new FakePixels();
+  const exported = new ExportMutations();
   const bulk = new BulkOperations({
     shop: options.shop,
     apiVersion,
@@ -166,7 +170,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     const typeName = op.type === "mutation" ? "Mutation" : "QueryRoot";
     const known =
       op.type === "mutation"
-        ? ["bulkOperationRunQuery", "webPixelCreate", "webPixelUpdate"]
+        ? ["bulkOperationRunQuery", "webPixelCreate", "webPixelUpdate", ...EXPORT_MUTATIONS]
         : [
             "shop",
             "customers",
@@ -216,6 +220,12 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
             continue;
           case "bulkOperationRunQuery":
             value = bulk.run(args);
+            break;
+          case "tagsAdd":
+          case "tagsRemove":
+          case "metafieldsSet":
+          case "segmentCreate":
+            value = exported.run(field.name, args);
             break;
           case "currentBulkOperation": {
             const type = args.type ?? "QUERY";
@@ -440,6 +450,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   return {
     origin,
     requests,
+    exported,
     webhookDeliveries: bulk.webhookDeliveries,
     failNextBulk(errorCode, opts) {
       bulk.failNext(errorCode, opts?.partial ?? false);

@@ -57,7 +57,8 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
       SHOPIFY_API_KEY: "test-api-key",
       SHOPIFY_API_SECRET: "test-api-secret",
       SHOPIFY_APP_URL: `http://localhost:${port}`,
-      SCOPES: "read_customers,read_orders,read_products,write_customers",
+      SCOPES:
+        "read_customers,read_orders,read_products,write_customers,write_app_proxy,write_pixels,read_customer_events",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -5,6 +5,7 @@ import { dataCommands } from "./data";
 import { pixelCommands } from "./pixel";
 import { recommendCommands } from "./recommend";
 import { predictionCommands } from "./predictions";
+import { exportCommands } from "./export";
 import { segmentCommands } from "./segments";
 import { shopCommands } from "./shops";
 import { webhookCommands } from "./webhooks";
@@ -19,4 +20,5 @@ export const COMMANDS: CliCommand[] = [
   // `models` (fit, predict, backtest, and fit-bgnbd / fit-gg from models.ts) and `clusters`.
   ...predictionCommands,
   ...campaignCommands,
+  ...exportCommands,
 ];

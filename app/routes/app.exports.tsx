@@ -1,0 +1,286 @@
+// Exports: a segment to CSV (downloaded from /app/segments/<id>/export.csv), or to Klaviyo, Mailchimp or
+// Shopify tags as a job, once or kept in sync; the jobs with their progress and counts.
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  Checkbox,
+  DataTable,
+  InlineStack,
+  Layout,
+  Page,
+  ProgressBar,
+  Select,
+  Text,
+} from "@shopify/polaris";
+import { useEffect, useMemo, useState } from "react";
+import { z } from "zod";
+import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
+import { db } from "~/db.server";
+import { DEFAULT_FIELDS, FIELD_NAMES, FIELDS } from "~/export/csv";
+import { kickExportJobs } from "~/export/background.server";
+import { listDestinations } from "~/export/credentials.server";
+import { JobInputError, listJobs, queueJob } from "~/export/jobs.server";
+import { TARGETS } from "~/export/targets";
+
+const TARGET_LABEL = { klaviyo: "Klaviyo", mailchimp: "Mailchimp", "shopify-tags": "Shopify customer tag" } as const;
+
+export const meta = () => pageTitle("Exports");
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop, demo } = await requireAdmin(request);
+  const [segments, destinations, jobs] = await Promise.all([
+    db.prisma.segment.findMany({
+      where: { shop },
+      select: { id: true, name: true, memberCount: true },
+      orderBy: { name: "asc" },
+    }),
+    listDestinations(db, { shop }),
+    listJobs(db, { shop, limit: 30 }),
+  ]);
+  const names = new Map(segments.map((s) => [s.id, s.name]));
+  return {
+    demo,
+    segments,
+    connected: destinations.map((d) => d.service),
+    fields: FIELD_NAMES.map((name) => ({ name, label: FIELDS[name].label, default: DEFAULT_FIELDS.includes(name) })),
+    jobs: jobs.map((j) => ({
+      id: j.id,
+      segment: names.get(j.segmentId) ?? `Segment ${j.segmentId} (deleted)`,
+      target: j.target,
+      mode: j.mode,
+      status: j.status,
+      total: j.total,
+      sent: j.sent,
+      skipped: j.skipped,
+      failed: j.failed,
+      lastError: j.errors.at(-1)?.message ?? null,
+      createdAt: j.createdAt?.toISOString() ?? null,
+    })),
+  };
+};
+
+const ActionSchema = z.object({
+  intent: z.literal("export"),
+  segmentId: z.coerce.number().int().positive().max(2_147_483_647),
+  target: z.enum(TARGETS),
+  keepInSync: z.enum(["true", "false"]).default("false"),
+});
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireAdmin(request);
+  const parsed = ActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return json({ ok: false, error: "Choose a segment and where to send it" }, { status: 400 });
+  const { segmentId, target, keepInSync } = parsed.data;
+  if (target !== "shopify-tags" && !(await listDestinations(db, { shop })).some((d) => d.service === target)) {
+    return json({ ok: false, error: `Connect ${TARGET_LABEL[target]} on the Settings page first` }, { status: 422 });
+  }
+  try {
+    const { job, created } = await queueJob(db, {
+      shop,
+      segmentId,
+      target,
+      mode: "full",
+      now: new Date(),
+      keepInSync: keepInSync === "true",
+    });
+    kickExportJobs(db, (error) => console.warn("[export]", error instanceof Error ? error.message : error));
+    return { ok: true, message: created ? `Export ${job.id} started` : `Export ${job.id} is already running` };
+  } catch (error) {
+    if (error instanceof JobInputError) return json({ ok: false, error: error.message }, { status: 422 });
+    throw error;
+  }
+};
+
+const STATUS_TONE = { done: "success", failed: "critical", running: "info", queued: undefined } as const;
+
+export default function ExportsPage() {
+  const data = useLoaderData<typeof loader>();
+  const fetcher = useFetcher<{ ok: boolean; message?: string; error?: string }>();
+  const revalidator = useRevalidator();
+  const [segment, setSegment] = useState(String(data.segments[0]?.id ?? ""));
+  const [fields, setFields] = useState<string[]>(data.fields.filter((f) => f.default).map((f) => f.name));
+  const [bom, setBom] = useState(true);
+  const [target, setTarget] = useState<string>("klaviyo");
+  const [keepInSync, setKeepInSync] = useState(false);
+  const active = data.jobs.some((j) => j.status === "queued" || j.status === "running");
+
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => revalidator.revalidate(), 2000);
+    return () => clearInterval(timer);
+  }, [active, revalidator]);
+
+  const csvUrl = useMemo(() => {
+    const params = new URLSearchParams({ fields: fields.join(",") });
+    if (bom) params.set("bom", "1");
+    return `/app/segments/${segment}/export.csv?${params}`;
+  }, [segment, fields, bom]);
+
+  const segmentOptions = data.segments.map((s) => ({
+    label: `${s.name} (${s.memberCount.toLocaleString("en-US")})`,
+    value: String(s.id),
+  }));
+
+  return (
+    <Page title="Exports" subtitle="Send segments where you email your customers, or download them">
+      <Layout>
+        {fetcher.data && fetcher.state === "idle" ? (
+          <Layout.Section>
+            <Banner tone={fetcher.data.ok ? "success" : "critical"}>
+              <p>{fetcher.data.ok ? fetcher.data.message : fetcher.data.error}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {data.segments.length === 0 ? (
+          <Layout.Section>
+            <Banner tone="info">
+              <p>Make a segment first: exports send a segment&apos;s members.</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Segment
+              </Text>
+              <Select label="Segment to export" options={segmentOptions} value={segment} onChange={setSegment} />
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section variant="oneHalf">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Download as CSV
+              </Text>
+              <InlineStack gap="300" wrap>
+                {data.fields.map((f) => (
+                  <Checkbox
+                    key={f.name}
+                    label={f.label}
+                    checked={fields.includes(f.name)}
+                    onChange={(on) =>
+                      setFields((now) =>
+                        on ? inOfferedOrder(now.concat(f.name), data.fields) : now.filter((x) => x !== f.name),
+                      )
+                    }
+                  />
+                ))}
+              </InlineStack>
+              <Checkbox label="For spreadsheets (UTF-8 byte-order mark)" checked={bom} onChange={setBom} />
+              <InlineStack>
+                {/* A plain link: the browser downloads the file itself (the client router would try to
+                    load the CSV as a page). */}
+                {segment && fields.length > 0 ? (
+                  <a href={csvUrl} download className="Polaris-Button Polaris-Button--variantPrimary">
+                    Download CSV
+                  </a>
+                ) : (
+                  <Button disabled variant="primary">
+                    Download CSV
+                  </Button>
+                )}
+              </InlineStack>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section variant="oneHalf">
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Send to an email tool or Shopify
+              </Text>
+              <Select
+                label="Destination"
+                options={TARGETS.map((t) => ({
+                  label: `${TARGET_LABEL[t]}${t !== "shopify-tags" && !data.connected.includes(t) ? " (not connected)" : ""}`,
+                  value: t,
+                }))}
+                value={target}
+                onChange={setTarget}
+              />
+              <Checkbox
+                label="Keep in sync (send members as they enter and leave)"
+                checked={keepInSync}
+                onChange={setKeepInSync}
+              />
+              <Text as="p" variant="bodySm" tone="subdued">
+                Klaviyo and Mailchimp receive only customers subscribed to email marketing in Shopify.
+              </Text>
+              <InlineStack>
+                <Button
+                  onClick={() =>
+                    fetcher.submit(
+                      { intent: "export", segmentId: segment, target, keepInSync: String(keepInSync) },
+                      { method: "post" },
+                    )
+                  }
+                  disabled={!segment || fetcher.state !== "idle"}
+                >
+                  Export
+                </Button>
+              </InlineStack>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                Jobs
+              </Text>
+              {data.jobs.length === 0 ? (
+                <Text as="p" tone="subdued">
+                  No export has run yet.
+                </Text>
+              ) : (
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text", "numeric", "numeric", "numeric"]}
+                  headings={["Segment", "Destination", "Status", "Progress", "Sent", "Skipped (no consent)", "Failed"]}
+                  rows={data.jobs.map((j) => [
+                    j.segment,
+                    `${TARGET_LABEL[j.target]}${j.mode === "sync" ? " (changes)" : ""}`,
+                    <BlockStack key="s" gap="100">
+                      <Badge tone={STATUS_TONE[j.status as keyof typeof STATUS_TONE]}>{j.status}</Badge>
+                      {j.lastError ? (
+                        <Text as="span" variant="bodySm" tone="critical">
+                          {j.lastError}
+                        </Text>
+                      ) : null}
+                    </BlockStack>,
+                    <ProgressBar
+                      key="p"
+                      size="small"
+                      progress={
+                        j.status === "done"
+                          ? 100
+                          : j.total > 0
+                            ? Math.min(99, Math.round(((j.sent + j.skipped + j.failed) / j.total) * 100))
+                            : 0
+                      }
+                    />,
+                    j.sent.toLocaleString("en-US"),
+                    j.skipped.toLocaleString("en-US"),
+                    j.failed.toLocaleString("en-US"),
+                  ])}
+                />
+              )}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+/** The chosen fields in the order they are offered. */
+function inOfferedOrder(chosen: string[], all: readonly { name: string }[]): string[] {
+  return all.map((f) => f.name).filter((name) => chosen.includes(name));
+}

@@ -1,0 +1,172 @@
+// Settings: the email tools' API keys. A key is checked with the service, stored encrypted
+// (app/export/credentials.server.ts), and never sent back: the page shows only which services are
+// connected, and to which account.
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { useState } from "react";
+import { z } from "zod";
+import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
+import { db } from "~/db.server";
+import {
+  connectDestination,
+  CredentialsError,
+  disconnectDestination,
+  listDestinations,
+  SERVICES,
+} from "~/export/credentials.server";
+import { DestinationError } from "~/export/http.server";
+import { keyringFromEnv, SecretsError } from "~/export/secrets.server";
+
+const LABEL = { klaviyo: "Klaviyo", mailchimp: "Mailchimp" } as const;
+const HELP = {
+  klaviyo: "A private API key (pk_…) with the lists, profiles, subscriptions and data-privacy write scopes.",
+  mailchimp: "An API key from Account → Extras → API keys; it ends with your data centre (-us6).",
+} as const;
+
+export const meta = () => pageTitle("Settings");
+
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const { shop } = await requireAdmin(request);
+  let encryption: string | null = null;
+  try {
+    keyringFromEnv();
+  } catch (error) {
+    encryption = error instanceof SecretsError ? error.message : "The encryption key cannot be read";
+  }
+  const connected = await listDestinations(db, { shop });
+  return {
+    encryption,
+    services: SERVICES.map((service) => {
+      const c = connected.find((d) => d.service === service);
+      return {
+        service,
+        account: c?.account ?? null,
+        connectedAt: c?.connectedAt?.toISOString() ?? null,
+        connected: !!c,
+      };
+    }),
+  };
+};
+
+const ActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("connect"), service: z.enum(SERVICES), apiKey: z.string().max(500) }),
+  z.object({ intent: z.literal("disconnect"), service: z.enum(SERVICES) }),
+]);
+
+type ActionData = { ok: boolean; service?: string; message?: string; error?: string };
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { shop } = await requireAdmin(request);
+  const parsed = ActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return json<ActionData>({ ok: false, error: "Choose a service" }, { status: 400 });
+  const input = parsed.data;
+  if (input.intent === "disconnect") {
+    await disconnectDestination(db, { shop, service: input.service });
+    return json<ActionData>({ ok: true, service: input.service, message: `${LABEL[input.service]} disconnected` });
+  }
+  try {
+    const { account } = await connectDestination(db, {
+      shop,
+      service: input.service,
+      apiKey: input.apiKey,
+      now: new Date(),
+    });
+    return json<ActionData>({
+      ok: true,
+      service: input.service,
+      message: `${LABEL[input.service]} connected${account ? ` (${account})` : ""}`,
+    });
+  } catch (error) {
+    // Messages of our own, none holding the key.
+    if (error instanceof CredentialsError || error instanceof SecretsError)
+      return json<ActionData>({ ok: false, service: input.service, error: error.message }, { status: 422 });
+    if (error instanceof DestinationError)
+      return json<ActionData>(
+        { ok: false, service: input.service, error: `${LABEL[input.service]} could not be reached; try again` },
+        { status: 503 },
+      );
+    throw error;
+  }
+};
+
+function ServiceCard({ s }: { s: ReturnType<typeof useLoaderData<typeof loader>>["services"][number] }) {
+  const result = useActionData<typeof action>();
+  const navigation = useNavigation();
+  const [key, setKey] = useState("");
+  const mine = result?.service === s.service ? result : undefined;
+  const busy = navigation.state !== "idle" && navigation.formData?.get("service") === s.service;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between">
+          <Text as="h2" variant="headingMd">
+            {LABEL[s.service]}
+          </Text>
+          <Text as="span" tone={s.connected ? "success" : "subdued"}>
+            {s.connected ? `Connected${s.account ? ` to ${s.account}` : ""}` : "Not connected"}
+          </Text>
+        </InlineStack>
+        {mine?.ok ? <Banner tone="success">{mine.message}</Banner> : null}
+        <Form method="post" onSubmit={() => setKey("")}>
+          <input type="hidden" name="intent" value="connect" />
+          <input type="hidden" name="service" value={s.service} />
+          <BlockStack gap="200">
+            <TextField
+              label={s.connected ? "Replace the API key" : "API key"}
+              name="apiKey"
+              type="password"
+              autoComplete="off"
+              value={key}
+              onChange={setKey}
+              helpText={HELP[s.service]}
+              error={mine && !mine.ok ? mine.error : undefined}
+            />
+            <InlineStack gap="200">
+              <Button submit variant="primary" loading={busy} disabled={key.trim() === ""}>
+                {s.connected ? "Replace key" : "Connect"}
+              </Button>
+            </InlineStack>
+          </BlockStack>
+        </Form>
+        {s.connected ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="disconnect" />
+            <input type="hidden" name="service" value={s.service} />
+            <Button submit tone="critical" variant="plain">
+              Disconnect
+            </Button>
+          </Form>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+export default function SettingsPage() {
+  const data = useLoaderData<typeof loader>();
+  return (
+    <Page title="Settings" subtitle="Email tools Tailored sends segments to">
+      <Layout>
+        {data.encryption ? (
+          <Layout.Section>
+            <Banner tone="warning" title="API keys cannot be stored yet">
+              <p>{data.encryption}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {data.services.map((s) => (
+          <Layout.Section key={s.service} variant="oneHalf">
+            <ServiceCard s={s} />
+          </Layout.Section>
+        ))}
+        <Layout.Section>
+          <Text as="p" variant="bodySm" tone="subdued">
+            Keys are checked with the service, stored encrypted, and never shown again.
+          </Text>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

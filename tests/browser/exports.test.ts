@@ -1,0 +1,67 @@
+// The Exports page in a real browser (demo mode): a segment downloaded as CSV, with a field added in the
+// picker, holds exactly the segment's members.
+import fs from "node:fs";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "~/db/database.server";
+import { decoder, sql, text } from "~/db/sql";
+import { DEMO_SHOP } from "~/demo/mode.server";
+import { startDemoApp, type DemoApp } from "../helpers/browser";
+import { cliJson } from "../helpers/cli";
+
+describe("Exports page in Chromium", () => {
+  let app: DemoApp;
+  let segment: number;
+  beforeAll(async () => {
+    app = await startDemoApp(async (url) => {
+      await cliJson(url, "seed", "--customers", "400", "--seed", "7");
+      ({ id: segment } = await cliJson<{ id: number }>(
+        url,
+        "segments",
+        "create",
+        "--shop",
+        DEMO_SHOP,
+        "--name",
+        "Repeat buyers",
+        "--query",
+        "number_of_orders >= 2",
+      ));
+    });
+  });
+  afterAll(async () => app?.stop());
+
+  it("downloads a segment as CSV, and the file is the segment's members", { timeout: 60_000 }, async () => {
+    const { page, failed } = await app.open("/app/exports");
+    await page.getByRole("heading", { name: "Download as CSV" }).waitFor();
+    await page.getByLabel("Segment to export").selectOption(String(segment));
+    await page.getByLabel("Customer ID").check();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download CSV" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^Repeat-buyers-\d{4}-\d{2}-\d{2}\.csv$/);
+    const file = await download.path();
+    const bytes = fs.readFileSync(file!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parse(bytes.subarray(3).toString("utf8")) as string[][];
+    const header = rows[0]!;
+    expect(header[0]).toBe("Customer ID");
+    expect(header).toContain("Email");
+
+    const db = openDatabase((await import("~/db/config")).databaseConfig(app.database.url, process.cwd()));
+    try {
+      const members = await db.all(
+        sql`SELECT m."customerId" AS id, COALESCE(c."email", '') AS email FROM "SegmentMember" m
+         JOIN "Customer" c ON c."shop" = m."shop" AND c."id" = m."customerId"
+         WHERE m."shop" = ${DEMO_SHOP} AND m."segmentId" = ${segment} ORDER BY m."customerId"`,
+        decoder({ id: text, email: text }),
+      );
+      expect(members.length).toBeGreaterThan(10);
+      const email = header.indexOf("Email");
+      expect(rows.slice(1).map((r) => [r[0], r[email]])).toEqual(members.map((m) => [m.id, m.email]));
+    } finally {
+      await db.close();
+    }
+    expect(failed).toEqual([]);
+  });
+});

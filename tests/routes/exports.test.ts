@@ -1,0 +1,169 @@
+// The export routes, called directly with real requests in demo mode: the CSV download (streamed,
+// quoted, guarded, the fields asked for), its bad inputs (404, 422, never a 500); the Settings page
+// (a refused key is a 422 with a message, and no answer ever holds a key); the Exports page's action.
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "~/db/database.server";
+import { DEMO_SHOP } from "~/demo/mode.server";
+import { newEncryptionKey } from "~/export/secrets.server";
+import { createSegment } from "~/models/segments/definitions.server";
+import { upsertCustomers, upsertShop } from "~/models/store.server";
+import { cliJson } from "../helpers/cli";
+import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
+import { stubDemoEnv } from "../helpers/demo-env";
+import { FakeKlaviyo } from "../helpers/fake-klaviyo";
+import { customer } from "../helpers/rows";
+
+const KEY = "pk_routes_0123456789abcdef";
+const now = new Date("2026-06-02T00:00:00Z");
+const base = "http://localhost:3000";
+
+describe("export routes (demo mode)", () => {
+  let database: TestDatabase;
+  let db: Db;
+  let fake: FakeKlaviyo;
+  let segmentId: number;
+  beforeAll(async () => {
+    database = await createEmptyDatabase("sqlite");
+    await cliJson(database.url, "migrate");
+    fake = await new FakeKlaviyo(KEY).start();
+    stubDemoEnv(database.url, { TAILORED_ENCRYPTION_KEY: newEncryptionKey(), KLAVIYO_API_ORIGIN: fake.url });
+    ({ db } = await import("~/db.server"));
+    await upsertShop(db, { domain: DEMO_SHOP, name: "Demo", currencyCode: "EUR", ianaTimezone: "Europe/Paris" });
+    await upsertCustomers(db, {
+      shop: DEMO_SHOP,
+      now,
+      rows: [
+        customer({ id: "1", email: "plain@example.com", firstName: "Ana", lastName: "Lima", tags: ["vip"] }),
+        customer({
+          id: "2",
+          email: "=evil@example.com",
+          firstName: '=HYPERLINK("http://x")',
+          lastName: 'O"Neil, Jr',
+          city: "Line\nBreak",
+          tags: ["-1", "vip"],
+        }),
+        customer({ id: "3", email: "other@example.com", tags: ["regular"] }),
+      ],
+    });
+    segmentId = await createSegment(db, { shop: DEMO_SHOP, name: "VIP", query: "customer_tags CONTAINS 'vip'", now });
+  });
+  afterAll(async () => {
+    await db.close();
+    await fake.close();
+    vi.unstubAllEnvs();
+    await database.drop();
+  });
+
+  const csvRoute = () => import("~/routes/app.segments.$id_.export[.]csv");
+  const get = async (id: string, query = "") =>
+    (await csvRoute()).loader({
+      request: new Request(`${base}/app/segments/${id}/export.csv${query}`),
+      params: { id },
+      context: {},
+    });
+
+  it("streams the segment's members as CSV, quoted and guarded, with the fields asked for", async () => {
+    const response = await get(String(segmentId), "?fields=customer_id,email,first_name,last_name,city,tags&bom=1");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(response.headers.get("content-disposition")).toMatch(/^attachment; filename="VIP-\d{4}-\d{2}-\d{2}\.csv"$/);
+    // Read as bytes: Response.text() drops a leading byte-order mark, as UTF-8 decoding does.
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(parse(bytes.subarray(3).toString("utf8"))).toEqual([
+      ["Customer ID", "Email", "First name", "Last name", "City", "Tags"],
+      ["1", "plain@example.com", "Ana", "Lima", "London", "vip"],
+      ["2", "'=evil@example.com", '\'=HYPERLINK("http://x")', 'O"Neil, Jr', "Line\nBreak", "'-1,vip"],
+    ]);
+  });
+
+  it("answers a bad request with 404 or 422, never a 500", async () => {
+    expect((await get("999")).status).toBe(404);
+    expect((await get("abc")).status).toBe(404);
+    expect((await get("99999999999")).status).toBe(404);
+    const bad = await get(String(segmentId), "?fields=email,passwords");
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toMatch(/unknown field "passwords"/);
+  });
+
+  const settings = () => import("~/routes/app.settings");
+  const post = (path: string, fields: Record<string, string>) =>
+    new Request(`${base}${path}`, { method: "POST", body: new URLSearchParams(fields) });
+
+  it("Settings: a refused key is a 422 with a message; a good one connects; no answer holds a key", async () => {
+    const { action, loader } = await settings();
+    const refused = await action({
+      request: post("/app/settings", { intent: "connect", service: "klaviyo", apiKey: "pk_wrong_1" }),
+      params: {},
+      context: {},
+    });
+    expect(refused.status).toBe(422);
+    const refusedBody = await refused.text();
+    expect(refusedBody).toMatch(/Klaviyo refused the key/);
+    expect(refusedBody).not.toContain("pk_wrong_1");
+    const malformed = await action({
+      request: post("/app/settings", { intent: "connect", service: "klaviyo", apiKey: "not a key" }),
+      params: {},
+      context: {},
+    });
+    expect(malformed.status).toBe(422);
+    const bad = await action({
+      request: post("/app/settings", { intent: "connect", service: "sendgrid", apiKey: "x" }),
+      params: {},
+      context: {},
+    });
+    expect(bad.status).toBe(400);
+    const ok = await action({
+      request: post("/app/settings", { intent: "connect", service: "klaviyo", apiKey: KEY }),
+      params: {},
+      context: {},
+    });
+    expect(ok.status).toBe(200);
+    const okBody = await ok.text();
+    expect(okBody).toContain("Klaviyo connected (Stand-in Store)");
+    expect(okBody).not.toContain(KEY);
+    const page = await loader({ request: new Request(`${base}/app/settings`), params: {}, context: {} });
+    expect(JSON.stringify(page)).not.toContain(KEY);
+    expect(page.services.find((s) => s.service === "klaviyo")).toMatchObject({
+      connected: true,
+      account: "Stand-in Store",
+    });
+  });
+
+  it("Exports: queues a job (422 for a destination not connected, 400 for nonsense) and lists it", async () => {
+    const { action, loader } = await import("~/routes/app.exports");
+    const notConnected = await action({
+      request: post("/app/exports", { intent: "export", segmentId: String(segmentId), target: "mailchimp" }),
+      params: {},
+      context: {},
+    });
+    expect((notConnected as Response).status).toBe(422);
+    const nonsense = await action({
+      request: post("/app/exports", { intent: "export", segmentId: "-1", target: "klaviyo" }),
+      params: {},
+      context: {},
+    });
+    expect((nonsense as Response).status).toBe(400);
+    const missing = await action({
+      request: post("/app/exports", { intent: "export", segmentId: "4242", target: "klaviyo" }),
+      params: {},
+      context: {},
+    });
+    expect((missing as Response).status).toBe(422);
+    const started = await action({
+      request: post("/app/exports", {
+        intent: "export",
+        segmentId: String(segmentId),
+        target: "klaviyo",
+        keepInSync: "true",
+      }),
+      params: {},
+      context: {},
+    });
+    expect(started).toMatchObject({ ok: true });
+    const page = await loader({ request: new Request(`${base}/app/exports`), params: {}, context: {} });
+    expect(page.jobs[0]).toMatchObject({ segment: "VIP", target: "klaviyo" });
+    expect(page.connected).toEqual(["klaviyo"]);
+  });
+});
