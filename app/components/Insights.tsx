@@ -2,6 +2,7 @@
 // and links to those customers as a segment preview; every chart has its table.
 import { Form, Link, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
+import { heatColors } from "~/components/heat";
 import { displayMoney } from "~/domain/money";
 import type { Cell, FitView, Insights } from "~/models/insights.server";
 import { BarChart, ChartCard, FigureTable, LineChart, previewHref, SimpleBarChart, TABLE_CSS } from "./charts";
@@ -62,16 +63,11 @@ export function RfmGrid({ grid }: { grid: Insights["grid"] }) {
           <tr key={grid.recency[i]}>
             <th scope="row">{grid.recency[i]}</th>
             {row.map((cell) => {
-              const heat = cell.count / max;
+              const colors = heatColors(cell.count / max);
               return (
-                <td
-                  key={cell.label}
-                  style={{
-                    background: `rgba(0, 91, 211, ${(0.08 + 0.72 * heat).toFixed(3)})`,
-                    color: heat > 0.55 ? "#fff" : undefined,
-                  }}
-                >
+                <td key={cell.label} style={{ background: colors.background, color: colors.color }}>
                   <Link
+                    style={{ color: colors.color }}
                     to={previewHref(cell.query, cell.label)}
                     data-query={cell.query}
                     data-count={cell.count}

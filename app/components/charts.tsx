@@ -15,9 +15,11 @@ export function ClientOnly({ children, height = 240 }: { children: () => ReactNo
   const [mounted, setMounted] = useState(false);
   useEffect(() => setMounted(true), []);
   if (!mounted) return <div style={{ height }} aria-hidden="true" />;
+  // The drawing repeats the table beside it: out of the accessibility tree and out of the tab order
+  // (inert), so a keyboard never lands in a chart a screen reader cannot see.
   return (
     <PolarisVizProvider>
-      <div style={{ height }} aria-hidden="true">
+      <div style={{ height }} aria-hidden="true" {...{ inert: "" }}>
         {children()}
       </div>
     </PolarisVizProvider>

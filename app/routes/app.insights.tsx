@@ -8,12 +8,15 @@ import { Page } from "@shopify/polaris";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
+import { pageTitle } from "~/components/page-title";
 import { InsightsView } from "~/components/Insights";
 import { db } from "~/db.server";
 import { insights, type Insights } from "~/models/insights.server";
 import { refreshPredictions } from "~/models/predictions/refresh.server";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
+
+export const meta = () => pageTitle("Insights");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
