@@ -65,3 +65,21 @@ export function httpLimits(env: Record<string, string | undefined>): HttpLimits 
   limits.checkIntervalMs = Math.max(10, Math.min(limits.checkIntervalMs, Math.floor(limits.headersTimeoutMs / 4)));
   return limits;
 }
+
+/**
+ * A request's body, up to `limit` bytes; null past it (a declared length over the limit is refused
+ * unread). For the webhook and pixel paths, whose bodies are bounded before anything else happens.
+ */
+export async function readLimited(request: Request, limit: number): Promise<Buffer | null> {
+  const declared = Number(request.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) return null;
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -3,6 +3,7 @@
 // sync of 10,000 membership changes (entries of consenting customers) to the local Klaviyo stand-in.
 // Customers and members are written straight into the tables (the demo generator's orders are not
 // needed for either figure). BENCH_EXPORT_SIZE sets N; BENCH_EXPORT_DIALECTS (default "sqlite").
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -202,8 +203,7 @@ export async function run(): Promise<void> {
     "export",
     `## Export (issue 13) — ${today()}
 
-Machine: ${machine()}. **Shared with other jobs at the time** (five other agents building and testing on
-2 cores), so the times are upper bounds. \`npm run bench -- export\` (BENCH_EXPORT_SIZE, BENCH_EXPORT_DIALECTS).
+Machine: ${machine()}; load average ${os.loadavg()[0]!.toFixed(2)} when it began. \`npm run bench -- export\` (BENCH_EXPORT_SIZE, BENCH_EXPORT_DIALECTS).
 
 CSV of a segment (default fields, BOM, 5,000 members a page; customers and members written straight
 into the tables), the stream drained into a counting sink; heap and RSS sampled every 50 ms, from

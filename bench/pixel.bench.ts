@@ -230,8 +230,8 @@ export async function run(): Promise<void> {
   }
   const markdown = `## Pixel ingest (\`npm run bench -- pixel\`)
 
-Measured ${today()} on ${machine()}, a machine shared with other agents' jobs at the time (absolute
-figures vary between runs). ${batches.toLocaleString("en-US")} batches of ${EVENTS_PER_BATCH} Web Pixel events (${VISITORS.toLocaleString("en-US")} visitors, one in
+Measured ${today()} on ${machine()} (the table gives the load average
+when each run began). ${batches.toLocaleString("en-US")} batches of ${EVENTS_PER_BATCH} Web Pixel events (${VISITORS.toLocaleString("en-US")} visitors, one in
 five logged in as one of ${CUSTOMERS.toLocaleString("en-US")} customers), serialised before the clock starts, 16 kept-alive connections
 from the lean load generator (bench/load.ts) into the production server's direct /pixel/events path
 (server.mjs): validated, key and origin checked, rate-limited per visitor, stitched and stored; two

@@ -185,8 +185,8 @@ export async function run(): Promise<void> {
   });
   const markdown = `## Storefront proxy (\`npm run bench -- proxy\`)
 
-Measured ${today()} on ${machine()}; the machine was shared with other agents' jobs at the time, so
-absolute figures vary between runs. The demo shop (${results[0]!.customers.toLocaleString("en-US")} customers, ${results[0]!.campaigns} active
+Measured ${today()} on ${machine()} (the table gives the load average
+when each run began). The demo shop (${results[0]!.customers.toLocaleString("en-US")} customers, ${results[0]!.campaigns} active
 campaigns from \`tailored campaigns demo\`, recommendation lists refreshed) served by the production
 server (server.mjs). Requests signed as Shopify's app proxy signs them (bench/proxy.bench.ts), sent on a
 fixed schedule (open loop: latency from each request's scheduled time) over kept-alive loopback

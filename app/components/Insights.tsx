@@ -5,19 +5,9 @@ import { Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Text } from 
 import { heatColors } from "~/components/heat";
 import { displayMoney } from "~/domain/money";
 import type { Cell, FitView, Insights } from "~/models/insights.server";
+import type { ClusterProfile } from "~/domain/models/profile";
 import { BarChart, ChartCard, FigureTable, LineChart, previewHref, SimpleBarChart, TABLE_CSS } from "./charts";
 
-type ClusterProfile = {
-  cluster: number;
-  name: string;
-  size: number;
-  share: number;
-  medianSpend: number;
-  medianOrders: number;
-  medianDaysSinceLastOrder: number;
-  medianOrderValue: number;
-  topProductTypes: string[];
-};
 type BacktestView = {
   status: string;
   summary: string;

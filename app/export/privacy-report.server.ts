@@ -115,6 +115,48 @@ export async function buildReport(
     ),
     ["at"],
   );
+  // Derived and behavioural data held about them too: predictions, their recommendation list, the
+  // storefront campaigns that reached them, and their browsing (the Web Pixel's events, those of the
+  // browsers linked to them included).
+  const predictions = times(
+    plain(
+      await tx.all(
+        sql`SELECT "customerId", "pAlive", "expectedOrders90d", "predictedClvMinor", "predictedSpendTier", "churnRisk", "clusterName", "computedAt"
+         FROM "CustomerPrediction" WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`,
+      ),
+    ),
+    ["computedAt"],
+  );
+  const recommendations = times(
+    plain(
+      await tx.all(
+        sql`SELECT "key" AS "customerId", "productIds", "excludeIds", "computedAt" FROM "RecommendationList"
+         WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"key"`, customerIds)}`,
+      ),
+    ),
+    ["computedAt"],
+  );
+  const campaigns = times(
+    plain(
+      await tx.all(
+        sql`SELECT "customerId", "campaignId", "arm", "firstSeenAt", "lastSeenAt" FROM "CampaignExposure"
+         WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`,
+      ),
+    ),
+    ["firstSeenAt", "lastSeenAt"],
+  );
+  const browsing = times(
+    plain(
+      await tx.all(
+        sql`SELECT e."name", e."at", e."clientId", e."customerId", e."productId", e."variantId", e."collectionId",
+           e."productType", e."vendor", e."query", e."valueMinor", e."currencyCode"
+         FROM "PixelEvent" e WHERE e."shop" = ${shop} AND (${sqlIn(`e."customerId"`, customerIds)}
+           OR e."clientId" IN (SELECT v."clientId" FROM "PixelVisitor" v WHERE v."shop" = ${shop} AND ${sqlIn(`v."customerId"`, customerIds)}))
+         ORDER BY e."at"`,
+      ),
+    ),
+    ["at"],
+  );
   const needles = [...customerIds, ...(request.email ? [request.email.toLowerCase()] : [])];
   const position = raw(tx.dialect === "sqlite" ? "instr" : "strpos");
   const inbox =
@@ -148,6 +190,10 @@ export async function buildReport(
     segmentMemberships: memberships,
     segmentHistory: history,
     exports,
+    predictions,
+    recommendations,
+    storefrontCampaigns: campaigns,
+    browsing,
     inboxPayloads: inbox,
   };
 }

@@ -155,18 +155,3 @@ export async function ingestPixelRequest(
   if (customers.length > 0) deps.onStored?.(batch.shop, customers);
   return answer(200, { received: batch.events.length, stored }, cors(origin));
 }
-
-/** Reads a request's body up to `limit` bytes; null past it. */
-export async function readLimited(request: Request, limit: number = MAX_PIXEL_BYTES): Promise<Buffer | null> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) return null;
-  if (!request.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}

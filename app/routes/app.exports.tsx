@@ -44,9 +44,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     listJobs(db, { shop, limit: 30 }),
   ]);
   const names = new Map(segments.map((s) => [s.id, s.name]));
+  // `?segment=<id>` (the segment page's "Export" actions) chooses it, when it is one of the shop's.
+  const asked = Number(new URL(request.url).searchParams.get("segment"));
   return {
     demo,
     segments,
+    selected: names.has(asked) ? asked : (segments[0]?.id ?? null),
     connected: destinations.map((d) => d.service),
     fields: FIELD_NAMES.map((name) => ({ name, label: FIELDS[name].label, default: DEFAULT_FIELDS.includes(name) })),
     jobs: jobs.map((j) => ({
@@ -103,7 +106,7 @@ export default function ExportsPage() {
   const data = useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ ok: boolean; message?: string; error?: string }>();
   const revalidator = useRevalidator();
-  const [segment, setSegment] = useState(String(data.segments[0]?.id ?? ""));
+  const [segment, setSegment] = useState(String(data.selected ?? ""));
   const [fields, setFields] = useState<string[]>(data.fields.filter((f) => f.default).map((f) => f.name));
   const [bom, setBom] = useState(true);
   const [target, setTarget] = useState<string>("klaviyo");

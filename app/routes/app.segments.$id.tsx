@@ -22,7 +22,7 @@ import { parseSegmentId } from "~/domain/segments/segment-id";
 import { segmentDetail, type PreviewMember } from "~/models/segments/read-models.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
-  const { shop } = await requireAdmin(request);
+  const { shop, demo } = await requireAdmin(request);
   const id = parseSegmentId(params.id);
   // Whole pages only: anything else in the URL (1.5, -3, 1e9, text) is the first page.
   const asked = Number(new URL(request.url).searchParams.get("page") ?? "1");
@@ -31,6 +31,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   if (!detail) throw new Response("No such segment", { status: 404 });
   return {
     ...detail,
+    demo,
     lastComputedAt: detail.lastComputedAt?.toISOString() ?? null,
     createdAt: detail.createdAt.toISOString(),
   };
@@ -104,7 +105,26 @@ function SizeChart({ points }: { points: { day: string; size: number }[] }) {
  * The members, a page at a time, with the pages in the table's footer; on a phone, IndexTable's
  * condensed list (one row per customer with the figures beneath the name).
  */
-function MembersTable({ members, page, pages }: { members: PreviewMember[]; page: number; pages: number }) {
+function MembersTable({
+  members,
+  page,
+  pages,
+  demo,
+}: {
+  members: PreviewMember[];
+  page: number;
+  pages: number;
+  demo: boolean;
+}) {
+  // In Shopify admin each member opens their customer page there; the demo shop has no admin to open.
+  const name = (m: PreviewMember) =>
+    demo ? (
+      m.name
+    ) : (
+      <a href={`shopify://admin/customers/${m.id}`} target="_top">
+        {m.name}
+      </a>
+    );
   const navigate = useNavigate();
   const { smDown } = useBreakpoints();
   return (
@@ -134,7 +154,7 @@ function MembersTable({ members, page, pages }: { members: PreviewMember[]; page
             <div style={{ padding: "12px 16px" }}>
               <BlockStack gap="100">
                 <Text as="span" fontWeight="semibold">
-                  {m.name}
+                  {name(m)}
                 </Text>
                 <Text as="span" tone="subdued">
                   {m.email ?? "No email"}
@@ -149,7 +169,7 @@ function MembersTable({ members, page, pages }: { members: PreviewMember[]; page
           <IndexTable.Row id={m.id} key={m.id} position={i}>
             <IndexTable.Cell>
               <Text as="span" fontWeight="semibold">
-                {m.name}
+                {name(m)}
               </Text>
             </IndexTable.Cell>
             <IndexTable.Cell>{m.email ?? "—"}</IndexTable.Cell>
@@ -182,6 +202,9 @@ export default function SegmentPage() {
       backAction={{ content: "Segments", url: "/app/segments" }}
       secondaryActions={[
         { content: "Edit", url: `/app/segments/${s.id}/edit` },
+        // Using the segment: the CSV at once, the email tools and Shopify tags through the Exports page.
+        { content: "Export CSV", url: `/app/segments/${s.id}/export.csv?bom=1`, external: true },
+        { content: "Send to email or tags", url: `/app/exports?segment=${s.id}` },
         { content: "Delete", destructive: true, onAction: () => setDeleting(true) },
       ]}
     >
@@ -252,7 +275,7 @@ export default function SegmentPage() {
         </Layout.Section>
         <Layout.Section>
           <Card padding="0">
-            <MembersTable members={s.members} page={s.page} pages={s.pages} />
+            <MembersTable members={s.members} page={s.page} pages={s.pages} demo={s.demo} />
           </Card>
         </Layout.Section>
       </Layout>

@@ -4,14 +4,15 @@
 // and remix-serve.
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { pixelEndpoint } from "~/pixel/endpoint.server";
-import { readLimited } from "~/pixel/ingest.server";
+import { readLimited } from "~/http-limits";
+import { MAX_PIXEL_BYTES } from "~/pixel/events";
 
 // OPTIONS (the CORS preflight) and POST both arrive here.
 export const action = async ({ request }: ActionFunctionArgs) => {
   const result = await pixelEndpoint({
     method: request.method,
     origin: request.headers.get("origin"),
-    body: request.method === "POST" ? await readLimited(request) : Buffer.alloc(0),
+    body: request.method === "POST" ? await readLimited(request, MAX_PIXEL_BYTES) : Buffer.alloc(0),
   });
   return new Response(result.status === 204 ? null : result.body, { status: result.status, headers: result.headers });
 };

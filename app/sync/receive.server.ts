@@ -1,5 +1,6 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
+import { readLimited } from "~/http-limits";
 import { topicFromPath } from "./topics";
 import { backgroundIsRemote, storeDeliveryRemotely } from "./background-thread.server";
 import type { IncomingWebhook } from "./inbox.server";
@@ -14,20 +15,6 @@ export const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) 
 /** SHOPIFY_API_SECRET, and during a secret rotation the previous one (SHOPIFY_API_SECRET_PREVIOUS). */
 function secrets(): string[] {
   return [process.env.SHOPIFY_API_SECRET, process.env.SHOPIFY_API_SECRET_PREVIOUS].filter((s): s is string => !!s);
-}
-
-async function readLimited(request: Request, limit: number): Promise<Buffer | null> {
-  const declared = Number(request.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) return null;
-  if (!request.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > limit) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**

@@ -100,6 +100,35 @@ describe.each(DIALECTS)("export data and the compliance topics on %s", (dialect)
   });
 
   it("customers/data_request keeps a report of everything held about the customer", async () => {
+    // Derived and behavioural rows about P: a prediction, a recommendation list, a campaign exposure and
+    // browsing, one event under P's id and one from a browser linked to P before they logged in.
+    const at = new Date("2026-05-01T10:00:00Z");
+    await db.prisma.customerPrediction.create({
+      data: { shop: SHOP, customerId: P.id, pAlive: 0.8, expectedOrders90d: 1.2, churnRisk: "LOW", computedAt: at },
+    });
+    await db.prisma.recommendationList.create({
+      data: { shop: SHOP, kind: "customer", key: P.id, productIds: "111,222", computedAt: at },
+    });
+    await db.prisma.pixelVisitor.create({
+      data: { shop: SHOP, clientId: "browser-p", customerId: P.id, linkedAt: at },
+    });
+    for (const [eventId, customerId] of [
+      ["ev-p-1", P.id],
+      ["ev-p-2", null],
+    ] as const) {
+      await db.prisma.pixelEvent.create({
+        data: {
+          shop: SHOP,
+          eventId,
+          name: "product_viewed",
+          at,
+          clientId: "browser-p",
+          customerId,
+          productId: "111",
+          receivedAt: at,
+        },
+      });
+    }
     await deliver("customers/data_request", payloads.dataRequest(SHOP, P));
     const [summary] = await listReports(db, { shop: SHOP });
     expect(summary).toMatchObject({ customerId: P.id, requestId: "9012345" });
@@ -109,6 +138,14 @@ describe.each(DIALECTS)("export data and the compliance topics on %s", (dialect)
     expect(report.segmentHistory).toEqual([expect.objectContaining({ segment: "VIP" })]);
     expect(report.exports).toEqual([expect.objectContaining({ target: "mailchimp", segment: "VIP" })]);
     expect(report.facts).toHaveLength(1);
+    expect(report.predictions).toEqual([expect.objectContaining({ customerId: P.id, churnRisk: "LOW" })]);
+    expect(report.recommendations).toEqual([expect.objectContaining({ customerId: P.id, productIds: "111,222" })]);
+    expect(report.browsing).toHaveLength(2);
+    expect(report.browsing).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: "product_viewed", clientId: "browser-p", productId: "111" }),
+      ]),
+    );
     // Before the redact, P is all over the export's tables: the scan below is not vacuous.
     const before = await scanTables(db, needles(P));
     expect(before.some((f) => f.where.endsWith("ExportRecord"))).toBe(true);
