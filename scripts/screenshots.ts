@@ -25,7 +25,9 @@ function cli(url: string, args: string[]): Record<string, unknown> {
 buildOnce();
 let segmentId = 0;
 const app = await startDemoApp(async (url) => {
-  cli(url, ["seed", "--customers", "2000", "--seed", "42", "--now", "2026-11-01T12:00:00Z"]);
+  // As `npm run demo` prepares it: fitted models and starter segments, then campaigns and recommendations.
+  cli(url, ["seed", "--customers", "2000", "--seed", "42", "--insights"]);
+  cli(url, ["campaigns", "demo", "--shop", SHOP]);
   const segments: [string, string][] = [
     ["Champions", "rfm_group = 'CHAMPIONS'"],
     ["Lapsing regulars", "number_of_orders >= 3 AND last_order_date < -60d"],

@@ -39,12 +39,13 @@ export function Dashboard({
           id="chart-revenue"
           title="Revenue and orders by week"
           description={`Revenue (order totals less refunds) and orders for each of the last ${weeks.length} weeks, starting Mondays.`}
+          height={340}
           chart={() => (
             <BlockStack gap="200">
-              <div style={{ height: 130 }}>
+              <div style={{ height: 160 }}>
                 <LineChart data={revenue} />
               </div>
-              <div style={{ height: 100 }}>
+              <div style={{ height: 160 }}>
                 <BarChart data={orders} />
               </div>
             </BlockStack>

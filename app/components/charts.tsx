@@ -93,12 +93,15 @@ export function ChartCard({
   title,
   description,
   chart,
+  height = 240,
   children,
 }: {
   id: string;
   title: string;
   description: string;
   chart?: () => ReactNode;
+  /** The drawing's whole height, reserved before it draws (so nothing below it moves or is covered). */
+  height?: number;
   children?: ReactNode;
 }) {
   return (
@@ -113,7 +116,7 @@ export function ChartCard({
           </Text>
           {chart ? (
             <figure role="group" aria-describedby={`${id}-description`} style={{ margin: 0 }}>
-              <ClientOnly>{chart}</ClientOnly>
+              <ClientOnly height={height}>{chart}</ClientOnly>
             </figure>
           ) : null}
           {children}
