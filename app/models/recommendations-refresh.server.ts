@@ -86,8 +86,16 @@ export async function refreshRecommendations(
     // Serialised with the webhook processor's writes of this shop (PostgreSQL; SQLite's write
     // transaction already is).
     await lockShop(tx, shop);
+    // A shop/redact applied while the lists were computed: nothing of the shop is written back.
+    const [still] = await tx.all(sql`SELECT 1 AS x FROM "Shop" WHERE "domain" = ${shop}`);
+    if (!still) return;
     await tx.run(sql`DELETE FROM "RecommendationList" WHERE "shop" = ${shop}`);
     await insertLists(tx, shop, computed.lists, now);
+    // Nor the list of a customer erased meanwhile (it holds what they bought).
+    await tx.run(
+      sql`DELETE FROM "RecommendationList" WHERE "shop" = ${shop} AND "kind" = 'customer'
+         AND NOT EXISTS (SELECT 1 FROM "Customer" c WHERE c."shop" = ${shop} AND c."id" = "RecommendationList"."key")`,
+    );
     const late = await tx.all(
       sql`SELECT DISTINCT "customerId" FROM "Order" WHERE "shop" = ${shop} AND "syncedAt" >= ${readFrom} AND "customerId" IS NOT NULL`,
       decoder({ customerId: text }),

@@ -32,14 +32,15 @@ export type IngestDeps = {
 // above that and far below what one client could otherwise write.
 const defaultLimiter = rateLimiter({ capacity: 120, perSecond: 4 });
 
-// The shops' keys and origins, read at most once per 5 s per shop (a wrong key must not make every
-// request read the database), and at once when the key presented is not the held one (a rotation).
+// The shops' keys and origins, read at most once per 5 s per shop: a wrong key must not make every
+// request read the database, and a rotated key (`pixel rotate-key`, perhaps in another process) is
+// refused within 5 s, whatever key the requests present.
 const KEY_TTL_MS = 5_000;
 const held = new Map<string, { row: PixelShopRow | null; at: number }>();
 
-async function pixelShopOf(db: Executor, shop: string, key: string, nowMs: number): Promise<PixelShopRow | null> {
+async function pixelShopOf(db: Executor, shop: string, nowMs: number): Promise<PixelShopRow | null> {
   const cached = held.get(shop);
-  if (cached && (cached.row?.ingestKey === key || nowMs - cached.at < KEY_TTL_MS)) return cached.row;
+  if (cached && nowMs - cached.at < KEY_TTL_MS) return cached.row;
   const row = await pixelShop(db, { shop });
   held.set(shop, { row, at: nowMs });
   return row;
@@ -135,7 +136,7 @@ export async function ingestPixelRequest(
     return refuse(503, "cannot check the shop now");
   }
   if (!installed) return refuse(403, `${batch.shop} has not installed Tailored`);
-  const row = await pixelShopOf(deps.db, batch.shop, batch.key, now.getTime());
+  const row = await pixelShopOf(deps.db, batch.shop, now.getTime());
   if (!row || !sameKey(row.ingestKey, batch.key)) return refuse(403, "wrong ingest key");
   if (!origin || !storefrontOrigins(batch.shop, row).includes(origin)) {
     return refuse(403, `origin ${origin ?? "(none)"} is not ${batch.shop}'s storefront`);

@@ -85,6 +85,8 @@ describe.each(DIALECTS)("predictions pipeline on %s", (dialect) => {
 
   it("stores why a shop has too little data, and leaves the predictions it had", async () => {
     const small = "small.myshopify.com";
+    // A customer without a counted order (too little to fit), with predictions from an earlier run.
+    await db.prisma.customer.create({ data: { shop: small, id: "1", createdAt: DATA_END, updatedAt: DATA_END } });
     await writePredictions(db, {
       shop: small,
       rows: [

@@ -126,6 +126,19 @@ export async function writePredictions(
     onProgress?.(Math.min(rows.length, start + ROWS_PER_TRANSACTION));
   }
   await db.run(sql`DELETE FROM "CustomerPrediction" WHERE "shop" = ${shop} AND "computedAt" <> ${computedAt}`);
+  await dropErasedMeanwhile(db, shop);
+}
+
+/**
+ * A refit reads the customers, then takes seconds to minutes: a customers/redact (or shop/redact) applied
+ * meanwhile deleted their row, and the run's write may have put it back. After the last write, rows of
+ * customers the shop no longer has go (a redact after this point deletes the row itself).
+ */
+async function dropErasedMeanwhile(db: Executor, shop: string): Promise<void> {
+  await db.run(
+    sql`DELETE FROM "CustomerPrediction" WHERE "shop" = ${shop}
+       AND NOT EXISTS (SELECT 1 FROM "Customer" c WHERE c."shop" = ${shop} AND c."id" = "CustomerPrediction"."customerId")`,
+  );
 }
 
 const UPDATE_SET = raw(`"pAlive" = excluded."pAlive", "expectedOrders90d" = excluded."expectedOrders90d",
@@ -204,6 +217,7 @@ export async function writeClusters(
       sql`UPDATE "CustomerPrediction" SET "clusterId" = NULL, "clusterName" = NULL
          WHERE "shop" = ${shop} AND "customerId" IN (${join(stale.slice(i, i + SQLITE_ROWS_PER_STATEMENT))})`,
     );
+  await dropErasedMeanwhile(db, shop);
 }
 
 export type CustomerPredictionView = {
