@@ -1,7 +1,7 @@
 // Ingest: signed webhooks over loopback HTTP into the production server on SQLite. Targets (sync
 // issue): >= 1,500 accepted/s sustained, p99 ack <= 50 ms, every event processed <= 1 s after its
 // ack, and at least 0.4 of what raw better-sqlite3 inserts of the same rows manage in the same run.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,7 +12,7 @@ import { migrate } from "~/db/migrate.server";
 import { parseMinor } from "~/domain/money";
 import { upsertShop } from "~/models/store.server";
 import { cdnowDeliveries, plan } from "~/sync/replay.server";
-import { freshDatabase, machine, ROOT, today, writeSection } from "./lib";
+import { freshDatabase, machine, ROOT, today, writeSection, startBenchServer } from "./lib";
 import { load, serialise } from "./load";
 
 const SECRET = "bench-secret";
@@ -27,30 +27,7 @@ async function startServer(url: string, port: number) {
     process.env.BENCH_SERVER === "remix-serve"
       ? [path.join(ROOT, "node_modules", "@remix-run", "serve", "dist", "cli.js"), "./build/server/index.js"]
       : [...(process.env.BENCH_SERVER_ARGS ? process.env.BENCH_SERVER_ARGS.split(" ") : []), "server.mjs"];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: url,
-      SHOPIFY_API_KEY: "bench",
-      SHOPIFY_API_SECRET: SECRET,
-      SHOPIFY_APP_URL: `http://localhost:${port}`,
-      TAILORED_BACKGROUND_SYNC: "off",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual" });
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error("server did not start");
+  return startBenchServer(url, port, { secret: SECRET, args });
 }
 
 type Order = {

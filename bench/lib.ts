@@ -1,6 +1,6 @@
 // Shared pieces of the benchmarks: the machine, fresh databases, and writing results into
 // docs/BENCHMARKS.md between `<!-- bench:NAME -->` markers, so each benchmark owns its section.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -58,4 +58,41 @@ export function writeSection(name: string, markdown: string): void {
   if (at >= 0) doc = doc.slice(0, at) + block + doc.slice(doc.indexOf(end) + end.length);
   else doc = `${doc.trimEnd()}\n\n${block}\n`;
   fs.writeFileSync(DOC, doc);
+}
+
+/**
+ * The production server (server.mjs, or `args`) on 127.0.0.1:`port` over `url`, with the background
+ * sync off, resolved once it answers; the benchmarks' one way to start it. `env` adds to its environment.
+ */
+export async function startBenchServer(
+  url: string,
+  port: number,
+  { secret, args = ["server.mjs"], env = {} }: { secret: string; args?: string[]; env?: Record<string, string> },
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: url,
+      SHOPIFY_API_KEY: "bench",
+      SHOPIFY_API_SECRET: secret,
+      SHOPIFY_APP_URL: `http://localhost:${port}`,
+      TAILORED_BACKGROUND_SYNC: "off",
+      ...env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual" });
+      return child;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  child.kill("SIGTERM");
+  throw new Error("server did not start");
 }

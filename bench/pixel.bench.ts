@@ -2,7 +2,7 @@
 // /pixel/events path), on SQLite and on PostgreSQL. Targets (issue 14): >= 5,000 events/s with p99
 // <= 50 ms on each database; memberships updated <= 1 s after an event. BENCH_PIXEL_BATCHES sets the
 // number of batches (10 events each; default 6,000 = 60,000 events).
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { databaseConfig } from "~/db/config";
@@ -12,7 +12,7 @@ import { createSegment } from "~/models/segments/definitions.server";
 import { upsertCustomers, upsertShop } from "~/models/store.server";
 import type { WireBatch, WireEvent } from "~/pixel/events";
 import { ensurePixelShop } from "~/pixel/store.server";
-import { freshDatabase, machine, ROOT, today, writeSection } from "./lib";
+import { freshDatabase, machine, ROOT, today, writeSection, startBenchServer } from "./lib";
 import { load } from "./load";
 
 const SHOP = "bench-pixel.myshopify.com";
@@ -29,37 +29,16 @@ const NAMES: WireEvent["name"][] = [
   "product_added_to_cart",
 ];
 
-async function startServer(url: string, port: number) {
+function startServer(url: string, port: number) {
   // BENCH_PIXEL_SERVER_ARGS passes node options to the server (a profile: "--cpu-prof --cpu-prof-dir=DIR").
-  const args = [
-    ...(process.env.BENCH_PIXEL_SERVER_ARGS ? process.env.BENCH_PIXEL_SERVER_ARGS.split(" ") : []),
-    "server.mjs",
-  ];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: url,
-      SHOPIFY_API_KEY: "bench",
-      SHOPIFY_API_SECRET: "bench-secret",
-      SHOPIFY_APP_URL: `http://localhost:${port}`,
-      TAILORED_BACKGROUND_SYNC: "off",
-      ...(process.env.BENCH_PIXEL_BACKGROUND ? { TAILORED_BACKGROUND: process.env.BENCH_PIXEL_BACKGROUND } : {}),
-    },
-    stdio: ["ignore", "ignore", "inherit"],
+  return startBenchServer(url, port, {
+    secret: "bench-secret",
+    args: [
+      ...(process.env.BENCH_PIXEL_SERVER_ARGS ? process.env.BENCH_PIXEL_SERVER_ARGS.split(" ") : []),
+      "server.mjs",
+    ],
+    env: process.env.BENCH_PIXEL_BACKGROUND ? { TAILORED_BACKGROUND: process.env.BENCH_PIXEL_BACKGROUND } : {},
   });
-  for (let i = 0; i < 300; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual" });
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error("server did not start");
 }
 
 function request(batch: WireBatch, host: string): Buffer {

@@ -8,12 +8,12 @@
 // any cache), half anonymous visitors (with a country, a visitor id, some new), banner and
 // recommendations alternately, some with a product page's id. BENCH_PROXY_SECONDS, BENCH_PROXY_RATE,
 // BENCH_PROXY_CUSTOMERS and BENCH_PROXY_DIALECTS (sqlite,postgres) change the run.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { signedProxyQuery } from "~/storefront/proxy-signing";
-import { freshDatabase, machine, ROOT, today, writeSection } from "./lib";
+import { freshDatabase, machine, ROOT, today, writeSection, startBenchServer } from "./lib";
 
 const SECRET = "bench-proxy-secret";
 const SHOP = "tailored-demo.myshopify.com";
@@ -29,32 +29,8 @@ function tsx(args: string[], url: string): string {
   return result.stdout;
 }
 
-async function startServer(url: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["server.mjs"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "production",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATABASE_URL: url,
-      SHOPIFY_API_KEY: "bench",
-      SHOPIFY_API_SECRET: SECRET,
-      SHOPIFY_APP_URL: `http://localhost:${port}`,
-      TAILORED_BACKGROUND_SYNC: "off",
-    },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  for (let i = 0; i < 300; i++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual" });
-      return child;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  child.kill("SIGTERM");
-  throw new Error("server did not start");
+function startServer(url: string, port: number): Promise<ChildProcess> {
+  return startBenchServer(url, port, { secret: SECRET });
 }
 
 type Run = { sent: number; byStatus: Record<string, number>; p50: number; p99: number; max: number; rate: number };

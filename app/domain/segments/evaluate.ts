@@ -122,7 +122,8 @@ function ordersPlaced(p: OrdersPlaced, s: Subject): boolean {
   return count >= p.countAtLeast && (p.sumAmount === null || intTest(sum, p.sumAmount));
 }
 
-function compare(a: bigint, op: Cmp, b: bigint): boolean {
+/** Money and counts (bigint) and the fractional predictions (number) alike. */
+function compare<T extends bigint | number>(a: T, op: Cmp, b: T): boolean {
   switch (op) {
     case "=":
       return a === b;
@@ -150,23 +151,6 @@ function textField(field: TextField, s: Subject): string | null {
   return s[field] ?? null;
 }
 
-function compareReal(a: number, op: Cmp, b: number): boolean {
-  switch (op) {
-    case "=":
-      return a === b;
-    case "!=":
-      return a !== b;
-    case ">":
-      return a > b;
-    case ">=":
-      return a >= b;
-    case "<":
-      return a < b;
-    case "<=":
-      return a <= b;
-  }
-}
-
 function inInterval(at: Date | null, range: Instants): boolean {
   if (at === null) return false;
   const t = at.getTime();
@@ -192,7 +176,7 @@ export function evaluate(p: Prepared, s: Subject): boolean {
     }
     case "real": {
       const v = s[p.field];
-      return v != null && compareReal(v, p.op, p.value);
+      return v != null && compare(v, p.op, p.value);
     }
     case "realRange": {
       const v = s[p.field];
