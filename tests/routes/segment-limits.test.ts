@@ -208,4 +208,22 @@ describe("segment routes at the limits (demo mode)", () => {
       computeError: expect.stringMatching(/stored rule/),
     });
   });
+  it("lists the shop's own values for the builder and refuses a kind it does not know with a 400", async () => {
+    const { loader } = await import("~/routes/app.segment-values");
+    const call = async (query: string) =>
+      (await loader({
+        request: new Request(url(`/app/segment-values?${query}`)),
+        params: {},
+        context: {},
+      })) as Response;
+    const bad = await call("kind=passwords");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: expect.stringMatching(/kind must be one of/) });
+    const types = await call("kind=product_type");
+    expect(types.status).toBe(200);
+    const { values } = (await types.json()) as { values: { value: string; count: number }[] };
+    expect(values.length).toBeGreaterThan(0);
+    const check = await call(`kind=product_type&check=${encodeURIComponent(values[0]!.value.toUpperCase())}`);
+    expect(await check.json()).toMatchObject({ found: true });
+  });
 });
