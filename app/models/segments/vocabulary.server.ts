@@ -1,7 +1,8 @@
 // The shop's own values for segment rules (app/domain/segments/vocabulary.ts says what they are for):
 // read from the synced copy, most used first, capped, and kept for a minute per shop so that typing
 // in the builder or the editor does not scan a million customers per key stroke. Only aggregate
-// values are read (a tag, a city and how many customers have it), never who has them.
+// values are read (a tag, a city and how many customers have it), never who has them; after an erasure
+// a cached count may still include the erased customer for up to that minute, never their identity.
 import type { Executor } from "~/db/database.server";
 import { decoder, int, nullable, sql, text, type SqlQuery } from "~/db/sql";
 import { cityCode } from "~/domain/segments/evaluate";
@@ -20,7 +21,8 @@ const TAG_LISTS_READ = 20_000;
 const TTL_MS = 60_000;
 const PRODUCT_MATCHES = 50;
 
-type Cached = { at: number; entries: VocabularyEntry[] };
+// The promise is kept, so that key strokes arriving while a shop's list is first read share one read.
+type Cached = { at: number; entries: Promise<VocabularyEntry[]> };
 const cache = new Map<string, Cached>();
 
 /** Forget a shop's cached values (its data was erased, or a test wants fresh reads). */
@@ -71,8 +73,12 @@ async function values(db: Executor, shop: string, kind: VocabularyKind, now: num
   const key = `${shop}\u0000${kind}`;
   const hit = cache.get(key);
   if (hit && now - hit.at < TTL_MS) return hit.entries;
-  const entries = await read(db, shop, kind);
+  const entries = read(db, shop, kind);
   cache.set(key, { at: now, entries });
+  // A failed read is not remembered: the next key stroke tries again.
+  entries.catch(() => {
+    if (cache.get(key)?.entries === entries) cache.delete(key);
+  });
   return entries;
 }
 
