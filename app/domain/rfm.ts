@@ -38,11 +38,18 @@ export function rfmGroup(r: number, f: number, m: number): string {
   return RFM_TABLE[5 - r]![fmScore(f, m) - 1]!;
 }
 
+/**
+ * Where the cut points of n sorted values are: the 0-based positions of the 20/40/60/80th percentile
+ * (none for no values). The database picks the values at these positions (app/models/rfm.server.ts).
+ */
+export function cutPositions(n: number): number[] {
+  if (n <= 0) return [];
+  return [1, 2, 3, 4].map((k) => Math.min(n - 1, Math.floor((k * n) / 5)));
+}
+
 /** Cut points of sorted values: the values at the 20/40/60/80th percentile positions. */
 export function cutPoints<T>(sortedAscending: readonly T[]): T[] {
-  const n = sortedAscending.length;
-  if (n === 0) return [];
-  return [1, 2, 3, 4].map((k) => sortedAscending[Math.min(n - 1, Math.floor((k * n) / 5))]!);
+  return cutPositions(sortedAscending.length).map((p) => sortedAscending[p]!);
 }
 
 export function scoreAgainst<T extends number | bigint>(value: T, cuts: readonly T[]): number {

@@ -13,7 +13,7 @@ import { erasePixelData } from "~/pixel/erasure.server";
 
 /**
  * Every table that holds a shop's rows, by its "shop" column, children before parents (OrderLine
- * references Order); Shop itself goes by its domain. tests/privacy/erasure-tables.test.ts holds this
+ * references Order); Shop itself goes by its domain. tests/privacy/erasure-db.test.ts holds this
  * list to the database's catalog, so that a table added later cannot be forgotten here.
  */
 export const SHOP_TABLES = [

@@ -1,6 +1,6 @@
 // The app process's background work: the inbox processor (woken by every delivery, polling for
 // leftovers), the backfill driver (woken by bulk_operations/finish, polling as a fallback), the
-// reconciliation schedule, the daily RFM and segment pass, inbox pruning. The server starts it at boot
+// reconciliation schedule, the daily pass (daily-pass.server.ts). The server starts it at boot
 // (entry.server.tsx); nothing starts it on import, so tests and the CLI run no timers they never stop.
 //
 // Where it runs: by default in the thread that imports this module. The production server (server.mjs)
@@ -9,15 +9,11 @@
 import { db } from "~/db.server";
 import { decoder, sql, text } from "~/db/sql";
 import { isDemoMode } from "~/demo/mode.server";
-import { refreshPredictions } from "~/models/predictions/refresh.server";
 import { startExportBackground } from "~/export/background.server";
-import { pruneExportData } from "~/export/erasure.server";
-import { refreshRfm } from "~/models/rfm.server";
-import { refreshRecommendations } from "~/models/recommendations-refresh.server";
 import { repairShopPixel } from "~/pixel/reconcile.server";
-import { purgeExpiredBrowsing } from "~/pixel/retention.server";
-import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
+import { recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { onBackfillRequested } from "./backfill-requests.server";
+import { dailyPassShops, runGlobalDailySteps, runShopDailyPass, type DailyStepFailure } from "./daily-pass.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
 import {
   backgroundIsRemote,
@@ -26,7 +22,7 @@ import {
   signalRemotely,
   tellHttpThread,
 } from "./background-thread.server";
-import { InboxWriter, MappedPayloads, pruneInbox, type IncomingWebhook } from "./inbox.server";
+import { InboxWriter, MappedPayloads, type IncomingWebhook } from "./inbox.server";
 import { installedShops } from "./installed-shops.server";
 import { InboxProcessor } from "./processor.server";
 import { keyedRuns } from "./keyed-runs";
@@ -153,37 +149,29 @@ function startBackgroundSync(): void {
 const lastDailyPass = new Map<string, number>();
 
 /**
- * Once a day per shop: new RFM quintiles (groups move as the shop's customers do), then every segment
- * recomputed in the database (rules with relative dates, "last_order_date < -90d", change meaning as
- * days pass without any event), then the recommendation lists (model, segments' top sellers, trending). Also prunes the inbox (applied and long-failed events). Run every
- * hour; a shop whose pass ran less than a day ago is skipped. Resolves when every shop's pass has ended.
+ * Once a day per installed shop, the daily pass (daily-pass.server.ts: RFM, predictions, segments,
+ * recommendations, retention), each step guarded on its own; before the shops, the inbox's and the
+ * export's retention. Run every hour; a shop whose pass ran less than a day ago is skipped (a step that
+ * failed runs again with the next day's pass). Resolves when every shop's pass has ended, with the
+ * shops it ran for and the steps that failed (each also logged with its shop and step).
  */
-export async function runDailyPass(now = new Date()): Promise<void> {
-  await pruneInbox(db, { now }).catch(log);
-  // Membership history past its retention, old privacy reports and finished export jobs.
-  await pruneExportData(db, { now }).catch(log);
-  const shops = await db.prisma.shop.findMany({ where: { uninstalledAt: null }, select: { domain: true } });
+export async function runDailyPass(now = new Date()): Promise<DailyPassReport> {
+  const failed = await runGlobalDailySteps(db, { now });
+  const shops: string[] = [];
   await Promise.all(
-    shops.map(({ domain: shop }) => {
+    (await dailyPassShops(db)).map((shop) => {
       if (now.getTime() - (lastDailyPass.get(shop) ?? -Infinity) < 24 * 60 * 60_000) return undefined;
       lastDailyPass.set(shop, now.getTime());
+      shops.push(shop);
       return once(`daily:${shop}`, async () => {
-        // Browsing past its retention period goes before segments are recomputed without it.
-        await purgeExpiredBrowsing(db, { shop, now });
-        await refreshRfm(db, { shop });
-        // The models refitted on the day's orders before the segments are recomputed, so that those
-        // reading a prediction follow it. A failed fit is stored with its reason; the pass goes on.
-        await refreshPredictions(db, { shop, now }).catch(log);
-        const results = await recomputeAll(db, { shop, now });
-        // The others were computed; these are marked on the Segments page (computeError).
-        for (const r of results)
-          if (r.error) console.warn(`[segments] ${shop}: segment ${r.segmentId} not computed: ${r.error}`);
-        // After the segments, whose members' top sellers it computes.
-        await refreshRecommendations(db, { shop, now });
+        failed.push(...(await runShopDailyPass(db, { shop, now })));
       });
     }),
   );
+  return { shops, failed };
 }
+
+export type DailyPassReport = { shops: string[]; failed: DailyStepFailure[] };
 
 function startDailyPass(): void {
   const timer = setInterval(() => void runDailyPass().catch(log), 60 * 60_000);

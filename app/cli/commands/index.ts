@@ -1,6 +1,7 @@
 // Every command of `npm run tailored`, in the order the help lists them. An area adds its file here.
 import type { CliCommand } from "../command";
 import { campaignCommands } from "./campaigns";
+import { dailyCommands } from "./daily";
 import { dataCommands } from "./data";
 import { pixelCommands } from "./pixel";
 import { recommendCommands } from "./recommend";
@@ -21,4 +22,5 @@ export const COMMANDS: CliCommand[] = [
   ...predictionCommands,
   ...campaignCommands,
   ...exportCommands,
+  ...dailyCommands,
 ];
