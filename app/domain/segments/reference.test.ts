@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ATTRIBUTES, FUNCTIONS } from "./attributes";
+import { parse } from "./query-language";
+import { REFERENCE, searchReference } from "./reference";
+
+describe("the query reference", () => {
+  it("lists every available attribute and function of the registry, once", () => {
+    const names = REFERENCE.map((e) => e.name);
+    const available = [
+      ...Object.entries(ATTRIBUTES)
+        .filter(([, d]) => d.available)
+        .map(([n]) => n),
+      ...Object.entries(FUNCTIONS)
+        .filter(([, d]) => d.available)
+        .map(([n]) => n),
+    ];
+    expect([...names].sort()).toEqual([...available].sort());
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it.each(REFERENCE.map((e) => [e.name, e.example] as const))("%s's example parses: %s", (name, example) => {
+    const parsed = parse(example);
+    expect(parsed).toMatchObject({ ok: true });
+    // The example is about the entry it illustrates.
+    expect(example.startsWith(`${name} `)).toBe(true);
+  });
+
+  it("marks Tailored's own attributes, and gives each entry its type and operators", () => {
+    expect(REFERENCE.filter((e) => e.extension).map((e) => e.name)).toEqual(
+      Object.entries(ATTRIBUTES)
+        .filter(([, d]) => "extension" in d && d.extension)
+        .map(([n]) => n),
+    );
+    const rfm = REFERENCE.find((e) => e.name === "rfm_group")!;
+    expect(rfm.type).toContain("AT_RISK");
+    expect(rfm.operators).toContain("=");
+    const purchased = REFERENCE.find((e) => e.name === "products_purchased")!;
+    expect(purchased.params.map((p) => p.name)).toContain("product_type");
+    expect(purchased.example).toBe("products_purchased MATCHES (tag = 'sale', date >= -30d)");
+  });
+
+  it("searches names, descriptions and parameters", () => {
+    expect(searchReference(REFERENCE, "").length).toBe(REFERENCE.length);
+    expect(searchReference(REFERENCE, "last order").map((e) => e.name)).toContain("last_order_date");
+    expect(searchReference(REFERENCE, "VENDOR").map((e) => e.name)).toEqual(
+      expect.arrayContaining(["products_purchased", "products_viewed"]),
+    );
+    expect(searchReference(REFERENCE, "no such thing at all")).toEqual([]);
+  });
+});
