@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ATTRIBUTES, FUNCTIONS } from "./attributes";
 import { parse } from "./query-language";
-import { REFERENCE, searchReference } from "./reference";
+import { insertExample, REFERENCE, searchReference } from "./reference";
 
 describe("the query reference", () => {
   it("lists every available attribute and function of the registry, once", () => {
@@ -46,5 +46,21 @@ describe("the query reference", () => {
       expect.arrayContaining(["products_purchased", "products_viewed"]),
     );
     expect(searchReference(REFERENCE, "no such thing at all")).toEqual([]);
+  });
+});
+
+describe("insertExample", () => {
+  const example = "customer_tags CONTAINS 'vip'";
+  it("puts the example alone in an empty query", () => {
+    expect(insertExample("  ", 0, example)).toEqual({ text: example, caret: example.length });
+  });
+  it("puts it at the caret where a condition can start, and otherwise joins it with AND", () => {
+    expect(insertExample("amount_spent > 5 AND ", 21, example).text).toBe(`amount_spent > 5 AND ${example}`);
+    expect(insertExample("(amount_spent > 5 OR ) AND x > 1", 21, example)).toEqual({
+      text: `(amount_spent > 5 OR ${example} ) AND x > 1`,
+      caret: 21 + example.length + 1,
+    });
+    expect(insertExample("amount_spent > 5", 3, example).text).toBe(`amount_spent > 5 AND ${example}`);
+    for (const at of [0, 8, 16]) expect(parse(insertExample("amount_spent > 5", at, example).text).ok).toBe(true);
   });
 });

@@ -155,3 +155,20 @@ export function searchReference(entries: readonly ReferenceEntry[], search: stri
     return words.every((w) => haystack.includes(w));
   });
 }
+
+/**
+ * The query once the reference's example is put in: the example alone in an empty query; at the caret
+ * where a condition can start there (after AND, OR, NOT or '('); otherwise joined to the end with AND.
+ */
+export function insertExample(text: string, caret: number, example: string): { text: string; caret: number } {
+  if (text.trim() === "") return { text: example, caret: example.length };
+  const at = Math.max(0, Math.min(caret, text.length));
+  const before = text.slice(0, at);
+  if (/(^|[\s(])(AND|OR|NOT)\s*$|\(\s*$/i.test(before)) {
+    const rest = text.slice(at).replace(/^\s+/, "");
+    const piece = `${/\s$/.test(before) ? "" : " "}${example}${rest ? " " : ""}`;
+    return { text: before + piece + rest, caret: at + piece.length };
+  }
+  const next = `${text.replace(/\s+$/, "")} AND ${example}`;
+  return { text: next, caret: next.length };
+}

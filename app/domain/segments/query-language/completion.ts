@@ -115,7 +115,6 @@ type State =
   | { at: "legacy-bool" }
   | { at: "lost" };
 
-const isKw = (tok: Loose, kw: string) => tok.t === "word" && tok.text.toUpperCase() === kw;
 const COMPARISON = new Set(["=", "!=", ">", ">=", "<", "<="]);
 
 /** Walks the complete tokens before the caret; `depth` counts open parentheses around conditions. */
