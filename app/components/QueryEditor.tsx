@@ -7,13 +7,15 @@
 import { useFetcher } from "@remix-run/react";
 import { InlineError, Text } from "@shopify/polaris";
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { parse, quote, type ParseError } from "~/domain/segments/query-language";
 import {
   applyCompletion,
   completionsAt,
   filterCompletions,
+  parse,
+  quote,
   type Completion,
-} from "~/domain/segments/query-language/completion";
+  type ParseError,
+} from "~/domain/segments/query-language";
 import type { VocabularyEntry } from "~/domain/segments/vocabulary";
 
 /** How long typing must stop before a mistake is shown. */

@@ -78,7 +78,10 @@ describe("the query editor in Chromium", () => {
     const query = "amount_spent >= 100 AND products_purchased MATCHES (product_type = 'Coffee Beans')";
     expect(await field.inputValue()).toBe(query);
     expect(await held(page)).toBe(query);
-    await page.locator("#preview-count").getByText(await countOf(query), { exact: true }).waitFor();
+    await page
+      .locator("#preview-count")
+      .getByText(await countOf(query), { exact: true })
+      .waitFor();
     expect(failed).toEqual([]);
     await page.close();
   });
@@ -92,7 +95,10 @@ describe("the query editor in Chromium", () => {
     await dialog.waitFor({ state: "detached" });
     const query = "number_of_orders >= 2 AND last_order_date >= -30d";
     expect(await editor(page).inputValue()).toBe(query);
-    await page.locator("#preview-count").getByText(await countOf(query), { exact: true }).waitFor();
+    await page
+      .locator("#preview-count")
+      .getByText(await countOf(query), { exact: true })
+      .waitFor();
     expect(failed).toEqual([]);
     await page.close();
   });

@@ -77,7 +77,9 @@ describe.each(DIALECTS)("the preview's 'matches nobody' hints on %s", (dialect) 
 
   it("says so without a suggestion when nothing is close, and for another shop's value", async () => {
     const { body } = await preview("products_purchased MATCHES (product_type = 'Loose Leaf Tea')");
-    expect(body.ok && body.hints).toEqual([{ message: "No product type 'Loose Leaf Tea' in your shop.", line: 1, col: 44 }]);
+    expect(body.ok && body.hints).toEqual([
+      { message: "No product type 'Loose Leaf Tea' in your shop.", line: 1, col: 44 },
+    ]);
     const tags = await preview("customer_tags CONTAINS 'zzqx-nothing'");
     expect(tags.body.ok && tags.body.hints.map((h) => h.message)).toEqual([
       "No customer tag 'zzqx-nothing' in your shop.",
@@ -89,7 +91,8 @@ describe.each(DIALECTS)("the preview's 'matches nobody' hints on %s", (dialect) 
     expect(range.body).toMatchObject({ ok: true, count: 0 });
     expect(range.body.ok && range.body.hints).toEqual([
       {
-        message: "amount_spent cannot be both more than 100 and less than 50, so these conditions together match nobody.",
+        message:
+          "amount_spent cannot be both more than 100 and less than 50, so these conditions together match nobody.",
         line: 1,
         col: 24,
       },

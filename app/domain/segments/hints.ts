@@ -5,13 +5,11 @@
 // names the k-th occurrence of a name in the text (`NameRef`) and `locate` finds it in the tokens.
 import { addToYmd, type Ymd } from "../calendar";
 import { getAttribute, getFunction, getParam } from "./attributes";
-import { KEYWORDS } from "./query-language/cursor";
-import { tokenize } from "./query-language/lexer";
+import { locateName, type NameRef } from "./query-language";
 import type { FunctionArg, Rule, ScalarValue } from "./rule";
 import { vocabularyKindOfAttribute, vocabularyKindOfParam, type VocabularyKind } from "./vocabulary";
 
-/** The `occurrence`-th (0-based) time `name` is written in the query, ignoring case; `value` follows it. */
-export type NameRef = { name: string; occurrence: number; value?: string };
+export { locateName as locate, type NameRef };
 
 export type ValueLiteral = { kind: VocabularyKind; value: string; owner: string; at: NameRef };
 export type RangeProblem = { message: string; at: NameRef };
@@ -211,41 +209,4 @@ function walkAnds(rule: Rule, negated: boolean, today: Ymd, refs: Map<Rule, Name
       at: later.ref,
     });
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-
-/** Where a finding is in the text: the value after the name when it names one, else the name. 1-based. */
-export function locate(text: string, at: NameRef): { line: number; col: number; offset: number; length: number } {
-  const lexed = tokenize(text);
-  const tokens = "tokens" in lexed ? lexed.tokens : [];
-  let seen = 0;
-  let index = -1;
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    if (tok.t === "ident" && tok.text.toLowerCase() === at.name) {
-      if (seen === at.occurrence) {
-        index = i;
-        break;
-      }
-      seen++;
-    }
-  }
-  let found = index >= 0 ? tokens[index] : undefined;
-  if (found && at.value !== undefined) {
-    for (let i = index + 1; i < tokens.length; i++) {
-      const tok = tokens[i]!;
-      if ((tok.t === "string" || tok.t === "number") && tok.value === at.value) {
-        found = tok;
-        break;
-      }
-      // The next name: the value was not written after this one.
-      if (tok.t === "ident" && !KEYWORDS.has(tok.text.toUpperCase())) break;
-    }
-  }
-  const offset = found?.offset ?? 0;
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  const col = offset - before.lastIndexOf("\n");
-  return { line, col, offset, length: found?.length ?? 0 };
 }

@@ -30,7 +30,17 @@ describe("completionsAt", () => {
   });
 
   it("offers only the operators of the attribute's type", () => {
-    expect(labels(at("amount_spent |"))).toEqual(["=", "!=", ">", ">=", "<", "<=", "BETWEEN", "IS NULL", "IS NOT NULL"]);
+    expect(labels(at("amount_spent |"))).toEqual([
+      "=",
+      "!=",
+      ">",
+      ">=",
+      "<",
+      "<=",
+      "BETWEEN",
+      "IS NULL",
+      "IS NOT NULL",
+    ]);
     expect(labels(at("customer_tags |"))).toEqual(["CONTAINS", "NOT CONTAINS", "IS NULL", "IS NOT NULL"]);
     expect(labels(at("rfm_group |"))).toEqual(["=", "!=", "IS NULL", "IS NOT NULL"]);
     expect(labels(at("customer_tags NOT |"))).toEqual(["CONTAINS"]);
