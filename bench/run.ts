@@ -2,6 +2,7 @@
 // into docs/BENCHMARKS.md with the machine and date. Benchmarks are never timed unit tests.
 const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   backfill: () => import("./backfill.bench"),
+  editor: () => import("./editor.bench"),
   export: () => import("./export.bench"),
   ingest: () => import("./ingest.bench"),
   pixel: () => import("./pixel.bench"),

@@ -18,7 +18,9 @@ import {
   TextField,
   type PageProps,
 } from "@shopify/polaris";
-import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { QueryEditor } from "~/components/QueryEditor";
+import { QueryReference } from "~/components/QueryReference";
 import { RuleBuilder } from "~/components/RuleBuilder";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
@@ -26,10 +28,14 @@ import { formatDate } from "~/components/format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
 import type { SegmentActionData } from "~/domain/segments/form";
 import { formatError } from "~/domain/segments/query-language";
+import { insertExample } from "~/domain/segments/reference";
 import type { PreviewMember } from "~/models/segments/read-models.server";
 
 /** `retry`: the shop's other previews are still running (429); nothing is wrong with the query. */
-type Preview = { ok: true; count: number; members: PreviewMember[] } | { ok: false; error: string; retry?: boolean };
+/** `hints`: why a query that counts no one matches nobody, where we can tell. */
+type Preview =
+  | { ok: true; count: number; members: PreviewMember[]; hints?: { message: string; line: number; col: number }[] }
+  | { ok: false; error: string; retry?: boolean };
 
 type Mode = "query" | "builder";
 const TABS = [
@@ -62,6 +68,15 @@ export function SegmentEditor(props: {
   // (an empty number) survive a switch to Query and back, and any edit of the text re-reads it.
   const [built, setBuilt] = useState<{ text: string; root: BuilderGroup } | null>(null);
   const dirty = name !== baseline.name || query !== baseline.query;
+  // The query editor's caret, for the reference's Insert, and where the caret goes after it.
+  const caret = useRef(initialQuery.length);
+  const [caretRequest, setCaretRequest] = useState<{ caret: number; seq: number }>();
+  const insert = (example: string) => {
+    const next = insertExample(query, caret.current, example);
+    setQuery(next.text);
+    caret.current = next.caret;
+    setCaretRequest({ caret: next.caret, seq: (caretRequest?.seq ?? 0) + 1 });
+  };
 
   const view = useMemo(
     () => (built && built.text === query ? ({ ok: true, builder: built.root } as const) : textToBuilder(query)),
@@ -141,18 +156,20 @@ export function SegmentEditor(props: {
                 >
                   <Box paddingBlockStart="300">
                     {mode === "query" ? (
-                      <TextField
-                        label="Query"
-                        value={query}
-                        onChange={setQuery}
-                        multiline={3}
-                        monospaced
-                        autoComplete="off"
-                        helpText="Shopify's segment language, e.g. amount_spent >= 500 AND last_order_date < -90d"
-                        error={
-                          queryError ? <pre style={{ margin: 0, whiteSpace: "pre-wrap" }}>{queryError}</pre> : undefined
-                        }
-                      />
+                      <BlockStack gap="100">
+                        <QueryEditor
+                          label="Query"
+                          value={query}
+                          onChange={setQuery}
+                          serverError={queryError}
+                          onCaret={(at) => (caret.current = at)}
+                          caretRequest={caretRequest}
+                          helpText="Shopify's segment language, e.g. amount_spent >= 500 AND last_order_date < -90d. Suggestions appear as you type (Ctrl+Space opens them)."
+                        />
+                        <InlineStack>
+                          <QueryReference onInsert={insert} />
+                        </InlineStack>
+                      </BlockStack>
                     ) : view.ok ? (
                       <BlockStack gap="200">
                         <RuleBuilder
@@ -201,6 +218,20 @@ export function SegmentEditor(props: {
                     </Text>
                   </span>
                 </InlineStack>
+                {result?.ok && result.count === 0 && result.hints && result.hints.length > 0 ? (
+                  <Banner tone="info" title="Why this matches nobody">
+                    <ul id="preview-hints" style={{ margin: 0, paddingInlineStart: "1.2em" }}>
+                      {result.hints.map((h, i) => (
+                        <li key={i}>
+                          {h.message}{" "}
+                          <Text as="span" tone="subdued">
+                            (line {h.line}, column {h.col})
+                          </Text>
+                        </li>
+                      ))}
+                    </ul>
+                  </Banner>
+                ) : null}
               </FormLayout>
             </Form>
           </Card>

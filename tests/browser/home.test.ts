@@ -81,7 +81,7 @@ describe("segment editor in Chromium", () => {
 
     const { page, failed } = await app.open("/app/segments/new");
     await page.getByLabel("Name").fill("Subscribed repeat buyers");
-    const editor = page.getByRole("textbox", { name: "Query" });
+    const editor = page.getByRole("combobox", { name: "Query" });
     await editor.fill("number_of_orders >= ");
     await page.getByText("expected a number after '>='").waitFor();
     await editor.fill(query);

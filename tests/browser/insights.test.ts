@@ -94,7 +94,7 @@ describe("demo dashboard and insights in Chromium", () => {
     expect(biggest.count).toBeGreaterThan(0);
     await grid.locator(`a[data-query="${biggest.query}"]`).click();
     await page.waitForURL(/\/app\/segments\/new\?/);
-    expect(await page.getByRole("textbox", { name: "Query" }).inputValue()).toBe(biggest.query);
+    expect(await page.getByRole("combobox", { name: "Query" }).inputValue()).toBe(biggest.query);
     await page.locator("#preview-count").getByText(biggest.count.toLocaleString("en-US"), { exact: true }).waitFor();
     expect(failed).toEqual([]);
     await page.close();

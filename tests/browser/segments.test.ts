@@ -41,7 +41,7 @@ describe("segment builder, edit and delete in Chromium", () => {
     const holds = (want: string) =>
       (document.querySelector('input[name="query"]') as HTMLInputElement | null)?.value === want;
     for (let attempt = 1; ; attempt++) {
-      await page.getByRole("textbox", { name: "Query" }).fill(text);
+      await page.getByRole("combobox", { name: "Query" }).fill(text);
       try {
         await page.waitForFunction(holds, text, { timeout: 2_000 });
         return;
@@ -88,7 +88,7 @@ describe("segment builder, edit and delete in Chromium", () => {
 
       // Switching loses nothing: the text is the builder's rule, and back again the builder is as it was.
       await page.getByRole("tab", { name: "Query" }).click();
-      expect(await page.getByRole("textbox", { name: "Query" }).inputValue()).toBe(built);
+      expect(await page.getByRole("combobox", { name: "Query" }).inputValue()).toBe(built);
       await page.getByRole("tab", { name: "Builder" }).click();
       expect(
         await page.getByLabel("Attribute").evaluateAll((els) => els.map((e) => (e as HTMLSelectElement).value)),
@@ -123,7 +123,7 @@ describe("segment builder, edit and delete in Chromium", () => {
       await page.getByRole("link", { name: "Edit", exact: true }).click();
       await page.waitForURL(/\/edit$/);
       expect(await page.getByLabel("Name").inputValue()).toBe("Builder VIPs");
-      expect(await page.getByRole("textbox", { name: "Query" }).inputValue()).toBe(built);
+      expect(await page.getByRole("combobox", { name: "Query" }).inputValue()).toBe(built);
       const edited = "amount_spent >= 100 AND number_of_orders >= 3";
       await fillQuery(page, edited);
       await page.getByLabel("Name").fill("Big repeat buyers");

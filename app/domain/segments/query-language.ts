@@ -18,9 +18,20 @@
 // - parser.ts: `parse`, recursive descent over conditions, AND, OR, NOT and parentheses.
 // - calls.ts: function calls in both spellings; values.ts: one value of an expected type, BETWEEN, IN.
 // - printer.ts: `print`, canonical text; errors.ts: ParseError, "did you mean", the caret display.
+// - completion.ts: what can come at the caret (the editor's autocomplete), from a loose scan of its own.
+// - locate.ts: where the k-th occurrence of a name (or the value after it) is written.
 // Importers use this module only.
 
 export { MAX_QUERY_LENGTH } from "./limits";
+export {
+  applyCompletion,
+  completionsAt,
+  filterCompletions,
+  type Completion,
+  type CompletionKind,
+  type CompletionResult,
+} from "./query-language/completion";
 export { describeError, formatError, type ParseError } from "./query-language/errors";
+export { locateName, type NameRef } from "./query-language/locate";
 export { parse, type ParseResult } from "./query-language/parser";
 export { print, printScalar, quote, type PrintOptions } from "./query-language/printer";
