@@ -6,6 +6,7 @@ import { heatColors } from "~/components/heat";
 import { displayMoney } from "~/domain/money";
 import type { Cell, FitView, Insights } from "~/models/insights.server";
 import type { ClusterProfile } from "~/domain/models/profile";
+import { formatRate } from "~/models/predictions/settings";
 import { BarChart, ChartCard, FigureTable, LineChart, previewHref, SimpleBarChart, TABLE_CSS } from "./charts";
 
 type BacktestView = {
@@ -155,6 +156,9 @@ export function InsightsView({ data }: { data: Insights }) {
   const profiles = clusters?.profiles ?? [];
   const backtest = (data.fits.backtest?.details as BacktestView | null) ?? null;
   const predicted = data.churn.some((c) => c.count > 0);
+  // The rate the stored values were discounted at (fits before the setting existed used 10 %).
+  const fittedRate = data.fits.bgnbd?.params.discountRatePercent;
+  const clvRate = typeof fittedRate === "number" ? fittedRate : predicted ? 10 : data.discountRatePercent;
   return (
     <BlockStack gap="400">
       <style dangerouslySetInnerHTML={{ __html: TABLE_CSS }} />
@@ -206,8 +210,12 @@ export function InsightsView({ data }: { data: Insights }) {
       </InlineGrid>
       <ChartCard
         id="insight-clv"
-        title="Predicted customer value"
-        description="Customers by what they are expected to spend over the next 12 months (BG/NBD × Gamma-Gamma, discounted 10% a year)."
+        title={`CLV over 12 months at ${formatRate(clvRate)} a year`}
+        description={`Customers by what they are expected to spend over the next 12 months (BG/NBD × Gamma-Gamma), discounted at ${formatRate(clvRate)} a year.${
+          clvRate !== data.discountRatePercent
+            ? ` Your new rate of ${formatRate(data.discountRatePercent)} applies from the next refit.`
+            : ""
+        }`}
         chart={predicted ? () => <BarChart data={cellSeries("Customers", data.clv)} /> : undefined}
       >
         <FigureTable
