@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { databaseConfig } from "~/db/config";
+import { openDatabase, type Db } from "~/db/database.server";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DOC = path.join(ROOT, "docs", "BENCHMARKS.md");
@@ -95,4 +97,57 @@ export async function startBenchServer(
   }
   child.kill("SIGTERM");
   throw new Error("server did not start");
+}
+
+/** The demo shop the database benchmarks share, seeded as the issues' figures need (about 4.1 orders a customer). */
+export const DEMO_BENCH = {
+  shop: "tailored-demo.myshopify.com",
+  now: "2026-11-01T00:00:00Z",
+  purchaseRate: "1.7",
+} as const;
+
+/**
+ * A database holding the seeded demo shop with `customers` customers. With BENCH_REUSE=1 one seeded by an
+ * earlier run of any benchmark that shares it (segments, predictions) is kept, after `reset` has
+ * cleared what that benchmark leaves behind; the 1M seed takes minutes, so the benchmarks share it.
+ */
+export async function seededDemoDatabase(
+  dialect: "sqlite" | "postgres",
+  customers: number,
+  reset: (db: Db) => Promise<void> = async () => undefined,
+): Promise<string> {
+  const name = `bench_demo_${customers}_${dialect}`;
+  if (process.env.BENCH_REUSE === "1") {
+    const url =
+      dialect === "sqlite"
+        ? `file:${path.join(ROOT, "bench", ".data", `${name}.sqlite`)}`
+        : Object.assign(new URL(process.env.BENCH_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/postgres"), {
+            pathname: `/${name}`,
+          }).toString();
+    if (dialect === "postgres" || fs.existsSync(url.slice("file:".length))) {
+      const db = openDatabase(databaseConfig(url, ROOT));
+      try {
+        if ((await db.prisma.customer.count({ where: { shop: DEMO_BENCH.shop } })) === customers) {
+          cli(url, ["migrate"]);
+          await reset(db);
+          return url;
+        }
+      } catch {
+        // not there yet, or not migrated: seeded below
+      } finally {
+        await db.close();
+      }
+    }
+  }
+  const url = await freshDatabase(dialect, name);
+  cli(url, [
+    "seed",
+    "--customers",
+    String(customers),
+    "--now",
+    DEMO_BENCH.now,
+    "--purchase-rate",
+    DEMO_BENCH.purchaseRate,
+  ]);
+  return url;
 }

@@ -1,14 +1,24 @@
 // The home page's charts: revenue and orders week by week, new and returning customers, the largest
-// segments' sizes over 30 days. Each has its table; each row opens the customers behind it.
+// segments' sizes over 30 days. Each has its table; each row opens the customers behind it. Weeks and
+// days are the shop's own (its time zone), as the loader counted them.
 import { BlockStack, InlineGrid } from "@shopify/polaris";
 import { formatMinor } from "~/domain/money";
+import { weekQueries } from "~/models/dashboard";
 import { BarChart, ChartCard, FigureTable, LineChart, TABLE_CSS } from "./charts";
 
-type Week = { week: string; revenueMinor: string; orders: number; newCustomers: number; returningCustomers: number };
-type SegmentSeries = { id: number; name: string; query: string; sizes: { day: string; size: number }[] };
+type Week = {
+  week: string;
+  last: string;
+  revenueMinor: string;
+  orders: number;
+  customers: number;
+  newCustomers: number;
+  returningCustomers: number;
+};
+type SegmentSeries = { id: number; name: string; query: string; sizes: { day: string; size: number | null }[] };
 
-const addDays = (ymd: string, days: number) =>
-  new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const sizeText = (size: number | null | undefined) =>
+  size === null || size === undefined ? "not made yet" : size.toLocaleString("en-US");
 
 export function Dashboard({
   weeks,
@@ -30,7 +40,6 @@ export function Dashboard({
   ];
   const sizes = segments.map((s) => ({ name: s.name, data: s.sizes.map((p) => ({ key: p.day, value: p.size })) }));
   const recent = weeks.slice(-8).reverse();
-  const ordered = (w: Week) => `orders_placed MATCHES (date BETWEEN ${w.week} AND ${addDays(w.week, 6)})`;
   return (
     <BlockStack gap="400">
       <style dangerouslySetInnerHTML={{ __html: TABLE_CSS }} />
@@ -38,7 +47,7 @@ export function Dashboard({
         <ChartCard
           id="chart-revenue"
           title="Revenue and orders by week"
-          description={`Revenue (order totals less refunds) and orders for each of the last ${weeks.length} weeks, starting Mondays.`}
+          description={`Revenue (order totals less refunds) and orders for each of the last ${weeks.length} weeks, Monday to Sunday in your store's time zone.`}
           height={340}
           chart={() => (
             <BlockStack gap="200">
@@ -54,10 +63,15 @@ export function Dashboard({
           <FigureTable
             id="table-revenue"
             caption="The last 8 weeks"
-            headers={["Week of", "Revenue", "Orders"]}
+            headers={["Week of", "Revenue", "Orders", "Customers"]}
             rows={recent.map((w) => ({
-              cells: [w.week, formatMinor(BigInt(w.revenueMinor), currencyCode), w.orders.toLocaleString("en-US")],
-              query: ordered(w),
+              cells: [
+                w.week,
+                formatMinor(BigInt(w.revenueMinor), currencyCode),
+                w.orders.toLocaleString("en-US"),
+                w.customers.toLocaleString("en-US"),
+              ],
+              query: weekQueries(w).ordered,
               name: `Ordered in the week of ${w.week}`,
             }))}
           />
@@ -70,12 +84,22 @@ export function Dashboard({
         >
           <FigureTable
             id="table-customers"
-            caption="The last 8 weeks"
-            headers={["Week of", "New", "Returning"]}
+            caption="New customers, the last 8 weeks"
+            headers={["Week of", "New"]}
             rows={recent.map((w) => ({
-              cells: [w.week, w.newCustomers.toLocaleString("en-US"), w.returningCustomers.toLocaleString("en-US")],
-              query: `first_order_date BETWEEN ${w.week} AND ${addDays(w.week, 6)}`,
+              cells: [w.week, w.newCustomers.toLocaleString("en-US")],
+              query: weekQueries(w).fresh,
               name: `New in the week of ${w.week}`,
+            }))}
+          />
+          <FigureTable
+            id="table-returning"
+            caption="Returning customers, the last 8 weeks"
+            headers={["Week of", "Returning"]}
+            rows={recent.map((w) => ({
+              cells: [w.week, w.returningCustomers.toLocaleString("en-US")],
+              query: weekQueries(w).returning,
+              name: `Returning in the week of ${w.week}`,
             }))}
           />
         </ChartCard>
@@ -86,7 +110,7 @@ export function Dashboard({
         description={
           segments.length === 0
             ? "No segments yet: make one on the Segments page, or start from a template."
-            : "Members of your largest segments at the end of each day."
+            : "Members of your largest segments at the end of each day; a segment's line starts on the day it was made."
         }
         chart={segments.length === 0 ? undefined : () => <LineChart data={sizes} />}
       >
@@ -96,11 +120,7 @@ export function Dashboard({
             caption="Size today and 30 days ago"
             headers={["Segment", "Today", "30 days ago"]}
             rows={segments.map((s) => ({
-              cells: [
-                s.name,
-                (s.sizes.at(-1)?.size ?? 0).toLocaleString("en-US"),
-                (s.sizes[0]?.size ?? 0).toLocaleString("en-US"),
-              ],
+              cells: [s.name, sizeText(s.sizes.at(-1)?.size), sizeText(s.sizes[0]?.size)],
               href: `/app/segments/${s.id}`,
             }))}
           />

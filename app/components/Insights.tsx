@@ -1,12 +1,16 @@
 // The insights page's figures. Every number is a segment query's count (app/models/insights.server.ts)
 // and links to those customers as a segment preview; every chart has its table.
-import { Form, Link, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Text } from "@shopify/polaris";
+import { Form, Link, useActionData, useNavigation } from "@remix-run/react";
+import { Banner, BlockStack, Button, Card, InlineGrid, InlineStack, Select, Text } from "@shopify/polaris";
+import { useState } from "react";
 import { heatColors } from "~/components/heat";
 import { displayMoney } from "~/domain/money";
 import type { Cell, FitView, Insights } from "~/models/insights.server";
 import type { ClusterProfile } from "~/domain/models/profile";
+import type { Dendrogram as Tree } from "~/domain/models/ward";
+import { formatRate } from "~/models/predictions/settings";
 import { BarChart, ChartCard, FigureTable, LineChart, previewHref, SimpleBarChart, TABLE_CSS } from "./charts";
+import { CLUSTER_COLORS, Dendrogram, DENDROGRAM_CSS } from "./Dendrogram";
 
 type BacktestView = {
   status: string;
@@ -108,6 +112,57 @@ function FitStatus({ bgnbd, failure }: { bgnbd: FitView | null; failure: Insight
   );
 }
 
+/** How the customers are clustered: the merchant picks k-means or Ward, and k or "best by silhouette". */
+function ClusterForm({ method, k }: { method: "kmeans" | "ward"; k: string }) {
+  const navigation = useNavigation();
+  const result = useActionData() as { ok: boolean; intent?: string; error?: string; message?: string } | undefined;
+  const mine = result?.intent === "cluster" ? result : undefined;
+  const [chosen, setChosen] = useState<string>(method);
+  const [size, setSize] = useState(k);
+  const busy = navigation.state !== "idle" && navigation.formData?.get("intent") === "cluster";
+  return (
+    <Form method="post" id="cluster-form">
+      <input type="hidden" name="intent" value="cluster" />
+      <BlockStack gap="200">
+        {mine && !mine.ok ? <Banner tone="critical">{mine.error}</Banner> : null}
+        {mine?.ok ? <Banner tone="success">{mine.message}</Banner> : null}
+        <InlineGrid columns={{ xs: 1, sm: 2 }} gap="200">
+          <Select
+            label="Method"
+            name="method"
+            id="cluster-method"
+            value={chosen}
+            onChange={setChosen}
+            options={[
+              { label: "k-means", value: "kmeans" },
+              { label: "Ward (hierarchical, with its tree)", value: "ward" },
+            ]}
+          />
+          <Select
+            label="Number of clusters"
+            name="k"
+            id="cluster-k"
+            value={size}
+            onChange={setSize}
+            options={[
+              { label: "Best fit (2 to 8)", value: "" },
+              ...[2, 3, 4, 5, 6, 7, 8].map((n) => ({ label: String(n), value: String(n) })),
+            ]}
+          />
+        </InlineGrid>
+        <InlineStack>
+          <Button submit loading={busy}>
+            Cluster again
+          </Button>
+        </InlineStack>
+        <Text as="p" variant="bodySm" tone="subdued">
+          Kept for the nightly refit.
+        </Text>
+      </BlockStack>
+    </Form>
+  );
+}
+
 /** Each cluster at (median days since the last order, median spend), its area by its size. */
 function ClusterMap({ profiles, currency }: { profiles: ClusterProfile[]; currency: string }) {
   const W = 520;
@@ -116,7 +171,7 @@ function ClusterMap({ profiles, currency }: { profiles: ClusterProfile[]; curren
   const maxX = Math.max(1, ...profiles.map((p) => p.medianDaysSinceLastOrder));
   const maxY = Math.max(1, ...profiles.map((p) => p.medianSpend));
   const maxSize = Math.max(1, ...profiles.map((p) => p.size));
-  const colors = ["#005bd3", "#8051ff", "#d82c0d", "#29845a", "#b98900", "#0094d5", "#c4458f", "#5c5f62"];
+  const colors = CLUSTER_COLORS;
   return (
     <svg
       viewBox={`0 0 ${W} ${H}`}
@@ -151,13 +206,22 @@ function ClusterMap({ profiles, currency }: { profiles: ClusterProfile[]; curren
 
 export function InsightsView({ data }: { data: Insights }) {
   const money = (minor: number) => displayMoney(BigInt(Math.round(minor)), data.currencyCode);
-  const clusters = (data.fits.clusters?.details as { profiles?: ClusterProfile[]; method?: string } | null) ?? null;
+  const clusters =
+    (data.fits.clusters?.details as {
+      profiles?: ClusterProfile[];
+      method?: string;
+      dendrogram?: Tree | null;
+    } | null) ?? null;
+  const fixedK = data.fits.clusters?.params.fixedK;
   const profiles = clusters?.profiles ?? [];
   const backtest = (data.fits.backtest?.details as BacktestView | null) ?? null;
   const predicted = data.churn.some((c) => c.count > 0);
+  // The rate the stored values were discounted at (fits before the setting existed used 10 %).
+  const fittedRate = data.fits.bgnbd?.params.discountRatePercent;
+  const clvRate = typeof fittedRate === "number" ? fittedRate : predicted ? 10 : data.discountRatePercent;
   return (
     <BlockStack gap="400">
-      <style dangerouslySetInnerHTML={{ __html: TABLE_CSS }} />
+      <style dangerouslySetInnerHTML={{ __html: TABLE_CSS + DENDROGRAM_CSS }} />
       <FitStatus bgnbd={data.fits.bgnbd} failure={data.lastFailure} />
       <ChartCard
         id="insight-rfm"
@@ -206,8 +270,12 @@ export function InsightsView({ data }: { data: Insights }) {
       </InlineGrid>
       <ChartCard
         id="insight-clv"
-        title="Predicted customer value"
-        description="Customers by what they are expected to spend over the next 12 months (BG/NBD × Gamma-Gamma, discounted 10% a year)."
+        title={`CLV over 12 months at ${formatRate(clvRate)} a year`}
+        description={`Customers by what they are expected to spend over the next 12 months (BG/NBD × Gamma-Gamma), discounted at ${formatRate(clvRate)} a year.${
+          clvRate !== data.discountRatePercent
+            ? ` Your new rate of ${formatRate(data.discountRatePercent)} applies from the next refit.`
+            : ""
+        }`}
         chart={predicted ? () => <BarChart data={cellSeries("Customers", data.clv)} /> : undefined}
       >
         <FigureTable
@@ -226,8 +294,15 @@ export function InsightsView({ data }: { data: Insights }) {
             : "Appears once the customers have been clustered."
         }
       >
+        <ClusterForm
+          method={clusters?.method === "ward" ? "ward" : "kmeans"}
+          k={typeof fixedK === "number" ? String(fixedK) : ""}
+        />
         {profiles.length > 0 ? (
           <>
+            {clusters?.method === "ward" && clusters.dendrogram && clusters.dendrogram.leaves.length > 1 ? (
+              <Dendrogram tree={clusters.dendrogram} names={profiles.map((p) => p.name)} />
+            ) : null}
             <ClusterMap profiles={profiles} currency={data.currencyCode} />
             <FigureTable
               id="table-clusters"

@@ -9,6 +9,7 @@ import { formatMinor } from "~/domain/money";
 import { prepare, type EngineContext } from "~/domain/segments/engine";
 import { compileSql, CUSTOMERS_FROM } from "~/models/segments/compile-sql";
 import { parseQuery, shopContext } from "~/models/segments/rules.server";
+import { modelSettings } from "./predictions/settings.server";
 import { latestFits, type StoredFit } from "./predictions/store.server";
 
 /** One figure's cell: its label, the segment query behind it, and how many customers that selects. */
@@ -82,6 +83,8 @@ export type Insights = {
   tiers: Cell[];
   clv: Cell[];
   fits: { bgnbd: FitView | null; gg: FitView | null; clusters: FitView | null; backtest: FitView | null };
+  /** The shop's discount rate now (Settings); the stored CLV used the one in fits.bgnbd.params. */
+  discountRatePercent: number;
   lastFailure: { kind: string; reason: string; at: string } | null;
 };
 
@@ -190,6 +193,7 @@ export async function insights(db: Db, { shop, now }: { shop: string; now: Date 
       clusters: view(fits.clusters.lastOk),
       backtest: view(fits.backtest.latest),
     },
+    discountRatePercent: (await modelSettings(db, { shop })).discountRatePercent,
     lastFailure: lastFailure
       ? { kind: lastFailure.kind, reason: lastFailure.reason ?? "", at: lastFailure.fittedAt.toISOString() }
       : null,

@@ -12,7 +12,7 @@ import { pageTitle } from "~/components/page-title";
 import { InsightsView } from "~/components/Insights";
 import { db } from "~/db.server";
 import { insights, type Insights } from "~/models/insights.server";
-import { refreshPredictions } from "~/models/predictions/refresh.server";
+import { reclusterShop, refreshPredictions } from "~/models/predictions/refresh.server";
 
 export const links = () => [{ rel: "stylesheet", href: vizStyles }];
 
@@ -23,12 +23,41 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return insights(db, { shop, now: new Date() });
 };
 
-const ActionSchema = z.object({ intent: z.literal("refit") });
+const ActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("refit") }),
+  z.object({
+    intent: z.literal("cluster"),
+    method: z.enum(["kmeans", "ward"], { message: "Choose k-means or Ward" }),
+    k: z
+      .string()
+      .regex(/^([2-8])?$/, "The number of clusters is a whole number from 2 to 8, or best fit")
+      .transform((v) => (v === "" ? undefined : Number(v))),
+  }),
+]);
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const parsed = ActionSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) return json({ ok: false, error: "unknown action" }, { status: 400 });
+  const form = Object.fromEntries(await request.formData());
+  const parsed = ActionSchema.safeParse(form);
+  if (!parsed.success) {
+    if (form.intent !== "cluster") return json({ ok: false, error: "unknown action" }, { status: 400 });
+    const issue = parsed.error.issues[0]!;
+    return json({ ok: false, intent: "cluster", field: String(issue.path[0]), error: issue.message }, { status: 422 });
+  }
+  if (parsed.data.intent === "cluster") {
+    const { method, k } = parsed.data;
+    const outcome = await reclusterShop(db, { shop, now: new Date(), method, k });
+    return outcome.status === "ok"
+      ? {
+          ok: true,
+          intent: "cluster",
+          message: `${outcome.k} clusters found by ${method === "ward" ? "Ward" : "k-means"}`,
+        }
+      : json(
+          { ok: false, intent: "cluster", error: outcome.reason ?? "The customers could not be clustered" },
+          { status: 422 },
+        );
+  }
   try {
     await refreshPredictions(db, { shop, now: new Date(), recompute: true });
   } catch (error) {

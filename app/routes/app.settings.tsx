@@ -8,6 +8,7 @@ import { useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
 import { pageTitle } from "~/components/page-title";
+import { ModelSettingsCard } from "~/components/settings/ModelSettings";
 import { db } from "~/db.server";
 import {
   connectDestination,
@@ -18,6 +19,8 @@ import {
 } from "~/export/credentials.server";
 import { DestinationError } from "~/export/http.server";
 import { keyringFromEnv, SecretsError } from "~/export/secrets.server";
+import { MODEL_SETTINGS_INTENT } from "~/models/predictions/settings";
+import { applyModelSettingsForm, modelSettings } from "~/models/predictions/settings.server";
 
 const LABEL = { klaviyo: "Klaviyo", mailchimp: "Mailchimp" } as const;
 const HELP = {
@@ -38,6 +41,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const connected = await listDestinations(db, { shop });
   return {
     encryption,
+    models: await modelSettings(db, { shop }),
     services: SERVICES.map((service) => {
       const c = connected.find((d) => d.service === service);
       return {
@@ -59,7 +63,12 @@ type ActionData = { ok: boolean; service?: string; message?: string; error?: str
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const parsed = ActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const form = await request.formData();
+  if (form.get("intent") === MODEL_SETTINGS_INTENT) {
+    const answer = await applyModelSettingsForm(db, { shop, form });
+    return json<ActionData>(answer.data, { status: answer.status });
+  }
+  const parsed = ActionSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return json<ActionData>({ ok: false, error: "Choose a service" }, { status: 400 });
   const input = parsed.data;
   if (input.intent === "disconnect") {
@@ -165,6 +174,9 @@ export default function SettingsPage() {
           <Text as="p" variant="bodySm" tone="subdued">
             Keys are checked with the service, stored encrypted, and never shown again.
           </Text>
+        </Layout.Section>
+        <Layout.Section>
+          <ModelSettingsCard discountRatePercent={data.models.discountRatePercent} />
         </Layout.Section>
       </Layout>
     </Page>

@@ -1,6 +1,7 @@
 // The demo shop's dashboard and insights page in Chromium: seeded with its predictions, clusters and
 // starter segments (`seed --insights`), the recency × frequency grid's counts equal the database's own
 // (counted here with SQL of this test's), and a cell opens exactly its customers as a segment preview.
+import { createRequire } from "node:module";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SHOP } from "~/demo/mode.server";
@@ -110,6 +111,47 @@ describe("demo dashboard and insights in Chromium", () => {
       /the model expected [\d,]+ repeat purchases/,
     );
     await page.locator("#insight-clusters svg[role=img]").waitFor();
+    expect(failed).toEqual([]);
+    await page.close();
+  });
+
+  it("draws Ward's tree when the merchant picks Ward: readable at 390 px, with its table, no axe violation", async () => {
+    const { page, failed } = await app.open("/app/insights");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator("#cluster-form").waitFor();
+    await page.locator("#cluster-method").selectOption("ward");
+    await page.locator("#cluster-k").selectOption("4");
+    await page.getByRole("button", { name: "Cluster again" }).click();
+    await page.locator("#ward-dendrogram svg[role=img]").waitFor({ timeout: 60_000 });
+    // 30 groups at the bottom, the 29 joins above them, each join a row of the table; 4 clusters.
+    expect(await page.locator("#ward-dendrogram svg polygon").count()).toBe(30);
+    expect(await page.locator("#ward-dendrogram svg path").count()).toBe(29);
+    expect(await page.locator("#table-dendrogram tbody tr").count()).toBe(29);
+    expect(await page.locator("#ward-dendrogram .tailored-legend li").count()).toBe(4);
+    expect(await page.locator("#table-clusters tbody tr").count()).toBe(4);
+    expect(await page.locator("#ward-dendrogram-summary").textContent()).toMatch(
+      /^Ward's tree of the [\d,]+ customers it was built on.*cuts the tree into the 4 clusters/,
+    );
+    // On a phone: the tree scales to the card, nothing runs off the page sideways.
+    const box = (await page.locator("#ward-dendrogram svg").boundingBox())!;
+    expect(box.width).toBeGreaterThan(250);
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    // The choice is kept: the form shows it after the reload.
+    expect(await page.locator("#cluster-method").inputValue()).toBe("ward");
+    expect(await page.locator("#cluster-k").inputValue()).toBe("4");
+    // axe-core over the clusters card (the whole page is scanned by tests/browser/accessibility.test.ts).
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve("axe-core/axe.min.js") });
+    const serious = await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run: (context: string, options: object) => Promise<{ violations: { id: string; impact: string }[] }> };
+        }
+      ).axe;
+      const result = await axe.run("#insight-clusters", { resultTypes: ["violations"] });
+      return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
+    });
+    expect(serious).toEqual([]);
     expect(failed).toEqual([]);
     await page.close();
   });

@@ -166,3 +166,79 @@ export function wardLabels(points: Points, result: WardResult, k: number): Int32
   for (let i = 0; i < points.n; i++) if (order[labels[i]!] === -1) order[labels[i]!] = next++;
   return labels.map((c) => order[c]!);
 }
+
+/** One leaf of a cut dendrogram: a whole subtree of the sample drawn as one group. */
+export type DendrogramLeaf = {
+  /** Sample customers in the group. */
+  size: number;
+  /** Height of the group's own top merge (0 for a single customer). */
+  height: number;
+  /** The cluster (label of wardLabels) the group belongs to, or −1 when no labels were given. */
+  cluster: number;
+};
+
+/** A merge drawn: `left` and `right` are nodes, 0..leaves−1 the leaves, leaves+i the merge i. */
+export type DendrogramMerge = { left: number; right: number; height: number; size: number };
+
+/**
+ * The top of Ward's tree, readable: the last `maxLeaves − 1` merges, every subtree below them drawn as
+ * one leaf with its size. Leaves are numbered in drawing order (a depth-first walk from the root, the
+ * earlier-made side first), so no branch crosses another; merges come in increasing height, as in the
+ * full linkage. `cutHeight` separates the top k − 1 merges from the rest when k is given: the level at
+ * which the tree falls into the k clusters.
+ */
+export type Dendrogram = {
+  sampleSize: number;
+  leaves: DendrogramLeaf[];
+  merges: DendrogramMerge[];
+  cutHeight: number | null;
+};
+
+export function dendrogramTop(
+  result: WardResult,
+  { maxLeaves = 30, labels, k }: { maxLeaves?: number; labels?: Int32Array; k?: number } = {},
+): Dendrogram {
+  const { sample, merges } = result;
+  const m = sample.length;
+  if (m === 0) return { sampleSize: 0, leaves: [], merges: [], cutHeight: null };
+  if (!Number.isInteger(maxLeaves) || maxLeaves < 2)
+    throw new RangeError(`maxLeaves must be 2 or more, got ${maxLeaves}`);
+  const kept = Math.min(merges.length, maxLeaves - 1);
+  const first = merges.length - kept; // merges[first..] are drawn
+  const isDrawn = (id: number) => id >= m + first;
+  const size = (id: number) => (id < m ? 1 : merges[id - m]!.size);
+  const height = (id: number) => (id < m ? 0 : merges[id - m]!.height);
+  // Any one sample point of a subtree, for its cluster label.
+  const anyPoint = (id: number): number => {
+    while (id >= m) id = merges[id - m]!.a;
+    return id;
+  };
+  const root = merges.length > 0 ? m + merges.length - 1 : 0;
+  const leafOf = new Map<number, number>();
+  const leaves: DendrogramLeaf[] = [];
+  // Depth-first from the root without recursion: drawn merges open, anything else is a leaf.
+  const stack = [root];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (isDrawn(id)) {
+      const { a, b } = merges[id - m]!;
+      stack.push(b, a); // a (the smaller id, the earlier-made side) is drawn first
+      continue;
+    }
+    leafOf.set(id, leaves.length);
+    leaves.push({
+      size: size(id),
+      height: height(id),
+      cluster: labels ? labels[sample[anyPoint(id)]!]! : -1,
+    });
+  }
+  const node = (id: number) => (isDrawn(id) ? leaves.length + (id - m - first) : leafOf.get(id)!);
+  const drawn = merges.slice(first).map((g) => ({ left: node(g.a), right: node(g.b), height: g.height, size: g.size }));
+  let cutHeight: number | null = null;
+  if (k !== undefined && k >= 2 && k <= merges.length) {
+    const below = merges[merges.length - k]!.height; // the highest merge inside a cluster
+    const above = merges[merges.length - k + 1]!.height; // the lowest merge that joins two clusters
+    cutHeight = (below + above) / 2;
+  }
+  return { sampleSize: m, leaves, merges: drawn, cutHeight };
+}

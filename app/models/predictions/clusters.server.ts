@@ -9,7 +9,7 @@ import { chooseK, kmeans } from "~/domain/models/kmeans";
 import { nearest, type Points } from "~/domain/models/matrix";
 import { profileClusters, type ClusterProfile } from "~/domain/models/profile";
 import { sampleIndexes } from "~/domain/models/sample";
-import { ward, wardLabels, type WardMerge } from "~/domain/models/ward";
+import { dendrogramTop, ward, wardLabels, type Dendrogram } from "~/domain/models/ward";
 import { saveFit, writeClusters } from "./store.server";
 
 export type ClusterMethod = "kmeans" | "ward";
@@ -23,8 +23,8 @@ export type ClusterOutcome = {
   profiles: ClusterProfile[];
   /** Silhouette of each k tried (k-means with k chosen). */
   scores: { k: number; silhouette: number; inertia: number }[];
-  /** The top of Ward's dendrogram: its last merges (scipy's numbering over the sample). */
-  dendrogram: WardMerge[];
+  /** Ward only: the top of its dendrogram over the sample (the last 29 merges, the groups below as leaves). */
+  dendrogram: Dendrogram | null;
   sample: number;
   durationMs: number;
 };
@@ -34,6 +34,8 @@ const DAY_MS = 86_400_000;
 const CHOOSE_ON = 20_000;
 const MIN_CUSTOMERS = 20;
 const SEED = 42;
+/** Leaves of the dendrogram drawn: readable on a phone, and above any k (at most 8). */
+const DENDROGRAM_LEAVES = 30;
 
 /** Every customer with a counted order, as the features are built from. */
 async function activities(
@@ -95,7 +97,7 @@ export async function clusterShop(
     throw new RangeError(`the number of clusters must be a whole number from 2 to 8, got ${k}`);
   const started = Date.now();
   const { ids, customers } = await activities(db, { shop, now });
-  const empty = { method, k: 0, customers: ids.length, profiles: [], scores: [], dendrogram: [], sample: 0 };
+  const empty = { method, k: 0, customers: ids.length, profiles: [], scores: [], dendrogram: null, sample: 0 };
   let outcome: ClusterOutcome;
   if (ids.length < Math.max(MIN_CUSTOMERS, k ?? 0)) {
     outcome = {
@@ -110,14 +112,14 @@ export async function clusterShop(
     let labels: Int32Array;
     let chosen: number;
     let scores: ClusterOutcome["scores"] = [];
-    let dendrogram: WardMerge[] = [];
+    let dendrogram: Dendrogram | null = null;
     let sample = points.n;
     if (method === "ward") {
       const tree = ward(points, { seed: SEED });
       sample = tree.sample.length;
       chosen = k ?? chooseK(subset(points, tree.sample), { seed: SEED }).k;
       labels = wardLabels(points, tree, chosen);
-      dendrogram = tree.merges.slice(-Math.min(tree.merges.length, 30));
+      dendrogram = dendrogramTop(tree, { maxLeaves: DENDROGRAM_LEAVES, labels, k: chosen });
     } else if (k !== undefined) {
       chosen = k;
       labels = kmeans(points, k, { seed: SEED }).labels;

@@ -9,6 +9,7 @@ import { fitGammaGamma } from "~/domain/models/gamma-gamma";
 import { recomputeSegments } from "~/models/segments/recompute.server";
 import { readsAttribute, shopContext, storedRuleOrNull } from "~/models/segments/rules.server";
 import { scoreCustomers, DEFAULT_SCORING, type Scoring } from "./score";
+import { modelSettings } from "./settings.server";
 import { saveFit, writePredictions, type FitRecord } from "./store.server";
 import { dayOf, loadSummaries } from "./summary.server";
 
@@ -56,11 +57,16 @@ export async function fitShop(
     shop,
     now,
     onProgress,
-    scoring = DEFAULT_SCORING,
+    scoring: given,
     recompute = true,
   }: { shop: string; now: Date; onProgress?: (p: FitProgress) => void; scoring?: Scoring; recompute?: boolean },
 ): Promise<FitOutcome> {
   const started = Date.now();
+  // The merchant's discount rate (Settings), unless the caller fixes the scoring.
+  const scoring = given ?? {
+    ...DEFAULT_SCORING,
+    annualDiscountRate: (await modelSettings(db, { shop })).discountRatePercent / 100,
+  };
   const endDay = dayOf(now);
   onProgress?.({ stage: "summaries", done: 0, total: 1 });
   const summaries = await loadSummaries(db, { shop, endDay });
@@ -108,7 +114,14 @@ export async function fitShop(
     kind: "bgnbd",
     status: "ok",
     reason: bg.converged ? null : "the optimizer stopped before converging",
-    params: { ...bg.params, unit: "days", fittedOn: bg.fittedOn, atBound: bg.atBound },
+    params: {
+      ...bg.params,
+      unit: "days",
+      fittedOn: bg.fittedOn,
+      atBound: bg.atBound,
+      // The CLV written with this fit was discounted at this yearly rate (the insights page says so).
+      discountRatePercent: scoring.annualDiscountRate * 100,
+    },
     logLik: bg.logLikelihood,
     iterations: bg.iterations,
     converged: bg.converged,

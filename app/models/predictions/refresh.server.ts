@@ -4,8 +4,33 @@
 // next.
 import type { Db } from "~/db/database.server";
 import { runBacktest } from "./backtest.server";
-import { clusterShop } from "./clusters.server";
+import { clusterShop, type ClusterMethod, type ClusterOutcome } from "./clusters.server";
 import { fitShop, recomputePredictionSegments, type FitProgress } from "./fit.server";
+import { latestFits } from "./store.server";
+
+/** The method and k of the shop's last clustering (the merchant's choice on the Insights page). */
+export async function clusterChoice(
+  db: Db,
+  { shop }: { shop: string },
+): Promise<{ method: ClusterMethod; k: number | undefined }> {
+  const { latest } = await latestFits(db, { shop, kind: "clusters" });
+  const method = latest?.params.method === "ward" ? "ward" : "kmeans";
+  const fixed = latest?.params.fixedK;
+  return {
+    method,
+    k: typeof fixed === "number" && Number.isInteger(fixed) && fixed >= 2 && fixed <= 8 ? fixed : undefined,
+  };
+}
+
+/** Clusters again with the merchant's method and k (kept for the nightly refit), then the segments that read a cluster. */
+export async function reclusterShop(
+  db: Db,
+  { shop, now, method, k }: { shop: string; now: Date; method: ClusterMethod; k: number | undefined },
+): Promise<ClusterOutcome> {
+  const outcome = await clusterShop(db, { shop, now, method, k });
+  if (outcome.status === "ok") await recomputePredictionSegments(db, { shop, now });
+  return outcome;
+}
 
 export async function refreshPredictions(
   db: Db,
@@ -36,7 +61,8 @@ export async function refreshPredictions(
   });
   await step(async () => {
     onProgress?.({ stage: "clusters" });
-    await clusterShop(db, { shop, now });
+    // The method and k the merchant chose last time (k-means, k by silhouette, until they choose).
+    await clusterShop(db, { shop, now, ...(await clusterChoice(db, { shop })) });
   });
   if (recompute) await recomputePredictionSegments(db, { shop, now });
   if (errors.length > 0) throw errors[0];

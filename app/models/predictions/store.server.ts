@@ -190,6 +190,17 @@ export async function writeClusters(
   for (let start = 0; start < rows.length; start += ROWS_PER_TRANSACTION) {
     const chunk = rows.slice(start, start + ROWS_PER_TRANSACTION);
     await db.transaction(async (tx) => {
+      // PostgreSQL: the chunk as arrays, one statement (as writePredictions).
+      if (tx.dialect === "postgres") {
+        await tx.run(
+          sql`INSERT INTO "CustomerPrediction" ("shop", "customerId", "clusterId", "clusterName", "computedAt")
+             SELECT ${shop}, u.id, u.cid, u.cname, ${computedAt}::timestamp(3)
+             FROM unnest(${chunk.map((r) => r.customerId)}::text[], ${chunk.map((r) => r.clusterId)}::int[],
+               ${chunk.map((r) => r.clusterName)}::text[]) AS u(id, cid, cname)
+             ON CONFLICT ("shop", "customerId") DO UPDATE SET "clusterId" = excluded."clusterId", "clusterName" = excluded."clusterName"`,
+        );
+        return;
+      }
       for (let i = 0; i < chunk.length; i += SQLITE_ROWS_PER_STATEMENT) {
         const part = chunk.slice(i, i + SQLITE_ROWS_PER_STATEMENT);
         const values = join(
