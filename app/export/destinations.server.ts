@@ -34,6 +34,11 @@ export interface Adapter {
     remote: string,
     records: readonly { customerId: string; remoteId: string | null }[],
   ): Promise<{ removed: string[]; failed: JobError[] }>;
+  /**
+   * Members we sent who no longer consent (before `remove`): unsubscribed there, where the service
+   * keeps a subscription status of its own (Mailchimp's audience). Returns the failures.
+   */
+  withdraw?(remote: string, members: readonly ExportMember[]): Promise<JobError[]>;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -244,6 +249,21 @@ export function mailchimpAdapter(client: MailchimpClient, { audienceId }: { audi
           message: failures.find((f) => f.hash === r.remoteId)!.error,
         }));
       return { removed: known.filter((r) => !bad.has(r.remoteId!)).map((r) => r.customerId), failed };
+    },
+    async withdraw(remote, members) {
+      const { list } = mailchimpRemote(remote);
+      const withEmail = members.filter((m) => m.email);
+      const byEmail = new Map(withEmail.map((m) => [m.email!.toLowerCase(), m]));
+      const failed: JobError[] = [];
+      for (let i = 0; i < withEmail.length; i += MAILCHIMP_BATCH_MAX) {
+        const outcome = await client.unsubscribeMembers(
+          list,
+          withEmail.slice(i, i + MAILCHIMP_BATCH_MAX).map((m) => m.email!),
+        );
+        for (const e of outcome.errors)
+          failed.push({ customerId: byEmail.get(e.email)?.id ?? null, code: e.code, message: e.message });
+      }
+      return failed;
     },
   };
 }
