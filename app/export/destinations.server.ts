@@ -23,8 +23,11 @@ export interface Adapter {
   readonly emailTool: boolean;
   /** Members a batch holds (one checkpoint each). */
   readonly batchSize: number;
-  /** The segment's place there (list id, tag), made when `existing` is null. */
-  prepare(segment: { id: number; name: string }, existing: string | null): Promise<string>;
+  /**
+   * The segment's place there (list id, tag), made when `existing` is null. A full run may move it
+   * (Mailchimp: the merchant chose another audience since); the runner then forgets the old records.
+   */
+  prepare(segment: { id: number; name: string }, existing: string | null, mode: "full" | "sync"): Promise<string>;
   add(
     remote: string,
     members: readonly ExportMember[],
@@ -177,17 +180,18 @@ export function mailchimpAdapter(client: MailchimpClient, { audienceId }: { audi
   return {
     emailTool: true,
     batchSize: MAILCHIMP_BATCH_MAX,
-    async prepare(segment, existing) {
-      if (existing) return existing;
+    async prepare(segment, existing, mode) {
+      // A sync run keeps the segment where its last full run put it; a full run follows the choice.
+      if (existing && (mode === "sync" || !audienceId || mailchimpRemote(existing).list === audienceId))
+        return existing;
       const audiences = await client.audiences();
       const audience = audienceId ? audiences.find((a) => a.id === audienceId) : audiences[0];
       if (!audience) {
         throw new DestinationError(
-          "Mailchimp: the account has no audience to add members to; create one in Mailchimp",
-          {
-            service: "Mailchimp",
-            code: "NO_AUDIENCE",
-          },
+          audienceId
+            ? "Mailchimp: the audience chosen on the Settings page is no longer in the account; choose another"
+            : "Mailchimp: the account has no audience to add members to; create one in Mailchimp",
+          { service: "Mailchimp", code: "NO_AUDIENCE" },
         );
       }
       return JSON.stringify({ list: audience.id, tag: segmentTag(segment.name) });

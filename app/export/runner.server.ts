@@ -62,8 +62,12 @@ export async function runJob(
       return { ...job, status: "failed" };
     }
     const sync = await segmentSync(db, job);
-    const remote = await adapter.prepare(segment, sync?.remoteId ?? null);
-    if (remote !== sync?.remoteId) await saveSegmentSync(db, { ...job, remoteId: remote, now: options.now() });
+    const remote = await adapter.prepare(segment, sync?.remoteId ?? null, job.mode);
+    if (remote !== sync?.remoteId) {
+      // Moved (another Mailchimp audience): what was recorded there says nothing of the new place.
+      if (sync?.remoteId) await forgetRecords(db, job);
+      await saveSegmentSync(db, { ...job, remoteId: remote, now: options.now() });
+    }
     const ctx = await exportContext(db, { shop: job.shop, now: options.now() });
     const step = async (cursor: string, changes: Changes) => {
       job = await checkpoint(db, job, { cursor, ...changes, now: options.now(), leaseMs: options.leaseMs });
@@ -279,6 +283,12 @@ function merge(into: Changes, from: Changes, countSkipped: boolean): void {
   if (countSkipped) into.skipped += from.skipped;
   into.failed += from.failed;
   into.errors.push(...from.errors);
+}
+
+async function forgetRecords(db: Executor, job: ExportJob): Promise<void> {
+  await db.run(
+    sql`DELETE FROM "ExportRecord" WHERE "shop" = ${job.shop} AND "target" = ${job.target} AND "segmentId" = ${job.segmentId}`,
+  );
 }
 
 /** Records on the list whose customer is no longer a member, in customer order after `after`. */

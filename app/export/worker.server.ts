@@ -4,7 +4,7 @@
 // (app/sync/worker.server.ts); the CLI drains jobs itself (`tailored export`).
 import type { Executor } from "~/db/database.server";
 import type { AdminClient } from "~/sync/admin-client.server";
-import { clientFor, type ClientOptions } from "./credentials.server";
+import { chosenList, clientFor, type ClientOptions } from "./credentials.server";
 import { klaviyoAdapter, mailchimpAdapter, shopifyTagsAdapter, type Adapter } from "./destinations.server";
 import { claimJob, finishJob, listsCreatedSince, queueJob, syncsDue, type ExportJob } from "./jobs.server";
 import type { KlaviyoClient } from "./klaviyo.server";
@@ -43,7 +43,9 @@ export function adapterFactory(
         listsCreatedToday: () => listsCreatedSince(db, { shop: job.shop, target: "klaviyo", since: day }),
       });
     }
-    return mailchimpAdapter(client as MailchimpClient);
+    return mailchimpAdapter(client as MailchimpClient, {
+      audienceId: (await chosenList(db, { shop: job.shop, service: "mailchimp" })) ?? undefined,
+    });
   }
 }
 
