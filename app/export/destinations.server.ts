@@ -14,7 +14,7 @@ import {
   type KlaviyoProfile,
 } from "./klaviyo.server";
 import { MAILCHIMP_BATCH_MAX, subscriberHash, type MailchimpClient } from "./mailchimp.server";
-import { segmentTag, ShopifyTagsClient } from "./shopify-tags.server";
+import { segmentMetafieldKey, segmentTag, ShopifyTagsClient } from "./shopify-tags.server";
 
 export type Added = { customerId: string; remoteId: string | null };
 
@@ -307,6 +307,51 @@ export function shopifyTagsAdapter(admin: AdminClient, sleep?: (ms: number) => P
         await client.setTag(
           records.map((r) => r.customerId),
           tag,
+          false,
+        ),
+      );
+      return { removed: ok, failed };
+    },
+  };
+}
+
+/**
+ * The segment as an app-owned boolean metafield on each customer ($app:tailored.segment_<id>): true as
+ * they enter, false as they leave, for Shopify Flow, Shopify Email segments and discounts.
+ */
+export function shopifyMetafieldAdapter(admin: AdminClient, sleep?: (ms: number) => Promise<void>): Adapter {
+  const client = new ShopifyTagsClient(admin, sleep);
+  const split = (results: { customerId: string; error: string | null }[]) => ({
+    ok: results.filter((r) => r.error === null).map((r) => r.customerId),
+    failed: results
+      .filter((r) => r.error !== null)
+      .map((r) => ({ customerId: r.customerId, code: "userErrors", message: r.error! })),
+  });
+  return {
+    emailTool: false,
+    batchSize: 250,
+    async prepare(segment, existing) {
+      return existing ?? segmentMetafieldKey(segment.id);
+    },
+    async add(key, members) {
+      try {
+        const { ok, failed } = split(
+          await client.setSegmentFlag(
+            members.map((m) => m.id),
+            key,
+            true,
+          ),
+        );
+        return { added: ok.map((customerId) => ({ customerId, remoteId: null })), failed };
+      } catch (error) {
+        throw new DestinationError(`Shopify: ${message(error)}`, { service: "Shopify", retryable: true });
+      }
+    },
+    async remove(key, records) {
+      const { ok, failed } = split(
+        await client.setSegmentFlag(
+          records.map((r) => r.customerId),
+          key,
           false,
         ),
       );

@@ -26,9 +26,8 @@ import { DEFAULT_FIELDS, FIELD_NAMES, FIELDS } from "~/export/csv";
 import { kickExportJobs } from "~/export/background.server";
 import { listDestinations } from "~/export/credentials.server";
 import { JobInputError, listJobs, queueJob } from "~/export/jobs.server";
-import { TARGETS } from "~/export/targets";
+import { isService, TARGET_LABEL, TARGETS } from "~/export/targets";
 
-const TARGET_LABEL = { klaviyo: "Klaviyo", mailchimp: "Mailchimp", "shopify-tags": "Shopify customer tag" } as const;
 
 export const meta = () => pageTitle("Exports");
 
@@ -80,7 +79,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const parsed = ActionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) return json({ ok: false, error: "Choose a segment and where to send it" }, { status: 400 });
   const { segmentId, target, keepInSync } = parsed.data;
-  if (target !== "shopify-tags" && !(await listDestinations(db, { shop })).some((d) => d.service === target)) {
+  if (isService(target) && !(await listDestinations(db, { shop })).some((d) => d.service === target)) {
     return json({ ok: false, error: `Connect ${TARGET_LABEL[target]} on the Settings page first` }, { status: 422 });
   }
   try {
@@ -203,7 +202,7 @@ export default function ExportsPage() {
               <Select
                 label="Destination"
                 options={TARGETS.map((t) => ({
-                  label: `${TARGET_LABEL[t]}${t !== "shopify-tags" && !data.connected.includes(t) ? " (not connected)" : ""}`,
+                  label: `${TARGET_LABEL[t]}${isService(t) && !data.connected.includes(t) ? " (not connected)" : ""}`,
                   value: t,
                 }))}
                 value={target}
