@@ -28,7 +28,6 @@ import { listDestinations } from "~/export/credentials.server";
 import { JobInputError, listJobs, queueJob } from "~/export/jobs.server";
 import { isService, TARGET_LABEL, TARGETS } from "~/export/targets";
 
-
 export const meta = () => pageTitle("Exports");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {

@@ -88,7 +88,8 @@ const exportCommand: CliCommand = {
       throw new UsageError("--to must be csv, klaviyo, mailchimp, shopify-tags or shopify-metafield");
     }
     if (to === "csv" && typeof values.out !== "string") throw new UsageError("--to csv needs --out FILE");
-    if (to === "csv" && values.sync) throw new UsageError("--sync is for klaviyo, mailchimp, shopify-tags and shopify-metafield");
+    if (to === "csv" && values.sync)
+      throw new UsageError("--sync is for klaviyo, mailchimp, shopify-tags and shopify-metafield");
   },
   run: runExport,
 };
