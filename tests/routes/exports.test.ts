@@ -98,6 +98,7 @@ describe("export routes (demo mode)", () => {
   });
 
   const settings = () => import("~/routes/app.settings");
+  const exportsPage = () => import("~/routes/app.exports");
   const post = (path: string, fields: Record<string, string>) =>
     new Request(`${base}${path}`, { method: "POST", body: new URLSearchParams(fields) });
 
@@ -168,6 +169,61 @@ describe("export routes (demo mode)", () => {
       "aud002",
     );
     expect((await call({ intent: "disconnect", service: "mailchimp" })).status).toBe(200);
+  });
+
+  it("CSV by signed URL: the page's action makes one; it expires, and a changed or another shop's is refused", async () => {
+    const { action } = await exportsPage();
+    const made = (await action({
+      request: post("/app/exports", {
+        intent: "download",
+        segmentId: String(segmentId),
+        fields: "customer_id,email",
+        bom: "false",
+      }),
+      params: {},
+      context: {},
+    })) as Response;
+    expect(made.status).toBe(200);
+    const { url } = (await made.json()) as { url: string };
+    expect(url).toMatch(/^\/exports\/download\/[\w-]+\.[\w-]+$/);
+    const route = await import("~/routes/exports.download.$token");
+    const open = async (token: string) =>
+      route.loader({ request: new Request(`${base}/exports/download/${token}`), params: { token }, context: {} });
+    const token = url.split("/").pop()!;
+    const ok = await open(token);
+    expect(ok.status).toBe(200);
+    expect(parse(await ok.text())).toEqual([
+      ["Customer ID", "Email"],
+      ["1", "plain@example.com"],
+      ["2", "'=evil@example.com"],
+    ]);
+    // Another shop named in the token (its signature no longer matches): refused.
+    const [body, signature] = token.split(".");
+    const grant = JSON.parse(Buffer.from(body!, "base64url").toString("utf8"));
+    const forged = Buffer.from(JSON.stringify({ ...grant, shop: "other.myshopify.com" })).toString("base64url");
+    expect((await open(`${forged}.${signature}`)).status).toBe(403);
+    // Tampered signature, and nonsense.
+    expect((await open(`${body}.${signature!.slice(0, -2)}AA`)).status).toBe(403);
+    expect((await open("nonsense")).status).toBe(403);
+    // Signed for another shop by us: that shop's segment of that id, never this one's.
+    const { signDownload } = await import("~/export/download-token.server");
+    const elsewhere = signDownload(
+      { shop: "other.myshopify.com", segmentId, fields: ["email"], bom: false },
+      { now: new Date() },
+    );
+    expect((await open(elsewhere)).status).toBe(404);
+    // Expired.
+    const old = signDownload(
+      { shop: DEMO_SHOP, segmentId, fields: ["email"], bom: false },
+      { now: new Date(Date.now() - 10 * 60_000) },
+    );
+    expect((await open(old)).status).toBe(410);
+    // Bad input to the action: 400/422/404, never a 500.
+    const bad = (body: Record<string, string>) =>
+      action({ request: post("/app/exports", body), params: {}, context: {} }).then((r) => (r as Response).status);
+    expect(await bad({ intent: "download", segmentId: "x", fields: "email" })).toBe(400);
+    expect(await bad({ intent: "download", segmentId: String(segmentId), fields: "nope" })).toBe(422);
+    expect(await bad({ intent: "download", segmentId: "999999", fields: "email" })).toBe(404);
   });
 
   it("Exports: queues a job (422 for a destination not connected, 400 for nonsense) and lists it", async () => {
