@@ -15,7 +15,13 @@ export { isService, SERVICES, type Service };
 
 export type ClientOptions = HttpOptions & { env?: Record<string, string | undefined>; pollMs?: number };
 
-export type DestinationSummary = { service: Service; account: string | null; connectedAt: Date | null };
+export type DestinationSummary = {
+  service: Service;
+  account: string | null;
+  connectedAt: Date | null;
+  /** Mailchimp: the audience the merchant chose (null: the account's first). */
+  listId?: string | null;
+};
 
 const context = (shop: string, service: string) => `tailored:destination\n${shop}\n${service}`;
 
@@ -78,14 +84,21 @@ export async function connectDestination(
     }
     throw error;
   }
+  // A new key may be another account's: a chosen audience is kept only if this account has it.
+  let listId: string | null = null;
+  const held = await chosenList(db, { shop, service });
+  if (held && service === "mailchimp") {
+    const audiences = await mailchimpClient(key, options).audiences();
+    if (audiences.some((a) => a.id === held)) listId = held;
+  }
   const sealed = seal(keyring, key, context(shop, service));
   await db.run(
-    sql`INSERT INTO "Destination" ("shop", "service", "secret", "account", "connectedAt", "updatedAt")
-     VALUES (${shop}, ${service}, ${sealed}, ${account}, ${now}, ${now})
+    sql`INSERT INTO "Destination" ("shop", "service", "secret", "account", "listId", "connectedAt", "updatedAt")
+     VALUES (${shop}, ${service}, ${sealed}, ${account}, ${listId}, ${now}, ${now})
      ON CONFLICT ("shop", "service") DO UPDATE SET "secret" = excluded."secret", "account" = excluded."account",
-       "connectedAt" = excluded."connectedAt", "updatedAt" = excluded."updatedAt"`,
+       "listId" = excluded."listId", "connectedAt" = excluded."connectedAt", "updatedAt" = excluded."updatedAt"`,
   );
-  return { service, account, connectedAt: now };
+  return { service, account, connectedAt: now, listId };
 }
 
 export async function disconnectDestination(
@@ -98,8 +111,8 @@ export async function disconnectDestination(
 /** What the Settings page shows: which services are connected, to which account; never the key. */
 export async function listDestinations(db: Executor, { shop }: { shop: string }): Promise<DestinationSummary[]> {
   const rows = await db.all(
-    sql`SELECT "service", "account", "connectedAt" FROM "Destination" WHERE "shop" = ${shop} ORDER BY "service"`,
-    decoder({ service: text, account: nullable(text), connectedAt: date }),
+    sql`SELECT "service", "account", "connectedAt", "listId" FROM "Destination" WHERE "shop" = ${shop} ORDER BY "service"`,
+    decoder({ service: text, account: nullable(text), connectedAt: date, listId: nullable(text) }),
   );
   return rows.filter((r): r is typeof r & { service: Service } => isService(r.service));
 }
@@ -130,6 +143,43 @@ export async function resealAll(db: Executor, env: Record<string, string | undef
   const rows = await db.all(sql`SELECT "shop", "service" FROM "Destination"`, decoder({ shop: text, service: text }));
   for (const r of rows) if (isService(r.service)) await apiKeyFor(db, { shop: r.shop, service: r.service, env });
   return rows.length;
+}
+
+/** The list (Mailchimp audience) the shop chose for a service, or null. */
+export async function chosenList(
+  db: Executor,
+  { shop, service }: { shop: string; service: Service },
+): Promise<string | null> {
+  const [row] = await db.all(
+    sql`SELECT "listId" FROM "Destination" WHERE "shop" = ${shop} AND "service" = ${service}`,
+    decoder({ listId: nullable(text) }),
+  );
+  return row?.listId ?? null;
+}
+
+/** The connected Mailchimp account's audiences (GET /lists), for the merchant to choose from. */
+export async function mailchimpAudiences(
+  db: Executor,
+  { shop, options = {} }: { shop: string; options?: ClientOptions },
+): Promise<{ id: string; name: string }[]> {
+  return ((await clientFor(db, { shop, service: "mailchimp", options })) as MailchimpClient).audiences();
+}
+
+/**
+ * Chooses the Mailchimp audience Tailored uses for the shop: refused (CredentialsError, safe to show)
+ * unless the connected account has it. Returns its name.
+ */
+export async function chooseMailchimpAudience(
+  db: Executor,
+  { shop, audienceId, now, options = {} }: { shop: string; audienceId: string; now: Date; options?: ClientOptions },
+): Promise<string> {
+  const audience = (await mailchimpAudiences(db, { shop, options })).find((a) => a.id === audienceId);
+  if (!audience) throw new CredentialsError("That audience is not one of the Mailchimp account's");
+  await db.run(
+    sql`UPDATE "Destination" SET "listId" = ${audience.id}, "updatedAt" = ${now}
+     WHERE "shop" = ${shop} AND "service" = 'mailchimp'`,
+  );
+  return audience.name;
 }
 
 export async function clientFor(

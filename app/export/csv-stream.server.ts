@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { stringify } from "csv-stringify";
 import type { Executor } from "~/db/database.server";
 import { shopContext } from "~/models/segments/rules.server";
-import { csvOptions, headerRow, memberRow, type ExportContext, type FieldName } from "./csv";
+import { csvOptions, headerRow, memberRow, needsPredictions, type ExportContext, type FieldName } from "./csv";
 import { members } from "./members.server";
 
 export type CsvOptions = {
@@ -34,7 +34,8 @@ export function csvNodeStream(db: Executor, options: CsvOptions): Readable {
   async function* rows(): AsyncGenerator<string[]> {
     const ctx = await exportContext(db, { shop, now });
     yield headerRow(fields);
-    for await (const page of members(db, { shop, segmentId, pageSize })) {
+    const predictions = needsPredictions(fields);
+    for await (const page of members(db, { shop, segmentId, pageSize, predictions })) {
       for (const member of page) yield memberRow(member, fields, ctx);
     }
   }

@@ -32,10 +32,19 @@ export type ExportMember = {
   lastOrderAt: Date | null;
   rfmGroup: string | null;
   /**
-   * Predictions (CustomerPrediction, another issue): filled by members.server.ts once that table
-   * exists, and offered as fields in PREDICTION_FIELDS below. Empty until then.
+   * The customer's predictions (CustomerPrediction), read only when a prediction field is asked for
+   * (members.server.ts); absent, or all null, when the shop has no fit.
    */
-  predictions?: Record<string, string | number | null>;
+  predictions?: MemberPredictions;
+};
+
+export type MemberPredictions = {
+  predictedClvMinor: bigint | null;
+  pAlive: number | null;
+  churnRisk: string | null;
+  predictedSpendTier: string | null;
+  expectedOrders90d: number | null;
+  clusterName: string | null;
 };
 
 export type ExportContext = {
@@ -48,6 +57,9 @@ export type ExportContext = {
 type Field = { label: string; cell: (m: ExportMember, ctx: ExportContext) => string | number | null };
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+/** A model's figure, rounded for a spreadsheet (not more digits than the model can stand for). */
+const rounded = (x: number | null | undefined, digits: number) =>
+  x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
 
 /** Every field a merchant may export, in the order they are offered (and written). */
 export const FIELDS = {
@@ -72,14 +84,38 @@ export const FIELDS = {
   last_order_date: { label: "Last order", cell: (m) => iso(m.lastOrderAt) },
   rfm_group: { label: "RFM group", cell: (m) => m.rfmGroup },
   lifecycle_stage: { label: "Lifecycle stage", cell: (m, ctx) => lifecycleOf(m, ctx) },
+  // Predictions (app/models/predictions): empty for a customer without one, and for every customer of a
+  // shop whose models have not been fitted.
+  predicted_clv: {
+    label: "Predicted 12-month value",
+    cell: (m, ctx) =>
+      m.predictions?.predictedClvMinor == null ? null : formatMinor(m.predictions.predictedClvMinor, ctx.currencyCode),
+  },
+  p_alive: { label: "P(alive)", cell: (m) => rounded(m.predictions?.pAlive, 4) },
+  churn_risk: { label: "Churn risk", cell: (m) => m.predictions?.churnRisk ?? null },
+  predicted_spend_tier: { label: "Predicted spend tier", cell: (m) => m.predictions?.predictedSpendTier ?? null },
+  expected_orders_90d: {
+    label: "Expected orders (90 days)",
+    cell: (m) => rounded(m.predictions?.expectedOrders90d, 3),
+  },
+  cluster: { label: "Cluster", cell: (m) => m.predictions?.clusterName ?? null },
 } satisfies Record<string, Field>;
 
 export type FieldName = keyof typeof FIELDS;
 
 export const FIELD_NAMES = Object.keys(FIELDS) as FieldName[];
 
-/** Predicted fields, once CustomerPrediction exists: add them here (read from `member.predictions`). */
-export const PREDICTION_FIELDS: Record<string, Field> = {};
+/** The fields read from CustomerPrediction: asking for one makes the member query join it. */
+export const PREDICTION_FIELDS: readonly FieldName[] = [
+  "predicted_clv",
+  "p_alive",
+  "churn_risk",
+  "predicted_spend_tier",
+  "expected_orders_90d",
+  "cluster",
+];
+
+export const needsPredictions = (fields: readonly FieldName[]) => fields.some((f) => PREDICTION_FIELDS.includes(f));
 
 export const DEFAULT_FIELDS: FieldName[] = [
   "email",

@@ -6,7 +6,8 @@
 // before the request), so two processes never send the same one at once.
 import type { Executor } from "~/db/database.server";
 import { date, decoder, int, raw, sql, text } from "~/db/sql";
-import { clientFor, isService, type ClientOptions } from "./credentials.server";
+import { clientFor, CredentialsError, isService, type ClientOptions } from "./credentials.server";
+import { DestinationError } from "./http.server";
 import { deletionContext } from "./erasure.server";
 import type { KlaviyoClient } from "./klaviyo.server";
 import type { MailchimpClient } from "./mailchimp.server";
@@ -14,6 +15,25 @@ import { keyringFromEnv, open } from "./secrets.server";
 
 export const MAX_DELETION_ATTEMPTS = 20;
 const LEASE_MS = 5 * 60_000;
+
+/**
+ * What is kept of a failed deletion request: the service and the status, in words of our own. Never the
+ * service's message nor the request's path: Mailchimp's path holds the subscriber hash, md5 of the
+ * erased person's e-mail, and a service's message may quote the address (docs/PRIVACY.md).
+ */
+export function deletionError(error: unknown, service: string, retrying: boolean): string {
+  const name = service === "klaviyo" ? "Klaviyo" : service === "mailchimp" ? "Mailchimp" : "The service";
+  const then = retrying ? " (will be tried again)" : " (gave up)";
+  if (error instanceof CredentialsError) return `${name}: not connected any more${then}`;
+  if (error instanceof DestinationError) {
+    const { status, code } = error.details;
+    if (status !== undefined) return `${name}: HTTP ${status}${then}`;
+    if (code === "TIMEOUT") return `${name}: no answer in time${then}`;
+    if (code === "NETWORK") return `${name}: could not connect${then}`;
+    return `${name}: an answer that could not be read${then}`;
+  }
+  return `${name}: the request failed${then}`;
+}
 
 /** 1 min, 2, 4, … capped at a day: 20 attempts span about two weeks. */
 export function deletionRetryMs(attempts: number): number {
@@ -68,8 +88,8 @@ export async function processDeletions(
       );
       result.done++;
     } catch (error) {
-      const message = (error instanceof Error ? error.message : String(error)).slice(0, 300);
       const giveUp = row.attempts >= MAX_DELETION_ATTEMPTS;
+      const message = deletionError(error, row.service, !giveUp);
       await db.run(
         sql`UPDATE "ContactDeletion" SET "lastError" = ${message},
            "status" = ${giveUp ? "failed" : "pending"}, "contact" = ${giveUp ? raw("''") : raw(`"contact"`)},

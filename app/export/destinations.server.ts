@@ -14,7 +14,7 @@ import {
   type KlaviyoProfile,
 } from "./klaviyo.server";
 import { MAILCHIMP_BATCH_MAX, subscriberHash, type MailchimpClient } from "./mailchimp.server";
-import { segmentTag, ShopifyTagsClient } from "./shopify-tags.server";
+import { segmentMetafieldKey, segmentTag, ShopifyTagsClient } from "./shopify-tags.server";
 
 export type Added = { customerId: string; remoteId: string | null };
 
@@ -23,8 +23,11 @@ export interface Adapter {
   readonly emailTool: boolean;
   /** Members a batch holds (one checkpoint each). */
   readonly batchSize: number;
-  /** The segment's place there (list id, tag), made when `existing` is null. */
-  prepare(segment: { id: number; name: string }, existing: string | null): Promise<string>;
+  /**
+   * The segment's place there (list id, tag), made when `existing` is null. A full run may move it
+   * (Mailchimp: the merchant chose another audience since); the runner then forgets the old records.
+   */
+  prepare(segment: { id: number; name: string }, existing: string | null, mode: "full" | "sync"): Promise<string>;
   add(
     remote: string,
     members: readonly ExportMember[],
@@ -34,6 +37,11 @@ export interface Adapter {
     remote: string,
     records: readonly { customerId: string; remoteId: string | null }[],
   ): Promise<{ removed: string[]; failed: JobError[] }>;
+  /**
+   * Members we sent who no longer consent (before `remove`): unsubscribed there, where the service
+   * keeps a subscription status of its own (Mailchimp's audience). Returns the failures.
+   */
+  withdraw?(remote: string, members: readonly ExportMember[]): Promise<JobError[]>;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -172,17 +180,18 @@ export function mailchimpAdapter(client: MailchimpClient, { audienceId }: { audi
   return {
     emailTool: true,
     batchSize: MAILCHIMP_BATCH_MAX,
-    async prepare(segment, existing) {
-      if (existing) return existing;
+    async prepare(segment, existing, mode) {
+      // A sync run keeps the segment where its last full run put it; a full run follows the choice.
+      if (existing && (mode === "sync" || !audienceId || mailchimpRemote(existing).list === audienceId))
+        return existing;
       const audiences = await client.audiences();
       const audience = audienceId ? audiences.find((a) => a.id === audienceId) : audiences[0];
       if (!audience) {
         throw new DestinationError(
-          "Mailchimp: the account has no audience to add members to; create one in Mailchimp",
-          {
-            service: "Mailchimp",
-            code: "NO_AUDIENCE",
-          },
+          audienceId
+            ? "Mailchimp: the audience chosen on the Settings page is no longer in the account; choose another"
+            : "Mailchimp: the account has no audience to add members to; create one in Mailchimp",
+          { service: "Mailchimp", code: "NO_AUDIENCE" },
         );
       }
       return JSON.stringify({ list: audience.id, tag: segmentTag(segment.name) });
@@ -245,6 +254,21 @@ export function mailchimpAdapter(client: MailchimpClient, { audienceId }: { audi
         }));
       return { removed: known.filter((r) => !bad.has(r.remoteId!)).map((r) => r.customerId), failed };
     },
+    async withdraw(remote, members) {
+      const { list } = mailchimpRemote(remote);
+      const withEmail = members.filter((m) => m.email);
+      const byEmail = new Map(withEmail.map((m) => [m.email!.toLowerCase(), m]));
+      const failed: JobError[] = [];
+      for (let i = 0; i < withEmail.length; i += MAILCHIMP_BATCH_MAX) {
+        const outcome = await client.unsubscribeMembers(
+          list,
+          withEmail.slice(i, i + MAILCHIMP_BATCH_MAX).map((m) => m.email!),
+        );
+        for (const e of outcome.errors)
+          failed.push({ customerId: byEmail.get(e.email)?.id ?? null, code: e.code, message: e.message });
+      }
+      return failed;
+    },
   };
 }
 
@@ -283,6 +307,51 @@ export function shopifyTagsAdapter(admin: AdminClient, sleep?: (ms: number) => P
         await client.setTag(
           records.map((r) => r.customerId),
           tag,
+          false,
+        ),
+      );
+      return { removed: ok, failed };
+    },
+  };
+}
+
+/**
+ * The segment as an app-owned boolean metafield on each customer ($app:tailored.segment_<id>): true as
+ * they enter, false as they leave, for Shopify Flow, Shopify Email segments and discounts.
+ */
+export function shopifyMetafieldAdapter(admin: AdminClient, sleep?: (ms: number) => Promise<void>): Adapter {
+  const client = new ShopifyTagsClient(admin, sleep);
+  const split = (results: { customerId: string; error: string | null }[]) => ({
+    ok: results.filter((r) => r.error === null).map((r) => r.customerId),
+    failed: results
+      .filter((r) => r.error !== null)
+      .map((r) => ({ customerId: r.customerId, code: "userErrors", message: r.error! })),
+  });
+  return {
+    emailTool: false,
+    batchSize: 250,
+    async prepare(segment, existing) {
+      return existing ?? segmentMetafieldKey(segment.id);
+    },
+    async add(key, members) {
+      try {
+        const { ok, failed } = split(
+          await client.setSegmentFlag(
+            members.map((m) => m.id),
+            key,
+            true,
+          ),
+        );
+        return { added: ok.map((customerId) => ({ customerId, remoteId: null })), failed };
+      } catch (error) {
+        throw new DestinationError(`Shopify: ${message(error)}`, { service: "Shopify", retryable: true });
+      }
+    },
+    async remove(key, records) {
+      const { ok, failed } = split(
+        await client.setSegmentFlag(
+          records.map((r) => r.customerId),
+          key,
           false,
         ),
       );

@@ -8,7 +8,13 @@ import { decoder, int, raw, sql, sqlIn, text } from "~/db/sql";
 import { keyringFromEnv, seal, SecretsError } from "./secrets.server";
 
 /** The tables the export adds that hold customer data, re-sampled after an erasure. */
-export const EXPORT_CUSTOMER_TABLES = ["ExportRecord", "ExportJob", "PrivacyReport", "ContactDeletion"] as const;
+export const EXPORT_CUSTOMER_TABLES = [
+  "ExportRecord",
+  "ExportJob",
+  "PrivacyReport",
+  "ContactDeletion",
+  "ConsentEvent",
+] as const;
 
 /** Every export table with a shop column (shop/redact empties them with the shop's other rows). */
 export const EXPORT_SHOP_TABLES = [
@@ -18,6 +24,7 @@ export const EXPORT_SHOP_TABLES = [
   "SegmentSync",
   "ContactDeletion",
   "PrivacyReport",
+  "ConsentEvent",
 ] as const;
 
 export const deletionContext = (shop: string, service: string) => `tailored:contact-deletion\n${shop}\n${service}`;
@@ -40,6 +47,7 @@ export async function eraseExportData(
 ): Promise<void> {
   await tx.run(sql`DELETE FROM "ExportRecord" WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`);
   await tx.run(sql`DELETE FROM "PrivacyReport" WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`);
+  await tx.run(sql`DELETE FROM "ConsentEvent" WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`);
   // A report asked for by e-mail only names the customer in its text.
   const position = raw(tx.dialect === "sqlite" ? "instr" : "strpos");
   for (const email of emails) {
@@ -90,6 +98,8 @@ export async function eraseExportData(
 /** Kept this long: privacy reports (for the merchant to pass on), finished jobs, done deletions. */
 export const KEEP_PRIVACY_REPORTS_DAYS = 90;
 export const KEEP_EXPORT_JOBS_DAYS = 90;
+/** Consent-change notes (ConsentEvent) no sync has yet read are kept at most this long. */
+export const KEEP_CONSENT_EVENTS_DAYS = 30;
 /** Membership history (SegmentEvent): sizes over time, and what syncs read. Shown on the Privacy page. */
 export const MEMBERSHIP_HISTORY_DAYS = 400;
 
@@ -114,5 +124,17 @@ export async function pruneExportData(db: Executor, { now }: { now: Date }): Pro
   const deletions = await db.run(
     sql`DELETE FROM "ContactDeletion" WHERE "status" IN ('done', 'failed') AND "createdAt" < ${daysBefore(now, KEEP_EXPORT_JOBS_DAYS)}`,
   );
-  return { SegmentEvent: events, PrivacyReport: reports, ExportJob: jobs, ContactDeletion: deletions };
+  // Consent notes every email-tool sync of the shop has read, and any past their retention.
+  const consent = await db.run(
+    sql`DELETE FROM "ConsentEvent" WHERE "at" < ${daysBefore(now, KEEP_CONSENT_EVENTS_DAYS)}
+     OR NOT EXISTS (SELECT 1 FROM "SegmentSync" s WHERE s."shop" = "ConsentEvent"."shop" AND s."keepInSync" = ${true}
+       AND s."target" IN ('klaviyo', 'mailchimp') AND s."consentCursor" < "ConsentEvent"."id")`,
+  );
+  return {
+    SegmentEvent: events,
+    PrivacyReport: reports,
+    ExportJob: jobs,
+    ContactDeletion: deletions,
+    ConsentEvent: consent,
+  };
 }

@@ -34,6 +34,14 @@ export type HttpOptions = {
 
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 
+/**
+ * A request path as it may appear in a message that is kept (job errors): a Mailchimp subscriber hash
+ * (md5 of an e-mail, 32 hex digits) is an identifier of the person, and is left out.
+ */
+export function safePath(path: string): string {
+  return path.replace(/[0-9a-f]{32}/gi, "{hash}");
+}
+
 /** Retry-After as seconds or an HTTP date (RFC 9110), capped; null when absent or unreadable. */
 export function retryAfterMs(header: string | null, nowMs: number): number | null {
   if (header === null || header.trim() === "") return null;
@@ -64,7 +72,7 @@ export function httpClient(service: string, options: HttpOptions = {}): HttpClie
   const random = options.random ?? Math.random;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 6);
   return async (method, url, init = {}) => {
-    const path = new URL(url).pathname;
+    const path = safePath(new URL(url).pathname);
     let last: DestinationError | null = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       let response: Response;

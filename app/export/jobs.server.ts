@@ -6,7 +6,8 @@
 import type { Executor } from "~/db/database.server";
 import { bool, date, decoder, int, join, nullable, raw, sql, sqlIn, text } from "~/db/sql";
 
-import { isTarget, TARGETS, type Target } from "./targets";
+import { lastConsentEvent } from "./consent.server";
+import { isService, isTarget, SERVICES, TARGETS, type Target } from "./targets";
 
 export { isTarget, TARGETS, type Target };
 
@@ -23,6 +24,8 @@ export type ExportJob = {
   status: string;
   cursor: string;
   untilEvent: number;
+  /** The shop's last ConsentEvent id when the job was made (email tools; 0 otherwise). */
+  untilConsent: number;
   total: number;
   sent: number;
   skipped: number;
@@ -35,7 +38,8 @@ export type ExportJob = {
   finishedAt: Date | null;
 };
 
-const COLUMNS = raw(`"id", "shop", "segmentId", "target", "mode", "status", "cursor", "untilEvent", "total", "sent",
+const COLUMNS =
+  raw(`"id", "shop", "segmentId", "target", "mode", "status", "cursor", "untilEvent", "untilConsent", "total", "sent",
   "skipped", "failed", "errors", "attempts", "lockedUntil", "createdAt", "startedAt", "finishedAt"`);
 
 const rowDecoder = decoder({
@@ -47,6 +51,7 @@ const rowDecoder = decoder({
   status: text,
   cursor: text,
   untilEvent: int,
+  untilConsent: int,
   total: int,
   sent: int,
   skipped: int,
@@ -135,10 +140,12 @@ export async function queueJob(
       cursor = String(sync.eventCursor);
     }
     const untilEvent = await lastSegmentEvent(tx, { shop, segmentId });
+    // Email tools also follow consent-only changes (decision 024); a full run sends the state as it is.
+    const untilConsent = isService(target) ? await lastConsentEvent(tx, { shop }) : 0;
     const [row] = await tx.all(
-      sql`INSERT INTO "ExportJob" ("shop", "segmentId", "target", "mode", "status", "cursor", "untilEvent", "total",
-         "createdAt", "updatedAt")
-       VALUES (${shop}, ${segmentId}, ${target}, ${mode}, 'queued', ${cursor}, ${untilEvent},
+      sql`INSERT INTO "ExportJob" ("shop", "segmentId", "target", "mode", "status", "cursor", "untilEvent", "untilConsent",
+         "total", "createdAt", "updatedAt")
+       VALUES (${shop}, ${segmentId}, ${target}, ${mode}, 'queued', ${cursor}, ${untilEvent}, ${untilConsent},
          ${mode === "full" ? segment.memberCount : Math.max(0, untilEvent - Number(cursor || 0))}, ${now}, ${now})
        RETURNING ${COLUMNS}`,
       rowDecoder,
@@ -298,15 +305,20 @@ export async function recordsFor(
   return new Map(rows.map((r) => [r.customerId, { inList: r.inList, remoteId: r.remoteId }]));
 }
 
-export type SegmentSyncRow = { remoteId: string | null; eventCursor: number; keepInSync: boolean };
+export type SegmentSyncRow = {
+  remoteId: string | null;
+  eventCursor: number;
+  consentCursor: number;
+  keepInSync: boolean;
+};
 
 export async function segmentSync(
   db: Executor,
   { shop, segmentId, target }: { shop: string; segmentId: number; target: string },
 ): Promise<SegmentSyncRow | null> {
   const [row] = await db.all(
-    sql`SELECT "remoteId", "eventCursor", "keepInSync" FROM "SegmentSync" WHERE "shop" = ${shop} AND "segmentId" = ${segmentId} AND "target" = ${target}`,
-    decoder({ remoteId: nullable(text), eventCursor: int, keepInSync: bool }),
+    sql`SELECT "remoteId", "eventCursor", "consentCursor", "keepInSync" FROM "SegmentSync" WHERE "shop" = ${shop} AND "segmentId" = ${segmentId} AND "target" = ${target}`,
+    decoder({ remoteId: nullable(text), eventCursor: int, consentCursor: int, keepInSync: bool }),
   );
   return row ?? null;
 }
@@ -319,8 +331,17 @@ export async function saveSegmentSync(
     target,
     remoteId,
     eventCursor,
+    consentCursor,
     now,
-  }: { shop: string; segmentId: number; target: string; remoteId?: string | null; eventCursor?: number; now: Date },
+  }: {
+    shop: string;
+    segmentId: number;
+    target: string;
+    remoteId?: string | null;
+    eventCursor?: number;
+    consentCursor?: number;
+    now: Date;
+  },
 ): Promise<void> {
   await db.run(
     sql`INSERT INTO "SegmentSync" ("shop", "segmentId", "target", "remoteId", "eventCursor", "createdAt", "updatedAt")
@@ -328,6 +349,7 @@ export async function saveSegmentSync(
      ON CONFLICT ("shop", "segmentId", "target") DO UPDATE SET
        "remoteId" = COALESCE(excluded."remoteId", "SegmentSync"."remoteId"),
        "eventCursor" = ${eventCursor === undefined ? raw(`"SegmentSync"."eventCursor"`) : sql`${eventCursor}`},
+       "consentCursor" = ${consentCursor === undefined ? raw(`"SegmentSync"."consentCursor"`) : sql`${consentCursor}`},
        "updatedAt" = excluded."updatedAt"`,
   );
 }
@@ -363,11 +385,18 @@ export async function listJobs(
   return rows.map(toJob);
 }
 
-/** Segments kept in sync, with events past their cursor and no open job: the scheduler queues them. */
+/**
+ * Segments kept in sync, with membership events past their cursor (or, for an email tool, consent
+ * changes of a member past its consent cursor) and no open job: the scheduler queues them.
+ */
 export async function syncsDue(db: Executor): Promise<{ shop: string; segmentId: number; target: Target }[]> {
   const rows = await db.all(
     sql`SELECT s."shop", s."segmentId", s."target" FROM "SegmentSync" s
-     WHERE s."keepInSync" = ${true} AND EXISTS (SELECT 1 FROM "SegmentEvent" e WHERE e."shop" = s."shop" AND e."segmentId" = s."segmentId" AND e."id" > s."eventCursor")
+     WHERE s."keepInSync" = ${true}
+       AND (EXISTS (SELECT 1 FROM "SegmentEvent" e WHERE e."shop" = s."shop" AND e."segmentId" = s."segmentId" AND e."id" > s."eventCursor")
+         OR (${sqlIn(`s."target"`, SERVICES)} AND EXISTS (SELECT 1 FROM "ConsentEvent" c
+           JOIN "SegmentMember" m ON m."shop" = c."shop" AND m."segmentId" = s."segmentId" AND m."customerId" = c."customerId"
+           WHERE c."shop" = s."shop" AND c."id" > s."consentCursor")))
        AND NOT EXISTS (SELECT 1 FROM "ExportJob" j WHERE j."shop" = s."shop" AND j."segmentId" = s."segmentId"
          AND j."target" = s."target" AND j."status" IN ('queued', 'running'))`,
     decoder({ shop: text, segmentId: int, target: text }),

@@ -112,6 +112,13 @@ export class MailchimpClient {
   /** Upserts at most 500 members; failures in the 200 answer come back one by one. */
   async upsertMembers(listId: string, members: readonly MailchimpMember[]): Promise<BatchOutcome> {
     if (members.length > MAILCHIMP_BATCH_MAX) throw new Error(`at most ${MAILCHIMP_BATCH_MAX} members a call`);
+    return this.batch(listId, members);
+  }
+
+  private async batch(
+    listId: string,
+    members: readonly (MailchimpMember | { email_address: string; status: "unsubscribed"; merge_fields: object })[],
+  ): Promise<BatchOutcome> {
     const body = await this.call<{
       total_created?: number;
       total_updated?: number;
@@ -129,6 +136,15 @@ export class MailchimpClient {
         message: (e.error ?? "").slice(0, 200),
       })),
     };
+  }
+
+  /** Consent withdrawn: the members' status set to unsubscribed (batch upsert, existing members only matter). */
+  async unsubscribeMembers(listId: string, emails: readonly string[]): Promise<BatchOutcome> {
+    if (emails.length > MAILCHIMP_BATCH_MAX) throw new Error(`at most ${MAILCHIMP_BATCH_MAX} members a call`);
+    return this.batch(
+      listId,
+      emails.map((email_address) => ({ email_address, status: "unsubscribed", merge_fields: {} })),
+    );
   }
 
   /**

@@ -2,7 +2,7 @@
 // shop, segmentId, customerId), so that memory stays one page whatever the segment's size and a job
 // can resume after the last customer it sent. Every query scoped by shop.
 import type { Executor } from "~/db/database.server";
-import { bigint, date, decoder, int, nullable, raw, sql, sqlIn, text } from "~/db/sql";
+import { bigint, date, decoder, int, nullable, raw, real, sql, sqlIn, text, type SqlQuery } from "~/db/sql";
 import type { ExportMember } from "./csv";
 
 const MEMBER_COLUMNS = raw(`c."id", c."email", c."firstName", c."lastName", c."countryCode", c."provinceCode", c."city",
@@ -30,22 +30,56 @@ const memberDecoder = decoder({
   rfmGroup: nullable(text),
 });
 
-// Predictions: when CustomerPrediction lands, LEFT JOIN it here and fill `predictions` (csv.ts,
-// PREDICTION_FIELDS), keeping the one-page-at-a-time shape.
+// Predictions (CustomerPrediction) are joined only when a prediction field is asked for: most exports
+// do not need them, and the join is one more index lookup per member.
+const PREDICTION_COLUMNS = raw(`, p."pAlive", p."expectedOrders90d", p."predictedClvMinor", p."predictedSpendTier",
+  p."churnRisk", p."clusterName"`);
+
+const predictionDecoder = decoder({
+  pAlive: nullable(real),
+  expectedOrders90d: nullable(real),
+  predictedClvMinor: nullable(bigint),
+  predictedSpendTier: nullable(text),
+  churnRisk: nullable(text),
+  clusterName: nullable(text),
+});
+
+function predictionJoin(on: boolean, alias: string): SqlQuery {
+  return raw(
+    on
+      ? ` LEFT JOIN "CustomerPrediction" p ON p."shop" = ${alias}."shop" AND p."customerId" = ${alias}."customerId"`
+      : "",
+  );
+}
+
+/** The rows' members, with their predictions when they were read. */
+function decodeMembers(rows: Record<string, unknown>[], predictions: boolean): ExportMember[] {
+  return rows.map((row) => {
+    const member: ExportMember = memberDecoder(row);
+    if (predictions) member.predictions = predictionDecoder(row);
+    return member;
+  });
+}
 
 /** Up to `limit` members whose customer id sorts after `after` ("" for the first page). */
 export async function memberPage(
   db: Executor,
-  { shop, segmentId, after, limit }: { shop: string; segmentId: number; after: string; limit: number },
+  {
+    shop,
+    segmentId,
+    after,
+    limit,
+    predictions = false,
+  }: { shop: string; segmentId: number; after: string; limit: number; predictions?: boolean },
 ): Promise<ExportMember[]> {
-  return db.all(
-    sql`SELECT ${MEMBER_COLUMNS}
+  const rows = await db.all(
+    sql`SELECT ${MEMBER_COLUMNS}${predictions ? PREDICTION_COLUMNS : raw("")}
      FROM "SegmentMember" m JOIN "Customer" c ON c."shop" = m."shop" AND c."id" = m."customerId"
-     LEFT JOIN "CustomerFacts" f ON f."shop" = m."shop" AND f."customerId" = m."customerId"
+     LEFT JOIN "CustomerFacts" f ON f."shop" = m."shop" AND f."customerId" = m."customerId"${predictionJoin(predictions, "m")}
      WHERE m."shop" = ${shop} AND m."segmentId" = ${segmentId} AND m."customerId" > ${after}
      ORDER BY m."customerId" LIMIT ${limit}`,
-    memberDecoder,
   );
+  return decodeMembers(rows, predictions);
 }
 
 /** Customers by id (a delta's entering members), whether or not they are members now. */
@@ -70,11 +104,12 @@ export async function* members(
     segmentId,
     after = "",
     pageSize = 5_000,
-  }: { shop: string; segmentId: number; after?: string; pageSize?: number },
+    predictions = false,
+  }: { shop: string; segmentId: number; after?: string; pageSize?: number; predictions?: boolean },
 ): AsyncGenerator<ExportMember[]> {
   let cursor = after;
   for (;;) {
-    const page = await memberPage(db, { shop, segmentId, after: cursor, limit: pageSize });
+    const page = await memberPage(db, { shop, segmentId, after: cursor, limit: pageSize, predictions });
     if (page.length === 0) return;
     yield page;
     if (page.length < pageSize) return;

@@ -3,7 +3,10 @@
 //   longer members taken off the list; then the segment's sync cursor set to the job's `untilEvent`;
 // - sync: the segment's membership events (SegmentEvent) after the cursor up to `untilEvent`, the last
 //   event per customer deciding: entered -> added (unless already on the list), left -> taken off
-//   (if they were on it). Deltas, never the whole list.
+//   (if they were on it); then, for an email tool, the shop's consent changes (ConsentEvent) after the
+//   segment's consent cursor up to `untilConsent`, of customers who are members now: one who is now
+//   SUBSCRIBED and not on the list is added, one on the list who no longer is is taken off (and, where
+//   the service has it, unsubscribed). Deltas, never the whole list.
 // An email tool receives only members with SUBSCRIBED email marketing consent and an e-mail; the
 // others are counted as skipped (and taken off the list if a past run put them there).
 // A batch is sent, then its records and the cursor commit: a runner killed in between resends that
@@ -25,6 +28,7 @@ import {
   type JobError,
   type RecordChange,
 } from "./jobs.server";
+import { consentChangesPage } from "./consent.server";
 import { customersById, memberPage, segmentRef } from "./members.server";
 
 export type RunOptions = {
@@ -58,8 +62,12 @@ export async function runJob(
       return { ...job, status: "failed" };
     }
     const sync = await segmentSync(db, job);
-    const remote = await adapter.prepare(segment, sync?.remoteId ?? null);
-    if (remote !== sync?.remoteId) await saveSegmentSync(db, { ...job, remoteId: remote, now: options.now() });
+    const remote = await adapter.prepare(segment, sync?.remoteId ?? null, job.mode);
+    if (remote !== sync?.remoteId) {
+      // Moved (another Mailchimp audience): what was recorded there says nothing of the new place.
+      if (sync?.remoteId) await forgetRecords(db, job);
+      await saveSegmentSync(db, { ...job, remoteId: remote, now: options.now() });
+    }
     const ctx = await exportContext(db, { shop: job.shop, now: options.now() });
     const step = async (cursor: string, changes: Changes) => {
       job = await checkpoint(db, job, { cursor, ...changes, now: options.now(), leaseMs: options.leaseMs });
@@ -94,7 +102,8 @@ export async function runJob(
         await step(`x:${after}`, changes);
       }
     } else {
-      let after = Number(job.cursor || 0);
+      // The cursor is the last SegmentEvent id pushed, then "c:<ConsentEvent id>" while consent changes go.
+      let after = job.cursor.startsWith("c:") ? job.untilEvent : Number(job.cursor || 0);
       for (;;) {
         const events = await db.all(
           sql`SELECT "id", "customerId", "entered" FROM "SegmentEvent"
@@ -109,10 +118,33 @@ export async function runJob(
         after = events[events.length - 1]!.id;
         await step(String(after), changes);
       }
+      if (adapter.emailTool) {
+        if (!job.cursor.startsWith("c:")) await step(`c:${sync?.consentCursor ?? 0}`, none());
+        let consentAfter = Number(job.cursor.slice(2));
+        while (consentAfter < job.untilConsent) {
+          const page = await consentChangesPage(db, {
+            shop: job.shop,
+            segmentId: job.segmentId,
+            after: consentAfter,
+            until: job.untilConsent,
+            limit: adapter.batchSize,
+          });
+          const changes = await applyConsentChanges(db, job, adapter, remote, page.customerIds, ctx);
+          consentAfter = page.last;
+          await step(`c:${consentAfter}`, changes);
+        }
+      }
     }
     const current = await segmentSync(db, job);
-    if (!current || current.eventCursor < job.untilEvent)
-      await saveSegmentSync(db, { ...job, eventCursor: job.untilEvent, now: options.now() });
+    const consentCursor =
+      adapter.emailTool && (current?.consentCursor ?? 0) < job.untilConsent ? job.untilConsent : undefined;
+    if (!current || current.eventCursor < job.untilEvent || consentCursor !== undefined)
+      await saveSegmentSync(db, {
+        ...job,
+        eventCursor: Math.max(current?.eventCursor ?? 0, job.untilEvent),
+        consentCursor,
+        now: options.now(),
+      });
     await finishJob(db, job, { status: "done", now: options.now() });
     return { ...job, status: "done" };
   } catch (error) {
@@ -168,7 +200,19 @@ async function sendMembers(
     const onList = [...held]
       .filter(([, r]) => r.inList)
       .map(([customerId, r]) => ({ customerId, remoteId: r.remoteId }));
-    if (onList.length > 0) merge(changes, await removeRecords(adapter, remote, onList), false);
+    if (onList.length > 0) {
+      // Consent withdrawn since we sent them: unsubscribed there too where the service has it.
+      if (adapter.withdraw) {
+        const ids = new Set(onList.map((r) => r.customerId));
+        const failed = await adapter.withdraw(
+          remote,
+          page.filter((m) => ids.has(m.id)),
+        );
+        changes.failed += failed.length;
+        changes.errors.push(...failed);
+      }
+      merge(changes, await removeRecords(adapter, remote, onList), false);
+    }
   }
   return changes;
 }
@@ -196,6 +240,28 @@ async function applyDeltas(
   return changes;
 }
 
+/**
+ * Consent changed for these members (and not their membership): now SUBSCRIBED and not on the list ->
+ * added; on the list and no longer SUBSCRIBED -> taken off. The others (already as they should be) are
+ * not sent again.
+ */
+async function applyConsentChanges(
+  db: Executor,
+  job: ExportJob,
+  adapter: Adapter,
+  remote: string,
+  customerIds: readonly string[],
+  ctx: Awaited<ReturnType<typeof exportContext>>,
+): Promise<Changes> {
+  const changes = none();
+  if (customerIds.length === 0) return changes;
+  const held = await recordsFor(db, { ...job, customerIds });
+  const people = await customersById(db, { shop: job.shop, ids: customerIds });
+  const moved = people.filter((m) => consented(m) !== (held.get(m.id)?.inList ?? false));
+  if (moved.length > 0) merge(changes, await sendMembers(db, job, adapter, remote, moved, ctx), false);
+  return changes;
+}
+
 async function removeRecords(
   adapter: Adapter,
   remote: string,
@@ -217,6 +283,12 @@ function merge(into: Changes, from: Changes, countSkipped: boolean): void {
   if (countSkipped) into.skipped += from.skipped;
   into.failed += from.failed;
   into.errors.push(...from.errors);
+}
+
+async function forgetRecords(db: Executor, job: ExportJob): Promise<void> {
+  await db.run(
+    sql`DELETE FROM "ExportRecord" WHERE "shop" = ${job.shop} AND "target" = ${job.target} AND "segmentId" = ${job.segmentId}`,
+  );
 }
 
 /** Records on the list whose customer is no longer a member, in customer order after `after`. */

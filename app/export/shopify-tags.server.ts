@@ -1,8 +1,9 @@
 // Segments written back to Shopify (Admin GraphQL; ../shared/notes/contracts.md section 6), so that
 // Shopify Email, Flow and discounts can use them:
 // - a customer tag per segment: tagsAdd / tagsRemove, several customers a request as aliased fields;
-// - an app-owned customer metafield ($app:tailored.segments, a list of the segment names):
-//   metafieldsSet, at most 25 metafields a call;
+// - an app-owned customer metafield per segment ($app:tailored.segment_<id>, a boolean: true while the
+//   customer is a member, false once they leave): metafieldsSet, at most 25 metafields a call, atomic
+//   (one refused metafield fails its call's 25);
 // - "create as a native Shopify segment": segmentCreate, for a rule Shopify's own language can state.
 // The requests go through AdminClient (app/sync/admin-client.server.ts), which waits out THROTTLED
 // answers by extensions.cost.throttleStatus, 429 (Retry-After) and 5xx. Before a request this client
@@ -13,6 +14,11 @@ import type { AdminClient } from "~/sync/admin-client.server";
 export const TAGS_PER_REQUEST = 25;
 export const METAFIELDS_PER_CALL = 25;
 const COST_PER_TAG_MUTATION = 10;
+const COST_PER_METAFIELDS_CALL = 10;
+export const SEGMENT_METAFIELD_NAMESPACE = "$app:tailored";
+
+/** The app-owned metafield key a segment is written as (a boolean per customer). */
+export const segmentMetafieldKey = (segmentId: number) => `segment_${segmentId}`;
 
 export type TagResult = { customerId: string; error: string | null };
 
@@ -80,29 +86,47 @@ mutation TailoredSegmentTags(${params}, $tags: [String!]!) {
     return results;
   }
 
-  /** Sets the app-owned metafield on customers, at most 25 a call (Shopify's limit; atomic per call). */
-  async setSegmentsMetafield(values: readonly { customerId: string; segments: readonly string[] }[]): Promise<void> {
-    for (let i = 0; i < values.length; i += METAFIELDS_PER_CALL) {
-      const part = values.slice(i, i + METAFIELDS_PER_CALL);
-      await this.pace(10);
+  /**
+   * Sets the segment's app-owned boolean metafield on customers (true: member; false: left), at most 25
+   * a call. A call is all or nothing: a userError fails its 25, the one it names with Shopify's message.
+   */
+  async setSegmentFlag(customerIds: readonly string[], key: string, member: boolean): Promise<TagResult[]> {
+    const results: TagResult[] = [];
+    for (let i = 0; i < customerIds.length; i += METAFIELDS_PER_CALL) {
+      const part = customerIds.slice(i, i + METAFIELDS_PER_CALL);
+      await this.pace(COST_PER_METAFIELDS_CALL);
       const data = await this.admin.request<{ metafieldsSet: { userErrors: { field?: string[]; message: string }[] } }>(
         `#graphql
-mutation TailoredSegmentsMetafield($metafields: [MetafieldsSetInput!]!) {
+mutation TailoredSegmentMetafield($metafields: [MetafieldsSetInput!]!) {
   metafieldsSet(metafields: $metafields) { userErrors { field message } }
 }`,
         {
-          metafields: part.map((v) => ({
-            ownerId: gid(v.customerId),
-            namespace: "$app:tailored",
-            key: "segments",
-            type: "list.single_line_text_field",
-            value: JSON.stringify(v.segments),
+          metafields: part.map((id) => ({
+            ownerId: gid(id),
+            namespace: SEGMENT_METAFIELD_NAMESPACE,
+            key,
+            type: "boolean",
+            value: member ? "true" : "false",
           })),
         },
       );
       const errors = data.metafieldsSet.userErrors;
-      if (errors.length > 0) throw new UserErrors(`metafieldsSet: ${errors.map((e) => e.message).join("; ")}`, errors);
+      const named = new Map<number, string>();
+      for (const e of errors) {
+        const at = Number(e.field?.[1]);
+        if (Number.isInteger(at) && at >= 0 && at < part.length) named.set(at, e.message);
+      }
+      part.forEach((customerId, j) =>
+        results.push({
+          customerId,
+          error:
+            errors.length === 0
+              ? null
+              : (named.get(j) ?? "not written: Shopify refused another metafield of the same call"),
+        }),
+      );
     }
+    return results;
   }
 
   /** A native Shopify segment with this name and query (Shopify checks the query; its errors come back). */

@@ -4,8 +4,14 @@
 // (app/sync/worker.server.ts); the CLI drains jobs itself (`tailored export`).
 import type { Executor } from "~/db/database.server";
 import type { AdminClient } from "~/sync/admin-client.server";
-import { clientFor, type ClientOptions } from "./credentials.server";
-import { klaviyoAdapter, mailchimpAdapter, shopifyTagsAdapter, type Adapter } from "./destinations.server";
+import { chosenList, clientFor, type ClientOptions } from "./credentials.server";
+import {
+  klaviyoAdapter,
+  mailchimpAdapter,
+  shopifyMetafieldAdapter,
+  shopifyTagsAdapter,
+  type Adapter,
+} from "./destinations.server";
 import { claimJob, finishJob, listsCreatedSince, queueJob, syncsDue, type ExportJob } from "./jobs.server";
 import type { KlaviyoClient } from "./klaviyo.server";
 import type { MailchimpClient } from "./mailchimp.server";
@@ -35,6 +41,8 @@ export function adapterFactory(
   return async (job) => sized(await make(job));
   async function make(job: ExportJob): Promise<Adapter> {
     if (job.target === "shopify-tags") return shopifyTagsAdapter(await adminClient(job.shop), clientOptions.sleep);
+    if (job.target === "shopify-metafield")
+      return shopifyMetafieldAdapter(await adminClient(job.shop), clientOptions.sleep);
     const client = await clientFor(db, { shop: job.shop, service: job.target, options: clientOptions });
     if (job.target === "klaviyo") {
       const day = new Date(Math.floor(now().getTime() / 86_400_000) * 86_400_000);
@@ -43,7 +51,9 @@ export function adapterFactory(
         listsCreatedToday: () => listsCreatedSince(db, { shop: job.shop, target: "klaviyo", since: day }),
       });
     }
-    return mailchimpAdapter(client as MailchimpClient);
+    return mailchimpAdapter(client as MailchimpClient, {
+      audienceId: (await chosenList(db, { shop: job.shop, service: "mailchimp" })) ?? undefined,
+    });
   }
 }
 

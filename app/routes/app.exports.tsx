@@ -17,18 +17,19 @@ import {
   Select,
   Text,
 } from "@shopify/polaris";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
 import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
-import { DEFAULT_FIELDS, FIELD_NAMES, FIELDS } from "~/export/csv";
+import { DEFAULT_FIELDS, FIELD_NAMES, FIELDS, parseFields } from "~/export/csv";
+import { signDownload } from "~/export/download-token.server";
+import { segmentRef } from "~/export/members.server";
+import { SecretsError } from "~/export/secrets.server";
 import { kickExportJobs } from "~/export/background.server";
 import { listDestinations } from "~/export/credentials.server";
 import { JobInputError, listJobs, queueJob } from "~/export/jobs.server";
-import { TARGETS } from "~/export/targets";
-
-const TARGET_LABEL = { klaviyo: "Klaviyo", mailchimp: "Mailchimp", "shopify-tags": "Shopify customer tag" } as const;
+import { isService, TARGET_LABEL, TARGETS } from "~/export/targets";
 
 export const meta = () => pageTitle("Exports");
 
@@ -75,12 +76,41 @@ const ActionSchema = z.object({
   keepInSync: z.enum(["true", "false"]).default("false"),
 });
 
+const DownloadSchema = z.object({
+  intent: z.literal("download"),
+  segmentId: z.coerce.number().int().positive().max(2_147_483_647),
+  fields: z.string().max(2_000),
+  bom: z.enum(["true", "false"]).default("false"),
+});
+
+/** A short-lived signed URL for the CSV (a plain link does not work inside Shopify admin's iframe). */
+async function downloadUrl(shop: string, form: Record<string, FormDataEntryValue>) {
+  const parsed = DownloadSchema.safeParse(form);
+  if (!parsed.success) return json({ ok: false, error: "Choose a segment and the fields" }, { status: 400 });
+  const fields = parseFields(parsed.data.fields);
+  if (!fields.ok) return json({ ok: false, error: fields.error }, { status: 422 });
+  const segment = await segmentRef(db, { shop, id: parsed.data.segmentId });
+  if (!segment) return json({ ok: false, error: "No such segment" }, { status: 404 });
+  try {
+    const token = signDownload(
+      { shop, segmentId: segment.id, fields: fields.fields, bom: parsed.data.bom === "true" },
+      { now: new Date() },
+    );
+    return json({ ok: true, url: `/exports/download/${token}` });
+  } catch (error) {
+    if (error instanceof SecretsError) return json({ ok: false, error: error.message }, { status: 503 });
+    throw error;
+  }
+}
+
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const parsed = ActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const form = Object.fromEntries(await request.formData());
+  if (form.intent === "download") return downloadUrl(shop, form);
+  const parsed = ActionSchema.safeParse(form);
   if (!parsed.success) return json({ ok: false, error: "Choose a segment and where to send it" }, { status: 400 });
   const { segmentId, target, keepInSync } = parsed.data;
-  if (target !== "shopify-tags" && !(await listDestinations(db, { shop })).some((d) => d.service === target)) {
+  if (isService(target) && !(await listDestinations(db, { shop })).some((d) => d.service === target)) {
     return json({ ok: false, error: `Connect ${TARGET_LABEL[target]} on the Settings page first` }, { status: 422 });
   }
   try {
@@ -105,6 +135,7 @@ const STATUS_TONE = { done: "success", failed: "critical", running: "info", queu
 export default function ExportsPage() {
   const data = useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ ok: boolean; message?: string; error?: string }>();
+  const download = useFetcher<{ ok: boolean; url?: string; error?: string }>();
   const revalidator = useRevalidator();
   const [segment, setSegment] = useState(String(data.selected ?? ""));
   const [fields, setFields] = useState<string[]>(data.fields.filter((f) => f.default).map((f) => f.name));
@@ -119,11 +150,16 @@ export default function ExportsPage() {
     return () => clearInterval(timer);
   }, [active, revalidator]);
 
-  const csvUrl = useMemo(() => {
-    const params = new URLSearchParams({ fields: fields.join(",") });
-    if (bom) params.set("bom", "1");
-    return `/app/segments/${segment}/export.csv?${params}`;
-  }, [segment, fields, bom]);
+  // The signed URL opens in a new window: inside Shopify admin App Bridge lets `open()` out of the
+  // iframe, and the browser downloads the file there.
+  const opened = useRef<string | null>(null);
+  useEffect(() => {
+    const url = download.data?.url;
+    if (download.state === "idle" && url && opened.current !== url) {
+      opened.current = url;
+      window.open(url, "_blank");
+    }
+  }, [download.state, download.data]);
 
   const segmentOptions = data.segments.map((s) => ({
     label: `${s.name} (${s.memberCount.toLocaleString("en-US")})`,
@@ -178,18 +214,25 @@ export default function ExportsPage() {
                 ))}
               </InlineStack>
               <Checkbox label="For spreadsheets (UTF-8 byte-order mark)" checked={bom} onChange={setBom} />
+              {download.data && !download.data.ok && download.state === "idle" ? (
+                <Banner tone="critical">
+                  <p>{download.data.error}</p>
+                </Banner>
+              ) : null}
               <InlineStack>
-                {/* A plain link: the browser downloads the file itself (the client router would try to
-                    load the CSV as a page). */}
-                {segment && fields.length > 0 ? (
-                  <a href={csvUrl} download className="Polaris-Button Polaris-Button--variantPrimary">
-                    Download CSV
-                  </a>
-                ) : (
-                  <Button disabled variant="primary">
-                    Download CSV
-                  </Button>
-                )}
+                <Button
+                  variant="primary"
+                  disabled={!segment || fields.length === 0}
+                  loading={download.state !== "idle"}
+                  onClick={() =>
+                    download.submit(
+                      { intent: "download", segmentId: segment, fields: fields.join(","), bom: String(bom) },
+                      { method: "post" },
+                    )
+                  }
+                >
+                  Download CSV
+                </Button>
               </InlineStack>
             </BlockStack>
           </Card>
@@ -203,7 +246,7 @@ export default function ExportsPage() {
               <Select
                 label="Destination"
                 options={TARGETS.map((t) => ({
-                  label: `${TARGET_LABEL[t]}${t !== "shopify-tags" && !data.connected.includes(t) ? " (not connected)" : ""}`,
+                  label: `${TARGET_LABEL[t]}${isService(t) && !data.connected.includes(t) ? " (not connected)" : ""}`,
                   value: t,
                 }))}
                 value={target}

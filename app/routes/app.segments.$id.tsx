@@ -1,6 +1,7 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData, useNavigate, type ShouldRevalidateFunction } from "@remix-run/react";
+import { json, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useFetcher, useLoaderData, useNavigate, type ShouldRevalidateFunction } from "@remix-run/react";
 import {
+  Banner,
   BlockStack,
   Card,
   IndexTable,
@@ -19,7 +20,11 @@ import { shareOfCustomers } from "~/components/share";
 import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { parseSegmentId } from "~/domain/segments/segment-id";
+import { nativeSegmentCheck } from "~/export/native-segment";
+import { createNativeSegment } from "~/export/native-segment.server";
+import { segmentRef } from "~/export/members.server";
 import { segmentDetail, type PreviewMember } from "~/models/segments/read-models.server";
+import { adminClientForShop } from "~/sync/shopify-client.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);
@@ -34,7 +39,35 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     demo,
     lastComputedAt: detail.lastComputedAt?.toISOString() ?? null,
     createdAt: detail.createdAt.toISOString(),
+    // Whether "Create as a Shopify segment" is offered, and why not (decided from the parsed rule).
+    native: nativeSegmentCheck(detail.query),
   };
+};
+
+type ActionData = { ok: boolean; message?: string; error?: string };
+
+/** "Create as a Shopify segment": segmentCreate with the segment's name and rule. */
+export const action = async ({ request, params }: ActionFunctionArgs) => {
+  const { shop } = await requireAdmin(request);
+  const id = parseSegmentId(params.id);
+  const segment = id === null ? null : await segmentRef(db, { shop, id });
+  if (!segment) return json<ActionData>({ ok: false, error: "No such segment" }, { status: 404 });
+  const form = await request.formData();
+  if (form.get("intent") !== "native-segment")
+    return json<ActionData>({ ok: false, error: "Unknown action" }, { status: 400 });
+  let admin;
+  try {
+    admin = await adminClientForShop(shop);
+  } catch {
+    return json<ActionData>(
+      { ok: false, error: "Shopify cannot be reached for this shop (no access token: is the app installed?)" },
+      { status: 422 },
+    );
+  }
+  const outcome = await createNativeSegment(admin, segment);
+  return outcome.ok
+    ? json<ActionData>({ ok: true, message: `Created in Shopify as the segment "${segment.name}"` })
+    : json<ActionData>({ ok: false, error: outcome.error }, { status: 422 });
 };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
@@ -195,6 +228,7 @@ export default function SegmentPage() {
   const s = useLoaderData<typeof loader>();
   const first = s.sizeOverTime[0]?.size ?? 0;
   const [deleting, setDeleting] = useState(false);
+  const native = useFetcher<ActionData>();
   return (
     <Page
       title={s.name}
@@ -205,10 +239,31 @@ export default function SegmentPage() {
         // Using the segment: the CSV at once, the email tools and Shopify tags through the Exports page.
         { content: "Export CSV", url: `/app/segments/${s.id}/export.csv?bom=1`, external: true },
         { content: "Send to email or tags", url: `/app/exports?segment=${s.id}` },
+        {
+          content: "Create as a Shopify segment",
+          disabled: !s.native.ok || native.state !== "idle",
+          helpText: s.native.ok
+            ? "Shopify's own segment, with this rule, for Shopify Email and discounts"
+            : s.native.reason,
+          onAction: () => native.submit({ intent: "native-segment" }, { method: "post" }),
+        },
         { content: "Delete", destructive: true, onAction: () => setDeleting(true) },
       ]}
     >
       <Layout>
+        {native.data && native.state === "idle" ? (
+          <Layout.Section>
+            <Banner tone={native.data.ok ? "success" : "critical"}>
+              <p>{native.data.ok ? native.data.message : native.data.error}</p>
+            </Banner>
+          </Layout.Section>
+        ) : !s.native.ok ? (
+          <Layout.Section>
+            <Text as="p" variant="bodySm" tone="subdued" id="native-segment-reason">
+              Not offered as a Shopify segment: {s.native.reason}.
+            </Text>
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="200">

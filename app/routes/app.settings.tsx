@@ -1,9 +1,10 @@
 // Settings: the email tools' API keys. A key is checked with the service, stored encrypted
 // (app/export/credentials.server.ts), and never sent back: the page shows only which services are
-// connected, and to which account.
+// connected, and to which account. Once Mailchimp is connected, its audiences (GET /lists) are listed
+// and the merchant picks the one Tailored uses; an id the account does not have is refused.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
 import { useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
@@ -11,10 +12,12 @@ import { pageTitle } from "~/components/page-title";
 import { ModelSettingsCard } from "~/components/settings/ModelSettings";
 import { db } from "~/db.server";
 import {
+  chooseMailchimpAudience,
   connectDestination,
   CredentialsError,
   disconnectDestination,
   listDestinations,
+  mailchimpAudiences,
   SERVICES,
 } from "~/export/credentials.server";
 import { DestinationError } from "~/export/http.server";
@@ -39,9 +42,22 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     encryption = error instanceof SecretsError ? error.message : "The encryption key cannot be read";
   }
   const connected = await listDestinations(db, { shop });
+  const mailchimp = connected.find((d) => d.service === "mailchimp");
+  let audiences: { id: string; name: string }[] = [];
+  let audiencesError: string | null = null;
+  if (mailchimp) {
+    try {
+      audiences = await mailchimpAudiences(db, { shop });
+    } catch {
+      audiencesError = "Mailchimp's audiences could not be read just now; reload to try again";
+    }
+  }
   return {
     encryption,
     models: await modelSettings(db, { shop }),
+    audiences,
+    audiencesError,
+    audienceId: mailchimp?.listId ?? null,
     services: SERVICES.map((service) => {
       const c = connected.find((d) => d.service === service);
       return {
@@ -57,6 +73,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 const ActionSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("connect"), service: z.enum(SERVICES), apiKey: z.string().max(500) }),
   z.object({ intent: z.literal("disconnect"), service: z.enum(SERVICES) }),
+  z.object({ intent: z.literal("audience"), service: z.literal("mailchimp"), audienceId: z.string().min(1).max(100) }),
 ]);
 
 type ActionData = { ok: boolean; service?: string; message?: string; error?: string };
@@ -74,6 +91,21 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   if (input.intent === "disconnect") {
     await disconnectDestination(db, { shop, service: input.service });
     return json<ActionData>({ ok: true, service: input.service, message: `${LABEL[input.service]} disconnected` });
+  }
+  if (input.intent === "audience") {
+    try {
+      const name = await chooseMailchimpAudience(db, { shop, audienceId: input.audienceId, now: new Date() });
+      return json<ActionData>({ ok: true, service: "mailchimp", message: `Segments go to the audience ${name}` });
+    } catch (error) {
+      if (error instanceof CredentialsError)
+        return json<ActionData>({ ok: false, service: "mailchimp", error: error.message }, { status: 422 });
+      if (error instanceof DestinationError)
+        return json<ActionData>(
+          { ok: false, service: "mailchimp", error: "Mailchimp could not be reached; try again" },
+          { status: 503 },
+        );
+      throw error;
+    }
   }
   try {
     const { account } = await connectDestination(db, {
@@ -99,6 +131,41 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     throw error;
   }
 };
+
+function AudienceChoice() {
+  const data = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [chosen, setChosen] = useState(data.audienceId ?? data.audiences[0]?.id ?? "");
+  if (data.audiencesError) return <Banner tone="warning">{data.audiencesError}</Banner>;
+  if (data.audiences.length === 0)
+    return <Banner tone="warning">The Mailchimp account has no audience yet: create one in Mailchimp.</Banner>;
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value="audience" />
+      <input type="hidden" name="service" value="mailchimp" />
+      <BlockStack gap="200">
+        <Select
+          label="Audience Tailored adds members to"
+          name="audienceId"
+          options={data.audiences.map((a) => ({ label: a.name, value: a.id }))}
+          value={chosen}
+          onChange={setChosen}
+          helpText={
+            data.audienceId
+              ? "A segment's next full export goes to the audience chosen here; changes follow it there."
+              : "Not chosen yet: the account's first audience is used."
+          }
+          error={result?.service === "mailchimp" && !result.ok && result.error ? result.error : undefined}
+        />
+        <InlineStack>
+          <Button submit disabled={chosen === data.audienceId}>
+            Use this audience
+          </Button>
+        </InlineStack>
+      </BlockStack>
+    </Form>
+  );
+}
 
 function ServiceCard({ s }: { s: ReturnType<typeof useLoaderData<typeof loader>>["services"][number] }) {
   const result = useActionData<typeof action>();
@@ -139,6 +206,7 @@ function ServiceCard({ s }: { s: ReturnType<typeof useLoaderData<typeof loader>>
             </InlineStack>
           </BlockStack>
         </Form>
+        {s.connected && s.service === "mailchimp" ? <AudienceChoice /> : null}
         {s.connected ? (
           <Form method="post">
             <input type="hidden" name="intent" value="disconnect" />

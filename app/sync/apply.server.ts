@@ -7,6 +7,7 @@ import type { CustomerRow, OrderRow } from "~/domain/rows";
 import { applyConsentEvent, applyTagsEvent } from "~/models/customer-events.server";
 import { CUSTOMER_TABLES, eraseCustomer, erasures, eraseShop, SHOP_TABLES } from "~/models/erasure.server";
 import { deleteRecords, upsertCustomers, upsertOrders, upsertProducts } from "~/models/store.server";
+import { emailConsentStates, noteConsentChange } from "~/export/consent.server";
 import { savePrivacyReport } from "~/export/privacy-report.server";
 import { mapCustomerRedact, mapDataRequest, mapShopRedact } from "./compliance";
 import { AFTER_UNINSTALL_TOPICS } from "./installed-shops";
@@ -175,6 +176,8 @@ export async function applyWebhook(
         at: consentUpdatedAt,
         now,
       });
+      // Kept-in-sync email tools follow consent even when membership does not move (decision 024).
+      if (changed && email) await noteConsentChange(tx, { shop, customerIds: [customerId], now });
       return { ok: true, customersChanged: changed ? [customerId] : [] };
     }
     case "customers/create":
@@ -185,7 +188,14 @@ export async function applyWebhook(
       if (erased) return erased;
       // Since API 2025-01 these payloads carry neither tags nor consent: keep what we hold (the
       // bulk backfill and reconciliation, over GraphQL, bring them).
-      await upsertCustomers(tx, { shop, rows: [mapped.value], now, keep: customerWebhookGaps(payload) });
+      const keep = customerWebhookGaps(payload);
+      // A payload that carries email consent (API versions before 2025-01) may change it.
+      const consent = !keep.includes("emailMarketingState");
+      const ids = [mapped.value.id];
+      const before = consent ? await emailConsentStates(tx, { shop, customerIds: ids }) : null;
+      await upsertCustomers(tx, { shop, rows: [mapped.value], now, keep });
+      if (before && (await emailConsentStates(tx, { shop, customerIds: ids })).get(ids[0]!) !== before.get(ids[0]!))
+        await noteConsentChange(tx, { shop, customerIds: ids, now });
       return { ok: true, customersChanged: [mapped.value.id] };
     }
     case "customers/delete": {

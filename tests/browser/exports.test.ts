@@ -2,6 +2,7 @@
 // picker, holds exactly the segment's members.
 import fs from "node:fs";
 import { parse } from "csv-parse/sync";
+import type { Download } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "~/db/database.server";
 import { decoder, sql, text } from "~/db/sql";
@@ -35,10 +36,13 @@ describe("Exports page in Chromium", () => {
     await page.getByRole("heading", { name: "Download as CSV" }).waitFor();
     await page.getByLabel("Segment to export").selectOption(String(segment));
     await page.getByLabel("Customer ID").check();
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("link", { name: "Download CSV" }).click(),
-    ]);
+    // The button asks for a signed URL and opens it in a new window (as inside Shopify admin, where a
+    // plain link would carry no session token); the download happens there.
+    const downloaded = new Promise<Download>((resolve) =>
+      page.context().on("page", (popup) => popup.on("download", resolve)),
+    );
+    await page.getByRole("button", { name: "Download CSV" }).click();
+    const download = await downloaded;
     expect(download.suggestedFilename()).toMatch(/^Repeat-buyers-\d{4}-\d{2}-\d{2}\.csv$/);
     const file = await download.path();
     const bytes = fs.readFileSync(file!);

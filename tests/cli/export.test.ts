@@ -85,6 +85,36 @@ describe.each(DIALECTS)("export from the command line on %s", (dialect) => {
     expect(rows.slice(1).every((r) => Number(r[2]) >= 1)).toBe(true);
   });
 
+  it("takes prediction fields: empty while the shop has no fit", async () => {
+    const file = path.join(dir, "predicted.csv");
+    await cliJson(
+      database.url,
+      "export",
+      "--shop",
+      SHOP,
+      "--segment",
+      String(segment),
+      "--to",
+      "csv",
+      "--out",
+      file,
+      "--fields",
+      "customer_id,predicted_clv,p_alive,churn_risk,predicted_spend_tier,expected_orders_90d,cluster",
+    );
+    const rows = parse(fs.readFileSync(file, "utf8")) as string[][];
+    expect(rows[0]).toEqual([
+      "Customer ID",
+      "Predicted 12-month value",
+      "P(alive)",
+      "Churn risk",
+      "Predicted spend tier",
+      "Expected orders (90 days)",
+      "Cluster",
+    ]);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows.slice(1)) expect(row.slice(1)).toEqual(["", "", "", "", "", ""]);
+  });
+
   it("refuses a field it does not know, and a segment the shop does not have", async () => {
     await expect(
       cli(

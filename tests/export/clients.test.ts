@@ -225,12 +225,15 @@ describe("Shopify tags, metafields and segments", () => {
     shopify.exported.knownCustomers = new Set();
   });
 
-  it("sets the app's metafield 25 at a time, and creates a native segment", async () => {
-    const values = Array.from({ length: 30 }, (_, i) => ({ customerId: String(900 + i), segments: ["VIP"] }));
-    await new ShopifyTagsClient(admin()).setSegmentsMetafield(values);
-    expect(shopify.exported.metafields.get("gid://shopify/Customer/929 $app:tailored.segments")).toBe('["VIP"]');
+  it("sets the segment's app metafield 25 at a time, true on entering and false on leaving, and creates a native segment", async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => String(900 + i));
+    const results = await new ShopifyTagsClient(admin()).setSegmentFlag(ids, "segment_7", true);
+    expect(results.every((r) => r.error === null)).toBe(true);
+    expect(shopify.exported.metafields.get("gid://shopify/Customer/929 $app:tailored.segment_7")).toBe("true");
     const ops = shopify.requests.filter((r) => r.operation === "metafieldsSet" && r.status === 200 && !r.throttled);
     expect(ops).toHaveLength(2);
+    await new ShopifyTagsClient(admin()).setSegmentFlag(["929"], "segment_7", false);
+    expect(shopify.exported.metafields.get("gid://shopify/Customer/929 $app:tailored.segment_7")).toBe("false");
     const segment = await new ShopifyTagsClient(admin()).createSegment("VIP", "amount_spent > 100");
     expect(segment.id).toMatch(/^gid:\/\/shopify\/Segment\//);
     await expect(new ShopifyTagsClient(admin()).createSegment("VIP", "amount_spent > 100")).rejects.toThrow(

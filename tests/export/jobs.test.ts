@@ -4,7 +4,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { decoder, int, sql, text } from "~/db/sql";
-import { connectDestination, CredentialsError, listDestinations } from "~/export/credentials.server";
+import {
+  chooseMailchimpAudience,
+  connectDestination,
+  CredentialsError,
+  listDestinations,
+} from "~/export/credentials.server";
 import { getJob, queueJob, type Target } from "~/export/jobs.server";
 import { newEncryptionKey } from "~/export/secrets.server";
 import { adapterFactory, drainJobs } from "~/export/worker.server";
@@ -96,8 +101,8 @@ describe.each(DIALECTS)("export jobs on %s", (dialect) => {
     await connectDestination(db, { shop: SHOP, service: "klaviyo", apiKey: KLAVIYO_KEY, now, options: options() });
     await connectDestination(db, { shop: SHOP, service: "mailchimp", apiKey: MAILCHIMP_KEY, now, options: options() });
     expect(await listDestinations(db, { shop: SHOP })).toEqual([
-      { service: "klaviyo", account: "Stand-in Store", connectedAt: now },
-      { service: "mailchimp", account: "Stand-in Chimp", connectedAt: now },
+      { service: "klaviyo", account: "Stand-in Store", connectedAt: now, listId: null },
+      { service: "mailchimp", account: "Stand-in Chimp", connectedAt: now, listId: null },
     ]);
     const rows = await db.all(
       sql`SELECT "secret" FROM "Destination" WHERE "shop" = ${SHOP}`,
@@ -190,6 +195,30 @@ describe.each(DIALECTS)("export jobs on %s", (dialect) => {
     const sync = await run("mailchimp", "sync");
     expect(sync).toMatchObject({ status: "done", sent: 1 });
     expect(mailchimp.tagged("tailored: VIP")).not.toContain("newvip@example.com");
+  });
+
+  it("Mailchimp: a full run follows the audience the merchant chose; an audience the account lacks is refused", async () => {
+    mailchimp.refuse.clear();
+    mailchimp.audiences.set("aud002", { name: "Newsletter", members: new Map() });
+    await expect(
+      chooseMailchimpAudience(db, { shop: SHOP, audienceId: "nope", now, options: options() }),
+    ).rejects.toBeInstanceOf(CredentialsError);
+    expect(await chooseMailchimpAudience(db, { shop: SHOP, audienceId: "aud002", now, options: options() })).toBe(
+      "Newsletter",
+    );
+    const job = await run("mailchimp", "full");
+    expect(job).toMatchObject({ status: "done", failed: 0 });
+    expect(mailchimp.tagged("tailored: VIP", "aud002")).toEqual(
+      people
+        .filter((p) => p.id !== "5002" && p.id !== "5001" && p.emailMarketingState === "SUBSCRIBED" && p.email)
+        .map((p) => p.email!)
+        .sort(),
+    );
+    const [sync] = await db.all(
+      sql`SELECT "remoteId" FROM "SegmentSync" WHERE "shop" = ${SHOP} AND "target" = 'mailchimp'`,
+      decoder({ remoteId: text }),
+    );
+    expect(JSON.parse(sync!.remoteId)).toMatchObject({ list: "aud002" });
   });
 
   it("records each sent customer once per destination, with what the destination calls them", async () => {

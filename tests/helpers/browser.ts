@@ -1,4 +1,5 @@
 // Debian's Chromium driven by playwright-core (nothing downloads a browser; .ci/run installs chromium).
+import { newEncryptionKey } from "~/export/secrets.server";
 import fs from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { createEmptyDatabase, type TestDatabase } from "./db";
@@ -47,7 +48,13 @@ export async function startDemoApp(prepare: (databaseUrl: string) => Promise<voi
   try {
     await prepare(database.url);
     buildApp();
-    server = await startServer({ DATABASE_URL: database.url, TAILORED_DEMO: "1", HOST: "127.0.0.1" });
+    server = await startServer({
+      DATABASE_URL: database.url,
+      TAILORED_DEMO: "1",
+      HOST: "127.0.0.1",
+      // As npm run demo sets it: the CSV download's signed URL (and sealed API keys) need it.
+      TAILORED_ENCRYPTION_KEY: newEncryptionKey(),
+    });
     browser = await launchBrowser();
   } catch (error) {
     await stop();

@@ -12,9 +12,11 @@ import { cliJson } from "../helpers/cli";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { stubDemoEnv } from "../helpers/demo-env";
 import { FakeKlaviyo } from "../helpers/fake-klaviyo";
+import { FakeMailchimp } from "../helpers/fake-mailchimp";
 import { customer } from "../helpers/rows";
 
 const KEY = "pk_routes_0123456789abcdef";
+const MC_KEY = "fedcba9876543210fedcba9876543210-us3";
 const now = new Date("2026-06-02T00:00:00Z");
 const base = "http://localhost:3000";
 
@@ -22,12 +24,19 @@ describe("export routes (demo mode)", () => {
   let database: TestDatabase;
   let db: Db;
   let fake: FakeKlaviyo;
+  let chimp: FakeMailchimp;
   let segmentId: number;
   beforeAll(async () => {
     database = await createEmptyDatabase("sqlite");
     await cliJson(database.url, "migrate");
     fake = await new FakeKlaviyo(KEY).start();
-    stubDemoEnv(database.url, { TAILORED_ENCRYPTION_KEY: newEncryptionKey(), KLAVIYO_API_ORIGIN: fake.url });
+    chimp = await new FakeMailchimp(MC_KEY).start();
+    chimp.audiences.set("aud002", { name: "Newsletter", members: new Map() });
+    stubDemoEnv(database.url, {
+      TAILORED_ENCRYPTION_KEY: newEncryptionKey(),
+      KLAVIYO_API_ORIGIN: fake.url,
+      MAILCHIMP_API_ORIGIN: chimp.url,
+    });
     ({ db } = await import("~/db.server"));
     await upsertShop(db, { domain: DEMO_SHOP, name: "Demo", currencyCode: "EUR", ianaTimezone: "Europe/Paris" });
     await upsertCustomers(db, {
@@ -51,6 +60,7 @@ describe("export routes (demo mode)", () => {
   afterAll(async () => {
     await db.close();
     await fake.close();
+    await chimp.close();
     vi.unstubAllEnvs();
     await database.drop();
   });
@@ -88,6 +98,7 @@ describe("export routes (demo mode)", () => {
   });
 
   const settings = () => import("~/routes/app.settings");
+  const exportsPage = () => import("~/routes/app.exports");
   const post = (path: string, fields: Record<string, string>) =>
     new Request(`${base}${path}`, { method: "POST", body: new URLSearchParams(fields) });
 
@@ -129,6 +140,90 @@ describe("export routes (demo mode)", () => {
       connected: true,
       account: "Stand-in Store",
     });
+  });
+
+  it("Settings: Mailchimp's audiences are listed once connected; one of them is chosen, another id refused", async () => {
+    const { action, loader } = await settings();
+    const call = (body: Record<string, string>) =>
+      action({ request: post("/app/settings", body), params: {}, context: {} });
+    expect((await call({ intent: "connect", service: "mailchimp", apiKey: MC_KEY })).status).toBe(200);
+    const page = await loader({ request: new Request(`${base}/app/settings`), params: {}, context: {} });
+    expect(page.audiences).toEqual([
+      { id: "aud001", name: "Stand-in audience" },
+      { id: "aud002", name: "Newsletter" },
+    ]);
+    expect(page.audienceId).toBeNull();
+    expect(JSON.stringify(page)).not.toContain(MC_KEY);
+    const refused = await call({ intent: "audience", service: "mailchimp", audienceId: "aud999" });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toMatch(/not one of the Mailchimp account's/);
+    expect((await call({ intent: "audience", service: "mailchimp", audienceId: "" })).status).toBe(400);
+    const chosen = await call({ intent: "audience", service: "mailchimp", audienceId: "aud002" });
+    expect(chosen.status).toBe(200);
+    expect(await chosen.text()).toContain("Newsletter");
+    const after = await loader({ request: new Request(`${base}/app/settings`), params: {}, context: {} });
+    expect(after.audienceId).toBe("aud002");
+    // Reconnecting the same account keeps the choice.
+    await call({ intent: "connect", service: "mailchimp", apiKey: MC_KEY });
+    expect((await loader({ request: new Request(`${base}/app/settings`), params: {}, context: {} })).audienceId).toBe(
+      "aud002",
+    );
+    expect((await call({ intent: "disconnect", service: "mailchimp" })).status).toBe(200);
+  });
+
+  it("CSV by signed URL: the page's action makes one; it expires, and a changed or another shop's is refused", async () => {
+    const { action } = await exportsPage();
+    const made = (await action({
+      request: post("/app/exports", {
+        intent: "download",
+        segmentId: String(segmentId),
+        fields: "customer_id,email",
+        bom: "false",
+      }),
+      params: {},
+      context: {},
+    })) as Response;
+    expect(made.status).toBe(200);
+    const { url } = (await made.json()) as { url: string };
+    expect(url).toMatch(/^\/exports\/download\/[\w-]+\.[\w-]+$/);
+    const route = await import("~/routes/exports.download.$token");
+    const open = async (token: string) =>
+      route.loader({ request: new Request(`${base}/exports/download/${token}`), params: { token }, context: {} });
+    const token = url.split("/").pop()!;
+    const ok = await open(token);
+    expect(ok.status).toBe(200);
+    expect(parse(await ok.text())).toEqual([
+      ["Customer ID", "Email"],
+      ["1", "plain@example.com"],
+      ["2", "'=evil@example.com"],
+    ]);
+    // Another shop named in the token (its signature no longer matches): refused.
+    const [body, signature] = token.split(".");
+    const grant = JSON.parse(Buffer.from(body!, "base64url").toString("utf8"));
+    const forged = Buffer.from(JSON.stringify({ ...grant, shop: "other.myshopify.com" })).toString("base64url");
+    expect((await open(`${forged}.${signature}`)).status).toBe(403);
+    // Tampered signature, and nonsense.
+    expect((await open(`${body}.${signature!.slice(0, -2)}AA`)).status).toBe(403);
+    expect((await open("nonsense")).status).toBe(403);
+    // Signed for another shop by us: that shop's segment of that id, never this one's.
+    const { signDownload } = await import("~/export/download-token.server");
+    const elsewhere = signDownload(
+      { shop: "other.myshopify.com", segmentId, fields: ["email"], bom: false },
+      { now: new Date() },
+    );
+    expect((await open(elsewhere)).status).toBe(404);
+    // Expired.
+    const old = signDownload(
+      { shop: DEMO_SHOP, segmentId, fields: ["email"], bom: false },
+      { now: new Date(Date.now() - 10 * 60_000) },
+    );
+    expect((await open(old)).status).toBe(410);
+    // Bad input to the action: 400/422/404, never a 500.
+    const bad = (body: Record<string, string>) =>
+      action({ request: post("/app/exports", body), params: {}, context: {} }).then((r) => (r as Response).status);
+    expect(await bad({ intent: "download", segmentId: "x", fields: "email" })).toBe(400);
+    expect(await bad({ intent: "download", segmentId: String(segmentId), fields: "nope" })).toBe(422);
+    expect(await bad({ intent: "download", segmentId: "999999", fields: "email" })).toBe(404);
   });
 
   it("Exports: queues a job (422 for a destination not connected, 400 for nonsense) and lists it", async () => {

@@ -68,7 +68,7 @@ const exportCommand: CliCommand = {
         a segment's members as CSV (fields: customer_id, email, first_name, last_name, country, province,
         city, tags, email_marketing, sms_marketing, customer_since, number_of_orders, amount_spent,
         average_order_value, first_order_date, last_order_date, rfm_group, lifecycle_stage)
-  export --shop DOMAIN --segment ID --to klaviyo|mailchimp|shopify-tags [--sync] [--json]
+  export --shop DOMAIN --segment ID --to klaviyo|mailchimp|shopify-tags|shopify-metafield [--sync] [--json]
         run an export job to its end and print its counts; --sync keeps the segment in sync from now on
         (the first run sends every member, later ones the membership changes since the last)`,
   options: {
@@ -84,11 +84,12 @@ const exportCommand: CliCommand = {
   check(values) {
     requireShop(values.shop);
     const to = values.to;
-    if (!["csv", "klaviyo", "mailchimp", "shopify-tags"].includes(String(to))) {
-      throw new UsageError("--to must be csv, klaviyo, mailchimp or shopify-tags");
+    if (!["csv", "klaviyo", "mailchimp", "shopify-tags", "shopify-metafield"].includes(String(to))) {
+      throw new UsageError("--to must be csv, klaviyo, mailchimp, shopify-tags or shopify-metafield");
     }
     if (to === "csv" && typeof values.out !== "string") throw new UsageError("--to csv needs --out FILE");
-    if (to === "csv" && values.sync) throw new UsageError("--sync is for klaviyo, mailchimp and shopify-tags");
+    if (to === "csv" && values.sync)
+      throw new UsageError("--sync is for klaviyo, mailchimp, shopify-tags and shopify-metafield");
   },
   run: runExport,
 };
@@ -120,7 +121,7 @@ async function runExport({ db, values, out, env }: CliContext): Promise<number> 
   }
   const { isTarget, JobInputError, queueJob, segmentSync, getJob } = await import("~/export/jobs.server");
   const { adapterFactory, drainJobs } = await import("~/export/worker.server");
-  if (!isTarget(to)) throw new UsageError("--to must be csv, klaviyo, mailchimp or shopify-tags");
+  if (!isTarget(to)) throw new UsageError("--to must be csv, klaviyo, mailchimp, shopify-tags or shopify-metafield");
   const existing = await segmentSync(db, { shop, segmentId, target: to });
   const mode = values.sync && existing?.remoteId ? "sync" : "full";
   let queued;
