@@ -306,6 +306,31 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     expect((await eventsOf(db, { shop: SHOP, clientId: "visitor-anon" })).length).toBe(1);
   });
 
+  it("believes a customer id only for a customer the shop has and has not erased", async () => {
+    const linksOf = async (clientId: string) =>
+      db.all(
+        sql`SELECT "customerId" FROM "PixelVisitor" WHERE "shop" = ${SHOP} AND "clientId" = ${clientId}`,
+        decoder({ customerId: text }),
+      );
+    // 901 was erased above: a forged or late event naming them gives them no browsing back.
+    const stored: string[][] = [];
+    const erased = await post(batch([ev({ clientId: "visitor-ghost", customerId: "901" })]), {
+      deps: { onStored: (_shop, ids) => stored.push(ids) },
+    });
+    expect(erased.status).toBe(200);
+    expect(await eventsOf(db, { shop: SHOP, customerId: "901" })).toEqual([]);
+    expect((await eventsOf(db, { shop: SHOP, clientId: "visitor-ghost" })).map((e) => e.customerId)).toEqual([null]);
+    expect(await linksOf("visitor-ghost")).toEqual([]);
+    // An id the shop never had (a guess, or another shop's customer): stored anonymous, nothing linked.
+    await post(batch([ev({ clientId: "visitor-guess", customerId: "777777" })]));
+    await post(batch([ev({ clientId: "visitor-guess", name: "checkout_completed", customerId: "903" })]));
+    const guess = await eventsOf(db, { shop: SHOP, clientId: "visitor-guess" });
+    expect(guess.map((e) => e.customerId).sort()).toEqual(["903", "903"]);
+    expect(await eventsOf(db, { shop: SHOP, customerId: "777777" })).toEqual([]);
+    expect(stored).toEqual([]);
+    expect(await linksOf("visitor-guess")).toEqual([{ customerId: "903" }]);
+  });
+
   it("shop/redact removes every event, link and key of the shop", async () => {
     await db.transaction((tx) => eraseShop(tx, { shop: SHOP }));
     for (const table of ["PixelEvent", "PixelVisitor", "PixelShop"]) {
