@@ -1,5 +1,5 @@
 // The demo shop's campaigns (`tailored campaigns demo`, run by `npm run demo` after the seed): two
-// segments and three campaigns, so that a newcomer's /storefront shows different banners and products
+// segments and four campaigns (one follows a visit's browsing), so that a newcomer's /storefront shows different banners and products
 // to different customers; then the shop's recommendation lists are refreshed. Does nothing when the
 // shop has campaigns already.
 import type { Db } from "~/db/database.server";
@@ -43,6 +43,22 @@ export async function seedDemoCampaigns(db: Db, { shop, now }: { shop: string; n
       textColor: "#1a1a1a",
       backgroundColor: "#ffd88a",
       strategy: "segment",
+    },
+    {
+      // Follows a visit's browsing (the Web Pixel's events; on /storefront, the pixel's own code runs in
+      // the page): any visitor who looks at espresso machines three times in a visit sees it.
+      name: "Espresso machine browsers",
+      interestProductType: "Espresso Machines",
+      interestViews: "3",
+      priority: "8",
+      holdoutPercent: "0",
+      headline: "Still deciding on an espresso machine?",
+      bodyHtml: "<p>Free setup help and a bag of beans with every machine this week.</p>",
+      buttonLabel: "Compare machines",
+      buttonLink: "/collections/espresso-machines",
+      textColor: "#ffffff",
+      backgroundColor: "#5b3a29",
+      strategy: "personal",
     },
     {
       name: "Welcome new visitors",
