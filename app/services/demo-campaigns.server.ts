@@ -7,6 +7,7 @@ import { parseCampaignForm } from "~/domain/campaign-form";
 import { createCampaign } from "~/models/campaigns/store.server";
 import { refreshRecommendations } from "~/models/recommendations-refresh.server";
 import { createSegment } from "~/models/segments/definitions.server";
+import { TEMPLATES } from "~/domain/segments/templates";
 
 export async function seedDemoCampaigns(db: Db, { shop, now }: { shop: string; now: Date }): Promise<number[]> {
   if ((await db.prisma.campaign.count({ where: { shop } })) > 0) return [];
@@ -17,6 +18,10 @@ export async function seedDemoCampaigns(db: Db, { shop, now }: { shop: string; n
     query: "number_of_orders >= 1 AND last_order_date < -180d",
     now,
   });
+  // A behavioural segment from its template, empty until someone browses /storefront as a customer (the
+  // demo page runs the Web Pixel's code): then its size moves within a second.
+  const browsed = TEMPLATES.find((t) => t.key === "browsed-not-bought");
+  if (browsed) await createSegment(db, { shop, name: `${browsed.name} (demo)`, query: browsed.query, now });
   const campaigns: Record<string, string>[] = [
     {
       name: "Thank the regulars",

@@ -15,7 +15,9 @@ import { pruneExportData } from "~/export/erasure.server";
 import { refreshRfm } from "~/models/rfm.server";
 import { refreshRecommendations } from "~/models/recommendations-refresh.server";
 import { repairShopPixel } from "~/pixel/reconcile.server";
+import { behaviourChanged } from "~/pixel/memberships.server";
 import { purgeExpiredBrowsing } from "~/pixel/retention.server";
+import { pixelWriter } from "~/pixel/writer.server";
 import { recomputeAll, recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { onBackfillRequested } from "./backfill-requests.server";
 import { advanceBackfill, latestJobs } from "./backfill.server";
@@ -209,6 +211,11 @@ export function startBackgroundWork(): void {
     wake: () => processor.wake(),
     backfill: (shop) => void kickBackfill(shop),
     reconcile: (shop) => void kickReconcile(shop),
+    pixel: async (shop, rows, now) => {
+      const written = await pixelWriter(db).write(shop, rows, now);
+      if (written.customers.length > 0) behaviourChanged(db, shop, written.customers);
+      return written;
+    },
   });
 }
 

@@ -205,6 +205,16 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     expect((await post(batch([ev({ clientId: "slow" })]), { deps: { limiter } })).status).toBe(200);
   });
 
+  it("answers 503 and stores nothing when the writer fails (the background thread gone, say)", async () => {
+    const before = await countEvents(db, { shop: SHOP });
+    const failed = await post(batch([ev({ clientId: "visitor-503" })]), {
+      deps: { write: () => Promise.reject(new Error("background thread exited")) },
+    });
+    expect(failed.status).toBe(503);
+    expect(JSON.parse(failed.body)).toEqual({ error: "cannot store events now" });
+    expect(await countEvents(db, { shop: SHOP })).toBe(before);
+  });
+
   it("refuses the old key after a rotation", async () => {
     const old = key;
     key = await rotateIngestKey(db, { shop: SHOP });
