@@ -1,6 +1,6 @@
 // POST /pixel/events on SQLite and PostgreSQL: what is stored and what is refused (storing nothing),
 // duplicates, identity stitching, memberships following browsing, retention, and erasure.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { decoder, sql, text } from "~/db/sql";
 import { eraseCustomer, eraseShop } from "~/models/erasure.server";
@@ -207,9 +207,16 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
 
   it("answers 503 and stores nothing when the writer fails (the background thread gone, say)", async () => {
     const before = await countEvents(db, { shop: SHOP });
+    // The report is expected here: caught for this call only (the suite fails any other console.error).
+    const reported: string[] = [];
+    const spy = vi.spyOn(console, "error");
+    const suite = spy.getMockImplementation();
+    spy.mockImplementation((...args: unknown[]) => void reported.push(args.map(String).join(" ")));
     const failed = await post(batch([ev({ clientId: "visitor-503" })]), {
       deps: { write: () => Promise.reject(new Error("background thread exited")) },
     });
+    spy.mockImplementation(suite ?? (() => undefined));
+    expect(reported).toEqual(["[pixel] batch not stored: Error: background thread exited"]);
     expect(failed.status).toBe(503);
     expect(JSON.parse(failed.body)).toEqual({ error: "cannot store events now" });
     expect(await countEvents(db, { shop: SHOP })).toBe(before);
