@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   export: () => import("./export.bench"),
   ingest: () => import("./ingest.bench"),
   pixel: () => import("./pixel.bench"),
+  "pixel-preview": () => import("./pixel-preview.bench"),
   proxy: () => import("./proxy.bench"),
   models: () => import("./models.bench"),
   recommend: () => import("./recommend.bench"),

@@ -206,6 +206,13 @@ export function CampaignForm(props: {
                     </FormLayout.Group>
                   )}
                   <FormLayout.Group>
+                    {text("interestProductType", "Browsing this visit: product type (optional)", {
+                      helpText:
+                        "Only visitors who viewed products of this type in their current visit (from the Web Pixel, with their analytics consent)",
+                    })}
+                    {text("interestViews", "Views of that type", { type: "number", helpText: "1–50" })}
+                  </FormLayout.Group>
+                  <FormLayout.Group>
                     {text("startsAt", "Starts (UTC)", { type: "date" })}
                     {text("endsAt", "Ends (UTC, not included)", { type: "date" })}
                   </FormLayout.Group>

@@ -13,6 +13,8 @@ export type CampaignInput = {
   segmentId: number | null;
   countries: string[];
   newVisitorsOnly: boolean;
+  interestProductType: string | null;
+  interestViews: number;
   priority: number;
   startsAt: Date | null;
   endsAt: Date | null;
@@ -135,6 +137,8 @@ export const campaignFormSchema = z
       .string()
       .optional()
       .transform((v) => v === "on" || v === "true" || v === "1"),
+    interestProductType: optionalText(255),
+    interestViews: intIn(1, 50, 3),
     priority: intIn(0, 1000, 0),
     startsAt: optionalDate,
     endsAt: optionalDate,
@@ -197,6 +201,8 @@ export const NEW_CAMPAIGN: Record<string, string> = {
   segmentId: "",
   countries: "",
   newVisitorsOnly: "",
+  interestProductType: "",
+  interestViews: "3",
   priority: "0",
   startsAt: "",
   endsAt: "",

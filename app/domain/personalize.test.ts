@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
   armOf,
+  biasTowardInterest,
   bucket,
   decide,
+  parseClientId,
   parseCountry,
   parseLimit,
   parseNumericId,
   parseVisitorId,
   recommendationInputs,
+  visitInterest,
   type CampaignRule,
   type Visitor,
 } from "./personalize";
@@ -23,6 +26,8 @@ const campaign = (over: Partial<CampaignRule> & { id: number }): CampaignRule =>
   endsAt: null,
   holdoutPercent: 0,
   strategy: "personal",
+  interestProductType: null,
+  interestViews: 3,
   ...over,
 });
 const customer = (segmentIds: number[], id = "1001"): Visitor => ({
@@ -31,6 +36,7 @@ const customer = (segmentIds: number[], id = "1001"): Visitor => ({
   country: "US",
   visitorId: null,
   newVisitor: false,
+  interest: new Map(),
 });
 const anonymous = (over: Partial<Visitor> = {}): Visitor => ({
   customerId: null,
@@ -38,6 +44,7 @@ const anonymous = (over: Partial<Visitor> = {}): Visitor => ({
   country: null,
   visitorId: "v-abcdef123",
   newVisitor: false,
+  interest: new Map(),
   ...over,
 });
 
@@ -174,4 +181,60 @@ describe("the blocks' parameters, read leniently", () => {
     ["x", 4],
     [null, 4],
   ])("limit %j", (input, out) => expect(parseLimit(input)).toBe(out));
+});
+
+describe("the visit's interest", () => {
+  const at = (minutesAgo: number) => new Date(now.getTime() - minutesAgo * 60_000);
+  it("counts views per type (case and spaces folded) back to a 30-minute gap", () => {
+    const interest = visitInterest(
+      [
+        { productType: "Coffee Beans", at: at(1) },
+        { productType: " coffee beans", at: at(20) },
+        { productType: "Tea", at: at(45) },
+        { productType: null, at: at(50) },
+        { productType: "Tea", at: at(90) }, // 40 minutes before the view after it: another visit
+      ],
+      now,
+    );
+    expect([...interest]).toEqual([
+      ["coffee beans", 2],
+      ["tea", 1],
+    ]);
+  });
+
+  it("is empty once the visit ended, and ignores views dated far ahead", () => {
+    expect(visitInterest([{ productType: "Tea", at: at(31) }], now).size).toBe(0);
+    expect(visitInterest([{ productType: "Tea", at: at(-120) }], now).size).toBe(0);
+  });
+
+  it("matches a campaign's interest at its number of views, logged in or not", () => {
+    const c = campaign({ id: 1, interestProductType: "Coffee Beans", interestViews: 3 });
+    const two = anonymous({ interest: new Map([["coffee beans", 2]]) });
+    const three = anonymous({ interest: new Map([["coffee beans", 3]]) });
+    expect(decide([c], two, now).kind).toBe("fallback");
+    expect(decide([c], three, now).kind).toBe("campaign");
+    expect(decide([c], { ...customer([]), interest: new Map([["coffee beans", 4]]) }, now).kind).toBe("campaign");
+    // With a segment as well, both must hold.
+    const both = campaign({ id: 2, segmentId: 5, interestProductType: "tea", interestViews: 1 });
+    expect(decide([both], { ...customer([5]), interest: new Map([["tea", 1]]) }, now).kind).toBe("campaign");
+    expect(decide([both], { ...customer([5]) }, now).kind).toBe("fallback");
+    expect(decide([both], anonymous({ interest: new Map([["tea", 1]]) }), now).kind).toBe("fallback");
+  });
+
+  it("re-ranks products toward the most viewed types, keeping the model's order within each group", () => {
+    const p = (id: string, productType: string | null) => ({ id, productType });
+    const products = [p("1", "Tea"), p("2", "Mugs"), p("3", "Coffee Beans"), p("4", null), p("5", "tea")];
+    const interest = new Map([
+      ["tea", 1],
+      ["coffee beans", 2],
+    ]);
+    expect(biasTowardInterest(products, interest).map((x) => x.id)).toEqual(["3", "1", "5", "2", "4"]);
+    expect(biasTowardInterest(products, new Map()).map((x) => x.id)).toEqual(["1", "2", "3", "4", "5"]);
+  });
+
+  it("reads the pixel's clientId leniently", () => {
+    expect(parseClientId("c0ffee00-aaaa-4bbb-8ccc-000000000001")).toBe("c0ffee00-aaaa-4bbb-8ccc-000000000001");
+    for (const bad of [null, "", "short", "<script>", "a b c d e f", "x".repeat(101)])
+      expect(parseClientId(bad)).toBe(null);
+  });
 });

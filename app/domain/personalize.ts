@@ -4,7 +4,9 @@
 //
 // - A campaign matches when it is active, `now` is within [startsAt, endsAt), and the visitor is in its
 //   audience: members of its segment (logged-in customers only), or, without a segment, any visitor in
-//   one of its countries (any country when none are named) and, if it says so, a new visitor.
+//   one of its countries (any country when none are named) and, if it says so, a new visitor. A
+//   campaign with an interest (a product type) further needs the visitor to have viewed products of
+//   that type at least `interestViews` times in the current visit (`visitInterest`), logged in or not.
 // - Among matches, the highest priority wins; ties go to the older campaign (lower id), so the answer
 //   never depends on the order the rows came in.
 // - Holdout: a stable hash of (campaign, customer or visitor id) puts `holdoutPercent` % of the audience
@@ -29,6 +31,10 @@ export type CampaignRule = {
   endsAt: Date | null;
   holdoutPercent: number;
   strategy: Strategy;
+  /** A product type (as the merchant wrote it), or null: no interest needed. */
+  interestProductType: string | null;
+  /** How many views of that type in the visit make the interest (1..50). */
+  interestViews: number;
 };
 
 export type Visitor = {
@@ -41,7 +47,63 @@ export type Visitor = {
   /** The block's own random id for this browser, or null. Used only to assign an arm. */
   visitorId: string | null;
   newVisitor: boolean;
+  /** Product views in the current visit per product type (keys `interestKey`-folded); empty if unknown. */
+  interest: ReadonlyMap<string, number>;
 };
+
+/** Views of products in one visit, newest last, as the pixel stored them (product_viewed events). */
+export type VisitView = { productType: string | null; at: Date };
+
+/** How long without a view ends a visit (the usual web-analytics session timeout). */
+export const VISIT_GAP_MS = 30 * 60_000;
+
+/** A product type as compared: trimmed, ASCII case-folded (as the segment engines fold text). */
+export function interestKey(productType: string): string {
+  return productType.trim().replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+}
+
+/**
+ * The visit's interest: product views per product type, counting back from the newest view while
+ * views are less than VISIT_GAP_MS apart, and only if the newest is less than that before `now` (a
+ * visit that ended is no interest). Views without a type count for nothing.
+ */
+export function visitInterest(views: readonly VisitView[], now: Date): Map<string, number> {
+  const sorted = [...views].sort((a, b) => b.at.getTime() - a.at.getTime());
+  const interest = new Map<string, number>();
+  let last = now.getTime();
+  for (const view of sorted) {
+    const t = view.at.getTime();
+    if (t > now.getTime() + VISIT_GAP_MS) continue; // a browser clock far ahead: not this visit
+    if (last - t >= VISIT_GAP_MS) break;
+    last = Math.min(last, t);
+    if (view.productType === null || view.productType.trim() === "") continue;
+    const key = interestKey(view.productType);
+    interest.set(key, (interest.get(key) ?? 0) + 1);
+  }
+  return interest;
+}
+
+/** The visit's product types, most viewed first (ties by name): what recommendations lean toward. */
+export function interestOrder(interest: ReadonlyMap<string, number>): string[] {
+  return [...interest.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([key]) => key);
+}
+
+/**
+ * Products re-ranked toward the visit's interest: those of an interesting type first (the most
+ * viewed type first), each group in the model's order; the others after, in the model's order.
+ */
+export function biasTowardInterest<P extends { productType: string | null }>(
+  products: readonly P[],
+  interest: ReadonlyMap<string, number>,
+): P[] {
+  if (interest.size === 0) return [...products];
+  const rank = new Map(interestOrder(interest).map((key, i) => [key, i]));
+  const rankOf = (p: P) => (p.productType === null ? Infinity : (rank.get(interestKey(p.productType)) ?? Infinity));
+  return products
+    .map((p, i) => ({ p, i, r: rankOf(p) }))
+    .sort((a, b) => (a.r === b.r ? a.i - b.i : a.r < b.r ? -1 : 1))
+    .map(({ p }) => p);
+}
 
 export type Decision<C extends CampaignRule = CampaignRule> =
   | { kind: "fallback"; campaign: null; arm: null }
@@ -57,6 +119,10 @@ export function isLive(campaign: CampaignRule, now: Date): boolean {
 }
 
 export function inAudience(campaign: CampaignRule, visitor: Visitor): boolean {
+  if (campaign.interestProductType !== null) {
+    const views = visitor.interest.get(interestKey(campaign.interestProductType)) ?? 0;
+    if (views < Math.max(1, campaign.interestViews)) return false;
+  }
   if (campaign.segmentId !== null) {
     return visitor.customerId !== null && visitor.segmentIds.includes(campaign.segmentId);
   }
@@ -140,6 +206,15 @@ export function parseCountry(value: string | null): string | null {
 export function parseVisitorId(value: string | null): string | null {
   const v = (value ?? "").trim();
   return /^[A-Za-z0-9_-]{8,64}$/.test(v) ? v : null;
+}
+
+/**
+ * The Web Pixel's clientId as the blocks pass it (`cid`, from the pixel's first-party cookie):
+ * 8–100 of [A-Za-z0-9._:-] (Shopify's visitor ids are UUID-like), or null.
+ */
+export function parseClientId(value: string | null): string | null {
+  const v = (value ?? "").trim();
+  return /^[A-Za-z0-9._:-]{8,100}$/.test(v) ? v : null;
 }
 
 /** A Shopify numeric id (customer, product), or null. */

@@ -8,9 +8,40 @@
 //
 // A shared device: when another customer logs in on a linked browser the link moves to them; events
 // already attributed stay with whoever they were attributed to.
+//
+// The ingest key is public (it is in the pixel's settings), so an event's customer id is a claim, not
+// a proof. A claim is believed only for a customer the shop has (a Customer row: an erased customer has
+// none, and its tombstone keeps a late webhook from bringing one back) and who is not erased (checked
+// against the tombstones as well, in case a row outlived its erasure). Any other claim is dropped: the
+// event is stored as the visitor's anonymous event and nothing is linked, so an erased customer cannot
+// get browsing back and no event can be attached to an id the shop does not know. What a forger can
+// still do, and cannot: docs/decisions/026-visit-interest-and-pixel-trust.md.
 import type { Executor } from "~/db/database.server";
 import { decoder, sql, sqlIn, text } from "~/db/sql";
+import { erasures } from "~/models/erasure.server";
 import type { PixelEventRow } from "./events";
+
+/** Of the customer ids events claim, those the shop has and has not erased. */
+export async function believableCustomers(
+  tx: Executor,
+  { shop, customerIds }: { shop: string; customerIds: readonly string[] },
+): Promise<Set<string>> {
+  const ids = [...new Set(customerIds)];
+  if (ids.length === 0) return new Set();
+  const known = new Set<string>();
+  for (let i = 0; i < ids.length; i += 250) {
+    const part = ids.slice(i, i + 250);
+    const rows = await tx.all(
+      sql`SELECT "id" FROM "Customer" WHERE "shop" = ${shop} AND ${sqlIn(`"id"`, part)}`,
+      decoder({ id: text }),
+    );
+    for (const row of rows) known.add(row.id);
+  }
+  if (known.size === 0) return known;
+  const erased = (await erasures(tx, { shop, customerIds: [...known] })).customers;
+  for (const id of erased) known.delete(id);
+  return known;
+}
 
 /**
  * Fills `customerId` on a batch's anonymous rows from the visitors' links and records new links;
@@ -21,6 +52,11 @@ export async function stitch(
   tx: Executor,
   { shop, rows, now }: { shop: string; rows: PixelEventRow[]; now: Date },
 ): Promise<{ rows: PixelEventRow[]; customers: string[] }> {
+  const believed = await believableCustomers(tx, {
+    shop,
+    customerIds: rows.flatMap((r) => (r.customerId ? [r.customerId] : [])),
+  });
+  rows = rows.map((r) => (r.customerId && !believed.has(r.customerId) ? { ...r, customerId: null } : r));
   const clientIds = [...new Set(rows.map((r) => r.clientId))];
   const links = new Map(
     (

@@ -11,10 +11,10 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Executor } from "~/db/database.server";
 import { installedShops } from "~/sync/installed-shops.server";
-import { MAX_PIXEL_BYTES, rowsFromBatch, wireBatchSchema } from "./events";
+import { MAX_PIXEL_BYTES, rowsFromBatch, wireBatchSchema, type PixelEventRow } from "./events";
 import { rateLimiter, type RateLimiter } from "./rate-limit";
 import { pixelShop, type PixelShopRow } from "./store.server";
-import { pixelWriter } from "./writer.server";
+import { pixelWriter, type Written } from "./writer.server";
 
 export type PixelAnswer = { status: number; headers: Record<string, string>; body: string };
 
@@ -26,6 +26,11 @@ export type IngestDeps = {
   limiter?: RateLimiter;
   /** Told of the customers whose events were stored (default: their memberships re-evaluated). */
   onStored?: (shop: string, customerIds: string[]) => void;
+  /**
+   * Stores a valid batch's rows (default: this process's group-commit writer on `db`). The production
+   * server's HTTP thread hands them to its background thread instead (endpoint.server.ts).
+   */
+  write?: (shop: string, rows: PixelEventRow[], now: Date) => Promise<Written>;
 };
 
 // A shopper's browsing sends a few events a second at most; 120 at once and 4 a second after is far
@@ -152,7 +157,16 @@ export async function ingestPixelRequest(
   }
   const rows = rowsFromBatch(batch, now);
   if ("error" in rows) return refuse(422, rows.error, cors(origin));
-  const { stored, customers } = await pixelWriter(deps.db).write(batch.shop, rows, now);
+  const write = deps.write ?? ((shop, r, at) => pixelWriter(deps.db).write(shop, r, at));
+  let written: Written;
+  try {
+    written = await write(batch.shop, rows, now);
+  } catch (error) {
+    // Nothing is known stored; the pixel does not retry (best effort), and the rows may be sent again.
+    console.error("[pixel] batch not stored:", error);
+    return refuse(503, "cannot store events now", cors(origin));
+  }
+  const { stored, customers } = written;
   if (customers.length > 0) deps.onStored?.(batch.shop, customers);
   return answer(200, { received: batch.events.length, stored }, cors(origin));
 }

@@ -27,9 +27,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       name: c.name,
       status: c.status,
       audience:
-        c.segmentId !== null
+        (c.segmentId !== null
           ? (segmentName.get(c.segmentId) ?? `segment ${c.segmentId} (deleted)`)
-          : `${c.countries.length ? c.countries.join(", ") : "any country"}${c.newVisitorsOnly ? ", new visitors" : ""}`,
+          : `${c.countries.length ? c.countries.join(", ") : "any country"}${c.newVisitorsOnly ? ", new visitors" : ""}`) +
+        (c.interestProductType ? `, viewed ${c.interestProductType} ${c.interestViews}× this visit` : ""),
       priority: c.priority,
       dates: `${c.startsAt ? c.startsAt.toISOString().slice(0, 10) : "—"} → ${c.endsAt ? c.endsAt.toISOString().slice(0, 10) : "—"}`,
       holdout: c.holdoutPercent,

@@ -3,7 +3,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { db } from "~/db.server";
 import { demoRequestRefusal, demoShopDomain, isDemoMode } from "~/demo/mode.server";
-import { parseCountry } from "~/domain/personalize";
+import { parseCountry, parseNumericId } from "~/domain/personalize";
 import { demoStorefrontPage, parseWho } from "~/storefront/demo.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -17,6 +17,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     shop: demoShopDomain(),
     who,
     country: parseCountry(params.get("country")),
+    productId: parseNumericId(params.get("product")),
   });
   return new Response(html, { headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 };

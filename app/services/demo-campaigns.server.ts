@@ -1,5 +1,5 @@
 // The demo shop's campaigns (`tailored campaigns demo`, run by `npm run demo` after the seed): two
-// segments and three campaigns, so that a newcomer's /storefront shows different banners and products
+// segments and four campaigns (one follows a visit's browsing), so that a newcomer's /storefront shows different banners and products
 // to different customers; then the shop's recommendation lists are refreshed. Does nothing when the
 // shop has campaigns already.
 import type { Db } from "~/db/database.server";
@@ -7,6 +7,7 @@ import { parseCampaignForm } from "~/domain/campaign-form";
 import { createCampaign } from "~/models/campaigns/store.server";
 import { refreshRecommendations } from "~/models/recommendations-refresh.server";
 import { createSegment } from "~/models/segments/definitions.server";
+import { TEMPLATES } from "~/domain/segments/templates";
 
 export async function seedDemoCampaigns(db: Db, { shop, now }: { shop: string; now: Date }): Promise<number[]> {
   if ((await db.prisma.campaign.count({ where: { shop } })) > 0) return [];
@@ -17,6 +18,10 @@ export async function seedDemoCampaigns(db: Db, { shop, now }: { shop: string; n
     query: "number_of_orders >= 1 AND last_order_date < -180d",
     now,
   });
+  // A behavioural segment from its template, empty until someone browses /storefront as a customer (the
+  // demo page runs the Web Pixel's code): then its size moves within a second.
+  const browsed = TEMPLATES.find((t) => t.key === "browsed-not-bought");
+  if (browsed) await createSegment(db, { shop, name: `${browsed.name} (demo)`, query: browsed.query, now });
   const campaigns: Record<string, string>[] = [
     {
       name: "Thank the regulars",
@@ -43,6 +48,22 @@ export async function seedDemoCampaigns(db: Db, { shop, now }: { shop: string; n
       textColor: "#1a1a1a",
       backgroundColor: "#ffd88a",
       strategy: "segment",
+    },
+    {
+      // Follows a visit's browsing (the Web Pixel's events; on /storefront, the pixel's own code runs in
+      // the page): any visitor who looks at espresso machines three times in a visit sees it.
+      name: "Espresso machine browsers",
+      interestProductType: "Espresso Machines",
+      interestViews: "3",
+      priority: "8",
+      holdoutPercent: "0",
+      headline: "Still deciding on an espresso machine?",
+      bodyHtml: "<p>Free setup help and a bag of beans with every machine this week.</p>",
+      buttonLabel: "Compare machines",
+      buttonLink: "/collections/espresso-machines",
+      textColor: "#ffffff",
+      backgroundColor: "#5b3a29",
+      strategy: "personal",
     },
     {
       name: "Welcome new visitors",

@@ -4,8 +4,15 @@
 // request as Shopify's app proxy does (logged_in_customer_id = the chosen customer) and sends it over
 // HTTP to this server's real /proxy/… routes. `who` may also be "fail" (the proxy answers 503) or
 // "slow" (it answers after the blocks' timeout), to see the blocks' fallback.
+//
+// The page also runs the Web Pixel's own code (demo-pixel.server.ts): a product page
+// (`?product=<id>`) fires product_viewed, its button product_added_to_cart, every page page_viewed,
+// so that browsing here moves behavioural segments and the banner follows the visit's interest.
+// Choosing a customer in "Visiting as" is the demo's way of logging in: the pixel then names them.
 import type { Db } from "~/db/database.server";
 import { bigint, decoder, int, nullable, sql, sqlIn, text } from "~/db/sql";
+import { ensurePixelShop } from "~/pixel/store.server";
+import { demoPixelBoot } from "./demo-pixel.server";
 import { escapeHtml } from "./fragments";
 import { signedProxyQuery } from "./proxy-signing";
 import { storefrontLiquid, type LiquidProduct } from "./liquid.server";
@@ -72,15 +79,66 @@ async function fallbackProducts(db: Db, shop: string, limit: number): Promise<Li
   }));
 }
 
+type DemoProduct = {
+  id: string;
+  handle: string;
+  title: string;
+  productType: string | null;
+  vendor: string | null;
+  priceMinor: bigint | null;
+};
+
+const productRow = decoder({
+  id: text,
+  handle: text,
+  title: text,
+  productType: nullable(text),
+  vendor: nullable(text),
+  priceMinor: nullable(bigint),
+});
+
+/** Two active products of each product type: the demo's "catalogue" to browse. */
+async function browsable(db: Db, shop: string): Promise<DemoProduct[]> {
+  const rows = await db.all(
+    sql`SELECT "id", "handle", "title", "productType", "vendor", "priceMinor" FROM "Product"
+        WHERE "shop" = ${shop} AND "status" = 'ACTIVE' ORDER BY "productType", "title" LIMIT 400`,
+    productRow,
+  );
+  const perType = new Map<string, number>();
+  return rows.filter((p) => {
+    const n = perType.get(p.productType ?? "") ?? 0;
+    perType.set(p.productType ?? "", n + 1);
+    return n < 2;
+  });
+}
+
+async function productOf(db: Db, shop: string, id: string | null): Promise<DemoProduct | null> {
+  if (id === null) return null;
+  const [row] = await db.all(
+    sql`SELECT "id", "handle", "title", "productType", "vendor", "priceMinor" FROM "Product"
+        WHERE "shop" = ${shop} AND "id" = ${id} AND "status" = 'ACTIVE'`,
+    productRow,
+  );
+  return row ?? null;
+}
+
 export async function demoStorefrontPage(
   db: Db,
-  { shop, who, country }: { shop: string; who: Who; country: string | null },
+  {
+    shop,
+    who,
+    country,
+    productId = null,
+    now = new Date(),
+  }: { shop: string; who: Who; country: string | null; productId?: string | null; now?: Date },
 ): Promise<string> {
   const [shopRow] = await db.all(
     sql`SELECT "name", "currencyCode" FROM "Shop" WHERE "domain" = ${shop}`,
     decoder({ name: nullable(text), currencyCode: text }),
   );
-  const liquid = storefrontLiquid({ currencyCode: shopRow?.currencyCode || "USD" });
+  const currencyCode = shopRow?.currencyCode || "USD";
+  const liquid = storefrontLiquid({ currencyCode });
+  const product = await productOf(db, shop, productId);
   const rootUrl = `/storefront/${whoPath(who)}`;
   const banner = await liquid.renderBlock("personalized-banner", {
     blockId: "demo-banner",
@@ -103,6 +161,15 @@ export async function demoStorefrontPage(
     blockId: "demo-recs",
     country,
     rootUrl,
+    product: product
+      ? {
+          id: product.id,
+          title: product.title,
+          url: `/products/${encodeURIComponent(product.handle)}`,
+          price: Number(product.priceMinor ?? 0n),
+          featured_image: null,
+        }
+      : null,
     settings: {
       heading: "",
       products_count: 4,
@@ -113,6 +180,29 @@ export async function demoStorefrontPage(
     },
   });
   const customers = await demoCustomers(db, shop);
+  const pixelKey = (await ensurePixelShop(db, { shop, now })).ingestKey;
+  const boot = demoPixelBoot({
+    shop,
+    ingestKey: pixelKey,
+    customerId: who.kind === "customer" ? who.id : null,
+    product,
+    currencyCode,
+  });
+  const link = (p: DemoProduct) => {
+    const q = new URLSearchParams({ as: whoPath(who), product: p.id });
+    if (country) q.set("country", country);
+    return `<li><a href="/storefront?${escapeHtml(q.toString())}">${escapeHtml(p.title)}</a> <small>${escapeHtml(p.productType ?? "")}</small></li>`;
+  };
+  const home = new URLSearchParams({ as: whoPath(who) });
+  if (country) home.set("country", country);
+  const catalogue = (await browsable(db, shop)).map(link).join("");
+  const productSection = product
+    ? `<section class="demo-product" data-demo-product="${escapeHtml(product.id)}">
+  <h1>${escapeHtml(product.title)}</h1>
+  <p>${escapeHtml([product.productType, product.vendor].filter(Boolean).join(" · "))}</p>
+  <button type="button" data-add-to-cart>Add to cart</button>
+</section>`
+    : "";
   const option = (value: string, label: string) =>
     `<option value="${escapeHtml(value)}"${value === whoPath(who) ? " selected" : ""}>${escapeHtml(label)}</option>`;
   const options = [
@@ -129,8 +219,10 @@ export async function demoStorefrontPage(
 <title>${escapeHtml(shopRow?.name ?? shop)} · demo storefront</title>
 <link rel="icon" href="/favicon.svg">
 <link rel="stylesheet" href="/storefront/assets/tailored.css">
+<script src="/storefront/assets/pixel.js"></script>
+<script>${boot}</script>
 <script src="/storefront/assets/tailored.js" defer></script>
-<style>body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a}header{padding:12px 24px;background:#222;color:#fff;display:flex;gap:16px;align-items:center;flex-wrap:wrap}header a{color:#fff}main{padding:24px;display:grid;gap:32px}label{font-size:14px}</style>
+<style>body{font-family:system-ui,sans-serif;margin:0;color:#1a1a1a}header{padding:12px 24px;background:#222;color:#fff;display:flex;gap:16px;align-items:center;flex-wrap:wrap}header a{color:#fff}main{padding:24px;display:grid;gap:32px}label{font-size:14px}nav ul{columns:2;margin:0;padding-left:18px}nav small{color:#555}</style>
 </head>
 <body>
 <header>
@@ -138,13 +230,18 @@ export async function demoStorefrontPage(
   <form method="get" action="/storefront">
     <label>Visiting as <select name="as" id="visitor">${options.join("")}</select></label>
     <label>Country <input name="country" id="country" value="${escapeHtml(country ?? "")}" size="3" maxlength="2"></label>
+    ${product ? `<input type="hidden" name="product" value="${escapeHtml(product.id)}">` : ""}
     <button type="submit">Visit</button>
   </form>
+  <a href="/storefront?${escapeHtml(home.toString())}">Home</a>
   <a href="/app/campaigns">Campaigns (admin)</a>
+  <a href="/app/segments">Segments (admin)</a>
 </header>
 <main>
+${productSection}
 ${banner}
 ${recommendations}
+<nav aria-label="Products"><h2>Browse</h2><ul>${catalogue}</ul></nav>
 </main>
 </body>
 </html>`;

@@ -11,7 +11,7 @@
 // - The block's own parameters are read leniently (junk is "absent"), Shopify's strictly.
 import { authenticate } from "~/shopify.server";
 import { isShopDomain } from "~/domain/shop-domain";
-import { parseCountry, parseLimit, parseNumericId, parseVisitorId } from "~/domain/personalize";
+import { parseClientId, parseCountry, parseLimit, parseNumericId, parseVisitorId } from "~/domain/personalize";
 import type { VisitorQuery } from "~/models/campaigns/decide.server";
 import { installedShops } from "~/sync/installed-shops.server";
 
@@ -71,6 +71,7 @@ export async function proxyContext(request: Request, now: Date): Promise<ProxyCo
       country: parseCountry(params.get("country")),
       visitorId: parseVisitorId(params.get("vid")),
       newVisitor: params.get("new") === "1",
+      clientId: parseClientId(params.get("cid")),
       now,
     },
     productId: parseNumericId(params.get("product_id")),
@@ -80,7 +81,11 @@ export async function proxyContext(request: Request, now: Date): Promise<ProxyCo
   };
 }
 
-/** Personalized answers are never stored by anyone; anonymous ones may be, briefly. */
+/**
+ * Personalized answers (a logged-in customer's, or one that read the visit's browsing, which changes
+ * from one page to the next) are never stored by anyone; anonymous ones may be, briefly (their URL
+ * holds everything they depend on).
+ */
 export function cacheControl(personal: boolean): string {
   return personal ? "private, no-store" : "public, max-age=30";
 }

@@ -9,6 +9,8 @@
 import { MessageChannel, Worker, workerData, type MessagePort } from "node:worker_threads";
 import { databaseConfig } from "~/db/config";
 import { journalFor, usesWebhookJournal, writerThreadEnv, type Journal } from "~/single-node/index.server";
+import type { PixelEventRow } from "~/pixel/events";
+import type { Written } from "~/pixel/writer.server";
 import type { IncomingWebhook } from "./inbox.server";
 import { installedShops } from "./installed-shops.server";
 import { mapOrderWebhook, type OrderMapping } from "./mappers/rest";
@@ -21,7 +23,8 @@ type ToThread =
   | { kind: "mapped"; items: MappedItem[] }
   | { kind: "wake" }
   | { kind: "backfill"; shop: string }
-  | { kind: "reconcile"; shop: string };
+  | { kind: "reconcile"; shop: string }
+  | { kind: "pixel"; id: number; shop: string; rows: PixelEventRow[]; now: number };
 type MappedItem = { shop: string; eventId: string; mapped: MapResult<OrderMapping> };
 /**
  * `backlog`: events stored and not yet applied, as the background thread counts them. `shop`: a shop's
@@ -33,7 +36,8 @@ type StoredResults = { id: number; stored?: boolean; error?: string }[];
 type FromThread =
   | { kind: "stored"; results: StoredResults; backlog: number }
   | { kind: "shop"; shop: string; installed: boolean | null }
-  | { kind: "erased" };
+  | { kind: "erased" }
+  | { kind: "pixel-written"; id: number; written?: Written; error?: string };
 
 export type BackgroundHandlers = {
   store(event: IncomingWebhook, now: Date): Promise<boolean>;
@@ -44,6 +48,8 @@ export type BackgroundHandlers = {
   wake(): void;
   backfill(shop: string): void;
   reconcile(shop: string): void;
+  /** A Web Pixel batch's rows, stored (group commit) and its customers' memberships updated after. */
+  pixel(shop: string, rows: PixelEventRow[], now: Date): Promise<Written>;
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -62,6 +68,8 @@ type Waiting = {
   reject: (error: Error) => void;
 };
 const waiting = new Map<number, Waiting>();
+/** Pixel batches handed to the background thread, waiting for their commit. */
+const pixelWaiting = new Map<number, { resolve: (written: Written) => void; reject: (error: Error) => void }>();
 let toMap: { shop: string; eventId: string; payload: unknown }[] = [];
 let journal: Journal | null = null;
 
@@ -119,6 +127,13 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
     port.on("message", (message: FromThread) => {
       if (message.kind === "shop") return installedShops().note(message.shop, message.installed);
       if (message.kind === "erased") return journal?.retire();
+      if (message.kind === "pixel-written") {
+        const w = pixelWaiting.get(message.id);
+        pixelWaiting.delete(message.id);
+        if (message.error !== undefined) w?.reject(new Error(message.error));
+        else w?.resolve(message.written!);
+        return;
+      }
       backlog = message.backlog;
       for (const { id, stored, error } of message.results) {
         const w = waiting.get(id);
@@ -149,6 +164,11 @@ export function startBackgroundThread(entry: URL): () => Promise<void> {
       for (const [id, w] of waiting) {
         if (w.generation !== undefined) continue;
         waiting.delete(id);
+        w.reject(new Error("background thread exited"));
+      }
+      // Pixel batches are not journaled: their senders get a 500 (a lost batch is tolerable).
+      for (const [id, w] of pixelWaiting) {
+        pixelWaiting.delete(id);
         w.reject(new Error("background thread exited"));
       }
       if (stopping) return;
@@ -211,6 +231,19 @@ export function storeDeliveryRemotely(event: IncomingWebhook, now: Date, parsed?
       throw error;
     },
   );
+}
+
+/**
+ * A Web Pixel batch's rows, written by the background thread (which owns the writes on SQLite: the HTTP
+ * thread then never waits for the database's write lock), resolved once committed. The background
+ * thread also updates the memberships of the customers named.
+ */
+export function writePixelRemotely(shop: string, rows: PixelEventRow[], now: Date): Promise<Written> {
+  if (!connected) return Promise.reject(new Error("background thread restarting"));
+  const id = nextId++;
+  const written = new Promise<Written>((resolve, reject) => pixelWaiting.set(id, { resolve, reject }));
+  send({ kind: "pixel", id, shop, rows, now: now.getTime() });
+  return written;
 }
 
 function mapAndSend(): void {
@@ -282,6 +315,19 @@ export function serveBackgroundPort(handlers: BackgroundHandlers): void {
         return handlers.backfill(message.shop);
       case "reconcile":
         return handlers.reconcile(message.shop);
+      case "pixel": {
+        const { id, shop, rows, now } = message;
+        handlers.pixel(shop, rows, new Date(now)).then(
+          (written) => from.postMessage({ kind: "pixel-written", id, written } satisfies FromThread),
+          (error: unknown) =>
+            from.postMessage({
+              kind: "pixel-written",
+              id,
+              error: error instanceof Error ? error.message : String(error),
+            } satisfies FromThread),
+        );
+        return;
+      }
     }
   });
 }

@@ -11,6 +11,8 @@ import { decoder, sql, text } from "~/db/sql";
 import { isDemoMode } from "~/demo/mode.server";
 import { startExportBackground } from "~/export/background.server";
 import { repairShopPixel } from "~/pixel/reconcile.server";
+import { behaviourChanged } from "~/pixel/memberships.server";
+import { pixelWriter } from "~/pixel/writer.server";
 import { recomputeProductTagSegments } from "~/models/segments/recompute.server";
 import { onBackfillRequested } from "./backfill-requests.server";
 import { dailyPassShops, runGlobalDailySteps, runShopDailyPass, type DailyStepFailure } from "./daily-pass.server";
@@ -197,6 +199,11 @@ export function startBackgroundWork(): void {
     wake: () => processor.wake(),
     backfill: (shop) => void kickBackfill(shop),
     reconcile: (shop) => void kickReconcile(shop),
+    pixel: async (shop, rows, now) => {
+      const written = await pixelWriter(db).write(shop, rows, now);
+      if (written.customers.length > 0) behaviourChanged(db, shop, written.customers);
+      return written;
+    },
   });
 }
 

@@ -90,6 +90,7 @@ describe.each(DIALECTS)("campaigns on %s", (dialect) => {
         countries: ["CA"],
         newVisitorsOnly: true,
         segmentId: null,
+        interestProductType: null,
       }),
     ]);
   });
@@ -102,6 +103,10 @@ describe.each(DIALECTS)("campaigns on %s", (dialect) => {
       /--button-link/,
     ],
     [["--name", "x", "--headline", "h", "--segment", "99999"], /--segment: segment 99999 does not exist/],
+    [
+      ["--name", "x", "--headline", "h", "--interest-type", "Tea", "--interest-views", "0"],
+      /--interest-views: must be a whole number from 1 to 50/,
+    ],
   ])("refuses %j", async (args, message) => {
     await expect(cli(database.url, "campaigns", "create", "--shop", SHOP, ...args)).rejects.toThrow(UsageError);
     await expect(cli(database.url, "campaigns", "create", "--shop", SHOP, ...args)).rejects.toThrow(message);

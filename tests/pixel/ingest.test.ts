@@ -1,6 +1,6 @@
 // POST /pixel/events on SQLite and PostgreSQL: what is stored and what is refused (storing nothing),
 // duplicates, identity stitching, memberships following browsing, retention, and erasure.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { decoder, sql, text } from "~/db/sql";
 import { eraseCustomer, eraseShop } from "~/models/erasure.server";
@@ -205,6 +205,23 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     expect((await post(batch([ev({ clientId: "slow" })]), { deps: { limiter } })).status).toBe(200);
   });
 
+  it("answers 503 and stores nothing when the writer fails (the background thread gone, say)", async () => {
+    const before = await countEvents(db, { shop: SHOP });
+    // The report is expected here: caught for this call only (the suite fails any other console.error).
+    const reported: string[] = [];
+    const spy = vi.spyOn(console, "error");
+    const suite = spy.getMockImplementation();
+    spy.mockImplementation((...args: unknown[]) => void reported.push(args.map(String).join(" ")));
+    const failed = await post(batch([ev({ clientId: "visitor-503" })]), {
+      deps: { write: () => Promise.reject(new Error("background thread exited")) },
+    });
+    spy.mockImplementation(suite ?? (() => undefined));
+    expect(reported).toEqual(["[pixel] batch not stored: Error: background thread exited"]);
+    expect(failed.status).toBe(503);
+    expect(JSON.parse(failed.body)).toEqual({ error: "cannot store events now" });
+    expect(await countEvents(db, { shop: SHOP })).toBe(before);
+  });
+
   it("refuses the old key after a rotation", async () => {
     const old = key;
     key = await rotateIngestKey(db, { shop: SHOP });
@@ -304,6 +321,31 @@ describe.each(DIALECTS)("pixel ingest on %s", (dialect) => {
     // Others' events stay.
     expect((await eventsOf(db, { shop: SHOP, customerId: "902" })).length).toBeGreaterThan(0);
     expect((await eventsOf(db, { shop: SHOP, clientId: "visitor-anon" })).length).toBe(1);
+  });
+
+  it("believes a customer id only for a customer the shop has and has not erased", async () => {
+    const linksOf = async (clientId: string) =>
+      db.all(
+        sql`SELECT "customerId" FROM "PixelVisitor" WHERE "shop" = ${SHOP} AND "clientId" = ${clientId}`,
+        decoder({ customerId: text }),
+      );
+    // 901 was erased above: a forged or late event naming them gives them no browsing back.
+    const stored: string[][] = [];
+    const erased = await post(batch([ev({ clientId: "visitor-ghost", customerId: "901" })]), {
+      deps: { onStored: (_shop, ids) => stored.push(ids) },
+    });
+    expect(erased.status).toBe(200);
+    expect(await eventsOf(db, { shop: SHOP, customerId: "901" })).toEqual([]);
+    expect((await eventsOf(db, { shop: SHOP, clientId: "visitor-ghost" })).map((e) => e.customerId)).toEqual([null]);
+    expect(await linksOf("visitor-ghost")).toEqual([]);
+    // An id the shop never had (a guess, or another shop's customer): stored anonymous, nothing linked.
+    await post(batch([ev({ clientId: "visitor-guess", customerId: "777777" })]));
+    await post(batch([ev({ clientId: "visitor-guess", name: "checkout_completed", customerId: "903" })]));
+    const guess = await eventsOf(db, { shop: SHOP, clientId: "visitor-guess" });
+    expect(guess.map((e) => e.customerId).sort()).toEqual(["903", "903"]);
+    expect(await eventsOf(db, { shop: SHOP, customerId: "777777" })).toEqual([]);
+    expect(stored).toEqual([]);
+    expect(await linksOf("visitor-guess")).toEqual([{ customerId: "903" }]);
   });
 
   it("shop/redact removes every event, link and key of the shop", async () => {

@@ -132,6 +132,36 @@ describe("the pixel under a stand-in register API", () => {
     expect(sent.flatMap((s) => s.body.events.map((e) => e.name))).toEqual(["product_viewed"]);
   });
 
+  it("leaves the clientId in a visit cookie for the blocks only with consent, and clears it on withdrawal", async () => {
+    const refused = harness({ consent: false });
+    refused.pixel.publish("product_viewed", { productVariant: VARIANT });
+    await refused.runTimers();
+    expect([...refused.pixel.cookies()]).toEqual([]);
+
+    const lines: string[] = [];
+    const pixel = loadPixelWithStandIn({
+      settings: SETTINGS,
+      clientId: "client-9",
+      fetch: async () => new Response("{}"),
+      cookie: { set: async (line) => lines.push(line) },
+    });
+    pixel.publish("page_viewed", {});
+    pixel.publish("product_viewed", { productVariant: VARIANT });
+    expect(lines).toEqual(["tailored_cid=client-9; path=/; max-age=1800; samesite=lax"]);
+    pixel.setConsent({ analyticsProcessingAllowed: false });
+    expect(lines[1]).toBe("tailored_cid=; path=/; max-age=0; samesite=lax");
+    pixel.publish("product_viewed", { productVariant: VARIANT });
+    expect(lines.length).toBe(2);
+
+    const given = harness({ consent: true });
+    given.pixel.publish("page_viewed", {});
+    await Promise.resolve();
+    expect(given.pixel.cookies().get("tailored_cid")).toBe("client-1");
+    given.pixel.setConsent({ analyticsProcessingAllowed: false });
+    await Promise.resolve();
+    expect(given.pixel.cookies().has("tailored_cid")).toBe(false);
+  });
+
   it("subscribes to exactly the eight standard events, through register's analytics.subscribe", () => {
     const names: string[] = [];
     const api: PixelApi = {

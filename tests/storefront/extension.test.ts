@@ -244,6 +244,8 @@ describe("the blocks' Liquid for a known decision", () => {
       endsAt: null,
       holdoutPercent: 0,
       strategy: "personal" as const,
+      interestProductType: null,
+      interestViews: 3,
       headline: "Welcome back, VIP",
       bodyHtml: "<p>Your <strong>early access</strong> starts now.</p>",
       buttonLabel: "See the collection",
@@ -251,7 +253,7 @@ describe("the blocks' Liquid for a known decision", () => {
     };
     const d = decide(
       [campaign],
-      { customerId: "1", segmentIds: [3], country: null, visitorId: null, newVisitor: false },
+      { customerId: "1", segmentIds: [3], country: null, visitorId: null, newVisitor: false, interest: new Map() },
       new Date(),
     );
     expect(d.kind).toBe("campaign");

@@ -20,6 +20,8 @@ const FIELDS = {
   "background-color": "backgroundColor",
   strategy: "strategy",
   "attribution-days": "attributionDays",
+  "interest-type": "interestProductType",
+  "interest-views": "interestViews",
 } as const;
 
 const campaigns: CliCommand = {
@@ -28,7 +30,7 @@ const campaigns: CliCommand = {
         [--new-visitors] [--status draft|active|paused] [--priority N] [--starts DATE] [--ends DATE]
         [--holdout PCT] [--text HTML] [--image URL] [--button-label TEXT --button-link URL]
         [--text-color #hex] [--background-color #hex] [--strategy personal|segment|bestsellers]
-        [--attribution-days N] [--json]
+        [--attribution-days N] [--interest-type TYPE [--interest-views N]] [--json]
   campaigns list --shop DOMAIN [--json]
   campaigns demo --shop DOMAIN [--json]
         storefront campaigns: a banner and a recommendation strategy for a segment or for visitors`,
@@ -97,6 +99,8 @@ async function campaignCommand({ db, values, positionals, out }: CliContext): Pr
         segmentId: c.segmentId,
         countries: c.countries,
         newVisitorsOnly: c.newVisitorsOnly,
+        interestProductType: c.interestProductType,
+        interestViews: c.interestViews,
         priority: c.priority,
         startsAt: iso(c.startsAt),
         endsAt: iso(c.endsAt),

@@ -5,9 +5,17 @@
 import type { Db } from "~/db/database.server";
 import { decoder, sql, text } from "~/db/sql";
 import { displayMoney } from "~/domain/money";
-import { decide, recommendationInputs, type Decision, type Visitor } from "~/domain/personalize";
+import {
+  biasTowardInterest,
+  decide,
+  isLive,
+  recommendationInputs,
+  type Decision,
+  type Visitor,
+} from "~/domain/personalize";
 import { cachedCampaigns, cachedProducts } from "./cache.server";
 import { recordImpression } from "./impressions.server";
+import { productTypesOf, visitInterestOf } from "./interest.server";
 import { activeCampaigns, type Campaign } from "./store.server";
 
 export type RecommendedProduct = {
@@ -50,6 +58,8 @@ export type VisitorQuery = {
   country: string | null;
   visitorId: string | null;
   newVisitor: boolean;
+  /** The Web Pixel's clientId (the block's `cid`), whose events of this visit make its interest. */
+  clientId: string | null;
   now: Date;
 };
 
@@ -57,7 +67,7 @@ export type Decided = {
   visitor: Visitor;
   decision: Decision<Campaign>;
   currencyCode: string;
-  /** The answer depends on who asked (a logged-in customer): never cached anywhere. */
+  /** The answer depends on who asked (a logged-in customer, or the visit's browsing): never cached anywhere. */
   personal: boolean;
 };
 
@@ -70,7 +80,11 @@ async function loadShop(db: Db, shop: string): Promise<{ campaigns: Campaign[]; 
 }
 
 /** The visitor's facts and the decision, counted as an impression when a campaign matched. */
-export async function decideVisitor(db: Db, q: VisitorQuery): Promise<Decided> {
+export async function decideVisitor(
+  db: Db,
+  q: VisitorQuery,
+  { readInterest = false }: { readInterest?: boolean } = {},
+): Promise<Decided> {
   const { campaigns, currencyCode } = await cachedCampaigns(q.shop, q.now.getTime(), () => loadShop(db, q.shop));
   let customerId: string | null = null;
   let segmentIds: number[] = [];
@@ -88,15 +102,23 @@ export async function decideVisitor(db: Db, q: VisitorQuery): Promise<Decided> {
         .map(Number);
     }
   }
+  // The visit's browsing is read only when something uses it: a live campaign that needs an interest,
+  // or recommendations (which lean toward it).
+  const interested =
+    q.clientId !== null && (readInterest || campaigns.some((c) => c.interestProductType !== null && isLive(c, q.now)));
+  const interest = interested
+    ? await visitInterestOf(db, { shop: q.shop, clientId: q.clientId!, now: q.now })
+    : new Map();
   const visitor: Visitor = {
     customerId,
     segmentIds,
     country: q.country,
     visitorId: q.visitorId,
     newVisitor: q.newVisitor,
+    interest,
   };
   const decision = decide(campaigns, visitor, q.now);
-  return { visitor, decision, currencyCode, personal: customerId !== null };
+  return { visitor, decision, currencyCode, personal: customerId !== null || interested };
 }
 
 export function bannerView(c: Campaign): BannerView {
@@ -142,20 +164,24 @@ export async function recommendationsAnswer(
   q: VisitorQuery & { productId: string | null; limit: number },
   recommend: Recommend,
 ): Promise<{ answer: RecommendationsAnswer; personal: boolean }> {
-  const d = await decideVisitor(db, q);
+  const d = await decideVisitor(db, q, { readInterest: true });
   const { decision, visitor } = d;
   const strategy = decision.kind === "campaign" ? decision.campaign.strategy : null;
   const inputs = recommendationInputs(strategy, visitor, decision.campaign?.segmentId ?? null);
-  const args = { shop: q.shop, productId: q.productId, limit: q.limit, now: q.now, ...inputs };
+  // Leaning toward the visit's interest needs a wider choice to re-rank: the model's longest list.
+  const leaning = visitor.interest.size > 0;
+  const wanted = leaning ? MAX_POOL : q.limit;
+  const args = { shop: q.shop, productId: q.productId, limit: wanted, now: q.now, ...inputs };
   const products =
     inputs.customerId === null
       ? await cachedProducts(
           q.shop,
-          `${q.productId ?? ""}|${inputs.segmentIds.join(",")}|${q.limit}`,
+          `${q.productId ?? ""}|${inputs.segmentIds.join(",")}|${wanted}`,
           q.now.getTime(),
           () => recommend(db, args),
         )
       : await recommend(db, args);
+  const shown = leaning ? await leanTowardInterest(db, q.shop, products, visitor.interest) : products;
   // The banner block counts the impression; recommendations alone count only when no banner block
   // asked (they share the decision, so counting both would count one page view twice).
   return {
@@ -163,9 +189,26 @@ export async function recommendationsAnswer(
     answer: {
       decision: decision.kind,
       campaign: decision.campaign?.id ?? null,
-      products: products.slice(0, q.limit).map((p) => productView(p, d.currencyCode)),
+      products: shown.slice(0, q.limit).map((p) => productView(p, d.currencyCode)),
     },
   };
+}
+
+/** The model's longest list (app/models/recommendations.server.ts MAX_RECOMMENDATIONS). */
+const MAX_POOL = 24;
+
+/** Products of the types the visitor viewed most in this visit first, the model's order otherwise kept. */
+async function leanTowardInterest(
+  db: Db,
+  shop: string,
+  products: readonly RecommendedProduct[],
+  interest: ReadonlyMap<string, number>,
+): Promise<RecommendedProduct[]> {
+  const types = await productTypesOf(db, { shop, productIds: products.map((p) => p.id) });
+  return biasTowardInterest(
+    products.map((p) => ({ ...p, productType: types.get(p.id) ?? null })),
+    interest,
+  ).map(({ productType: _type, ...p }) => p);
 }
 
 // Prices as shown, remembered: a shop has few distinct prices, and building the number format is the

@@ -57,6 +57,8 @@ export async function previewCampaign(
     country: null,
     visitorId: null,
     newVisitor: false,
+    // What they browse is not known ahead of a visit: a campaign that needs an interest does not match.
+    interest: new Map(),
   };
   const others = (await activeCampaigns(db, { shop })).filter((c) => c.id !== campaignId);
   const d = decide([...others, self], visitor, now);

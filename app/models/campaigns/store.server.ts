@@ -27,7 +27,8 @@ export class CampaignInputError extends Error {}
 
 const COLUMNS = sql`"id", "shop", "name", "status", "segmentId", "countries", "newVisitorsOnly", "priority",
   "startsAt", "endsAt", "holdoutPercent", "headline", "bodyHtml", "imageUrl", "buttonLabel", "buttonLink",
-  "textColor", "backgroundColor", "strategy", "attributionDays", "createdAt", "updatedAt"`;
+  "textColor", "backgroundColor", "strategy", "attributionDays", "createdAt", "updatedAt", "interestProductType",
+  "interestViews"`;
 
 const decodeRow = decoder({
   id: int,
@@ -52,6 +53,8 @@ const decodeRow = decoder({
   attributionDays: int,
   createdAt: date,
   updatedAt: date,
+  interestProductType: nullable(text),
+  interestViews: int,
 });
 
 function toCampaign(row: ReturnType<typeof decodeRow>): Campaign {
@@ -154,6 +157,8 @@ export function campaignFields(c: Campaign): Record<string, string> {
     segmentId: c.segmentId === null ? "" : String(c.segmentId),
     countries: c.countries.join(", "),
     newVisitorsOnly: c.newVisitorsOnly ? "on" : "",
+    interestProductType: c.interestProductType ?? "",
+    interestViews: String(c.interestViews),
     priority: String(c.priority),
     startsAt: day(c.startsAt),
     endsAt: day(c.endsAt),

@@ -23,6 +23,18 @@
     }
   }
 
+  // The visitor's clientId, which Tailored's Web Pixel leaves in a first-party cookie once the visitor
+  // has allowed analytics: with it the app proxy can use this visit's browsing. No cookie, no `cid`.
+  function clientId() {
+    var m = /(?:^|;\s*)tailored_cid=([^;]+)/.exec(document.cookie || "");
+    if (!m) return "";
+    try {
+      return decodeURIComponent(m[1]);
+    } catch (e) {
+      return "";
+    }
+  }
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -102,6 +114,7 @@
     if (country) q.set("country", country);
     if (who.id) q.set("vid", who.id);
     if (who.fresh) q.set("new", "1");
+    if (who.cid) q.set("cid", who.cid);
     if (kind === "recommendations") {
       q.set("limit", root.getAttribute("data-limit") || "4");
       var pid = root.getAttribute("data-product-id");
@@ -141,6 +154,7 @@
     var roots = document.querySelectorAll("[data-tailored]");
     if (!roots.length) return;
     var who = visitor();
+    who.cid = clientId();
     for (var i = 0; i < roots.length; i++) load(roots[i], who);
   }
 

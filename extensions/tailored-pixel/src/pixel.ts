@@ -9,6 +9,11 @@
 //
 // Nothing is sent, or even queued, while the visitor has not allowed analytics; withdrawing consent
 // drops what is queued.
+//
+// With consent, the pixel also leaves the visitor's clientId in a first-party cookie (VISIT_COOKIE,
+// for the length of a visit) so that the theme blocks can ask for this visit's banner and products
+// (they pass it to the app proxy as `cid`); withdrawing consent clears it. The clientId is Shopify's
+// random visitor id, the same one every event carries: no PII.
 
 export const SUBSCRIBED_EVENTS = [
   "page_viewed",
@@ -44,6 +49,10 @@ export type WireBatch = { shop: string; key: string; events: WireEvent[] };
 
 export const QUERY_MAX = 100;
 
+/** The first-party cookie holding the visitor's clientId for the blocks, and how long it lives (a visit). */
+export const VISIT_COOKIE = "tailored_cid";
+export const VISIT_COOKIE_SECONDS = 30 * 60;
+
 // ---------------------------------------------------------------------------------------------------
 // The part of Shopify's Web Pixels API the pixel reads (shopify.dev/docs/api/web-pixels-api), typed
 // structurally so that a stand-in satisfies it.
@@ -76,6 +85,8 @@ export type Privacy = { analyticsProcessingAllowed?: boolean };
 export type PixelApi = {
   analytics: { subscribe(name: string, callback: (event: StandardEvent) => void): unknown };
   browser?: {
+    /** Sets a cookie on the storefront's top frame, given as "name=value; attributes". */
+    cookie?: { set(cookie: string): Promise<unknown> };
     sessionStorage?: {
       getItem(key: string): Promise<string | null>;
       setItem(key: string, value: string): Promise<void>;
@@ -224,12 +235,27 @@ export function startPixel(api: PixelApi, options: PixelOptions = {}): Pixel {
     }
   })();
 
+  // The visit cookie: renewed with the first event of each page (so it lives while the visit does),
+  // cleared when consent is withdrawn. Best effort, like the events.
+  let cookieFor: string | null = null;
+  const setCookie = (value: string, seconds: number) => {
+    try {
+      void api.browser?.cookie
+        ?.set(`${VISIT_COOKIE}=${encodeURIComponent(value)}; path=/; max-age=${seconds}; samesite=lax`)
+        .catch(() => undefined);
+    } catch {
+      // No cookie: the blocks answer without the visit's interest.
+    }
+  };
+
   api.customerPrivacy?.subscribe("visitorConsentCollected", (event) => {
     allowed = event.customerPrivacy?.analyticsProcessingAllowed === true;
     if (!allowed) {
       queue = [];
       if (timer !== null) clearTimer(timer);
       timer = null;
+      cookieFor = null;
+      setCookie("", 0);
     }
   });
 
@@ -266,6 +292,10 @@ export function startPixel(api: PixelApi, options: PixelOptions = {}): Pixel {
     if (!allowed) return;
     const wire = toWire(event, { customerId });
     if (!wire) return;
+    if (cookieFor !== wire.clientId) {
+      cookieFor = wire.clientId;
+      setCookie(wire.clientId, VISIT_COOKIE_SECONDS);
+    }
     queue.push(wire);
     if (queue.length >= maxBatch || wire.name === "checkout_completed") void flush();
     else if (timer === null) timer = setTimer(() => void flush(), flushMs);

@@ -11,6 +11,8 @@ export type StandInOptions = PixelOptions & {
   clientId: string;
   /** Analytics consent at page load (default true: regions without a consent requirement). */
   analyticsAllowed?: boolean;
+  /** The top frame's cookies (`document.cookie` in a page); an in-memory jar by default. */
+  cookie?: { set(cookie: string): Promise<unknown> };
   /** Session storage; an in-memory one by default. */
   sessionStorage?: { getItem(key: string): Promise<string | null>; setItem(key: string, value: string): Promise<void> };
   now?: () => Date;
@@ -21,6 +23,8 @@ export type StandIn = Pixel & {
   publish(name: string, data?: StandardEvent["data"]): void;
   /** What the consent banner would report (`visitorConsentCollected`). */
   setConsent(privacy: Privacy): void;
+  /** The default in-memory cookie jar's content (tests). */
+  cookies(): ReadonlyMap<string, string>;
 };
 
 let counter = 0;
@@ -34,12 +38,23 @@ export function loadPixelWithStandIn(options: StandInOptions): StandIn {
     setItem: async (key: string, value: string) => void memory.set(key, value),
   };
   const now = options.now ?? (() => new Date());
+  const jar = new Map<string, string>();
+  const cookie = options.cookie ?? {
+    set: async (line: string) => {
+      const [pair = "", ...attributes] = line.split(";");
+      const eq = pair.indexOf("=");
+      const gone = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a));
+      if (gone) jar.delete(pair.slice(0, eq).trim());
+      else jar.set(pair.slice(0, eq).trim(), decodeURIComponent(pair.slice(eq + 1)));
+      return line;
+    },
+  };
   const pixel = startPixel(
     {
       analytics: {
         subscribe: (name, callback) => subscribers.set(name, [...(subscribers.get(name) ?? []), callback]),
       },
-      browser: { sessionStorage: storage },
+      browser: { sessionStorage: storage, cookie },
       init: {
         customerPrivacy: { analyticsProcessingAllowed: options.analyticsAllowed ?? true },
         data: { customer: options.customerId ? { id: options.customerId } : null, shop: null },
@@ -64,5 +79,6 @@ export function loadPixelWithStandIn(options: StandInOptions): StandIn {
     setConsent(privacy) {
       for (const callback of consentSubscribers) callback({ customerPrivacy: privacy });
     },
+    cookies: () => jar,
   };
 }
