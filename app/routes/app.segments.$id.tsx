@@ -14,6 +14,7 @@ import {
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
+import { useDuplicateSegment } from "~/components/useDuplicateSegment";
 import { formatDate, formatDateTime } from "~/components/format";
 import { shareOfCustomers } from "~/components/share";
 import { pageTitle } from "~/components/page-title";
@@ -195,6 +196,7 @@ export default function SegmentPage() {
   const s = useLoaderData<typeof loader>();
   const first = s.sizeOverTime[0]?.size ?? 0;
   const [deleting, setDeleting] = useState(false);
+  const copy = useDuplicateSegment(s.id);
   return (
     <Page
       title={s.name}
@@ -202,6 +204,7 @@ export default function SegmentPage() {
       backAction={{ content: "Segments", url: "/app/segments" }}
       secondaryActions={[
         { content: "Edit", url: `/app/segments/${s.id}/edit` },
+        { content: "Duplicate", onAction: copy.duplicate, loading: copy.busy, disabled: copy.busy },
         // Using the segment: the CSV at once, the email tools and Shopify tags through the Exports page.
         { content: "Export CSV", url: `/app/segments/${s.id}/export.csv?bom=1`, external: true },
         { content: "Send to email or tags", url: `/app/exports?segment=${s.id}` },

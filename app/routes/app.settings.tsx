@@ -1,4 +1,5 @@
-// Settings: the email tools' API keys. A key is checked with the service, stored encrypted
+// Settings: the shop's lifecycle thresholds (components/settings/LifecycleSettings.tsx), and the email
+// tools' API keys. A key is checked with the service, stored encrypted
 // (app/export/credentials.server.ts), and never sent back: the page shows only which services are
 // connected, and to which account.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
@@ -18,6 +19,8 @@ import {
 } from "~/export/credentials.server";
 import { DestinationError } from "~/export/http.server";
 import { keyringFromEnv, SecretsError } from "~/export/secrets.server";
+import { LifecycleSettings } from "~/components/settings/LifecycleSettings";
+import { lifecycleThresholds, saveLifecycleThresholds } from "~/services/lifecycle-settings.server";
 
 const LABEL = { klaviyo: "Klaviyo", mailchimp: "Mailchimp" } as const;
 const HELP = {
@@ -38,6 +41,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const connected = await listDestinations(db, { shop });
   return {
     encryption,
+    lifecycle: await lifecycleThresholds(db, { shop, now: new Date() }),
     services: SERVICES.map((service) => {
       const c = connected.find((d) => d.service === service);
       return {
@@ -59,7 +63,9 @@ type ActionData = { ok: boolean; service?: string; message?: string; error?: str
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const parsed = ActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const form = await request.formData();
+  if (form.get("intent") === "lifecycle") return saveLifecycleThresholds(db, { shop, form, now: new Date() });
+  const parsed = ActionSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return json<ActionData>({ ok: false, error: "Choose a service" }, { status: 400 });
   const input = parsed.data;
   if (input.intent === "disconnect") {
@@ -92,7 +98,8 @@ export const action = async ({ request }: ActionFunctionArgs) => {
 };
 
 function ServiceCard({ s }: { s: ReturnType<typeof useLoaderData<typeof loader>>["services"][number] }) {
-  const result = useActionData<typeof action>();
+  // The lifecycle card answers through its own fetcher; this page's form answers only for keys.
+  const result = useActionData<ActionData>();
   const navigation = useNavigation();
   const [key, setKey] = useState("");
   const mine = result?.service === s.service ? result : undefined;
@@ -147,7 +154,7 @@ function ServiceCard({ s }: { s: ReturnType<typeof useLoaderData<typeof loader>>
 export default function SettingsPage() {
   const data = useLoaderData<typeof loader>();
   return (
-    <Page title="Settings" subtitle="Email tools Tailored sends segments to">
+    <Page title="Settings" subtitle="Lifecycle stages, and the email tools Tailored sends segments to">
       <Layout>
         {data.encryption ? (
           <Layout.Section>
@@ -165,6 +172,9 @@ export default function SettingsPage() {
           <Text as="p" variant="bodySm" tone="subdued">
             Keys are checked with the service, stored encrypted, and never shown again.
           </Text>
+        </Layout.Section>
+        <Layout.Section>
+          <LifecycleSettings lifecycle={data.lifecycle} />
         </Layout.Section>
       </Layout>
     </Page>
