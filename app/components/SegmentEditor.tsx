@@ -1,13 +1,13 @@
 // The segment editor shared by the new and edit pages: a name, the query as text or in the visual
-// builder (both edit the same query), a live count and the first members as it changes, SaveBar when
-// embedded, and a toast once saved.
+// builder (both edit the same query), a live count and the first members as it changes, Save as the
+// page's primary action, SaveBar when embedded, a question before unsaved edits are left behind
+// (LeaveConfirmation.tsx), and a toast once saved.
 import { Form, useActionData, useFetcher, useNavigate, useNavigation } from "@remix-run/react";
 import { SaveBar } from "@shopify/app-bridge-react";
 import {
   Banner,
   BlockStack,
   Box,
-  Button,
   Card,
   FormLayout,
   InlineStack,
@@ -22,6 +22,7 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { RuleBuilder } from "~/components/RuleBuilder";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
+import { LEAVE_WITHOUT_ASKING, useLeaveConfirmation } from "~/components/LeaveConfirmation";
 import { formatDate } from "~/components/format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
 import type { SegmentActionData } from "~/domain/segments/form";
@@ -62,6 +63,7 @@ export function SegmentEditor(props: {
   // (an empty number) survive a switch to Query and back, and any edit of the text re-reads it.
   const [built, setBuilt] = useState<{ text: string; root: BuilderGroup } | null>(null);
   const dirty = name !== baseline.name || query !== baseline.query;
+  const leave = useLeaveConfirmation(dirty);
 
   const view = useMemo(
     () => (built && built.text === query ? ({ ok: true, builder: built.root } as const) : textToBuilder(query)),
@@ -88,7 +90,7 @@ export function SegmentEditor(props: {
     if (!actionData?.ok) return;
     setBaseline({ name, query });
     toast(actionData.message);
-    navigate(actionData.redirectTo);
+    navigate(actionData.redirectTo, { state: LEAVE_WITHOUT_ASKING });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [actionData]);
 
@@ -103,6 +105,7 @@ export function SegmentEditor(props: {
   const queryError =
     failed?.query ?? (result && !result.ok && !result.retry && query.trim() ? result.error : undefined);
   const saving = navigation.state === "submitting";
+  const submit = () => (document.getElementById("segment-form") as HTMLFormElement | null)?.requestSubmit();
   const reset = () => {
     setName(baseline.name);
     setQuery(baseline.query);
@@ -110,16 +113,19 @@ export function SegmentEditor(props: {
   };
 
   return (
-    <Page title={title} backAction={{ content: "Segments", url: backUrl }} secondaryActions={secondaryActions}>
+    <Page
+      title={title}
+      backAction={{ content: "Segments", url: backUrl }}
+      primaryAction={{ content: submitLabel, onAction: submit, loading: saving }}
+      secondaryActions={secondaryActions}
+    >
       {!demo ? (
-        <SaveBar id={saveBarId} open={dirty}>
-          <button
-            variant="primary"
-            onClick={() => (document.getElementById("segment-form") as HTMLFormElement | null)?.requestSubmit()}
-          ></button>
+        <SaveBar id={saveBarId} open={dirty} discardConfirmation>
+          <button variant="primary" onClick={submit}></button>
           <button onClick={reset}></button>
         </SaveBar>
       ) : null}
+      {leave.modal}
       <Layout>
         <Layout.Section>
           <Card>
@@ -183,9 +189,6 @@ export function SegmentEditor(props: {
                   </Box>
                 </Tabs>
                 <InlineStack gap="300" blockAlign="center">
-                  <Button submit variant="primary" loading={saving}>
-                    {submitLabel}
-                  </Button>
                   {/* Announced as it changes, without taking the focus from the query. */}
                   <span id="preview-status" aria-live="polite">
                     <Text as="span" tone="subdued">
