@@ -2,6 +2,7 @@
 // segments' sizes over 30 days. Each has its table; each row opens the customers behind it.
 import { BlockStack, InlineGrid } from "@shopify/polaris";
 import { formatMinor } from "~/domain/money";
+import { formatDay, formatMoney } from "./format";
 import { BarChart, ChartCard, FigureTable, LineChart, TABLE_CSS } from "./charts";
 
 type Week = { week: string; revenueMinor: string; orders: number; newCustomers: number; returningCustomers: number };
@@ -56,7 +57,7 @@ export function Dashboard({
             caption="The last 8 weeks"
             headers={["Week of", "Revenue", "Orders"]}
             rows={recent.map((w) => ({
-              cells: [w.week, formatMinor(BigInt(w.revenueMinor), currencyCode), w.orders.toLocaleString("en-US")],
+              cells: [formatDay(w.week), formatMoney(w.revenueMinor, currencyCode), w.orders.toLocaleString("en-US")],
               query: ordered(w),
               name: `Ordered in the week of ${w.week}`,
             }))}
@@ -73,7 +74,11 @@ export function Dashboard({
             caption="The last 8 weeks"
             headers={["Week of", "New", "Returning"]}
             rows={recent.map((w) => ({
-              cells: [w.week, w.newCustomers.toLocaleString("en-US"), w.returningCustomers.toLocaleString("en-US")],
+              cells: [
+                formatDay(w.week),
+                w.newCustomers.toLocaleString("en-US"),
+                w.returningCustomers.toLocaleString("en-US"),
+              ],
               query: `first_order_date BETWEEN ${w.week} AND ${addDays(w.week, 6)}`,
               name: `New in the week of ${w.week}`,
             }))}

@@ -23,7 +23,7 @@ import { RuleBuilder } from "~/components/RuleBuilder";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
 import { LEAVE_WITHOUT_ASKING, useLeaveConfirmation } from "~/components/LeaveConfirmation";
-import { formatDate } from "~/components/format";
+import { useShopFormat } from "~/components/shop-format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
 import type { SegmentActionData } from "~/domain/segments/form";
 import { formatError } from "~/domain/segments/query-language";
@@ -64,6 +64,7 @@ export function SegmentEditor(props: {
   const [built, setBuilt] = useState<{ text: string; root: BuilderGroup } | null>(null);
   const dirty = name !== baseline.name || query !== baseline.query;
   const leave = useLeaveConfirmation(dirty);
+  const format = useShopFormat();
 
   const view = useMemo(
     () => (built && built.text === query ? ({ ok: true, builder: built.root } as const) : textToBuilder(query)),
@@ -194,7 +195,7 @@ export function SegmentEditor(props: {
                     <Text as="span" tone="subdued">
                       {result?.ok ? (
                         <>
-                          <span id="preview-count">{result.count.toLocaleString("en-US")}</span> customers match
+                          <span id="preview-count">{format.count(result.count)}</span> customers match
                         </>
                       ) : preview.state !== "idle" || (result && !result.ok && result.retry) ? (
                         "Counting…"
@@ -224,7 +225,7 @@ export function SegmentEditor(props: {
                     m.email ?? "—",
                     m.orders,
                     m.spent,
-                    m.lastOrderAt ? formatDate(m.lastOrderAt) : "—",
+                    m.lastOrderAt ? format.date(m.lastOrderAt) : "—",
                   ])}
                 />
               ) : (

@@ -15,7 +15,8 @@ import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
 import { useDuplicateSegment } from "~/components/useDuplicateSegment";
-import { formatDate, formatDateTime } from "~/components/format";
+import { formatDay } from "~/components/format";
+import { useShopFormat } from "~/components/shop-format";
 import { shareOfCustomers } from "~/components/share";
 import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
@@ -60,8 +61,8 @@ function SizeChart({ points }: { points: { day: string; size: number }[] }) {
   const last = points[points.length - 1];
   const label =
     first && last
-      ? `Segment size by day from ${formatDate(first.day)} to ${formatDate(last.day)}: ` +
-        points.map((p) => `${formatDate(p.day)} ${p.size.toLocaleString("en-US")}`).join(", ")
+      ? `Segment size by day from ${formatDay(first.day)} to ${formatDay(last.day)}: ` +
+        points.map((p) => `${formatDay(p.day)} ${p.size.toLocaleString("en-US")}`).join(", ")
       : "No size history yet";
   return (
     <BlockStack gap="100">
@@ -91,10 +92,10 @@ function SizeChart({ points }: { points: { day: string; size: number }[] }) {
       {first && last ? (
         <InlineStack align="space-between">
           <Text as="span" variant="bodySm" tone="subdued">
-            {formatDate(first.day)}
+            {formatDay(first.day)}
           </Text>
           <Text as="span" variant="bodySm" tone="subdued">
-            {points.length === 1 ? "history starts today" : formatDate(last.day)}
+            {points.length === 1 ? "history starts today" : formatDay(last.day)}
           </Text>
         </InlineStack>
       ) : null}
@@ -128,6 +129,7 @@ function MembersTable({
     );
   const navigate = useNavigate();
   const { smDown } = useBreakpoints();
+  const format = useShopFormat();
   return (
     <IndexTable
       condensed={smDown}
@@ -161,7 +163,7 @@ function MembersTable({
                   {m.email ?? "No email"}
                 </Text>
                 <Text as="span" variant="bodySm">
-                  {m.orders} orders · {m.spent} · last {m.lastOrderAt ? formatDate(m.lastOrderAt) : "never"}
+                  {m.orders} orders · {m.spent} · last {m.lastOrderAt ? format.date(m.lastOrderAt) : "never"}
                 </Text>
               </BlockStack>
             </div>
@@ -184,7 +186,7 @@ function MembersTable({
                 {m.spent}
               </Text>
             </IndexTable.Cell>
-            <IndexTable.Cell>{m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"}</IndexTable.Cell>
+            <IndexTable.Cell>{m.lastOrderAt ? format.date(m.lastOrderAt) : "—"}</IndexTable.Cell>
           </IndexTable.Row>
         ),
       )}
@@ -197,6 +199,7 @@ export default function SegmentPage() {
   const first = s.sizeOverTime[0]?.size ?? 0;
   const [deleting, setDeleting] = useState(false);
   const copy = useDuplicateSegment(s.id);
+  const format = useShopFormat();
   return (
     <Page
       title={s.name}
@@ -221,9 +224,9 @@ export default function SegmentPage() {
               </Text>
               <Text as="p" variant="bodySm" tone="subdued" id="segment-change">
                 {s.isNew
-                  ? `New: created ${formatDate(s.createdAt)}, so its history starts then`
-                  : `${s.memberCount - first >= 0 ? "+" : ""}${(s.memberCount - first).toLocaleString("en-US")} over 30 days (UTC days)`}{" "}
-                · last computed {s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "never"}
+                  ? `New: created ${format.date(s.createdAt)}, so its history starts then`
+                  : `${s.memberCount - first >= 0 ? "+" : ""}${format.count(s.memberCount - first)} over 30 days`}{" "}
+                · last computed {s.lastComputedAt ? format.dateTime(s.lastComputedAt) : "never"}
               </Text>
               <SizeChart points={s.sizeOverTime} />
             </BlockStack>
