@@ -109,3 +109,12 @@ export async function shopFormat(
   );
   return { timeZone: row?.ianaTimezone || "UTC", currencyCode: row?.currencyCode || "USD" };
 }
+
+/** When a generated (demo) shop's data was made: its first customer's write; a reseed starts them again. */
+export async function dataGeneratedAt(db: Executor, { shop }: { shop: string }): Promise<Date | null> {
+  const [row] = await db.all(
+    sql`SELECT MIN("syncedAt") AS "at" FROM "Customer" WHERE "shop" = ${shop}`,
+    decoder({ at: date }),
+  );
+  return row?.at ?? null;
+}

@@ -21,6 +21,7 @@ import { useShopFormat } from "~/components/shop-format";
 import { pageTitle } from "~/components/page-title";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { db } from "~/db.server";
+import { dataGeneratedAt } from "~/models/shops.server";
 import { latestJobs, queueBackfill, RESOURCES, type BulkJob } from "~/sync/backfill.server";
 import { failedEvents, KEEP_FAILED_MS, retryFailed, topicActivity } from "~/sync/inbox.server";
 import { getCursor } from "~/sync/reconcile.server";
@@ -41,10 +42,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   ]);
   return {
     demo,
-    // When the demo shop's data was made: its first customer's write (a reseed starts them again).
-    generatedAt: demo
-      ? iso((await db.prisma.customer.aggregate({ where: { shop }, _min: { syncedAt: true } }))._min.syncedAt)
-      : null,
+    // When the demo shop's data was made (the page says so instead of offering a sync).
+    generatedAt: demo ? iso(await dataGeneratedAt(db, { shop })) : null,
     jobs: RESOURCES.map((resource) => {
       const job = jobs.find((j) => j.resource === resource);
       return job ? serializeJob(job) : { resource, status: "never" as const };
