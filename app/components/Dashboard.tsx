@@ -4,6 +4,7 @@
 import { BlockStack, InlineGrid } from "@shopify/polaris";
 import { formatMinor } from "~/domain/money";
 import { weekQueries } from "~/models/dashboard";
+import { formatDay, formatMoney } from "./format";
 import { BarChart, ChartCard, FigureTable, LineChart, TABLE_CSS } from "./charts";
 
 type Week = {
@@ -66,8 +67,8 @@ export function Dashboard({
             headers={["Week of", "Revenue", "Orders", "Customers"]}
             rows={recent.map((w) => ({
               cells: [
-                w.week,
-                formatMinor(BigInt(w.revenueMinor), currencyCode),
+                formatDay(w.week),
+                formatMoney(w.revenueMinor, currencyCode),
                 w.orders.toLocaleString("en-US"),
                 w.customers.toLocaleString("en-US"),
               ],
@@ -87,7 +88,7 @@ export function Dashboard({
             caption="New customers, the last 8 weeks"
             headers={["Week of", "New"]}
             rows={recent.map((w) => ({
-              cells: [w.week, w.newCustomers.toLocaleString("en-US")],
+              cells: [formatDay(w.week), w.newCustomers.toLocaleString("en-US")],
               query: weekQueries(w).fresh,
               name: `New in the week of ${w.week}`,
             }))}
@@ -97,7 +98,7 @@ export function Dashboard({
             caption="Returning customers, the last 8 weeks"
             headers={["Week of", "Returning"]}
             rows={recent.map((w) => ({
-              cells: [w.week, w.returningCustomers.toLocaleString("en-US")],
+              cells: [formatDay(w.week), w.returningCustomers.toLocaleString("en-US")],
               query: weekQueries(w).returning,
               name: `Returning in the week of ${w.week}`,
             }))}

@@ -3,6 +3,7 @@
 import { useFetcher, useNavigate } from "@remix-run/react";
 import { BlockStack, Modal, Text } from "@shopify/polaris";
 import { useEffect } from "react";
+import { LEAVE_WITHOUT_ASKING } from "~/components/LeaveConfirmation";
 import { useToast } from "~/components/toast";
 
 type DeleteResult = { ok: true; message: string } | { ok: false; error: string };
@@ -24,7 +25,8 @@ export function DeleteSegmentModal({
   useEffect(() => {
     if (!fetcher.data?.ok) return;
     toast(fetcher.data.message);
-    navigate("/app/segments");
+    // The segment is gone: whatever was being edited in it has nothing left to be saved to.
+    navigate("/app/segments", { state: LEAVE_WITHOUT_ASKING });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fetcher.data]);
   return (

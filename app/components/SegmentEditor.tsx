@@ -1,13 +1,13 @@
 // The segment editor shared by the new and edit pages: a name, the query as text or in the visual
-// builder (both edit the same query), a live count and the first members as it changes, SaveBar when
-// embedded, and a toast once saved.
+// builder (both edit the same query), a live count and the first members as it changes, Save as the
+// page's primary action, SaveBar when embedded, a question before unsaved edits are left behind
+// (LeaveConfirmation.tsx), and a toast once saved.
 import { Form, useActionData, useFetcher, useNavigate, useNavigation } from "@remix-run/react";
 import { SaveBar } from "@shopify/app-bridge-react";
 import {
   Banner,
   BlockStack,
   Box,
-  Button,
   Card,
   FormLayout,
   InlineStack,
@@ -24,7 +24,8 @@ import { QueryReference } from "~/components/QueryReference";
 import { RuleBuilder } from "~/components/RuleBuilder";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
-import { formatDate } from "~/components/format";
+import { LEAVE_WITHOUT_ASKING, useLeaveConfirmation } from "~/components/LeaveConfirmation";
+import { useShopFormat } from "~/components/shop-format";
 import { builderToText, fromBuilder, textToBuilder, type BuilderGroup } from "~/domain/segments/builder";
 import type { SegmentActionData } from "~/domain/segments/form";
 import { formatError } from "~/domain/segments/query-language";
@@ -77,6 +78,8 @@ export function SegmentEditor(props: {
     caret.current = next.caret;
     setCaretRequest({ caret: next.caret, seq: (caretRequest?.seq ?? 0) + 1 });
   };
+  const leave = useLeaveConfirmation(dirty);
+  const format = useShopFormat();
 
   const view = useMemo(
     () => (built && built.text === query ? ({ ok: true, builder: built.root } as const) : textToBuilder(query)),
@@ -103,7 +106,7 @@ export function SegmentEditor(props: {
     if (!actionData?.ok) return;
     setBaseline({ name, query });
     toast(actionData.message);
-    navigate(actionData.redirectTo);
+    navigate(actionData.redirectTo, { state: LEAVE_WITHOUT_ASKING });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [actionData]);
 
@@ -118,6 +121,7 @@ export function SegmentEditor(props: {
   const queryError =
     failed?.query ?? (result && !result.ok && !result.retry && query.trim() ? result.error : undefined);
   const saving = navigation.state === "submitting";
+  const submit = () => (document.getElementById("segment-form") as HTMLFormElement | null)?.requestSubmit();
   const reset = () => {
     setName(baseline.name);
     setQuery(baseline.query);
@@ -125,16 +129,19 @@ export function SegmentEditor(props: {
   };
 
   return (
-    <Page title={title} backAction={{ content: "Segments", url: backUrl }} secondaryActions={secondaryActions}>
+    <Page
+      title={title}
+      backAction={{ content: "Segments", url: backUrl }}
+      primaryAction={{ content: submitLabel, onAction: submit, loading: saving }}
+      secondaryActions={secondaryActions}
+    >
       {!demo ? (
-        <SaveBar id={saveBarId} open={dirty}>
-          <button
-            variant="primary"
-            onClick={() => (document.getElementById("segment-form") as HTMLFormElement | null)?.requestSubmit()}
-          ></button>
+        <SaveBar id={saveBarId} open={dirty} discardConfirmation>
+          <button variant="primary" onClick={submit}></button>
           <button onClick={reset}></button>
         </SaveBar>
       ) : null}
+      {leave.modal}
       <Layout>
         <Layout.Section>
           <Card>
@@ -200,15 +207,12 @@ export function SegmentEditor(props: {
                   </Box>
                 </Tabs>
                 <InlineStack gap="300" blockAlign="center">
-                  <Button submit variant="primary" loading={saving}>
-                    {submitLabel}
-                  </Button>
                   {/* Announced as it changes, without taking the focus from the query. */}
                   <span id="preview-status" aria-live="polite">
                     <Text as="span" tone="subdued">
                       {result?.ok ? (
                         <>
-                          <span id="preview-count">{result.count.toLocaleString("en-US")}</span> customers match
+                          <span id="preview-count">{format.count(result.count)}</span> customers match
                         </>
                       ) : preview.state !== "idle" || (result && !result.ok && result.retry) ? (
                         "Counting…"
@@ -252,7 +256,7 @@ export function SegmentEditor(props: {
                     m.email ?? "—",
                     m.orders,
                     m.spent,
-                    m.lastOrderAt ? formatDate(m.lastOrderAt) : "—",
+                    m.lastOrderAt ? format.date(m.lastOrderAt) : "—",
                   ])}
                 />
               ) : (

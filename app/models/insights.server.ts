@@ -5,8 +5,9 @@
 // in dashboard.server.ts.
 import type { Db, Executor } from "~/db/database.server";
 import { bigint, decoder, int, join, nullable, raw, sql } from "~/db/sql";
-import { formatMinor } from "~/domain/money";
-import { prepare, type EngineContext } from "~/domain/segments/engine";
+import { displayMoney, formatMinor } from "~/domain/money";
+import { DEFAULT_LIFECYCLE, prepare, type EngineContext, type LifecycleThresholds } from "~/domain/segments/engine";
+import { lifecycleStages } from "~/domain/segments/group-names";
 import { compileSql, CUSTOMERS_FROM } from "~/models/segments/compile-sql";
 import { parseQuery, shopContext } from "~/models/segments/rules.server";
 import { modelSettings } from "./predictions/settings.server";
@@ -31,14 +32,9 @@ export const FREQUENCY_BINS = [
   { label: "6+ orders", query: "number_of_orders >= 6" },
 ] as const;
 
-const STAGES = [
-  { label: "Prospects (no order yet)", query: "lifecycle_stage = 'PROSPECT'" },
-  { label: "New (one order)", query: "lifecycle_stage = 'NEW'" },
-  { label: "Repeat", query: "lifecycle_stage = 'REPEAT'" },
-  { label: "Loyal", query: "lifecycle_stage = 'LOYAL'" },
-  { label: "Lapsing", query: "lifecycle_stage = 'LAPSING'" },
-  { label: "Lapsed", query: "lifecycle_stage = 'LAPSED'" },
-];
+/** Lifecycle stages, named as everywhere (domain/segments/group-names.ts), with the shop's thresholds. */
+const stagesOf = (lifecycle: LifecycleThresholds) =>
+  lifecycleStages(lifecycle).map((s) => ({ label: `${s.label} (${s.rule})`, query: `lifecycle_stage = '${s.stage}'` }));
 
 const CHURN = [
   { label: "Low risk", query: "churn_risk = 'LOW'" },
@@ -134,21 +130,24 @@ export async function insights(db: Db, { shop, now }: { shop: string; now: Date 
   const exponent = formatMinor(1n, ctx.currencyCode).split(".")[1]?.length ?? 0;
   const bounds = clvBounds(clvRange?.max ?? 0n, exponent);
   const money = (minor: bigint) => formatMinor(minor, ctx.currencyCode);
+  // Labels in the shop's currency with separators ("$1,200.00"); the queries in the language's plain amounts.
+  const shown = (minor: bigint) => displayMoney(minor, ctx.currencyCode);
   const clvCells = [
-    { label: `under ${money(bounds[0]!)}`, query: `predicted_clv < ${money(bounds[0]!)}` },
+    { label: `under ${shown(bounds[0]!)}`, query: `predicted_clv < ${money(bounds[0]!)}` },
     ...bounds.map((low, i) =>
       i + 1 < bounds.length
         ? {
-            label: `${money(low)}–${money(bounds[i + 1]!)}`,
+            label: `${shown(low)}–${shown(bounds[i + 1]!)}`,
             query: `predicted_clv >= ${money(low)} AND predicted_clv < ${money(bounds[i + 1]!)}`,
           }
-        : { label: `${money(low)} or more`, query: `predicted_clv >= ${money(low)}` },
+        : { label: `${shown(low)} or more`, query: `predicted_clv >= ${money(low)}` },
     ),
   ];
+  const stages = stagesOf(ctx.lifecycle ?? DEFAULT_LIFECYCLE);
   const gridQueries = RECENCY_BINS.flatMap((r) => FREQUENCY_BINS.map((f) => `${r.query} AND ${f.query}`));
   const all = [
     ...gridQueries,
-    ...STAGES.map((s) => s.query),
+    ...stages.map((s) => s.query),
     ...CHURN.map((s) => s.query),
     ...TIERS.map((s) => s.query),
     ...clvCells.map((s) => s.query),
@@ -164,7 +163,7 @@ export async function insights(db: Db, { shop, now }: { shop: string; now: Date 
       take(FREQUENCY_BINS.map((f) => ({ label: `${r.label}, ${f.label}`, query: `${r.query} AND ${f.query}` }))),
     ),
   };
-  const lifecycle = take(STAGES);
+  const lifecycle = take(stages);
   const churn = take(CHURN);
   const tiers = take(TIERS);
   const clv = take(clvCells);

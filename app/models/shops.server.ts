@@ -97,3 +97,24 @@ export async function shopStandings(db: Executor, { since }: { since: Date | nul
     updatedAt: row.updatedAt ?? new Date(0),
   }));
 }
+
+/** The shop's time zone and currency, for the admin's dates and money; UTC and USD for a shop not known yet. */
+export async function shopFormat(
+  db: Executor,
+  { shop }: { shop: string },
+): Promise<{ timeZone: string; currencyCode: string }> {
+  const [row] = await db.all(
+    sql`SELECT "ianaTimezone", "currencyCode" FROM "Shop" WHERE "domain" = ${shop}`,
+    decoder({ ianaTimezone: text, currencyCode: text }),
+  );
+  return { timeZone: row?.ianaTimezone || "UTC", currencyCode: row?.currencyCode || "USD" };
+}
+
+/** When a generated (demo) shop's data was made: its first customer's write; a reseed starts them again. */
+export async function dataGeneratedAt(db: Executor, { shop }: { shop: string }): Promise<Date | null> {
+  const [row] = await db.all(
+    sql`SELECT MIN("syncedAt") AS "at" FROM "Customer" WHERE "shop" = ${shop}`,
+    decoder({ at: date }),
+  );
+  return row?.at ?? null;
+}

@@ -5,6 +5,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, DataTable, Layout, Link, List, Page, Text } from "@shopify/polaris";
 import { requireAdmin } from "~/auth.server";
+import { useShopFormat } from "~/components/shop-format";
 import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
 import { listDeletions } from "~/export/deletions.server";
@@ -38,6 +39,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export default function PrivacyPage() {
   const data = useLoaderData<typeof loader>();
+  const format = useShopFormat();
   const r = data.retention;
   return (
     <Page title="Privacy" subtitle="Customers' data requests, erasures, and how long Tailored keeps what it keeps">
@@ -59,7 +61,7 @@ export default function PrivacyPage() {
                   columnContentTypes={["text", "text", "text", "text"]}
                   headings={["Received", "Customer", "Request", "Report"]}
                   rows={data.reports.map((rep) => [
-                    rep.createdAt ? new Date(rep.createdAt).toLocaleString() : "",
+                    rep.createdAt ? format.dateTime(rep.createdAt) : "",
                     rep.customerId ?? "(by e-mail)",
                     rep.requestId ?? "",
                     <Link key={rep.id} url={`/app/privacy/reports/${rep.id}.json`}>
@@ -88,7 +90,7 @@ export default function PrivacyPage() {
                   columnContentTypes={["text", "text", "text", "numeric", "text"]}
                   headings={["Asked", "Service", "Status", "Attempts", "Last error"]}
                   rows={data.deletions.map((d) => [
-                    d.createdAt ? new Date(d.createdAt).toLocaleString() : "",
+                    d.createdAt ? format.dateTime(d.createdAt) : "",
                     d.service,
                     <Badge
                       key={d.id}

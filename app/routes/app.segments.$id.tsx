@@ -15,7 +15,9 @@ import {
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
-import { formatDate, formatDateTime } from "~/components/format";
+import { useDuplicateSegment } from "~/components/useDuplicateSegment";
+import { formatDay } from "~/components/format";
+import { useShopFormat } from "~/components/shop-format";
 import { shareOfCustomers } from "~/components/share";
 import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
@@ -92,8 +94,8 @@ function SizeChart({ points }: { points: { day: string; size: number }[] }) {
   const last = points[points.length - 1];
   const label =
     first && last
-      ? `Segment size by day from ${formatDate(first.day)} to ${formatDate(last.day)}: ` +
-        points.map((p) => `${formatDate(p.day)} ${p.size.toLocaleString("en-US")}`).join(", ")
+      ? `Segment size by day from ${formatDay(first.day)} to ${formatDay(last.day)}: ` +
+        points.map((p) => `${formatDay(p.day)} ${p.size.toLocaleString("en-US")}`).join(", ")
       : "No size history yet";
   return (
     <BlockStack gap="100">
@@ -123,10 +125,10 @@ function SizeChart({ points }: { points: { day: string; size: number }[] }) {
       {first && last ? (
         <InlineStack align="space-between">
           <Text as="span" variant="bodySm" tone="subdued">
-            {formatDate(first.day)}
+            {formatDay(first.day)}
           </Text>
           <Text as="span" variant="bodySm" tone="subdued">
-            {points.length === 1 ? "history starts today" : formatDate(last.day)}
+            {points.length === 1 ? "history starts today" : formatDay(last.day)}
           </Text>
         </InlineStack>
       ) : null}
@@ -160,6 +162,7 @@ function MembersTable({
     );
   const navigate = useNavigate();
   const { smDown } = useBreakpoints();
+  const format = useShopFormat();
   return (
     <IndexTable
       condensed={smDown}
@@ -193,7 +196,7 @@ function MembersTable({
                   {m.email ?? "No email"}
                 </Text>
                 <Text as="span" variant="bodySm">
-                  {m.orders} orders · {m.spent} · last {m.lastOrderAt ? formatDate(m.lastOrderAt) : "never"}
+                  {m.orders} orders · {m.spent} · last {m.lastOrderAt ? format.date(m.lastOrderAt) : "never"}
                 </Text>
               </BlockStack>
             </div>
@@ -216,7 +219,7 @@ function MembersTable({
                 {m.spent}
               </Text>
             </IndexTable.Cell>
-            <IndexTable.Cell>{m.lastOrderAt ? formatDate(m.lastOrderAt) : "—"}</IndexTable.Cell>
+            <IndexTable.Cell>{m.lastOrderAt ? format.date(m.lastOrderAt) : "—"}</IndexTable.Cell>
           </IndexTable.Row>
         ),
       )}
@@ -229,6 +232,8 @@ export default function SegmentPage() {
   const first = s.sizeOverTime[0]?.size ?? 0;
   const [deleting, setDeleting] = useState(false);
   const native = useFetcher<ActionData>();
+  const copy = useDuplicateSegment(s.id);
+  const format = useShopFormat();
   return (
     <Page
       title={s.name}
@@ -236,6 +241,7 @@ export default function SegmentPage() {
       backAction={{ content: "Segments", url: "/app/segments" }}
       secondaryActions={[
         { content: "Edit", url: `/app/segments/${s.id}/edit` },
+        { content: "Duplicate", onAction: copy.duplicate, loading: copy.busy, disabled: copy.busy },
         // Using the segment: the CSV at once, the email tools and Shopify tags through the Exports page.
         { content: "Export CSV", url: `/app/segments/${s.id}/export.csv?bom=1`, external: true },
         { content: "Send to email or tags", url: `/app/exports?segment=${s.id}` },
@@ -273,9 +279,9 @@ export default function SegmentPage() {
               </Text>
               <Text as="p" variant="bodySm" tone="subdued" id="segment-change">
                 {s.isNew
-                  ? `New: created ${formatDate(s.createdAt)}, so its history starts then`
-                  : `${s.memberCount - first >= 0 ? "+" : ""}${(s.memberCount - first).toLocaleString("en-US")} over 30 days (UTC days)`}{" "}
-                · last computed {s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "never"}
+                  ? `New: created ${format.date(s.createdAt)}, so its history starts then`
+                  : `${s.memberCount - first >= 0 ? "+" : ""}${format.count(s.memberCount - first)} over 30 days`}{" "}
+                · last computed {s.lastComputedAt ? format.dateTime(s.lastComputedAt) : "never"}
               </Text>
               <SizeChart points={s.sizeOverTime} />
             </BlockStack>

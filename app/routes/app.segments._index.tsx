@@ -7,7 +7,6 @@ import {
   Card,
   EmptySearchResult,
   EmptyState,
-  FormLayout,
   IndexFilters,
   IndexFiltersMode,
   IndexTable,
@@ -16,7 +15,7 @@ import {
   Layout,
   Page,
   Text,
-  TextField,
+  useIndexResourceState,
   useSetIndexFiltersMode,
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
@@ -25,19 +24,26 @@ import { pageTitle } from "~/components/page-title";
 import { shareOfCustomers } from "~/components/share";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { useToast } from "~/components/toast";
-import { enumLabel, formatDateTime } from "~/components/format";
+import { BulkDeleteSegmentsModal } from "~/components/BulkDeleteSegmentsModal";
+import { useShopFormat } from "~/components/shop-format";
+import { lifecycleSummary, rfmGroupLabel } from "~/domain/segments/group-names";
+import { formatWholeMoney } from "~/components/format";
 import { SORT_OPTIONS, applyListView, listViewParams, readListView, type ListView } from "~/domain/segments/list-view";
 import { requireAdmin } from "~/auth.server";
 import { db } from "~/db.server";
-import { TEMPLATES, templateByKey } from "~/domain/segments/templates";
+import { describeTemplate, TEMPLATES, templateByKey } from "~/domain/segments/templates";
 import { RFM_TABLE } from "~/domain/rfm";
-import { DEFAULT_LIFECYCLE, LifecycleThresholdsSchema } from "~/domain/segments/engine";
-import { createSegment, listSegments, setLifecycleThresholds } from "~/models/segments/definitions.server";
+import { DEFAULT_LIFECYCLE } from "~/domain/segments/engine";
+import { parseSegmentId } from "~/domain/segments/segment-id";
+import { createSegment, deleteSegments, listSegments } from "~/models/segments/definitions.server";
 import { segmentErrorAnswer } from "~/models/segments/errors";
 import { countCustomers } from "~/models/segments/read-models.server";
 import { shopContext } from "~/models/segments/rules.server";
 
 export const meta = () => pageTitle("Segments");
+
+/** More than a page of the list is not a selection a merchant made by hand. */
+const MAX_BULK_DELETE = 250;
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
@@ -45,10 +51,12 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   const all = await listSegments(db, { shop, now });
   const view = readListView(new URL(request.url).searchParams);
   const segments = applyListView(all, view);
-  const { lifecycle } = await shopContext(db, { shop, now });
+  const ctx = await shopContext(db, { shop, now });
+  const lifecycle = ctx.lifecycle ?? DEFAULT_LIFECYCLE;
+  const templateShop = { lifecycle, money: (amount: number) => formatWholeMoney(amount, ctx.currencyCode) };
   return {
     customers: await countCustomers(db, { shop }),
-    lifecycle: lifecycle ?? DEFAULT_LIFECYCLE,
+    lifecycle,
     rfmTable: RFM_TABLE,
     view,
     total: all.length,
@@ -64,7 +72,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     templates: TEMPLATES.map((t) => ({
       key: t.key,
       name: t.name,
-      description: t.description,
+      description: describeTemplate(t, templateShop),
       query: t.query,
       unavailable: t.unavailable ?? null,
     })),
@@ -73,36 +81,11 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 const AddTemplate = z.object({ intent: z.literal("template"), key: z.string().min(1) });
 
-/** A whole number from a form field; anything else stays a string, for the schema to refuse. */
-const formInt = (value: FormDataEntryValue | undefined) =>
-  typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const form = Object.fromEntries(await request.formData());
-  if (form.intent === "lifecycle") {
-    const checked = LifecycleThresholdsSchema.safeParse({
-      lapsingDays: formInt(form.lapsingDays),
-      lapsedDays: formInt(form.lapsedDays),
-      loyalOrders: formInt(form.loyalOrders),
-    });
-    if (!checked.success) {
-      const fields: Record<string, string> = {};
-      for (const issue of checked.error.issues)
-        fields[String(issue.path[0])] ??= issue.code === "invalid_type" ? "Enter a whole number" : issue.message;
-      return json({ ok: false, intent: "lifecycle", error: "Check the thresholds", fields }, { status: 422 });
-    }
-    const { changed, recomputed } = await setLifecycleThresholds(db, {
-      shop,
-      thresholds: checked.data,
-      now: new Date(),
-    });
-    const message = !changed
-      ? "Lifecycle thresholds unchanged"
-      : `Lifecycle thresholds saved${recomputed > 0 ? `; ${recomputed} segment${recomputed === 1 ? "" : "s"} recomputed` : ""}`;
-    return { ok: true, intent: "lifecycle", message };
-  }
-  const parsed = AddTemplate.safeParse(form);
+  const formData = await request.formData();
+  if (formData.get("intent") === "delete") return bulkDeleteAnswer(shop, formData.getAll("id"));
+  const parsed = AddTemplate.safeParse(Object.fromEntries(formData));
   const template = parsed.success ? templateByKey(parsed.data.key) : undefined;
   if (!template) return json({ ok: false, error: "unknown template" }, { status: 400 });
   if (template.unavailable) return json({ ok: false, error: template.unavailable }, { status: 422 });
@@ -125,6 +108,24 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
 };
 
+/** The list's bulk delete: every id a segment id (422 naming the bad one), all removed in one transaction. */
+async function bulkDeleteAnswer(shop: string, values: FormDataEntryValue[]) {
+  if (values.length === 0) return json({ ok: false, error: "Select the segments to delete" }, { status: 422 });
+  if (values.length > MAX_BULK_DELETE)
+    return json({ ok: false, error: `Delete at most ${MAX_BULK_DELETE} segments at a time` }, { status: 422 });
+  const ids: number[] = [];
+  for (const [index, value] of values.entries()) {
+    const id = typeof value === "string" ? parseSegmentId(value) : null;
+    if (id === null)
+      return json({ ok: false, error: `id ${index + 1} is not a segment id: “${String(value)}”` }, { status: 422 });
+    ids.push(id);
+  }
+  const removed = await deleteSegments(db, { shop, ids });
+  if (removed.length === 0) return json({ ok: false, error: "No such segment" }, { status: 404 });
+  const message = removed.length === 1 ? `Deleted “${removed[0]!.name}”` : `Deleted ${removed.length} segments`;
+  return { ok: true, deleted: removed.map((r) => r.id), message };
+}
+
 /** Search and sort in the URL (replacing the entry, so Back leaves the page rather than undoing keystrokes). */
 function useListView(view: ListView) {
   const [, setSearchParams] = useSearchParams();
@@ -145,15 +146,21 @@ function useListView(view: ListView) {
 export default function SegmentsPage() {
   const { customers, segments, templates, lifecycle, rfmTable, view, total, usedTemplates } =
     useLoaderData<typeof loader>();
+  const format = useShopFormat();
   const fetcher = useFetcher<{ ok: boolean; error?: string; message?: string }>();
   const navigation = useNavigation();
   const toast = useToast();
   const used = new Map(Object.entries(usedTemplates));
   const list = useListView(view);
+  const selection = useIndexResourceState(segments.map((s) => ({ id: String(s.id) })));
+  const [confirming, setConfirming] = useState(false);
   useEffect(() => {
     if (fetcher.data?.ok && fetcher.data.message) toast(fetcher.data.message);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fetcher.data]);
+  const selected = segments
+    .filter((s) => selection.selectedResources.includes(String(s.id)))
+    .map((s) => ({ id: s.id, name: s.name }));
   return (
     <Page title="Segments" primaryAction={{ content: "New segment", url: "/app/segments/new" }}>
       <Layout>
@@ -195,7 +202,9 @@ export default function SegmentsPage() {
                 <IndexTable
                   resourceName={{ singular: "segment", plural: "segments" }}
                   itemCount={segments.length}
-                  selectable={false}
+                  selectedItemsCount={selection.allResourcesSelected ? "All" : selection.selectedResources.length}
+                  onSelectionChange={selection.handleSelectionChange}
+                  promotedBulkActions={[{ content: "Delete segments", onAction: () => setConfirming(true) }]}
                   emptyState={
                     <EmptySearchResult
                       title="No segments found"
@@ -218,10 +227,16 @@ export default function SegmentsPage() {
                   ]}
                 >
                   {segments.map((s, index) => (
-                    <IndexTable.Row id={String(s.id)} key={s.id} position={index}>
+                    <IndexTable.Row
+                      id={String(s.id)}
+                      key={s.id}
+                      position={index}
+                      selected={selection.selectedResources.includes(String(s.id))}
+                    >
                       <IndexTable.Cell>
                         <BlockStack gap="050">
-                          <Link to={`/app/segments/${s.id}`}>
+                          {/* The row's primary link: a click anywhere on the row (but its checkbox) opens it. */}
+                          <Link to={`/app/segments/${s.id}`} data-primary-link>
                             <Text as="span" fontWeight="semibold">
                               {s.name}
                             </Text>
@@ -241,7 +256,7 @@ export default function SegmentsPage() {
                       </IndexTable.Cell>
                       <IndexTable.Cell>
                         <Text as="span" alignment="end" numeric>
-                          <span data-segment-size={s.name}>{s.memberCount.toLocaleString("en-US")}</span>
+                          <span data-segment-size={s.name}>{format.count(s.memberCount)}</span>
                         </Text>
                         <Text as="span" alignment="end" variant="bodySm" tone="subdued">
                           {shareOfCustomers(s.memberCount, customers)} of customers
@@ -257,11 +272,11 @@ export default function SegmentsPage() {
                             numeric
                             tone={s.change7d < 0 ? "critical" : s.change7d > 0 ? "success" : undefined}
                           >
-                            {s.change7d > 0 ? `+${s.change7d}` : String(s.change7d)}
+                            {s.change7d > 0 ? `+${format.count(s.change7d)}` : format.count(s.change7d)}
                           </Text>
                         )}
                       </IndexTable.Cell>
-                      <IndexTable.Cell>{s.lastComputedAt ? formatDateTime(s.lastComputedAt) : "—"}</IndexTable.Cell>
+                      <IndexTable.Cell>{s.lastComputedAt ? format.dateTime(s.lastComputedAt) : "—"}</IndexTable.Cell>
                     </IndexTable.Row>
                   ))}
                 </IndexTable>
@@ -345,75 +360,25 @@ export default function SegmentsPage() {
                 label="RFM groups by recency and FM score"
                 columnContentTypes={["text", "text", "text", "text", "text", "text"]}
                 headings={["Recency", "FM 1", "FM 2", "FM 3", "FM 4", "FM 5"]}
-                rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row.map(enumLabel)])}
+                rows={rfmTable.map((row, i) => [`R ${5 - i}`, ...row.map(rfmGroupLabel)])}
               />
               <Text as="p" variant="bodySm">
-                Lifecycle stages: <b>PROSPECT</b> no order yet; <b>LAPSED</b> last order more than{" "}
-                {lifecycle.lapsedDays} days ago; <b>LAPSING</b> more than {lifecycle.lapsingDays} days ago; otherwise{" "}
-                <b>NEW</b> (one order), <b>REPEAT</b> (2 to {lifecycle.loyalOrders - 1} orders) or <b>LOYAL</b> (
-                {lifecycle.loyalOrders} or more). Change the thresholds here; segments that use lifecycle stages are
-                recomputed when you save.
+                {lifecycleSummary(lifecycle)}{" "}
+                <Link to="/app/settings#lifecycle">Change the thresholds in Settings</Link>.
               </Text>
-              <LifecycleForm lifecycle={lifecycle} />
             </BlockStack>
           </Card>
         </Layout.Section>
       </Layout>
+      <BulkDeleteSegmentsModal
+        open={confirming}
+        selected={selected}
+        onClose={() => setConfirming(false)}
+        onDeleted={() => {
+          setConfirming(false);
+          selection.clearSelection();
+        }}
+      />
     </Page>
-  );
-}
-
-type LifecycleResult = {
-  ok: boolean;
-  intent?: string;
-  error?: string;
-  message?: string;
-  fields?: Record<string, string>;
-};
-
-/** The merchant's lifecycle thresholds, saved through the page's action. */
-function LifecycleForm({ lifecycle }: { lifecycle: { lapsingDays: number; lapsedDays: number; loyalOrders: number } }) {
-  const fetcher = useFetcher<LifecycleResult>();
-  const toast = useToast();
-  const [values, setValues] = useState({
-    lapsingDays: String(lifecycle.lapsingDays),
-    lapsedDays: String(lifecycle.lapsedDays),
-    loyalOrders: String(lifecycle.loyalOrders),
-  });
-  useEffect(() => {
-    if (fetcher.data?.ok && fetcher.data.message) toast(fetcher.data.message);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fetcher.data]);
-  const errors = fetcher.data && !fetcher.data.ok ? (fetcher.data.fields ?? {}) : {};
-  const field = (name: keyof typeof values, label: string, help: string) => (
-    <TextField
-      label={label}
-      name={name}
-      type="number"
-      autoComplete="off"
-      value={values[name]}
-      onChange={(v) => setValues((old) => ({ ...old, [name]: v }))}
-      helpText={help}
-      error={errors[name]}
-    />
-  );
-  return (
-    <fetcher.Form method="post" aria-label="Lifecycle thresholds">
-      <input type="hidden" name="intent" value="lifecycle" />
-      <BlockStack gap="300">
-        <FormLayout>
-          <FormLayout.Group condensed>
-            {field("lapsingDays", "Lapsing after (days)", "Days since the last order")}
-            {field("lapsedDays", "Lapsed after (days)", "More than lapsing")}
-            {field("loyalOrders", "Loyal from (orders)", "At least 2")}
-          </FormLayout.Group>
-        </FormLayout>
-        <InlineStack align="end">
-          <Button submit loading={fetcher.state !== "idle"}>
-            Save thresholds
-          </Button>
-        </InlineStack>
-      </BlockStack>
-    </fetcher.Form>
   );
 }

@@ -1,4 +1,5 @@
-// Settings: the email tools' API keys. A key is checked with the service, stored encrypted
+// Settings: the shop's lifecycle thresholds (components/settings/LifecycleSettings.tsx), and the email
+// tools' API keys. A key is checked with the service, stored encrypted
 // (app/export/credentials.server.ts), and never sent back: the page shows only which services are
 // connected, and to which account. Once Mailchimp is connected, its audiences (GET /lists) are listed
 // and the merchant picks the one Tailored uses; an id the account does not have is refused.
@@ -24,6 +25,8 @@ import { DestinationError } from "~/export/http.server";
 import { keyringFromEnv, SecretsError } from "~/export/secrets.server";
 import { MODEL_SETTINGS_INTENT } from "~/models/predictions/settings";
 import { applyModelSettingsForm, modelSettings } from "~/models/predictions/settings.server";
+import { LifecycleSettings } from "~/components/settings/LifecycleSettings";
+import { lifecycleThresholds, saveLifecycleThresholds } from "~/services/lifecycle-settings.server";
 
 const LABEL = { klaviyo: "Klaviyo", mailchimp: "Mailchimp" } as const;
 const HELP = {
@@ -58,6 +61,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
     audiences,
     audiencesError,
     audienceId: mailchimp?.listId ?? null,
+    lifecycle: await lifecycleThresholds(db, { shop, now: new Date() }),
     services: SERVICES.map((service) => {
       const c = connected.find((d) => d.service === service);
       return {
@@ -85,6 +89,7 @@ export const action = async ({ request }: ActionFunctionArgs) => {
     const answer = await applyModelSettingsForm(db, { shop, form });
     return json<ActionData>(answer.data, { status: answer.status });
   }
+  if (form.get("intent") === "lifecycle") return saveLifecycleThresholds(db, { shop, form, now: new Date() });
   const parsed = ActionSchema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return json<ActionData>({ ok: false, error: "Choose a service" }, { status: 400 });
   const input = parsed.data;
@@ -155,7 +160,11 @@ function AudienceChoice() {
               ? "A segment's next full export goes to the audience chosen here; changes follow it there."
               : "Not chosen yet: the account's first audience is used."
           }
-          error={result?.service === "mailchimp" && !result.ok && result.error ? result.error : undefined}
+          error={
+            result && "service" in result && result.service === "mailchimp" && !result.ok && result.error
+              ? result.error
+              : undefined
+          }
         />
         <InlineStack>
           <Button submit disabled={chosen === data.audienceId}>
@@ -168,7 +177,8 @@ function AudienceChoice() {
 }
 
 function ServiceCard({ s }: { s: ReturnType<typeof useLoaderData<typeof loader>>["services"][number] }) {
-  const result = useActionData<typeof action>();
+  // The lifecycle card answers through its own fetcher; this page's form answers only for keys.
+  const result = useActionData<ActionData>();
   const navigation = useNavigation();
   const [key, setKey] = useState("");
   const mine = result?.service === s.service ? result : undefined;
@@ -224,7 +234,7 @@ function ServiceCard({ s }: { s: ReturnType<typeof useLoaderData<typeof loader>>
 export default function SettingsPage() {
   const data = useLoaderData<typeof loader>();
   return (
-    <Page title="Settings" subtitle="Email tools Tailored sends segments to">
+    <Page title="Settings" subtitle="Lifecycle stages, and the email tools Tailored sends segments to">
       <Layout>
         {data.encryption ? (
           <Layout.Section>
@@ -245,6 +255,7 @@ export default function SettingsPage() {
         </Layout.Section>
         <Layout.Section>
           <ModelSettingsCard discountRatePercent={data.models.discountRatePercent} />
+          <LifecycleSettings lifecycle={data.lifecycle} />
         </Layout.Section>
       </Layout>
     </Page>

@@ -9,6 +9,7 @@ import {
   EmptyState,
   InlineStack,
   Layout,
+  List,
   Page,
   ProgressBar,
   Text,
@@ -16,10 +17,11 @@ import {
 import { useEffect } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
-import { formatDateTime } from "~/components/format";
+import { useShopFormat } from "~/components/shop-format";
 import { pageTitle } from "~/components/page-title";
 import { ScrollableTable } from "~/components/ScrollableTable";
 import { db } from "~/db.server";
+import { dataGeneratedAt } from "~/models/shops.server";
 import { latestJobs, queueBackfill, RESOURCES, type BulkJob } from "~/sync/backfill.server";
 import { failedEvents, KEEP_FAILED_MS, retryFailed, topicActivity } from "~/sync/inbox.server";
 import { getCursor } from "~/sync/reconcile.server";
@@ -40,6 +42,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   ]);
   return {
     demo,
+    // When the demo shop's data was made (the page says so instead of offering a sync).
+    generatedAt: demo ? iso(await dataGeneratedAt(db, { shop })) : null,
     jobs: RESOURCES.map((resource) => {
       const job = jobs.find((j) => j.resource === resource);
       return job ? serializeJob(job) : { resource, status: "never" as const };
@@ -137,8 +141,21 @@ function BackfillRow({ job }: { job: ReturnType<typeof useLoaderData<typeof load
   );
 }
 
+/** Why each button is off in the demo, and what it does in a real shop. */
+const DEMO_BUTTONS = [
+  {
+    button: "Run full sync",
+    does: "imports every customer, order and product from Shopify again through a bulk operation, with its progress shown above",
+  },
+  {
+    button: "Check for missed changes",
+    does: "asks Shopify at once for customers and orders changed since the last check (it also runs every 30 minutes by itself)",
+  },
+] as const;
+
 export default function SyncPage() {
   const data = useLoaderData<typeof loader>();
+  const format = useShopFormat();
   const fetcher = useFetcher<{ ok: boolean; message?: string; error?: string }>();
   const revalidator = useRevalidator();
   const active = data.jobs.some((j) => j.status === "queued" || j.status === "running" || j.status === "importing");
@@ -170,12 +187,41 @@ export default function SyncPage() {
         content: "Run full sync",
         onAction: () => submit("backfill"),
         disabled: data.demo || busy || active,
+        helpText: data.demo ? "Off in the demo: there is no Shopify store to import from" : undefined,
       }}
       secondaryActions={[
-        { content: "Check for missed changes", onAction: () => submit("reconcile"), disabled: data.demo || busy },
+        {
+          content: "Check for missed changes",
+          onAction: () => submit("reconcile"),
+          disabled: data.demo || busy,
+          helpText: data.demo ? "Off in the demo: there is no Shopify store to ask" : undefined,
+        },
       ]}
     >
       <Layout>
+        {data.demo ? (
+          <Layout.Section>
+            <Banner
+              tone="info"
+              title={`Demo data, generated on ${data.generatedAt ? format.date(data.generatedAt) : "—"}`}
+            >
+              <BlockStack gap="200">
+                <p>
+                  This demo shop is not connected to a Shopify store: its customers, orders and products were generated
+                  (npm run demo, or tailored seed), so there is nothing to sync from and the sync buttons are off.
+                </p>
+                <List type="bullet">
+                  {DEMO_BUTTONS.map((b) => (
+                    <List.Item key={b.button}>
+                      <b>{b.button}</b>: in a real shop, {b.does}.
+                    </List.Item>
+                  ))}
+                </List>
+                <p>Webhooks sent to this server with tailored send-webhooks appear below, as a real shop's would.</p>
+              </BlockStack>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {fetcher.data && fetcher.state === "idle" ? (
           <Layout.Section>
             <Banner tone={fetcher.data.ok ? "success" : "critical"}>
@@ -194,11 +240,9 @@ export default function SyncPage() {
               ))}
               <Text as="p" variant="bodySm" tone="subdued">
                 {data.demo
-                  ? "The demo shop has no Shopify store to sync from: its data was generated, and webhooks sent with `tailored send-webhooks` appear below."
+                  ? "The demo shop's data was generated, not imported: see above."
                   : `Customers and orders are checked against Shopify for missed changes every 30 minutes${
-                      data.syncedUntil.orders
-                        ? `; complete up to ${new Date(data.syncedUntil.orders).toLocaleString()}`
-                        : ""
+                      data.syncedUntil.orders ? `; complete up to ${format.dateTime(data.syncedUntil.orders)}` : ""
                     }.`}
               </Text>
             </BlockStack>
@@ -221,7 +265,7 @@ export default function SyncPage() {
                   headings={["Topic", "Last received", "Received", "Waiting", "Failed"]}
                   rows={data.topics.map((t) => [
                     t.topic,
-                    t.lastReceivedAt ? formatDateTime(t.lastReceivedAt) : "—",
+                    t.lastReceivedAt ? format.dateTime(t.lastReceivedAt) : "—",
                     t.received.toLocaleString("en-US"),
                     t.pending.toLocaleString("en-US"),
                     t.failed.toLocaleString("en-US"),
@@ -259,14 +303,14 @@ export default function SyncPage() {
                   headings={["Topic", "Received", "Why", "Action"]}
                   rows={data.failed.map((f) => [
                     f.topic,
-                    f.receivedAt ? formatDateTime(f.receivedAt) : "—",
+                    f.receivedAt ? format.dateTime(f.receivedAt) : "—",
                     f.error ?? "",
                     <Button
                       key={f.seq}
                       size="slim"
                       onClick={() => submit("retry", { seq: String(f.seq) })}
                       disabled={busy}
-                      accessibilityLabel={`Retry the ${f.topic} event received ${f.receivedAt ? formatDateTime(f.receivedAt) : ""}`}
+                      accessibilityLabel={`Retry the ${f.topic} event received ${f.receivedAt ? format.dateTime(f.receivedAt) : ""}`}
                     >
                       Retry
                     </Button>,

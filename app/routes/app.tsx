@@ -6,13 +6,17 @@ import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { requireAdmin } from "~/auth.server";
+import { ShopFormatProvider } from "~/components/shop-format";
 import { AppBridgeToasts, PolarisToasts } from "~/components/toast";
+import { db } from "~/db.server";
+import { shopFormat } from "~/models/shops.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop, demo } = await requireAdmin(request);
-  return { apiKey: process.env.SHOPIFY_API_KEY || "", demo, shop };
+  // Every page's dates in the shop's time zone and money in its currency (components/shop-format.tsx).
+  return { apiKey: process.env.SHOPIFY_API_KEY || "", demo, shop, format: await shopFormat(db, { shop }) };
 };
 
 // One list of pages for both navigations: App Bridge's NavMenu in Shopify admin, a plain bar in demo mode.
@@ -28,7 +32,7 @@ const PAGES = [
 ] as const;
 
 export default function App() {
-  const { apiKey, demo, shop } = useLoaderData<typeof loader>();
+  const { apiKey, demo, shop, format } = useLoaderData<typeof loader>();
   // Demo mode has no App Bridge: toasts need Polaris's Frame there.
   const Toasts = demo ? PolarisToasts : AppBridgeToasts;
   return (
@@ -57,7 +61,9 @@ export default function App() {
             ))}
           </NavMenu>
         )}
-        <Outlet />
+        <ShopFormatProvider value={format}>
+          <Outlet />
+        </ShopFormatProvider>
       </Toasts>
     </AppProvider>
   );

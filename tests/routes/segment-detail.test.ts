@@ -1,4 +1,5 @@
 // The segment detail page's loader on a seeded shop (demo mode): size over time, profile, members.
+import { localDate } from "~/domain/calendar";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
@@ -41,7 +42,9 @@ describe("segment detail (demo mode)", () => {
     const data = await load(`/app/segments/${id}`, { id: String(id) });
     expect(data.memberCount).toBeGreaterThan(25);
     // Created today: its history is today, not 29 days of a size it never had.
-    expect(data.sizeOverTime).toEqual([{ day: new Date().toISOString().slice(0, 10), size: data.memberCount }]);
+    // Days are the shop's calendar days.
+    const { ianaTimezone } = await db.prisma.shop.findFirstOrThrow({ select: { ianaTimezone: true } });
+    expect(data.sizeOverTime).toEqual([{ day: localDate(new Date(), ianaTimezone), size: data.memberCount }]);
     expect(data.isNew).toBe(true);
     expect(data.shopCustomers).toBe(300);
     expect(data.members).toHaveLength(25);

@@ -112,60 +112,142 @@ describe("Segments pages (demo mode)", () => {
     expect(await members(fansSegment.id)).toEqual(fansExpected);
   });
 
-  it("saves lifecycle thresholds from the Segments page, recomputing only segments that use stages; refuses bad ones (422) and changes nothing", async () => {
-    const { action, loader } = await import("~/routes/app.segments._index");
+  it("saves lifecycle thresholds from the Settings page, recomputing only segments that use stages; refuses bad ones (422, each field named) and changes nothing", async () => {
+    const { action, loader } = await import("~/routes/app.settings");
+    const segmentsPage = await import("~/routes/app.segments._index");
     const staged = await createSegmentHere("Lapsing", "lifecycle_stage = 'LAPSING'");
     const other = await createSegmentHere("Any order", "number_of_orders >= 1");
     const before = await db.prisma.segment.findUniqueOrThrow({ where: { id: other } });
     const stagedBefore = await db.prisma.segment.findUniqueOrThrow({ where: { id: staged } });
+    const save = async (fields: Record<string, string>) =>
+      (await action({
+        request: post("/app/settings", { intent: "lifecycle", ...fields }),
+        params: {},
+        context: {},
+      })) as Response;
+    const thresholds = async () =>
+      (await loader({ request: new Request("http://localhost:3000/app/settings"), params: {}, context: {} })).lifecycle;
 
-    const bad = (await action({
-      request: post("/app/segments", { intent: "lifecycle", lapsingDays: "200", lapsedDays: "100", loyalOrders: "x" }),
-      params: {},
-      context: {},
-    })) as Response;
+    const bad = await save({ lapsingDays: "200", lapsedDays: "100", loyalOrders: "x" });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { fields: Record<string, string> }).fields).toEqual({
       loyalOrders: "Enter a whole number",
     });
-    const backwards = (await action({
-      request: post("/app/segments", { intent: "lifecycle", lapsingDays: "200", lapsedDays: "100", loyalOrders: "3" }),
-      params: {},
-      context: {},
-    })) as Response;
+    const backwards = await save({ lapsingDays: "200", lapsedDays: "100", loyalOrders: "3" });
+    expect(backwards.status).toBe(422);
     expect(((await backwards.json()) as { fields: Record<string, string> }).fields).toEqual({
       lapsedDays: "lapsed must come after lapsing",
     });
-    expect(
-      (await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} })).lifecycle,
-    ).toEqual({ lapsingDays: 90, lapsedDays: 180, loyalOrders: 4 });
-
-    const saved = await action({
-      request: post("/app/segments", { intent: "lifecycle", lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" }),
-      params: {},
-      context: {},
+    const outOfRange = await save({ lapsingDays: "0", lapsedDays: "99999", loyalOrders: "1" });
+    expect(outOfRange.status).toBe(422);
+    expect(((await outOfRange.json()) as { fields: Record<string, string> }).fields).toEqual({
+      lapsingDays: "lapsing needs at least 1 day",
+      lapsedDays: "lapsed can be at most 3650 days (10 years)",
+      loyalOrders: "loyal needs at least 2 orders",
     });
-    expect(saved).toEqual({
+    const missing = await save({ lapsingDays: "2.5" });
+    expect(missing.status).toBe(422);
+    expect(Object.keys(((await missing.json()) as { fields: Record<string, string> }).fields).sort()).toEqual([
+      "lapsedDays",
+      "lapsingDays",
+      "loyalOrders",
+    ]);
+    expect(await thresholds()).toEqual({ lapsingDays: 90, lapsedDays: 180, loyalOrders: 4 });
+
+    const saved = await save({ lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" });
+    expect(saved.status).toBe(200);
+    expect(await saved.json()).toEqual({
       ok: true,
       intent: "lifecycle",
       message: "Lifecycle thresholds saved; 1 segment recomputed",
     });
-    expect(
-      (await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} })).lifecycle,
-    ).toEqual({ lapsingDays: 30, lapsedDays: 60, loyalOrders: 3 });
+    expect(await thresholds()).toEqual({ lapsingDays: 30, lapsedDays: 60, loyalOrders: 3 });
     const stagedAfter = await db.prisma.segment.findUniqueOrThrow({ where: { id: staged } });
     expect(stagedAfter.lastComputedAt!.getTime()).toBeGreaterThan(stagedBefore.lastComputedAt!.getTime());
     expect(stagedAfter.memberCount).not.toBe(stagedBefore.memberCount);
     expect((await db.prisma.segment.findUniqueOrThrow({ where: { id: other } })).lastComputedAt).toEqual(
       before.lastComputedAt,
     );
-    const again = await action({
-      request: post("/app/segments", { intent: "lifecycle", lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" }),
+    // The Segments page and its templates speak of the same thresholds.
+    const list = await segmentsPage.loader({
+      request: new Request("http://localhost:3000/app/segments"),
       params: {},
       context: {},
     });
-    expect(again).toMatchObject({ ok: true, message: "Lifecycle thresholds unchanged" });
+    expect(list.lifecycle).toEqual({ lapsingDays: 30, lapsedDays: 60, loyalOrders: 3 });
+    expect(list.templates.find((t) => t.key === "loyal")?.description).toBe(
+      "The Loyal lifecycle stage: 3 or more orders, the latest within 30 days (set in Settings).",
+    );
+    const again = await save({ lapsingDays: "30", lapsedDays: "60", loyalOrders: "3" });
+    expect(await again.json()).toMatchObject({ ok: true, message: "Lifecycle thresholds unchanged" });
+    await save({ lapsingDays: "90", lapsedDays: "180", loyalOrders: "4" });
     await db.prisma.segment.deleteMany({ where: { id: { in: [staged, other] } } });
+  });
+
+  it("deletes the selected segments in one go from the list, with members and history; refuses bad ids (422) deleting nothing", async () => {
+    const { action, loader } = await import("~/routes/app.segments._index");
+    const a = await createSegmentHere("Bulk A", "number_of_orders >= 1");
+    const b = await createSegmentHere("Bulk B", "number_of_orders >= 2");
+    const keep = await createSegmentHere("Bulk keep", "number_of_orders >= 3");
+    const form = (ids: string[]) => {
+      const body = new URLSearchParams({ intent: "delete" });
+      for (const id of ids) body.append("id", id);
+      return new Request("http://localhost:3000/app/segments?index", { method: "POST", body });
+    };
+    const bad = (await action({ request: form([String(a), "7x"]), params: {}, context: {} })) as Response;
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toEqual({ ok: false, error: "id 2 is not a segment id: “7x”" });
+    const none = (await action({ request: form([]), params: {}, context: {} })) as Response;
+    expect(none.status).toBe(422);
+    expect(await db.prisma.segment.count({ where: { id: { in: [a, b] } } })).toBe(2);
+
+    const done = (await action({ request: form([String(a), String(b), "2147483000"]), params: {}, context: {} })) as {
+      ok: boolean;
+      deleted: number[];
+      message: string;
+    };
+    expect(done).toEqual({ ok: true, deleted: [a, b], message: "Deleted 2 segments" });
+    expect(await db.prisma.segment.count({ where: { id: { in: [a, b] } } })).toBe(0);
+    expect(await db.prisma.segmentMember.count({ where: { segmentId: { in: [a, b] } } })).toBe(0);
+    expect(await db.prisma.segmentEvent.count({ where: { segmentId: { in: [a, b] } } })).toBe(0);
+    expect(await db.prisma.customer.count({ where: { segmentIds: { contains: `,${a},` } } })).toBe(0);
+    expect(await db.prisma.segmentMember.count({ where: { segmentId: keep } })).toBeGreaterThan(0);
+    const list = await loader({ request: new Request("http://localhost:3000/app/segments"), params: {}, context: {} });
+    expect(list.segments.map((s) => s.name)).toContain("Bulk keep");
+    expect(list.segments.map((s) => s.name)).not.toContain("Bulk A");
+    const gone = (await action({ request: form([String(a)]), params: {}, context: {} })) as Response;
+    expect(gone.status).toBe(404);
+    await db.prisma.segment.deleteMany({ where: { id: keep } });
+  });
+
+  it("duplicates a segment as “Copy of …” with the same query and members; a missing one is 404", async () => {
+    const { action } = await import("~/routes/app.segments.$id_.duplicate");
+    const original = await createSegmentHere("Two or more", "number_of_orders >= 2");
+    const answer = (await action({
+      request: post(`/app/segments/${original}/duplicate`, {}),
+      params: { id: String(original) },
+      context: {},
+    })) as Response;
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { ok: boolean; id: number; message: string };
+    expect(body).toMatchObject({ ok: true, message: "Created “Copy of Two or more”" });
+    const copy = await db.prisma.segment.findUniqueOrThrow({ where: { id: body.id } });
+    const source = await db.prisma.segment.findUniqueOrThrow({ where: { id: original } });
+    expect(copy).toMatchObject({ name: "Copy of Two or more", query: source.query, template: null });
+    expect(copy.memberCount).toBe(source.memberCount);
+    const missing = (await action({
+      request: post("/app/segments/999999/duplicate", {}),
+      params: { id: "999999" },
+      context: {},
+    })) as Response;
+    expect(missing.status).toBe(404);
+    const get = (await action({
+      request: new Request(`http://localhost:3000/app/segments/${original}/duplicate`, { method: "PUT" }),
+      params: { id: String(original) },
+      context: {},
+    })) as Response;
+    expect(get.status).toBe(405);
+    await db.prisma.segment.deleteMany({ where: { id: { in: [original, body.id] } } });
   });
 
   it("answers the editor's form: field errors (400), a query mistake with its position (422) saving nothing, the new id when saved", async () => {

@@ -89,4 +89,13 @@ describe("Sync page (demo mode)", () => {
     expect(demo.status).toBe(422);
     expect(await demo.json()).toEqual({ ok: false, error: "The demo shop has no Shopify store to sync from." });
   });
+
+  it("says when the demo shop's data was generated: never, then the seed's time", async () => {
+    const load = async () =>
+      (await route()).loader({ request: new Request("http://localhost:3000/app/sync"), params: {}, context: {} });
+    await db.prisma.customer.deleteMany({});
+    expect((await load()).generatedAt).toBeNull();
+    await cliJson(database.url, "seed", "--customers", "20", "--now", "2026-02-01T12:00:00Z");
+    expect((await load()).generatedAt).toBe("2026-02-01T12:00:00.000Z");
+  });
 });

@@ -6,7 +6,15 @@ import { openDatabase, type Db } from "~/db/database.server";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import { parse } from "~/domain/segments/query-language";
 import { countMatching } from "~/models/segments/read-models.server";
-import { createSegment, deleteSegment, getSegment, updateSegment } from "~/models/segments/definitions.server";
+import {
+  copyName,
+  createSegment,
+  deleteSegment,
+  deleteSegments,
+  duplicateSegment,
+  getSegment,
+  updateSegment,
+} from "~/models/segments/definitions.server";
 import { SegmentRuleError } from "~/models/segments/errors";
 import { shopContext } from "~/models/segments/rules.server";
 import { cliJson } from "../helpers/cli";
@@ -128,5 +136,57 @@ describe.each(DIALECTS)("editing and deleting segments on %s", (dialect) => {
     expect(await db.prisma.segmentMember.count({ where: { segmentId: keep } })).toBe(keptMembers);
     expect(await db.prisma.segmentEvent.count({ where: { segmentId: keep } })).toBe(keptEvents);
     expect(await deleteSegment(db, { shop: DEMO_SHOP, id: gone })).toBe(false);
+  });
+
+  it("a bulk delete removes every named segment with members, events and the customers' lists in one transaction; others' and missing ids are passed over", async () => {
+    const keep = await createSegment(db, { shop: DEMO_SHOP, name: "Bulk keep", query: "number_of_orders >= 1", now });
+    const one = await createSegment(db, { shop: DEMO_SHOP, name: "Bulk one", query: "number_of_orders >= 2", now });
+    const two = await createSegment(db, { shop: DEMO_SHOP, name: "Bulk two", query: "amount_spent >= 100", now });
+    const keptMembers = await db.prisma.segmentMember.count({ where: { segmentId: keep } });
+    expect(
+      await db.prisma.customer.count({ where: { shop: DEMO_SHOP, segmentIds: { contains: `,${one},` } } }),
+    ).toBeGreaterThan(0);
+    // Another shop cannot delete them, even among ids of its own choosing.
+    expect(await deleteSegments(db, { shop: "someone-else.myshopify.com", ids: [one, two] })).toEqual([]);
+    const removed = await deleteSegments(db, { shop: DEMO_SHOP, ids: [two, one, two, 987654, Number.NaN] });
+    expect(removed).toEqual([
+      { id: one, name: "Bulk one" },
+      { id: two, name: "Bulk two" },
+    ]);
+    for (const id of [one, two]) {
+      expect(await db.prisma.segment.count({ where: { id } })).toBe(0);
+      expect(await db.prisma.segmentMember.count({ where: { segmentId: id } })).toBe(0);
+      expect(await db.prisma.segmentEvent.count({ where: { segmentId: id } })).toBe(0);
+      expect(await db.prisma.customer.count({ where: { shop: DEMO_SHOP, segmentIds: { contains: `,${id},` } } })).toBe(
+        0,
+      );
+    }
+    expect(await db.prisma.segmentMember.count({ where: { segmentId: keep } })).toBe(keptMembers);
+    expect(await db.prisma.customer.count({ where: { shop: DEMO_SHOP, segmentIds: { contains: `,${keep},` } } })).toBe(
+      keptMembers,
+    );
+    expect(await deleteSegments(db, { shop: DEMO_SHOP, ids: [] })).toEqual([]);
+  });
+
+  it("a duplicate is “Copy of …” with the same query and members, computed at once, and no template; another shop's is out of reach", async () => {
+    const original = await createSegment(db, {
+      shop: DEMO_SHOP,
+      name: "Repeat buyers",
+      query: "number_of_orders >= 2",
+      template: "repeat",
+      now,
+    });
+    expect(await duplicateSegment(db, { shop: "someone-else.myshopify.com", id: original, now: later })).toBeNull();
+    const copy = await duplicateSegment(db, { shop: DEMO_SHOP, id: original, now: later });
+    expect(copy?.name).toBe("Copy of Repeat buyers");
+    const row = await db.prisma.segment.findUniqueOrThrow({ where: { id: copy!.id } });
+    expect(row).toMatchObject({ query: "number_of_orders >= 2", template: null, createdAt: later });
+    const members = async (segmentId: number) =>
+      (await db.prisma.segmentMember.findMany({ where: { segmentId }, select: { customerId: true } }))
+        .map((m) => m.customerId)
+        .sort();
+    expect(await members(copy!.id)).toEqual(await members(original));
+    expect(row.memberCount).toBe(await count("number_of_orders >= 2"));
+    expect(copyName("x".repeat(120))).toHaveLength(120);
   });
 });

@@ -1,5 +1,8 @@
 // Ready segments a merchant adds with one click. Each is a query in Shopify's language that they can
-// read and edit afterwards, so a template is only ever a starting point.
+// read and edit afterwards, so a template is only ever a starting point. A template named after a
+// lifecycle stage (loyal, lapsing, lapsed) selects that stage, so the word means one thing in the app
+// (decision 034); its description is written with the shop's thresholds.
+import type { LifecycleThresholds } from "./engine/lifecycle";
 
 export type SegmentTemplate = {
   key: string;
@@ -8,25 +11,37 @@ export type SegmentTemplate = {
   query: string;
   /** Set when the query uses something Tailored cannot evaluate yet: shown, not addable. */
   unavailable?: string;
+  /** The description in the shop's terms: its lifecycle thresholds, amounts in its currency. */
+  describe?: (shop: TemplateShop) => string;
 };
+
+export type TemplateShop = { lifecycle: LifecycleThresholds; money: (amount: number) => string };
+
+/** A template's description for one shop. */
+export function describeTemplate(template: SegmentTemplate, shop: TemplateShop): string {
+  return template.describe ? template.describe(shop) : template.description;
+}
 
 export const TEMPLATES: readonly SegmentTemplate[] = [
   {
     key: "high-value",
     name: "High-value customers",
-    description: "Spent $500 or more in total.",
+    description: "Spent 500 or more in total, in the shop's currency.",
+    describe: ({ money }) => `Spent ${money(500)} or more in total.`,
     query: "amount_spent >= 500",
   },
   {
     key: "loyal",
     name: "Loyal customers",
-    description: "Five or more orders, the latest within six months.",
-    query: "number_of_orders >= 5 AND last_order_date >= -6m",
+    description: "The Loyal lifecycle stage: the orders and recency set in Settings.",
+    describe: ({ lifecycle: t }) =>
+      `The Loyal lifecycle stage: ${t.loyalOrders} or more orders, the latest within ${t.lapsingDays} days (set in Settings).`,
+    query: "lifecycle_stage = 'LOYAL'",
   },
   {
     key: "new",
-    name: "New customers",
-    description: "First order within the last 30 days.",
+    name: "First order in the last 30 days",
+    description: "Customers whose first order was within the last 30 days, however many they placed since.",
     query: "first_order_date >= -30d",
   },
   { key: "one-time", name: "One-time buyers", description: "Exactly one order so far.", query: "number_of_orders = 1" },
@@ -34,19 +49,24 @@ export const TEMPLATES: readonly SegmentTemplate[] = [
   {
     key: "win-back",
     name: "Win-back (lapsed)",
-    description: "Ordered before, but not in the last six months.",
-    query: "number_of_orders >= 1 AND last_order_date < -6m",
+    description: "The Lapsed lifecycle stage: ordered before, but not within the days set in Settings.",
+    describe: ({ lifecycle: t }) =>
+      `The Lapsed lifecycle stage: ordered before, but not in the last ${t.lapsedDays} days (set in Settings).`,
+    query: "lifecycle_stage = 'LAPSED'",
   },
   {
     key: "at-risk",
-    name: "At risk",
-    description: "Repeat customers whose last order was three to six months ago.",
-    query: "number_of_orders >= 2 AND last_order_date BETWEEN -6m AND -90d",
+    name: "Lapsing repeat buyers",
+    description: "The Lapsing lifecycle stage, for customers with two or more orders.",
+    describe: ({ lifecycle: t }) =>
+      `Two or more orders, the last ${t.lapsingDays} to ${t.lapsedDays} days ago: the Lapsing lifecycle stage (set in Settings).`,
+    query: "lifecycle_stage = 'LAPSING' AND number_of_orders >= 2",
   },
   {
     key: "big-spenders",
     name: "Big spenders",
-    description: "Average order of $150 or more.",
+    description: "Average order of 150 or more, in the shop's currency.",
+    describe: ({ money }) => `Average order of ${money(150)} or more.`,
     query: "average_order_value >= 150",
   },
   {
@@ -108,7 +128,9 @@ export const TEMPLATES: readonly SegmentTemplate[] = [
   {
     key: "high-value-at-risk",
     name: "High value at risk",
-    description: "Spent $500 or more, and more likely than not to have stopped buying (medium or high churn risk).",
+    description: "Spent 500 or more, and more likely than not to have stopped buying (medium or high churn risk).",
+    describe: ({ money }) =>
+      `Spent ${money(500)} or more, and more likely than not to have stopped buying (medium or high churn risk).`,
     query: "amount_spent >= 500 AND churn_risk != 'LOW'",
   },
   {

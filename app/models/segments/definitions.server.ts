@@ -2,7 +2,7 @@
 // may speak of. Every save is checked before it writes and computed at once (recompute.server.ts);
 // a save whose computation fails leaves the segment as it was (decision 014).
 import type { Db, Executor } from "~/db/database.server";
-import { sql } from "~/db/sql";
+import { decoder, sql, text } from "~/db/sql";
 import { DEFAULT_LIFECYCLE, prepare, type EngineContext, type LifecycleThresholds } from "~/domain/segments/engine";
 import type { Rule } from "~/domain/segments/rule";
 import { isSegmentId } from "~/domain/segments/segment-id";
@@ -137,19 +137,61 @@ const busy = (what: string) =>
 
 /** Removes a segment with its members and its history; false when the shop has no such segment. */
 export async function deleteSegment(db: Db, { shop, id }: { shop: string; id: number }): Promise<boolean> {
-  if (!isSegmentId(id)) return false;
+  return (await deleteSegments(db, { shop, ids: [id] })).length === 1;
+}
+
+/**
+ * Removes segments with their members and history in one transaction (the list's bulk delete): all
+ * of them or, if anything fails, none. Ids that are not the shop's segments are passed over; the
+ * answer is what was removed, in id order.
+ */
+export async function deleteSegments(
+  db: Db,
+  { shop, ids }: { shop: string; ids: readonly number[] },
+): Promise<{ id: number; name: string }[]> {
+  const wanted = [...new Set(ids.filter(isSegmentId))].sort((a, b) => a - b);
+  if (wanted.length === 0) return [];
   return db.transaction(async (tx) => {
     await lockShop(tx, shop);
-    const removed = await tx.run(sql`DELETE FROM "Segment" WHERE "shop" = ${shop} AND "id" = ${id}`);
-    if (removed === 0) return false;
-    await tx.run(
-      sql`UPDATE "Customer" SET "segmentIds" = replace("segmentIds", ${`,${id},`}, ',')
-       WHERE "shop" = ${shop} AND "id" IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."shop" = ${shop} AND m."segmentId" = ${id})`,
-    );
-    await tx.run(sql`DELETE FROM "SegmentMember" WHERE "shop" = ${shop} AND "segmentId" = ${id}`);
-    await tx.run(sql`DELETE FROM "SegmentEvent" WHERE "shop" = ${shop} AND "segmentId" = ${id}`);
-    return true;
+    const removed: { id: number; name: string }[] = [];
+    for (const id of wanted) {
+      const [row] = await tx.all(
+        sql`SELECT "name" FROM "Segment" WHERE "shop" = ${shop} AND "id" = ${id}`,
+        decoder({ name: text }),
+      );
+      if (!row) continue;
+      await tx.run(
+        sql`UPDATE "Customer" SET "segmentIds" = replace("segmentIds", ${`,${id},`}, ',')
+         WHERE "shop" = ${shop} AND "id" IN (SELECT m."customerId" FROM "SegmentMember" m WHERE m."shop" = ${shop} AND m."segmentId" = ${id})`,
+      );
+      await tx.run(sql`DELETE FROM "SegmentMember" WHERE "shop" = ${shop} AND "segmentId" = ${id}`);
+      await tx.run(sql`DELETE FROM "SegmentEvent" WHERE "shop" = ${shop} AND "segmentId" = ${id}`);
+      await tx.run(sql`DELETE FROM "Segment" WHERE "shop" = ${shop} AND "id" = ${id}`);
+      removed.push({ id, name: row.name });
+    }
+    return removed;
   });
+}
+
+/**
+ * A copy of a saved segment, "Copy of …", with the same query, computed at once (createSegment): a
+ * starting point for a variant. Not a template's segment, so the template's card still shows the
+ * original. Null when the shop has no such segment.
+ */
+export async function duplicateSegment(
+  db: Db,
+  { shop, id, now }: { shop: string; id: number; now: Date },
+): Promise<{ id: number; name: string } | null> {
+  const original = await getSegment(db, { shop, id });
+  if (!original) return null;
+  const name = copyName(original.name);
+  return { id: await createSegment(db, { shop, name, query: original.query, now }), name };
+}
+
+/** "Copy of X", kept within the form's 120 characters. */
+export function copyName(name: string): string {
+  const copy = `Copy of ${name}`;
+  return copy.length <= 120 ? copy : `${copy.slice(0, 119)}…`;
 }
 
 export async function listSegments(db: Db, { shop, now }: { shop: string; now: Date }): Promise<SegmentRow[]> {

@@ -1,9 +1,10 @@
 // What the admin reads about segments without changing them: a query's count and first members (the
 // editor's preview, within its time bound and at most two per shop at once), the customers a rule
 // selects, and a saved segment's size over time, profile and members (the detail page).
-import { epochDayExpr, type Db, type Executor } from "~/db/database.server";
-import { bigint, date, decoder, int, nullable, raw, sql, text, type SqlQuery } from "~/db/sql";
-import { formatMinor } from "~/domain/money";
+import type { Db, Executor } from "~/db/database.server";
+import { bigint, date, decoder, int, join, nullable, raw, sql, text, type SqlQuery } from "~/db/sql";
+import { addToYmd, dayStart, localDate } from "~/domain/calendar";
+import { displayMoney } from "~/domain/money";
 import { prepare, type EngineContext } from "~/domain/segments/engine";
 import type { Rule } from "~/domain/segments/rule";
 import { isSegmentId } from "~/domain/segments/segment-id";
@@ -83,7 +84,7 @@ function memberRow(r: ReturnType<typeof memberDecoder>, currencyCode: string): P
     name: [r.firstName, r.lastName].filter((v) => v != null && v !== "").join(" ") || "—",
     email: r.email,
     orders: r.ordersCount,
-    spent: formatMinor(r.amountSpentMinor, currencyCode),
+    spent: displayMoney(r.amountSpentMinor, currencyCode),
     lastOrderAt: r.lastOrderAt?.toISOString() ?? null,
   };
 }
@@ -128,8 +129,8 @@ export type SegmentDetail = {
   /** The shop's customers, for "% of customers". */
   shopCustomers: number;
   /**
-   * Members at the end of each day (UTC), oldest first: the last `days` days, or from the day the
-   * segment was created if that is later (before it, it had no size to show).
+   * Members at the end of each of the shop's calendar days, oldest first: the last `days` days, or
+   * from the day the segment was created if that is later (before it, it had no size to show).
    */
   sizeOverTime: { day: string; size: number }[];
   profile: {
@@ -151,6 +152,38 @@ export async function countCustomers(db: Executor, { shop }: { shop: string }): 
   return row?.n ?? 0;
 }
 
+/**
+ * Members at the end of each of the shop's calendar days in `dayList` (oldest first, ending today):
+ * today's size less the net entries after each day, every day's sum in one pass over the events.
+ */
+async function sizeByDay(
+  db: Executor,
+  {
+    shop,
+    id,
+    memberCount,
+    dayList,
+    timeZone,
+  }: { shop: string; id: number; memberCount: number; dayList: string[]; timeZone: string },
+): Promise<{ day: string; size: number }[]> {
+  const ends = dayList.slice(0, -1).map((d) => dayStart(addToYmd(d, 1, "d"), timeZone));
+  let after: (number | null)[] = [];
+  if (ends.length > 0) {
+    const net = sql`CASE WHEN "entered" = ${true} THEN 1 ELSE -1 END`;
+    const sums = join(
+      ends.map((end, i) => sql`SUM(CASE WHEN "at" >= ${end} THEN ${net} ELSE 0 END) AS ${raw(`"n${i}"`)}`),
+    );
+    const [row] = await db.all(
+      sql`SELECT ${sums} FROM "SegmentEvent" WHERE "shop" = ${shop} AND "segmentId" = ${id} AND "at" >= ${ends[0]!}`,
+    );
+    after = ends.map((_, i) => {
+      const v = row?.[`n${i}`];
+      return v === null || v === undefined ? null : Number(v);
+    });
+  }
+  return dayList.map((day, i) => ({ day, size: memberCount - (i < ends.length ? (after[i] ?? 0) : 0) }));
+}
+
 export async function segmentDetail(
   db: Db,
   { shop, id, now, page = 1, days = 30 }: { shop: string; id: number; now: Date; page?: number; days?: number },
@@ -159,28 +192,20 @@ export async function segmentDetail(
   const segment = await db.prisma.segment.findFirst({ where: { shop, id } });
   if (!segment) return null;
   const ctx = await shopContext(db, { shop, now });
-  const dayMs = 86_400_000;
-  const today = Math.floor(now.getTime() / dayMs);
-  const since = new Date((today - days + 1) * dayMs);
-
-  // Net entries per day, newest first; the size at the end of a day is today's size minus what
-  // happened after it.
-  const day = raw(epochDayExpr(db.dialect, `"at"`));
-  const changes = await db.all(
-    sql`SELECT ${day} AS d, SUM(CASE WHEN "entered" = ${true} THEN 1 ELSE -1 END) AS net FROM "SegmentEvent"
-     WHERE "shop" = ${shop} AND "segmentId" = ${id} AND "at" >= ${since} GROUP BY ${day}`,
-    decoder({ d: int, net: int }),
-  );
-  const net = new Map(changes.map((r) => [r.d, r.net]));
-  const sizeOverTime: { day: string; size: number }[] = [];
-  let size = segment.memberCount;
-  const createdDay = Math.floor(segment.createdAt.getTime() / dayMs);
-  const firstDay = Math.max(today - days + 1, Math.min(createdDay, today));
-  for (let d = today; d >= firstDay; d--) {
-    sizeOverTime.push({ day: new Date(d * dayMs).toISOString().slice(0, 10), size });
-    size -= net.get(d) ?? 0;
-  }
-  sizeOverTime.reverse();
+  // Days are the shop's calendar days: a change at 11 pm in New York belongs to that day there.
+  const today = localDate(now, ctx.timeZone);
+  const createdDay = localDate(segment.createdAt, ctx.timeZone);
+  const windowStart = addToYmd(today, -(days - 1), "d");
+  const firstDay = createdDay > windowStart ? (createdDay < today ? createdDay : today) : windowStart;
+  const dayList: string[] = [];
+  for (let d = firstDay; d <= today; d = addToYmd(d, 1, "d")) dayList.push(d);
+  const sizeOverTime = await sizeByDay(db, {
+    shop,
+    id,
+    memberCount: segment.memberCount,
+    dayList,
+    timeZone: ctx.timeZone,
+  });
 
   const members = raw(`FROM "SegmentMember" m JOIN "Customer" c ON c."shop" = m."shop" AND c."id" = m."customerId"
     LEFT JOIN "CustomerFacts" f ON f."shop" = m."shop" AND f."customerId" = m."customerId"`);
@@ -220,11 +245,11 @@ export async function segmentDetail(
     memberCount: segment.memberCount,
     lastComputedAt: segment.lastComputedAt,
     createdAt: segment.createdAt,
-    isNew: createdDay > today - days,
+    isNew: createdDay > addToYmd(today, -days, "d"),
     shopCustomers: await countCustomers(db, { shop }),
     sizeOverTime,
     profile: {
-      averageSpent: formatMinor(spent, ctx.currencyCode),
+      averageSpent: displayMoney(spent, ctx.currencyCode),
       averageOrders: averages?.orders == null ? 0 : Math.round(averages.orders * 10) / 10,
       topCountries: countries,
       topProducts: products,

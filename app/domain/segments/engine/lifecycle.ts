@@ -12,9 +12,21 @@ export const DEFAULT_LIFECYCLE: LifecycleThresholds = { lapsingDays: 90, lapsedD
 /** What a merchant may set: lapsing before lapsed, and loyal above a first repeat order. */
 export const LifecycleThresholdsSchema = z
   .object({
-    lapsingDays: z.number().int().min(1, "lapsing needs at least 1 day").max(3650),
-    lapsedDays: z.number().int().min(2).max(3650),
-    loyalOrders: z.number().int().min(2, "loyal needs at least 2 orders").max(1000),
+    lapsingDays: z
+      .number()
+      .int("lapsing needs a whole number of days")
+      .min(1, "lapsing needs at least 1 day")
+      .max(3650, "lapsing can be at most 3650 days (10 years)"),
+    lapsedDays: z
+      .number()
+      .int("lapsed needs a whole number of days")
+      .min(2, "lapsed needs at least 2 days")
+      .max(3650, "lapsed can be at most 3650 days (10 years)"),
+    loyalOrders: z
+      .number()
+      .int("loyal needs a whole number of orders")
+      .min(2, "loyal needs at least 2 orders")
+      .max(1000, "loyal can be at most 1000 orders"),
   })
   .refine((t) => t.lapsedDays > t.lapsingDays, { message: "lapsed must come after lapsing", path: ["lapsedDays"] });
 
