@@ -25,6 +25,7 @@ import {
   type FunctionDef,
   type ParamType,
 } from "./attributes";
+import type { DateMode } from "./builder/dates";
 import { emptyBuilder } from "./builder/edits";
 import { parse, print, printScalar, quote, type ParseError } from "./query-language";
 import { scalarProblem } from "./limits";
@@ -51,6 +52,7 @@ export {
   paramType,
   removeAt,
   toggleNot,
+  touch,
   updateAt,
 } from "./builder/edits";
 
@@ -62,6 +64,15 @@ export type BuilderCondition = {
   value: string;
   /** The high end of BETWEEN. */
   high: string;
+  /** The values of IN / NOT IN ("is any of" / "is none of"), one field each; absent otherwise. */
+  items?: string[];
+  /**
+   * Added by the merchant and not edited yet: its problems are not shown until they edit it or try to
+   * save (a new condition is incomplete by design, not wrong). Never set by `toBuilder`.
+   */
+  fresh?: boolean;
+  /** For dates: the way the merchant chose to say it (builder/dates.ts); a view hint, not part of the rule. */
+  dateMode?: DateMode;
 };
 
 export type BuilderArg = {
@@ -71,9 +82,18 @@ export type BuilderArg = {
   high: string;
   /** The values of IN / NOT IN, one field each (text may itself contain commas). */
   items: string[];
+  /** As BuilderCondition.dateMode. */
+  dateMode?: DateMode;
 };
 
-export type BuilderFunction = { kind: "function"; name: string; negated: boolean; args: BuilderArg[] };
+export type BuilderFunction = {
+  kind: "function";
+  name: string;
+  negated: boolean;
+  args: BuilderArg[];
+  /** As BuilderCondition.fresh. */
+  fresh?: boolean;
+};
 export type BuilderGroup = { kind: "group"; op: "and" | "or"; children: BuilderNode[] };
 export type BuilderNot = { kind: "not"; child: BuilderNode };
 export type BuilderNode = BuilderGroup | BuilderNot | BuilderCondition | BuilderFunction;
@@ -114,6 +134,10 @@ export const BUILDER_FUNCTIONS: readonly { name: string; def: FunctionDef }[] = 
 
 export function operatorTakesValue(operator: ConditionOperator): boolean {
   return operator !== "IS NULL" && operator !== "IS NOT NULL";
+}
+
+export function isListOperator(operator: ConditionOperator | ArgOperator): operator is "IN" | "NOT IN" {
+  return operator === "IN" || operator === "NOT IN";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +185,16 @@ function nodeToBuilder(rule: Rule): BuilderNode {
           operator: rule.operator,
           value: scalarText(rule.value.low),
           high: scalarText(rule.value.high),
+        };
+      }
+      if (rule.value.kind === "list") {
+        return {
+          kind: "condition",
+          attribute: rule.attribute,
+          operator: rule.operator,
+          value: "",
+          high: "",
+          items: rule.value.items.map(scalarText),
         };
       }
       return {
@@ -299,6 +333,21 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
           integer: def.integer,
           enumValues: def.enumValues,
         };
+        if (isListOperator(node.operator)) {
+          const texts = node.items ?? [];
+          if (texts.length === 0) {
+            issues.push({ path, field: "items", message: "Choose at least one value" });
+            return undefined;
+          }
+          const items: ScalarValue[] = [];
+          texts.forEach((text, item) => {
+            const v = parseFieldValue(spec, text);
+            if (v.ok) items.push(v.value);
+            else issues.push({ path, item, field: "items", message: v.message });
+          });
+          if (items.length < texts.length) return undefined;
+          return { kind: "condition", attribute: node.attribute, operator: node.operator, value: { kind: "list", items } };
+        }
         const low = parseFieldValue(spec, node.value);
         if (!low.ok) issues.push({ path, field: "value", message: low.message });
         if (node.operator === "BETWEEN") {
@@ -398,6 +447,8 @@ function loosePrint(node: BuilderNode, top = true): string {
     case "condition": {
       const type = getAttribute(node.attribute)?.type;
       if (!operatorTakesValue(node.operator)) return `${node.attribute} ${node.operator}`;
+      if (isListOperator(node.operator))
+        return `${node.attribute} ${node.operator} (${(node.items ?? []).map((t) => looseValue(type, t)).join(", ")})`;
       if (node.operator === "BETWEEN")
         return `${node.attribute} BETWEEN ${looseValue(type, node.value)} AND ${looseValue(type, node.high)}`;
       return `${node.attribute} ${node.operator} ${looseValue(type, node.value)}`;
