@@ -346,7 +346,12 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
             else issues.push({ path, item, field: "items", message: v.message });
           });
           if (items.length < texts.length) return undefined;
-          return { kind: "condition", attribute: node.attribute, operator: node.operator, value: { kind: "list", items } };
+          return {
+            kind: "condition",
+            attribute: node.attribute,
+            operator: node.operator,
+            value: { kind: "list", items },
+          };
         }
         const low = parseFieldValue(spec, node.value);
         if (!low.ok) issues.push({ path, field: "value", message: low.message });

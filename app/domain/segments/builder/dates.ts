@@ -85,7 +85,11 @@ export function readDate(parts: DateParts, hint?: DateMode): DateView {
     case "on":
       return { mode, date: ISO_RE.test(value) ? value : "" };
     case "between":
-      return { mode, date: ISO_RE.test(value) ? value : "", high: ISO_RE.test(parts.high.trim()) ? parts.high.trim() : "" };
+      return {
+        mode,
+        date: ISO_RE.test(value) ? value : "",
+        high: ISO_RE.test(parts.high.trim()) ? parts.high.trim() : "",
+      };
     default:
       return { mode };
   }
@@ -127,7 +131,11 @@ export function switchDateMode(current: DateView, mode: DateMode): DateView {
     case "on":
       return { mode, date: "date" in current ? current.date : "" };
     case "between":
-      return { mode, date: "date" in current ? current.date : "", high: current.mode === "between" ? current.high : "" };
+      return {
+        mode,
+        date: "date" in current ? current.date : "",
+        high: current.mode === "between" ? current.high : "",
+      };
     default:
       return { mode };
   }

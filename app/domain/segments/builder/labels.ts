@@ -2,9 +2,8 @@
 // "is at least" for >=, "Needs attention" for NEEDS_ATTENTION, grouped as Shopify's editor groups its
 // filters. Every available attribute and function parameter has a label (a test holds that), and the
 // ones Shopify's own editor does not know are marked, since a rule using them cannot be pasted there.
+import type { ATTRIBUTES, FUNCTIONS } from "../attributes";
 import {
-  ATTRIBUTES,
-  FUNCTIONS,
   getAttribute,
   getFunction,
   type ArgOperator,
