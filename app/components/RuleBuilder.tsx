@@ -4,23 +4,9 @@
 // collections chosen by title. It edits a BuilderNode tree (app/domain/segments/builder.ts); the editor
 // prints every change back to the query text. A condition just added shows no error until it is
 // edited or a save is tried; every field and repeated button has its own accessible name.
-import {
-  Badge,
-  BlockStack,
-  Box,
-  Button,
-  ButtonGroup,
-  ChoiceList,
-  InlineError,
-  InlineStack,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
+import { Badge, BlockStack, Box, Button, ButtonGroup, InlineError, InlineStack, Select, Text } from "@shopify/polaris";
 import { DateInput } from "~/components/builder/DateInput";
-import { ResourceInput } from "~/components/builder/ResourceInput";
-import { SuggestInput } from "~/components/builder/SuggestInput";
-import { enumLabel } from "~/components/format";
+import { OperandInputs } from "~/components/builder/OperandInputs";
 import {
   argOperators,
   OPERATORS_BY_TYPE,
@@ -28,9 +14,7 @@ import {
   getFunction,
   getParam,
   type ArgOperator,
-  type AttributeType,
   type ConditionOperator,
-  type ParamType,
 } from "~/domain/segments/attributes";
 import {
   appendChild,
@@ -38,12 +22,10 @@ import {
   changeArgOperator,
   changeAttribute,
   changeOperator,
-  isListOperator,
   newArg,
   newCondition,
   newFunction,
   nodeAt,
-  operatorTakesValue,
   removeAt,
   toggleNot,
   touch,
@@ -66,7 +48,7 @@ import {
   paramLabel,
   TAILORED_ONLY_NOTE,
 } from "~/domain/segments/builder/labels";
-import { vocabularyKindOfAttribute, vocabularyKindOfParam, type VocabularyKind } from "~/domain/segments/vocabulary";
+import { vocabularyKindOfAttribute, vocabularyKindOfParam } from "~/domain/segments/vocabulary";
 
 type Props = {
   root: BuilderGroup;
@@ -99,111 +81,6 @@ function numbering(root: BuilderGroup): Map<string, number> {
 
 const ATTRIBUTE_CHOICES = groupedChoices("attribute");
 const FUNCTION_CHOICES = groupedChoices("function");
-
-/** A single value of a type: a word select for enums, the shop's values where it has them, else text. */
-function ValueInput(props: {
-  label: string;
-  type: AttributeType | ParamType | undefined;
-  enumValues?: readonly string[];
-  vocabulary?: VocabularyKind;
-  embedded: boolean;
-  value: string;
-  error?: string;
-  onChange: (value: string) => void;
-}) {
-  const { label, type, enumValues, vocabulary, embedded, value, error, onChange } = props;
-  if (type === "enum" || type === "boolean") {
-    const values = type === "enum" ? (enumValues ?? []) : ["true", "false"];
-    const options = values.map((v) => ({ label: enumLabel(v), value: v }));
-    if (!values.includes(value)) options.unshift({ label: value || "Choose…", value });
-    return <Select label={label} labelHidden options={options} value={value} onChange={onChange} error={error} />;
-  }
-  if (vocabulary === "product" || vocabulary === "collection")
-    return (
-      <ResourceInput
-        label={label}
-        kind={vocabulary}
-        value={value}
-        embedded={embedded}
-        error={error}
-        onChange={onChange}
-      />
-    );
-  if (vocabulary)
-    return <SuggestInput label={label} kind={vocabulary} value={value} error={error} onChange={onChange} />;
-  return (
-    <TextField
-      label={label}
-      labelHidden
-      autoComplete="off"
-      value={value}
-      onChange={onChange}
-      error={error}
-      type={type === "number" || type === "money" ? "text" : undefined}
-      inputMode={type === "number" || type === "money" ? "decimal" : undefined}
-      placeholder={type === "number" || type === "money" ? "0" : type === "id" ? "ID" : undefined}
-    />
-  );
-}
-
-/** IN / NOT IN values: checkboxes in words for an enum, otherwise one field per value. */
-function ListInput(props: {
-  label: string;
-  type: AttributeType | ParamType | undefined;
-  enumValues?: readonly string[];
-  vocabulary?: VocabularyKind;
-  embedded: boolean;
-  items: readonly string[];
-  errorOf: (item?: number) => string | undefined;
-  onChange: (items: string[]) => void;
-}) {
-  const { label, type, enumValues, vocabulary, embedded, items, errorOf, onChange } = props;
-  if (type === "enum") {
-    return (
-      <ChoiceList
-        title={label}
-        titleHidden
-        allowMultiple
-        choices={(enumValues ?? []).map((v) => ({ label: enumLabel(v), value: v }))}
-        selected={[...items]}
-        onChange={(selected) => onChange((enumValues ?? []).filter((v) => selected.includes(v)))}
-        error={errorOf()}
-      />
-    );
-  }
-  return (
-    <BlockStack gap="100">
-      {items.map((item, j) => (
-        <InlineStack key={j} gap="100" blockAlign="center">
-          <ValueInput
-            label={`${label} ${j + 1}`}
-            type={type}
-            vocabulary={vocabulary}
-            embedded={embedded}
-            value={item}
-            error={errorOf(j)}
-            onChange={(v) => onChange(items.map((x, k) => (k === j ? v : x)))}
-          />
-          <Button
-            variant="plain"
-            accessibilityLabel={`Remove ${label.toLowerCase()} ${j + 1}`}
-            onClick={() => onChange(items.filter((_, k) => k !== j))}
-          >
-            Remove value
-          </Button>
-        </InlineStack>
-      ))}
-      {items.length === 0 && errorOf() ? <InlineError message={errorOf() ?? ""} fieldID={label} /> : null}
-      <Button
-        variant="plain"
-        accessibilityLabel={`Add a value to ${label.toLowerCase()}`}
-        onClick={() => onChange([...items, ""])}
-      >
-        Add value
-      </Button>
-    </BlockStack>
-  );
-}
 
 export function RuleBuilder({ root, issues, onChange, embedded = false, showAllErrors = false }: Props) {
   const set = (path: Path, fn: (node: BuilderNode) => BuilderNode) =>
@@ -424,42 +301,16 @@ export function RuleBuilder({ root, issues, onChange, embedded = false, showAllE
                 onChange={(v) => update(changeOperator(node, v as ConditionOperator))}
                 error={issueFor(path, "operator")}
               />
-              {isListOperator(node.operator) ? (
-                <ListInput
-                  label={`${label} values`}
-                  type={def?.type}
-                  enumValues={def?.enumValues}
-                  vocabulary={vocabulary}
-                  embedded={embedded}
-                  items={node.items ?? []}
-                  errorOf={(item) => issueFor(path, "items", undefined, item)}
-                  onChange={(items) => update({ ...node, items })}
-                />
-              ) : operatorTakesValue(node.operator) ? (
-                <ValueInput
-                  label={`${label} value`}
-                  type={def?.type}
-                  enumValues={def?.enumValues}
-                  vocabulary={vocabulary}
-                  embedded={embedded}
-                  value={node.value}
-                  error={issueFor(path, "value")}
-                  onChange={(v) => update({ ...node, value: v })}
-                />
-              ) : null}
-              {node.operator === "BETWEEN" ? (
-                <>
-                  <Text as="span">and</Text>
-                  <ValueInput
-                    label={`${label} upper value`}
-                    type={def?.type}
-                    embedded={embedded}
-                    value={node.high}
-                    error={issueFor(path, "high")}
-                    onChange={(v) => update({ ...node, high: v })}
-                  />
-                </>
-              ) : null}
+              <OperandInputs
+                label={label}
+                type={def?.type}
+                enumValues={def?.enumValues}
+                vocabulary={vocabulary}
+                embedded={embedded}
+                operand={node}
+                errorOf={(field, item) => issueFor(path, field, undefined, item)}
+                onChange={(operand) => update({ ...node, ...operand })}
+              />
             </>
           )}
           {rowButtons(path)}
@@ -550,40 +401,15 @@ export function RuleBuilder({ root, issues, onChange, embedded = false, showAllE
                         onChange={(v) => setArg(i, changeArgOperator(arg, v as ArgOperator))}
                         error={issueFor(path, "operator", i)}
                       />
-                      {isListOperator(arg.operator) ? (
-                        <ListInput
-                          label={`${argLabel} values`}
-                          type={type}
-                          vocabulary={vocabulary}
-                          embedded={embedded}
-                          items={arg.items}
-                          errorOf={(item) => issueFor(path, "items", i, item)}
-                          onChange={(items) => setArg(i, { ...arg, items })}
-                        />
-                      ) : (
-                        <ValueInput
-                          label={`${argLabel} value`}
-                          type={type}
-                          vocabulary={vocabulary}
-                          embedded={embedded}
-                          value={arg.value}
-                          error={issueFor(path, "value", i)}
-                          onChange={(v) => setArg(i, { ...arg, value: v })}
-                        />
-                      )}
-                      {arg.operator === "BETWEEN" ? (
-                        <>
-                          <Text as="span">and</Text>
-                          <ValueInput
-                            label={`${argLabel} upper value`}
-                            type={type}
-                            embedded={embedded}
-                            value={arg.high}
-                            error={issueFor(path, "high", i)}
-                            onChange={(v) => setArg(i, { ...arg, high: v })}
-                          />
-                        </>
-                      ) : null}
+                      <OperandInputs
+                        label={argLabel}
+                        type={type}
+                        vocabulary={vocabulary}
+                        embedded={embedded}
+                        operand={arg}
+                        errorOf={(field, item) => issueFor(path, field, i, item)}
+                        onChange={(operand) => setArg(i, { ...arg, ...operand })}
+                      />
                     </>
                   )}
                   <Button

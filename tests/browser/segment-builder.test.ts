@@ -3,6 +3,7 @@
 // date in words ("in the last 90 days"), saves it, and sees the count the CLI prints for the same
 // query. On the way: a condition just added shows no error until a save is tried, and "is any of"
 // on an enum writes the language's IN.
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SHOP } from "~/demo/mode.server";
 import type { VocabularyEntry } from "~/domain/segments/vocabulary";
@@ -21,8 +22,7 @@ describe("the segment builder, for people (Chromium, demo mode)", () => {
   const countOf = async (query: string) =>
     (await cliJson<{ count: number }>(app.database.url, "segments", "count", "--shop", DEMO_SHOP, "--query", query))
       .count;
-  const builtQuery = async (page: import("playwright-core").Page) =>
-    (await page.locator("#builder-query").textContent())?.trim() ?? "";
+  const builtQuery = async (page: Page) => (await page.locator("#builder-query").textContent())?.trim() ?? "";
 
   it(
     "builds a purchase segment with the product picker and 'in the last 90 days', and counts as the CLI does",

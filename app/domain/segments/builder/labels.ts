@@ -1,8 +1,7 @@
 // What the builder shows a merchant instead of the language's names: "Amount spent" for amount_spent,
-// "is at least" for >=, "Needs attention" for NEEDS_ATTENTION, grouped as Shopify's editor groups its
-// filters. Every available attribute and function parameter has a label (a test holds that), and the
-// ones Shopify's own editor does not know are marked, since a rule using them cannot be pasted there.
-import type { ATTRIBUTES, FUNCTIONS } from "../attributes";
+// "is at least" for >=, grouped as Shopify's editor groups its filters. Every available attribute and
+// function parameter has a label (a test holds that), and the ones Shopify's own editor does not know
+// are marked, since a rule using them cannot be pasted there. Enum values: enumLabel (format.ts).
 import {
   getAttribute,
   getFunction,
@@ -10,6 +9,8 @@ import {
   type AttributeType,
   type ConditionOperator,
   type ParamType,
+  type ATTRIBUTES,
+  type FUNCTIONS,
 } from "../attributes";
 
 export const BUILDER_GROUPS = ["Orders", "Customer", "Marketing", "Predictions", "Browsing"] as const;
