@@ -1,19 +1,12 @@
-// The segment editor's visual builder: groups (all of / any of), NOT, conditions on the catalogue's
-// attributes and purchase/order functions with their parameters. It edits a BuilderNode tree
-// (app/domain/segments/builder.ts); the editor prints every change back to the query text.
-import { enumLabel } from "~/components/format";
-import {
-  Badge,
-  BlockStack,
-  Box,
-  Button,
-  ButtonGroup,
-  InlineError,
-  InlineStack,
-  Select,
-  Text,
-  TextField,
-} from "@shopify/polaris";
+// The segment editor's visual builder, for merchants rather than parsers: groups (all of / any of),
+// NOT, conditions in plain words ("Amount spent is at least", "Last order date in the last 90 days",
+// "RFM group is any of Champions, Loyal"), values suggested from the shop's own data, products and
+// collections chosen by title. It edits a BuilderNode tree (app/domain/segments/builder.ts); the editor
+// prints every change back to the query text. A condition just added shows no error until it is
+// edited or a save is tried; every field and repeated button has its own accessible name.
+import { Badge, BlockStack, Box, Button, ButtonGroup, InlineError, InlineStack, Select, Text } from "@shopify/polaris";
+import { DateInput } from "~/components/builder/DateInput";
+import { OperandInputs } from "~/components/builder/OperandInputs";
 import {
   argOperators,
   OPERATORS_BY_TYPE,
@@ -24,8 +17,6 @@ import {
   type ConditionOperator,
 } from "~/domain/segments/attributes";
 import {
-  BUILDER_ATTRIBUTES,
-  BUILDER_FUNCTIONS,
   appendChild,
   changeArgName,
   changeArgOperator,
@@ -34,10 +25,10 @@ import {
   newArg,
   newCondition,
   newFunction,
-  operatorTakesValue,
-  paramType,
+  nodeAt,
   removeAt,
   toggleNot,
+  touch,
   updateAt,
   type BuilderArg,
   type BuilderCondition,
@@ -48,95 +39,82 @@ import {
   type BuilderNode,
   type Path,
 } from "~/domain/segments/builder";
+import {
+  functionLabel,
+  fullParamLabel,
+  groupedChoices,
+  isTailoredOnly,
+  operatorLabel,
+  paramLabel,
+  TAILORED_ONLY_NOTE,
+} from "~/domain/segments/builder/labels";
+import { vocabularyKindOfAttribute, vocabularyKindOfParam } from "~/domain/segments/vocabulary";
 
-type Props = { root: BuilderGroup; issues: readonly BuilderIssue[]; onChange: (root: BuilderGroup) => void };
-
-const samePath = (a: Path, b: Path) => a.length === b.length && a.every((v, i) => v === b[i]);
-
-function issueFor(
-  issues: readonly BuilderIssue[],
-  path: Path,
-  field: BuilderField,
-  arg?: number,
-  item?: number,
-): string | undefined {
-  return issues.find(
-    (i) => samePath(i.path, path) && i.field === field && i.arg === arg && (item === undefined || i.item === item),
-  )?.message;
-}
-
-const OPERATOR_LABELS: Record<string, string> = {
-  "=": "is",
-  "!=": "is not",
-  ">": "is more than",
-  ">=": "is at least",
-  "<": "is less than",
-  "<=": "is at most",
-  BETWEEN: "is between",
-  "IS NULL": "is empty",
-  "IS NOT NULL": "is not empty",
-  CONTAINS: "contains",
-  "NOT CONTAINS": "does not contain",
-  IN: "is one of",
-  "NOT IN": "is none of",
+type Props = {
+  root: BuilderGroup;
+  issues: readonly BuilderIssue[];
+  onChange: (root: BuilderGroup) => void;
+  /** Inside Shopify admin: products are chosen with App Bridge's resource picker. */
+  embedded?: boolean;
+  /** After a save was tried: show the problems of conditions not edited yet, too. */
+  showAllErrors?: boolean;
 };
 
-const DATE_HELP = "-30d, -6m, today or 2025-01-31";
+const samePath = (a: Path, b: Path) => a.length === b.length && a.every((v, i) => v === b[i]);
+const keyOf = (path: Path) => path.join(".");
 
-function ValueField(props: {
-  label: string;
-  type: string | undefined;
-  enumValues?: readonly string[];
-  value: string;
-  error?: string;
-  onChange: (value: string) => void;
-}) {
-  const { label, type, enumValues, value, error, onChange } = props;
-  if (type === "enum" || type === "boolean") {
-    const values = type === "enum" ? (enumValues ?? []) : ["true", "false"];
-    const options = values.map((v) => ({ label: enumLabel(v), value: v }));
-    if (!values.includes(value)) options.unshift({ label: value || "Choose…", value });
-    return <Select label={label} labelHidden options={options} value={value} onChange={onChange} error={error} />;
-  }
-  return (
-    <TextField
-      label={label}
-      labelHidden
-      autoComplete="off"
-      value={value}
-      onChange={onChange}
-      error={error}
-      placeholder={
-        type === "date"
-          ? DATE_HELP
-          : type === "number" || type === "money"
-            ? "0"
-            : type === "id"
-              ? "Product ID"
-              : "text"
-      }
-      monospaced={type === "date"}
-    />
-  );
+/** Conditions and groups numbered in reading order, for accessible names ("Remove condition 2"). */
+function numbering(root: BuilderGroup): Map<string, number> {
+  const numbers = new Map<string, number>();
+  let conditions = 0;
+  let groups = 0;
+  const walk = (node: BuilderNode, path: Path) => {
+    if (node.kind === "group") {
+      if (path.length > 0) numbers.set(`g${keyOf(path)}`, ++groups);
+      node.children.forEach((c, i) => walk(c, [...path, i]));
+    } else if (node.kind === "not") walk(node.child, [...path, 0]);
+    else numbers.set(`c${keyOf(path)}`, ++conditions);
+  };
+  walk(root, []);
+  return numbers;
 }
 
-export function RuleBuilder({ root, issues, onChange }: Props) {
+const ATTRIBUTE_CHOICES = groupedChoices("attribute");
+const FUNCTION_CHOICES = groupedChoices("function");
+
+export function RuleBuilder({ root, issues, onChange, embedded = false, showAllErrors = false }: Props) {
   const set = (path: Path, fn: (node: BuilderNode) => BuilderNode) =>
     onChange(updateAt(root, path, fn) as BuilderGroup);
   const replace = (next: BuilderNode) =>
     onChange(next.kind === "group" ? next : { kind: "group", op: "and", children: [next] });
+  const numbers = numbering(root);
+  const conditionNo = (path: Path) => numbers.get(`c${keyOf(path)}`) ?? 0;
+  const groupNo = (path: Path) => numbers.get(`g${keyOf(path)}`) ?? 0;
+
+  // A condition not edited since it was added, and the empty builder itself, are not wrong yet.
+  const shown = showAllErrors
+    ? issues
+    : issues.filter((i) => {
+        if (i.path.length === 0 && i.field === "children") return false;
+        const node = nodeAt(root, i.path);
+        return !(node && (node.kind === "condition" || node.kind === "function") && node.fresh);
+      });
+  const issueFor = (path: Path, field: BuilderField, arg?: number, item?: number) =>
+    shown.find(
+      (i) => samePath(i.path, path) && i.field === field && i.arg === arg && (item === undefined || i.item === item),
+    )?.message;
 
   const renderNode = (node: BuilderNode, path: Path): JSX.Element => {
     switch (node.kind) {
       case "group":
         return (
-          <div key={path.join(".")} data-builder-group={path.length === 0 ? "root" : path.join(".")}>
+          <div key={keyOf(path)} data-builder-group={path.length === 0 ? "root" : keyOf(path)}>
             {groupView(node, path)}
           </div>
         );
       case "not":
         return (
-          <Box key={path.join(".")} padding="200" borderWidth="025" borderColor="border-critical" borderRadius="200">
+          <Box key={keyOf(path)} padding="200" borderWidth="025" borderColor="border-critical" borderRadius="200">
             <BlockStack gap="200">
               <InlineStack gap="200" blockAlign="center">
                 <Badge tone="critical">NOT</Badge>
@@ -152,16 +130,18 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
           </Box>
         );
       case "condition":
-        return <div key={path.join(".")}>{conditionView(node, path)}</div>;
+        return <div key={keyOf(path)}>{conditionView(node, path)}</div>;
       case "function":
-        return <div key={path.join(".")}>{functionView(node, path)}</div>;
+        return <div key={keyOf(path)}>{functionView(node, path)}</div>;
     }
   };
 
   // Plain functions, not components: a component type defined in here would be new on every render
   // and React would remount the fields (losing focus) on each keystroke.
   function groupView(node: BuilderGroup, path: Path) {
-    const childrenError = issueFor(issues, path, "children");
+    const childrenError = issueFor(path, "children");
+    const name = path.length === 0 ? "" : ` to group ${groupNo(path)}`;
+    const which = path.length === 0 ? "all conditions" : `group ${groupNo(path)}`;
     return (
       <Box
         padding="300"
@@ -178,15 +158,17 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
             <ButtonGroup variant="segmented">
               <Button
                 pressed={node.op === "and"}
+                accessibilityLabel={`Match all of ${which}`}
                 onClick={() => set(path, (g) => ({ ...(g as BuilderGroup), op: "and" }))}
               >
-                All (AND)
+                All
               </Button>
               <Button
                 pressed={node.op === "or"}
+                accessibilityLabel={`Match any of ${which}`}
                 onClick={() => set(path, (g) => ({ ...(g as BuilderGroup), op: "or" }))}
               >
-                Any (OR)
+                Any
               </Button>
             </ButtonGroup>
             <Text as="span" variant="bodySm">
@@ -194,10 +176,19 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
             </Text>
             {path.length > 0 ? (
               <>
-                <Button variant="plain" onClick={() => replace(toggleNot(root, path))}>
+                <Button
+                  variant="plain"
+                  accessibilityLabel={`NOT group ${groupNo(path)}`}
+                  onClick={() => replace(toggleNot(root, path))}
+                >
                   NOT
                 </Button>
-                <Button variant="plain" tone="critical" onClick={() => replace(removeAt(root, path))}>
+                <Button
+                  variant="plain"
+                  tone="critical"
+                  accessibilityLabel={`Remove group ${groupNo(path)}`}
+                  onClick={() => replace(removeAt(root, path))}
+                >
                   Remove group
                 </Button>
               </>
@@ -206,11 +197,20 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
           {node.children.map((child, i) => renderNode(child, [...path, i]))}
           {childrenError ? <InlineError message={childrenError} fieldID={`group-${path.join("-")}`} /> : null}
           <InlineStack gap="200">
-            <Button onClick={() => replace(appendChild(root, path, newCondition()))}>Add condition</Button>
-            <Button onClick={() => replace(appendChild(root, path, newFunction()))}>
-              Add purchase or order filter
+            <Button
+              accessibilityLabel={`Add condition${name}`}
+              onClick={() => replace(appendChild(root, path, newCondition()))}
+            >
+              Add condition
             </Button>
             <Button
+              accessibilityLabel={`Add purchase or browsing filter${name}`}
+              onClick={() => replace(appendChild(root, path, newFunction()))}
+            >
+              Add purchase or browsing filter
+            </Button>
+            <Button
+              accessibilityLabel={`Add group${name}`}
               onClick={() =>
                 replace(
                   appendChild(root, path, {
@@ -229,63 +229,91 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
     );
   }
 
+  function rowButtons(path: Path) {
+    const n = conditionNo(path);
+    return (
+      <>
+        <Button
+          variant="plain"
+          accessibilityLabel={`NOT condition ${n}`}
+          onClick={() => replace(toggleNot(root, path))}
+        >
+          NOT
+        </Button>
+        <Button
+          variant="plain"
+          tone="critical"
+          accessibilityLabel={`Remove condition ${n}`}
+          onClick={() => replace(removeAt(root, path))}
+        >
+          Remove
+        </Button>
+      </>
+    );
+  }
+
   function conditionView(node: BuilderCondition, path: Path) {
     const def = getAttribute(node.attribute);
     const operators = def ? OPERATORS_BY_TYPE[def.type] : [];
-    const update = (next: BuilderCondition) => set(path, () => next);
+    const update = (next: BuilderCondition) => set(path, () => touch(next));
+    const label = `Condition ${conditionNo(path)}`;
+    const vocabulary = vocabularyKindOfAttribute(node.attribute);
+    const help = [def?.description, isTailoredOnly(node.attribute) ? TAILORED_ONLY_NOTE : undefined]
+      .filter(Boolean)
+      .join(". ");
     return (
       <Box padding="200" borderWidth="025" borderColor="border-secondary" borderRadius="200">
         <InlineStack gap="200" blockAlign="start" wrap>
           <Select
-            label="Attribute"
+            label={`${label} attribute`}
             labelHidden
-            options={BUILDER_ATTRIBUTES.map((a) => ({
-              // Not in Shopify's segment language: said so, since such a rule cannot be pasted into Shopify.
-              label: a.def.extension ? `${a.name} (Tailored extension)` : a.name,
-              value: a.name,
-            }))}
+            options={ATTRIBUTE_CHOICES}
             value={node.attribute}
             onChange={(v) => update(changeAttribute(node, v))}
-            error={issueFor(issues, path, "attribute")}
-            helpText={def?.description}
+            error={issueFor(path, "attribute")}
+            helpText={help}
           />
-          <Select
-            label="Operator"
-            labelHidden
-            options={operators.map((o) => ({ label: `${OPERATOR_LABELS[o] ?? o} (${o})`, value: o }))}
-            value={node.operator}
-            onChange={(v) => update(changeOperator(node, v as ConditionOperator))}
-            error={issueFor(issues, path, "operator")}
-          />
-          {operatorTakesValue(node.operator) ? (
-            <ValueField
-              label="Value"
-              type={def?.type}
-              enumValues={def?.enumValues}
-              value={node.value}
-              error={issueFor(issues, path, "value")}
-              onChange={(v) => update({ ...node, value: v })}
+          {def?.type === "date" ? (
+            <DateInput
+              label={label}
+              kind="attribute"
+              parts={node}
+              hint={node.dateMode}
+              operators={operators}
+              error={issueFor(path, "value") ?? issueFor(path, "high")}
+              onChange={(parts, dateMode) =>
+                update({
+                  ...node,
+                  operator: parts.operator as ConditionOperator,
+                  value: parts.value,
+                  high: parts.high,
+                  dateMode,
+                })
+              }
             />
-          ) : null}
-          {node.operator === "BETWEEN" ? (
+          ) : (
             <>
-              <Text as="span">and</Text>
-              <ValueField
-                label="Upper value"
+              <Select
+                label={`${label} operator`}
+                labelHidden
+                options={operators.map((o) => ({ label: operatorLabel(o, def?.type), value: o }))}
+                value={node.operator}
+                onChange={(v) => update(changeOperator(node, v as ConditionOperator))}
+                error={issueFor(path, "operator")}
+              />
+              <OperandInputs
+                label={label}
                 type={def?.type}
                 enumValues={def?.enumValues}
-                value={node.high}
-                error={issueFor(issues, path, "high")}
-                onChange={(v) => update({ ...node, high: v })}
+                vocabulary={vocabulary}
+                embedded={embedded}
+                operand={node}
+                errorOf={(field, item) => issueFor(path, field, undefined, item)}
+                onChange={(operand) => update({ ...node, ...operand })}
               />
             </>
-          ) : null}
-          <Button variant="plain" onClick={() => replace(toggleNot(root, path))}>
-            NOT
-          </Button>
-          <Button variant="plain" tone="critical" onClick={() => replace(removeAt(root, path))}>
-            Remove
-          </Button>
+          )}
+          {rowButtons(path)}
         </InlineStack>
       </Box>
     );
@@ -293,121 +321,104 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
 
   function functionView(node: BuilderFunction, path: Path) {
     const fn = getFunction(node.name);
-    const update = (next: BuilderFunction) => set(path, () => next);
+    const update = (next: BuilderFunction) => set(path, () => touch(next));
     const setArg = (i: number, arg: BuilderArg) =>
       update({ ...node, args: node.args.map((a, j) => (j === i ? arg : a)) });
+    const label = `Condition ${conditionNo(path)}`;
+    const help = [fn?.description, isTailoredOnly(node.name) ? TAILORED_ONLY_NOTE : undefined]
+      .filter(Boolean)
+      .join(". ");
     return (
       <Box padding="200" borderWidth="025" borderColor="border-secondary" borderRadius="200">
         <BlockStack gap="200">
-          <InlineStack gap="200" blockAlign="center" wrap>
+          <InlineStack gap="200" blockAlign="start" wrap>
             <Select
-              label="Function"
+              label={`${label} filter`}
               labelHidden
-              options={BUILDER_FUNCTIONS.map((f) => ({ label: f.name, value: f.name }))}
+              options={FUNCTION_CHOICES}
               value={node.name}
               onChange={(v) => update(newFunction(v))}
-              error={issueFor(issues, path, "name")}
+              error={issueFor(path, "name")}
+              helpText={help}
             />
             <Select
-              label="Matches"
+              label={`${label} match`}
               labelHidden
               options={[
-                { label: "matches (MATCHES)", value: "matches" },
-                { label: "does not match (NOT MATCHES)", value: "not" },
+                { label: "at least once", value: "matches" },
+                { label: "never", value: "not" },
               ]}
               value={node.negated ? "not" : "matches"}
               onChange={(v) => update({ ...node, negated: v === "not" })}
             />
-            <Text as="span" variant="bodySm" tone="subdued">
-              {fn?.description}
-            </Text>
-            <Button variant="plain" onClick={() => replace(toggleNot(root, path))}>
-              NOT
-            </Button>
-            <Button variant="plain" tone="critical" onClick={() => replace(removeAt(root, path))}>
-              Remove
-            </Button>
+            {rowButtons(path)}
           </InlineStack>
           {node.args.map((arg, i) => {
-            const type = paramType(node.name, arg.name);
             const param = fn ? getParam(fn, arg.name) : undefined;
+            const type = param?.type;
             const operators: readonly ArgOperator[] = param ? argOperators(param) : [];
-            const listy = arg.operator === "IN" || arg.operator === "NOT IN";
+            const argLabel = `${label} ${paramLabel(node.name, arg.name)}`;
+            const vocabulary = vocabularyKindOfParam(node.name, arg.name);
             return (
               <Box key={i} paddingInlineStart="400">
                 <InlineStack gap="200" blockAlign="start" wrap>
                   <Select
-                    label="Parameter"
+                    label={`${label} filter ${i + 1}`}
                     labelHidden
-                    options={Object.entries(fn?.params ?? {}).map(([name, p]) => ({
-                      label: `${name} (${p.description})`,
+                    options={Object.keys(fn?.params ?? {}).map((name) => ({
+                      label: paramLabel(node.name, name),
                       value: name,
                     }))}
                     value={arg.name}
                     onChange={(v) => setArg(i, changeArgName(node.name, arg, v))}
-                    error={issueFor(issues, path, "name", i)}
+                    error={issueFor(path, "name", i)}
                   />
-                  <Select
-                    label="Parameter operator"
-                    labelHidden
-                    options={operators.map((o) => ({ label: `${OPERATOR_LABELS[o] ?? o} (${o})`, value: o }))}
-                    value={arg.operator}
-                    onChange={(v) => setArg(i, changeArgOperator(arg, v as ArgOperator))}
-                    error={issueFor(issues, path, "operator", i)}
-                  />
-                  {listy ? (
-                    <BlockStack gap="100">
-                      {arg.items.map((item, j) => (
-                        <InlineStack key={j} gap="100" blockAlign="center">
-                          <ValueField
-                            label={`Value ${j + 1}`}
-                            type={type}
-                            value={item}
-                            error={issueFor(issues, path, "items", i, j)}
-                            onChange={(v) => setArg(i, { ...arg, items: arg.items.map((x, k) => (k === j ? v : x)) })}
-                          />
-                          <Button
-                            variant="plain"
-                            onClick={() => setArg(i, { ...arg, items: arg.items.filter((_, k) => k !== j) })}
-                          >
-                            Remove value
-                          </Button>
-                        </InlineStack>
-                      ))}
-                      {arg.items.length === 0 ? (
-                        <InlineError message={issueFor(issues, path, "items", i) ?? ""} fieldID={`items-${i}`} />
-                      ) : null}
-                      <Button variant="plain" onClick={() => setArg(i, { ...arg, items: [...arg.items, ""] })}>
-                        Add value
-                      </Button>
-                    </BlockStack>
-                  ) : (
-                    <ValueField
-                      label="Parameter value"
-                      type={type}
-                      value={arg.value}
-                      error={issueFor(issues, path, "value", i)}
-                      onChange={(v) => setArg(i, { ...arg, value: v })}
+                  {type === "date" ? (
+                    <DateInput
+                      label={argLabel}
+                      kind="parameter"
+                      parts={arg}
+                      hint={arg.dateMode}
+                      operators={operators}
+                      error={issueFor(path, "value", i) ?? issueFor(path, "high", i)}
+                      onChange={(parts, dateMode) =>
+                        setArg(i, {
+                          ...arg,
+                          operator: parts.operator as ArgOperator,
+                          value: parts.value,
+                          high: parts.high,
+                          dateMode,
+                        })
+                      }
                     />
-                  )}
-                  {arg.operator === "BETWEEN" ? (
+                  ) : (
                     <>
-                      <Text as="span">and</Text>
-                      <ValueField
-                        label="Parameter upper value"
+                      <Select
+                        label={`${argLabel} operator`}
+                        labelHidden
+                        options={operators.map((o) => ({ label: operatorLabel(o, type), value: o }))}
+                        value={arg.operator}
+                        onChange={(v) => setArg(i, changeArgOperator(arg, v as ArgOperator))}
+                        error={issueFor(path, "operator", i)}
+                      />
+                      <OperandInputs
+                        label={argLabel}
                         type={type}
-                        value={arg.high}
-                        error={issueFor(issues, path, "high", i)}
-                        onChange={(v) => setArg(i, { ...arg, high: v })}
+                        vocabulary={vocabulary}
+                        embedded={embedded}
+                        operand={arg}
+                        errorOf={(field, item) => issueFor(path, field, i, item)}
+                        onChange={(operand) => setArg(i, { ...arg, ...operand })}
                       />
                     </>
-                  ) : null}
+                  )}
                   <Button
                     variant="plain"
                     tone="critical"
+                    accessibilityLabel={`Remove ${fullParamLabel(node.name, arg.name).toLowerCase()} from condition ${conditionNo(path)}`}
                     onClick={() => update({ ...node, args: node.args.filter((_, j) => j !== i) })}
                   >
-                    Remove parameter
+                    Remove filter
                   </Button>
                 </InlineStack>
               </Box>
@@ -417,9 +428,10 @@ export function RuleBuilder({ root, issues, onChange }: Props) {
             <Box paddingInlineStart="400">
               <Button
                 variant="plain"
+                accessibilityLabel={`Add a filter to condition ${conditionNo(path)} (${functionLabel(node.name)})`}
                 onClick={() => update({ ...node, args: [...node.args, newArg(node.name, undefined, node.args)] })}
               >
-                Add parameter
+                Add filter
               </Button>
             </Box>
           ) : null}

@@ -68,6 +68,8 @@ export function SegmentEditor(props: {
   // The builder's own state, valid while the query is still the text it printed: half-filled fields
   // (an empty number) survive a switch to Query and back, and any edit of the text re-reads it.
   const [built, setBuilt] = useState<{ text: string; root: BuilderGroup } | null>(null);
+  // A save was tried: the builder shows the gaps of conditions the merchant has not edited yet too.
+  const [attempted, setAttempted] = useState(false);
   const dirty = name !== baseline.name || query !== baseline.query;
   // The query editor's caret, for the reference's Insert, and where the caret goes after it.
   const caret = useRef(initialQuery.length);
@@ -145,7 +147,7 @@ export function SegmentEditor(props: {
       <Layout>
         <Layout.Section>
           <Card>
-            <Form method="post" id="segment-form">
+            <Form method="post" id="segment-form" onSubmit={() => setAttempted(true)}>
               <input type="hidden" name="query" value={query} />
               <FormLayout>
                 <TextField
@@ -183,6 +185,8 @@ export function SegmentEditor(props: {
                           root={view.builder}
                           issues={builderIssues && !builderIssues.ok ? builderIssues.issues : []}
                           onChange={onBuilderChange}
+                          embedded={!demo}
+                          showAllErrors={attempted}
                         />
                         <Text as="p" variant="bodySm" tone="subdued">
                           Query: <code id="builder-query">{query}</code>

@@ -69,4 +69,23 @@ describe("admin pages are accessible (axe-core, demo mode)", () => {
     }
     expect(problems).toEqual([]);
   });
+
+  it("has no serious or critical violation in the segment builder, and no two of its buttons share a name", async () => {
+    const query =
+      "products_purchased MATCHES (id = 1001, date >= -90d) AND rfm_group IN ('CHAMPIONS', 'LOYAL') AND " +
+      "(customer_tags CONTAINS 'vip' OR last_order_date BETWEEN 2026-01-01 AND 2026-03-31 OR amount_spent >= 100)";
+    const { page, failed } = await app.open(`/app/segments/new?query=${encodeURIComponent(query)}`);
+    await page.getByRole("tab", { name: "Builder" }).click();
+    await page.locator("[data-rule-builder]").waitFor();
+    await page.waitForLoadState("networkidle");
+    const names = await page
+      .locator("[data-rule-builder] button")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? e.textContent?.trim() ?? ""));
+    const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+    expect(repeated).toEqual([]);
+    expect(names).toContain("Remove condition 5");
+    expect(await violations(page)).toEqual([]);
+    expect(failed).toEqual([]);
+    await page.close();
+  });
 });

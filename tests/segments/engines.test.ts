@@ -546,6 +546,8 @@ describe.each(DIALECTS)("evaluator = SQL on %s", (dialect) => {
     ["orders_placed MATCHES (count_at_least = 3, date >= -2y)"],
     ["orders_placed(count_at_least: 2, date: -1y) = true"],
     ["orders_placed MATCHES (sum_amount > 250.5)"],
+    ["email_subscription_status IN ('SUBSCRIBED', 'PENDING') OR customer_email_domain NOT IN ('example.com')"],
+    ["lifecycle_stage IN ('NEW', 'REPEAT') OR lifecycle_stage NOT IN ('LAPSED', 'PROSPECT', 'LOYAL')"],
   ])("counts %s the same way in both engines", async (query) => {
     const parsed = parse(query);
     expect(parsed.ok).toBe(true);

@@ -306,20 +306,21 @@ export const TYPE_LABELS: Record<AttributeType | ParamType, string> = {
 
 export type ComparisonOperator = "=" | "!=" | ">" | ">=" | "<" | "<=";
 export type ConditionOperator =
-  ComparisonOperator | "BETWEEN" | "IS NULL" | "IS NOT NULL" | "CONTAINS" | "NOT CONTAINS";
+  ComparisonOperator | "BETWEEN" | "IS NULL" | "IS NOT NULL" | "CONTAINS" | "NOT CONTAINS" | "IN" | "NOT IN";
 export type ArgOperator = ComparisonOperator | "BETWEEN" | "IN" | "NOT IN";
 
 const ORDERED: readonly ConditionOperator[] = ["=", "!=", ">", ">=", "<", "<=", "BETWEEN", "IS NULL", "IS NOT NULL"];
 
 // Shopify lists CONTAINS/NOT CONTAINS for the list filters (tags, countries, cities) and plain
-// equality for enums and text; ordering comparisons only make sense for numbers and dates.
+// equality for enums and text; ordering comparisons only make sense for numbers and dates. IN / NOT IN
+// on enums and text (`rfm_group IN ('CHAMPIONS', 'LOYAL')`) is "is any of" / "is none of" (decision 030).
 export const OPERATORS_BY_TYPE: Record<AttributeType, readonly ConditionOperator[]> = {
   number: ORDERED,
   money: ORDERED,
   date: ORDERED,
-  string: ["=", "!=", "IS NULL", "IS NOT NULL"],
+  string: ["=", "!=", "IN", "NOT IN", "IS NULL", "IS NOT NULL"],
   string_list: ["CONTAINS", "NOT CONTAINS", "IS NULL", "IS NOT NULL"],
-  enum: ["=", "!=", "IS NULL", "IS NOT NULL"],
+  enum: ["=", "!=", "IN", "NOT IN", "IS NULL", "IS NOT NULL"],
   boolean: ["=", "!="],
 };
 

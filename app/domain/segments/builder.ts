@@ -25,17 +25,11 @@ import {
   type FunctionDef,
   type ParamType,
 } from "./attributes";
+import type { DateMode } from "./builder/dates";
 import { emptyBuilder } from "./builder/edits";
+import { parseFieldValue, type ValueSpec } from "./builder/values";
 import { parse, print, printScalar, quote, type ParseError } from "./query-language";
-import { scalarProblem } from "./limits";
-import {
-  canonicalDecimal,
-  isValidCalendarDate,
-  validateRule,
-  type FunctionArg,
-  type Rule,
-  type ScalarValue,
-} from "./rule";
+import { validateRule, type FunctionArg, type Rule, type ScalarValue } from "./rule";
 
 export {
   appendChild,
@@ -51,8 +45,10 @@ export {
   paramType,
   removeAt,
   toggleNot,
+  touch,
   updateAt,
 } from "./builder/edits";
+export { parseFieldValue } from "./builder/values";
 
 export type BuilderCondition = {
   kind: "condition";
@@ -62,6 +58,15 @@ export type BuilderCondition = {
   value: string;
   /** The high end of BETWEEN. */
   high: string;
+  /** The values of IN / NOT IN ("is any of" / "is none of"), one field each; absent otherwise. */
+  items?: string[];
+  /**
+   * Added by the merchant and not edited yet: its problems are not shown until they edit it or try to
+   * save (a new condition is incomplete by design, not wrong). Never set by `toBuilder`.
+   */
+  fresh?: boolean;
+  /** For dates: the way the merchant chose to say it (builder/dates.ts); a view hint, not part of the rule. */
+  dateMode?: DateMode;
 };
 
 export type BuilderArg = {
@@ -71,9 +76,18 @@ export type BuilderArg = {
   high: string;
   /** The values of IN / NOT IN, one field each (text may itself contain commas). */
   items: string[];
+  /** As BuilderCondition.dateMode. */
+  dateMode?: DateMode;
 };
 
-export type BuilderFunction = { kind: "function"; name: string; negated: boolean; args: BuilderArg[] };
+export type BuilderFunction = {
+  kind: "function";
+  name: string;
+  negated: boolean;
+  args: BuilderArg[];
+  /** As BuilderCondition.fresh. */
+  fresh?: boolean;
+};
 export type BuilderGroup = { kind: "group"; op: "and" | "or"; children: BuilderNode[] };
 export type BuilderNot = { kind: "not"; child: BuilderNode };
 export type BuilderNode = BuilderGroup | BuilderNot | BuilderCondition | BuilderFunction;
@@ -114,6 +128,10 @@ export const BUILDER_FUNCTIONS: readonly { name: string; def: FunctionDef }[] = 
 
 export function operatorTakesValue(operator: ConditionOperator): boolean {
   return operator !== "IS NULL" && operator !== "IS NOT NULL";
+}
+
+export function isListOperator(operator: ConditionOperator | ArgOperator): operator is "IN" | "NOT IN" {
+  return operator === "IN" || operator === "NOT IN";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,6 +181,16 @@ function nodeToBuilder(rule: Rule): BuilderNode {
           high: scalarText(rule.value.high),
         };
       }
+      if (rule.value.kind === "list") {
+        return {
+          kind: "condition",
+          attribute: rule.attribute,
+          operator: rule.operator,
+          value: "",
+          high: "",
+          items: rule.value.items.map(scalarText),
+        };
+      }
       return {
         kind: "condition",
         attribute: rule.attribute,
@@ -180,81 +208,7 @@ export function toBuilder(rule: Rule): BuilderGroup {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Builder -> rule
-
-interface ValueSpec {
-  type: ValueType;
-  owner: string;
-  integer?: boolean;
-  enumValues?: readonly string[];
-}
-
-const NUMBER_RE = /^[-+]?[0-9]+(\.[0-9]+)?$/;
-const RELATIVE_RE = /^([-+])([0-9]{1,7})([dwmy])$/;
-
-/** One field's text as a value of its type; the message is for the field, in the merchant's terms. */
-export function parseFieldValue(
-  spec: ValueSpec,
-  text: string,
-): { ok: true; value: ScalarValue } | { ok: false; message: string } {
-  const parsed = fieldValue(spec, text);
-  if (!parsed.ok || spec.type === "enum") return parsed;
-  // The ranges the parser holds text to (limits.ts), so the builder never prints a query it refuses.
-  const problem = scalarProblem(spec.type, spec.owner, spec.integer === true, parsed.value);
-  return problem ? { ok: false, message: problem.charAt(0).toUpperCase() + problem.slice(1) } : parsed;
-}
-
-function fieldValue(spec: ValueSpec, text: string): { ok: true; value: ScalarValue } | { ok: false; message: string } {
-  switch (spec.type) {
-    case "number":
-    case "money": {
-      const t = text.trim();
-      if (t === "") return { ok: false, message: "Enter a number" };
-      if (!NUMBER_RE.test(t)) return { ok: false, message: `'${t}' is not a number` };
-      if (spec.integer && t.includes(".")) return { ok: false, message: `${spec.owner} takes a whole number` };
-      return { ok: true, value: { kind: "number", value: canonicalDecimal(t) } };
-    }
-    case "id": {
-      const t = text.trim();
-      if (!/^[0-9]{1,30}$/.test(t))
-        return { ok: false, message: t === "" ? "Enter a product ID" : `'${t}' is not a product ID (digits only)` };
-      return { ok: true, value: { kind: "number", value: canonicalDecimal(t) } };
-    }
-    case "date": {
-      const t = text.trim().toLowerCase();
-      if (t === "today") return { ok: true, value: { kind: "today" } };
-      if (t === "yesterday") return { ok: true, value: { kind: "relative", amount: -1, unit: "d" } };
-      const rel = RELATIVE_RE.exec(t);
-      if (rel) {
-        const magnitude = Number(rel[2]);
-        if (magnitude === 0) return { ok: false, message: "Use 'today' for a zero offset" };
-        return {
-          ok: true,
-          value: {
-            kind: "relative",
-            amount: rel[1] === "-" ? -magnitude : magnitude,
-            unit: rel[3] as "d" | "w" | "m" | "y",
-          },
-        };
-      }
-      if (isValidCalendarDate(t)) return { ok: true, value: { kind: "absolute", date: t } };
-      return { ok: false, message: "Enter a date like -30d, -6m, today or 2025-01-31" };
-    }
-    case "boolean":
-      if (text === "true" || text === "false") return { ok: true, value: { kind: "boolean", value: text === "true" } };
-      return { ok: false, message: "Choose true or false" };
-    case "enum": {
-      const allowed = spec.enumValues ?? [];
-      const canonical = allowed.find((v) => v.toUpperCase() === text.trim().toUpperCase());
-      if (!canonical) return { ok: false, message: `Choose one of ${allowed.join(", ")}` };
-      return { ok: true, value: { kind: "string", value: canonical } };
-    }
-    case "string":
-    case "string_list":
-      // Taken as typed: spaces and quotes are part of a tag.
-      return { ok: true, value: { kind: "string", value: text } };
-  }
-}
+// Builder -> rule (one field's text as a value: builder/values.ts)
 
 export function fromBuilder(root: BuilderNode): FromBuilderResult {
   const issues: BuilderIssue[] = [];
@@ -299,6 +253,26 @@ export function fromBuilder(root: BuilderNode): FromBuilderResult {
           integer: def.integer,
           enumValues: def.enumValues,
         };
+        if (isListOperator(node.operator)) {
+          const texts = node.items ?? [];
+          if (texts.length === 0) {
+            issues.push({ path, field: "items", message: "Choose at least one value" });
+            return undefined;
+          }
+          const items: ScalarValue[] = [];
+          texts.forEach((text, item) => {
+            const v = parseFieldValue(spec, text);
+            if (v.ok) items.push(v.value);
+            else issues.push({ path, item, field: "items", message: v.message });
+          });
+          if (items.length < texts.length) return undefined;
+          return {
+            kind: "condition",
+            attribute: node.attribute,
+            operator: node.operator,
+            value: { kind: "list", items },
+          };
+        }
         const low = parseFieldValue(spec, node.value);
         if (!low.ok) issues.push({ path, field: "value", message: low.message });
         if (node.operator === "BETWEEN") {
@@ -398,6 +372,8 @@ function loosePrint(node: BuilderNode, top = true): string {
     case "condition": {
       const type = getAttribute(node.attribute)?.type;
       if (!operatorTakesValue(node.operator)) return `${node.attribute} ${node.operator}`;
+      if (isListOperator(node.operator))
+        return `${node.attribute} ${node.operator} (${(node.items ?? []).map((t) => looseValue(type, t)).join(", ")})`;
       if (node.operator === "BETWEEN")
         return `${node.attribute} BETWEEN ${looseValue(type, node.value)} AND ${looseValue(type, node.high)}`;
       return `${node.attribute} ${node.operator} ${looseValue(type, node.value)}`;

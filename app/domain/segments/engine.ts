@@ -245,7 +245,7 @@ const LISTS = {
 } as const;
 
 function valueOf(condition: Condition): ScalarValue {
-  if (!("value" in condition) || condition.value.kind === "range") {
+  if (!("value" in condition) || condition.value.kind === "range" || condition.value.kind === "list") {
     throw new Unsupported(`${condition.attribute} ${condition.operator} needs one value`);
   }
   return condition.value;
@@ -273,6 +273,14 @@ function prep(rule: Rule, ctx: EngineContext): Prepared {
   const { attribute } = rule;
   const def = getAttribute(attribute);
   if (!def || !def.available) throw new Unsupported(`unknown attribute ${attribute}`);
+  if (rule.operator === "IN" || rule.operator === "NOT IN") {
+    // "Is any of" is an OR of equalities and "is none of" an AND of inequalities, so both engines
+    // read only forms they already agree on; a missing value matches neither, as with = and != .
+    const children = rule.value.items.map((value) =>
+      prep({ kind: "condition", attribute, operator: rule.operator === "IN" ? "=" : "!=", value }, ctx),
+    );
+    return { kind: rule.operator === "IN" ? "or" : "and", children };
+  }
   if (BEHAVIOUR_ATTRIBUTES.has(attribute)) return prepBehaviourAttribute(rule, ctx, valueOf);
 
   if (attribute === "number_of_orders" || attribute in MONEY) {

@@ -139,7 +139,11 @@ export function ruleSize(input: unknown): RuleSize {
     const node = stack.pop();
     if (typeof node !== "object" || node === null) continue;
     const record = node as Record<string, unknown>;
-    if (record.kind === "condition") size.conditions += 1;
+    if (record.kind === "condition") {
+      size.conditions += 1;
+      const value = record.value as { kind?: unknown; items?: unknown } | null | undefined;
+      if (value?.kind === "list" && Array.isArray(value.items)) size.listItems += value.items.length;
+    }
     if (record.kind === "function") {
       size.conditions += 1;
       size.functionCalls += 1;

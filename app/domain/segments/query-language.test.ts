@@ -303,7 +303,7 @@ const BAD: [string, number, number, string][] = [
   ["amount_spent == 5", 1, 14, "use '=' for 'equal'"],
   ["last_order_date IS NOTHING", 1, 20, "expected NULL after 'IS'"],
   ["last_order_date IS NOT 5", 1, 24, "expected NULL after 'IS NOT'"],
-  ["customer_tags NOT 'x'", 1, 19, "expected CONTAINS or MATCHES after 'NOT'"],
+  ["customer_tags NOT 'x'", 1, 19, "expected CONTAINS, IN or MATCHES after 'NOT'"],
   ["amount_spent > 5 AND\n  number_of_orders > x", 2, 22, "expected a number after '>'"],
   ["amount_spent > 5 AND\n\n  bogus = 1", 3, 3, "unknown attribute 'bogus'"],
   ["amount_spent > 12abc", 1, 16, "invalid number '12abc'"],

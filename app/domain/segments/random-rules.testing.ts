@@ -109,6 +109,10 @@ function genLeaf(g: Random): Rule {
         value: { kind: "range", low: genValue(g, def), high: genValue(g, def) },
       };
     }
+    if (operator === "IN" || operator === "NOT IN") {
+      const items = Array.from({ length: g.int(1, 4) }, () => genValue(g, def));
+      return { kind: "condition", attribute, operator, value: { kind: "list", items } };
+    }
     return { kind: "condition", attribute, operator, value: genValue(g, def) };
   }
   const [name, fn] = g.pick(FNS);

@@ -48,6 +48,7 @@ export type Condition =
       value: ScalarValue;
     }
   | { kind: "condition"; attribute: string; operator: "BETWEEN"; value: RangeValue }
+  | { kind: "condition"; attribute: string; operator: "IN" | "NOT IN"; value: ListValue }
   | { kind: "condition"; attribute: string; operator: "IS NULL" | "IS NOT NULL" };
 
 export type FunctionArg =
@@ -158,6 +159,12 @@ const ConditionSchema = z.union([
   z.strictObject({
     kind: z.literal("condition"),
     attribute: z.string(),
+    operator: z.enum(["IN", "NOT IN"]),
+    value: ListValueSchema,
+  }),
+  z.strictObject({
+    kind: z.literal("condition"),
+    attribute: z.string(),
     operator: z.enum(["IS NULL", "IS NOT NULL"]),
   }),
 ]);
@@ -245,6 +252,13 @@ function scalarFits(
   }
 }
 
+/** The scalars a condition's value holds: one, a range's two ends, or a list's items. */
+export function conditionScalars(value: ScalarValue | RangeValue | ListValue): ScalarValue[] {
+  if (value.kind === "range") return [value.low, value.high];
+  if (value.kind === "list") return value.items;
+  return [value];
+}
+
 function integerOk(integer: boolean | undefined, value: ScalarValue): boolean {
   return !integer || value.kind !== "number" || !value.value.includes(".");
 }
@@ -277,8 +291,7 @@ export function checkRule(rule: Rule): RuleIssue[] {
           });
         }
         if (!("value" in node)) return;
-        const scalars = node.value.kind === "range" ? [node.value.low, node.value.high] : [node.value];
-        for (const v of scalars) {
+        for (const v of conditionScalars(node.value)) {
           const problem = scalarFits(def.type, v, def.enumValues);
           if (problem) issues.push({ path: [...path, "value"], message: `${node.attribute}: ${problem}` });
           else if (!integerOk(def.integer, v))
@@ -354,7 +367,7 @@ export function limitProblem(rule: Rule): string | null {
       case "condition": {
         const def = getAttribute(node.attribute);
         if (!def || !("value" in node)) break;
-        for (const v of node.value.kind === "range" ? [node.value.low, node.value.high] : [node.value]) {
+        for (const v of conditionScalars(node.value)) {
           const problem = scalarProblem(def.type, node.attribute, def.integer === true, v);
           if (problem) return problem;
         }

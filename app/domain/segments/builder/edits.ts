@@ -78,6 +78,7 @@ function defaultOperator(type: AttributeType): ConditionOperator {
   return "=";
 }
 
+/** A condition the merchant just added: `fresh` until they edit it, so its gaps are not shown as errors yet. */
 export function newCondition(attribute = "amount_spent"): BuilderCondition {
   const def: AttributeDef = getAttribute(attribute) ?? ATTRIBUTES.amount_spent;
   return {
@@ -86,7 +87,16 @@ export function newCondition(attribute = "amount_spent"): BuilderCondition {
     operator: defaultOperator(def.type),
     value: defaultValue(def.type, def.enumValues),
     high: "",
+    fresh: true,
   };
+}
+
+/** The node once the merchant has edited it: no longer fresh, so its problems are shown. */
+export function touch<T extends BuilderCondition | BuilderFunction>(node: T): T {
+  if (!node.fresh) return node;
+  const copy = { ...node };
+  delete copy.fresh;
+  return copy;
 }
 
 /** A new attribute keeps the operator and value where they still make sense. */
@@ -97,17 +107,35 @@ export function changeAttribute(node: BuilderCondition, attribute: string): Buil
   const operator = OPERATORS_BY_TYPE[def.type].includes(node.operator) ? node.operator : defaultOperator(def.type);
   const sameKind = before?.type === def.type && before.enumValues === def.enumValues;
   if (sameKind) return { ...node, attribute, operator };
-  return { ...node, attribute, operator, value: defaultValue(def.type, def.enumValues), high: "" };
+  const next: BuilderCondition = {
+    ...node,
+    attribute,
+    operator,
+    value: defaultValue(def.type, def.enumValues),
+    high: "",
+  };
+  delete next.items;
+  delete next.dateMode;
+  return next;
 }
 
+/** IN / NOT IN hold a list: the single value becomes its first item, and back. */
 export function changeOperator(node: BuilderCondition, operator: ConditionOperator): BuilderCondition {
+  const listy = operator === "IN" || operator === "NOT IN";
+  const wasListy = node.operator === "IN" || node.operator === "NOT IN";
+  if (listy && !wasListy) return { ...node, operator, items: node.value ? [node.value] : [] };
+  if (!listy && wasListy) {
+    const next: BuilderCondition = { ...node, operator, value: node.value || (node.items?.[0] ?? "") };
+    delete next.items;
+    return next;
+  }
   return { ...node, operator };
 }
 
 export function newFunction(name = "products_purchased"): BuilderFunction {
   const fn: FunctionDef = getFunction(name) ?? FUNCTIONS.products_purchased;
   const first = Object.keys(fn.params)[0];
-  return { kind: "function", name, negated: false, args: first ? [newArg(name, first)] : [] };
+  return { kind: "function", name, negated: false, args: first ? [newArg(name, first)] : [], fresh: true };
 }
 
 export function newArg(fnName: string, paramName?: string, taken: readonly BuilderArg[] = []): BuilderArg {

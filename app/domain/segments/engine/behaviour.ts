@@ -189,7 +189,12 @@ export function prepBehaviourAttribute(
 ): Prepared {
   if (ctx.shop === undefined) throw new Error(`${rule.attribute} needs the shop in the engine context`);
   const shop = ctx.shop;
-  if (rule.operator === "CONTAINS" || rule.operator === "NOT CONTAINS")
+  if (
+    rule.operator === "CONTAINS" ||
+    rule.operator === "NOT CONTAINS" ||
+    rule.operator === "IN" ||
+    rule.operator === "NOT IN"
+  )
     throw new Unsupported(`${rule.operator} does not apply to ${rule.attribute}`);
   if (rule.attribute === "sessions_count") {
     // A count: never missing (0 without events), as number_of_orders.

@@ -18,7 +18,7 @@ import { parseLegacyCall, parseMatchesCall } from "./calls";
 import { COMPARISONS, Cursor, KEYWORDS } from "./cursor";
 import { Abort, didYouMean, positioned, shown, whereIn, type ParseError } from "./errors";
 import { tokenize, type Token } from "./lexer";
-import { parseRange, parseScalar, type ValueSpec, type ValueType } from "./values";
+import { parseList, parseRange, parseScalar, type ValueSpec, type ValueType } from "./values";
 
 export type ParseResult = { ok: true; rule: Rule } | { ok: false; errors: ParseError[] };
 
@@ -187,6 +187,8 @@ function parseCondition(c: Cursor, nameTok: Token, name: string): Rule {
   const attribute = def ? name : nameTok.text;
   if (operator === "IS NULL" || operator === "IS NOT NULL") return { kind: "condition", attribute, operator };
   if (operator === "BETWEEN") return { kind: "condition", attribute, operator, value: parseRange(c, valueSpec) };
+  if (operator === "IN" || operator === "NOT IN")
+    return { kind: "condition", attribute, operator, value: parseList(c, valueSpec) };
   const value = parseScalar(c, valueSpec, `after '${operator}'`);
   return { kind: "condition", attribute, operator, value };
 }
@@ -205,6 +207,10 @@ function parseConditionOperator(c: Cursor, name: string, type: ValueType | undef
     c.next();
     return "CONTAINS";
   }
+  if (c.isKw(tok, "IN")) {
+    c.next();
+    return "IN";
+  }
   if (c.isKw(tok, "IS")) {
     c.next();
     const negated = c.isKw(c.peek(), "NOT");
@@ -215,10 +221,14 @@ function parseConditionOperator(c: Cursor, name: string, type: ValueType | undef
   }
   if (c.isKw(tok, "NOT")) {
     c.next();
-    if (!c.isKw(c.peek(), "CONTAINS")) c.fail(c.peek(), "expected CONTAINS or MATCHES after 'NOT'");
+    if (c.isKw(c.peek(), "IN")) {
+      c.next();
+      return "NOT IN";
+    }
+    if (!c.isKw(c.peek(), "CONTAINS")) c.fail(c.peek(), "expected CONTAINS, IN or MATCHES after 'NOT'");
     c.next();
     return "NOT CONTAINS";
   }
-  const options = type ? OPERATORS_BY_TYPE[type as AttributeType].join(", ") : "=, !=, >, <, CONTAINS, IS NULL";
+  const options = type ? OPERATORS_BY_TYPE[type as AttributeType].join(", ") : "=, !=, >, <, CONTAINS, IN, IS NULL";
   c.fail(tok, `expected an operator after '${shown(name)}' (${options})`);
 }

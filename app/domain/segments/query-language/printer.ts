@@ -80,6 +80,9 @@ function printRule(rule: Rule, options: PrintOptions): string {
       if (rule.value.kind === "range") {
         return `${rule.attribute} BETWEEN ${printScalar(rule.value.low)} AND ${printScalar(rule.value.high)}`;
       }
+      if (rule.value.kind === "list") {
+        return `${rule.attribute} ${rule.operator} (${rule.value.items.map(printScalar).join(", ")})`;
+      }
       return `${rule.attribute} ${rule.operator} ${printScalar(rule.value)}`;
     case "function": {
       if (options.functions === "legacy") {
