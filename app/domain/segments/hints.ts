@@ -196,7 +196,7 @@ function walkAnds(rule: Rule, negated: boolean, today: Ymd, refs: Map<Rule, Name
     if (child.operator === "BETWEEN") {
       add(">=", child.value.low);
       add("<=", child.value.high);
-    } else add(child.operator, child.value);
+    } else if (child.value.kind !== "list") add(child.operator, child.value);
   }
   for (const [attribute, lo] of lower) {
     const hi = upper.get(attribute);
