@@ -415,7 +415,7 @@ export function RuleBuilder({ root, issues, onChange, embedded = false, showAllE
                   <Button
                     variant="plain"
                     tone="critical"
-                    accessibilityLabel={`Remove ${fullParamLabel(node.name, arg.name).toLowerCase()} from condition ${conditionNo(path)}`}
+                    accessibilityLabel={`Remove filter: ${fullParamLabel(node.name, arg.name).toLowerCase()} from condition ${conditionNo(path)}`}
                     onClick={() => update({ ...node, args: node.args.filter((_, j) => j !== i) })}
                   >
                     Remove filter
@@ -428,7 +428,7 @@ export function RuleBuilder({ root, issues, onChange, embedded = false, showAllE
             <Box paddingInlineStart="400">
               <Button
                 variant="plain"
-                accessibilityLabel={`Add a filter to condition ${conditionNo(path)} (${functionLabel(node.name)})`}
+                accessibilityLabel={`Add filter to condition ${conditionNo(path)} (${functionLabel(node.name)})`}
                 onClick={() => update({ ...node, args: [...node.args, newArg(node.name, undefined, node.args)] })}
               >
                 Add filter

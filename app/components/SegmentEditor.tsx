@@ -147,7 +147,15 @@ export function SegmentEditor(props: {
       <Layout>
         <Layout.Section>
           <Card>
-            <Form method="post" id="segment-form" onSubmit={() => setAttempted(true)}>
+            <Form
+              method="post"
+              id="segment-form"
+              onSubmit={(event) => {
+                setAttempted(true);
+                // A condition the builder shows as incomplete is said at once, where it is; not sent.
+                if (mode === "builder" && builderIssues && !builderIssues.ok) event.preventDefault();
+              }}
+            >
               <input type="hidden" name="query" value={query} />
               <FormLayout>
                 <TextField

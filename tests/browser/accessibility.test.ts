@@ -55,20 +55,25 @@ describe("admin pages are accessible (axe-core, demo mode)", () => {
   });
   afterAll(async () => app?.stop());
 
-  it.each(VIEWPORTS)("has a title and no serious or critical violation on any page at $width px", async (size) => {
-    const problems: string[] = [];
-    for (const { path } of adminPages(segmentId)) {
-      const { page, failed } = await app.open(path);
-      await page.setViewportSize({ width: size.width, height: size.height });
-      await page.waitForLoadState("networkidle");
-      const title = (await page.title()).trim();
-      if (!title) problems.push(`${path}: no title`);
-      for (const v of await violations(page)) problems.push(`${path}: ${v}`);
-      problems.push(...failed.map((f) => `${path}: console: ${f}`));
-      await page.close();
-    }
-    expect(problems).toEqual([]);
-  });
+  it.each(VIEWPORTS)(
+    "has a title and no serious or critical violation on any page at $width px",
+    async (size) => {
+      const problems: string[] = [];
+      for (const { path } of adminPages(segmentId)) {
+        const { page, failed } = await app.open(path);
+        await page.setViewportSize({ width: size.width, height: size.height });
+        await page.waitForLoadState("networkidle");
+        const title = (await page.title()).trim();
+        if (!title) problems.push(`${path}: no title`);
+        for (const v of await violations(page)) problems.push(`${path}: ${v}`);
+        problems.push(...failed.map((f) => `${path}: console: ${f}`));
+        await page.close();
+      }
+      expect(problems).toEqual([]);
+      // Twelve pages with axe-core on each: well over the default 30 s on a loaded two-core machine.
+    },
+    180_000,
+  );
 
   it("has no serious or critical violation in the segment builder, and no two of its buttons share a name", async () => {
     const query =

@@ -66,7 +66,7 @@ describe("the segment builder, for people (Chromium, demo mode)", () => {
       await page.getByRole("option", { name: chosen.label, exact: true }).first().click();
       await page.locator(`[data-picked-resource="${chosen.value}"]`).getByText(chosen.label).waitFor();
 
-      await page.getByRole("button", { name: /^Add a filter to condition 1/ }).click();
+      await page.getByRole("button", { name: /^Add filter to condition 1/ }).click();
       await page.getByLabel("Condition 1 filter 2").selectOption("date");
       expect(await page.getByLabel("Condition 1 date date comparison").inputValue()).toBe("last");
       await page.getByLabel("Condition 1 date number of days").fill("90");

@@ -98,7 +98,7 @@ function ListInput(props: {
           />
           <Button
             variant="plain"
-            accessibilityLabel={`Remove ${label.toLowerCase()} ${j + 1}`}
+            accessibilityLabel={`Remove value ${j + 1} of ${label.toLowerCase()}`}
             onClick={() => onChange(items.filter((_, k) => k !== j))}
           >
             Remove value
@@ -108,7 +108,7 @@ function ListInput(props: {
       {items.length === 0 && errorOf() ? <InlineError message={errorOf() ?? ""} fieldID={label} /> : null}
       <Button
         variant="plain"
-        accessibilityLabel={`Add a value to ${label.toLowerCase()}`}
+        accessibilityLabel={`Add value to ${label.toLowerCase()}`}
         onClick={() => onChange([...items, ""])}
       >
         Add value

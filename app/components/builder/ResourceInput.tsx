@@ -71,7 +71,7 @@ function AdminPicker({ kind, label, chosen, onChoose }: PickerProps) {
     if (first) onChoose(numericId(first.id), first.title ?? numericId(first.id));
   };
   return (
-    <Button onClick={() => void open()} accessibilityLabel={label}>
+    <Button onClick={() => void open()} accessibilityLabel={`${chosen ? "Change" : `Choose ${kind}`} (${label})`}>
       {chosen ? "Change" : `Choose ${kind}`}
     </Button>
   );
@@ -88,7 +88,12 @@ function SearchPicker({ kind, label, chosen, onChoose }: PickerProps) {
       autofocusTarget="first-node"
       preferredAlignment="left"
       activator={
-        <Button onClick={() => setActive((a) => !a)} accessibilityLabel={label} disclosure>
+        // The visible words lead the accessible name (WCAG 2.5.3), the field's label follows.
+        <Button
+          onClick={() => setActive((a) => !a)}
+          accessibilityLabel={`${chosen ? "Change" : `Choose ${kind}`} (${label})`}
+          disclosure
+        >
           {chosen ? "Change" : `Choose ${kind}`}
         </Button>
       }

@@ -42,7 +42,7 @@ describe("completionsAt", () => {
       "IS NOT NULL",
     ]);
     expect(labels(at("customer_tags |"))).toEqual(["CONTAINS", "NOT CONTAINS", "IS NULL", "IS NOT NULL"]);
-    expect(labels(at("rfm_group |"))).toEqual(["=", "!=", "IS NULL", "IS NOT NULL"]);
+    expect(labels(at("rfm_group |"))).toEqual(["=", "!=", "IN", "NOT IN", "IS NULL", "IS NOT NULL"]);
     expect(labels(at("customer_tags NOT |"))).toEqual(["CONTAINS"]);
     expect(labels(at("customer_tags IS |"))).toEqual(["NULL", "NOT NULL"]);
     expect(labels(at("customer_tags co|"))).toEqual(["CONTAINS", "NOT CONTAINS"]);
