@@ -242,26 +242,18 @@ export default function SegmentPage() {
       secondaryActions={[
         { content: "Edit", url: `/app/segments/${s.id}/edit` },
         { content: "Duplicate", onAction: copy.duplicate, loading: copy.busy, disabled: copy.busy },
-        { content: "Delete", destructive: true, onAction: () => setDeleting(true) },
-      ]}
-      // Using the segment, in one menu so the page's own actions never fold away: the CSV at once, the
-      // email tools and Shopify tags through the Exports page, Shopify's own segment where the rule allows.
-      actionGroups={[
+        // Using the segment: the CSV at once, the email tools and Shopify tags through the Exports page.
+        { content: "Export CSV", url: `/app/segments/${s.id}/export.csv?bom=1`, external: true },
+        { content: "Send to email or tags", url: `/app/exports?segment=${s.id}` },
         {
-          title: "Use segment",
-          actions: [
-            { content: "Export CSV", url: `/app/segments/${s.id}/export.csv?bom=1`, external: true },
-            { content: "Send to email or tags", url: `/app/exports?segment=${s.id}` },
-            {
-              content: "Create as a Shopify segment",
-              disabled: !s.native.ok || native.state !== "idle",
-              helpText: s.native.ok
-                ? "Shopify's own segment, with this rule, for Shopify Email and discounts"
-                : s.native.reason,
-              onAction: () => native.submit({ intent: "native-segment" }, { method: "post" }),
-            },
-          ],
+          content: "Create as a Shopify segment",
+          disabled: !s.native.ok || native.state !== "idle",
+          helpText: s.native.ok
+            ? "Shopify's own segment, with this rule, for Shopify Email and discounts"
+            : s.native.reason,
+          onAction: () => native.submit({ intent: "native-segment" }, { method: "post" }),
         },
+        { content: "Delete", destructive: true, onAction: () => setDeleting(true) },
       ]}
     >
       <Layout>
