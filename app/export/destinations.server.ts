@@ -276,43 +276,10 @@ export function mailchimpAdapter(client: MailchimpClient, { audienceId }: { audi
 
 export function shopifyTagsAdapter(admin: AdminClient, sleep?: (ms: number) => Promise<void>): Adapter {
   const client = new ShopifyTagsClient(admin, sleep);
-  const split = (results: { customerId: string; error: string | null }[]) => ({
-    ok: results.filter((r) => r.error === null).map((r) => r.customerId),
-    failed: results
-      .filter((r) => r.error !== null)
-      .map((r) => ({ customerId: r.customerId, code: "userErrors", message: r.error! })),
-  });
-  return {
-    emailTool: false,
-    batchSize: 250,
-    async prepare(segment, existing) {
-      return existing ?? segmentTag(segment.name);
-    },
-    async add(tag, members) {
-      try {
-        const { ok, failed } = split(
-          await client.setTag(
-            members.map((m) => m.id),
-            tag,
-            true,
-          ),
-        );
-        return { added: ok.map((customerId) => ({ customerId, remoteId: null })), failed };
-      } catch (error) {
-        throw new DestinationError(`Shopify: ${message(error)}`, { service: "Shopify", retryable: true });
-      }
-    },
-    async remove(tag, records) {
-      const { ok, failed } = split(
-        await client.setTag(
-          records.map((r) => r.customerId),
-          tag,
-          false,
-        ),
-      );
-      return { removed: ok, failed };
-    },
-  };
+  return shopifyFlagAdapter(
+    (segment) => segmentTag(segment.name),
+    (ids, tag, on) => client.setTag(ids, tag, on),
+  );
 }
 
 /**
@@ -321,6 +288,17 @@ export function shopifyTagsAdapter(admin: AdminClient, sleep?: (ms: number) => P
  */
 export function shopifyMetafieldAdapter(admin: AdminClient, sleep?: (ms: number) => Promise<void>): Adapter {
   const client = new ShopifyTagsClient(admin, sleep);
+  return shopifyFlagAdapter(
+    (segment) => segmentMetafieldKey(segment.id),
+    (ids, key, on) => client.setSegmentFlag(ids, key, on),
+  );
+}
+
+/** A per-customer mark in Shopify (a tag, a metafield), set as members enter and cleared as they leave. */
+function shopifyFlagAdapter(
+  name: (segment: Parameters<Adapter["prepare"]>[0]) => string,
+  write: (customerIds: string[], mark: string, on: boolean) => Promise<{ customerId: string; error: string | null }[]>,
+): Adapter {
   const split = (results: { customerId: string; error: string | null }[]) => ({
     ok: results.filter((r) => r.error === null).map((r) => r.customerId),
     failed: results
@@ -331,14 +309,14 @@ export function shopifyMetafieldAdapter(admin: AdminClient, sleep?: (ms: number)
     emailTool: false,
     batchSize: 250,
     async prepare(segment, existing) {
-      return existing ?? segmentMetafieldKey(segment.id);
+      return existing ?? name(segment);
     },
-    async add(key, members) {
+    async add(mark, members) {
       try {
         const { ok, failed } = split(
-          await client.setSegmentFlag(
+          await write(
             members.map((m) => m.id),
-            key,
+            mark,
             true,
           ),
         );
@@ -347,11 +325,11 @@ export function shopifyMetafieldAdapter(admin: AdminClient, sleep?: (ms: number)
         throw new DestinationError(`Shopify: ${message(error)}`, { service: "Shopify", retryable: true });
       }
     },
-    async remove(key, records) {
+    async remove(mark, records) {
       const { ok, failed } = split(
-        await client.setSegmentFlag(
+        await write(
           records.map((r) => r.customerId),
-          key,
+          mark,
           false,
         ),
       );
