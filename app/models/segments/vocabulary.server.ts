@@ -4,7 +4,7 @@
 // values are read (a tag, a city and how many customers have it), never who has them; after an erasure
 // a cached count may still include the erased customer for up to that minute, never their identity.
 import type { Executor } from "~/db/database.server";
-import { decoder, int, nullable, sql, text, type SqlQuery } from "~/db/sql";
+import { decoder, int, nullable, raw, sql, text, type SqlQuery } from "~/db/sql";
 import { cityCode } from "~/domain/segments/evaluate";
 import {
   checkVocabulary,
@@ -89,6 +89,15 @@ async function grouped(db: Executor, query: SqlQuery): Promise<{ value: string; 
   return rows.filter((r): r is { value: string; n: number } => r.value !== null && r.value.trim() !== "");
 }
 
+/** How many of the shop's rows have each value of one column (table and column are ours, never input). */
+function distinct(db: Executor, shop: string, table: string, column: string): Promise<{ value: string; n: number }[]> {
+  return grouped(
+    db,
+    sql`SELECT ${raw(`"${column}"`)} AS value, COUNT(*) AS n FROM ${raw(`"${table}"`)} WHERE "shop" = ${shop}
+        AND ${raw(`"${column}"`)} IS NOT NULL GROUP BY ${raw(`"${column}"`)} ORDER BY n DESC LIMIT ${VOCABULARY_CAP}`,
+  );
+}
+
 function ranked(entries: VocabularyEntry[]): VocabularyEntry[] {
   return entries.sort((a, b) => b.count - a.count || a.label.localeCompare(b.label)).slice(0, VOCABULARY_CAP);
 }
@@ -129,13 +138,7 @@ async function read(db: Executor, shop: string, kind: VocabularyKind): Promise<V
         ),
       );
     case "country":
-      return plain(
-        await grouped(
-          db,
-          sql`SELECT "countryCode" AS value, COUNT(*) AS n FROM "Customer" WHERE "shop" = ${shop}
-              GROUP BY "countryCode" ORDER BY n DESC LIMIT ${VOCABULARY_CAP}`,
-        ),
-      );
+      return plain(await distinct(db, shop, "Customer", "countryCode"));
     case "region":
       return plain(
         await grouped(
@@ -148,38 +151,14 @@ async function read(db: Executor, shop: string, kind: VocabularyKind): Promise<V
     case "city":
       return cities(db, shop);
     case "product_type":
-      return plain(
-        await grouped(
-          db,
-          sql`SELECT "productType" AS value, COUNT(*) AS n FROM "Product" WHERE "shop" = ${shop}
-              GROUP BY "productType" ORDER BY n DESC LIMIT ${VOCABULARY_CAP}`,
-        ),
-      );
+      return plain(await distinct(db, shop, "Product", "productType"));
     case "vendor":
-      return plain(
-        await grouped(
-          db,
-          sql`SELECT "vendor" AS value, COUNT(*) AS n FROM "Product" WHERE "shop" = ${shop}
-              GROUP BY "vendor" ORDER BY n DESC LIMIT ${VOCABULARY_CAP}`,
-        ),
-      );
+      return plain(await distinct(db, shop, "Product", "vendor"));
     case "collection":
       // Tailored knows collections only by id, from what the Web Pixel saw shoppers view.
-      return plain(
-        await grouped(
-          db,
-          sql`SELECT "collectionId" AS value, COUNT(*) AS n FROM "PixelEvent" WHERE "shop" = ${shop}
-              AND "collectionId" IS NOT NULL GROUP BY "collectionId" ORDER BY n DESC LIMIT ${VOCABULARY_CAP}`,
-        ),
-      );
+      return plain(await distinct(db, shop, "PixelEvent", "collectionId"));
     case "cluster":
-      return plain(
-        await grouped(
-          db,
-          sql`SELECT "clusterName" AS value, COUNT(*) AS n FROM "CustomerPrediction" WHERE "shop" = ${shop}
-              AND "clusterName" IS NOT NULL GROUP BY "clusterName" ORDER BY n DESC LIMIT ${VOCABULARY_CAP}`,
-        ),
-      );
+      return plain(await distinct(db, shop, "CustomerPrediction", "clusterName"));
     case "product":
       return [];
   }
