@@ -58,13 +58,17 @@ export function DeleteSegmentModal({
   );
 }
 
-/** For the routes that show one segment: after its deletion their loaders would only 404. */
-export function skipRevalidationAfterDelete({
+/**
+ * For the routes that show one segment: after its deletion their loaders would only 404, and after its
+ * duplication the page moves to the copy. Revalidating there raced the move: under load the old
+ * segment's data landed after the copy's and the copy's address showed the original.
+ */
+export function skipRevalidationBeforeLeaving({
   formAction,
   defaultShouldRevalidate,
 }: {
   formAction?: string;
   defaultShouldRevalidate: boolean;
 }): boolean {
-  return formAction?.endsWith("/delete") ? false : defaultShouldRevalidate;
+  return formAction?.endsWith("/delete") || formAction?.endsWith("/duplicate") ? false : defaultShouldRevalidate;
 }

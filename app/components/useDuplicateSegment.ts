@@ -10,7 +10,9 @@ export function useDuplicateSegment(id: number) {
   const navigate = useNavigate();
   const toast = useToast();
   useEffect(() => {
-    if (!fetcher.data) return;
+    // Only once the fetcher is idle: a move begun while its revalidation is still under way can be
+    // overtaken by that revalidation's (older) data.
+    if (!fetcher.data || fetcher.state !== "idle") return;
     if (!fetcher.data.ok) {
       toast(fetcher.data.error, { isError: true });
       return;
@@ -18,7 +20,7 @@ export function useDuplicateSegment(id: number) {
     toast(fetcher.data.message);
     navigate(`/app/segments/${fetcher.data.id}`);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [fetcher.data]);
+  }, [fetcher.data, fetcher.state]);
   return {
     busy: fetcher.state !== "idle",
     duplicate: () => fetcher.submit({}, { method: "post", action: `/app/segments/${id}/duplicate` }),

@@ -14,7 +14,7 @@ import {
 } from "@shopify/polaris";
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
-import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
+import { DeleteSegmentModal, skipRevalidationBeforeLeaving } from "~/components/DeleteSegmentModal";
 import { useDuplicateSegment } from "~/components/useDuplicateSegment";
 import { formatDay } from "~/components/format";
 import { useShopFormat } from "~/components/shop-format";
@@ -75,7 +75,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
 export const meta: MetaFunction<typeof loader> = ({ data }) =>
   pageTitle(data ? data.name : "Segment not found", "Segments");
 
-export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationAfterDelete;
+export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationBeforeLeaving;
 
 /**
  * Size by day as a plain SVG line (small, nothing to load in the admin), with its scale and dates as

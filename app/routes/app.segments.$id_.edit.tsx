@@ -3,7 +3,7 @@ import { useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { pageTitle } from "~/components/page-title";
-import { DeleteSegmentModal, skipRevalidationAfterDelete } from "~/components/DeleteSegmentModal";
+import { DeleteSegmentModal, skipRevalidationBeforeLeaving } from "~/components/DeleteSegmentModal";
 import { SegmentEditor } from "~/components/SegmentEditor";
 import { db } from "~/db.server";
 import { readSegmentForm, type SegmentActionData } from "~/domain/segments/form";
@@ -45,7 +45,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
 };
 
-export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationAfterDelete;
+export const shouldRevalidate: ShouldRevalidateFunction = skipRevalidationBeforeLeaving;
 
 export default function EditSegment() {
   const { demo, segment } = useLoaderData<typeof loader>();
