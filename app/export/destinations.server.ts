@@ -10,6 +10,7 @@ import {
   KLAVIYO_IMPORT_MAX_PROFILES,
   KLAVIYO_LIST_RELATIONSHIP_MAX,
   KLAVIYO_SUBSCRIBE_MAX,
+  KLAVIYO_UNSUBSCRIBE_MAX,
   type KlaviyoClient,
   type KlaviyoProfile,
 } from "./klaviyo.server";
@@ -39,7 +40,8 @@ export interface Adapter {
   ): Promise<{ removed: string[]; failed: JobError[] }>;
   /**
    * Members we sent who no longer consent (before `remove`): unsubscribed there, where the service
-   * keeps a subscription status of its own (Mailchimp's audience). Returns the failures.
+   * keeps a subscription status of its own (Klaviyo's profiles, Mailchimp's audience). Returns the
+   * failures.
    */
   withdraw?(remote: string, members: readonly ExportMember[]): Promise<JobError[]>;
 }
@@ -135,6 +137,13 @@ export function klaviyoAdapter(
         );
       }
       return { removed: known.map((r) => r.customerId), failed };
+    },
+    async withdraw(listId, members) {
+      // Klaviyo answers a whole job or refuses it: a refusal stops the run (and is retried), as any call.
+      const emails = members.filter((m) => m.email).map((m) => m.email!);
+      for (let i = 0; i < emails.length; i += KLAVIYO_UNSUBSCRIBE_MAX)
+        await client.unsubscribe(emails.slice(i, i + KLAVIYO_UNSUBSCRIBE_MAX), listId);
+      return [];
     },
   };
 }

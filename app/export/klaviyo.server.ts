@@ -5,6 +5,9 @@
 //   /import-errors), added to the segment's list by the job's list relationship;
 // - consent by subscription bulk-create jobs (at most 1,000 profiles a call): only customers Shopify
 //   reports SUBSCRIBED reach Klaviyo at all, and are sent with their consent;
+// - consent withdrawn in the shop: unsubscribed in Klaviyo by subscription bulk-delete jobs (POST
+//   /api/profile-subscription-bulk-delete-jobs, at most 100 profiles a call, 202; the list relationship
+//   scopes it to the segment's list, which the profiles leave as well);
 // - leaving members: DELETE /api/lists/{id}/relationships/profiles (profile ids, at most 1,000);
 //   the ids are read from the import job's profiles (GET …/{job}/profiles) and kept per export record;
 // - deletion (customers/redact): POST /api/data-privacy-deletion-jobs with exactly one identifier.
@@ -16,6 +19,7 @@ export const KLAVIYO_IMPORT_MAX_PROFILES = 10_000;
 export const KLAVIYO_IMPORT_MAX_BYTES = 5 * 1024 * 1024;
 export const KLAVIYO_SUBSCRIBE_MAX = 1_000;
 export const KLAVIYO_LIST_RELATIONSHIP_MAX = 1_000;
+export const KLAVIYO_UNSUBSCRIBE_MAX = 100;
 
 export type KlaviyoProfile = {
   email: string;
@@ -199,6 +203,26 @@ export class KlaviyoClient {
                   email: { marketing: { consent: "SUBSCRIBED", consented_at: (p.consentedAt ?? now).toISOString() } },
                 },
               },
+            })),
+          },
+        },
+        relationships: { list: { data: { type: "list", id: listId } } },
+      },
+    });
+  }
+
+  /** Email marketing consent revoked for these profiles (they leave the list too); at most 100 a call. */
+  async unsubscribe(emails: readonly string[], listId: string): Promise<void> {
+    if (emails.length === 0) return;
+    if (emails.length > KLAVIYO_UNSUBSCRIBE_MAX) throw new Error(`at most ${KLAVIYO_UNSUBSCRIBE_MAX} profiles a call`);
+    await this.call("POST", "/api/profile-subscription-bulk-delete-jobs", "unsubscribing profiles", [202], {
+      data: {
+        type: "profile-subscription-bulk-delete-job",
+        attributes: {
+          profiles: {
+            data: emails.map((email) => ({
+              type: "profile",
+              attributes: { email, subscriptions: { email: { marketing: { consent: "UNSUBSCRIBED" } } } },
             })),
           },
         },

@@ -110,6 +110,30 @@ describe("Klaviyo client", () => {
         new Date(),
       ),
     ).rejects.toThrow(/1000/);
+    await expect(
+      client().unsubscribe(
+        many.slice(0, 101).map((p) => p.email),
+        "L1",
+      ),
+    ).rejects.toThrow(/100 /);
+  });
+
+  it("unsubscribes profiles from email marketing, and they leave the list", async () => {
+    const listId = await client().createList("Unsubscribe");
+    const emails = Array.from({ length: 150 }, (_, i) => `u${i}@example.com`);
+    for (let i = 0; i < emails.length; i += 100)
+      await client().subscribe(
+        emails.slice(i, i + 100).map((email) => ({ email, consentedAt: null })),
+        listId,
+        new Date(),
+      );
+    expect(fake.listEmails(listId)).toHaveLength(150);
+    await client().unsubscribe(emails.slice(0, 100), listId);
+    await client().unsubscribe(emails.slice(100, 120), listId);
+    expect(fake.unsubscribed).toEqual(emails.slice(0, 120));
+    expect(fake.profiles.get("u7@example.com")?.consent).toBe("UNSUBSCRIBED");
+    expect(fake.profiles.get("u130@example.com")?.consent).toBe("SUBSCRIBED");
+    expect(fake.listEmails(listId)).toEqual(emails.slice(120).sort());
   });
 
   it("asks for a deletion with exactly one identifier", async () => {

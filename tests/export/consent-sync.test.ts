@@ -2,7 +2,7 @@
 // webhooks go through the inbox and the processor, which note the change (ConsentEvent); the scheduler
 // queues a sync run; the Klaviyo and Mailchimp stand-ins then hold the newly SUBSCRIBED member (with
 // consent) and no longer hold the one who unsubscribed (off the list, off the tag, and unsubscribed in
-// the Mailchimp audience). Membership did not move. Both databases.
+// Klaviyo and in the Mailchimp audience). Membership did not move. Both databases.
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db } from "~/db/database.server";
 import { decoder, int, sql } from "~/db/sql";
@@ -132,6 +132,9 @@ describe.each(DIALECTS)("consent-only changes kept in sync on %s", (dialect) => 
     expect(klaviyo.imported).toEqual(["joins@example.com"]);
     expect(klaviyo.profiles.get("joins@example.com")).toMatchObject({ consent: "SUBSCRIBED" });
     expect(klaviyo.listEmails(listId!)).toEqual(["joins@example.com", "stays@example.com"]);
+    // …and unsubscribed in Klaviyo itself (only the one who was on the list).
+    expect(klaviyo.unsubscribed).toEqual(["leaves@example.com"]);
+    expect(klaviyo.profiles.get("leaves@example.com")).toMatchObject({ consent: "UNSUBSCRIBED" });
     // Mailchimp: tagged / untagged, and the one who withdrew is unsubscribed in the audience.
     expect(mailchimp.tagged("tailored: VIP")).toEqual(["joins@example.com", "stays@example.com"]);
     const leaving = [...mailchimp.audiences.get("aud001")!.members.values()].find(

@@ -3,7 +3,7 @@
 // is 400, as Klaviyo's auth guide says), a required `revision` header, JSON:API bodies; lists (a daily
 // creation cap), bulk profile import jobs (at most 10,000 profiles and 5 MB; 202, then polled:
 // queued/processing/complete; import errors for refused profiles), the job's profiles, subscription
-// bulk-create jobs (at most 1,000), list relationship deletes (at most 1,000), data-privacy deletion
+// bulk-create jobs (at most 1,000) and bulk-delete jobs (unsubscribe, at most 100), list relationship deletes (at most 1,000), data-privacy deletion
 // jobs (exactly one identifier). Faults (429 with/without Retry-After, 5xx) from fake-service.ts.
 import { randomBytes } from "node:crypto";
 import { FakeService, type Reply } from "./fake-service";
@@ -27,6 +27,7 @@ export class FakeKlaviyo extends FakeService {
   /** Every profile an accepted import job carried, in order (emails): "exactly once" is read here. */
   readonly imported: string[] = [];
   readonly subscribed: string[] = [];
+  readonly unsubscribed: string[] = [];
   readonly deletions: string[] = [];
   /** Emails the import refuses (reported as import errors, failed_count). */
   readonly refuse = new Set<string>();
@@ -205,6 +206,37 @@ export class FakeKlaviyo extends FakeService {
         profile.consentedAt = marketing.consented_at ?? null;
         this.profiles.set(email, profile);
         if (listId) this.lists.get(listId)?.members.add(profile.id);
+      }
+      return { status: 202 };
+    }
+    if (method === "POST" && path === "/api/profile-subscription-bulk-delete-jobs") {
+      const profiles =
+        (
+          data?.attributes as
+            { profiles?: { data?: { attributes: { email?: string; subscriptions?: unknown } }[] } } | undefined
+        )?.profiles?.data ?? [];
+      if (profiles.length === 0 || profiles.length > 100) return error(400, "between 1 and 100 profiles");
+      const listId = (data?.relationships as { list?: { data?: { id: string } } } | undefined)?.list?.data?.id;
+      for (const p of profiles) {
+        const marketing = (p.attributes.subscriptions as { email?: { marketing?: { consent?: string } } } | undefined)
+          ?.email?.marketing;
+        if (marketing?.consent !== "UNSUBSCRIBED")
+          return error(400, "subscriptions.email.marketing must be UNSUBSCRIBED");
+      }
+      for (const p of profiles) {
+        const email = String(p.attributes.email ?? "").toLowerCase();
+        this.unsubscribed.push(email);
+        // Klaviyo makes a profile it does not know, then unsubscribes it.
+        const profile = this.profiles.get(email) ?? {
+          id: `P${randomBytes(5).toString("hex")}`,
+          email,
+          attributes: { email },
+          consent: null,
+          consentedAt: null,
+        };
+        profile.consent = "UNSUBSCRIBED";
+        this.profiles.set(email, profile);
+        if (listId) this.lists.get(listId)?.members.delete(profile.id);
       }
       return { status: 202 };
     }
