@@ -51,6 +51,7 @@ async function serve() {
     MAX_WEBHOOK_BYTES,
     startBackgroundThread,
     httpLimits,
+    bodyRefusal,
     pixelEndpoint,
     MAX_PIXEL_BYTES,
     answerProxy,
@@ -149,6 +150,12 @@ async function serve() {
   // (id_token) in them, neither of which belongs in a log (docs/PRIVACY.md).
   morgan.token("path", (req) => (req.originalUrl || req.url).split("?")[0]);
   app.use(morgan(":method :path :status :res[content-length] - :response-time ms"));
+  // A body over the limit (or of no declared length) is refused before Remix reads any of it.
+  app.use((req, res, next) => {
+    const refusal = bodyRefusal(req.method, req.headers, limits.maxBodyBytes);
+    if (!refusal) return next();
+    res.set("connection", "close").status(refusal.status).type("text/plain").send(refusal.text);
+  });
   app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV }));
 
   const stopBackground = threaded ? startBackgroundThread(new URL(import.meta.url)) : async () => undefined;

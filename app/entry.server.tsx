@@ -11,7 +11,7 @@ export { ingestWebhook, MAX_WEBHOOK_BYTES } from "./sync/receive.server";
 export { startBackgroundThread } from "./sync/background-thread.server";
 export { answerProxy } from "./storefront/answer.server";
 // The bounds server.mjs sets on its HTTP server.
-export { httpLimits } from "./http-limits";
+export { bodyRefusal, httpLimits } from "./http-limits";
 export { MAX_PIXEL_BYTES, pixelEndpoint } from "./pixel/endpoint.server";
 
 // Before anything starts: a production server never sends the shops' tokens to a service-origin

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_HTTP_LIMITS, httpLimits } from "./http-limits";
+import { bodyRefusal, DEFAULT_HTTP_LIMITS, httpLimits } from "./http-limits";
 
 describe("httpLimits", () => {
   it("bounds what one client may hold, by default", () => {
@@ -11,6 +11,7 @@ describe("httpLimits", () => {
       maxHeadersCount: 100,
       maxHeaderSize: 16_384,
       maxConnections: 1_000,
+      maxBodyBytes: 1_048_576,
     });
     expect(httpLimits({})).toEqual(DEFAULT_HTTP_LIMITS);
   });
@@ -45,5 +46,23 @@ describe("httpLimits", () => {
     ],
   ])("refuses %j", (env, message) => {
     expect(() => httpLimits(env)).toThrow(message);
+  });
+});
+
+describe("bodyRefusal", () => {
+  it("lets bodiless requests and bodies within the limit through", () => {
+    expect(bodyRefusal("GET", { "content-length": "5000" }, 1000)).toBeNull();
+    expect(bodyRefusal("POST", { "content-length": "1000" }, 1000)).toBeNull();
+    expect(bodyRefusal("POST", {}, 1000)).toBeNull(); // no body at all
+  });
+
+  it("refuses a body over the limit, or one that does not say its length, before reading it", () => {
+    expect(bodyRefusal("POST", { "content-length": "1001" }, 1000)).toEqual({
+      status: 413,
+      text: "Request body too large (at most 1000 bytes)",
+    });
+    expect(bodyRefusal("put", { "content-length": "99999999999999999999" }, 1000)?.status).toBe(413);
+    expect(bodyRefusal("POST", { "transfer-encoding": "chunked" }, 1000)?.status).toBe(411);
+    expect(bodyRefusal("DELETE", { "content-length": "12abc" }, 1000)?.status).toBe(411);
   });
 });

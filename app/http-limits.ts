@@ -21,6 +21,11 @@ export type HttpLimits = {
   maxHeaderSize: number;
   /** Connections open at once; more are closed on arrival. */
   maxConnections: number;
+  /**
+   * Bytes of body a request to the Remix handler may carry (the admin's form posts, auth/login); the
+   * webhook and pixel paths have bounds of their own. Past it: 413, unread.
+   */
+  maxBodyBytes: number;
 };
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -37,6 +42,8 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxHeaderSize: 16 * 1024,
   // Shopify's delivery concurrency per app is far below this, the admin's a handful per merchant.
   maxConnections: 1_000,
+  // The admin's largest post is a segment's rule (capped in the parser far below this) or a campaign.
+  maxBodyBytes: 1024 * 1024,
 };
 
 const ENV: Partial<Record<keyof HttpLimits, string>> = {
@@ -44,6 +51,7 @@ const ENV: Partial<Record<keyof HttpLimits, string>> = {
   requestTimeoutMs: "TAILORED_HTTP_REQUEST_TIMEOUT_MS",
   keepAliveTimeoutMs: "TAILORED_HTTP_KEEP_ALIVE_TIMEOUT_MS",
   maxConnections: "TAILORED_HTTP_MAX_CONNECTIONS",
+  maxBodyBytes: "TAILORED_HTTP_MAX_BODY_BYTES",
 };
 
 /** The limits, with the environment's overrides; throws on a value that is not a positive whole number. */
@@ -64,6 +72,30 @@ export function httpLimits(env: Record<string, string | undefined>): HttpLimits 
   // Checked often enough that a timeout is enforced within a quarter of itself.
   limits.checkIntervalMs = Math.max(10, Math.min(limits.checkIntervalMs, Math.floor(limits.headersTimeoutMs / 4)));
   return limits;
+}
+
+const WITHOUT_BODY = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Whether a request for the Remix handler may be read, from its method and headers alone: a body must
+ * declare its length (browsers and App Bridge always do) and stay within `limit`. Refused requests are
+ * answered before a byte of their body is read, so a client cannot make the server hold a large form.
+ */
+export function bodyRefusal(
+  method: string | undefined,
+  headers: Record<string, string | string[] | undefined>,
+  limit: number,
+): { status: 411 | 413; text: string } | null {
+  if (WITHOUT_BODY.has((method ?? "GET").toUpperCase())) return null;
+  const length = headers["content-length"];
+  if (typeof length !== "string") {
+    return headers["transfer-encoding"] === undefined
+      ? null
+      : { status: 411, text: "A request body must say its length (Content-Length)" };
+  }
+  if (!/^\d+$/.test(length.trim())) return { status: 411, text: "Content-Length is not a number" };
+  if (Number(length) > limit) return { status: 413, text: `Request body too large (at most ${limit} bytes)` };
+  return null;
 }
 
 /**

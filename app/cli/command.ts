@@ -38,8 +38,8 @@ export type CliCommand = {
   usage: string;
   /** This command's options (`--json` is every command's). */
   options?: NonNullable<ParseArgsConfig["options"]>;
-  /** May depend on the subcommand (the first positional). */
-  database: DatabaseUse | ((sub: string | undefined) => DatabaseUse);
+  /** May depend on the subcommand (the first positional) and the options. */
+  database: DatabaseUse | ((sub: string | undefined, values: OptionValues) => DatabaseUse);
   /** Checks of the command line made before the database is looked at (a wrong line is told so first). */
   check?(values: OptionValues, positionals: string[]): void;
   run(ctx: CliContext): Promise<number>;

@@ -6,7 +6,15 @@ import { parseArgs } from "node:util";
 import { databaseConfig } from "~/db/config";
 import { openDatabase, type Db } from "~/db/database.server";
 import { migrate, pendingMigrations } from "~/db/migrate.server";
-import { CommandError, output, UsageError, type CliCommand, type CliContext, type DatabaseUse } from "./command";
+import {
+  CommandError,
+  output,
+  UsageError,
+  type CliCommand,
+  type CliContext,
+  type DatabaseUse,
+  type OptionValues,
+} from "./command";
 import { COMMANDS } from "./commands";
 
 export { CommandError, UsageError } from "./command";
@@ -30,8 +38,8 @@ function parseOptions(command: CliCommand, args: string[]) {
   }
 }
 
-function databaseUse(command: CliCommand, sub: string | undefined): DatabaseUse {
-  return typeof command.database === "function" ? command.database(sub) : command.database;
+function databaseUse(command: CliCommand, sub: string | undefined, values: OptionValues): DatabaseUse {
+  return typeof command.database === "function" ? command.database(sub, values) : command.database;
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
@@ -44,7 +52,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, cwd: string): 
   if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
   const { values, positionals } = parseOptions(command, rest);
   command.check?.(values, positionals);
-  const use = databaseUse(command, positionals[0]);
+  const use = databaseUse(command, positionals[0], values);
   const config = use === "none" ? null : databaseConfig(env.DATABASE_URL, cwd);
   let migrated: CliContext["migrated"] = null;
   if (config && use === "read") {

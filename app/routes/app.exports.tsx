@@ -1,4 +1,4 @@
-// Exports: a segment to CSV (downloaded from /app/segments/<id>/export.csv), or to Klaviyo, Mailchimp or
+// Exports: a segment to CSV (a signed download URL, useCsvDownload), or to Klaviyo, Mailchimp or
 // Shopify tags as a job, once or kept in sync; the jobs with their progress and counts.
 import { json, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
@@ -17,10 +17,11 @@ import {
   Select,
   Text,
 } from "@shopify/polaris";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { z } from "zod";
 import { requireAdmin } from "~/auth.server";
 import { pageTitle } from "~/components/page-title";
+import { useCsvDownload } from "~/components/useCsvDownload";
 import { db } from "~/db.server";
 import { DEFAULT_FIELDS, FIELD_NAMES, FIELDS, parseFields } from "~/export/csv";
 import { signDownload } from "~/export/download-token.server";
@@ -135,7 +136,7 @@ const STATUS_TONE = { done: "success", failed: "critical", running: "info", queu
 export default function ExportsPage() {
   const data = useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ ok: boolean; message?: string; error?: string }>();
-  const download = useFetcher<{ ok: boolean; url?: string; error?: string }>();
+  const download = useCsvDownload();
   const revalidator = useRevalidator();
   const [segment, setSegment] = useState(String(data.selected ?? ""));
   const [fields, setFields] = useState<string[]>(data.fields.filter((f) => f.default).map((f) => f.name));
@@ -149,17 +150,6 @@ export default function ExportsPage() {
     const timer = setInterval(() => revalidator.revalidate(), 2000);
     return () => clearInterval(timer);
   }, [active, revalidator]);
-
-  // The signed URL opens in a new window: inside Shopify admin App Bridge lets `open()` out of the
-  // iframe, and the browser downloads the file there.
-  const opened = useRef<string | null>(null);
-  useEffect(() => {
-    const url = download.data?.url;
-    if (download.state === "idle" && url && opened.current !== url) {
-      opened.current = url;
-      window.open(url, "_blank");
-    }
-  }, [download.state, download.data]);
 
   const segmentOptions = data.segments.map((s) => ({
     label: `${s.name} (${s.memberCount.toLocaleString("en-US")})`,
@@ -214,22 +204,17 @@ export default function ExportsPage() {
                 ))}
               </InlineStack>
               <Checkbox label="For spreadsheets (UTF-8 byte-order mark)" checked={bom} onChange={setBom} />
-              {download.data && !download.data.ok && download.state === "idle" ? (
+              {download.error ? (
                 <Banner tone="critical">
-                  <p>{download.data.error}</p>
+                  <p>{download.error}</p>
                 </Banner>
               ) : null}
               <InlineStack>
                 <Button
                   variant="primary"
                   disabled={!segment || fields.length === 0}
-                  loading={download.state !== "idle"}
-                  onClick={() =>
-                    download.submit(
-                      { intent: "download", segmentId: segment, fields: fields.join(","), bom: String(bom) },
-                      { method: "post" },
-                    )
-                  }
+                  loading={download.busy}
+                  onClick={() => download.start({ segmentId: segment, fields, bom })}
                 >
                   Download CSV
                 </Button>

@@ -12,12 +12,14 @@ import {
   Text,
   useBreakpoints,
 } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { requireAdmin } from "~/auth.server";
 import { DeleteSegmentModal, skipRevalidationBeforeLeaving } from "~/components/DeleteSegmentModal";
+import { useCsvDownload } from "~/components/useCsvDownload";
 import { useDuplicateSegment } from "~/components/useDuplicateSegment";
 import { formatDay } from "~/components/format";
 import { useShopFormat } from "~/components/shop-format";
+import { useToast } from "~/components/toast";
 import { shareOfCustomers } from "~/components/share";
 import { pageTitle } from "~/components/page-title";
 import { db } from "~/db.server";
@@ -233,6 +235,12 @@ export default function SegmentPage() {
   const [deleting, setDeleting] = useState(false);
   const native = useFetcher<ActionData>();
   const copy = useDuplicateSegment(s.id);
+  const csv = useCsvDownload();
+  const toast = useToast();
+  useEffect(() => {
+    if (csv.error) toast(csv.error, { isError: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [csv.error]);
   const format = useShopFormat();
   return (
     <Page
@@ -243,7 +251,13 @@ export default function SegmentPage() {
         { content: "Edit", url: `/app/segments/${s.id}/edit` },
         { content: "Duplicate", onAction: copy.duplicate, loading: copy.busy, disabled: copy.busy },
         // Using the segment: the CSV at once, the email tools and Shopify tags through the Exports page.
-        { content: "Export CSV", url: `/app/segments/${s.id}/export.csv?bom=1`, external: true },
+        {
+          content: "Export CSV",
+          loading: csv.busy,
+          disabled: csv.busy,
+          // No fields named: the default ones (the Exports page picks others).
+          onAction: () => csv.start({ segmentId: s.id, fields: [], bom: true }),
+        },
         { content: "Send to email or tags", url: `/app/exports?segment=${s.id}` },
         {
           content: "Create as a Shopify segment",

@@ -82,6 +82,32 @@ describe.each(DIALECTS)("models and clusters on %s", (dialect) => {
     await expect(cli(database.url, "clusters", "--shop", DEMO, "--method", "dbscan")).rejects.toThrow(/kmeans or ward/);
     await expect(cli(database.url, "clusters", "--shop", DEMO, "--k", "12")).rejects.toThrow(/from 2 to 8/);
   });
+
+  it("reads and sets the shop's discount rate, refusing one out of range before opening the database", async () => {
+    const shop = "settings-cli.myshopify.com";
+    await cliJson(database.url, "seed", "--shop", shop, "--customers", "20", "--seed", "3");
+    expect(await cliJson(database.url, "models", "settings", "--shop", shop)).toEqual({
+      shop,
+      discountRatePercent: 10,
+    });
+    expect(await cliJson(database.url, "models", "settings", "--shop", shop, "--discount-rate", "7,5 %")).toEqual({
+      shop,
+      discountRatePercent: 7.5,
+    });
+    expect(await cliJson(database.url, "models", "settings", "--shop", shop)).toEqual({
+      shop,
+      discountRatePercent: 7.5,
+    });
+    await expect(cli(database.url, "models", "settings", "--shop", shop, "--discount-rate", "150")).rejects.toThrow(
+      /--discount-rate: The discount rate must be from 0 to 100 % a year, not 150 %/,
+    );
+    await expect(cli(database.url, "models", "fit", "--shop", shop, "--discount-rate", "5")).rejects.toThrow(
+      /--discount-rate is for models settings/,
+    );
+    await expect(
+      cli(database.url, "models", "settings", "--shop", "nobody.myshopify.com", "--discount-rate", "5"),
+    ).rejects.toThrow(/no shop nobody\.myshopify\.com/);
+  });
 });
 
 describe("models fitted from a summary CSV", () => {

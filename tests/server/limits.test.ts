@@ -33,6 +33,7 @@ describe("server.mjs limits", () => {
       TAILORED_HTTP_HEADERS_TIMEOUT_MS: "300",
       TAILORED_HTTP_REQUEST_TIMEOUT_MS: "600",
       TAILORED_HTTP_MAX_CONNECTIONS: "64",
+      TAILORED_HTTP_MAX_BODY_BYTES: "4096",
     });
   });
   afterAll(async () => {
@@ -70,6 +71,28 @@ describe("server.mjs limits", () => {
       headers: { "user-agent": "Mozilla/5.0 Chrome/156.0" },
     });
     expect(response.status).toBe(302);
+  });
+  it("refuses an admin or login post over its body limit, or of no declared length, unread (413, 411)", async () => {
+    const big = await stall(
+      server.url,
+      "POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+        "Content-Length: 5000000\r\n\r\nshop=",
+    );
+    expect(big).toMatch(/^HTTP\/1\.1 413 /);
+    expect(big).toContain("Request body too large (at most 4096 bytes)");
+    const chunked = await stall(
+      server.url,
+      "POST /app/segments/new HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nname=\r\n",
+    );
+    expect(chunked).toMatch(/^HTTP\/1\.1 411 /);
+    // Within the limit, the post reaches Remix (the login page answers it).
+    const small = await fetch(`${server.url}/auth/login`, {
+      method: "POST",
+      body: new URLSearchParams({ shop: "x".repeat(3000) }),
+      redirect: "manual",
+    });
+    expect([411, 413]).not.toContain(small.status);
+    expect(small.status).toBeLessThan(500);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   type CliCommand,
   type CliContext,
 } from "../command";
+import { formatRate, parseDiscountRate } from "~/models/predictions/settings";
 import { FILE_USAGE, fitBgNbdFile, fitGammaGammaFile } from "./models";
 
 const models: CliCommand = {
@@ -21,6 +22,9 @@ const models: CliCommand = {
         one customer's stored predictions and cluster
   models backtest --shop DOMAIN [--holdout-days N] [--now ISO] [--json]
         refit on the orders before the last N days (default 91) and compare with what happened
+  models settings --shop DOMAIN [--discount-rate PERCENT] [--json]
+        the shop's model settings; with --discount-rate, sets the yearly discount rate of the predicted
+        customer value (0-100, used from the next refit), as the Settings page does
 ${FILE_USAGE}`,
   options: {
     shop: { type: "string" },
@@ -28,15 +32,27 @@ ${FILE_USAGE}`,
     now: { type: "string" },
     "holdout-days": { type: "string" },
     summary: { type: "string" },
+    "discount-rate": { type: "string" },
   },
-  database: (sub) => (sub === "fit-bgnbd" || sub === "fit-gg" ? "none" : sub === "predict" ? "read" : "write"),
+  database: (sub, values) =>
+    sub === "fit-bgnbd" || sub === "fit-gg"
+      ? "none"
+      : sub === "predict" || (sub === "settings" && values["discount-rate"] === undefined)
+        ? "read"
+        : "write",
   check(values, positionals) {
     const sub = positionals[0];
     if (sub === "fit-bgnbd" || sub === "fit-gg") return; // their own checks: models.ts
-    if (sub !== "fit" && sub !== "predict" && sub !== "backtest")
-      throw new UsageError(`models ${sub ?? ""}: expected fit, predict, backtest, fit-bgnbd or fit-gg`);
+    if (sub !== "fit" && sub !== "predict" && sub !== "backtest" && sub !== "settings")
+      throw new UsageError(`models ${sub ?? ""}: expected fit, predict, backtest, settings, fit-bgnbd or fit-gg`);
     requireShop(values.shop);
     if (sub === "predict" && !str(values, "customer")) throw new UsageError("models predict needs --customer ID");
+    const rate = str(values, "discount-rate");
+    if (rate !== undefined) {
+      if (sub !== "settings") throw new UsageError("--discount-rate is for models settings");
+      const parsed = parseDiscountRate(rate);
+      if (!parsed.ok) throw new UsageError(`--discount-rate: ${parsed.error}`);
+    }
   },
   run: (ctx) => modelsCommand(ctx),
 };
@@ -70,6 +86,22 @@ async function modelsCommand(ctx: CliContext): Promise<number> {
         : `not fitted: ${outcome.reason}`,
     );
     return outcome.status === "ok" ? 0 : 1;
+  }
+  if (sub === "settings") {
+    const { modelSettings, saveModelSettings } = await import("~/models/predictions/settings.server");
+    const rate = str(values, "discount-rate");
+    if (rate !== undefined) {
+      const parsed = parseDiscountRate(rate);
+      if (!parsed.ok) throw new UsageError(`--discount-rate: ${parsed.error}`);
+      if (!(await saveModelSettings(db, { shop, discountRatePercent: parsed.percent })))
+        throw new CommandError(`no shop ${shop} (install it first)`);
+    }
+    const settings = await modelSettings(db, { shop });
+    out.print(
+      { shop, ...settings },
+      `${shop}: discount rate ${formatRate(settings.discountRatePercent)} a year${rate === undefined ? "" : " (saved; used from the next refit)"}`,
+    );
+    return 0;
   }
   if (sub === "predict") {
     const { predictionOf } = await import("~/models/predictions/store.server");
