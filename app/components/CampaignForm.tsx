@@ -1,8 +1,8 @@
 // The campaign form shared by the new and edit pages: audience, banner, recommendations, schedule and
 // holdout, with a live preview of the banner (sanitized by the server as it would be saved) and of what a
-// chosen customer would see. SaveBar when embedded; in demo mode the browser asks before leaving with
-// unsaved changes.
-import { Form, useActionData, useBeforeUnload, useFetcher, useNavigate, useNavigation } from "@remix-run/react";
+// chosen customer would see. SaveBar when embedded; unsaved changes are asked about before they are left
+// behind (LeaveConfirmation.tsx, as on the segment editor).
+import { Form, useActionData, useFetcher, useNavigate, useNavigation } from "@remix-run/react";
 import { SaveBar } from "@shopify/app-bridge-react";
 import {
   Banner,
@@ -20,7 +20,9 @@ import {
   TextField,
   type PageProps,
 } from "@shopify/polaris";
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
+import { LEAVE_WITHOUT_ASKING, useLeaveConfirmation } from "~/components/LeaveConfirmation";
+import { useShopFormat } from "~/components/shop-format";
 import { useToast } from "~/components/toast";
 import type { BannerView } from "~/models/campaigns/decide.server";
 import type { PreviewResult } from "~/models/campaigns/preview.server";
@@ -81,6 +83,7 @@ export function CampaignForm(props: {
   const navigation = useNavigation();
   const navigate = useNavigate();
   const toast = useToast();
+  const { timeZone } = useShopFormat();
   const preview = useFetcher<PreviewData>();
   const [baseline, setBaseline] = useState(initial);
   const [fields, setFields] = useState(initial);
@@ -104,22 +107,11 @@ export function CampaignForm(props: {
     if (!actionData?.ok) return;
     setBaseline(fields);
     toast(actionData.message);
-    navigate(actionData.redirectTo);
+    navigate(actionData.redirectTo, { state: LEAVE_WITHOUT_ASKING });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [actionData]);
 
-  // Demo mode has no SaveBar: the browser's own "leave site?" question guards unsaved changes.
-  useBeforeUnload(
-    useCallback(
-      (event: BeforeUnloadEvent) => {
-        if (demo && dirty && navigation.state === "idle") {
-          event.preventDefault();
-          event.returnValue = "";
-        }
-      },
-      [demo, dirty, navigation.state],
-    ),
-  );
+  const leave = useLeaveConfirmation(dirty);
 
   const errors = actionData && !actionData.ok ? actionData.errors : {};
   const liveErrors = preview.data && !preview.data.ok ? preview.data.errors : {};
@@ -152,6 +144,7 @@ export function CampaignForm(props: {
           <button onClick={() => setFields(baseline)}></button>
         </SaveBar>
       ) : null}
+      {leave.modal}
       <Layout>
         <Layout.Section>
           <Form method="post" id="campaign-form">
@@ -213,8 +206,8 @@ export function CampaignForm(props: {
                     {text("interestViews", "Views of that type", { type: "number", helpText: "1–50" })}
                   </FormLayout.Group>
                   <FormLayout.Group>
-                    {text("startsAt", "Starts (UTC)", { type: "date" })}
-                    {text("endsAt", "Ends (UTC, not included)", { type: "date" })}
+                    {text("startsAt", "Starts", { type: "date", helpText: `At midnight, ${timeZone} time` })}
+                    {text("endsAt", "Ends (not included)", { type: "date", helpText: "Shown until this day begins" })}
                   </FormLayout.Group>
                   <FormLayout.Group>
                     {text("holdoutPercent", "Holdout %", {

@@ -1,6 +1,7 @@
 // A campaign as the admin form and the CLI give it: validated with zod, merchant text sanitized on the
 // way in (app/domain/sanitize.ts), so that what is stored is already safe for the storefront.
 import { z } from "zod";
+import { dayStart, isValidYmd } from "./calendar";
 import { STRATEGIES, type Strategy } from "./personalize";
 import { plainText, safeColour, safeUrl, sanitizeBannerHtml } from "./sanitize";
 
@@ -92,9 +93,17 @@ const optionalDate = z
   .optional()
   .transform((v, ctx) => {
     if (v === undefined || v.trim() === "") return null;
-    // A date alone (the form's date field) is the start of that UTC day.
-    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(v.trim()) ? `${v.trim()}T00:00:00Z` : v.trim());
-    if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 2000 || d.getUTCFullYear() > 2100) {
+    // A date alone (the form's date field) was made the start of that day in the shop's time zone by
+    // parseCampaignForm; one that still is a date alone is the start of that UTC day.
+    // (A day that does not exist, 2026-02-31, is refused: Date would roll it into March.)
+    const dayOnly = /^\d{4}-\d{2}-\d{2}$/.test(v.trim());
+    const d = new Date(dayOnly ? `${v.trim()}T00:00:00Z` : v.trim());
+    if (
+      (dayOnly && !isValidYmd(v.trim())) ||
+      Number.isNaN(d.getTime()) ||
+      d.getUTCFullYear() < 2000 ||
+      d.getUTCFullYear() > 2100
+    ) {
       ctx.addIssue({ code: "custom", message: "must be a date such as 2026-12-24" });
       return z.NEVER;
     }
@@ -174,10 +183,22 @@ export const campaignFormSchema = z
 
 export type FieldErrors = Record<string, string>;
 
+/**
+ * The form's fields to a campaign. Its dates alone (the form's date fields) are days in the shop's time
+ * zone: a campaign starting on 2026-12-24 starts at midnight there, and one ending on a day ends as it
+ * begins.
+ */
 export function parseCampaignForm(
   fields: Record<string, string | undefined>,
+  { timeZone = "UTC" }: { timeZone?: string } = {},
 ): { ok: true; value: CampaignInput } | { ok: false; errors: FieldErrors } {
-  const parsed = campaignFormSchema.safeParse(fields);
+  const local = (v: string | undefined) =>
+    v !== undefined && isValidYmd(v.trim()) ? dayStart(v.trim(), timeZone).toISOString() : v;
+  const parsed = campaignFormSchema.safeParse({
+    ...fields,
+    startsAt: local(fields.startsAt),
+    endsAt: local(fields.endsAt),
+  });
   if (parsed.success) return { ok: true, value: parsed.data };
   const errors: FieldErrors = {};
   for (const issue of parsed.error.issues) {

@@ -124,4 +124,24 @@ describe("parseCampaignForm", () => {
       },
     });
   });
+
+  it("takes the form's days in the shop's time zone (midnight there), through a DST change", () => {
+    const parsed = parseCampaignForm(
+      { ...base, startsAt: "2026-03-01", endsAt: "2026-03-09" },
+      { timeZone: "America/New_York" },
+    );
+    expect(parsed).toMatchObject({
+      ok: true,
+      value: { startsAt: new Date("2026-03-01T05:00:00Z"), endsAt: new Date("2026-03-09T04:00:00Z") },
+    });
+    // A full instant is taken as it is; an impossible day is refused.
+    expect(parseCampaignForm({ ...base, startsAt: "2026-03-01T10:00:00Z" }, { timeZone: "Asia/Tokyo" })).toMatchObject({
+      ok: true,
+      value: { startsAt: new Date("2026-03-01T10:00:00Z") },
+    });
+    expect(parseCampaignForm({ ...base, startsAt: "2026-02-31" }, { timeZone: "Asia/Tokyo" })).toMatchObject({
+      ok: false,
+      errors: { startsAt: "must be a date such as 2026-12-24" },
+    });
+  });
 });

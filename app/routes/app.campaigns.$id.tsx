@@ -19,6 +19,7 @@ import {
   updateCampaign,
 } from "~/models/campaigns/store.server";
 import { campaignUplift } from "~/models/campaigns/uplift.server";
+import { shopFormat } from "~/models/shops.server";
 
 function campaignId(raw: string | undefined): number {
   const id = Number(raw);
@@ -31,12 +32,11 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const id = campaignId(params.id);
   const campaign = await getCampaign(db, { shop, id });
   if (!campaign) throw new Response("No such campaign", { status: 404 });
-  const [segments, uplift, shopRow] = await Promise.all([
+  const [segments, uplift, { currencyCode: currency, timeZone }] = await Promise.all([
     segmentChoices(db, { shop }),
     campaignUplift(db, { shop, campaignId: id, attributionDays: campaign.attributionDays }),
-    db.prisma.shop.findUnique({ where: { domain: shop }, select: { currencyCode: true } }),
+    shopFormat(db, { shop }),
   ]);
-  const currency = shopRow?.currencyCode ?? "USD";
   const money = (minor: number | null) => (minor === null ? "—" : displayMoney(BigInt(Math.round(minor)), currency));
   const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)} %`);
   const pp = (i: Interval | null) =>
@@ -57,7 +57,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   return {
     demo,
     id,
-    fields: campaignFields(campaign),
+    fields: campaignFields(campaign, timeZone),
     segments,
     uplift: {
       verdict: uplift.verdict,
@@ -83,7 +83,7 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (!(await deleteCampaign(db, { shop, id }))) throw new Response("No such campaign", { status: 404 });
     return redirect("/app/campaigns");
   }
-  const form = parseCampaignForm(fields);
+  const form = parseCampaignForm(fields, await shopFormat(db, { shop }));
   if (!form.ok) return json({ ok: false, errors: form.errors } satisfies CampaignActionData, { status: 400 });
   try {
     if (!(await updateCampaign(db, { shop, id, input: form.value, now: new Date() })))

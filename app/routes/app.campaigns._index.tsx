@@ -9,15 +9,18 @@ import { db } from "~/db.server";
 import { segmentChoices, themeEditorLinks } from "~/models/campaigns/admin.server";
 import { listCampaigns } from "~/models/campaigns/store.server";
 import { impressionTotals } from "~/models/campaigns/uplift.server";
+import { shopFormat } from "~/models/shops.server";
+import { localDate } from "~/domain/calendar";
 
 export const meta = () => pageTitle("Campaigns");
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const [campaigns, segments, impressions] = await Promise.all([
+  const [campaigns, segments, impressions, { timeZone }] = await Promise.all([
     listCampaigns(db, { shop }),
     segmentChoices(db, { shop }),
     impressionTotals(db, { shop }),
+    shopFormat(db, { shop }),
   ]);
   const segmentName = new Map(segments.map((s) => [s.id, s.name]));
   return {
@@ -32,7 +35,8 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
           : `${c.countries.length ? c.countries.join(", ") : "any country"}${c.newVisitorsOnly ? ", new visitors" : ""}`) +
         (c.interestProductType ? `, viewed ${c.interestProductType} ${c.interestViews}× this visit` : ""),
       priority: c.priority,
-      dates: `${c.startsAt ? c.startsAt.toISOString().slice(0, 10) : "—"} → ${c.endsAt ? c.endsAt.toISOString().slice(0, 10) : "—"}`,
+      // Days in the shop's time zone, as the form takes them.
+      dates: `${c.startsAt ? localDate(c.startsAt, timeZone) : "—"} → ${c.endsAt ? localDate(c.endsAt, timeZone) : "—"}`,
       holdout: c.holdoutPercent,
       impressions: impressions.get(c.id) ?? 0,
     })),

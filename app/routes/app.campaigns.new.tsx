@@ -7,6 +7,7 @@ import { db } from "~/db.server";
 import { formFields, NEW_CAMPAIGN, parseCampaignForm } from "~/domain/campaign-form";
 import { segmentChoices } from "~/models/campaigns/admin.server";
 import { CampaignInputError, createCampaign } from "~/models/campaigns/store.server";
+import { shopFormat } from "~/models/shops.server";
 
 export const meta = () => pageTitle("New campaign", "Campaigns");
 
@@ -17,7 +18,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop } = await requireAdmin(request);
-  const form = parseCampaignForm(formFields(await request.formData()));
+  const form = parseCampaignForm(formFields(await request.formData()), await shopFormat(db, { shop }));
   if (!form.ok) return json({ ok: false, errors: form.errors } satisfies CampaignActionData, { status: 400 });
   try {
     const id = await createCampaign(db, { shop, input: form.value, now: new Date() });

@@ -56,7 +56,9 @@ async function campaignCommand({ db, values, positionals, out }: CliContext): Pr
     const fields: Record<string, string | undefined> = {};
     for (const [option, field] of Object.entries(FIELDS)) fields[field] = str(values, option);
     fields.newVisitorsOnly = values["new-visitors"] ? "on" : undefined;
-    const form = parseCampaignForm(fields);
+    const { shopFormat } = await import("~/models/shops.server");
+    // A day alone is a day in the shop's time zone, as on the campaign form.
+    const form = parseCampaignForm(fields, await shopFormat(db, { shop }));
     if (!form.ok) {
       const option = (field: string) => Object.entries(FIELDS).find(([, f]) => f === field)?.[0] ?? field;
       throw new UsageError(

@@ -4,6 +4,7 @@
 // interval (app/models/campaigns/cache.server.ts).
 import type { Db, Executor } from "~/db/database.server";
 import { bool, date, decoder, int, nullable, sql, text } from "~/db/sql";
+import { localDate } from "~/domain/calendar";
 import type { CampaignInput, CampaignStatus } from "~/domain/campaign-form";
 import type { CampaignRule, Strategy } from "~/domain/personalize";
 import { campaignsChanged } from "./cache.server";
@@ -148,9 +149,9 @@ export async function activeCampaigns(db: Executor, { shop }: { shop: string }):
   return rows.map(toCampaign);
 }
 
-/** The form's values for a stored campaign (the edit page starts from these). */
-export function campaignFields(c: Campaign): Record<string, string> {
-  const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : "");
+/** The form's values for a stored campaign (the edit page starts from these); days in the shop's zone. */
+export function campaignFields(c: Campaign, timeZone = "UTC"): Record<string, string> {
+  const day = (d: Date | null) => (d ? localDate(d, timeZone) : "");
   return {
     name: c.name,
     status: c.status,
