@@ -117,17 +117,20 @@ async function runOn(dialect: "sqlite" | "postgres", customers: number, events: 
     const ctx = await shopContext(db, { shop: SHOP, now });
     const times: number[] = [];
     const counts: Record<string, number> = {};
+    const slowest: Record<string, number> = {};
     for (let round = 0; round < 5; round++) {
       for (const query of QUERIES) {
         const checked = parseQuery(query, ctx);
         if (!checked.ok) throw new Error(`${query}: ${checked.error}`);
         const t = performance.now();
         counts[query] = await countMatching(db, { shop: SHOP, rule: checked.rule, ctx });
-        times.push(performance.now() - t);
+        const ms = performance.now() - t;
+        times.push(ms);
+        slowest[query] = Math.max(slowest[query] ?? 0, Math.round(ms));
       }
     }
     times.sort((a, b) => a - b);
-    return { generated, counts, p50: pct(times, 0.5), p95: pct(times, 0.95), max: times[times.length - 1]! };
+    return { generated, counts, slowest, p50: pct(times, 0.5), p95: pct(times, 0.95), max: times[times.length - 1]! };
   } finally {
     await db.close();
   }

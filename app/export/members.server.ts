@@ -96,7 +96,11 @@ export async function customersById(
   );
 }
 
-/** Every member, page by page (`pageSize` rows held at a time). */
+/**
+ * Every member, page by page (`pageSize` rows held at a time, and the next page on its way). The next
+ * page is asked for as soon as this one's last id is known, before the caller works on this one: on
+ * PostgreSQL the database reads it while this process turns the page into CSV or requests.
+ */
 export async function* members(
   db: Executor,
   {
@@ -107,16 +111,21 @@ export async function* members(
     predictions = false,
   }: { shop: string; segmentId: number; after?: string; pageSize?: number; predictions?: boolean },
 ): AsyncGenerator<ExportMember[]> {
-  let cursor = after;
-  for (;;) {
-    const page = await memberPage(db, { shop, segmentId, after: cursor, limit: pageSize, predictions });
-    if (page.length === 0) return;
-    yield page;
-    if (page.length < pageSize) return;
-    cursor = page[page.length - 1]!.id;
-    // SQLite's driver is synchronous: without a turn of the event loop between pages, a long export
-    // would hold the server's thread (other requests, timers) until its last page.
-    await new Promise((resolve) => setImmediate(resolve));
+  const read = (cursor: string) => memberPage(db, { shop, segmentId, after: cursor, limit: pageSize, predictions });
+  let next: Promise<ExportMember[]> | null = read(after);
+  try {
+    while (next) {
+      const page: ExportMember[] = await next;
+      if (page.length === 0) return;
+      next = page.length < pageSize ? null : read(page[page.length - 1]!.id);
+      yield page;
+      // SQLite's driver is synchronous: without a turn of the event loop between pages, a long export
+      // would hold the server's thread (other requests, timers) until its last page.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    // A caller that stops early (an aborted download) leaves no read unawaited.
+    await next?.catch(() => undefined);
   }
 }
 
