@@ -32,7 +32,7 @@ export async function customersWithSegments(
     sql`SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
        c."smsMarketingState", c."segmentIds", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt",
        p."pAlive", p."expectedOrders90d", p."predictedClvMinor", p."predictedSpendTier", p."churnRisk", p."clusterName"
-     ${CUSTOMERS_FROM} LEFT JOIN "CustomerPrediction" p ON p."shop" = c."shop" AND p."customerId" = c."id"
+     ${CUSTOMERS_FROM}
      WHERE c."shop" = ${shop}${ids ? sql` AND ${sqlIn(`c."id"`, ids)}` : raw("")}`,
     // Without facts (a LEFT JOIN that found none) a count is 0 and a sum 0n, as the evaluator takes them.
     decoder({
