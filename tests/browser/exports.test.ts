@@ -81,14 +81,17 @@ describe("Exports page in Chromium", () => {
   it("downloads it from the segment's own page too, with the default fields", { timeout: 60_000 }, async () => {
     const { page, failed } = await app.open(`/app/segments/${segment}`);
     await page.getByRole("heading", { name: "Repeat buyers" }).first().waitFor();
-    const exportCsv = page.getByRole("button", { name: "Export CSV" });
     const rows = await signedDownload(page, async () => {
-      // Polaris folds secondary actions into "More actions" when the page is narrow.
-      if (!(await exportCsv.isVisible())) await page.getByRole("button", { name: "More actions" }).click();
-      await page
-        .getByRole("button", { name: "Export CSV" })
-        .or(page.getByRole("menuitem", { name: "Export CSV" }))
-        .click();
+      // Polaris measures the page's actions before it shows them, and folds them into "More actions"
+      // when they do not fit: wait for the one or the other.
+      const direct = page.getByRole("button", { name: "Export CSV" });
+      const more = page.getByRole("button", { name: "More actions" });
+      await direct.or(more).first().waitFor();
+      if (await direct.isVisible()) await direct.click();
+      else {
+        await more.click();
+        await page.getByRole("menuitem", { name: "Export CSV" }).or(direct).first().click();
+      }
     });
     const header = rows[0]!;
     expect(header[0]).toBe("Email");
