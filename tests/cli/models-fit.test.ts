@@ -88,7 +88,7 @@ describe("models fit-bgnbd / fit-gg", () => {
     );
     await expect(cli(NO_DATABASE, "models", "fit-bgnbd")).rejects.toThrow(/--summary <csv> is required/);
     await expect(cli(NO_DATABASE, "models", "fit-nothing")).rejects.toThrow(
-      /expected fit, predict, backtest, fit-bgnbd or fit-gg/,
+      /expected fit, predict, backtest, settings, fit-bgnbd or fit-gg/,
     );
   });
 });
