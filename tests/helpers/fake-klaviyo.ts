@@ -195,13 +195,7 @@ export class FakeKlaviyo extends FakeService {
         const marketing = p.attributes.subscriptions?.email?.marketing;
         if (marketing?.consent !== "SUBSCRIBED") return error(400, "consent must be SUBSCRIBED");
         this.subscribed.push(email);
-        const profile = this.profiles.get(email) ?? {
-          id: `P${randomBytes(5).toString("hex")}`,
-          email,
-          attributes: { email },
-          consent: null,
-          consentedAt: null,
-        };
+        const profile = this.profileFor(email);
         profile.consent = "SUBSCRIBED";
         profile.consentedAt = marketing.consented_at ?? null;
         this.profiles.set(email, profile);
@@ -226,14 +220,7 @@ export class FakeKlaviyo extends FakeService {
       for (const p of profiles) {
         const email = String(p.attributes.email ?? "").toLowerCase();
         this.unsubscribed.push(email);
-        // Klaviyo makes a profile it does not know, then unsubscribes it.
-        const profile = this.profiles.get(email) ?? {
-          id: `P${randomBytes(5).toString("hex")}`,
-          email,
-          attributes: { email },
-          consent: null,
-          consentedAt: null,
-        };
+        const profile = this.profileFor(email);
         profile.consent = "UNSUBSCRIBED";
         this.profiles.set(email, profile);
         if (listId) this.lists.get(listId)?.members.delete(profile.id);
@@ -264,6 +251,19 @@ export class FakeKlaviyo extends FakeService {
       return { status: 202 };
     }
     return error(404, `no route ${method} ${path}`);
+  }
+
+  /** The profile with this email, or a new one (Klaviyo makes a profile it does not know). */
+  private profileFor(email: string): Profile {
+    return (
+      this.profiles.get(email) ?? {
+        id: `P${randomBytes(5).toString("hex")}`,
+        email,
+        attributes: { email },
+        consent: null,
+        consentedAt: null,
+      }
+    );
   }
 
   /** The emails on a list now. */
