@@ -10,6 +10,7 @@ import { openDatabase } from "~/db/database.server";
 import { decoder, sql, text } from "~/db/sql";
 import { createSegment } from "~/models/segments/definitions.server";
 import { upsertCustomers, upsertShop } from "~/models/store.server";
+import { refreshActivity } from "~/pixel/activity.server";
 import type { WireBatch, WireEvent } from "~/pixel/events";
 import { ensurePixelShop } from "~/pixel/store.server";
 import { freshDatabase, machine, ROOT, today, writeSection, startBenchServer } from "./lib";
@@ -152,7 +153,10 @@ async function runOn(dialect: "sqlite" | "postgres", batches: number) {
         sql`DELETE FROM "SegmentMember" WHERE "shop" = ${SHOP} AND "segmentId" = ${segmentId} AND "customerId" = ${customerId}`,
       );
       await setup.run(sql`UPDATE "Customer" SET "segmentIds" = ',' WHERE "shop" = ${SHOP} AND "id" = ${customerId}`);
-      await setup.run(sql`DELETE FROM "PixelEvent" WHERE "shop" = ${SHOP} AND "customerId" = ${customerId}`);
+      await setup.transaction(async (tx) => {
+        await tx.run(sql`DELETE FROM "PixelEvent" WHERE "shop" = ${SHOP} AND "customerId" = ${customerId}`);
+        await refreshActivity(tx, { shop: SHOP, customerIds: [customerId] });
+      });
       const t0 = performance.now();
       const answer = await fetch(`http://${host}/pixel/events`, {
         method: "POST",

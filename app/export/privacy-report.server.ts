@@ -157,6 +157,16 @@ export async function buildReport(
     ),
     ["at"],
   );
+  // What segments read of that browsing, derived from it (PixelActivity): sessions and last seen.
+  const browsingActivity = times(
+    plain(
+      await tx.all(
+        sql`SELECT "customerId", "sessions", "lastSeenAt" FROM "PixelActivity"
+         WHERE "shop" = ${shop} AND ${sqlIn(`"customerId"`, customerIds)}`,
+      ),
+    ),
+    ["lastSeenAt"],
+  );
   const needles = [...customerIds, ...(request.email ? [request.email.toLowerCase()] : [])];
   const position = raw(tx.dialect === "sqlite" ? "instr" : "strpos");
   const inbox =
@@ -194,6 +204,7 @@ export async function buildReport(
     recommendations,
     storefrontCampaigns: campaigns,
     browsing,
+    browsingActivity,
     inboxPayloads: inbox,
   };
 }

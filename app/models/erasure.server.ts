@@ -33,6 +33,7 @@ export const SHOP_TABLES = [
   "WebhookEvent",
   "PixelEvent",
   "PixelVisitor",
+  "PixelActivity",
   "PixelShop",
   "ModelFit",
   "CustomerPrediction",
@@ -56,6 +57,7 @@ export const CUSTOMER_TABLES = [
   "WebhookEvent",
   "PixelEvent",
   "PixelVisitor",
+  "PixelActivity",
   "CampaignExposure",
   ...EXPORT_CUSTOMER_TABLES,
 ] as const;
@@ -300,7 +302,7 @@ export async function eraseCustomer(
     sql`DELETE FROM "RecommendationList" WHERE "shop" = ${shop} AND "kind" = 'customer' AND ${sqlIn(`"key"`, customerIds)}`,
   );
   // Their browsing (issue 14): every event of every visitor known to be them, anonymous ones included,
-  // and the links themselves.
+  // the links themselves, and what was derived from the events (PixelActivity).
   await erasePixelData(tx, { shop, customerIds });
   // A customers/delete left a tombstone with the id itself: the hashed one takes its place.
   await tx.run(

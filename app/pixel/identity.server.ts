@@ -46,7 +46,9 @@ export async function believableCustomers(
 /**
  * Fills `customerId` on a batch's anonymous rows from the visitors' links and records new links;
  * rewrites the earlier anonymous events of newly identified visitors. Returns the customers whose
- * events changed (their memberships are to be re-evaluated).
+ * events changed (their memberships are to be re-evaluated; the caller refreshes their PixelActivity
+ * once the rows are stored): every customer the returned rows name, those whose events were rewritten
+ * among them.
  */
 export async function stitch(
   tx: Executor,
@@ -84,7 +86,11 @@ export async function stitch(
     links.set(clientId, customerId);
   }
   const stitched = rows.map((row) => {
-    if (row.customerId) return row;
+    // Named, though not the last to name its visitor (two customers on one browser in one batch).
+    if (row.customerId) {
+      customers.add(row.customerId);
+      return row;
+    }
     const customerId = links.get(row.clientId);
     if (customerId) customers.add(customerId);
     return customerId ? { ...row, customerId } : row;

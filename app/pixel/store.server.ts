@@ -1,9 +1,11 @@
 // The pixel's tables: the shop's ingest key (PixelShop), the events (PixelEvent, append-only, one row
 // per pixel event id), and the visitors known to be a customer (PixelVisitor). Every query is scoped
-// by shop.
+// by shop. Whoever changes a customer's events refreshes their PixelActivity (activity.server.ts) in
+// the same transaction: the writer after insertEvents, purgeEvents itself.
 import { randomBytes } from "node:crypto";
 import type { Executor } from "~/db/database.server";
 import { date, decoder, join, nullable, sql, text } from "~/db/sql";
+import { customersOf, lockActivity, refreshActivity } from "./activity.server";
 import type { PixelEventRow } from "./events";
 
 export type PixelShopRow = {
@@ -55,7 +57,8 @@ const INSERT_BATCH = 200;
 /**
  * Stores events, stitched (identity.server.ts decides `customerId` before this). A row whose
  * (shop, eventId) is stored already is skipped: the pixel may send a batch twice. Returns the
- * (shop, eventId) keys that were new, as `${shop} ${eventId}`.
+ * (shop, eventId) keys that were new, as `${shop} ${eventId}`. The caller then refreshes the
+ * PixelActivity of the rows' customers in the same transaction (the writer does; a test's fixture too).
  */
 export async function insertEvents(
   tx: Executor,
@@ -111,7 +114,34 @@ export async function eventsOf(
   return rows.map((r) => ({ ...r, at: r.at! }));
 }
 
-/** Events older than `before` go (the retention period; run by the daily pass). Returns how many. */
-export async function purgeEvents(db: Executor, { shop, before }: { shop: string; before: Date }): Promise<number> {
-  return db.run(sql`DELETE FROM "PixelEvent" WHERE "shop" = ${shop} AND "at" < ${before}`);
+/** Events deleted per transaction by purgeEvents. */
+const PURGE_BATCH = 5_000;
+
+/**
+ * Events older than `before` go (the retention period; run by the daily pass), `batch` at a time, each
+ * batch in a transaction that also recomputes the PixelActivity of the customers whose events it
+ * deleted (short transactions: the ingest goes on between them). Returns how many.
+ */
+export async function purgeEvents(
+  db: Executor,
+  { shop, before, batch = PURGE_BATCH }: { shop: string; before: Date; batch?: number },
+): Promise<number> {
+  let purged = 0;
+  for (;;) {
+    const deleted = await db.transaction(async (tx) => {
+      await lockActivity(tx, shop);
+      // RETURNING names the customers of the rows actually deleted, a row stitched to a customer since
+      // it was chosen included.
+      const gone = await tx.all(
+        sql`DELETE FROM "PixelEvent" WHERE "shop" = ${shop} AND "eventId" IN (
+           SELECT "eventId" FROM "PixelEvent" WHERE "shop" = ${shop} AND "at" < ${before} LIMIT ${batch})
+         RETURNING "customerId"`,
+        decoder({ customerId: nullable(text) }),
+      );
+      await refreshActivity(tx, { shop, customerIds: customersOf(gone) });
+      return gone.length;
+    });
+    purged += deleted;
+    if (deleted < batch) return purged;
+  }
 }

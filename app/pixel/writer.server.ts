@@ -5,6 +5,7 @@
 // many of its events were new. Should a group fail, its batches are written one by one, so that one
 // bad batch cannot fail the others.
 import type { Executor } from "~/db/database.server";
+import { lockActivity, refreshActivity } from "./activity.server";
 import type { PixelEventRow } from "./events";
 import { stitch } from "./identity.server";
 import { insertEvents } from "./store.server";
@@ -26,11 +27,15 @@ async function writeGroup(db: Executor, group: readonly Pending[]): Promise<Writ
   return db.transaction(async (tx) => {
     const byShop = new Map<string, Pending[]>();
     for (const p of group) byShop.set(p.shop, [...(byShop.get(p.shop) ?? []), p]);
+    // Before any change: see activity.server.ts (PostgreSQL; the refresh below needs it).
+    await lockActivity(tx, [...byShop.keys()]);
     const results = new Map<Pending, Written>();
     for (const [shop, pendings] of byShop) {
       const now = pendings[pendings.length - 1]!.now;
       const stitched = await stitch(tx, { shop, rows: pendings.flatMap((p) => p.rows), now });
       const fresh = await insertEvents(tx, { rows: stitched.rows, receivedAt: now });
+      // The customers the rows name include every one whose earlier events the stitching rewrote.
+      await refreshActivity(tx, { shop, customerIds: stitched.customers });
       let at = 0;
       for (const p of pendings) {
         const mine = stitched.rows.slice(at, at + p.rows.length);

@@ -1,6 +1,8 @@
 // `tailored pixel show / rotate-key / purge` on both databases: `shops install` makes the ingest key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError } from "~/cli/main";
+import { openDatabase } from "~/db/database.server";
+import { decoder, int, sql, text } from "~/db/sql";
 import { cliJson } from "../helpers/cli";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
 
@@ -30,6 +32,37 @@ describe.each(DIALECTS)("pixel commands on %s", (dialect) => {
       rotated.ingestKey,
     );
     expect(await cliJson(database.url, "pixel", "purge", "--shop", SHOP)).toMatchObject({ days: 90, events: 0 });
+  });
+
+  it("rebuilds the customers' activity from their stored events", async () => {
+    const db = openDatabase(database.config);
+    try {
+      const at = new Date("2026-11-30T10:00:00Z");
+      for (const [eventId, customerId, sessionId] of [
+        ["e1", "71", "s1"],
+        ["e2", "71", "s2"],
+        ["e3", "72", null],
+        ["e4", null, "s3"],
+      ] as const)
+        await db.run(
+          sql`INSERT INTO "PixelEvent" ("shop", "eventId", "name", "at", "clientId", "sessionId", "customerId", "receivedAt")
+           VALUES (${SHOP}, ${eventId}, 'page_viewed', ${at}, 'v', ${sessionId}, ${customerId}, ${at})`,
+        );
+      expect(await cliJson(database.url, "pixel", "rebuild-activity", "--shop", SHOP)).toEqual({
+        shop: SHOP,
+        customers: 2,
+      });
+      const rows = await db.all(
+        sql`SELECT "customerId", "sessions" FROM "PixelActivity" WHERE "shop" = ${SHOP} ORDER BY "customerId"`,
+        decoder({ customerId: text, sessions: int }),
+      );
+      expect(rows).toEqual([
+        { customerId: "71", sessions: 2 },
+        { customerId: "72", sessions: 0 },
+      ]);
+    } finally {
+      await db.close();
+    }
   });
 
   it("refuses an unknown shop and an unknown subcommand", async () => {

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "~/db/database.server";
 import { migrate, migrationsDir, readMigrations } from "~/db/migrate.server";
-import { decoder, sql, text } from "~/db/sql";
+import { date, decoder, int, sql, text } from "~/db/sql";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
 import { ROOT } from "../helpers/env";
 
@@ -88,6 +88,51 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
       ).toEqual([
         ["1", [3, 12], true],
         ["2", [], true],
+      ]);
+    } finally {
+      await db.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("gives customers with events stored before 0021 their PixelActivity row", async () => {
+    database = await createEmptyDatabase(dialect);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-migrations-"));
+    const source = migrationsDir(ROOT, dialect);
+    const target = migrationsDir(root, dialect);
+    const copy = (names: string[]) => {
+      for (const name of names) fs.cpSync(path.join(source, name), path.join(target, name), { recursive: true });
+    };
+    const names = readMigrations(source).map((m) => m.name);
+    const at = names.indexOf("0021_pixel_activity");
+    copy(names.slice(0, at));
+    await migrate(database.config, root);
+    const db = openDatabase(database.config);
+    try {
+      const t = (h: number) => new Date(Date.UTC(2026, 0, 1, h));
+      const events: [string, string, string, string | null, string | null, Date][] = [
+        ["a.myshopify.com", "e1", "v1", "s1", "7", t(1)],
+        ["a.myshopify.com", "e2", "v1", "s2", "7", t(3)],
+        ["a.myshopify.com", "e3", "v1", "s2", "7", t(2)],
+        ["a.myshopify.com", "e4", "v2", null, "8", t(4)],
+        ["a.myshopify.com", "e5", "v3", "s9", null, t(5)],
+        ["b.myshopify.com", "e1", "v1", "s1", "7", t(6)],
+      ];
+      for (const [shop, eventId, clientId, sessionId, customerId, when] of events)
+        await db.run(
+          sql`INSERT INTO "PixelEvent" ("shop", "eventId", "name", "at", "clientId", "sessionId", "customerId", "receivedAt")
+           VALUES (${shop}, ${eventId}, 'page_viewed', ${when}, ${clientId}, ${sessionId}, ${customerId}, ${when})`,
+        );
+      copy(names.slice(at));
+      await migrate(database.config, root);
+      const rows = await db.all(
+        sql`SELECT "shop", "customerId", "sessions", "lastSeenAt" FROM "PixelActivity" ORDER BY "shop", "customerId"`,
+        decoder({ shop: text, customerId: text, sessions: int, lastSeenAt: date }),
+      );
+      expect(rows).toEqual([
+        { shop: "a.myshopify.com", customerId: "7", sessions: 2, lastSeenAt: t(3) },
+        { shop: "a.myshopify.com", customerId: "8", sessions: 0, lastSeenAt: t(4) },
+        { shop: "b.myshopify.com", customerId: "7", sessions: 1, lastSeenAt: t(6) },
       ]);
     } finally {
       await db.close();

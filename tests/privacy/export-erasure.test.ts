@@ -16,6 +16,7 @@ import { newEncryptionKey } from "~/export/secrets.server";
 import { adapterFactory, drainJobs } from "~/export/worker.server";
 import { createSegment } from "~/models/segments/definitions.server";
 import { recomputeFacts, upsertCustomers, upsertShop } from "~/models/store.server";
+import { refreshActivity } from "~/pixel/activity.server";
 import { storeEvent } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
@@ -130,6 +131,7 @@ describe.each(DIALECTS)("export data and the compliance topics on %s", (dialect)
         },
       });
     }
+    await refreshActivity(db, { shop: SHOP, customerIds: [P.id] });
     await deliver("customers/data_request", payloads.dataRequest(SHOP, P));
     const [summary] = await listReports(db, { shop: SHOP });
     expect(summary).toMatchObject({ customerId: P.id, requestId: "9012345" });
@@ -147,8 +149,17 @@ describe.each(DIALECTS)("export data and the compliance topics on %s", (dialect)
         expect.objectContaining({ name: "product_viewed", clientId: "browser-p", productId: "111" }),
       ]),
     );
+    // What segments read of it: one event under P's id, without a session.
+    const [activity] = report.browsingActivity as Record<string, unknown>[];
+    expect(report.browsingActivity).toHaveLength(1);
+    expect([activity!.customerId, Number(activity!.sessions), activity!.lastSeenAt]).toEqual([
+      P.id,
+      0,
+      at.toISOString(),
+    ]);
     // Before the redact, P is all over the export's tables: the scan below is not vacuous.
     const before = await scanTables(db, needles(P));
+    expect(before.some((f) => f.where.endsWith("PixelActivity"))).toBe(true);
     expect(before.some((f) => f.where.endsWith("ExportRecord"))).toBe(true);
     expect(before.some((f) => f.where.endsWith("ExportJob"))).toBe(true);
     expect(before.some((f) => f.where.endsWith("PrivacyReport"))).toBe(true);

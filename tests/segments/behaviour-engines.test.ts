@@ -2,7 +2,8 @@
 // mixed-case types and vendors, unknown products, events without a session, carts completed by a
 // checkout or an order just inside or outside the window, anonymous events that must not count), and
 // random rules over products_viewed, collections_viewed, searched, abandoned_cart, sessions_count and
-// last_seen_date, mixed with order attributes; the in-memory evaluator against the SQL, on SQLite and
+// last_seen_date, mixed with order attributes; the in-memory evaluator (over the events) against the
+// SQL (over the events, and their PixelActivity rollup for sessions and last seen), on SQLite and
 // PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
@@ -16,6 +17,7 @@ import type { FunctionArg, Rule, ScalarValue } from "~/domain/segments/rule";
 import { countMatching, matchingIds } from "~/models/segments/read-models.server";
 import { subjects } from "~/models/segments/subjects.server";
 import { recomputeFacts, upsertCustomers, upsertOrders, upsertProducts, upsertShop } from "~/models/store.server";
+import { customersOf, refreshActivity } from "~/pixel/activity.server";
 import type { PixelEventRow } from "~/pixel/events";
 import { insertEvents } from "~/pixel/store.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
@@ -284,7 +286,10 @@ describe.each(DIALECTS)("browsing behaviour: evaluator = SQL on %s", (dialect) =
     await upsertProducts(db, { shop: SHOP, rows: products, now: ctx.now });
     await upsertOrders(db, { shop: SHOP, rows: population.flatMap((p) => p.orders), now: ctx.now });
     await recomputeFacts(db, { shop: SHOP, now: ctx.now });
-    await insertEvents(db, { rows: population.flatMap((p) => p.events), receivedAt: ctx.now });
+    const events = population.flatMap((p) => p.events);
+    await insertEvents(db, { rows: events, receivedAt: ctx.now });
+    // As the writer does: sessions_count and last_seen_date read the rollup of these events in SQL.
+    await refreshActivity(db, { shop: SHOP, customerIds: customersOf(events) });
   });
   afterAll(async () => close());
 

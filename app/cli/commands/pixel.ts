@@ -1,4 +1,5 @@
 // The Web Pixel's per-shop settings and what it has stored (app/pixel/).
+import { rebuildActivity } from "~/pixel/activity.server";
 import { pixelShop, rotateIngestKey, ensurePixelShop, countEvents } from "~/pixel/store.server";
 import { purgeExpiredBrowsing, retentionDays } from "~/pixel/retention.server";
 import { requireShop, UsageError, type CliCommand } from "../command";
@@ -10,7 +11,10 @@ const pixel: CliCommand = {
   pixel rotate-key --shop DOMAIN [--json]
         a new ingest key: batches with the old one are refused from now on (activate the pixel again)
   pixel purge --shop DOMAIN [--json]
-        delete events older than the retention period now (the daily pass does it too)`,
+        delete events older than the retention period now (the daily pass does it too)
+  pixel rebuild-activity --shop DOMAIN [--json]
+        recompute every customer's sessions and last-seen time from the stored events (a repair: the
+        ingest, purge and erasure keep them up to date)`,
   options: { shop: { type: "string" } },
   database: (sub) => (sub === "show" ? "read" : "write"),
   async run({ db, positionals, values, out }) {
@@ -47,7 +51,12 @@ const pixel: CliCommand = {
       );
       return 0;
     }
-    throw new UsageError(`pixel ${sub ?? ""}: expected show, rotate-key or purge`);
+    if (sub === "rebuild-activity") {
+      const customers = await rebuildActivity(db, { shop });
+      out.print({ shop, customers }, `${shop}: activity of ${customers} customers recomputed from their events`);
+      return 0;
+    }
+    throw new UsageError(`pixel ${sub ?? ""}: expected show, rotate-key, purge or rebuild-activity`);
   },
 };
 

@@ -1,7 +1,10 @@
 // Browsing behaviour (app/domain/segments/engine/behaviour.ts) in SQL, for compile-sql.ts: each node
 // is one uncorrelated set of customer ids over the shop's PixelEvent rows, as the purchase calls are
 // over its orders (compile-sql.ts says why: computed once per statement, whatever the number of
-// customers). Only events with a customerId count, as in memory.
+// customers). Only events with a customerId count, as in memory. sessions_count and last_seen_date
+// read the per-customer rollup of those events instead, PixelActivity (app/pixel/activity.server.ts,
+// kept equal to the events; docs/decisions/037-pixel-activity-rollup.md): one row per customer with an
+// event, where grouping every event of the shop took seconds at a few million.
 import { join, raw, sql, type SqlQuery } from "~/db/sql";
 import { CART_EVENTS, GRACE_MS, type Behaviour, type ViewTest } from "~/domain/segments/engine/behaviour";
 import type { Instants, IntTest } from "~/domain/segments/engine";
@@ -55,6 +58,13 @@ function known(shop: string, range: Range): SqlQuery {
   const after = range?.after == null ? NOTHING : sql` AND pe."customerId" > ${range.after}`;
   const upTo = range?.upTo == null ? NOTHING : sql` AND pe."customerId" <= ${range.upTo}`;
   return sql`pe."shop" = ${shop} AND pe."customerId" IS NOT NULL${after}${upTo}`;
+}
+
+/** The shop's PixelActivity rows (customers with an event), within the recompute's range of customers. */
+function active(shop: string, range: Range): SqlQuery {
+  const after = range?.after == null ? NOTHING : sql` AND pa."customerId" > ${range.after}`;
+  const upTo = range?.upTo == null ? NOTHING : sql` AND pa."customerId" <= ${range.upTo}`;
+  return sql`SELECT pa."customerId" FROM "PixelActivity" pa WHERE pa."shop" = ${shop}${after}${upTo}`;
 }
 
 function dated(dialect: Dialect, dates: Instants[]): SqlQuery {
@@ -129,22 +139,16 @@ export function behaviourSql(dialect: Dialect, node: Behaviour, range: Range): S
       );
     }
     case "sessions": {
-      const count = `COUNT(DISTINCT pe."sessionId")`;
-      const grouped = (having: SqlQuery) =>
-        sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)} AND pe."sessionId" IS NOT NULL
-          GROUP BY pe."customerId" HAVING ${having}`;
-      // Customers without a session are not in any group: when 0 passes, the set is those who fail.
+      const count = `pa."sessions"`;
+      // A customer without a row has no event, so 0 sessions, as one whose events carry no session id
+      // (whose row says 0): when 0 passes, the set is those whose row fails.
       return intTest(0n, node.test)
-        ? sql`(NOT ${within(grouped(sql`NOT (${intTestSql(count, node.test)})`))})`
-        : within(grouped(intTestSql(count, node.test)));
+        ? sql`(NOT ${within(sql`${active(node.shop, range)} AND NOT (${intTestSql(count, node.test)})`)})`
+        : within(sql`${active(node.shop, range)} AND ${intTestSql(count, node.test)}`);
     }
     case "lastSeen": {
-      if (node.range === null)
-        return within(sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)}`);
-      return within(
-        sql`SELECT pe."customerId" FROM "PixelEvent" pe WHERE ${known(node.shop, range)}
-          GROUP BY pe."customerId" HAVING ${intervalSql(dialect, `MAX(pe."at")`, node.range)}`,
-      );
+      if (node.range === null) return within(active(node.shop, range));
+      return within(sql`${active(node.shop, range)} AND ${intervalSql(dialect, `pa."lastSeenAt"`, node.range)}`);
     }
   }
 }
