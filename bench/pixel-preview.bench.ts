@@ -36,7 +36,7 @@ const INDEXES = [
   ["PixelEvent_shop_at_idx", `"shop", "at"`],
   ["PixelEvent_shop_clientId_idx", `"shop", "clientId"`],
   ["PixelEvent_shop_customerId_name_at_idx", `"shop", "customerId", "name", "at"`],
-  ["PixelEvent_shop_name_at_idx", `"shop", "name", "at"`],
+  ["PixelEvent_shop_name_at_customerId_idx", `"shop", "name", "at", "customerId"`],
 ] as const;
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
