@@ -145,6 +145,10 @@ async function rawInserts(file: string, deliveries: { body: string }[]): Promise
     "vendor",
     "quantity",
     "priceMinor",
+    "customerId",
+    "processedAt",
+    "test",
+    "cancelledAt",
   ]);
   const id = (value: number | null) => (value === null ? null : String(value));
   const started = performance.now();
@@ -199,6 +203,10 @@ async function rawInserts(file: string, deliveries: { body: string }[]): Promise
           l.vendor,
           l.quantity,
           parseMinor(l.price, "USD"),
+          String(c.id),
+          Date.parse(o.processed_at),
+          0,
+          null,
         );
     })();
   }

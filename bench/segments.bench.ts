@@ -20,7 +20,7 @@ const NOW = DEMO_BENCH.now;
 const PURCHASE_RATE = DEMO_BENCH.purchaseRate;
 
 // Random but fixed: the same 14 extra rules every run.
-const EXTRA = [
+export const EXTRA = [
   "amount_spent BETWEEN 50 AND 250",
   "number_of_orders >= 3 AND customer_tags CONTAINS 'vip'",
   "last_order_date >= -14d",

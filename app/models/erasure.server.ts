@@ -49,6 +49,7 @@ export const CUSTOMER_TABLES = [
   "CustomerFacts",
   "CustomerPrediction",
   "Order",
+  "OrderLine",
   "SegmentMember",
   "SegmentEvent",
   "Segment",
@@ -232,7 +233,7 @@ export type CustomerErasure = {
 /**
  * customers/redact. The customer's row, facts, predictions, memberships (segment sizes follow) and segment history
  * go; their orders, and those Shopify lists, stay as the shop's sales without customer or e-mail (the
- * lines name products, not people); what is left in the inbox about them is blanked (`scrubInbox`).
+ * lines name products, and lose their copy of the order's customer with it); what is left in the inbox about them is blanked (`scrubInbox`).
  * `seq` is the redact's own inbox row, blanked by the processor as it is marked done. Returns the
  * customers removed (nothing is to be recomputed for them).
  */
@@ -270,6 +271,10 @@ export async function eraseCustomer(
     const part = orderList.slice(i, i + 250);
     await tx.run(
       sql`UPDATE "Order" SET "customerId" = NULL, "email" = NULL WHERE "shop" = ${shop} AND ${sqlIn(`"id"`, part)}`,
+    );
+    // The lines' copy of the order's customer (decision 039).
+    await tx.run(
+      sql`UPDATE "OrderLine" SET "customerId" = NULL WHERE "shop" = ${shop} AND ${sqlIn(`"orderId"`, part)}`,
     );
   }
   const memberships = await tx.all(

@@ -15,7 +15,7 @@ const POSTGRES_ROWS_PER_STATEMENT = 5_000;
 
 type PgType = "text" | "int" | "bigint" | "boolean" | "timestamp";
 type Column<R> = { type: PgType; get: (row: R) => unknown };
-type LineWithOrder = OrderLineRow & { orderId: string };
+type LineWithOrder = OrderLineRow & { orderId: string; order: OrderRow };
 const col = <R>(type: PgType, get: (row: R) => unknown): Column<R> => ({ type, get });
 
 const idRow = decoder({ id: text });
@@ -250,6 +250,11 @@ const LINE_COLUMNS: Record<string, Column<LineWithOrder>> = {
   vendor: col<LineWithOrder>("text", (l) => l.vendor),
   quantity: col<LineWithOrder>("int", (l) => l.quantity),
   priceMinor: col<LineWithOrder>("bigint", (l) => l.priceMinor),
+  // The order's, copied (decision 039): purchase rules read the lines alone.
+  customerId: col<LineWithOrder>("text", (l) => l.order.customerId),
+  processedAt: col<LineWithOrder>("timestamp", (l) => l.order.processedAt),
+  test: col<LineWithOrder>("boolean", (l) => l.order.test),
+  cancelledAt: col<LineWithOrder>("timestamp", (l) => l.order.cancelledAt),
 };
 
 const PRODUCT_COLUMNS: Record<string, Column<ProductRow>> = {
@@ -389,7 +394,7 @@ export async function upsertOrders(
     }
     const lines = latestPerId(rows, ORDER_COLUMNS)
       .filter((o) => applied.has(o.id))
-      .flatMap((o) => o.lines.map((line) => ({ ...line, orderId: o.id })));
+      .flatMap((o) => o.lines.map((line) => ({ ...line, orderId: o.id, order: o })));
     await upsert(tx, {
       table: "OrderLine",
       shop,

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "~/db/database.server";
 import { migrate, migrationsDir, readMigrations } from "~/db/migrate.server";
-import { date, decoder, int, sql, text } from "~/db/sql";
+import { date, decoder, int, nullable, sql, text } from "~/db/sql";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
 import { ROOT } from "../helpers/env";
 
@@ -134,6 +134,71 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
         { shop: "a.myshopify.com", customerId: "8", sessions: 0, lastSeenAt: t(4) },
         { shop: "b.myshopify.com", customerId: "7", sessions: 1, lastSeenAt: t(6) },
       ]);
+    } finally {
+      await db.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(DIALECTS)("migration 0023 on %s", (dialect) => {
+  let database: TestDatabase | undefined;
+  afterEach(async () => database?.drop());
+
+  it("fills the lines stored before it with their order's customer, time, test flag and cancellation", async () => {
+    database = await createEmptyDatabase(dialect);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-migrations-"));
+    const source = migrationsDir(ROOT, dialect);
+    const target = migrationsDir(root, dialect);
+    const copy = (names: string[]) => {
+      for (const name of names) fs.cpSync(path.join(source, name), path.join(target, name), { recursive: true });
+    };
+    const names = readMigrations(source).map((m) => m.name);
+    const at = names.indexOf("0023_order_line_copies_order");
+    copy(names.slice(0, at));
+    await migrate(database.config, root);
+    const db = openDatabase(database.config);
+    try {
+      const t = (d: number) => new Date(Date.UTC(2026, 0, d));
+      const orders: [string, string, string | null, Date, boolean, Date | null][] = [
+        ["a.myshopify.com", "1", "7", t(1), false, null],
+        ["a.myshopify.com", "2", null, t(2), true, t(3)],
+        ["b.myshopify.com", "1", "9", t(4), false, null],
+      ];
+      for (const [shop, id, customerId, at, test, cancelledAt] of orders) {
+        await db.run(
+          sql`INSERT INTO "Order" ("shop", "id", "name", "customerId", "createdAt", "processedAt", "updatedAt", "cancelledAt",
+               "currencyCode", "totalMinor", "refundedMinor", "test", "syncedAt")
+             VALUES (${shop}, ${id}, '#1', ${customerId}, ${at}, ${at}, ${at}, ${cancelledAt}, 'USD', 100, 0, ${test}, ${at})`,
+        );
+        await db.run(
+          sql`INSERT INTO "OrderLine" ("shop", "id", "orderId", "quantity", "priceMinor") VALUES (${shop}, ${`${id}-l`}, ${id}, 1, 100)`,
+        );
+      }
+      copy(names.slice(at));
+      await migrate(database.config, root);
+      const rows = await db.all(
+        sql`SELECT "shop", "id", "customerId", "processedAt", "test", "cancelledAt" FROM "OrderLine" ORDER BY "shop", "id"`,
+        decoder({
+          shop: text,
+          id: text,
+          customerId: nullable(text),
+          processedAt: date,
+          test: (v) => v === true || v === 1 || v === 1n,
+          cancelledAt: date,
+        }),
+      );
+      expect(rows).toEqual([
+        { shop: "a.myshopify.com", id: "1-l", customerId: "7", processedAt: t(1), test: false, cancelledAt: null },
+        { shop: "a.myshopify.com", id: "2-l", customerId: null, processedAt: t(2), test: true, cancelledAt: t(3) },
+        { shop: "b.myshopify.com", id: "1-l", customerId: "9", processedAt: t(4), test: false, cancelledAt: null },
+      ]);
+      // The constraints and indexes came back with the rebuilt table: a line needs its order.
+      await expect(
+        db.run(
+          sql`INSERT INTO "OrderLine" ("shop", "id", "orderId", "quantity", "priceMinor", "processedAt") VALUES ('a.myshopify.com', 'z', 'none', 1, 1, ${t(1)})`,
+        ),
+      ).rejects.toThrow();
     } finally {
       await db.close();
       fs.rmSync(root, { recursive: true, force: true });

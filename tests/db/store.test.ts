@@ -70,6 +70,42 @@ describe.each(DIALECTS)("store on %s", (dialect) => {
     expect(stored.lines.map((l) => [l.id, l.quantity])).toEqual([["c", 2]]);
   });
 
+  it("gives each line its order's customer, time, test flag and cancellation, and follows the order's changes", async () => {
+    const lines = async () =>
+      (
+        await db.prisma.orderLine.findMany({
+          where: { shop: SHOP, orderId: "20" },
+          orderBy: { id: "asc" },
+          select: { id: true, customerId: true, processedAt: true, test: true, cancelledAt: true },
+        })
+      ).map((l) => [l.id, l.customerId, l.processedAt.toISOString(), l.test, l.cancelledAt?.toISOString() ?? null]);
+    const placed = order({
+      id: "20",
+      customerId: "7",
+      processedAt: t("2025-03-01T10:00:00Z"),
+      lines: [line({ id: "x" }), line({ id: "y" })],
+    });
+    await upsertOrders(db, { shop: SHOP, now, rows: [placed] });
+    expect(await lines()).toEqual([
+      ["x", "7", "2025-03-01T10:00:00.000Z", false, null],
+      ["y", "7", "2025-03-01T10:00:00.000Z", false, null],
+    ]);
+    // Cancelled and moved to another customer (an order edit): the lines follow; a stale retry does not.
+    const cancelled = {
+      ...placed,
+      customerId: "8",
+      test: true,
+      cancelledAt: t("2025-03-02T00:00:00Z"),
+      updatedAt: t("2025-03-02T00:00:00Z"),
+    };
+    await upsertOrders(db, { shop: SHOP, now, rows: [cancelled] });
+    await upsertOrders(db, { shop: SHOP, now, rows: [placed] });
+    expect(await lines()).toEqual([
+      ["x", "8", "2025-03-01T10:00:00.000Z", true, "2025-03-02T00:00:00.000Z"],
+      ["y", "8", "2025-03-01T10:00:00.000Z", true, "2025-03-02T00:00:00.000Z"],
+    ]);
+  });
+
   it("keeps every shop apart, even with the same Shopify ids", async () => {
     await upsertShop(db, { domain: OTHER, name: "Other", currencyCode: "EUR", ianaTimezone: "Europe/Berlin" });
     await upsertCustomers(db, { shop: SHOP, now, rows: [customer({ id: "1" })] });
