@@ -82,7 +82,7 @@ async function modelsCommand(ctx: CliContext): Promise<number> {
       outcome.status === "ok"
         ? `fitted ${shop} on ${outcome.customers} customers in ${(outcome.durationMs / 1000).toFixed(1)} s: ` +
             `BG/NBD ${fmt(outcome.bgnbd)}; Gamma-Gamma ${outcome.gg ? fmt(outcome.gg) : `not fitted (${outcome.ggReason})`}; ` +
-            `${outcome.written} predictions written, ${outcome.segmentsRecomputed} segments recomputed`
+            `${outcome.written} predictions written; ${outcome.segmentsRecomputed} segments recomputed in ${(outcome.segmentsMs / 1000).toFixed(1)} s`
         : `not fitted: ${outcome.reason}`,
     );
     return outcome.status === "ok" ? 0 : 1;
