@@ -15,7 +15,7 @@ import { compileSql, CUSTOMERS_FROM } from "./compile-sql";
 import { SegmentRuleError, SegmentTimeoutError } from "./errors";
 import { writeMembershipChanges, type MembershipChange } from "./memberships.server";
 import { preparedStored, readsProductTags, shopContext, storedRuleOrNull } from "./rules.server";
-import { seconds, segmentRecomputeTimeoutMs } from "./timeouts.server";
+import { seconds, segmentRecomputeTimeoutMs, withoutParallelWorkers } from "./timeouts.server";
 
 /**
  * One segment's outcome of a full recompute. `error` says why it could not be computed (its stored
@@ -258,11 +258,8 @@ async function recomputeChunk(
     // few rows, looks each matching line's order up by index; over a shop's millions of lines hash
     // joins (one pass over orders, one over lines) are what work.
     await tx.run(sql`SET LOCAL enable_nestloop = off`);
-    // No parallel workers: PostgreSQL does not share a hashed subplan (a purchase or browsing set)
-    // between them, so each worker built every set again over the shop's millions of lines and events,
-    // three times the work on two cores for the same wall time at best (decision 039).
-    await tx.run(sql`SET LOCAL max_parallel_workers_per_gather = 0`);
   }
+  await withoutParallelWorkers(tx);
   // The fence (LIMIT -1 / OFFSET 0) keeps the subquery from being flattened into the outer one, which
   // would evaluate both masks twice per customer: once to filter, once to return them.
   const fence = raw(tx.dialect === "sqlite" ? "LIMIT -1" : "OFFSET 0");
