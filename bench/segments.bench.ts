@@ -131,7 +131,7 @@ Measured ${today()} on ${machine()}.
 A seeded demo shop (\`seed --purchase-rate ${PURCHASE_RATE}\`: about 4.1 orders per customer, the
 issue's 4M orders at 1M customers); ${EXTRA.length} fixed rules plus every template Tailored can evaluate.
 "Created": the segments saved one by one, each computed in full as it is saved (every member enters,
-with its event). "Full recompute": every segment recomputed in the database in one pass per 30
+with its event). "Full recompute": every segment recomputed in the database in one pass per 90
 segments (\`recomputeAll\`, planner statistics refreshed at the end), first at the same moment (no
 member changes) and then a day later, as the nightly pass runs it: "nightly" is the refit of the
 predictions (BG/NBD and Gamma-Gamma fitted and every customer's predictions written, the backtest,

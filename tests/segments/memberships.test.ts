@@ -181,13 +181,13 @@ describe.each(DIALECTS)("segment memberships on %s", (dialect) => {
     await expectListsMatchMembers(db);
   });
 
-  it("recomputes in chunks and in batches of 30 segments, writing only what changed", async () => {
-    // 36 segments (two mask batches), a chunk of 7 customers: time moves on 45 days, so the
-    // relative-date rules lose and gain members, and every change is written once.
+  it("recomputes in chunks and in passes of 90 segments (three mask columns), writing only what changed", async () => {
+    // 96 segments (a pass of three 30-bit mask columns, then one of 6), a chunk of 7 customers: time
+    // moves on 45 days, so the relative-date rules lose and gain members, and every change is written once.
     const later = new Date(now.getTime() + 45 * 86_400_000);
     const queries = Array.from(
-      { length: 30 },
-      (_, i) => `last_order_date >= -${10 + i * 3}d OR amount_spent >= ${400 + i * 10}`,
+      { length: 90 },
+      (_, i) => `last_order_date >= -${10 + (i % 30) * 3 + Math.floor(i / 30)}d OR amount_spent >= ${400 + i * 10}`,
     );
     queries.push(
       "number_of_orders >= 1",

@@ -20,7 +20,7 @@ export function segmentQueryTimeoutMs(): number {
 }
 
 /**
- * How long a recompute's evaluating statement (one pass over the shop's customers for up to 30 rules)
+ * How long a recompute's evaluating statement (one pass over the shop's customers for up to 90 rules)
  * may run on PostgreSQL: TAILORED_SEGMENT_RECOMPUTE_TIMEOUT_MS, 120 s unless set; a million customers
  * take about 10 s (docs/BENCHMARKS.md). Writing the changes is not bounded: it is ours, not the rule's.
  */
