@@ -1,8 +1,8 @@
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  csvOptions,
+  columnsFor,
   csvFileName,
   DEFAULT_FIELDS,
   FIELD_NAMES,
@@ -13,7 +13,9 @@ import {
   parseFields,
   type ExportContext,
   type ExportMember,
+  type MemberColumn,
 } from "./csv";
+import { csvRecords } from "./csv-text";
 
 const ctx: ExportContext = {
   currencyCode: "USD",
@@ -53,6 +55,17 @@ describe("formula injection guard", () => {
     expect(guardCell(value)).toBe(value),
   );
 
+  it("guards exactly the text that begins with = + - @ tab or CR (property)", () => {
+    const start = fc.constantFrom("=", "+", "-", "@", "\t", "\r", "\n", " ", "'", "a", "＝", "");
+    fc.assert(
+      fc.property(start, fc.string({ maxLength: 5 }), (first, rest) => {
+        const value = first + rest;
+        return guardCell(value) === (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
   it("guards every text field a shopper or merchant can type, never our own numbers", () => {
     const evil = member({
       firstName: "=cmd|' /C calc'!A0",
@@ -70,20 +83,16 @@ describe("formula injection guard", () => {
   });
 });
 
-describe("RFC 4180 quoting through csv-stringify", () => {
+describe("RFC 4180 quoting", () => {
   it("round-trips commas, quotes, newlines and non-ASCII names", () => {
     const tricky = member({ firstName: 'Zoë "Z"', lastName: "O'Brien, Jr.", city: "Line1\nLine2", tags: "a,b" });
     const fields = ["first_name", "last_name", "city", "tags"] as const;
-    const text = stringify([headerRow(fields), memberRow(tricky, fields, ctx)], csvOptions());
+    const text = csvRecords([headerRow(fields), memberRow(tricky, fields, ctx)]);
     expect(text).toBe('First name,Last name,City,Tags\r\n"Zoë ""Z""","O\'Brien, Jr.","Line1\nLine2","a,b"\r\n');
     expect(parse(text)).toEqual([
       ["First name", "Last name", "City", "Tags"],
       ['Zoë "Z"', "O'Brien, Jr.", "Line1\nLine2", "a,b"],
     ]);
-  });
-
-  it("writes a BOM when asked", () => {
-    expect(stringify([["a"]], { bom: true }).startsWith("\uFEFF")).toBe(true);
   });
 });
 
@@ -114,6 +123,59 @@ describe("fields", () => {
     expect(row[FIELD_NAMES.indexOf("lifecycle_stage")]).toBe("PROSPECT");
     expect(row[FIELD_NAMES.indexOf("email")]).toBe("");
     expect(row[FIELD_NAMES.indexOf("average_order_value")]).toBe("");
+  });
+});
+
+describe("the columns a field reads", () => {
+  // What a column holds when it was not read (members.server.ts): the CSV selects only columnsFor(fields).
+  const unread: { [K in MemberColumn]: ExportMember[K] } = {
+    email: null,
+    firstName: null,
+    lastName: null,
+    countryCode: null,
+    provinceCode: null,
+    city: null,
+    tags: "",
+    emailMarketingState: "",
+    smsMarketingState: "",
+    emailConsentAt: null,
+    createdAt: null,
+    ordersCount: 0,
+    amountSpentMinor: 0n,
+    aovMinor: null,
+    firstOrderAt: null,
+    lastOrderAt: null,
+    rfmGroup: null,
+  };
+  const readOnly = (m: ExportMember, columns: readonly MemberColumn[]): ExportMember => {
+    const out: ExportMember = { ...m, ...unread };
+    for (const c of columns) (out as Record<string, unknown>)[c] = m[c];
+    return out;
+  };
+  const members = [
+    member(),
+    member({ ordersCount: 1, lastOrderAt: new Date("2026-06-14T00:00:00Z"), aovMinor: null, provinceCode: "ON" }),
+    member({
+      ordersCount: 0,
+      amountSpentMinor: 0n,
+      lastOrderAt: null,
+      email: "=x@example.com",
+      smsMarketingState: "SUBSCRIBED",
+    }),
+  ];
+
+  it.each(FIELD_NAMES)("%s is written the same from only the columns it names", (field) => {
+    for (const m of members)
+      expect(memberRow(readOnly(m, columnsFor([field])), [field], ctx)).toEqual(memberRow(m, [field], ctx));
+  });
+
+  it("unions the fields' columns, once each", () => {
+    expect(columnsFor(["lifecycle_stage", "number_of_orders", "email", "p_alive"])).toEqual([
+      "ordersCount",
+      "lastOrderAt",
+      "email",
+    ]);
+    expect(columnsFor(["customer_id"])).toEqual([]);
   });
 });
 

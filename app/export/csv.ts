@@ -1,6 +1,6 @@
 // A segment's members as CSV rows: which fields a merchant may pick, each member as cells, and the
-// guard against formula injection. Pure: the route streams the rows through csv-stringify (RFC 4180
-// quoting) as it pages members out of the database (app/export/members.server.ts).
+// guard against formula injection. Pure: the route streams the rows as RFC 4180 text (csv-text.ts) as
+// it pages members out of the database (app/export/members.server.ts, csv-stream.server.ts).
 //
 // Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that begins with = + - @ as a
 // formula, and some also treat a leading tab or carriage return as a way in. Any text cell of ours
@@ -8,6 +8,7 @@
 // apostrophe, which spreadsheets show as text. Numbers we write ourselves (amounts, counts) are never
 // guarded: "-12.50" would not be a formula in any case, since we only write non-negative amounts.
 import { addToYmd, dayStart, localDate } from "~/domain/calendar";
+import { isoTimestamp } from "~/domain/iso-time";
 import { formatMinor } from "~/domain/money";
 
 /** One member as the exporters read it: the customer, their facts, and (later) their predictions. */
@@ -54,51 +55,74 @@ export type ExportContext = {
   lifecycle: { lapsingDays: number; lapsedDays: number; loyalOrders: number };
 };
 
-type Field = { label: string; cell: (m: ExportMember, ctx: ExportContext) => string | number | null };
+/** A column of the member itself (not its predictions): what a field reads, so that only those are selected. */
+export type MemberColumn = Exclude<keyof ExportMember, "id" | "predictions">;
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+type Field = {
+  label: string;
+  /** The member's columns the cell reads (besides the id); a test holds each field to its list. */
+  reads: readonly MemberColumn[];
+  cell: (m: ExportMember, ctx: ExportContext) => string | number | null;
+};
+
+const iso = (d: Date | null) => (d ? isoTimestamp(d.getTime()) : null);
 /** A model's figure, rounded for a spreadsheet (not more digits than the model can stand for). */
 const rounded = (x: number | null | undefined, digits: number) =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
 
 /** Every field a merchant may export, in the order they are offered (and written). */
 export const FIELDS = {
-  customer_id: { label: "Customer ID", cell: (m) => m.id },
-  email: { label: "Email", cell: (m) => m.email },
-  first_name: { label: "First name", cell: (m) => m.firstName },
-  last_name: { label: "Last name", cell: (m) => m.lastName },
-  country: { label: "Country", cell: (m) => m.countryCode },
-  province: { label: "Province", cell: (m) => m.provinceCode },
-  city: { label: "City", cell: (m) => m.city },
-  tags: { label: "Tags", cell: (m) => m.tags },
-  email_marketing: { label: "Email marketing", cell: (m) => m.emailMarketingState },
-  sms_marketing: { label: "SMS marketing", cell: (m) => m.smsMarketingState },
-  customer_since: { label: "Customer since", cell: (m) => iso(m.createdAt) },
-  number_of_orders: { label: "Orders", cell: (m) => m.ordersCount },
-  amount_spent: { label: "Amount spent", cell: (m, ctx) => formatMinor(m.amountSpentMinor, ctx.currencyCode) },
+  customer_id: { label: "Customer ID", reads: [], cell: (m) => m.id },
+  email: { label: "Email", reads: ["email"], cell: (m) => m.email },
+  first_name: { label: "First name", reads: ["firstName"], cell: (m) => m.firstName },
+  last_name: { label: "Last name", reads: ["lastName"], cell: (m) => m.lastName },
+  country: { label: "Country", reads: ["countryCode"], cell: (m) => m.countryCode },
+  province: { label: "Province", reads: ["provinceCode"], cell: (m) => m.provinceCode },
+  city: { label: "City", reads: ["city"], cell: (m) => m.city },
+  tags: { label: "Tags", reads: ["tags"], cell: (m) => m.tags },
+  email_marketing: { label: "Email marketing", reads: ["emailMarketingState"], cell: (m) => m.emailMarketingState },
+  sms_marketing: { label: "SMS marketing", reads: ["smsMarketingState"], cell: (m) => m.smsMarketingState },
+  customer_since: { label: "Customer since", reads: ["createdAt"], cell: (m) => iso(m.createdAt) },
+  number_of_orders: { label: "Orders", reads: ["ordersCount"], cell: (m) => m.ordersCount },
+  amount_spent: {
+    label: "Amount spent",
+    reads: ["amountSpentMinor"],
+    cell: (m, ctx) => formatMinor(m.amountSpentMinor, ctx.currencyCode),
+  },
   average_order_value: {
     label: "Average order value",
+    reads: ["aovMinor"],
     cell: (m, ctx) => (m.aovMinor === null ? null : formatMinor(m.aovMinor, ctx.currencyCode)),
   },
-  first_order_date: { label: "First order", cell: (m) => iso(m.firstOrderAt) },
-  last_order_date: { label: "Last order", cell: (m) => iso(m.lastOrderAt) },
-  rfm_group: { label: "RFM group", cell: (m) => m.rfmGroup },
-  lifecycle_stage: { label: "Lifecycle stage", cell: (m, ctx) => lifecycleOf(m, ctx) },
+  first_order_date: { label: "First order", reads: ["firstOrderAt"], cell: (m) => iso(m.firstOrderAt) },
+  last_order_date: { label: "Last order", reads: ["lastOrderAt"], cell: (m) => iso(m.lastOrderAt) },
+  rfm_group: { label: "RFM group", reads: ["rfmGroup"], cell: (m) => m.rfmGroup },
+  lifecycle_stage: {
+    label: "Lifecycle stage",
+    reads: ["ordersCount", "lastOrderAt"],
+    cell: (m, ctx) => lifecycleOf(m, ctx),
+  },
   // Predictions (app/models/predictions): empty for a customer without one, and for every customer of a
   // shop whose models have not been fitted.
   predicted_clv: {
     label: "Predicted 12-month value",
+    reads: [],
     cell: (m, ctx) =>
       m.predictions?.predictedClvMinor == null ? null : formatMinor(m.predictions.predictedClvMinor, ctx.currencyCode),
   },
-  p_alive: { label: "P(alive)", cell: (m) => rounded(m.predictions?.pAlive, 4) },
-  churn_risk: { label: "Churn risk", cell: (m) => m.predictions?.churnRisk ?? null },
-  predicted_spend_tier: { label: "Predicted spend tier", cell: (m) => m.predictions?.predictedSpendTier ?? null },
+  p_alive: { label: "P(alive)", reads: [], cell: (m) => rounded(m.predictions?.pAlive, 4) },
+  churn_risk: { label: "Churn risk", reads: [], cell: (m) => m.predictions?.churnRisk ?? null },
+  predicted_spend_tier: {
+    label: "Predicted spend tier",
+    reads: [],
+    cell: (m) => m.predictions?.predictedSpendTier ?? null,
+  },
   expected_orders_90d: {
     label: "Expected orders (90 days)",
+    reads: [],
     cell: (m) => rounded(m.predictions?.expectedOrders90d, 3),
   },
-  cluster: { label: "Cluster", cell: (m) => m.predictions?.clusterName ?? null },
+  cluster: { label: "Cluster", reads: [], cell: (m) => m.predictions?.clusterName ?? null },
 } satisfies Record<string, Field>;
 
 export type FieldName = keyof typeof FIELDS;
@@ -116,6 +140,11 @@ export const PREDICTION_FIELDS: readonly FieldName[] = [
 ];
 
 export const needsPredictions = (fields: readonly FieldName[]) => fields.some((f) => PREDICTION_FIELDS.includes(f));
+
+/** The member columns these fields read: all an export of them needs to select. */
+export const columnsFor = (fields: readonly FieldName[]): MemberColumn[] => [
+  ...new Set(fields.flatMap((f) => FIELDS[f].reads)),
+];
 
 export const DEFAULT_FIELDS: FieldName[] = [
   "email",
@@ -150,11 +179,13 @@ export function parseFields(input: string | readonly string[] | null | undefined
   return { ok: true, fields: [...new Set(names as FieldName[])] };
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-
 /** A text cell a spreadsheet would run as a formula, written as text (a leading apostrophe). */
 export function guardCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  // = + - @ tab CR, by character code: this runs for most cells of a million-row export.
+  const first = value.charCodeAt(0);
+  return first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13
+    ? `'${value}`
+    : value;
 }
 
 export function headerRow(fields: readonly FieldName[]): string[] {
@@ -169,18 +200,6 @@ export function memberRow(member: ExportMember, fields: readonly FieldName[], ct
     return typeof value === "number" ? String(value) : guardCell(value);
   });
 }
-
-/**
- * csv-stringify's options for RFC 4180: CRLF between records, and a field holding a line break quoted.
- * With CRLF records csv-stringify quotes only a field holding CRLF itself, not a lone LF or CR, which a
- * spreadsheet would then read as the end of a record (a tag or a city with a line break in it).
- */
-export function csvOptions(): { record_delimiter: "windows"; quoted_match: RegExp } {
-  return { record_delimiter: "windows", quoted_match: /[\r\n]/ };
-}
-
-/** U+FEFF, so that spreadsheets (Excel) read the file as UTF-8. */
-export const UTF8_BOM = "\uFEFF";
 
 /**
  * The customer's lifecycle stage, as the segment engine computes it (domain/segments/engine/lifecycle.ts):

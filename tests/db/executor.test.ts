@@ -56,6 +56,22 @@ describe.each(DIALECTS)("executor on %s", (dialect) => {
     expect(await count()).toBe(3);
   });
 
+  it("gives rows as arrays in the select list's order (tuples), with the values `all` gives, in and out of a transaction", async () => {
+    await insert(db, "a");
+    await insert(db, "b");
+    const query = sql`SELECT "id", "priceMinor", "createdAt", "handle" FROM "Product" WHERE "shop" = ${SHOP} ORDER BY "id"`;
+    const tuples = await db.tuples(query);
+    const objects = await db.all(query);
+    expect(tuples).toEqual(objects.map((o) => [o.id, o.priceMinor, o.createdAt, o.handle]));
+    expect(tuples.map((t) => [t[0], date(t[2])])).toEqual([
+      ["a", new Date("2025-01-02T03:04:05.678Z")],
+      ["b", new Date("2025-01-02T03:04:05.678Z")],
+    ]);
+    // The same statement text read both ways, one after the other (SQLite keeps one prepared statement).
+    expect(await db.all(query)).toEqual(objects);
+    expect(await db.transaction((tx) => tx.tuples(query))).toEqual(tuples);
+  });
+
   it("commits a transaction whole, and rolls it back whole on an error", async () => {
     await db.transaction(async (tx) => {
       await insert(tx, "1");

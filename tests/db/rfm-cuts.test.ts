@@ -46,6 +46,11 @@ function counting(db: Executor): { db: Executor; rows: () => number } {
       rows += result.length;
       return result;
     }) as Executor["all"],
+    tuples: async (query) => {
+      const result = await inner.tuples(query);
+      rows += result.length;
+      return result;
+    },
     transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
   });
   return { db: wrap(db), rows: () => rows };

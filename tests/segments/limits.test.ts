@@ -45,6 +45,7 @@ function failingWith(db: Db, marker: string): Db {
     run: (query) => (carries(query) ? Promise.reject(fault()) : ex.run(query)),
     all: ((query, decode) =>
       carries(query) ? Promise.reject(fault()) : (ex.all as Call)(query, decode)) as Call as Executor["all"],
+    tuples: (query) => (carries(query) ? Promise.reject(fault()) : ex.tuples(query)),
     transaction: (fn) => ex.transaction((tx) => fn(wrap(tx))),
   });
   return { ...wrap(db), prisma: db.prisma, close: () => db.close() };
