@@ -32,7 +32,11 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
   afterAll(async () => close());
   afterEach(async () => fake?.close());
 
-  async function setUp(options: Partial<Parameters<typeof startFakeShopify>[0]> = {}, realSleep = false) {
+  /** `sleep`: the client's (none: it does not wait at all; a function: a virtual clock's). */
+  async function setUp(
+    options: Partial<Parameters<typeof startFakeShopify>[0]> = {},
+    sleep?: (ms: number) => Promise<void>,
+  ) {
     const shop = `backfill-${dialect}-${++shopCount}.myshopify.com`;
     await upsertShop(db, { domain: shop, name: "Backfill", currencyCode: "USD", ianaTimezone: "UTC" });
     fake = await startFakeShopify({
@@ -46,7 +50,7 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
       shop,
       accessToken: TOKEN,
       origin: fake.origin,
-      ...(realSleep ? {} : { sleep: async () => {} }),
+      sleep: sleep ?? (async () => {}),
     });
     return { shop, client, fake };
   }
@@ -144,9 +148,15 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
   });
 
   it("reconciles customers and orders changed since the cursor, respecting the throttle", async () => {
+    // A virtual clock the fake's bucket reads and only the client's waits move: the bucket refills
+    // while the client waits, never while the machine is slow (the test once depended on its speed).
+    const clock = { t: 0, waits: [] as number[] };
     const { shop, client, fake } = await setUp(
-      { throttle: { maximumAvailable: 1000, restoreRate: 1000, queryCost: 400 } },
-      true,
+      { throttle: { maximumAvailable: 1000, restoreRate: 1000, queryCost: 400 }, now: () => clock.t },
+      async (ms) => {
+        clock.waits.push(ms);
+        clock.t += ms;
+      },
     );
     const node = (i: number, updatedAt: string) => ({
       id: `gid://shopify/Customer/${900 + i}`,
@@ -180,6 +190,9 @@ describe.each(DIALECTS)("backfill on %s", (dialect) => {
     });
     expect(await db.prisma.customerFacts.count({ where: { shop } })).toBe(451);
     expect(fake.requests.some((r) => r.throttled)).toBe(true);
+    // It waited for the bucket each time it was throttled, as the answer's cost figures said.
+    expect(clock.waits.length).toBeGreaterThanOrEqual(fake.requests.filter((r) => r.throttled).length);
+    expect(clock.waits.every((ms) => ms > 0 && ms <= 1000)).toBe(true);
     expect((await getCursor(db, shop, "customers"))?.toISOString()).toBe("2026-03-03T00:00:00.000Z");
   });
 
