@@ -8,6 +8,31 @@ import { date, decoder, int, nullable, sql, text } from "~/db/sql";
 import { createEmptyDatabase, DIALECTS, type TestDatabase } from "../helpers/db";
 import { ROOT } from "../helpers/env";
 
+/**
+ * A copy of the migrations, `config` migrated up to the one before `name`: rows written then are as the
+ * older schema held them; `finish` applies `name` and the rest.
+ */
+async function migrateUpTo(dialect: "sqlite" | "postgres", config: TestDatabase["config"], name: string) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-migrations-"));
+  const source = migrationsDir(ROOT, dialect);
+  const target = migrationsDir(root, dialect);
+  const names = readMigrations(source).map((m) => m.name);
+  const at = names.indexOf(name);
+  if (at < 0) throw new Error(`no migration ${name}`);
+  const copy = (list: string[]) => {
+    for (const n of list) fs.cpSync(path.join(source, n), path.join(target, n), { recursive: true });
+  };
+  copy(names.slice(0, at));
+  await migrate(config, root);
+  return {
+    finish: async () => {
+      copy(names.slice(at));
+      await migrate(config, root);
+    },
+    remove: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
+}
+
 describe.each(DIALECTS)("migrations on %s", (dialect) => {
   let database: TestDatabase | undefined;
   afterEach(async () => database?.drop());
@@ -52,16 +77,7 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
 
   it("carries memberships held before 0008 into each customer's segment list", async () => {
     database = await createEmptyDatabase(dialect);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-migrations-"));
-    const source = migrationsDir(ROOT, dialect);
-    const target = migrationsDir(root, dialect);
-    const copy = (names: string[]) => {
-      for (const name of names) fs.cpSync(path.join(source, name), path.join(target, name), { recursive: true });
-    };
-    const names = readMigrations(source).map((m) => m.name);
-    const at = names.indexOf("0008_customer_segment_ids");
-    copy(names.slice(0, at));
-    await migrate(database.config, root);
+    const upTo = await migrateUpTo(dialect, database.config, "0008_customer_segment_ids");
     const db = openDatabase(database.config);
     try {
       const t = new Date("2026-01-01T00:00:00Z");
@@ -71,8 +87,7 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
       await db.run(
         sql`INSERT INTO "SegmentMember" ("shop", "segmentId", "customerId", "since") VALUES ('a.myshopify.com', 3, '1', ${t}), ('a.myshopify.com', 12, '1', ${t})`,
       );
-      copy(names.slice(at));
-      await migrate(database.config, root);
+      await upTo.finish();
       const rows = await db.prisma.customer.findMany({
         orderBy: { id: "asc" },
         select: { id: true, segmentIds: true },
@@ -91,22 +106,13 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
       ]);
     } finally {
       await db.close();
-      fs.rmSync(root, { recursive: true, force: true });
+      upTo.remove();
     }
   });
 
   it("gives customers with events stored before 0021 their PixelActivity row", async () => {
     database = await createEmptyDatabase(dialect);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-migrations-"));
-    const source = migrationsDir(ROOT, dialect);
-    const target = migrationsDir(root, dialect);
-    const copy = (names: string[]) => {
-      for (const name of names) fs.cpSync(path.join(source, name), path.join(target, name), { recursive: true });
-    };
-    const names = readMigrations(source).map((m) => m.name);
-    const at = names.indexOf("0021_pixel_activity");
-    copy(names.slice(0, at));
-    await migrate(database.config, root);
+    const upTo = await migrateUpTo(dialect, database.config, "0021_pixel_activity");
     const db = openDatabase(database.config);
     try {
       const t = (h: number) => new Date(Date.UTC(2026, 0, 1, h));
@@ -123,8 +129,7 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
           sql`INSERT INTO "PixelEvent" ("shop", "eventId", "name", "at", "clientId", "sessionId", "customerId", "receivedAt")
            VALUES (${shop}, ${eventId}, 'page_viewed', ${when}, ${clientId}, ${sessionId}, ${customerId}, ${when})`,
         );
-      copy(names.slice(at));
-      await migrate(database.config, root);
+      await upTo.finish();
       const rows = await db.all(
         sql`SELECT "shop", "customerId", "sessions", "lastSeenAt" FROM "PixelActivity" ORDER BY "shop", "customerId"`,
         decoder({ shop: text, customerId: text, sessions: int, lastSeenAt: date }),
@@ -136,7 +141,7 @@ describe.each(DIALECTS)("migrations on %s", (dialect) => {
       ]);
     } finally {
       await db.close();
-      fs.rmSync(root, { recursive: true, force: true });
+      upTo.remove();
     }
   });
 });
@@ -147,16 +152,7 @@ describe.each(DIALECTS)("migration 0023 on %s", (dialect) => {
 
   it("fills the lines stored before it with their order's customer, time, test flag and cancellation", async () => {
     database = await createEmptyDatabase(dialect);
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tailored-migrations-"));
-    const source = migrationsDir(ROOT, dialect);
-    const target = migrationsDir(root, dialect);
-    const copy = (names: string[]) => {
-      for (const name of names) fs.cpSync(path.join(source, name), path.join(target, name), { recursive: true });
-    };
-    const names = readMigrations(source).map((m) => m.name);
-    const at = names.indexOf("0023_order_line_copies_order");
-    copy(names.slice(0, at));
-    await migrate(database.config, root);
+    const upTo = await migrateUpTo(dialect, database.config, "0023_order_line_copies_order");
     const db = openDatabase(database.config);
     try {
       const t = (d: number) => new Date(Date.UTC(2026, 0, d));
@@ -175,8 +171,7 @@ describe.each(DIALECTS)("migration 0023 on %s", (dialect) => {
           sql`INSERT INTO "OrderLine" ("shop", "id", "orderId", "quantity", "priceMinor") VALUES (${shop}, ${`${id}-l`}, ${id}, 1, 100)`,
         );
       }
-      copy(names.slice(at));
-      await migrate(database.config, root);
+      await upTo.finish();
       const rows = await db.all(
         sql`SELECT "shop", "id", "customerId", "processedAt", "test", "cancelledAt" FROM "OrderLine" ORDER BY "shop", "id"`,
         decoder({
@@ -201,7 +196,7 @@ describe.each(DIALECTS)("migration 0023 on %s", (dialect) => {
       ).rejects.toThrow();
     } finally {
       await db.close();
-      fs.rmSync(root, { recursive: true, force: true });
+      upTo.remove();
     }
   });
 });
