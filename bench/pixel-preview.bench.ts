@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { databaseConfig } from "~/db/config";
 import { openDatabase, type Db } from "~/db/database.server";
-import { decoder, int, raw, sql } from "~/db/sql";
+import { decoder, int, raw, sql, text } from "~/db/sql";
 import { upsertShop } from "~/models/store.server";
 import { countMatching } from "~/models/segments/read-models.server";
 import { parseQuery, shopContext } from "~/models/segments/rules.server";
@@ -32,12 +32,26 @@ export const QUERIES = [
   "last_seen_date >= -3d",
 ];
 
-const INDEXES = [
-  ["PixelEvent_shop_at_idx", `"shop", "at"`],
-  ["PixelEvent_shop_clientId_idx", `"shop", "clientId"`],
-  ["PixelEvent_shop_customerId_name_at_idx", `"shop", "customerId", "name", "at"`],
-  ["PixelEvent_shop_name_at_customerId_idx", `"shop", "name", "at", "customerId"`],
-] as const;
+/**
+ * PixelEvent's secondary indexes as the migrations made them, read from the catalog (expression and
+ * partial ones included), to be dropped before the bulk insert and made again after it.
+ */
+async function secondaryIndexes(db: Db): Promise<{ name: string; definition: string }[]> {
+  const rows =
+    db.dialect === "postgres"
+      ? await db.all(
+          sql`SELECT "indexname" AS name, "indexdef" AS definition FROM pg_indexes
+           WHERE "tablename" = 'PixelEvent' AND "indexname" <> 'PixelEvent_pkey'`,
+          decoder({ name: text, definition: text }),
+        )
+      : await db.all(
+          sql`SELECT "name", "sql" AS definition FROM sqlite_master
+           WHERE "type" = 'index' AND "tbl_name" = 'PixelEvent' AND "sql" IS NOT NULL`,
+          decoder({ name: text, definition: text }),
+        );
+  if (rows.length < 4) throw new Error(`PixelEvent has ${rows.length} secondary indexes: not migrated?`);
+  return rows;
+}
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
@@ -95,8 +109,9 @@ async function generate(db: Db, { customers, events, now }: { customers: number;
   // A session starts within the last 60 days (at least an hour ago); its events follow 20 s apart.
   const ago = `(3600 + (s * 104729) % 5180400 - k * 20)`;
   // The secondary indexes are built once after the rows rather than maintained row by row (the same
-  // indexes the migrations make: INDEXES).
-  for (const [name] of INDEXES) await db.run(sql`DROP INDEX IF EXISTS ${raw(`"${name}"`)}`);
+  // indexes the migrations made: secondaryIndexes).
+  const indexes = await secondaryIndexes(db);
+  for (const { name } of indexes) await db.run(sql`DROP INDEX IF EXISTS ${raw(`"${name}"`)}`);
   for (let from = 0; from < events; from += CHUNK) {
     const count = Math.min(CHUNK, events - from);
     const t = performance.now();
@@ -118,9 +133,7 @@ async function generate(db: Db, { customers, events, now }: { customers: number;
       `  events ${(from + count).toLocaleString("en-US")} (${((performance.now() - t) / 1000).toFixed(1)} s)`,
     );
   }
-  for (const [name, columns] of INDEXES) {
-    await db.run(sql`CREATE INDEX ${raw(`"${name}"`)} ON "PixelEvent" (${raw(columns)})`);
-  }
+  for (const { definition } of indexes) await db.run(raw(definition));
 }
 
 async function runOn(dialect: "sqlite" | "postgres", customers: number, events: number) {
