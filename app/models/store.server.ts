@@ -1,10 +1,11 @@
 // Writes the shop's copy: bulk, idempotent upserts shared by every source (webhooks, backfill, the
 // CDNOW import, the demo generator), then the CustomerFacts they imply. Every statement is scoped by
 // shop. A row older than the one we hold (by Shopify's updatedAt) never overwrites it.
-import type { CustomerRow, OrderLineRow, OrderRow, ProductRow, ShopRow } from "~/domain/rows";
+import type { CustomerRow, OrderRow, ProductRow, ShopRow } from "~/domain/rows";
 import { epochDayExpr, intDivExpr, type Db, type Executor } from "~/db/database.server";
 import { decoder, join, nullable, raw, sql, sqlIn, text } from "~/db/sql";
 import { erasures } from "./erasure.server";
+import { col, CUSTOMER_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, PRODUCT_COLUMNS, type Column } from "./store-columns";
 
 // SQLite: rows per INSERT … VALUES, a fixed size so that the statement text repeats and its prepared
 // form is reused (the executor caches statements by text), far below SQLite's 32,766 parameters.
@@ -12,11 +13,6 @@ import { erasures } from "./erasure.server";
 // number of rows, so the server parses one short statement instead of thousands of placeholders.
 const SQLITE_ROWS_PER_STATEMENT = 250;
 const POSTGRES_ROWS_PER_STATEMENT = 5_000;
-
-type PgType = "text" | "int" | "bigint" | "boolean" | "timestamp";
-type Column<R> = { type: PgType; get: (row: R) => unknown };
-type LineWithOrder = OrderLineRow & { orderId: string; order: OrderRow };
-const col = <R>(type: PgType, get: (row: R) => unknown): Column<R> => ({ type, get });
 
 const idRow = decoder({ id: text });
 
@@ -207,69 +203,6 @@ async function upsert<R>(
   }
   return ids;
 }
-
-const CUSTOMER_COLUMNS: Record<string, Column<CustomerRow>> = {
-  id: col<CustomerRow>("text", (c) => c.id),
-  email: col<CustomerRow>("text", (c) => c.email),
-  firstName: col<CustomerRow>("text", (c) => c.firstName),
-  lastName: col<CustomerRow>("text", (c) => c.lastName),
-  countryCode: col<CustomerRow>("text", (c) => c.countryCode),
-  provinceCode: col<CustomerRow>("text", (c) => c.provinceCode),
-  city: col<CustomerRow>("text", (c) => c.city),
-  tags: col<CustomerRow>("text", (c) => c.tags.join(",")),
-  emailMarketingState: col<CustomerRow>("text", (c) => c.emailMarketingState),
-  smsMarketingState: col<CustomerRow>("text", (c) => c.smsMarketingState),
-  createdAt: col<CustomerRow>("timestamp", (c) => c.createdAt),
-  updatedAt: col<CustomerRow>("timestamp", (c) => c.updatedAt),
-};
-
-const ORDER_COLUMNS: Record<string, Column<OrderRow>> = {
-  id: col<OrderRow>("text", (o) => o.id),
-  name: col<OrderRow>("text", (o) => o.name),
-  customerId: col<OrderRow>("text", (o) => o.customerId),
-  email: col<OrderRow>("text", (o) => o.email),
-  createdAt: col<OrderRow>("timestamp", (o) => o.createdAt),
-  processedAt: col<OrderRow>("timestamp", (o) => o.processedAt),
-  updatedAt: col<OrderRow>("timestamp", (o) => o.updatedAt),
-  cancelledAt: col<OrderRow>("timestamp", (o) => o.cancelledAt),
-  currencyCode: col<OrderRow>("text", (o) => o.currencyCode),
-  totalMinor: col<OrderRow>("bigint", (o) => o.totalMinor),
-  refundedMinor: col<OrderRow>("bigint", (o) => o.refundedMinor),
-  financialStatus: col<OrderRow>("text", (o) => o.financialStatus),
-  test: col<OrderRow>("boolean", (o) => o.test),
-};
-
-const LINE_COLUMNS: Record<string, Column<LineWithOrder>> = {
-  id: col<LineWithOrder>("text", (l) => l.id),
-  orderId: col<LineWithOrder>("text", (l) => l.orderId),
-  productId: col<LineWithOrder>("text", (l) => l.productId),
-  variantId: col<LineWithOrder>("text", (l) => l.variantId),
-  title: col<LineWithOrder>("text", (l) => l.title),
-  sku: col<LineWithOrder>("text", (l) => l.sku),
-  productType: col<LineWithOrder>("text", (l) => l.productType),
-  vendor: col<LineWithOrder>("text", (l) => l.vendor),
-  quantity: col<LineWithOrder>("int", (l) => l.quantity),
-  priceMinor: col<LineWithOrder>("bigint", (l) => l.priceMinor),
-  // The order's, copied (decision 039): purchase rules read the lines alone.
-  customerId: col<LineWithOrder>("text", (l) => l.order.customerId),
-  processedAt: col<LineWithOrder>("timestamp", (l) => l.order.processedAt),
-  test: col<LineWithOrder>("boolean", (l) => l.order.test),
-  cancelledAt: col<LineWithOrder>("timestamp", (l) => l.order.cancelledAt),
-};
-
-const PRODUCT_COLUMNS: Record<string, Column<ProductRow>> = {
-  id: col<ProductRow>("text", (p) => p.id),
-  handle: col<ProductRow>("text", (p) => p.handle),
-  title: col<ProductRow>("text", (p) => p.title),
-  productType: col<ProductRow>("text", (p) => p.productType),
-  vendor: col<ProductRow>("text", (p) => p.vendor),
-  tags: col<ProductRow>("text", (p) => p.tags.join(",")),
-  status: col<ProductRow>("text", (p) => p.status),
-  imageUrl: col<ProductRow>("text", (p) => p.imageUrl),
-  priceMinor: col<ProductRow>("bigint", (p) => p.priceMinor),
-  createdAt: col<ProductRow>("timestamp", (p) => p.createdAt),
-  updatedAt: col<ProductRow>("timestamp", (p) => p.updatedAt),
-};
 
 export async function upsertShop(db: Db, shop: ShopRow & { isDemo?: boolean }): Promise<void> {
   const data = {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "~/db/database.server";
 import { decoder, sql, text } from "~/db/sql";
 import { DEMO_SHOP } from "~/demo/mode.server";
-import { startDemoApp, type DemoApp } from "../helpers/browser";
+import { clickPageAction, startDemoApp, type DemoApp } from "../helpers/browser";
 import { cliJson } from "../helpers/cli";
 
 describe("Exports page in Chromium", () => {
@@ -81,18 +81,7 @@ describe("Exports page in Chromium", () => {
   it("downloads it from the segment's own page too, with the default fields", { timeout: 60_000 }, async () => {
     const { page, failed } = await app.open(`/app/segments/${segment}`);
     await page.getByRole("heading", { name: "Repeat buyers" }).first().waitFor();
-    const rows = await signedDownload(page, async () => {
-      // Polaris measures the page's actions before it shows them, and folds them into "More actions"
-      // when they do not fit: wait for the one or the other.
-      const direct = page.getByRole("button", { name: "Export CSV" });
-      const more = page.getByRole("button", { name: "More actions" });
-      await direct.or(more).first().waitFor();
-      if (await direct.isVisible()) await direct.click();
-      else {
-        await more.click();
-        await page.getByRole("menuitem", { name: "Export CSV" }).or(direct).first().click();
-      }
-    });
+    const rows = await signedDownload(page, () => clickPageAction(page, "Export CSV"));
     const header = rows[0]!;
     expect(header[0]).toBe("Email");
     expect(header).not.toContain("Customer ID");

@@ -3,7 +3,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SHOP } from "~/demo/mode.server";
-import { startDemoApp, type DemoApp } from "../helpers/browser";
+import { clickPageAction, startDemoApp, type DemoApp } from "../helpers/browser";
 import { cliJson } from "../helpers/cli";
 
 describe("segment builder, edit and delete in Chromium", () => {
@@ -136,15 +136,8 @@ describe("segment builder, edit and delete in Chromium", () => {
       await toast(page, "Saved “Big repeat buyers”");
       expect((await page.locator("#segment-size").textContent())?.trim()).toBe(await countOf(edited));
 
-      // Delete, confirmed in a modal. Polaris folds the page's actions into "More actions" when they do
-      // not fit its header; Delete is then in that menu.
-      const more = page.getByRole("button", { name: "More actions" });
-      if (await more.isVisible()) await more.click();
-      await page
-        .getByRole("button", { name: "Delete", exact: true })
-        .or(page.getByRole("menuitem", { name: "Delete" }))
-        .first()
-        .click();
+      // Delete, confirmed in a modal (the page's action, or in "More actions" when Polaris folds it).
+      await clickPageAction(page, "Delete");
       await page.getByRole("dialog").getByText("Delete “Big repeat buyers”?").waitFor();
       await page.getByRole("button", { name: "Delete segment" }).click();
       await page.waitForURL(`${app.server.url}/app/segments`);

@@ -88,3 +88,36 @@ export async function startDemoApp(prepare: (databaseUrl: string) => Promise<voi
     },
   };
 }
+
+/**
+ * Clicks one of a Polaris page's header actions by name. Polaris first renders every action, then
+ * measures them and folds those that do not fit into "More actions" (a menu), so a button seen a moment
+ * ago may be gone: this tries the button, then the menu, until one of them takes the click.
+ */
+export async function clickPageAction(page: Page, name: string): Promise<void> {
+  const button = page.getByRole("button", { name, exact: true });
+  const item = page.getByRole("menuitem", { name });
+  const more = page.getByRole("button", { name: "More actions" });
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    await button
+      .or(item)
+      .or(more)
+      .first()
+      .waitFor({ timeout: 5_000 })
+      .catch(() => undefined);
+    for (const target of [item, button]) {
+      if (await target.isVisible().catch(() => false)) {
+        const clicked = await target
+          .click({ timeout: 1_000 })
+          .then(() => true)
+          .catch(() => false);
+        if (clicked) return;
+      }
+    }
+    if ((await more.isVisible().catch(() => false)) && !(await item.isVisible().catch(() => false)))
+      await more.click({ timeout: 1_000 }).catch(() => undefined);
+    await page.waitForTimeout(200);
+  }
+  throw new Error(`no page action "${name}" to click`);
+}
