@@ -112,10 +112,15 @@ export function behaviourSql(dialect: Dialect, node: Behaviour, range: Range): S
         "",
       );
       const from = sql`FROM "PixelEvent" pe WHERE ${known(node.shop, range)} AND pe."name" = ${node.event}${dated(dialect, node.dates)}${tests}`;
+      // SQLite: grouping by the bare column made it walk the (shop, customerId, …) index for the
+      // groups' order and read every event of the window; `+` (a no-op on text) lets it take the index
+      // on the rule's filters (migration 0024) and group in a temporary b-tree instead ("viewed Tea 3
+      // times in 30 days" over 10M events: 6.3 s to 0.2 s on the benchmark's database).
+      const key = raw(dialect === "sqlite" ? `+pe."customerId"` : `pe."customerId"`);
       return within(
         node.countAtLeast === 1n
           ? sql`SELECT pe."customerId" ${from}`
-          : sql`SELECT pe."customerId" ${from} GROUP BY pe."customerId" HAVING COUNT(*) >= ${node.countAtLeast}`,
+          : sql`SELECT pe."customerId" ${from} GROUP BY ${key} HAVING COUNT(*) >= ${node.countAtLeast}`,
       );
     }
     case "searched": {
