@@ -16,6 +16,7 @@ import {
   type MemberColumn,
 } from "./csv";
 import { csvRecords } from "./csv-text";
+import { UNREAD } from "./members.server";
 
 const ctx: ExportContext = {
   currencyCode: "USD",
@@ -127,28 +128,9 @@ describe("fields", () => {
 });
 
 describe("the columns a field reads", () => {
-  // What a column holds when it was not read (members.server.ts): the CSV selects only columnsFor(fields).
-  const unread: { [K in MemberColumn]: ExportMember[K] } = {
-    email: null,
-    firstName: null,
-    lastName: null,
-    countryCode: null,
-    provinceCode: null,
-    city: null,
-    tags: "",
-    emailMarketingState: "",
-    smsMarketingState: "",
-    emailConsentAt: null,
-    createdAt: null,
-    ordersCount: 0,
-    amountSpentMinor: 0n,
-    aovMinor: null,
-    firstOrderAt: null,
-    lastOrderAt: null,
-    rfmGroup: null,
-  };
+  // A column not read holds its UNREAD value (members.server.ts): the CSV selects only columnsFor(fields).
   const readOnly = (m: ExportMember, columns: readonly MemberColumn[]): ExportMember => {
-    const out: ExportMember = { ...m, ...unread };
+    const out: ExportMember = { ...m, ...UNREAD };
     for (const c of columns) (out as Record<string, unknown>)[c] = m[c];
     return out;
   };

@@ -44,6 +44,11 @@ const COLUMNS: { [K in MemberColumn]: Column & { unread: ExportMember[K] } } = {
 
 export const MEMBER_COLUMNS = Object.keys(COLUMNS) as MemberColumn[];
 
+/** What each column holds when it was not read (tests hold csv.ts's fields to their column lists with it). */
+export const UNREAD = Object.fromEntries(MEMBER_COLUMNS.map((c) => [c, COLUMNS[c].unread])) as {
+  [K in MemberColumn]: ExportMember[K];
+};
+
 // Predictions (CustomerPrediction) are joined only when a prediction field is asked for: most exports
 // do not need them, and the join is one more index lookup per member.
 const PREDICTION_COLUMNS = [
@@ -73,10 +78,11 @@ const readers = new Map<string, Reader>();
 type Getters = { [K in MemberColumn]: (row: unknown[]) => ExportMember[K] };
 
 function reader(columns: readonly MemberColumn[], predictions: boolean): Reader {
-  const key = `${columns.join(",")}|${predictions}`;
+  // Keyed by the columns in MEMBER_COLUMNS order: the same set asked in another order is one reader.
+  const read = MEMBER_COLUMNS.filter((c) => columns.includes(c));
+  const key = `${read.join(",")}|${predictions}`;
   let found = readers.get(key);
   if (found) return found;
-  const read = MEMBER_COLUMNS.filter((c) => columns.includes(c));
   const getter = (name: MemberColumn) => {
     const at = read.indexOf(name) + 1;
     const { decode, unread } = COLUMNS[name];
