@@ -282,9 +282,12 @@ export function serveBackgroundPort(handlers: BackgroundHandlers): void {
   if (!from) return;
   httpThread = from;
   let replies: StoredResults = [];
+  // The replies of one inbox commit go together, once its microtasks have run: not at the next turn of
+  // the event loop, which on SQLite comes after the processor's next batch (acknowledgements held back
+  // for their commit would wait for it).
   const reply = (result: StoredResults[number]) => {
     if (replies.length === 0) {
-      setImmediate(() => {
+      queueMicrotask(() => {
         const results = replies;
         replies = [];
         from.postMessage({ kind: "stored", results, backlog: handlers.backlog() } satisfies FromThread);

@@ -120,8 +120,13 @@ export class InboxProcessor {
       const handled = await this.processBatch();
       if (handled === 0) return total;
       total += handled;
-      // On SQLite a batch runs without giving the event loop a turn; between batches it gets one, so
+      // On SQLite a batch runs without giving the event loop a turn; between batches it gets two, so
       // that deliveries waiting to be stored in this thread (server.mjs) wait for one batch at most.
+      // The HTTP thread's deliveries arrive as messages, read in the first turn's poll phase, and the
+      // inbox writer commits them in a setImmediate of its own (InboxWriter.flush), queued behind
+      // this loop's: with one turn the next batch ran first, and an acknowledgement held back for its
+      // commit waited for two batches (the p99 of the ingest benchmark under back-pressure).
+      await new Promise((resolve) => setImmediate(resolve));
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
