@@ -1,8 +1,9 @@
 // Signing an app proxy request exactly as Shopify does (contracts.md §1): every parameter but
 // `signature`, as key=value with a repeated key's values joined by ",", sorted, concatenated with no
-// separator, HMAC-SHA256 under the app's secret, lowercase hex. For the demo storefront (which plays
-// Shopify's part on this machine), the tests and the benchmark.
-import { createHmac } from "node:crypto";
+// separator, HMAC-SHA256 under the app's secret, lowercase hex. The proxy's door checks requests with
+// it (proxySignatureValid); the demo storefront (which plays Shopify's part on this machine), the
+// tests and the benchmark sign with it.
+import { createHmac, timingSafeEqual } from "node:crypto";
 
 export function proxySignature(params: URLSearchParams, secret: string): string {
   const values = new Map<string, string[]>();
@@ -15,6 +16,15 @@ export function proxySignature(params: URLSearchParams, secret: string): string 
     .sort()
     .join("");
   return createHmac("sha256", secret).update(message).digest("hex");
+}
+
+/** Whether `params` carries a signature one of `secrets` made (compared in constant time). */
+export function proxySignatureValid(params: URLSearchParams, secrets: readonly string[]): boolean {
+  const given = Buffer.from(params.get("signature") ?? "", "utf8");
+  return secrets.some((secret) => {
+    const expected = Buffer.from(proxySignature(params, secret), "utf8");
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }
 
 /**

@@ -1,19 +1,21 @@
 // The app proxy's door (docs/decisions/021-storefront-personalization.md; contracts.md §1): every
 // /proxy/* request is checked before anything is read from it.
-// - Shopify's `authenticate.public.appProxy` checks the signature (400 when missing or wrong, and when
-//   the timestamp is more than 90 s away). Two gaps of its own are closed first: a request without a
-//   timestamp would pass it (NaN is not "more than 90 s away"), and it reads the query through
-//   Object.fromEntries, so of a repeated key it signs only the last value, while Shopify signs them all
-//   joined with ",". Such a request is refused (400) rather than half-verified; the blocks never send
-//   one.
+// - The signature is checked as Shopify makes it (proxy-signing.ts: every parameter but `signature`,
+//   a repeated key's values joined by ","), under the app's secret or, during a rotation, the previous
+//   one: 400 when the signature, shop or timestamp is missing or the timestamp more than 90 s away,
+//   401 when the signature is wrong. A repeated parameter is refused (400) rather than verified: the
+//   blocks never send one. (Shopify's `authenticate.public.appProxy` did this check until 2026-12-02;
+//   it also read the shop's offline session, which no answer uses, and logged a line per request: a
+//   third of an answer's CPU. Decision 021, amended.)
 // - The shop must be installed (the webhook path's in-memory set, app/sync/installed-shops.ts): an
 //   unknown or uninstalled shop gets 403, as its webhooks do.
 // - The block's own parameters are read leniently (junk is "absent"), Shopify's strictly.
-import { authenticate } from "~/shopify.server";
+import { appSecrets } from "~/app-secrets.server";
 import { isShopDomain } from "~/domain/shop-domain";
 import { parseClientId, parseCountry, parseLimit, parseNumericId, parseVisitorId } from "~/domain/personalize";
 import type { VisitorQuery } from "~/models/campaigns/decide.server";
 import { installedShops } from "~/sync/installed-shops.server";
+import { proxySignatureValid } from "./proxy-signing";
 
 export type ProxyContext = {
   query: VisitorQuery;
@@ -22,6 +24,19 @@ export type ProxyContext = {
   format: "json" | "liquid";
   liquid: (body: string, init?: { layout?: boolean; headers?: HeadersInit; status?: number }) => Response;
 };
+
+/**
+ * An `application/liquid` answer, which Shopify renders in the shop's theme; `layout: false` renders
+ * it alone (`{% layout none %}`). The body's own braces are made inert by its writer (fragments.ts).
+ */
+export function liquidResponse(
+  body: string,
+  { layout = true, headers, status = 200 }: { layout?: boolean; headers?: HeadersInit; status?: number } = {},
+): Response {
+  const all = new Headers(headers);
+  all.set("Content-Type", "application/liquid");
+  return new Response(layout ? body : `{% layout none %} ${body}`, { status, headers: all });
+}
 
 export const json = (body: unknown, status: number, headers: HeadersInit = {}) =>
   new Response(JSON.stringify(body), {
@@ -54,13 +69,7 @@ export async function proxyContext(request: Request, now: Date): Promise<ProxyCo
   const params = url.searchParams;
   const refusal = queryRefusal(params, now.getTime());
   if (refusal) throw refuse(400, refusal);
-  let liquid: ProxyContext["liquid"];
-  try {
-    ({ liquid } = await authenticate.public.appProxy(request));
-  } catch (error) {
-    if (error instanceof Response) throw refuse(error.status === 400 ? 401 : error.status, "invalid signature");
-    throw error;
-  }
+  if (!proxySignatureValid(params, appSecrets())) throw refuse(401, "invalid signature");
   const shop = params.get("shop")!;
   const standing = await installedShops().standing(shop, (s) => s === "installed");
   if (standing !== "installed") throw refuse(403, "shop not installed");
@@ -77,7 +86,7 @@ export async function proxyContext(request: Request, now: Date): Promise<ProxyCo
     productId: parseNumericId(params.get("product_id")),
     limit: parseLimit(params.get("limit")),
     format: params.get("format") === "liquid" ? "liquid" : "json",
-    liquid,
+    liquid: liquidResponse,
   };
 }
 

@@ -1,5 +1,6 @@
 // Every webhook route's body: verify, store once, answer at once. Shopify waits at most 5 s and
 // retries on anything but 2xx, so nothing slow happens here; the processor applies the event after.
+import { appSecrets } from "~/app-secrets.server";
 import { readLimited } from "~/http-limits";
 import { topicFromPath } from "./topics";
 import { backgroundIsRemote, storeDeliveryRemotely } from "./background-thread.server";
@@ -11,11 +12,6 @@ import { storeDelivery } from "./worker.server";
 
 /** Larger bodies are refused before they are read (Shopify's biggest orders stay well under this). */
 export const MAX_WEBHOOK_BYTES = Number(process.env.TAILORED_WEBHOOK_MAX_BYTES) || 4 * 1024 * 1024;
-
-/** SHOPIFY_API_SECRET, and during a secret rotation the previous one (SHOPIFY_API_SECRET_PREVIOUS). */
-function secrets(): string[] {
-  return [process.env.SHOPIFY_API_SECRET, process.env.SHOPIFY_API_SECRET_PREVIOUS].filter((s): s is string => !!s);
-}
 
 /**
  * Resolves once the delivery may be acknowledged: committed to the inbox, here or, in the production
@@ -47,7 +43,7 @@ export async function ingestWebhook(
 ): Promise<{ status: number; body: string }> {
   const topic = topicFromPath(routeTopic);
   if (topic === null) return { status: 404, body: `Tailored does not subscribe to ${routeTopic}` };
-  const verified = verifyWebhook(headers, raw, secrets());
+  const verified = verifyWebhook(headers, raw, appSecrets());
   if (!verified.ok) return { status: verified.status, body: verified.reason };
   const { delivery } = verified;
   // The topic header is not covered by the signature; the route's topic is what we subscribed to.

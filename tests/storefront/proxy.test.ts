@@ -135,6 +135,27 @@ describe.each(DIALECTS)("app proxy on %s", (dialect) => {
       expect((await call(banner, new Request(tampered))).status).toBe(401);
     });
 
+    it("checks the signature itself: upper-case or cut short is wrong (401); the previous secret passes during a rotation", async () => {
+      const url = new URL(proxyRequest("banner", { shop: SHOP, customerId: PEOPLE.one.id }).url);
+      const signature = url.searchParams.get("signature")!;
+      for (const bad of [signature.toUpperCase(), signature.slice(0, -1), `${signature}0`]) {
+        const altered = new URL(url);
+        altered.searchParams.set("signature", bad);
+        expect((await call(banner, new Request(altered))).status).toBe(401);
+      }
+      const old = await get("banner", { shop: SHOP, customerId: PEOPLE.one.id, secret: "the-previous-secret" });
+      expect(old.status).toBe(401);
+      vi.stubEnv("SHOPIFY_API_SECRET_PREVIOUS", "the-previous-secret");
+      try {
+        expect(
+          (await get("banner", { shop: SHOP, customerId: PEOPLE.one.id, secret: "the-previous-secret" })).status,
+        ).toBe(200);
+        expect((await get("banner", { shop: SHOP, customerId: PEOPLE.one.id })).status).toBe(200);
+      } finally {
+        vi.stubEnv("SHOPIFY_API_SECRET_PREVIOUS", "");
+      }
+    });
+
     it("refuses a timestamp more than 90 s away, either way, and a missing one", async () => {
       const now = Date.now();
       for (const offset of [-91_000, 91_000, -3_600_000]) {
