@@ -4,6 +4,7 @@
 // database's part (reading summaries, writing predictions) is measured with the insights wiring. Each
 // size runs in its own process so its peak RSS is its own. BENCH_MODELS_SIZES sets the sizes.
 import { spawnSync } from "node:child_process";
+import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createRandom } from "~/demo/random";
@@ -97,7 +98,7 @@ export async function run(): Promise<void> {
     "models",
     `## Models, pure part (\`npm run bench -- models\`)
 
-${today()}, ${machine()}; the machine was shared with other jobs at the time. Synthetic shops in memory
+${today()}, ${machine()}; load average (1 min) before: ${os.loadavg()[0]!.toFixed(2)}. Synthetic shops in memory
 (BG/NBD r 0.6, α 60 days, a 0.7, b 1.5; Gamma-Gamma p 4, q 5, γ 60; ages 0–730 days; summaries in whole
 days), through the three steps of \`fitAndScore\`: BG/NBD fit (a seeded sample of 200,000 customers above
 that), Gamma-Gamma fit on the repeat buyers (same sampling), and scoring every customer (P(alive),

@@ -169,8 +169,8 @@ export async function run(): Promise<void> {
     "recommend",
     `## Recommendations (\`npm run bench -- recommend\`)
 
-Measured ${today()} on ${machine()}. The machine was shared with other jobs (other engineers' test
-runs and benchmarks) at the time: timings are upper bounds.
+Measured ${today()} on ${machine()}. The refresh rows give the machine's load when each began (above
+2, on 2 cores, something else was running and the timings are upper bounds).
 
 **Quality**: hit-rate@10 and NDCG@10 (binary relevance) on the test split, every method computed in
 this run on the same cases (\`app/domain/recommend/evaluate.ts\`). Parameters of every method, the
