@@ -5,6 +5,7 @@
 // Statements are written with sql`…` (app/db/sql.ts, docs/decisions/016-one-way-to-write-sql.md):
 // SQL text is never built from input, every value is a parameter.
 import type { PrismaClient } from "@prisma/client";
+import { createHash } from "node:crypto";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { createPrismaClient, withConnectionOptions } from "./client.server";
@@ -234,6 +235,30 @@ function postgresValue(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The name a `reused` statement is prepared under on each connection: from its text, so one text has
+ * one name (node-postgres refuses a name given another text on the same connection).
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `t_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+const statementNames = new Map<string, string>();
+
+function execute(client: pg.Pool | pg.PoolClient, query: SqlQuery, rowMode?: "array"): Promise<pg.QueryResult> {
+  const { text, params } = query.render("postgres");
+  return client.query({
+    text,
+    values: params.map(postgresValue),
+    ...(query.reused ? { name: statementName(text) } : {}),
+    ...(rowMode ? { rowMode } : {}),
+  });
+}
+
 function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
   const pool = new pg.Pool({ connectionString: withConnectionOptions(url), max: 10, types: pgTypes });
   // An idle connection the server closes (a restart, a failover, an administrator) is dropped from
@@ -242,18 +267,9 @@ function postgresExecutor(url: string): Executor & { close(): Promise<void> } {
   const make = (client: pg.Pool | pg.PoolClient, inTransaction: boolean): Executor => {
     const self: Executor = {
       dialect: "postgres",
-      run: async (query: SqlQuery) => {
-        const { text, params } = query.render("postgres");
-        return (await client.query(text, params.map(postgresValue))).rowCount ?? 0;
-      },
-      all: async (query: SqlQuery, decode?: unknown) => {
-        const { text, params } = query.render("postgres");
-        return decoded((await client.query(text, params.map(postgresValue))).rows as Row[], decode);
-      },
-      tuples: async (query: SqlQuery) => {
-        const { text, params } = query.render("postgres");
-        return (await client.query({ text, values: params.map(postgresValue), rowMode: "array" })).rows as unknown[][];
-      },
+      run: async (query: SqlQuery) => (await execute(client, query)).rowCount ?? 0,
+      all: async (query: SqlQuery, decode?: unknown) => decoded((await execute(client, query)).rows as Row[], decode),
+      tuples: async (query: SqlQuery) => (await execute(client, query, "array")).rows as unknown[][],
       transaction: async <T>(fn: (tx: Executor) => Promise<T>): Promise<T> => {
         if (inTransaction) return fn(self);
         const connection = await pool.connect();

@@ -16,6 +16,9 @@ import type { Dialect } from "./config";
  * `SqlQuery` is written in place (text and parameters); any other value becomes a parameter.
  */
 export class SqlQuery {
+  /** Kept prepared by PostgreSQL (see `reused`); SQLite keeps every statement prepared anyway. */
+  reused = false;
+
   constructor(
     readonly strings: readonly string[],
     readonly values: readonly unknown[],
@@ -86,6 +89,21 @@ function inList(
 
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery {
   return new SqlQuery(strings, values);
+}
+
+/**
+ * A statement of a hot path, run again and again with the same text (a customer's memberships after
+ * each event): on PostgreSQL it is prepared once per connection under a name made from its text, and
+ * after a few runs its plan is kept too, which saves the parse and plan a statement otherwise pays each
+ * time (about half the cost of such a lookup; docs/decisions/040-prepared-hot-statements.md). Only for
+ * statements of a fixed shape over indexed lookups: a kept plan is not re-planned for the values, so a
+ * merchant's rule or a whole-shop read stays unprepared (`when` false: the query as it is).
+ */
+export function reused(query: SqlQuery, when = true): SqlQuery {
+  if (!when) return query;
+  const copy = new SqlQuery(query.strings, query.values);
+  copy.reused = true;
+  return copy;
 }
 
 /** `column` is text the code wrote (a quoted column name), never input. */

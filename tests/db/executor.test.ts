@@ -1,7 +1,7 @@
 // The driver-level executor that the bulk paths use, on both databases.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
-import { bigint, date, decoder, int, join, raw, sql, sqlIn, text } from "~/db/sql";
+import { bigint, date, decoder, int, join, raw, reused, sql, sqlIn, text } from "~/db/sql";
 import { createTestDb, DIALECTS } from "../helpers/db";
 
 const SHOP = "executor.myshopify.com";
@@ -141,6 +141,53 @@ describe.each(DIALECTS)("executor on %s", (dialect) => {
       decoder({ b: text, literal: text, "@p2": text, n: int }),
     );
     expect(row).toEqual({ b: "b", literal: "@p1", "@p2": "a", n: 11 });
+  });
+});
+
+describe("a reused statement on postgres", () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, close } = await createTestDb("postgres"));
+  });
+  afterAll(async () => close());
+
+  it("is prepared once on its connection under one name and gives what the plain statement gives, for each value", async () => {
+    const query = (ids: string[]) =>
+      sql`SELECT "id", "handle" FROM "Product" WHERE "shop" = ${SHOP} AND ${sqlIn(`"id"`, ids)} ORDER BY "id"`;
+    const at = new Date("2025-01-02T03:04:05.678Z");
+    for (const id of ["r1", "r2", "r3"]) {
+      await db.run(
+        sql`INSERT INTO "Product" ("shop", "id", "handle", "title", "tags", "status", "createdAt", "updatedAt", "syncedAt")
+         VALUES (${SHOP}, ${id}, ${`h-${id}`}, ${"T"}, ${""}, ${"ACTIVE"}, ${at}, ${at}, ${at})`,
+      );
+    }
+    const rows = decoder({ id: text, handle: text });
+    await db.transaction(async (tx) => {
+      // More runs than PostgreSQL's five custom plans, so its kept plan answers the last ones.
+      for (const ids of [
+        ["r1"],
+        ["r2", "r3"],
+        ["r3"],
+        ["r1", "r2"],
+        ["nope"],
+        ["r2"],
+        ["r1", "r3"],
+        ["r3", "r2", "r1"],
+      ]) {
+        expect(await tx.all(reused(query(ids)), rows)).toEqual(await tx.all(query(ids), rows));
+      }
+      const prepared = await tx.all(
+        sql`SELECT "name", "statement" FROM pg_prepared_statements WHERE "statement" LIKE ${'%FROM "Product"%'}`,
+        decoder({ name: text, statement: text }),
+      );
+      expect(prepared).toHaveLength(1);
+      expect(prepared[0]!.name).toMatch(/^t_[0-9a-f]{24}$/);
+      expect(prepared[0]!.statement).toBe(query(["x"]).render("postgres").text);
+    });
+    // `when` false: the statement as it is, not prepared.
+    expect(reused(query(["r1"]), false).reused).toBe(false);
+    expect(reused(query(["r1"])).reused).toBe(true);
   });
 });
 

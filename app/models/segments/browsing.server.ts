@@ -1,7 +1,7 @@
 // Customers' Web Pixel events as the in-memory evaluator reads them (Subject.events,
 // app/domain/segments/engine/behaviour.ts), for the customers an event touched or the whole shop.
 import type { Executor } from "~/db/database.server";
-import { date, decoder, nullable, raw, sql, sqlIn, text } from "~/db/sql";
+import { date, decoder, nullable, raw, reused, sql, sqlIn, text } from "~/db/sql";
 import { normalizeTags } from "~/domain/rows";
 import type { BrowseEvent } from "~/domain/segments/engine";
 
@@ -10,11 +10,14 @@ export async function browsingOf(
   { shop, ids }: { shop: string; ids?: readonly string[] },
 ): Promise<Map<string, BrowseEvent[]>> {
   const rows = await db.all(
-    sql`SELECT pe."customerId", pe."name", pe."at", pe."sessionId", pe."productId", pe."productType", pe."vendor",
+    reused(
+      sql`SELECT pe."customerId", pe."name", pe."at", pe."sessionId", pe."productId", pe."productType", pe."vendor",
        pe."collectionId", pe."query", pr."tags" AS "productTags"
      FROM "PixelEvent" pe
      LEFT JOIN "Product" pr ON pr."shop" = pe."shop" AND pr."id" = pe."productId"
      WHERE pe."shop" = ${shop} AND pe."customerId" IS NOT NULL${ids ? sql` AND ${sqlIn(`pe."customerId"`, ids)}` : raw("")}`,
+      ids !== undefined,
+    ),
     decoder({
       customerId: text,
       name: text,

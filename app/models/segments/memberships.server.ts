@@ -2,7 +2,7 @@
 // full recompute and the per-event path alike, and the per-event path itself: every active segment
 // re-evaluated in memory for the customers an event touched.
 import type { Executor } from "~/db/database.server";
-import { decoder, int, join, raw, sql, sqlIn, text } from "~/db/sql";
+import { decoder, int, join, raw, reused, sql, sqlIn, text } from "~/db/sql";
 import { readsBehaviour, readsPurchases, type EngineContext, type Prepared } from "~/domain/segments/engine";
 import { evaluate } from "~/domain/segments/evaluate";
 import { membershipsChanged } from "~/models/campaigns/cache.server";
@@ -124,7 +124,7 @@ export async function updateMemberships(
 ): Promise<{ entered: number; left: number }> {
   if (customerIds.length === 0) return { entered: 0, left: 0 };
   const segments = await tx.all(
-    sql`SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${shop} AND "active" = ${true}`,
+    reused(sql`SELECT "id", "rule" FROM "Segment" WHERE "shop" = ${shop} AND "active" = ${true}`),
     decoder({ id: int, rule: text }),
   );
   if (segments.length === 0) return { entered: 0, left: 0 };

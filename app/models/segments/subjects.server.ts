@@ -1,7 +1,7 @@
 // The shop's customers as the in-memory evaluator sees them (app/domain/segments/engine.ts Subject),
 // with the segments each is in now and, when a rule reads purchases, their counted orders.
 import type { Executor } from "~/db/database.server";
-import { bigint, date, decoder, int, nullable, raw, real, sql, sqlIn, text } from "~/db/sql";
+import { bigint, date, decoder, int, nullable, raw, real, reused, sql, sqlIn, text } from "~/db/sql";
 import type { PurchaseLine, PurchaseOrder, Subject } from "~/domain/segments/engine";
 import { normalizeTags } from "~/domain/rows";
 import { CUSTOMERS_FROM } from "./compile-sql";
@@ -29,11 +29,16 @@ export async function customersWithSegments(
   }: { shop: string; ids?: readonly string[]; purchases?: boolean; behaviour?: boolean },
 ): Promise<Map<string, { subject: Subject; segmentIds: ReadonlySet<number> }>> {
   const rows = await db.all(
-    sql`SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
+    // Some customers (after an event, those it touched): a hot path's statement, kept prepared on
+    // PostgreSQL; a read of the whole shop is not (app/db/sql.ts, reused).
+    reused(
+      sql`SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
        c."smsMarketingState", c."segmentIds", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt",
        p."pAlive", p."expectedOrders90d", p."predictedClvMinor", p."predictedSpendTier", p."churnRisk", p."clusterName"
      ${CUSTOMERS_FROM}
      WHERE c."shop" = ${shop}${ids ? sql` AND ${sqlIn(`c."id"`, ids)}` : raw("")}`,
+      ids !== undefined,
+    ),
     // Without facts (a LEFT JOIN that found none) a count is 0 and a sum 0n, as the evaluator takes them.
     decoder({
       id: text,
@@ -95,7 +100,8 @@ async function purchasesOf(
   { shop, ids }: { shop: string; ids?: readonly string[] },
 ): Promise<Map<string, PurchaseOrder[]>> {
   const rows = await db.all(
-    sql`SELECT o."customerId", o."id" AS "orderId", o."processedAt", o."totalMinor", o."refundedMinor",
+    reused(
+      sql`SELECT o."customerId", o."id" AS "orderId", o."processedAt", o."totalMinor", o."refundedMinor",
        l."id" AS "lineId", l."productId", l."productType", l."vendor", l."quantity", pr."tags" AS "productTags"
      FROM "Order" o
      LEFT JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
@@ -104,6 +110,8 @@ async function purchasesOf(
        ids ? sql` AND ${sqlIn(`o."customerId"`, ids)}` : raw("")
      }
      ORDER BY o."customerId", o."id"`,
+      ids !== undefined,
+    ),
     decoder({
       customerId: text,
       orderId: text,
