@@ -101,9 +101,10 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlQue
  */
 export function reused(query: SqlQuery, when = true): SqlQuery {
   if (!when) return query;
-  const copy = new SqlQuery(query.strings, query.values);
-  copy.reused = true;
-  return copy;
+  // Wrapped, not copied: a fragment class (an IN list) writes itself its own way.
+  const wrapped = new SqlQuery(["", ""], [query]);
+  wrapped.reused = true;
+  return wrapped;
 }
 
 /** `column` is text the code wrote (a quoted column name), never input. */
