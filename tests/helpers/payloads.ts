@@ -3,6 +3,7 @@
 import { demoCustomers } from "~/demo/generator";
 import { formatMinor } from "~/domain/money";
 import type { CustomerRow, OrderRow } from "~/domain/rows";
+import type { IncomingWebhook } from "~/sync/inbox.server";
 
 const money = (minor: bigint, currency: string) => {
   const amount = formatMinor(minor, currency);
@@ -89,6 +90,19 @@ export function orderPayload(o: OrderRow, customer: CustomerRow | null): Record<
 }
 
 export type TestEvent = { topic: string; eventId: string; payload: Record<string, unknown> };
+
+/** A test event as the receiver hands it to the inbox (no webhook id, no Triggered-At). */
+export function incomingWebhook(shop: string, e: TestEvent): IncomingWebhook {
+  return {
+    shop,
+    topic: e.topic,
+    eventId: e.eventId,
+    webhookId: null,
+    apiVersion: "2025-07",
+    triggeredAt: null,
+    payload: JSON.stringify(e.payload),
+  };
+}
 
 /**
  * A realistic stream: each demo customer's create, then for every order a create, an update (a day

@@ -7,23 +7,13 @@ import { MessageChannel } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db/database.server";
 import { upsertShop } from "~/models/store.server";
-import { InboxWriter, storeEvent, type IncomingWebhook } from "~/sync/inbox.server";
+import { InboxWriter, storeEvent } from "~/sync/inbox.server";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb } from "../helpers/db";
-import { eventStream } from "../helpers/payloads";
+import { eventStream, incomingWebhook } from "../helpers/payloads";
 
 const SHOP = "turns.myshopify.com";
 const NOW = new Date("2026-06-02T00:00:00Z");
-
-const incoming = (e: { topic: string; eventId: string; payload: unknown }): IncomingWebhook => ({
-  shop: SHOP,
-  topic: e.topic,
-  eventId: e.eventId,
-  webhookId: null,
-  apiVersion: "2025-07",
-  triggeredAt: null,
-  payload: JSON.stringify(e.payload),
-});
 
 describe("a delivery stored while the processor drains (SQLite)", () => {
   let db: Db;
@@ -40,7 +30,7 @@ describe("a delivery stored while the processor drains (SQLite)", () => {
     // Two late deliveries: one while the first batch runs (started from a timer), one while the second
     // runs (started from the turn after the first).
     const [late1, late2, ...queued] = events.slice(0, 62);
-    for (const e of queued) await storeEvent(db, incoming(e), NOW);
+    for (const e of queued) await storeEvent(db, incomingWebhook(SHOP, e), NOW);
 
     const writer = new InboxWriter(db);
     const channel = new MessageChannel();
@@ -48,7 +38,7 @@ describe("a delivery stored while the processor drains (SQLite)", () => {
     let handled = 0;
     const committedAfter: number[] = [];
     channel.port2.on("message", (n: number) => {
-      void writer.store(incoming(n === 1 ? late1! : late2!), NOW).then(() => {
+      void writer.store(incomingWebhook(SHOP, n === 1 ? late1! : late2!), NOW).then(() => {
         committedAfter[n - 1] = batches;
       });
     });

@@ -13,7 +13,7 @@ import { ORDER_UPSERT_TOPICS } from "~/sync/topics";
 import { InboxProcessor } from "~/sync/processor.server";
 import { createTestDb, DIALECTS } from "../helpers/db";
 import { ROOT } from "../helpers/env";
-import { eventStream, type TestEvent } from "../helpers/payloads";
+import { eventStream, incomingWebhook, type TestEvent } from "../helpers/payloads";
 import { snapshot } from "../helpers/tables";
 
 const now = new Date("2026-06-02T00:00:00Z");
@@ -21,22 +21,7 @@ const now = new Date("2026-06-02T00:00:00Z");
 async function deliver(db: Db, shop: string, events: TestEvent[]): Promise<number> {
   let stored = 0;
   for (const e of events) {
-    if (
-      await storeEvent(
-        db,
-        {
-          shop,
-          topic: e.topic,
-          eventId: e.eventId,
-          webhookId: null,
-          apiVersion: "2025-07",
-          triggeredAt: null,
-          payload: JSON.stringify(e.payload),
-        },
-        now,
-      )
-    )
-      stored += 1;
+    if (await storeEvent(db, incomingWebhook(shop, e), now)) stored += 1;
   }
   return stored;
 }
