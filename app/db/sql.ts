@@ -65,8 +65,8 @@ class InList extends SqlQuery {
 }
 
 /**
- * `column IN (…)` on SQLite; `column = ANY($n)` with one array parameter on PostgreSQL. An empty list
- * matches nothing (rather than being the syntax error `IN ()` is).
+ * `column IN (…)` on SQLite; `column = ANY($n)` with one array parameter on PostgreSQL, or `column = $n`
+ * for one value. An empty list matches nothing (rather than being the syntax error `IN ()` is).
  */
 function inList(
   dialect: Dialect,
@@ -76,6 +76,10 @@ function inList(
 ): string {
   if (values.length === 0) return "1 = 0";
   if (dialect === "postgres") {
+    // One value (the per-event path's one customer): a kept statement's generic plan then estimates
+    // one row, as a custom plan does, so PostgreSQL keeps it instead of planning every call again
+    // (an array parameter counts as ten rows, which made the generic plan look ten times dearer).
+    if (values.length === 1) return `${column} = ${placeholder(values[0])}`;
     const type = typeof values[0] === "string" ? "text" : "bigint";
     return `${column} = ANY(${placeholder(values)}::${type}[])`;
   }

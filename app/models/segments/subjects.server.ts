@@ -1,15 +1,18 @@
 // The shop's customers as the in-memory evaluator sees them (app/domain/segments/engine.ts Subject),
-// with the segments each is in now and, when a rule reads purchases, their counted orders.
+// with the segments each is in now and, when a rule reads them, their counted orders and their
+// browsing: one statement (on PostgreSQL each statement is a round trip on the per-event path).
 import type { Executor } from "~/db/database.server";
 import { bigint, date, decoder, int, nullable, raw, real, reused, sql, sqlIn, text } from "~/db/sql";
 import type { PurchaseLine, PurchaseOrder, Subject } from "~/domain/segments/engine";
 import { normalizeTags } from "~/domain/rows";
+import { browsingJson, decodeBrowsing } from "./browsing.server";
 import { CUSTOMERS_FROM } from "./compile-sql";
-import { browsingOf } from "./browsing.server";
+import { jsonRows, millis, parseJsonRows } from "./json-rows";
 
 /**
  * Customers as the in-memory evaluator sees them. `purchases` also loads their counted orders and
- * lines (for products_purchased / orders_placed; see readsPurchases), in one more query.
+ * lines (for products_purchased / orders_placed; see readsPurchases), `behaviour` their Web Pixel
+ * events (readsBehaviour), each as a JSON column of the same statement.
  */
 export async function subjects(
   db: Executor,
@@ -17,6 +20,32 @@ export async function subjects(
 ): Promise<Map<string, Subject>> {
   return new Map([...(await customersWithSegments(db, options))].map(([id, c]) => [id, c.subject]));
 }
+
+const CUSTOMER = decoder({
+  id: text,
+  createdAt: date,
+  email: nullable(text),
+  tags: text,
+  countryCode: nullable(text),
+  provinceCode: nullable(text),
+  city: nullable(text),
+  emailMarketingState: text,
+  smsMarketingState: text,
+  segmentIds: text,
+  rfmGroup: nullable(text),
+  // Without facts (a LEFT JOIN that found none) a count is 0 and a sum 0n, as the evaluator takes them.
+  ordersCount: int,
+  amountSpentMinor: bigint,
+  aovMinor: nullable(bigint),
+  firstOrderAt: date,
+  lastOrderAt: date,
+  pAlive: nullable(real),
+  expectedOrders90d: nullable(real),
+  predictedClvMinor: nullable(bigint),
+  predictedSpendTier: nullable(text),
+  churnRisk: nullable(text),
+  clusterName: nullable(text),
+});
 
 /** Subjects with the segments each customer is a member of now (Customer.segmentIds). */
 export async function customersWithSegments(
@@ -35,48 +64,24 @@ export async function customersWithSegments(
       sql`SELECT c."id", c."createdAt", c."email", c."tags", c."countryCode", c."provinceCode", c."city", c."emailMarketingState",
        c."smsMarketingState", c."segmentIds", f."rfmGroup", f."ordersCount", f."amountSpentMinor", f."aovMinor", f."firstOrderAt", f."lastOrderAt",
        p."pAlive", p."expectedOrders90d", p."predictedClvMinor", p."predictedSpendTier", p."churnRisk", p."clusterName"
+       ${purchases ? sql`, ${purchasesJson(db.dialect)} AS "orders"` : raw("")}
+       ${behaviour ? sql`, ${browsingJson(db.dialect)} AS "events"` : raw("")}
      ${CUSTOMERS_FROM}
      WHERE c."shop" = ${shop}${ids ? sql` AND ${sqlIn(`c."id"`, ids)}` : raw("")}`,
       ids !== undefined,
     ),
-    // Without facts (a LEFT JOIN that found none) a count is 0 and a sum 0n, as the evaluator takes them.
-    decoder({
-      id: text,
-      createdAt: date,
-      email: nullable(text),
-      tags: text,
-      countryCode: nullable(text),
-      provinceCode: nullable(text),
-      city: nullable(text),
-      emailMarketingState: text,
-      smsMarketingState: text,
-      segmentIds: text,
-      rfmGroup: nullable(text),
-      ordersCount: int,
-      amountSpentMinor: bigint,
-      aovMinor: nullable(bigint),
-      firstOrderAt: date,
-      lastOrderAt: date,
-      pAlive: nullable(real),
-      expectedOrders90d: nullable(real),
-      predictedClvMinor: nullable(bigint),
-      predictedSpendTier: nullable(text),
-      churnRisk: nullable(text),
-      clusterName: nullable(text),
-    }),
+    (row) => ({ ...CUSTOMER(row), orders: row.orders, events: row.events }),
   );
-  const orders = purchases ? await purchasesOf(db, { shop, ids }) : undefined;
-  const events = behaviour ? await browsingOf(db, { shop, ids }) : undefined;
   return new Map(
-    rows.map(({ id, segmentIds, tags, createdAt, ...fields }) => [
+    rows.map(({ id, segmentIds, tags, createdAt, orders, events, ...fields }) => [
       id,
       {
         subject: {
           ...fields,
           createdAt: createdAt!,
           tags: normalizeTags(tags),
-          ...(orders ? { orders: orders.get(id) ?? [] } : {}),
-          ...(events ? { events: events.get(id) ?? [] } : {}),
+          ...(purchases ? { orders: decodePurchases(orders) } : {}),
+          ...(behaviour ? { events: decodeBrowsing(events) } : {}),
         },
         segmentIds: parseSegmentIds(segmentIds),
       },
@@ -92,61 +97,66 @@ function parseSegmentIds(list: string): Set<number> {
 }
 
 /**
- * The counted orders (as recomputeFacts counts them: not cancelled, not test) of some customers, or
- * of the whole shop, with their lines and the lines' product tags: one query, grouped here.
+ * The customer's counted orders (as recomputeFacts counts them: not cancelled, not test) with their
+ * lines and the lines' product tags, one JSON array per line (an order without lines: one with a null
+ * line). Money as text: a JSON number would round past 2^53.
  */
-async function purchasesOf(
-  db: Executor,
-  { shop, ids }: { shop: string; ids?: readonly string[] },
-): Promise<Map<string, PurchaseOrder[]>> {
-  const rows = await db.all(
-    reused(
-      sql`SELECT o."customerId", o."id" AS "orderId", o."processedAt", o."totalMinor", o."refundedMinor",
-       l."id" AS "lineId", l."productId", l."productType", l."vendor", l."quantity", pr."tags" AS "productTags"
-     FROM "Order" o
+function purchasesJson(dialect: Executor["dialect"]) {
+  return jsonRows(
+    dialect,
+    [
+      `o."id"`,
+      millis(dialect, `o."processedAt"`),
+      `CAST(o."totalMinor" AS TEXT)`,
+      `CAST(o."refundedMinor" AS TEXT)`,
+      `l."id"`,
+      `l."productId"`,
+      `l."productType"`,
+      `l."vendor"`,
+      `l."quantity"`,
+      `pr."tags"`,
+    ],
+    `FROM "Order" o
      LEFT JOIN "OrderLine" l ON l."shop" = o."shop" AND l."orderId" = o."id"
      LEFT JOIN "Product" pr ON pr."shop" = l."shop" AND pr."id" = l."productId"
-     WHERE o."shop" = ${shop} AND o."customerId" IS NOT NULL AND o."test" = false AND o."cancelledAt" IS NULL${
-       ids ? sql` AND ${sqlIn(`o."customerId"`, ids)}` : raw("")
-     }
-     ORDER BY o."customerId", o."id"`,
-      ids !== undefined,
-    ),
-    decoder({
-      customerId: text,
-      orderId: text,
-      processedAt: date,
-      totalMinor: bigint,
-      refundedMinor: bigint,
-      lineId: nullable(text),
-      productId: nullable(text),
-      productType: nullable(text),
-      vendor: nullable(text),
-      quantity: int,
-      productTags: text,
-    }),
+     WHERE o."shop" = c."shop" AND o."customerId" = c."id" AND o."test" = false AND o."cancelledAt" IS NULL`,
   );
-  const byCustomer = new Map<string, PurchaseOrder[]>();
-  let current: { key: string; order: PurchaseOrder & { lines: PurchaseLine[] } } | undefined;
-  for (const r of rows) {
-    const key = `${r.customerId}\u0000${r.orderId}`;
-    if (current?.key !== key) {
-      current = {
-        key,
-        order: { processedAt: r.processedAt!, amountMinor: r.totalMinor - r.refundedMinor, lines: [] },
-      };
-      const list = byCustomer.get(r.customerId) ?? [];
-      list.push(current.order);
-      byCustomer.set(r.customerId, list);
+}
+
+type PurchaseRow = [
+  orderId: string,
+  processedAt: number,
+  totalMinor: string,
+  refundedMinor: string,
+  lineId: string | null,
+  productId: string | null,
+  productType: string | null,
+  vendor: string | null,
+  quantity: number | null,
+  productTags: string | null,
+];
+
+function decodePurchases(value: unknown): PurchaseOrder[] {
+  const byOrder = new Map<string, PurchaseOrder & { lines: PurchaseLine[] }>();
+  for (const [
+    orderId,
+    processedAt,
+    total,
+    refunded,
+    lineId,
+    productId,
+    productType,
+    vendor,
+    quantity,
+    tags,
+  ] of parseJsonRows<PurchaseRow>(value)) {
+    let order = byOrder.get(orderId);
+    if (!order) {
+      order = { processedAt: new Date(processedAt), amountMinor: bigint(total) - bigint(refunded), lines: [] };
+      byOrder.set(orderId, order);
     }
-    if (r.lineId === null) continue; // an order without lines still counts for orders_placed
-    current.order.lines.push({
-      productId: r.productId,
-      productType: r.productType,
-      vendor: r.vendor,
-      tags: normalizeTags(r.productTags),
-      quantity: r.quantity,
-    });
+    if (lineId === null) continue; // an order without lines still counts for orders_placed
+    order.lines.push({ productId, productType, vendor, tags: normalizeTags(tags ?? ""), quantity: int(quantity) });
   }
-  return byCustomer;
+  return [...byOrder.values()];
 }

@@ -1,0 +1,28 @@
+// A correlated subquery's rows as one JSON column (an array of arrays), on SQLite and PostgreSQL: the
+// per-event read of a customer's orders and events rides on the customer's own statement.
+import { raw, type SqlQuery } from "~/db/sql";
+import type { SqlDialect } from "./compile-sql";
+
+/**
+ * `(SELECT <array of values per row> FROM …)`: `values` and `from` are SQL the code wrote, never input.
+ * No rows: `[]` on SQLite, NULL on PostgreSQL (parseJsonRows reads both as none).
+ */
+export function jsonRows(dialect: SqlDialect, values: readonly string[], from: string): SqlQuery {
+  const list = values.join(", ");
+  return raw(
+    dialect === "postgres"
+      ? `(SELECT json_agg(json_build_array(${list})) ${from})`
+      : `(SELECT json_group_array(json_array(${list})) ${from})`,
+  );
+}
+
+/** A timestamp column as milliseconds since the epoch (SQLite keeps them so; PostgreSQL's are UTC). */
+export function millis(dialect: SqlDialect, column: string): string {
+  return dialect === "postgres" ? `(extract(epoch FROM ${column}) * 1000)::bigint` : column;
+}
+
+/** The column as it arrives: text on SQLite, already parsed on PostgreSQL (node-postgres reads json). */
+export function parseJsonRows<T>(value: unknown): T[] {
+  if (value === null || value === undefined) return [];
+  return (typeof value === "string" ? JSON.parse(value) : value) as T[];
+}
