@@ -24,7 +24,7 @@ describe("sql`…`", () => {
     });
   });
 
-  it("writes IN lists per dialect, padded to a power of two on SQLite, and an empty one matches nothing", () => {
+  it("writes IN lists per dialect, padded to a power of two on SQLite, one value as a comparison on PostgreSQL, and an empty one matches nothing", () => {
     expect(sql`WHERE ${sqlIn('"id"', ["a", "b", "c"])}`.render("sqlite")).toEqual({
       text: 'WHERE "id" IN (@p1, @p2, @p3, @p4)',
       params: ["a", "b", "c", "c"],
@@ -34,6 +34,8 @@ describe("sql`…`", () => {
       params: [[1n, 2n]],
     });
     expect(sql`WHERE ${sqlIn('"id"', [])}`.render("sqlite")).toEqual({ text: "WHERE 1 = 0", params: [] });
+    // One value on PostgreSQL: a plain comparison (a kept statement's generic plan is then one row's).
+    expect(sql`WHERE ${sqlIn('"id"', ["a"])}`.render("postgres")).toEqual({ text: 'WHERE "id" = $1', params: ["a"] });
   });
 
   it("joins fragments with a separator", () => {
