@@ -35,7 +35,10 @@ describe("sql`…`", () => {
     });
     expect(sql`WHERE ${sqlIn('"id"', [])}`.render("sqlite")).toEqual({ text: "WHERE 1 = 0", params: [] });
     // One value on PostgreSQL: a plain comparison (a kept statement's generic plan is then one row's).
-    expect(sql`WHERE ${sqlIn('"id"', ["a"])}`.render("postgres")).toEqual({ text: 'WHERE "id" = $1', params: ["a"] });
+    expect(sql`WHERE ${sqlIn('"id"', ["a"])}`.render("postgres")).toEqual({
+      text: 'WHERE "id" = $1::text',
+      params: ["a"],
+    });
   });
 
   it("joins fragments with a separator", () => {

@@ -76,11 +76,13 @@ function inList(
 ): string {
   if (values.length === 0) return "1 = 0";
   if (dialect === "postgres") {
+    const type = typeof values[0] === "string" ? "text" : "bigint";
     // One value (the per-event path's one customer): a kept statement's generic plan then estimates
     // one row, as a custom plan does, so PostgreSQL keeps it instead of planning every call again
     // (an array parameter counts as ten rows, which made the generic plan look ten times dearer).
-    if (values.length === 1) return `${column} = ${placeholder(values[0])}`;
-    const type = typeof values[0] === "string" ? "text" : "bigint";
+    // Typed as the list is: an integer column compared with a number past its range matches nothing
+    // rather than failing.
+    if (values.length === 1) return `${column} = ${placeholder(values[0])}::${type}`;
     return `${column} = ANY(${placeholder(values)}::${type}[])`;
   }
   // Padded to a power of two with repeats of the last value (the same set): the statement text, and

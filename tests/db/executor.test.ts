@@ -192,6 +192,13 @@ describe("a reused statement on postgres", () => {
     expect(reused(query(["r1"]), false).reused).toBe(false);
     expect(reused(query(["r1"])).reused).toBe(true);
   });
+
+  it("compares one value as a list would: past an integer column's range it matches nothing", async () => {
+    // "seq" is an int; the merchant's retry link can carry any number (app/routes/app.sync.tsx).
+    for (const seqs of [[3_000_000_000], [3_000_000_000, 1]]) {
+      expect(await db.all(sql`SELECT "seq" FROM "WebhookEvent" WHERE ${sqlIn(`"seq"`, seqs)}`)).toEqual([]);
+    }
+  });
 });
 
 describe("the test process", () => {
