@@ -358,6 +358,11 @@ export function epochDayExpr(dialect: Dialect, column: string): string {
   return dialect === "sqlite" ? `(${column} / 86400000)` : `(EXTRACT(EPOCH FROM ${column})::bigint / 86400)`;
 }
 
+/** Milliseconds since the epoch, as an integer: SQLite keeps DateTime so; PostgreSQL's are UTC. */
+export function epochMsExpr(dialect: Dialect, column: string): string {
+  return dialect === "sqlite" ? column : `(EXTRACT(EPOCH FROM ${column}) * 1000)::bigint`;
+}
+
 /** Integer division truncating toward zero (PostgreSQL's SUM of bigint is numeric, so `/` would not). */
 export function intDivExpr(dialect: Dialect, a: string, b: string): string {
   return dialect === "sqlite" ? `((${a}) / (${b}))` : `div((${a}), (${b}))`;

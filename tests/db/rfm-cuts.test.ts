@@ -4,10 +4,10 @@
 // customer's row was the seed's and the daily pass's peak memory: over 500 MB at 1M customers). On
 // SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db, Executor } from "~/db/database.server";
+import type { Db } from "~/db/database.server";
 import { cutPoints } from "~/domain/rfm";
 import { computeRfmCuts } from "~/models/rfm.server";
-import { createTestDb, DIALECTS } from "../helpers/db";
+import { createTestDb, DIALECTS, observed } from "../helpers/db";
 
 type Facts = { ordersCount: number; amountSpentMinor: bigint; lastOrderAt: Date | null };
 
@@ -33,27 +33,6 @@ function expectedCuts(facts: Facts[]) {
     f: cutPoints(buyers.map((f) => f.ordersCount).sort((a, b) => a - b)),
     m: cutPoints(buyers.map((f) => f.amountSpentMinor).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))).map(String),
   };
-}
-
-/** The executor, counting the rows its queries bring back. */
-function counting(db: Executor): { db: Executor; rows: () => number } {
-  let rows = 0;
-  const wrap = (inner: Executor): Executor => ({
-    dialect: inner.dialect,
-    run: (query) => inner.run(query),
-    all: (async (query: never, decode?: never) => {
-      const result = await inner.all(query, decode as never);
-      rows += result.length;
-      return result;
-    }) as Executor["all"],
-    tuples: async (query) => {
-      const result = await inner.tuples(query);
-      rows += result.length;
-      return result;
-    },
-    transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
-  });
-  return { db: wrap(db), rows: () => rows };
 }
 
 describe.each(DIALECTS)("RFM cut points on %s", (dialect) => {
@@ -87,7 +66,7 @@ describe.each(DIALECTS)("RFM cut points on %s", (dialect) => {
         },
       });
 
-      const reads = counting(db);
+      const reads = observed(db);
       const cuts = await computeRfmCuts(reads.db, { shop });
       expect(cuts).toEqual(expectedCuts(facts));
       // The count, then at most four values for each of the three measures.

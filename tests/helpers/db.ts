@@ -7,7 +7,8 @@ import path from "node:path";
 import pg from "pg";
 import type { DatabaseConfig, Dialect } from "~/db/config";
 import { databaseConfig } from "~/db/config";
-import { openDatabase, type Db } from "~/db/database.server";
+import { openDatabase, type Db, type Executor } from "~/db/database.server";
+import type { SqlQuery } from "~/db/sql";
 import { migrate } from "~/db/migrate.server";
 import { postgresAdminUrl, ROOT } from "./env";
 
@@ -58,4 +59,34 @@ export async function createTestDb(dialect: Dialect): Promise<{ db: Db; url: str
       await database.drop();
     },
   };
+}
+
+/**
+ * The executor (and the transactions it opens), recording every statement sent through it and
+ * counting the rows its reads bring back: for tests of how many statements or rows a path costs.
+ */
+export function observed(db: Executor): { db: Executor; statements: SqlQuery[]; rows: () => number } {
+  const statements: SqlQuery[] = [];
+  let rows = 0;
+  const wrap = (inner: Executor): Executor => ({
+    dialect: inner.dialect,
+    run: (query) => {
+      statements.push(query);
+      return inner.run(query);
+    },
+    all: (async (query: SqlQuery, decode?: never) => {
+      statements.push(query);
+      const result = await inner.all(query, decode as never);
+      rows += result.length;
+      return result;
+    }) as Executor["all"],
+    tuples: async (query) => {
+      statements.push(query);
+      const result = await inner.tuples(query);
+      rows += result.length;
+      return result;
+    },
+    transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
+  });
+  return { db: wrap(db), statements, rows: () => rows };
 }

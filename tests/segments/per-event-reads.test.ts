@@ -3,8 +3,8 @@
 // statement is a round trip (decision 040), so the number of statements is part of the contract; the
 // orders and events arrive as JSON, so money past 2^53 and millisecond timestamps must survive it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db, Executor } from "~/db/database.server";
-import { decoder, int, sql, type SqlQuery } from "~/db/sql";
+import type { Db } from "~/db/database.server";
+import { decoder, int, sql } from "~/db/sql";
 import type { ProductRow } from "~/domain/rows";
 import { createSegment } from "~/models/segments/definitions.server";
 import { updateMemberships } from "~/models/segments/memberships.server";
@@ -20,7 +20,7 @@ import {
 } from "~/models/store.server";
 import type { PixelEventRow } from "~/pixel/events";
 import { insertEvents } from "~/pixel/store.server";
-import { createTestDb, DIALECTS } from "../helpers/db";
+import { createTestDb, DIALECTS, observed } from "../helpers/db";
 import { customer, line, order, t } from "../helpers/rows";
 
 const SHOP = "reads.myshopify.com";
@@ -59,28 +59,6 @@ function pixel(eventId: string, at: Date, productId: string | null): PixelEventR
     valueMinor: null,
     currencyCode: null,
   };
-}
-
-/** The executor, counting the statements sent through it. */
-function counted(db: Executor): { executor: Executor; statements: SqlQuery[] } {
-  const statements: SqlQuery[] = [];
-  const executor: Executor = {
-    ...db,
-    dialect: db.dialect,
-    run: (query) => {
-      statements.push(query);
-      return db.run(query);
-    },
-    all: ((query: SqlQuery, decode?: never) => {
-      statements.push(query);
-      return db.all(query, decode!);
-    }) as Executor["all"],
-    tuples: (query) => {
-      statements.push(query);
-      return db.tuples(query);
-    },
-  };
-  return { executor, statements };
 }
 
 describe.each(DIALECTS)("the per-event reads on %s", (dialect) => {
@@ -159,13 +137,13 @@ describe.each(DIALECTS)("the per-event reads on %s", (dialect) => {
 
   it("re-evaluates purchase and browsing rules for a customer in two reads", async () => {
     const ctx = await shopContext(db, { shop: SHOP, now: NOW });
-    const first = counted(db);
-    expect(await updateMemberships(first.executor, { shop: SHOP, customerIds: ["1"], ctx })).toEqual({
+    const first = observed(db);
+    expect(await updateMemberships(first.db, { shop: SHOP, customerIds: ["1"], ctx })).toEqual({
       entered: 2,
       left: 0,
     });
-    const again = counted(db);
-    expect(await updateMemberships(again.executor, { shop: SHOP, customerIds: ["1"], ctx })).toEqual({
+    const again = observed(db);
+    expect(await updateMemberships(again.db, { shop: SHOP, customerIds: ["1"], ctx })).toEqual({
       entered: 0,
       left: 0,
     });

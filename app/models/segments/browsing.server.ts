@@ -1,10 +1,10 @@
 // Customers' Web Pixel events as the in-memory evaluator reads them (Subject.events,
 // app/domain/segments/engine/behaviour.ts): a JSON column of the customers' statement
 // (subjects.server.ts), one array per event.
-import type { Executor } from "~/db/database.server";
+import { epochMsExpr, type Executor } from "~/db/database.server";
 import { normalizeTags } from "~/domain/rows";
 import type { BrowseEvent } from "~/domain/segments/engine";
-import { jsonRows, millis, parseJsonRows } from "./json-rows";
+import { jsonRows, parseJsonRows } from "./json-rows";
 
 /** The customer's (`c`) events with the viewed product's current tags. */
 export function browsingJson(dialect: Executor["dialect"]) {
@@ -12,7 +12,7 @@ export function browsingJson(dialect: Executor["dialect"]) {
     dialect,
     [
       `pe."name"`,
-      millis(dialect, `pe."at"`),
+      epochMsExpr(dialect, `pe."at"`),
       `pe."sessionId"`,
       `pe."productId"`,
       `pe."productType"`,

@@ -16,11 +16,6 @@ export function jsonRows(dialect: SqlDialect, values: readonly string[], from: s
   );
 }
 
-/** A timestamp column as milliseconds since the epoch (SQLite keeps them so; PostgreSQL's are UTC). */
-export function millis(dialect: SqlDialect, column: string): string {
-  return dialect === "postgres" ? `(extract(epoch FROM ${column}) * 1000)::bigint` : column;
-}
-
 /** The column as it arrives: text on SQLite, already parsed on PostgreSQL (node-postgres reads json). */
 export function parseJsonRows<T>(value: unknown): T[] {
   if (value === null || value === undefined) return [];

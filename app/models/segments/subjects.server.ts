@@ -1,13 +1,13 @@
 // The shop's customers as the in-memory evaluator sees them (app/domain/segments/engine.ts Subject),
 // with the segments each is in now and, when a rule reads them, their counted orders and their
 // browsing: one statement (on PostgreSQL each statement is a round trip on the per-event path).
-import type { Executor } from "~/db/database.server";
+import { epochMsExpr, type Executor } from "~/db/database.server";
 import { bigint, date, decoder, int, nullable, raw, real, reused, sql, sqlIn, text } from "~/db/sql";
 import type { PurchaseLine, PurchaseOrder, Subject } from "~/domain/segments/engine";
 import { normalizeTags } from "~/domain/rows";
 import { browsingJson, decodeBrowsing } from "./browsing.server";
 import { CUSTOMERS_FROM } from "./compile-sql";
-import { jsonRows, millis, parseJsonRows } from "./json-rows";
+import { jsonRows, parseJsonRows } from "./json-rows";
 
 /**
  * Customers as the in-memory evaluator sees them. `purchases` also loads their counted orders and
@@ -106,7 +106,7 @@ function purchasesJson(dialect: Executor["dialect"]) {
     dialect,
     [
       `o."id"`,
-      millis(dialect, `o."processedAt"`),
+      epochMsExpr(dialect, `o."processedAt"`),
       `CAST(o."totalMinor" AS TEXT)`,
       `CAST(o."refundedMinor" AS TEXT)`,
       `l."id"`,
